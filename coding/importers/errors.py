@@ -1,0 +1,15 @@
+class ImportFailed(Exception):
+    """Bad input. The message names the file and the line or field, so a user can fix it."""
+
+    def __init__(self, message, *, path=None, line=None, field=None):
+        self.path, self.line, self.field = path, line, field
+        where = ", ".join(
+            part
+            for part in (
+                str(path) if path else "",
+                f"line {line}" if line else "",
+                f"field {field}" if field else "",
+            )
+            if part
+        )
+        super().__init__(f"{where}: {message}" if where else message)

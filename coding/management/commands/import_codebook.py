@@ -1,0 +1,19 @@
+from ._base import ImportCommand
+from ...services import codebook_import
+
+
+class Command(ImportCommand):
+    help = "Import a codebook YAML file. Unchanged content: nothing happens; changed content: a new version."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", help="codebook YAML file(s)")
+
+    def handle(self, *args, **options):
+        for path in options["paths"]:
+            result = codebook_import(path=path)
+            version = result.version
+            state = "imported as" if result.created else "unchanged, already"
+            self.stdout.write(
+                f"{path}: {state} {version.codebook.code} version {version.number} "
+                f"({version.indicators.count()} indicators)"
+            )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coding"
+urlpatterns = [
+    path("agreements/", views.agreement_list, name="agreement_list"),
+    path("agreements/<int:pk>/", views.agreement_detail, name="agreement_detail"),
+    path("agreements/ref/<str:ref>/", views.agreement_by_ref, name="agreement_by_ref"),
+    path("codebooks/", views.codebook_list, name="codebook_list"),
+    path("codebooks/<slug:code>/", views.codebook_detail, name="codebook_detail"),
+    path("codebooks/<slug:code>/v<int:number>/", views.codebook_detail, name="codebook_version"),
+]

@@ -1,0 +1,10 @@
+"""Test settings: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in CI)."""
+from .base import *  # noqa: F401,F403
+from .base import DATABASES
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not :memory:, so a real Celery worker process can open the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATABASES["default"]["NAME"]) + ".test"}
+CELERY_TASK_ALWAYS_EAGER = False
