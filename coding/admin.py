@@ -2,7 +2,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, AgreementParty, Article, Chapter, Codebook, CodebookVersion, Indicator
+from .models import Agreement, AgreementParty, Article, Chapter, Codebook, CodebookVersion, Indicator, TextImport
 
 
 class PartyInline(admin.TabularInline):
@@ -70,3 +70,10 @@ class CodebookVersionAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Codebook)
+
+
+@admin.register(TextImport)
+class TextImportAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "agreement", "status", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    readonly_fields = ("agreement", "upload", "original_name", "status", "error", "result", "task_id", "created_by", "finished_at")

@@ -1,11 +1,18 @@
 """Thin views: read the request, call a selector or service, render."""
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from . import selectors
-from .models import Agreement, Codebook
+from .importers.errors import ImportFailed
+from .models import Agreement, Codebook, TextImport
+from .roles import is_supervisor
+from .services.text_jobs import text_import_request
 
 
 @login_required
@@ -33,7 +40,10 @@ def agreement_list(request):
 def agreement_detail(request, pk):
     agreement = get_object_or_404(Agreement.objects.prefetch_related("parties"), pk=pk)
     reader = selectors.treaty_reader(agreement=agreement, query=request.GET.get("q", ""))
-    return render(request, "coding/agreement_detail.html", {"agreement": agreement, **reader})
+    text_imports = agreement.text_imports.all()[:5] if is_supervisor(request.user) else []
+    return render(
+        request, "coding/agreement_detail.html", {"agreement": agreement, "text_imports": text_imports, **reader}
+    )
 
 
 @login_required
@@ -67,4 +77,31 @@ def codebook_detail(request, code, number=None):
             "versions": codebook.versions.order_by("-number"),
             "indicators": version.indicators.all(),
         },
+    )
+
+
+@login_required
+@require_POST
+def text_import_create(request, pk):
+    if not is_supervisor(request.user):
+        raise PermissionDenied
+    agreement = get_object_or_404(Agreement, pk=pk)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _("Choose a .txt or .pdf file to import."))
+        return redirect(agreement)
+    try:
+        text_import_request(agreement=agreement, uploaded_file=uploaded, user=request.user)
+    except ImportFailed as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.info(request, _("The text is being imported; this page updates when it is done."))
+    return redirect(agreement)
+
+
+@login_required
+def text_import_status(request, job_id):
+    job = get_object_or_404(TextImport, pk=job_id)
+    return JsonResponse(
+        {"id": job.pk, "status": job.status, "status_display": job.get_status_display(), "error": job.error, "result": job.result}
     )

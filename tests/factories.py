@@ -1,8 +1,9 @@
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from coding.models import Agreement, AgreementParty, Article, Chapter
+from coding.roles import sync_groups
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -18,6 +19,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, extracted, **kwargs):
         if not create or not extracted:
             return
+        if not Group.objects.filter(name=extracted).exists():
+            # Transactional tests flush the groups the data migration made; make them again.
+            sync_groups(Group, Permission)
         self.groups.add(Group.objects.get(name=extracted))
         self.is_staff = extracted in {"supervisor", "admin"}
         self.is_superuser = extracted == "admin"

@@ -1,5 +1,6 @@
 from .agreements import Agreement, AgreementParty, Article, Chapter
 from .codebooks import Codebook, CodebookVersion, Indicator
+from .jobs import JobStatus, TextImport
 
 __all__ = [
     "Agreement",
@@ -9,4 +10,6 @@ __all__ = [
     "Codebook",
     "CodebookVersion",
     "Indicator",
+    "JobStatus",
+    "TextImport",
 ]

@@ -1,0 +1,71 @@
+"""Real services for integration tests: a Redis server and a Celery worker process that share
+the test database with the test process."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+
+def test_database_url():
+    """A DATABASE_URL that points a separate process at the test database."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    user = db.get("USER") or "postgres"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{user}{password}@{db.get('HOST') or '127.0.0.1'}:{db.get('PORT') or 5432}/{db['NAME']}"
+
+
+@contextmanager
+def redis_url():
+    """REDIS_URL from the environment (make test starts a private server), else start one."""
+    url = os.environ.get("REDIS_URL")
+    if url:
+        yield url
+        return
+    try:
+        from config.devservices import redis_server
+    except ImportError:  # pragma: no cover - devservices is part of the project
+        redis_server = None
+    if redis_server is None or shutil.which("redis-server") is None:
+        pytest.skip("no REDIS_URL and no redis-server on PATH: run the suite with `make test`")
+    with redis_server() as url:
+        yield url
+
+
+@contextmanager
+def celery_worker(broker_url, *, concurrency=1, queues=None):
+    env = dict(os.environ, DATABASE_URL=test_database_url(), REDIS_URL=broker_url,
+               DJANGO_SETTINGS_MODULE="config.settings.test", MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning",
+               f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    if queues:
+        command += ["-Q", ",".join(queues)]
+    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def wait_for(predicate, *, timeout=60, interval=0.2, process=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"worker exited early:\n{process.stdout.read()}")
+        time.sleep(interval)
+    return False
