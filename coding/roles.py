@@ -2,6 +2,8 @@
 from django.utils.translation import gettext_lazy as _
 
 CODER, SUPERVISOR, ADMIN = "coder", "supervisor", "admin"
+# Reference coders (DESTA 2.1, the study) are users in this group; they never log in.
+REFERENCE = "reference"
 ROLE_LABELS = {CODER: _("coder"), SUPERVISOR: _("supervisor"), ADMIN: _("admin")}
 
 # Model permissions (app_label.codename prefix) each group gets. Supervisors run the Django admin
@@ -11,7 +13,8 @@ GROUP_PERMISSIONS = {
             "coding.view_codebookversion", "coding.view_indicator"],
     SUPERVISOR: [f"coding.{action}_{model}" for model in ("agreement", "agreementparty", "chapter", "article")
                  for action in ("view", "add", "change", "delete")]
-    + ["coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"],
+    + ["coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"]
+    + [f"coding.view_{model}" for model in ("assignment", "coding", "answer", "evidence", "adjudication", "finalvalue")],
 }
 
 
@@ -34,14 +37,18 @@ def is_supervisor(user):
 
 def sync_groups(group_model, permission_model):
     """Create the groups and give them exactly their permissions (idempotent)."""
+    group_model.objects.get_or_create(name=REFERENCE)
     for name in (CODER, SUPERVISOR, ADMIN):
         group, _ = group_model.objects.get_or_create(name=name)
         wanted = GROUP_PERMISSIONS.get(name)
         if wanted is None:  # admin: every permission of the two apps
             perms = permission_model.objects.filter(content_type__app_label__in=["coding", "analysis"])
         else:
+            # Filter, not get: an early migration runs this before later models exist; the
+            # last migration that calls it grants the rest.
             perms = [
-                permission_model.objects.get(content_type__app_label=p.split(".")[0], codename=p.split(".")[1])
+                perm
                 for p in wanted
+                for perm in permission_model.objects.filter(content_type__app_label=p.split(".")[0], codename=p.split(".")[1])
             ]
         group.permissions.set(perms)

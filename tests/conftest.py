@@ -8,6 +8,9 @@ from django.conf import settings
 # server happen in other threads, but fixtures touching the DB from a test need this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
+from coding.services import codebook_import  # noqa: E402
+from tests.factories import AgreementFactory, add_text  # noqa: E402
+
 SHARED = Path(settings.SHARED_DIR)
 DATA = SHARED / "data"
 
@@ -54,3 +57,40 @@ def client_for(client):
         return client
 
     return login
+
+
+MINI_CODEBOOK = """codebook: mini
+version: "1"
+title: {en: Mini codebook, zh: 迷你编码手册}
+depth_score:
+  indicators: [wto, harmon]
+indicators:
+  - code: wto
+    question: {en: "Refers to the WTO TBT Agreement?", zh: "是否提及 WTO TBT 协定"}
+    values: {0: "no", 1: "yes"}
+    hints: [Agreement on Technical Barriers to Trade]
+  - code: harmon
+    question: {en: "Harmonisation?", zh: "是否协调"}
+    level: ordinal
+    values: {0: "no", 1: "objective", 2: "selective", 3: "comprehensive"}
+    hints: [harmoni]
+"""
+
+
+@pytest.fixture
+def mini_version(db, tmp_path):
+    path = tmp_path / "mini.yaml"
+    path.write_text(MINI_CODEBOOK, encoding="utf-8")
+    return codebook_import(path=path).version
+
+
+@pytest.fixture
+def treaty(db):
+    agreement = AgreementFactory(name="A - B", parties=["AAA", "BBB"])
+    return add_text(agreement, [
+        ("1", "Preamble", [("1", "The Parties...")]),
+        ("6", "Technical Barriers to Trade", [
+            ("60", "The Parties affirm the Agreement on Technical Barriers to Trade."),
+            ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
+        ]),
+    ])

@@ -1,0 +1,62 @@
+import csv
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...models import Agreement
+from ...selectors import AgreementRefError, agreement_get_by_ref, codebook_version_by_spec
+from ...selectors_dashboard import reliability_by_indicator
+
+COLUMNS = ["n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "level"]
+
+
+def split_list(text):
+    """Comma-separated names; quotes allowed so names may contain spaces or commas."""
+    return [item.strip() for item in next(csv.reader([text], skipinitialspace=True)) if item.strip()] if text else None
+
+
+class Command(BaseCommand):
+    help = "Inter-coder agreement per indicator (percent, Cohen, Fleiss, Krippendorff, Gwet) over submitted codings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--codebook", required=True, help="CODE[:VERSION]")
+        parser.add_argument("--coders", help='comma-separated usernames, e.g. "the study","DESTA 2.1"')
+        parser.add_argument("--agreements", help="comma-separated references (id, desta:N, tota:N, wto:N)")
+        parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
+
+    def handle(self, *args, **options):
+        try:
+            version = codebook_version_by_spec(options["codebook"])
+        except Exception as exc:  # noqa: BLE001
+            raise CommandError(str(exc)) from exc
+        agreements = None
+        if options["agreements"]:
+            try:
+                agreements = [agreement_get_by_ref(r) for r in split_list(options["agreements"])]
+            except AgreementRefError as exc:
+                raise CommandError(str(exc)) from exc
+            agreements = Agreement.objects.filter(pk__in=[a.pk for a in agreements])
+        coders = split_list(options["coders"])
+        results = reliability_by_indicator(version=version, coders=coders, agreements=agreements)
+        report = {"codebook": version.codebook.code, "version": version.number, "indicators": results}
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
+        elif options["format"] == "csv":
+            writer = csv.writer(self.stdout)
+            writer.writerow(["indicator", *COLUMNS, "warnings"])
+            for code, row in results.items():
+                writer.writerow([code, *[row[c] for c in COLUMNS], " | ".join(row["warnings"])])
+        else:
+            self.stdout.write(f"{version.codebook.code} v{version.number}" + (f", coders: {', '.join(coders)}" if coders else ""))
+            header = f"{'indicator':<34}{'level':<9}{'n':>4}{'coders':>7}{'%agree':>8}{'cohen':>8}{'fleiss':>8}{'alpha':>8}{'gwet':>8}"
+            self.stdout.write(header)
+
+            def fmt(value):
+                return f"{value:8.3f}" if isinstance(value, (int, float)) and value is not None else f"{'—':>8}"
+
+            for code, row in results.items():
+                self.stdout.write(f"{code:<34}{row['level']:<9}{row['n_units']:>4}{row['n_coders']:>7}"
+                                  + "".join(fmt(row[c]) for c in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac")))
+                for warning in row["warnings"]:
+                    self.stdout.write(f"    ! {warning}")

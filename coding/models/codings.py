@@ -1,0 +1,146 @@
+"""Double coding: assignments, codings with answers and evidence, adjudication.
+
+A coding is one coder's answers for one agreement under one codebook version. Reference coders
+(DESTA 2.1, the study) are users in the "reference" group who never log in.
+"""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Assignment(models.Model):
+    agreement = models.ForeignKey("coding.Agreement", related_name="assignments", on_delete=models.CASCADE)
+    version = models.ForeignKey("coding.CodebookVersion", related_name="assignments", on_delete=models.PROTECT)
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="assignments", on_delete=models.CASCADE)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement__name", "coder__username"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "version", "coder"], name="unique_assignment")]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+
+    def __str__(self):
+        return f"{self.agreement} → {self.coder}"
+
+
+class Coding(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        SUBMITTED = "submitted", _("submitted")
+
+    agreement = models.ForeignKey("coding.Agreement", related_name="codings", on_delete=models.CASCADE)
+    version = models.ForeignKey("coding.CodebookVersion", related_name="codings", on_delete=models.PROTECT)
+    coder = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="codings", on_delete=models.CASCADE)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # Optimistic concurrency: every save must name the revision it started from.
+    revision = models.PositiveIntegerField(default=0)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement__name", "coder__username"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "version", "coder"], name="unique_coding")]
+        verbose_name = _("coding")
+        verbose_name_plural = _("codings")
+
+    def __str__(self):
+        return f"{self.coder} · {self.agreement} · {self.version}"
+
+
+class Answer(models.Model):
+    coding = models.ForeignKey(Coding, related_name="answers", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("coding.Indicator", related_name="answers", on_delete=models.PROTECT)
+    value = models.IntegerField(_("value"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    # "Searched, not found": an explicit statement, with the chapters that were read.
+    not_found = models.BooleanField(_("searched, not found"), default=False)
+    searched_chapters = models.JSONField(_("chapters searched"), default=list, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["coding_id", "indicator__position"]
+        constraints = [models.UniqueConstraint(fields=["coding", "indicator"], name="unique_answer")]
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+
+    def __str__(self):
+        return f"{self.indicator.code}={self.value}"
+
+
+class Evidence(models.Model):
+    """An article cited for an answer, optionally a passage inside it (character offsets)."""
+
+    answer = models.ForeignKey(Answer, related_name="evidence", on_delete=models.CASCADE)
+    article_identifier = models.CharField(_("article"), max_length=40)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    quote = models.TextField(_("quoted passage"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["answer_id", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+
+    def __str__(self):
+        return f"art-{self.article_identifier}"
+
+
+class DisagreementType(models.TextChoices):
+    AGREED = "agreed", _("coders agreed")
+    MISREAD = "misread", _("misread text")
+    AMBIGUITY = "ambiguity", _("codebook ambiguity")
+    CLERICAL = "clerical", _("clerical slip")
+    OTHER = "other", _("other")
+    IMPORTED = "imported", _("imported as approved")
+
+
+class Adjudication(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", _("in adjudication")
+        APPROVED = "approved", _("approved")
+
+    agreement = models.ForeignKey("coding.Agreement", related_name="adjudications", on_delete=models.CASCADE)
+    version = models.ForeignKey("coding.CodebookVersion", related_name="adjudications", on_delete=models.PROTECT)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(_("reason for reopening"), blank=True)
+    revision = models.PositiveIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agreement__name"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "version"], name="unique_adjudication")]
+        verbose_name = _("adjudication")
+        verbose_name_plural = _("adjudications")
+
+    def __str__(self):
+        return f"{self.agreement} · {self.version} · {self.state}"
+
+
+class FinalValue(models.Model):
+    """The adjudicated value of one indicator; the approved coding once the adjudication is approved."""
+
+    adjudication = models.ForeignKey(Adjudication, related_name="final_values", on_delete=models.CASCADE)
+    indicator = models.ForeignKey("coding.Indicator", related_name="final_values", on_delete=models.PROTECT)
+    value = models.IntegerField(_("final value"))
+    rationale = models.TextField(_("rationale"), blank=True)
+    disagreement_type = models.CharField(_("disagreement type"), max_length=12, choices=DisagreementType.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["adjudication_id", "indicator__position"]
+        constraints = [models.UniqueConstraint(fields=["adjudication", "indicator"], name="unique_final_value")]
+        verbose_name = _("final value")
+        verbose_name_plural = _("final values")
+
+    def __str__(self):
+        return f"{self.indicator.code}={self.value}"

@@ -1,0 +1,60 @@
+"""Numbers for the supervisor dashboard."""
+from django.db.models import Count, Q
+
+from . import reliability
+from .models import Adjudication, CodebookVersion, Coding
+from .selectors_codings import adjudication_queue, coding_matrix, reference_coders
+
+
+def reliability_by_indicator(*, version, coders=None, agreements=None):
+    """{indicator code: summary dict} over submitted codings of the chosen coders."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    results = {}
+    for indicator in version.indicators.all():
+        part = frame[frame.indicator == indicator.code]
+        matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
+        if coders:
+            matrix = matrix.reindex(columns=[c for c in coders])
+        results[indicator.code] = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
+    return results
+
+
+def supervisor_dashboard(*, version=None):
+    versions = list(CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number"))
+    if version is None:
+        with_codings = [v for v in versions if v.codings.filter(coder__groups__name="coder").exists()]
+        version = with_codings[0] if with_codings else (versions[0] if versions else None)
+    context = {"versions": versions, "version": version, "queue_size": adjudication_queue().count()}
+    if version is None:
+        return context
+    per_coder = Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
+    context["per_coder"] = list(
+        per_coder.values("coder__username").annotate(
+            total=Count("id"), submitted=Count("id", filter=Q(state=Coding.State.SUBMITTED))
+        ).order_by("coder__username")
+    )
+    for row in context["per_coder"]:
+        row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
+    human = [r["coder__username"] for r in context["per_coder"]]
+    context["agreement"] = reliability_by_indicator(version=version, coders=human) if len(human) >= 2 else {}
+    context["chart"] = _bar_chart(context["agreement"])
+    context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
+    references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
+    context["references"] = references
+    if len(references) >= 2:
+        pair = references[:2]
+        context["reference_pair"] = pair
+        context["reference_agreement"] = reliability_by_indicator(version=version, coders=pair)
+    return context
+
+
+def _bar_chart(summaries):
+    """Inline-SVG bars of Krippendorff's alpha and Gwet's AC per indicator (no JS, no files)."""
+    rows = []
+    for index, (code, s) in enumerate(summaries.items()):
+        rows.append({
+            "code": code, "y": 10 + index * 34,
+            "alpha": s.get("krippendorff_alpha"), "ac": s.get("gwet_ac"),
+            "alpha_w": max(0, (s.get("krippendorff_alpha") or 0)) * 300, "ac_w": max(0, (s.get("gwet_ac") or 0)) * 300,
+        })
+    return {"rows": rows, "height": 20 + 34 * len(rows)}

@@ -1,0 +1,204 @@
+"""Writes of the double-coding workflow: assign, save (optimistic concurrency), submit."""
+import random
+from collections import Counter, defaultdict
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Answer, Assignment, Coding, Evidence
+from .adjudication import adjudication_open_if_ready
+
+
+class CodingConflict(Exception):
+    """Someone saved this coding since the client loaded it (optimistic concurrency)."""
+
+
+def _claim_revision(coding, revision, *, state=None):
+    """Lock the row and move it to the next revision if it is still at `revision` and a draft.
+    The row lock makes a concurrent writer wait and then see the new revision, so of two
+    writers that loaded the same revision exactly one wins. Saving (not update()) keeps history."""
+    locked = Coding.objects.select_for_update().get(pk=coding.pk)
+    if locked.revision != int(revision) or locked.state != Coding.State.DRAFT:
+        return False
+    locked.revision += 1
+    if state:
+        locked.state = state
+        locked.submitted_at = timezone.now()
+    locked.save()
+    coding.revision, coding.state, coding.submitted_at = locked.revision, locked.state, locked.submitted_at
+    return True
+
+
+@transaction.atomic
+def assignment_create(*, agreements, version, coders, assigned_by=None):
+    """Assign every agreement to every coder under `version`. Returns the assignments created;
+    existing ones are kept, so assigning twice is harmless."""
+    created = []
+    for agreement in agreements:
+        for coder in coders:
+            assignment, is_new = Assignment.objects.get_or_create(
+                agreement=agreement, version=version, coder=coder, defaults={"assigned_by": assigned_by}
+            )
+            Coding.objects.get_or_create(agreement=agreement, version=version, coder=coder)
+            if is_new:
+                created.append(assignment)
+    return created
+
+
+def open_workload(coders):
+    """Assignments per coder that are not yet submitted."""
+    counts = Counter(
+        Coding.objects.filter(coder__in=coders, state=Coding.State.DRAFT).values_list("coder_id", flat=True)
+    )
+    return {coder.pk: counts.get(coder.pk, 0) for coder in coders}
+
+
+@transaction.atomic
+def assignment_balance(*, agreements, version, coders, per_agreement=2, assigned_by=None):
+    """Give each agreement to `per_agreement` coders, always the ones with the least open work
+    (ties broken by username, so the result is reproducible)."""
+    coders = list(coders)
+    if per_agreement < 2:
+        raise ValidationError(_("Each agreement needs at least two coders."))
+    if len(coders) < per_agreement:
+        raise ValidationError(_("Choose at least %(n)d coders.") % {"n": per_agreement})
+    load = open_workload(coders)
+    created = []
+    for agreement in agreements:
+        already = set(Assignment.objects.filter(agreement=agreement, version=version).values_list("coder_id", flat=True))
+        needed = per_agreement - len(already)
+        candidates = sorted((c for c in coders if c.pk not in already), key=lambda c: (load[c.pk], c.username))
+        chosen = candidates[: max(needed, 0)]
+        created += assignment_create(agreements=[agreement], version=version, coders=chosen, assigned_by=assigned_by)
+        for coder in chosen:
+            load[coder.pk] += 1
+    return created
+
+
+def reliability_sample(agreements, *, size, stratum=lambda a: a.entry_into_force_year, seed=0):
+    """A stratified random sample: each stratum (e.g. entry-into-force year or region) gets a
+    share proportional to its size, at least one when it has members; seeded, so reproducible."""
+    agreements = list(agreements)
+    if size >= len(agreements):
+        return agreements
+    groups = defaultdict(list)
+    for agreement in agreements:
+        groups[stratum(agreement)].append(agreement)
+    rng = random.Random(seed)
+    keys = sorted(groups, key=lambda k: (k is None, str(k)))
+    quotas = {k: max(1, round(size * len(groups[k]) / len(agreements))) for k in keys}
+    # Trim or top up the rounding so the sample has exactly `size` members.
+    while sum(quotas.values()) > size:
+        largest = max(keys, key=lambda k: (quotas[k], str(k)))
+        quotas[largest] -= 1
+    while sum(quotas.values()) < size:
+        room = [k for k in keys if quotas[k] < len(groups[k])]
+        quotas[max(room, key=lambda k: (len(groups[k]) - quotas[k], str(k)))] += 1
+    sample = []
+    for key in keys:
+        members = sorted(groups[key], key=lambda a: a.pk)
+        sample += rng.sample(members, quotas[key])
+    return sorted(sample, key=lambda a: a.pk)
+
+
+def _validate_answer(indicator, payload, *, known_articles):
+    value = payload.get("value")
+    if value in ("", None):
+        value = None
+    else:
+        try:
+            value = int(value)
+        except (TypeError, ValueError) as exc:
+            raise ValidationError({indicator.code: _("'%(v)s' is not a number") % {"v": value}}) from exc
+        if value not in indicator.values:
+            raise ValidationError(
+                {indicator.code: _("%(v)s is not an allowed value (%(allowed)s)") % {
+                    "v": value, "allowed": ", ".join(map(str, indicator.values))}}
+            )
+    evidence = []
+    for item in payload.get("evidence") or []:
+        article = str(item.get("article") or "").strip()
+        if known_articles is not None and article not in known_articles:
+            raise ValidationError({indicator.code: _("article '%(a)s' is not in this treaty") % {"a": article}})
+        start, end = item.get("start"), item.get("end")
+        if (start is None) != (end is None) or (start is not None and not 0 <= int(start) < int(end)):
+            raise ValidationError({indicator.code: _("a passage needs a start before its end")})
+        evidence.append({"article_identifier": article, "start": start, "end": end, "quote": str(item.get("quote") or "")})
+    return value, evidence
+
+
+@transaction.atomic
+def coding_save(*, coding, user, revision, answers):
+    """Save a draft. `answers` maps indicator code -> {value, note, not_found, searched_chapters,
+    evidence: [{article, start, end, quote}]}; indicators not named are left as they are.
+    The write happens only if nobody saved since `revision`: the conditional UPDATE is atomic, so
+    of two concurrent writers exactly one wins and the other gets CodingConflict."""
+    if coding.coder_id != user.pk:
+        raise ValidationError(_("Only the assigned coder can edit this coding."))
+    if coding.state != Coding.State.DRAFT:
+        raise ValidationError(_("This coding has been submitted and can no longer be edited."))
+    indicators = {i.code: i for i in coding.version.indicators.all()}
+    unknown = set(answers) - set(indicators)
+    if unknown:
+        raise ValidationError(_("Unknown indicators: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
+    known_articles = set(coding.agreement.articles.values_list("identifier", flat=True)) or None
+    cleaned = {code: _validate_answer(indicators[code], payload, known_articles=known_articles)
+               for code, payload in answers.items()}
+
+    if not _claim_revision(coding, revision):
+        raise CodingConflict(
+            _("This coding was changed elsewhere (another tab or device) since you opened it. "
+              "Reload to see the latest version; your unsaved answers are kept in the form.")
+        )
+    for code, (value, evidence) in cleaned.items():
+        payload = answers[code]
+        answer, _created = Answer.objects.update_or_create(
+            coding=coding, indicator=indicators[code],
+            defaults={
+                "value": value,
+                "note": str(payload.get("note") or ""),
+                "not_found": bool(payload.get("not_found")),
+                "searched_chapters": [str(c) for c in payload.get("searched_chapters") or []],
+            },
+        )
+        current = [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()]
+        wanted = [(e["article_identifier"], e["start"], e["end"], e["quote"]) for e in evidence]
+        if current != wanted:  # leave history alone when the evidence did not change
+            answer.evidence.all().delete()
+            for item in evidence:
+                Evidence.objects.create(answer=answer, **item)
+    return coding
+
+
+@transaction.atomic
+def coding_submit(*, coding, user, revision):
+    """Submit: every indicator must have a value. Opens adjudication when all coders are done."""
+    if coding.coder_id != user.pk:
+        raise ValidationError(_("Only the assigned coder can submit this coding."))
+    indicators = list(coding.version.indicators.all())
+    answered = set(coding.answers.filter(value__isnull=False).values_list("indicator_id", flat=True))
+    missing = [i.code for i in indicators if i.pk not in answered]
+    if missing:
+        raise ValidationError(_("Answer every indicator before submitting; missing: %(codes)s") % {"codes": ", ".join(missing)})
+    if not _claim_revision(coding, revision, state=Coding.State.SUBMITTED):
+        raise CodingConflict(_("This coding was changed or submitted elsewhere since you opened it. Reload it."))
+    adjudication_open_if_ready(agreement=coding.agreement, version=coding.version)
+    return coding
+
+
+def reference_coder_get_or_create(name):
+    """A reference source such as "DESTA 2.1" as a user who cannot log in."""
+    from django.contrib.auth.models import Group
+
+    from ..roles import REFERENCE
+
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=name[:150], defaults={"first_name": name[:150], "is_active": False})
+    if created:
+        user.set_unusable_password()
+        user.save()
+    user.groups.add(Group.objects.get_or_create(name=REFERENCE)[0])
+    return user
