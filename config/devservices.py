@@ -1,0 +1,208 @@
+"""Start the services the workbench needs, for `make up` and `make test`.
+
+    python -m config.devservices up       # Redis, migrate, demo, Celery worker, web server
+    python -m config.devservices test ... # the suite on SQLite, then on a throw-away PostgreSQL 15
+
+Standard library only, so it runs before anything else is set up. Redis and PostgreSQL are real
+servers on free loopback ports, in temporary directories, stopped on exit.
+"""
+import glob
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_is_free(port):
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def is_root():
+    return hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def redis_ping(port, timeout=0.5):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def ensure_redis_installed():
+    binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    if binary:
+        return binary
+    if not is_root():
+        raise SystemExit("Redis is not installed: run `sudo apt-get install -y redis-server` "
+                         "(or set REDIS_URL to a running server).")
+    print("Installing Redis: apt-get install -y redis-server ...", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "redis-server"], check=True, env=env)
+    return shutil.which("redis-server") or "/usr/bin/redis-server"
+
+
+@contextmanager
+def redis_server(port=None):
+    binary = ensure_redis_installed()
+    port = port or free_port()
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not redis_ping(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"Redis did not start on port {port}")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def postgres_bin(name):
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=lambda p: ("/15/" not in p, p))
+    found = candidates[0] if candidates else shutil.which(name)
+    if not found:
+        raise SystemExit(f"PostgreSQL's {name} was not found (apt-get install -y postgresql-15)")
+    return found
+
+
+def as_postgres(command):
+    return ["runuser", "-u", "postgres", "--", *command] if is_root() else command
+
+
+@contextmanager
+def postgres_server():
+    directory = tempfile.mkdtemp(prefix="workbench-pg-")
+    data = os.path.join(directory, "data")
+    port = free_port()
+    if is_root():
+        shutil.chown(directory, user="postgres", group="postgres")
+    log = os.path.join(directory, "log")
+    subprocess.run(as_postgres([postgres_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                                "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
+    options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    started = subprocess.run(as_postgres([postgres_bin("pg_ctl"), "-D", data, "-o", options, "-l", log, "-w", "start"]),
+                             stdout=subprocess.DEVNULL)
+    if started.returncode != 0:
+        print(Path(log).read_text()[-2000:] if os.path.exists(log) else "(no log)", file=sys.stderr)
+        raise SystemExit("PostgreSQL did not start")
+    try:
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(as_postgres([postgres_bin("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def run_pytest(args, env):
+    started = time.monotonic()
+    # Exit status 5 means "no tests collected" (e.g. a -k that matches nothing): not a failure.
+    code = subprocess.call([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env)
+    return (0 if code == 5 else code), time.monotonic() - started
+
+
+def command_test(args):
+    wanted = os.environ.get("TEST_DATABASES", "sqlite,postgres").split(",")
+    results = []
+    with redis_server() as redis_url:
+        base = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url)
+        base.pop("DATABASE_URL", None)
+        if "sqlite" in wanted:
+            print("\n== SQLite ==", flush=True)
+            results.append(("SQLite", *run_pytest(args, base)))
+        if "postgres" in wanted:
+            with postgres_server() as database_url:
+                print(f"\n== PostgreSQL 15 ({database_url}) ==", flush=True)
+                results.append(("PostgreSQL", *run_pytest(args, dict(base, DATABASE_URL=database_url))))
+    print("\n== Summary ==")
+    for name, code, seconds in results:
+        print(f"  {name:<11} {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.0f} s")
+    return 0 if all(code == 0 for _, code, _ in results) else 1
+
+
+def command_up(_args):
+    env = dict(os.environ)
+    children = []
+    stack = []
+
+    def stop_all(*_):
+        for name, child in reversed(children):
+            if child.poll() is None:
+                os.killpg(child.pid, signal.SIGTERM)
+        for name, child in reversed(children):
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(child.pid, signal.SIGKILL)
+        for context in reversed(stack):
+            context.__exit__(None, None, None)
+
+    if "REDIS_URL" in env and redis_ping(int(env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])):
+        print(f"Using Redis at {env['REDIS_URL']}")
+    else:
+        context = redis_server(6379 if port_is_free(6379) else None)
+        env["REDIS_URL"] = context.__enter__()
+        stack.append(context)
+        print(f"Redis started at {env['REDIS_URL']}")
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    try:
+        subprocess.run([*manage, "migrate", "--noinput"], check=True, env=env, cwd=ROOT)
+        if shutil.which("msgfmt"):
+            subprocess.run([*manage, "compilemessages", "--ignore", ".venv", "-v", "0"], check=True, env=env, cwd=ROOT)
+        subprocess.run([*manage, "load_demo"], check=True, env=env, cwd=ROOT)
+        children.append(("worker", subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"],
+            env=env, cwd=ROOT, start_new_session=True)))
+        children.append(("web server", subprocess.Popen(
+            [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT, start_new_session=True)))
+    except (subprocess.CalledProcessError, KeyboardInterrupt):
+        stop_all()
+        raise SystemExit(1)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    print("\nWorkbench running at http://127.0.0.1:8000 — Ctrl-C stops the web server, the worker and Redis.\n", flush=True)
+    try:
+        while True:
+            for name, child in children:
+                if child.poll() is not None:
+                    print(f"The {name} stopped (exit {child.returncode}); stopping the rest.", file=sys.stderr)
+                    stop_all()
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        stop_all()
+        return 0
+
+
+def main(argv):
+    commands = {"test": command_test, "up": command_up}
+    if not argv or argv[0] not in commands:
+        raise SystemExit(f"usage: python -m config.devservices {{{'|'.join(commands)}}} [pytest args]")
+    return commands[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
