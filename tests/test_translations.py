@@ -10,18 +10,24 @@ from django.core.management import call_command
 
 
 def entries(po_text):
-    """(msgid, msgstr-joined, fuzzy) for each entry of a .po file."""
+    """(msgid, msgstr, fuzzy) for each live entry of a .po file; comments and obsolete entries skipped."""
     result = []
     for block in po_text.split("\n\n"):
-        lines = [line for line in block.splitlines() if not line.startswith("#~")]
-        if not any(line.startswith("msgid ") for line in lines):
-            continue
+        lines = block.splitlines()
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
-        text = "\n".join(lines)
-        msgid = "".join(re.findall(r'"(.*)"', text.split("msgid ", 1)[1].split("msgstr", 1)[0].split("msgid_plural")[0]))
-        msgstr = "".join(re.findall(r'"(.*)"', text.split("msgstr", 1)[1]))
-        if msgid:
-            result.append((msgid, msgstr, fuzzy))
+        parts, current = {"msgid": "", "msgstr": ""}, None
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            keyword = line.split(" ", 1)[0]
+            if keyword in {"msgid", "msgid_plural", "msgstr", "msgstr[0]", "msgstr[1]"}:
+                current = "msgid" if keyword.startswith("msgid") and keyword != "msgid_plural" else (
+                    None if keyword == "msgid_plural" else "msgstr")
+                line = line.split(" ", 1)[1]
+            if current and line.startswith('"'):
+                parts[current] += line[1:-1]
+        if parts["msgid"]:
+            result.append((parts["msgid"], parts["msgstr"], fuzzy))
     return result
 
 
