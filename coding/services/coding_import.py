@@ -25,6 +25,16 @@ def _parse_value(raw):
     return int(number)
 
 
+def _answer_set(coding, indicator, **values):
+    """Create or update an answer, writing (and so adding history) only when something changed."""
+    answer, created = Answer.objects.get_or_create(coding=coding, indicator=indicator, defaults=values)
+    if not created and any(getattr(answer, k) != v for k, v in values.items()):
+        for key, value in values.items():
+            setattr(answer, key, value)
+        answer.save()
+    return answer
+
+
 def read_codings_csv(path, *, version):
     """Validate the whole file first: rows -> {(agreement, coder): {indicator: (value, evidence, note)}}."""
     path = Path(path)
@@ -94,13 +104,14 @@ def codings_import_csv(*, path, version, reference=False, approved=False, user=N
                     created_coders.append(coder_name)
                 coders[coder_name] = user_obj
         coding, _ = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coders[coder_name])
-        coding.state = Coding.State.SUBMITTED
-        coding.save()
+        if coding.state != Coding.State.SUBMITTED:
+            coding.state = Coding.State.SUBMITTED
+            coding.save()
         for code, (value, evidence, note) in answers.items():
             if value is None:
                 continue
             indicator = version.indicators.get(code=code)
-            answer, _ = Answer.objects.update_or_create(coding=coding, indicator=indicator, defaults={"value": value, "note": note})
+            answer = _answer_set(coding, indicator, value=value, note=note)
             if evidence != [e.article_identifier for e in answer.evidence.all()]:
                 answer.evidence.all().delete()
                 Evidence.objects.bulk_create(Evidence(answer=answer, article_identifier=a) for a in evidence)
@@ -149,7 +160,7 @@ def desta_codings_import(*, path, version, name="DESTA 2.1"):
                     continue
                 if value not in indicators[code].values:
                     raise ImportFailed(f"{value} is not allowed for {code}", path=path, line=line, field=code)
-                Answer.objects.update_or_create(coding=coding, indicator=indicators[code], defaults={"value": value})
+                _answer_set(coding, indicators[code], value=value)
                 answers += 1
             linked += 1
     return {"linked": linked, "unlinked": unlinked, "answers": answers}

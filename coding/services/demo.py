@@ -90,6 +90,62 @@ def demo_texts_import(tota_ids, *, log=print):
     log(f"Texts: {len(files)} ToTA files downloaded from the ToTA repository ({result.created + result.updated} imported).")
 
 
+STUDY_CODES = ("tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon")
+
+
+def study_codings_csv(target):
+    """The study's Table 6 (one row per FTA, as printed) as the long CSV import_codings takes.
+    Returns None when ../shared/reference is absent."""
+    reference = settings.SHARED_DIR / "reference"
+    if not (reference / "paper_table6_china_codings.csv").exists():
+        return None
+    table5 = {frozenset((r["party_a"], r["party_b"])): r["desta_number"]
+              for r in csv.DictReader((reference / "paper_table5_depth_scores.csv").open(encoding="utf-8"))}
+    with open(target, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["agreement", "coder", "indicator", "value", "note"])
+        for row in csv.DictReader((reference / "paper_table6_china_codings.csv").open(encoding="utf-8")):
+            desta = table5[frozenset((row["party_a"], row["party_b"]))]
+            for code in STUDY_CODES:
+                writer.writerow([f"desta:{desta}", "the study", code, row[code], f"printed total {row['paper_depth']}"])
+    return target
+
+
+def demo_references_load(*, log=print):
+    """The study's China codings and DESTA 2.1's codes as reference coders, when available."""
+    from ..selectors import codebook_version_get
+    from .coding_import import codings_import_csv, desta_codings_import
+
+    version = codebook_version_get(code="desta-tbt")
+    target = Path(tempfile.mkdtemp(prefix="study-")) / "study_table6.csv"
+    if study_codings_csv(target):
+        stats = codings_import_csv(path=target, version=version, reference=True)
+        log(f"Reference coder 'the study': {stats['codings']} FTAs (Table 6).")
+    desta = settings.SHARED_DIR / "data" / "desta" / "desta_tbt_02_01.csv"
+    if desta.exists():
+        result = desta_codings_import(path=desta, version=version)
+        log(f"Reference coder 'DESTA 2.1': {result['linked']} of the demo FTAs.")
+
+
+def demo_assignments_create(*, log=print):
+    """A first queue for the demo coders: China's FTAs that have a text, double-coded."""
+    from django.contrib.auth import get_user_model
+
+    from ..selectors import codebook_version_get
+    from .codings import assignment_create
+
+    User = get_user_model()
+    version = codebook_version_get(code="desta-tbt")
+    agreements = list(Agreement.objects.filter(parties__iso3="CHN", articles__isnull=False).distinct().order_by("name")[:5])
+    if not agreements:
+        return
+    coders = list(User.objects.filter(username__in=["coder_a", "coder_b"]))
+    created = assignment_create(agreements=agreements, version=version, coders=coders,
+                                assigned_by=User.objects.filter(username="supervisor").first())
+    if created:
+        log(f"Assignments: {len(agreements)} of China's FTAs to coder_a and coder_b.")
+
+
 def demo_load(*, log=print, with_texts=True):
     for path in sorted((DEMO_DIR / "codebooks").glob("*.yaml")):
         result = codebook_import(path=path)
@@ -99,3 +155,5 @@ def demo_load(*, log=print, with_texts=True):
     demo_users_create()
     if with_texts:
         demo_texts_import(sorted({int(r["tota_id"]) for r in rows if r["tota_id"]}), log=log)
+    demo_references_load(log=log)
+    demo_assignments_create(log=log)
