@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from ..models import Agreement
+from ..models import Agreement, Coding
 from ..roles import CODER, SUPERVISOR
 from .codebooks import codebook_import
 from .texts import _set_parties, agreements_import_tota
@@ -146,6 +146,19 @@ def demo_assignments_create(*, log=print):
         log(f"Assignments: {len(agreements)} of China's FTAs to coder_a and coder_b.")
 
 
+def demo_release_create(*, log=print):
+    """A dataset to download in the first minute: the study's codings, scored and released."""
+    from analysis.services import release_create
+
+    from ..selectors import codebook_version_get
+
+    version = codebook_version_get(code="desta-tbt")
+    if not Coding.objects.filter(version=version, coder__username="the study").exists():
+        return
+    release, created = release_create(version=version, name="The study's China FTAs (Table 6), recomputed", source="the study")
+    log(f"Dataset release {release.number}: {release.name} ({'new' if created else 'unchanged'}).")
+
+
 def demo_load(*, log=print, with_texts=True):
     for path in sorted((DEMO_DIR / "codebooks").glob("*.yaml")):
         result = codebook_import(path=path)
@@ -157,3 +170,4 @@ def demo_load(*, log=print, with_texts=True):
         demo_texts_import(sorted({int(r["tota_id"]) for r in rows if r["tota_id"]}), log=log)
     demo_references_load(log=log)
     demo_assignments_create(log=log)
+    demo_release_create(log=log)

@@ -1,0 +1,96 @@
+"""Reads of the analysis app: the coded values behind a release and comparisons."""
+import pandas as pd
+
+from coding.models import Adjudication, Agreement, AgreementParty, Answer, Coding, FinalValue
+
+from .models import DatasetRelease
+
+
+def source_codes(*, version, source):
+    """Wide frame (agreement_id x indicator code) of the values a release is built from:
+    the approved (adjudicated) codings, or the submitted codings of one (reference) coder."""
+    if source == DatasetRelease.APPROVED:
+        values = FinalValue.objects.filter(adjudication__version=version, adjudication__state=Adjudication.State.APPROVED
+                                           ).values_list("adjudication__agreement_id", "indicator__code", "value")
+    else:
+        values = Answer.objects.filter(coding__version=version, coding__coder__username=source,
+                                       coding__state=Coding.State.SUBMITTED, value__isnull=False
+                                       ).values_list("coding__agreement_id", "indicator__code", "value")
+    long = pd.DataFrame(list(values), columns=["agreement_id", "indicator", "value"])
+    codes = [i.code for i in version.indicators.all()]
+    if long.empty:
+        return pd.DataFrame(columns=codes, dtype=float)
+    wide = long.pivot(index="agreement_id", columns="indicator", values="value").astype(float)
+    return wide.reindex(columns=codes).sort_index()
+
+
+def agreement_facts(agreement_ids):
+    """Identifiers, names, parties and entry-into-force year, keyed by agreement id."""
+    parties = {}
+    for agreement_id, iso3 in AgreementParty.objects.filter(agreement_id__in=agreement_ids).values_list("agreement_id", "iso3"):
+        parties.setdefault(agreement_id, []).append(iso3)
+    facts = {}
+    for a in Agreement.objects.filter(pk__in=agreement_ids):
+        facts[a.pk] = {
+            "agreement_id": a.pk, "name": a.name, "desta_number": a.desta_number, "tota_id": a.tota_id,
+            "wto_rta_id": a.wto_rta_id, "entry_into_force_year": a.entry_into_force_year,
+            "membership": a.membership, "parties": sorted(parties.get(a.pk, [])),
+        }
+    return facts
+
+
+def coverage(*, version):
+    """How many agreements are approved and how many are still in coding under a version."""
+    approved = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).values("agreement").distinct().count()
+    in_coding = (Coding.objects.filter(version=version, agreement__assignments__version=version)
+                 .exclude(agreement__adjudications__version=version, agreement__adjudications__state=Adjudication.State.APPROVED)
+                 .values("agreement").distinct().count())
+    return {"approved": approved, "in_coding": in_coding}
+
+
+def release_get(ref):
+    """A release by number or name."""
+    text = str(ref).strip()
+    if text.lstrip("#").isdigit():
+        return DatasetRelease.objects.select_related("version__codebook").get(number=int(text.lstrip("#")))
+    return DatasetRelease.objects.select_related("version__codebook").filter(name=text).latest("number")
+
+
+def release_meta(release):
+    version = release.version
+    return {
+        "number": release.number, "name": release.name, "codebook": version.codebook.code, "version": version.number,
+        "codebook_title": version.title_en, "source": release.source, "method": release.method.get("name", "additive"),
+        "depth_indicators": release.method.get("indicators", []), "content_hash": release.content_hash,
+        "created_by": release.created_by.get_username() if release.created_by else "command line",
+        "created_at": release.created_at.strftime("%Y-%m-%d %H:%M UTC"), "citation": release.citation,
+    }
+
+
+def release_indicators(release):
+    return [
+        {"code": i.code, "level": i.level, "question_en": i.question_en, "question_zh": i.question_zh,
+         "allowed_values": i.allowed_values}
+        for i in release.version.indicators.all()
+    ]
+
+
+def release_export(release, *, fmt, shape="agreement"):
+    """(bytes, filename, content type) of one export of a release."""
+    from . import exports
+
+    indicators = release_indicators(release)
+    frame = exports.release_frame(release.rows, [i["code"] for i in indicators], shape=shape)
+    data = exports.to_bytes(frame, fmt, meta=release_meta(release), indicators=indicators)
+    return data, f"release-{release.number}-{shape}.{fmt}", exports.CONTENT_TYPES[fmt]
+
+
+def source_frame(spec, *, version):
+    """A comparison source: 'release:N', 'approved', or a coder's username ('DESTA 2.1')."""
+    spec = spec.strip()
+    if spec.startswith("release:"):
+        release = release_get(spec.split(":", 1)[1])
+        codes = [i.code for i in release.version.indicators.all()]
+        frame = pd.DataFrame(release.rows).set_index("agreement_id")
+        return frame.reindex(columns=codes).astype(float), release.version
+    return source_codes(version=version, source=spec), version

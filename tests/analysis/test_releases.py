@@ -1,0 +1,135 @@
+"""Releases: the study's Table 6 as approved codings, recomputed depth, exports in four formats
+and two shapes, content hashes, immutability; comparisons and the check of the study's tables."""
+import io
+import json
+from io import StringIO
+
+import openpyxl
+import pandas as pd
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from analysis.models import DatasetRelease
+from analysis.selectors import release_get
+from coding.models import FinalValue
+from coding.services import codebook_import
+from coding.services.demo import demo_agreements_create, study_codings_csv
+from tests.conftest import SHARED, require_shared
+
+
+@pytest.fixture
+def study_approved(db, tmp_path):
+    require_shared(SHARED / "reference" / "paper_table6_china_codings.csv")
+    version = codebook_import(path=SHARED / "codebook" / "desta_tbt.yaml").version
+    demo_agreements_create()
+    path = study_codings_csv(tmp_path / "study.csv")
+    call_command("import_codings", str(path), "--codebook", "desta-tbt", "--approved", stdout=StringIO())
+    return version
+
+
+def run(*args):
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def test_release_recomputes_china_singapore_and_exports(study_approved, tmp_path):
+    run("release_dataset", "--codebook", "desta-tbt", "--name", "study-approved")
+    release = release_get("study-approved")
+    assert release.number == 1 and release.summary["n_agreements"] == 11
+    singapore = next(r for r in release.rows if r["desta_number"] == "228")
+    assert singapore["depth"] == 4 and singapore["tier"] == "second"  # printed 5 in Table 6
+
+    csv_path = tmp_path / "r.csv"
+    run("export_dataset", "1", "--format", "csv", "--out", str(csv_path))
+    frame = pd.read_csv(csv_path, encoding="utf-8-sig")
+    assert {"tbt_wto", "tbt_harmon", "depth", "tier", "desta_number", "tota_id", "wto_rta_id"} <= set(frame.columns)
+    assert frame.loc[frame.desta_number == 228, "depth"].item() == 4
+
+    dta = tmp_path / "r.dta"
+    run("export_dataset", "study-approved", "--format", "dta", "--out", str(dta))
+    stata = pd.read_stata(dta)
+    with pd.io.stata.StataReader(dta) as reader:
+        labels = reader.variable_labels()
+        value_labels = reader.value_labels()
+    assert labels["tbt_intstand"] == "Does the agreement encourage the use of international standards?"
+    assert value_labels["tbt_harmon"][2] == "selective harmonisation in specific sectors"
+    assert len(stata) == 11 and stata["depth"].max() == 5
+
+    xlsx = tmp_path / "r.xlsx"
+    run("export_dataset", "1", "--format", "xlsx", "--out", str(xlsx))
+    workbook = openpyxl.load_workbook(xlsx)
+    assert workbook.sheetnames == ["data", "codebook", "README"]
+    readme = " ".join(str(c.value) for c in workbook["README"]["A"])
+    assert release.content_hash in readme and "desta-tbt version 1" in readme
+
+    dyads = tmp_path / "d.json"
+    run("export_dataset", "1", "--format", "json", "--shape", "dyad", "--out", str(dyads))
+    rows = json.loads(dyads.read_text(encoding="utf-8"))["rows"]
+    assert len(rows) == 22  # two ordered pairs per bilateral agreement
+    korea = [r for r in rows if r["desta_number"] == "909"]
+    assert sorted((r["iso3_i"], r["iso3_j"]) for r in korea) == [("CHN", "KOR"), ("KOR", "CHN")]
+    assert {r["year"] for r in korea} == {2015}
+
+
+def test_hashes_numbers_and_immutability(study_approved):
+    first = run("release_dataset", "--codebook", "desta-tbt", "--name", "a")
+    again = run("release_dataset", "--codebook", "desta-tbt", "--name", "b")
+    assert "unchanged since release 1" in again
+    release_1 = DatasetRelease.objects.get(number=1)
+    assert release_1.content_hash in first and release_1.content_hash in again
+
+    final = FinalValue.objects.get(adjudication__agreement__desta_number="228", indicator__code="tbt_distort")
+    final.value = 1
+    final.save()
+    run("release_dataset", "--codebook", "desta-tbt", "--name", "c")
+    release_2 = DatasetRelease.objects.get(number=2)
+    assert release_2.content_hash != release_1.content_hash
+    assert next(r for r in release_2.rows if r["desta_number"] == "228")["depth"] == 5
+    release_1.refresh_from_db()
+    assert next(r for r in release_1.rows if r["desta_number"] == "228")["depth"] == 4  # the old release is unchanged
+    with pytest.raises(ValidationError):
+        release_1.save()
+    with pytest.raises(ValidationError):
+        release_1.delete()
+
+
+def test_pca_release_reports_loadings(study_approved):
+    run("release_dataset", "--codebook", "desta-tbt", "--name", "pca", "--method", "pca")
+    release = release_get("pca")
+    assert release.method["name"] == "pca" and release.summary["loadings"]
+    assert 0 < release.summary["explained_variance"] <= 1
+
+
+def test_study_check_and_comparison_with_desta(study_approved, client_for, users):
+    desta = require_shared(SHARED / "data" / "desta" / "desta_tbt_02_01.csv")
+    call_command("import_desta_codings", str(desta), stdout=StringIO())
+    report = json.loads(run("check_study_tables", "--format", "json"))
+    assert report["printed_total_differs"] == [{"row": "Singapore", "printed": 5.0, "recomputed": 4.0}]
+    assert report["claimed"] == 62 and report["listed"] == 61 and report["count_mismatch"]
+    assert report["same_as_desta"] + len(report["differs_from_desta"]) == 60
+    assert 20 <= len(report["differs_from_desta"]) <= 40  # "about half"
+
+    run("release_dataset", "--codebook", "desta-tbt", "--name", "desta", "--source", "DESTA 2.1")
+    response = client_for(users["coder"]).get("/analysis/compare/", {"a": "approved", "b": "DESTA 2.1"})
+    result = response.context["result"]
+    assert result["n_common"] == 11
+    assert any(row["name"] == "Korea-China" and (row["a"], row["b"]) == (5, 4) for row in result["differing_depth"])
+    assert result["indicators"]["tbt_wto"]["percent_agreement"] == 1.0
+
+
+def test_release_pages_and_downloads(study_approved, client_for, users):
+    run("release_dataset", "--codebook", "desta-tbt", "--name", "study")
+    client = client_for(users["coder"])
+    page = client.get("/analysis/releases/1/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="histogram"' in html and 'id="tiers"' in html
+    assert [(t["tier"], t["count"]) for t in page.context["tiers"]] == [("first", 4), ("second", 7), ("third", 0)]
+    svg = client.get("/analysis/releases/1/histogram.svg")
+    assert svg["Content-Type"] == "image/svg+xml" and b"<svg" in svg.content
+    for fmt in ("csv", "xlsx", "dta", "json"):
+        response = client.get(f"/analysis/releases/1/dyad.{fmt}")
+        assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    assert pd.read_stata(io.BytesIO(client.get("/analysis/releases/1/agreement.dta").content)).shape[0] == 11
+    assert client.post("/analysis/releases/new/", {"name": "x"}).status_code == 403  # coders do not release

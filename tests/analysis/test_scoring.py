@@ -1,0 +1,55 @@
+"""Depth scoring (pure) on small frames with known answers, and the study's own inconsistencies."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import scoring
+from tests.conftest import SHARED, require_shared
+
+SIX = ["tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon"]
+TIERS = [{"name": "first", "min": 5, "max": 6}, {"name": "second", "min": 3, "max": 4}, {"name": "third", "min": 1, "max": 2}]
+
+
+def frame(rows):
+    return pd.DataFrame(rows, columns=SIX, dtype=float)
+
+
+def test_additive_depth_recomputed_and_missing_is_not_zero():
+    codes = frame([[1, 1, 0, 1, 1, 0], [1, 1, 1, 1, 1, 3], [1, np.nan, 1, 1, 1, 0]])
+    depth = scoring.additive(codes, SIX)
+    assert depth.tolist()[:2] == [4.0, 8.0] and np.isnan(depth.iloc[2])
+
+
+def test_weighted_sum_and_tiers():
+    codes = frame([[1, 1, 0, 1, 1, 0], [1, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1]])
+    result = scoring.score(codes, SIX, method="weighted", weights={"tbt_harmon": 2.0, "tbt_wto": 0.5})
+    assert result.depth.tolist() == [3.5, 2.5, 6.5]
+    tiers = scoring.assign_tiers(scoring.additive(codes, SIX), TIERS)
+    assert tiers.tolist() == ["second", "third", "first"]
+    table = scoring.tier_table(scoring.additive(codes, SIX), TIERS, names={0: "A", 1: "B", 2: "C"})
+    assert [(r["tier"], r["count"], r["agreements"]) for r in table] == [("first", 1, ["C"]), ("second", 1, ["A"]), ("third", 1, ["B"])]
+    with pytest.raises(ValueError, match="needs weights"):
+        scoring.score(codes, SIX, method="weighted")
+
+
+def test_first_principal_component_against_numpy():
+    rng = np.random.default_rng(3)
+    latent = rng.normal(size=60)
+    codes = pd.DataFrame({c: (latent + rng.normal(scale=0.8, size=60) > 0).astype(float) for c in SIX[:5]})
+    codes["tbt_harmon"] = np.clip(np.round(latent + 1.5 + rng.normal(scale=0.5, size=60)), 0, 3)
+    result = scoring.score(codes, SIX, method="pca")
+    # Independent computation: eigenvector of the correlation matrix with the largest eigenvalue.
+    z = (codes - codes.mean()) / codes.std(ddof=0)
+    values, vectors = np.linalg.eigh(np.corrcoef(z.T.to_numpy()))
+    top = vectors[:, -1] * np.sign(vectors[:, -1].sum())
+    assert np.allclose(list(result.loadings.values()), top, atol=1e-8)
+    assert result.explained_variance == pytest.approx(values[-1] / values.sum())
+    assert np.corrcoef(result.depth, z.to_numpy() @ top)[0, 1] == pytest.approx(1.0)
+    assert np.corrcoef(result.depth, scoring.additive(codes, SIX))[0, 1] > 0.8  # deeper = higher
+
+
+def test_the_studys_china_singapore_total_is_flagged():
+    path = require_shared(SHARED / "reference" / "paper_table6_china_codings.csv")
+    table6 = pd.read_csv(path)
+    flagged = scoring.check_printed_totals(table6, SIX, "paper_depth", label_column="partner_en")
+    assert flagged == [{"row": "Singapore", "printed": 5.0, "recomputed": 4.0}]
