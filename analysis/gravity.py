@@ -119,7 +119,10 @@ def fit(data, spec, *, progress=None):
     fast = spec.get("separation", "fast") == "fast"
     if estimator == "ppml" and fast and fixed:
         frame, dropped["zero_outcome_groups"] = drop_all_zero_groups(frame, dependent, fixed)
-    ssc = pf.ssc(**spec["ssc"]) if spec.get("ssc") else None
+    ssc_options = dict(spec.get("ssc") or {})
+    if "adj" in ssc_options:  # the older name of k_adj, as in the BRIEF and Stata-minded specs
+        ssc_options["k_adj"] = ssc_options.pop("adj")
+    ssc = pf.ssc(**ssc_options) if ssc_options else None
     kwargs = {"vcov": vcov}
     if ssc is not None:
         kwargs["ssc"] = ssc
@@ -169,8 +172,10 @@ def _float(value):
 
 
 def prepare_panel(frame):
-    """Make fixest-ready identifiers: pair_id when missing; string year for interactions."""
+    """Make a panel fixest-ready: a pair_id when missing, ln_dist from dist."""
     frame = frame.copy()
     if "pair_id" not in frame.columns and {"exporter", "importer"} <= set(frame.columns):
         frame["pair_id"] = frame["exporter"].astype(str) + "_" + frame["importer"].astype(str)
+    if "ln_dist" not in frame.columns and "dist" in frame.columns:
+        frame["ln_dist"] = np.log(frame["dist"].where(frame["dist"] > 0))
     return frame

@@ -92,3 +92,136 @@ def _agreement_summary(*, version, agreement_ids):
 
     stats = reliability_by_indicator(version=version, coders=sorted(humans), agreements=Agreement.objects.filter(pk__in=agreement_ids))
     return {code: {k: s[k] for k in ("n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac")} for code, s in stats.items()}
+
+
+# --- panels and model runs -------------------------------------------------------------------
+
+def panel_hash(frame):
+    import pandas as pd
+
+    rows = pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes()
+    return hashlib.sha256(json.dumps(list(map(str, frame.columns))).encode() + rows).hexdigest()
+
+
+def panel_store(frame, *, name, source=None, release=None, synthetic=False):
+    """Store a panel (once per content): a pickle under MEDIA_ROOT/panels named by its hash."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from .gravity import prepare_panel
+    from .models import Panel
+
+    frame = prepare_panel(frame).reset_index(drop=True)
+    digest = panel_hash(frame)
+    existing = Panel.objects.filter(content_hash=digest).first()
+    if existing and Path(existing.path).exists():
+        return existing, False
+    folder = Path(settings.MEDIA_ROOT) / "panels"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{digest}.pkl"
+    frame.to_pickle(path)
+    if existing:
+        existing.path = str(path)
+        existing.save(update_fields=["path"])
+        return existing, False
+    panel = Panel.objects.create(name=name, content_hash=digest, path=str(path), n_rows=len(frame),
+                                 columns=list(map(str, frame.columns)), source=source or {}, release=release,
+                                 synthetic=synthetic)
+    return panel, True
+
+
+def panel_import_csv(*, path, name=None):
+    """A ready-made panel CSV with any columns (at least exporter, importer, year)."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from coding.importers.errors import ImportFailed
+
+    path = Path(path)
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, ValueError) as exc:
+        raise ImportFailed(f"cannot read the panel ({exc})", path=path) from exc
+    missing = {"exporter", "importer", "year"} - set(frame.columns)
+    if missing:
+        raise ImportFailed(f"missing columns: {', '.join(sorted(missing))}", path=path, line=1)
+    return panel_store(frame, name=name or path.stem, source={"csv": path.name})
+
+
+def package_versions():
+    from importlib.metadata import version
+
+    names = ["pyfixest", "pandas", "numpy", "django", "celery", "statsmodels"]
+    return {n: version(n) for n in names}
+
+
+def model_run_create(*, panel, specs, user=None, name="", dispatch=True):
+    """Validate the specifications, create the run row, and send its task once committed."""
+    from .gravity import SpecError, validate
+    from .models import ModelRun
+
+    if not specs:
+        raise SpecError("no specification given")
+    for spec in specs:
+        validate(spec, panel.columns)
+    with transaction.atomic():
+        run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions())
+        if dispatch:
+            transaction.on_commit(lambda: _send(run))
+    return run
+
+
+def _send(run):
+    from .models import ModelRun
+    from .tasks import run_model_task
+
+    result = run_model_task.delay(run.pk)
+    ModelRun.objects.filter(pk=run.pk).update(task_id=result.id)
+
+
+def model_run_cancel(*, run):
+    from .models import ModelRun
+
+    ModelRun.objects.filter(pk=run.pk, status=ModelRun.Status.QUEUED).update(status=ModelRun.Status.CANCELLED)
+    ModelRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+
+
+def model_run_execute(*, run_id):
+    """Claim a queued run and fit its specifications one by one, writing progress after each.
+    A specification error fails the run with its message; it is not retried."""
+    import pandas as pd
+    from django.utils import timezone
+
+    from .gravity import SpecError, fit
+    from .models import ModelRun
+
+    claimed = ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.QUEUED).update(
+        status=ModelRun.Status.RUNNING, started_at=timezone.now(), progress=1, progress_message="loading the panel")
+    if not claimed:
+        return None
+    run = ModelRun.objects.select_related("panel").get(pk=run_id)
+    results = []
+    try:
+        data = pd.read_pickle(run.panel.path)
+        total = len(run.specs)
+        for index, spec in enumerate(run.specs):
+            if ModelRun.objects.filter(pk=run_id, cancel_requested=True).exists():
+                ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.CANCELLED, results=results,
+                                                          finished_at=timezone.now())
+                return ModelRun.objects.get(pk=run_id)
+
+            def report(message, index=index):
+                ModelRun.objects.filter(pk=run_id).update(
+                    progress=max(1, int(100 * index / total)), progress_message=f"{index + 1}/{total}: {message}")
+
+            results.append(fit(data, spec, progress=report))
+            ModelRun.objects.filter(pk=run_id).update(progress=int(100 * (index + 1) / total), results=results)
+    except (SpecError, KeyError, ValueError) as exc:
+        ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
+                                                  results=results, finished_at=timezone.now())
+        return ModelRun.objects.get(pk=run_id)
+    ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.DONE, progress=100, progress_message="done",
+                                              results=results, finished_at=timezone.now())
+    return ModelRun.objects.get(pk=run_id)

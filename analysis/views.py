@@ -1,12 +1,14 @@
 """Pages of the analysis app: releases, downloads, comparisons."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from coding.models import CodebookVersion
+from coding.roles import is_supervisor
 from coding.selectors_codings import reference_coders
 from coding.views_codings import supervisor_required
 
@@ -99,3 +101,116 @@ def comparison(request):
                                  labels=("a", "b"))
     return render(request, "analysis/comparison.html", {"versions": versions, "version": version, "options": options,
                                                          "a": a, "b": b, "result": result})
+
+
+# --- gravity runs ------------------------------------------------------------------------------
+
+@login_required
+def run_list(request):
+    from .models import ModelRun, Panel
+    from .presets import PRESETS
+
+    if request.method == "POST":
+        import json as json_module
+
+        from .gravity import SpecError
+        from .presets import preset
+        from .services import model_run_create
+
+        try:
+            panel = Panel.objects.get(pk=request.POST.get("panel"))
+            if request.POST.get("spec", "").strip():
+                specs = json_module.loads(request.POST["spec"])
+                specs = specs if isinstance(specs, list) else [specs]
+            else:
+                years = [int(y) for y in request.POST.get("years", "").split(",") if y.strip()]
+                specs = preset(request.POST.get("preset", ""), years=years or None)
+            run = model_run_create(panel=panel, specs=specs, user=request.user, name=request.POST.get("name", ""))
+        except (Panel.DoesNotExist, SpecError, KeyError, ValueError) as exc:
+            messages.error(request, str(exc))
+            return redirect("analysis:run_list")
+        return redirect(run)
+    return render(request, "analysis/run_list.html", {
+        "runs": ModelRun.objects.select_related("panel")[:100], "panels": Panel.objects.all(), "presets": sorted(PRESETS),
+    })
+
+
+@login_required
+def run_detail(request, pk):
+    from .models import ModelRun
+    from .tables import build
+
+    run = get_object_or_404(ModelRun.objects.select_related("panel", "panel__release"), pk=pk)
+    table = build(run.results) if run.results else None
+    return render(request, "analysis/run_detail.html", {"run": run, "table": table})
+
+
+@login_required
+def run_status(request, pk):
+    from django.http import JsonResponse
+
+    from .models import ModelRun
+
+    run = get_object_or_404(ModelRun, pk=pk)
+    return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
+                         "progress": run.progress, "message": run.progress_message, "error": run.error})
+
+
+@login_required
+@require_POST
+def run_cancel(request, pk):
+    from .models import ModelRun
+    from .services import model_run_cancel
+
+    run = get_object_or_404(ModelRun, pk=pk)
+    if run.created_by_id not in (None, request.user.pk) and not is_supervisor(request.user):
+        raise PermissionDenied
+    model_run_cancel(run=run)
+    return redirect(run)
+
+
+def _runs_from(request):
+    from .models import ModelRun
+
+    ids = [int(i) for i in request.GET.get("runs", "").split(",") if i.strip().isdigit()]
+    runs = {r.pk: r for r in ModelRun.objects.filter(pk__in=ids, status=ModelRun.Status.DONE)}
+    results, labels = [], []
+    for run_id in ids:
+        run = runs.get(run_id)
+        if run is None:
+            continue
+        for result in run.results:
+            results.append(result)
+            labels.append(f"#{run.pk} {result.get('label') or run.name}".strip())
+    return results, labels
+
+
+@login_required
+def run_table(request, fmt):
+    """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
+    from . import tables
+
+    results, labels = _runs_from(request)
+    if not results:
+        raise Http404("no finished run given (?runs=1,2)")
+    table = tables.build(results, labels)
+    if fmt == "html":
+        return render(request, "analysis/run_table.html", {"table": table, "runs": request.GET.get("runs", "")})
+    writers = {"tex": (tables.to_latex, "text/x-tex"), "md": (tables.to_markdown, "text/markdown"),
+               "csv": (tables.to_csv, "text/csv")}
+    if fmt not in writers:
+        raise Http404("format: html, tex, md or csv")
+    writer, content_type = writers[fmt]
+    response = HttpResponse(writer(table), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="gravity-{request.GET.get("runs", "").replace(",", "-")}.{fmt}"'
+    return response
+
+
+@login_required
+def run_plot(request, fmt):
+    results, labels = _runs_from(request)
+    if not results or fmt not in {"svg", "png"}:
+        raise Http404("no finished run given, or format not svg/png")
+    variables = [v for v in request.GET.get("variables", "").split(",") if v] or None
+    data = plots.coefficient_plot(results, labels=labels, variables=variables, fmt=fmt)
+    return HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")

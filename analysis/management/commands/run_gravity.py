@@ -1,0 +1,79 @@
+import json
+import time
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from coding.importers.errors import ImportFailed
+
+from ...gravity import SpecError
+from ...models import ModelRun, Panel
+from ...presets import PRESETS, preset
+from ...services import model_run_create, model_run_execute, panel_import_csv
+
+
+class Command(BaseCommand):
+    help = "Run gravity specifications on a panel as a background job and print the results as JSON."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--panel", required=True, help="a stored panel's id or hash prefix, or a panel CSV file")
+        group = parser.add_mutually_exclusive_group(required=True)
+        group.add_argument("--spec", help="a JSON file with one specification or a list of them")
+        group.add_argument("--preset", choices=sorted(PRESETS))
+        parser.add_argument("--years", help="comma-separated years for the preset, e.g. 1986,1990,1994")
+        parser.add_argument("--wait", action="store_true", help="wait for the worker and print the results")
+        parser.add_argument("--inline", action="store_true", help="run in this process instead of a worker")
+        parser.add_argument("--timeout", type=int, default=1800)
+
+    def handle(self, *args, **options):
+        panel = self.panel(options["panel"])
+        if options["spec"]:
+            try:
+                specs = json.loads(Path(options["spec"]).read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise CommandError(f"{options['spec']}: {exc}") from exc
+            specs = specs if isinstance(specs, list) else [specs]
+        else:
+            years = [int(y) for y in options["years"].split(",")] if options["years"] else None
+            specs = preset(options["preset"], years=years)
+        try:
+            run = model_run_create(panel=panel, specs=specs, dispatch=not options["inline"],
+                                   name=options["preset"] or Path(options["spec"]).stem)
+        except SpecError as exc:
+            raise CommandError(f"specification error: {exc}") from exc
+        if options["inline"]:
+            run = model_run_execute(run_id=run.pk)
+        elif options["wait"]:
+            deadline = time.monotonic() + options["timeout"]
+            while not run.finished and time.monotonic() < deadline:
+                time.sleep(0.5)
+                run.refresh_from_db()
+        else:
+            self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
+            return
+        self.stdout.write(json.dumps(run_output(run), indent=2))
+        if run.status == ModelRun.Status.FAILED:
+            raise CommandError(run.error)
+
+    def panel(self, ref):
+        path = Path(ref)
+        if path.suffix.lower() == ".csv":
+            try:
+                panel, _ = panel_import_csv(path=path)
+            except ImportFailed as exc:
+                raise CommandError(str(exc)) from exc
+            return panel
+        panel = (Panel.objects.filter(pk=int(ref)).first() if ref.isdigit() else None) or \
+            Panel.objects.filter(content_hash__startswith=ref).first()
+        if panel is None:
+            raise CommandError(f"no panel '{ref}' (give a stored panel id or hash, or a CSV file)")
+        return panel
+
+
+def run_output(run):
+    first = run.results[0] if run.results else {}
+    return {
+        "run": run.pk, "status": run.status, "panel": run.panel.content_hash,
+        "n_obs": first.get("n_obs"), "coefficients": first.get("coefficients", {}),
+        "results": run.results, "error": run.error or None, "versions": run.versions,
+    }

@@ -1,0 +1,92 @@
+"""Model runs as jobs: the row first, a real Celery worker on a real Redis, progress, failure
+without retry, cancellation, and the run_gravity command's JSON."""
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from analysis.models import ModelRun
+from analysis.services import model_run_cancel, model_run_create, model_run_execute, panel_store
+from tests.analysis.test_gravity import small_panel
+from tests.conftest import DATA, require_shared
+from tests.live_services import celery_worker, redis_url, wait_for
+
+SPEC = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
+        "vcov": {"cluster": "pair_id"}, "label": "small"}
+
+
+@pytest.fixture
+def panel(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    stored, created = panel_store(small_panel(), name="small")
+    assert created and panel_store(small_panel(), name="again")[1] is False  # same content, same panel
+    return stored
+
+
+@pytest.mark.django_db
+def test_inline_run_stores_everything_needed_to_rerun(panel):
+    run = model_run_create(panel=panel, specs=[SPEC, dict(SPEC, estimator="ols", formula="log(exports) ~ ln_dist + fta | exporter + importer + year", vcov="hetero")],
+                           dispatch=False)
+    assert run.status == "QUEUED"
+    run = model_run_execute(run_id=run.pk)
+    assert run.status == "DONE" and run.progress == 100 and len(run.results) == 2
+    assert run.versions["pyfixest"] == "0.60.0" and run.panel.content_hash
+    assert model_run_execute(run_id=run.pk) is None  # a finished run cannot be claimed again
+
+
+@pytest.mark.django_db
+def test_spec_errors_fail_fast_and_at_run_time(panel):
+    with pytest.raises(ValueError, match="nothere"):
+        model_run_create(panel=panel, specs=[dict(SPEC, formula="trade ~ nothere")], dispatch=False)
+    run = model_run_create(panel=panel, specs=[dict(SPEC, years=[1900])], dispatch=False)
+    run = model_run_execute(run_id=run.pk)
+    assert run.status == "FAILED" and "sample is empty" in run.error
+
+
+@pytest.mark.django_db
+def test_cancel_before_start(panel):
+    run = model_run_create(panel=panel, specs=[SPEC], dispatch=False)
+    model_run_cancel(run=run)
+    run.refresh_from_db()
+    assert run.status == "CANCELLED" and model_run_execute(run_id=run.pk) is None
+
+
+@pytest.mark.django_db
+def test_run_gravity_command_on_the_yotov_panel(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = require_shared(DATA / "gravity" / "agtpa_applications.csv")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+                                "vcov": {"cluster": "pair_id"}, "years": [1986, 1990, 1994, 1998, 2002, 2006],
+                                "ssc": {"adj": False}}))
+    out = StringIO()
+    call_command("run_gravity", "--panel", str(path), "--spec", str(spec), "--inline", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["status"] == "DONE" and result["n_obs"] == 28482
+    assert round(result["coefficients"]["rta"]["estimate"], 3) == 0.557 and round(result["coefficients"]["rta"]["se"], 3) == 0.102
+    with pytest.raises(CommandError, match="columns not in the panel: nope"):
+        spec.write_text(json.dumps({"estimator": "ppml", "formula": "trade ~ nope"}))
+        call_command("run_gravity", "--panel", str(path), "--spec", str(spec), "--inline", stdout=StringIO())
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, users):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    panel, _ = panel_store(small_panel(), name="small")
+    with redis_url() as broker:
+        from config.celery import app
+
+        app.conf.broker_url = broker
+        app.conf.result_backend = broker
+        with celery_worker(broker) as worker:
+            run = model_run_create(panel=panel, specs=[SPEC, dict(SPEC, vcov="hetero")])
+            assert wait_for(lambda: ModelRun.objects.get(pk=run.pk).finished, timeout=120, process=worker)
+            run.refresh_from_db()
+            assert run.status == "DONE", run.error
+            assert run.task_id and run.started_at and run.finished_at and run.progress == 100
+            assert run.results[0]["coefficients"]["fta"]["estimate"] == pytest.approx(
+                run.results[1]["coefficients"]["fta"]["estimate"])
+            status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()
+            assert status["status"] == "DONE" and status["progress"] == 100
