@@ -159,6 +159,18 @@ def demo_release_create(*, log=print):
     log(f"Dataset release {release.number}: {release.name} ({'new' if created else 'unchanged'}).")
 
 
+def demo_panel_create(*, log=print):
+    """A synthetic gravity panel whose true RTA effect the structural preset recovers, and a
+    first run of it when a worker is listening (make up starts one)."""
+    from analysis.services import panel_store
+    from analysis.simulate import TRUE_BETA, simulate
+
+    panel, created = panel_store(simulate(), name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
+                                 source={"simulator": "analysis.simulate", "seed": 2024, "true_beta": TRUE_BETA},
+                                 synthetic=True)
+    log(f"Gravity: synthetic demo panel {panel.pk} ({panel.n_rows} rows); run the preset structural-ppml on it.")
+
+
 def demo_load(*, log=print, with_texts=True):
     for path in sorted((DEMO_DIR / "codebooks").glob("*.yaml")):
         result = codebook_import(path=path)
@@ -171,3 +183,4 @@ def demo_load(*, log=print, with_texts=True):
     demo_references_load(log=log)
     demo_assignments_create(log=log)
     demo_release_create(log=log)
+    demo_panel_create(log=log)

@@ -90,3 +90,15 @@ def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, use
                 run.results[1]["coefficients"]["fta"]["estimate"])
             status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()
             assert status["status"] == "DONE" and status["progress"] == 100
+
+
+def test_simulated_demo_panel_recovers_the_true_effect():
+    from analysis.gravity import fit
+    from analysis.presets import preset
+    from analysis.simulate import TRUE_BETA, simulate
+
+    panel = simulate(countries=20, seed=7)
+    result = fit(panel, preset("structural-ppml")[0])
+    estimate = result["coefficients"]["rta"]
+    assert estimate["ci_low"] < TRUE_BETA < estimate["ci_high"]
+    assert abs(estimate["estimate"] - TRUE_BETA) < 0.05
