@@ -51,8 +51,8 @@ def test_ppml_matches_statsmodels_glm_poisson_with_dummies():
             "vcov": {"cluster": "pair_id"}}
     result = gravity.fit(panel, spec)
     X = sm.add_constant(pd.concat([panel[["ln_dist", "fta"]],
-                                   dummies(panel.assign(ey=panel.exporter + panel.year.astype(str),
-                                                        iy=panel.importer + panel.year.astype(str)), ["ey", "iy"])], axis=1))
+                                   dummies(panel.assign(ey=panel.exporter.astype(str) + panel.year.astype(str),
+                                                        iy=panel.importer.astype(str) + panel.year.astype(str)), ["ey", "iy"])], axis=1))
     with warnings.catch_warnings():  # exporter-year and importer-year dummies share the year: rank-deficient by design
         warnings.simplefilter("ignore")
         reference = sm.GLM(panel["trade"], X, family=sm.families.Poisson()).fit(tol=1e-13, maxiter=300)
