@@ -1,0 +1,40 @@
+"""Run pages: create from a preset, detail with progress bar and table, table downloads, plot, zh."""
+import pytest
+from django.urls import reverse
+
+from analysis.models import ModelRun
+from analysis.services import model_run_execute, panel_store
+from analysis.simulate import simulate
+
+
+@pytest.mark.django_db
+def test_run_from_the_page_then_table_and_plot(client_for, users, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    panel, _ = panel_store(simulate(countries=12, seed=3), name="SYNTHETIC", synthetic=True)
+    sent = []
+    monkeypatch.setattr("analysis.services._send", lambda run: sent.append(run.pk))  # the broker is tested elsewhere
+    client = client_for(users["coder"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("analysis:run_list"), {"panel": panel.pk, "preset": "structural-ppml"})
+    run = ModelRun.objects.get()
+    assert response.status_code == 302 and sent == [run.pk] and run.status == "QUEUED"
+    page = client.get(run.get_absolute_url()).content.decode()
+    assert 'id="run-progress"' in page and 'data-finished="0"' in page
+    model_run_execute(run_id=run.pk)
+    page = client.get(run.get_absolute_url())
+    assert page.context["table"]["rows"][0]["variable"] == "rta"
+    tex = client.get(reverse("analysis:run_table", args=["tex"]), {"runs": run.pk}).content.decode()
+    assert r"\begin{tabular}" in tex and "rta" in tex and "$^{***}$" in tex
+    md = client.get(reverse("analysis:run_table", args=["md"]), {"runs": f"{run.pk},{run.pk}"}).content.decode()
+    assert md.count("| rta |") == 1 and "| N |" in md
+    assert client.get(reverse("analysis:run_plot", args=["png"]), {"runs": run.pk}).content[:4] == b"\x89PNG"
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    assert "引力模型" in client.get(reverse("analysis:run_list")).content.decode()
+
+
+@pytest.mark.django_db
+def test_bad_spec_on_the_page_is_a_message(client_for, users, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    panel, _ = panel_store(simulate(countries=5, seed=3), name="tiny")
+    response = client_for(users["coder"]).post(reverse("analysis:run_list"), {"panel": panel.pk, "spec": '{"formula": "trade ~ nope"}'}, follow=True)
+    assert "columns not in the panel: nope" in response.content.decode() and not ModelRun.objects.exists()
