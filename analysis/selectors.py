@@ -94,3 +94,23 @@ def source_frame(spec, *, version):
         frame = pd.DataFrame(release.rows).set_index("agreement_id")
         return frame.reindex(columns=codes).astype(float), release.version
     return source_codes(version=version, source=spec), version
+
+
+def source_visible_to(user, source):
+    """Blind coding extends to datasets: a release or comparison built from one human coder's
+    codings shows that coder's values, so only supervisors (and the coder) may see it.
+    Approved codings and reference coders (DESTA 2.1, the study) are open to every user."""
+    from django.contrib.auth import get_user_model
+
+    from coding.roles import REFERENCE, is_supervisor
+
+    if source == DatasetRelease.APPROVED or is_supervisor(user):
+        return True
+    if source.startswith("release:"):
+        try:
+            return source_visible_to(user, release_get(source.split(":", 1)[1]).source)
+        except DatasetRelease.DoesNotExist:
+            return True  # a 404 follows
+    if source == user.get_username():
+        return True
+    return get_user_model().objects.filter(username=source, groups__name=REFERENCE).exists()

@@ -15,14 +15,16 @@ from coding.views_codings import supervisor_required
 from . import exports, plots, scoring
 from .compare import compare_sources
 from .models import DatasetRelease
-from .selectors import release_export, source_frame
+from .selectors import release_export, source_frame, source_visible_to
 from .services import release_create
 
 
 @login_required
 def release_list(request):
+    releases = [r for r in DatasetRelease.objects.select_related("version__codebook", "created_by")
+                if source_visible_to(request.user, r.source)]
     return render(request, "analysis/release_list.html", {
-        "releases": DatasetRelease.objects.select_related("version__codebook", "created_by"),
+        "releases": releases,
         "versions": CodebookVersion.objects.select_related("codebook"),
         "sources": ["approved", *[u.username for u in reference_coders()]],
     })
@@ -47,9 +49,16 @@ def release_new(request):
     return redirect(release)
 
 
+def _visible_release(request, number):
+    release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
+    if not source_visible_to(request.user, release.source):
+        raise Http404("no such release")  # blind coding: do not even confirm it exists
+    return release
+
+
 @login_required
 def release_detail(request, number):
-    release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
+    release = _visible_release(request, number)
     depth = {r["agreement_id"]: r["depth"] for r in release.rows}
     import pandas as pd
 
@@ -63,7 +72,7 @@ def release_detail(request, number):
 
 @login_required
 def release_download(request, number, shape, fmt):
-    release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
+    release = _visible_release(request, number)
     if fmt not in exports.FORMATS or shape not in exports.SHAPES:
         raise Http404("unknown format or shape")
     data, filename, content_type = release_export(release, fmt=fmt, shape=shape)
@@ -74,7 +83,7 @@ def release_download(request, number, shape, fmt):
 
 @login_required
 def release_histogram(request, number, fmt):
-    release = get_object_or_404(DatasetRelease, number=number)
+    release = _visible_release(request, number)
     data = plots.depth_histogram(release.summary.get("depth_counts", {}), title=str(release), fmt=fmt)
     return HttpResponse(data, content_type="image/svg+xml" if fmt == "svg" else "image/png")
 
@@ -87,6 +96,9 @@ def comparison(request):
                *[f"release:{n}" for n in DatasetRelease.objects.values_list("number", flat=True)]]
     a, b = request.GET.get("a", ""), request.GET.get("b", "")
     result = None
+    if (a and not source_visible_to(request.user, a)) or (b and not source_visible_to(request.user, b)):
+        raise PermissionDenied("blind coding: another coder's values are hidden until adjudication")
+    options = [o for o in options if source_visible_to(request.user, o)]
     if version and a and b:
         try:
             frame_a, _va = source_frame(a, version=version)

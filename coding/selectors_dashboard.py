@@ -38,6 +38,7 @@ def supervisor_dashboard(*, version=None):
     human = [r["coder__username"] for r in context["per_coder"]]
     context["agreement"] = reliability_by_indicator(version=version, coders=human) if len(human) >= 2 else {}
     context["chart"] = _bar_chart(context["agreement"])
+    context["accuracy"] = accuracy_by_coder(version=version, coders=human)
     context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
     references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
     context["references"] = references
@@ -58,3 +59,21 @@ def _bar_chart(summaries):
             "alpha_w": max(0, (s.get("krippendorff_alpha") or 0)) * 300, "ac_w": max(0, (s.get("gwet_ac") or 0)) * 300,
         })
     return {"rows": rows, "height": 20 + 34 * len(rows)}
+
+
+def accuracy_by_coder(*, version, coders):
+    """Per coder and indicator: share of approved agreements where the coder's value is the
+    approved (adjudicated) one, with n."""
+    frame, approved = coding_matrix(version=version, coders=coders)
+    if frame.empty or approved.empty:
+        return []
+    rows = []
+    for coder in coders:
+        row = {"coder": coder, "indicators": []}
+        for indicator in version.indicators.all():
+            mine = frame[(frame.coder == coder) & (frame.indicator == indicator.code)].set_index("agreement_id")["value"]
+            truth = approved[approved.indicator == indicator.code].set_index("agreement_id")["value"]
+            result = reliability.accuracy_against(mine.to_frame(coder), truth)[coder]
+            row["indicators"].append({"code": indicator.code, **result})
+        rows.append(row)
+    return rows

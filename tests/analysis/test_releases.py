@@ -133,3 +133,24 @@ def test_release_pages_and_downloads(study_approved, client_for, users):
         assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     assert pd.read_stata(io.BytesIO(client.get("/analysis/releases/1/agreement.dta").content)).shape[0] == 11
     assert client.post("/analysis/releases/new/", {"name": "x"}).status_code == 403  # coders do not release
+
+
+@pytest.mark.django_db
+def test_datasets_keep_coding_blind(client_for, users, mini_version, treaty):
+    """A release or comparison built from one coder's codings is hidden from the other coders."""
+    from coding.models import Coding
+    from coding.services.codings import assignment_create, coding_save, coding_submit
+
+    assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
+    b = Coding.objects.get(coder=users["coder_b"])
+    coding_save(coding=b, user=users["coder_b"], revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 3}})
+    coding_submit(coding=b, user=users["coder_b"], revision=1)
+    run("release_dataset", "--codebook", "mini", "--name", "coder b only", "--source", "coder_b")
+    coder_a, coder_b, boss = client_for(users["coder"]), None, None
+    assert coder_a.get("/analysis/releases/1/").status_code == 404
+    assert coder_a.get("/analysis/releases/1/agreement.csv").status_code == 404
+    assert "coder b only" not in coder_a.get("/analysis/releases/").content.decode()
+    assert coder_a.get("/analysis/compare/", {"a": "coder_b", "b": "approved"}).status_code == 403
+    assert coder_a.get("/analysis/compare/", {"a": "release:1", "b": "approved"}).status_code == 403
+    coder_a.force_login(users["supervisor"])
+    assert coder_a.get("/analysis/releases/1/").status_code == 200

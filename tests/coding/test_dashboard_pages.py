@@ -47,6 +47,20 @@ def test_dashboard_shows_progress_chart_and_queue(client_for, users, round_done,
     assert 'id="agreement-chart"' in html and "<rect" in html
     assert response.context["agreement"]["wto"]["percent_agreement"] == 1.0
     assert response.context["agreement"]["harmon"]["percent_agreement"] == 0.0
+    assert response.context["accuracy"] == []  # nothing approved yet
+
+
+@pytest.mark.django_db
+def test_dashboard_accuracy_against_approved(client_for, users, round_done, mini_version):
+    from coding.services.adjudication import adjudication_approve, adjudication_resolve
+
+    adjudication = round_done.adjudications.get()
+    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
+                         rationale="one sector", disagreement_type="misread", user=users["supervisor"])
+    adjudication_approve(adjudication=adjudication, user=users["supervisor"])
+    response = client_for(users["supervisor"]).get(reverse("coding:supervisor_dashboard"), {"version": mini_version.pk})
+    accuracy = {row["coder"]: {i["code"]: i["accuracy"] for i in row["indicators"]} for row in response.context["accuracy"]}
+    assert accuracy == {"coder_a": {"wto": 1.0, "harmon": 1.0}, "coder_b": {"wto": 1.0, "harmon": 0.0}}
 
 
 @pytest.mark.django_db
