@@ -1,10 +1,13 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in CI)."""
+import os
+
 from .base import *  # noqa: F401,F403
 from .base import DATABASES
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # A file, not :memory:, so a real Celery worker process can open the same test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(DATABASES["default"]["NAME"]) + ".test"}
+    # A file, not :memory:, so a real Celery worker process can open the same test database;
+    # one per test process, so two runs on one machine never share (and clobber) it.
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test-{os.getpid()}"}
 CELERY_TASK_ALWAYS_EAGER = False
