@@ -52,3 +52,15 @@ def sync_groups(group_model, permission_model):
                 for perm in permission_model.objects.filter(content_type__app_label=p.split(".")[0], codename=p.split(".")[1])
             ]
         group.permissions.set(perms)
+
+
+def sync_groups_in_migration(apps, schema_editor):
+    """RunPython body for migrations: permissions are normally created after all migrations, so
+    create them first, then give the groups theirs."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    sync_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
