@@ -144,6 +144,8 @@ def command_test(args):
 
 
 def command_up(_args):
+    # Ctrl-C must reach us even when started from a shell that ignores SIGINT in the background.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     env = dict(os.environ)
     children = []
     stack = []
