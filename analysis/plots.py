@@ -11,6 +11,10 @@ def depth_histogram(depth_counts, *, title, fmt="svg"):
     scores = sorted(depth_counts, key=float)
     figure, axis = plt.subplots(figsize=(5.5, 3.2), dpi=110)
     axis.bar([float(s) for s in scores], [depth_counts[s] for s in scores], width=0.8, color="#1f5fa8")
+    from matplotlib.ticker import MaxNLocator
+
+    axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axis.yaxis.set_major_locator(MaxNLocator(integer=True))
     axis.set_xlabel("depth score")
     axis.set_ylabel("agreements")
     axis.set_title(title, fontsize=10)

@@ -1,8 +1,8 @@
 """A seeded simulator of a structural gravity panel, clearly synthetic, for demos and tests.
 
-trade_ijt ~ Poisson(exp(a_it + m_jt + p_ij + beta * rta_ijt)), with exporter-year effects a_it,
+trade_ijt ~ Poisson(exp(a_it + m_jt + p_ij + beta * rta_ijt + e_ijt)), with exporter-year effects a_it,
 importer-year effects m_jt, pair effects p_ij (falling with log distance) and RTAs that switch on
-at random years for a random third of pairs. Structural PPML (exporter-year, importer-year and
+at random years for a random third of pairs, and lognormal noise e_ijt. Structural PPML (exporter-year, importer-year and
 pair effects) recovers beta; this is what the demo shows in its first minutes.
 """
 import numpy as np
@@ -34,7 +34,9 @@ def simulate(countries=30, years=range(2000, 2016, 2), beta=TRUE_BETA, seed=2024
     frame["rta"] = (frame["year"].to_numpy() >= np.repeat(start, T)).astype(int)
     log_mean = (scale + np.repeat(size[i], T) + 0.02 * t - 0.5 * np.repeat(size[j], T) + 0.01 * t
                 + np.repeat(pair_effect, T) + beta * frame["rta"].to_numpy())
-    frame["trade"] = rng.poisson(np.exp(log_mean) * 1000) / 1000.0
+    # Multiplicative noise (sd 0.3 in logs), so standard errors look like those of real trade data.
+    noise = rng.normal(scale=0.3, size=len(frame))
+    frame["trade"] = rng.poisson(np.exp(log_mean + noise) * 1000) / 1000.0
     frame["pair_id"] = frame["exporter"] + "_" + frame["importer"]
     frame["ln_dist"] = np.log(frame["dist"])
     return frame[["exporter", "importer", "year", "pair_id", "trade", "rta", "dist", "ln_dist"]]

@@ -45,7 +45,14 @@ def supervisor_dashboard(*, version=None):
     if len(references) >= 2:
         pair = references[:2]
         context["reference_pair"] = pair
-        context["reference_agreement"] = reliability_by_indicator(version=version, coders=pair)
+        # Only the agreements both sources code: a reference that codes hundreds more would
+        # otherwise dominate the category shares behind kappa and AC.
+        both = set(Coding.objects.filter(version=version, coder__username=pair[0]).values_list("agreement_id", flat=True))
+        both &= set(Coding.objects.filter(version=version, coder__username=pair[1]).values_list("agreement_id", flat=True))
+        from .models import Agreement
+
+        context["reference_agreement"] = reliability_by_indicator(version=version, coders=pair,
+                                                                  agreements=Agreement.objects.filter(pk__in=both))
     return context
 
 

@@ -97,8 +97,8 @@ def test_simulated_demo_panel_recovers_the_true_effect():
     from analysis.presets import preset
     from analysis.simulate import TRUE_BETA, simulate
 
-    panel = simulate(countries=20, seed=7)
+    panel = simulate()  # exactly the demo panel make up stores
     result = fit(panel, preset("structural-ppml")[0])
     estimate = result["coefficients"]["rta"]
     assert estimate["ci_low"] < TRUE_BETA < estimate["ci_high"]
-    assert abs(estimate["estimate"] - TRUE_BETA) < 0.05
+    assert abs(estimate["estimate"] - TRUE_BETA) < 2.5 * estimate["se"]
