@@ -19,6 +19,17 @@ def reliability_by_indicator(*, version, coders=None, agreements=None):
     return results
 
 
+def pairwise_by_indicator(*, version, coders=None, agreements=None):
+    """{indicator code: [every coder pair's agreement]}."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    results = {}
+    for indicator in version.indicators.all():
+        part = frame[frame.indicator == indicator.code]
+        matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
+        results[indicator.code] = reliability.pairwise_summary(matrix, level=indicator.level, categories=indicator.values)
+    return results
+
+
 def supervisor_dashboard(*, version=None):
     versions = list(CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number"))
     if version is None:

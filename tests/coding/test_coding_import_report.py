@@ -84,6 +84,12 @@ def test_published_examples_through_import_and_report(tmp_path):
     cohen = report("--codebook", "examples", "--coders", '"rater 1","rater 2"')["indicators"]["cohen"]
     assert cohen["cohen_kappa"] == pytest.approx(0.4, abs=1e-9) and cohen["n_units"] == 50
 
+    detail = report("--codebook", "examples", "--coders", '"rater 1","rater 2"', "--detail")
+    [pair] = detail["pairs"]["cohen"]
+    assert (pair["coder_a"], pair["coder_b"], pair["n_units"]) == ("rater 1", "rater 2", 50)
+    assert pair["cohen_kappa"] == pytest.approx(0.4, abs=1e-9)
+    assert detail["accuracy"] == []  # nothing approved under this codebook
+
     psychiatrists = ",".join(f"psychiatrist {i}" for i in range(6))
     fleiss = report("--codebook", "examples", "--coders", psychiatrists)["indicators"]["fleiss"]
     assert fleiss["fleiss_kappa"] == pytest.approx(0.430, abs=5e-4) and fleiss["n_coders"] == 6

@@ -24,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--coders", help='comma-separated usernames, e.g. "the study","DESTA 2.1"')
         parser.add_argument("--agreements", help="comma-separated references (id, desta:N, tota:N, wto:N)")
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
+        parser.add_argument("--detail", action="store_true",
+                            help="also every coder pair and each coder's accuracy against the approved coding (json)")
 
     def handle(self, *args, **options):
         try:
@@ -40,6 +42,12 @@ class Command(BaseCommand):
         coders = split_list(options["coders"])
         results = reliability_by_indicator(version=version, coders=coders, agreements=agreements)
         report = {"codebook": version.codebook.code, "version": version.number, "indicators": results}
+        if options["detail"]:
+            from ...selectors_dashboard import accuracy_by_coder, pairwise_by_indicator
+
+            report["pairs"] = pairwise_by_indicator(version=version, coders=coders, agreements=agreements)
+            report["accuracy"] = accuracy_by_coder(version=version, coders=coders or sorted(
+                {c for per in report["pairs"].values() for p in per for c in (p["coder_a"], p["coder_b"])}))
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
         elif options["format"] == "csv":
