@@ -1,7 +1,7 @@
 """Coding API: read what you may see (selectors enforce blindness), save with a revision."""
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,7 +41,8 @@ def _error_payload(exc):
 
 
 class CodingListApi(APIView):
-    @extend_schema(responses=inline_serializer("CodingList", {"results": serializers.ListField()}))
+    @extend_schema(operation_id="codings_list", parameters=[OpenApiParameter("agreement", str)],
+                   responses=inline_serializer("CodingList", {"results": serializers.ListField()}))
     def get(self, request):
         codings = codings_visible_to(request.user)
         agreement = request.query_params.get("agreement")
