@@ -59,3 +59,54 @@ def test_gdp_long_and_wide_and_bad_input():
     bad.loc[3, "value"] = "n/a"
     with pytest.raises(builder.PanelInputError, match="data row 4"):
         builder.aggregate_exports(bad)
+
+
+@pytest.mark.django_db
+def test_build_panel_command_with_real_macro_data_then_the_study_preset(tmp_path, settings):
+    """Real WDI GDP, CEPII distances and ePing notifications; exports synthetic (no Comtrade
+    extract ships with the data); FTA and depth from a release of the study's codings."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from analysis.models import Panel
+    from analysis.services import model_run_create, model_run_execute
+    from analysis.presets import preset
+    from coding.services import codebook_import
+    from coding.services.demo import demo_agreements_create, study_codings_csv
+    from tests.conftest import DATA, SHARED, require_shared
+
+    for path in ("macro/wdi_gdp_current_usd.csv", "macro/dist_cepii.csv", "macro/eping_tbt_notifications_subset.csv"):
+        require_shared(DATA / path)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    codebook_import(path=SHARED / "codebook" / "desta_tbt.yaml")
+    demo_agreements_create()
+    call_command("import_codings", str(study_codings_csv(tmp_path / "s.csv")), "--codebook", "desta-tbt", "--approved", stdout=StringIO())
+    call_command("release_dataset", "--codebook", "desta-tbt", "--name", "study", stdout=StringIO())
+
+    rng = np.random.default_rng(0)
+    partners = ["KOR", "AUS", "CHE", "PER", "CHL", "NZL", "SGP", "PAK", "ISL", "CRI", "GEO", "USA", "DEU", "JPN"]
+    rows = [(exporter, importer, year, code, float(rng.uniform(1e6, 1e9)))
+            for exporter in ("CHN", "KOR", "USA") for importer in partners if importer != exporter
+            for year in range(2004, 2020) for code in ("7764", "0111", "542")]
+    exports = tmp_path / "exports.csv"
+    pd.DataFrame(rows, columns=["reporter", "partner", "year", "commodity", "value"]).to_csv(exports, index=False)
+    out = StringIO()
+    call_command("build_panel", "--release", "study", "--exports", str(exports), "--gdp", str(DATA / "macro/wdi_gdp_current_usd.csv"),
+                 "--dist", str(DATA / "macro/dist_cepii.csv"), "--tbt", str(DATA / "macro/eping_tbt_notifications_subset.csv"),
+                 "--name", "China test panel", stdout=out)
+    panel = Panel.objects.get(name="China test panel")
+    frame = pd.read_pickle(panel.path)
+    korea = frame[(frame.exporter == "CHN") & (frame.importer == "KOR")].set_index("year")
+    assert korea.loc[2014, "fta"] == 0 and korea.loc[2015, "fta"] == 1 and korea.loc[2016, "depth_fta"] == 5
+    assert korea["ln_gdp_i"].notna().all() and korea["ln_dist"].notna().all()
+    assert (frame.groupby("importer", observed=True)["tbt_stock_j"].max() > 0).any()  # ePing stocks merged
+    summary = json.loads(out.getvalue().split("\n", 1)[1])
+    assert [r["variable"] for r in summary][:3] == ["lnEXP", "FTA", "TBT"]
+
+    run = model_run_create(panel=panel, specs=preset("study-table9"), dispatch=False)
+    run = model_run_execute(run_id=run.pk)
+    assert run.status == "DONE", run.error
+    assert [r["label"] for r in run.results][1] == "(2) total, Depth x FTA"
+    assert "depth_fta" in run.results[1]["coefficients"] and run.results[0]["fixed_effects"]["year"] == 16
