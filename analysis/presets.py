@@ -25,9 +25,9 @@ PRESETS = {
         _study("hightech_exports", "depth_fta", "developing, high-tech", where={"exporter_group": ["developing"]}),
     ],
     "study-robustness": [
-        {"estimator": "ols", "formula": f"log(exports) ~ fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
+        {"estimator": "ols", "formula": "log(exports) ~ fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
          "vcov": "hetero", "label": "total, FTA lagged"},
-        {"estimator": "ols", "formula": f"log(exports) ~ depth_fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
+        {"estimator": "ols", "formula": "log(exports) ~ depth_fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
          "vcov": "hetero", "label": "total, Depth x FTA lagged"},
     ],
     "structural-ppml": [

@@ -218,7 +218,11 @@ def model_run_execute(*, run_id):
 
             results.append(fit(data, spec, progress=report))
             ModelRun.objects.filter(pk=run_id).update(progress=int(100 * (index + 1) / total), results=results)
-    except (SpecError, KeyError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure must end the run, never leave it RUNNING
+        import logging
+
+        if not isinstance(exc, (SpecError, KeyError, ValueError)):
+            logging.getLogger(__name__).exception("model run %s failed", run_id)
         ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
                                                   results=results, finished_at=timezone.now())
         return ModelRun.objects.get(pk=run_id)

@@ -10,7 +10,6 @@ from _django import setup
 
 SHARED = setup()
 
-from django.contrib.auth import get_user_model  # noqa: E402
 
 from coding import reliability  # noqa: E402
 from coding.models import Agreement, Answer, Coding  # noqa: E402

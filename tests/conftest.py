@@ -94,3 +94,16 @@ def treaty(db):
             ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
         ]),
     ])
+
+
+@pytest.fixture(scope="session")
+def redis_broker():
+    """One real Redis for the whole session (REDIS_URL from `make test`, else started here), and
+    the Celery app pointed at it once, so producers never hold a connection to a stopped server."""
+    from config.celery import app
+    from tests.live_services import redis_url
+
+    with redis_url() as url:
+        app.conf.broker_url = url
+        app.conf.result_backend = url
+        yield url

@@ -40,8 +40,8 @@ def text_import_run(*, job_id) -> TextImport | None:
     job = TextImport.objects.select_related("agreement").get(pk=job_id)
     try:
         outcome = text_import_file(agreement=job.agreement, path=job.upload.path)
-    except (ImportFailed, ValueError, OSError) as exc:
-        job.status, job.error = JobStatus.FAILED, str(exc)
+    except Exception as exc:  # noqa: BLE001 - a job must end DONE or FAILED, never stay RUNNING
+        job.status, job.error = JobStatus.FAILED, str(exc) if isinstance(exc, (ImportFailed, ValueError, OSError)) else f"{type(exc).__name__}: {exc}"
     else:
         job.status, job.result = JobStatus.DONE, outcome
     job.finished_at = timezone.now()

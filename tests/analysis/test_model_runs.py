@@ -10,7 +10,7 @@ from analysis.models import ModelRun
 from analysis.services import model_run_cancel, model_run_create, model_run_execute, panel_store
 from tests.analysis.test_gravity import small_panel
 from tests.conftest import DATA, require_shared
-from tests.live_services import celery_worker, redis_url, wait_for
+from tests.live_services import celery_worker, wait_for
 
 SPEC = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
         "vcov": {"cluster": "pair_id"}, "label": "small"}
@@ -72,24 +72,19 @@ def test_run_gravity_command_on_the_yotov_panel(settings, tmp_path):
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, users):
+def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, users, redis_broker):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(small_panel(), name="small")
-    with redis_url() as broker:
-        from config.celery import app
-
-        app.conf.broker_url = broker
-        app.conf.result_backend = broker
-        with celery_worker(broker) as worker:
-            run = model_run_create(panel=panel, specs=[SPEC, dict(SPEC, vcov="hetero")])
-            assert wait_for(lambda: ModelRun.objects.get(pk=run.pk).finished, timeout=120, process=worker)
-            run.refresh_from_db()
-            assert run.status == "DONE", run.error
-            assert run.task_id and run.started_at and run.finished_at and run.progress == 100
-            assert run.results[0]["coefficients"]["fta"]["estimate"] == pytest.approx(
-                run.results[1]["coefficients"]["fta"]["estimate"])
-            status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()
-            assert status["status"] == "DONE" and status["progress"] == 100
+    with celery_worker(redis_broker) as worker:
+        run = model_run_create(panel=panel, specs=[SPEC, dict(SPEC, vcov="hetero")])
+        assert wait_for(lambda: ModelRun.objects.get(pk=run.pk).finished, timeout=120, process=worker)
+        run.refresh_from_db()
+        assert run.status == "DONE", run.error
+        assert run.task_id and run.started_at and run.finished_at and run.progress == 100
+        assert run.results[0]["coefficients"]["fta"]["estimate"] == pytest.approx(
+            run.results[1]["coefficients"]["fta"]["estimate"])
+        status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()
+        assert status["status"] == "DONE" and status["progress"] == 100
 
 
 def test_simulated_demo_panel_recovers_the_true_effect():
@@ -102,3 +97,14 @@ def test_simulated_demo_panel_recovers_the_true_effect():
     estimate = result["coefficients"]["rta"]
     assert estimate["ci_low"] < TRUE_BETA < estimate["ci_high"]
     assert abs(estimate["estimate"] - TRUE_BETA) < 2.5 * estimate["se"]
+
+
+@pytest.mark.django_db
+def test_an_unexpected_error_fails_the_run(panel, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("demeaner crashed")
+
+    monkeypatch.setattr("analysis.gravity.fit", broken)
+    run = model_run_create(panel=panel, specs=[SPEC], dispatch=False)
+    run = model_run_execute(run_id=run.pk)
+    assert run.status == "FAILED" and "RuntimeError: demeaner crashed" in run.error and run.finished_at

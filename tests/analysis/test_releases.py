@@ -146,7 +146,7 @@ def test_datasets_keep_coding_blind(client_for, users, mini_version, treaty):
     coding_save(coding=b, user=users["coder_b"], revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 3}})
     coding_submit(coding=b, user=users["coder_b"], revision=1)
     run("release_dataset", "--codebook", "mini", "--name", "coder b only", "--source", "coder_b")
-    coder_a, coder_b, boss = client_for(users["coder"]), None, None
+    coder_a = client_for(users["coder"])
     assert coder_a.get("/analysis/releases/1/").status_code == 404
     assert coder_a.get("/analysis/releases/1/agreement.csv").status_code == 404
     assert "coder b only" not in coder_a.get("/analysis/releases/").content.decode()

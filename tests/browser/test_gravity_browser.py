@@ -5,30 +5,25 @@ from playwright.sync_api import expect
 
 from analysis.services import panel_store
 from analysis.simulate import TRUE_BETA, simulate
-from tests.live_services import celery_worker, redis_url
+from tests.live_services import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
 
-def test_run_a_gravity_job_from_the_page(page, live_server, login, users, settings, tmp_path):
+def test_run_a_gravity_job_from_the_page(page, live_server, login, users, settings, tmp_path, redis_broker):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(), name="SYNTHETIC demo panel", synthetic=True)
-    with redis_url() as broker:
-        from config.celery import app
-
-        app.conf.broker_url = broker
-        app.conf.result_backend = broker
-        with celery_worker(broker):
-            login(page, "supervisor")
-            page.goto(f"{live_server.url}/analysis/runs/")
-            page.select_option("select[name=panel]", str(panel.pk))
-            page.select_option("select[name=preset]", "structural-ppml")
-            page.click("#new-run button[type=submit]")
-            expect(page.locator("#run-progress")).to_be_visible()
-            # The page polls the job's status and reloads itself when the worker is done.
-            expect(page.locator("#run-status")).to_have_text("done", timeout=90_000)
-            cell = page.locator("#regression-table tbody tr").first
-            expect(cell).to_contain_text("rta")
-            estimate = float(cell.locator("td").nth(1).inner_text().split("*")[0].split("\n")[0])
-            assert abs(estimate - TRUE_BETA) < 0.1
-            expect(page.locator("#coefficient-plot")).to_be_visible()
+    with celery_worker(redis_broker):
+        login(page, "supervisor")
+        page.goto(f"{live_server.url}/analysis/runs/")
+        page.select_option("select[name=panel]", str(panel.pk))
+        page.select_option("select[name=preset]", "structural-ppml")
+        page.click("#new-run button[type=submit]")
+        expect(page.locator("#run-progress")).to_be_visible()
+        # The page polls the job's status and reloads itself when the worker is done.
+        expect(page.locator("#run-status")).to_have_text("done", timeout=90_000)
+        cell = page.locator("#regression-table tbody tr").first
+        expect(cell).to_contain_text("rta")
+        estimate = float(cell.locator("td").nth(1).inner_text().split("*")[0].split("\n")[0])
+        assert abs(estimate - TRUE_BETA) < 0.1
+        expect(page.locator("#coefficient-plot")).to_be_visible()

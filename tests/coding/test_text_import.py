@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from coding.models import JobStatus, TextImport
 from tests.factories import AgreementFactory
-from tests.live_services import celery_worker, redis_url, wait_for
+from tests.live_services import celery_worker, wait_for
 
 TREATY = """FREE TRADE AGREEMENT BETWEEN A AND B
 
@@ -67,36 +67,31 @@ def test_coders_cannot_upload_texts(client_for, users):
 
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
-def test_uploaded_text_is_split_by_a_real_worker(client_for, users, settings, tmp_path):
+def test_uploaded_text_is_split_by_a_real_worker(client_for, users, settings, tmp_path, redis_broker):
     settings.MEDIA_ROOT = tmp_path / "media"
     agreement = AgreementFactory(name="A - B")
-    with redis_url() as broker:
-        from config.celery import app
+    with celery_worker(redis_broker) as worker:
+        client = client_for(users["supervisor"])
+        response = client.post(
+            reverse("coding:text_import_create", args=[agreement.pk]),
+            {"file": SimpleUploadedFile("a-b.txt", TREATY.encode("utf-8"), content_type="text/plain")},
+        )
+        assert response.status_code == 302
+        job = TextImport.objects.get()
+        assert job.status == JobStatus.QUEUED  # the row exists before the task runs
 
-        app.conf.broker_url = broker
-        app.conf.result_backend = broker
-        with celery_worker(broker) as worker:
-            client = client_for(users["supervisor"])
-            response = client.post(
-                reverse("coding:text_import_create", args=[agreement.pk]),
-                {"file": SimpleUploadedFile("a-b.txt", TREATY.encode("utf-8"), content_type="text/plain")},
-            )
-            assert response.status_code == 302
-            job = TextImport.objects.get()
-            assert job.status == JobStatus.QUEUED  # the row exists before the task runs
+        status_url = reverse("coding:text_import_status", args=[job.pk])
+        assert wait_for(lambda: client.get(status_url).json()["status"] in {"DONE", "FAILED"}, process=worker)
 
-            status_url = reverse("coding:text_import_status", args=[job.pk])
-            assert wait_for(lambda: client.get(status_url).json()["status"] in {"DONE", "FAILED"}, process=worker)
+        job.refresh_from_db()
+        assert job.status == JobStatus.DONE, job.error
+        assert job.task_id
+        assert job.result["articles"] == agreement.articles.count() >= 3
+        assert agreement.articles.filter(identifier="6.3", text__icontains="international standards").exists()
 
-            job.refresh_from_db()
-            assert job.status == JobStatus.DONE, job.error
-            assert job.task_id
-            assert job.result["articles"] == agreement.articles.count() >= 3
-            assert agreement.articles.filter(identifier="6.3", text__icontains="international standards").exists()
-
-            bad = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 not really a pdf", content_type="application/pdf")
-            client.post(reverse("coding:text_import_create", args=[agreement.pk]), {"file": bad})
-            failed = TextImport.objects.exclude(pk=job.pk).get()
-            assert wait_for(lambda: TextImport.objects.get(pk=failed.pk).status == "FAILED", process=worker)
-            assert "scan.pdf" in TextImport.objects.get(pk=failed.pk).error
-            assert agreement.articles.filter(identifier="6.3").exists()  # a failed import keeps the old text
+        bad = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 not really a pdf", content_type="application/pdf")
+        client.post(reverse("coding:text_import_create", args=[agreement.pk]), {"file": bad})
+        failed = TextImport.objects.exclude(pk=job.pk).get()
+        assert wait_for(lambda: TextImport.objects.get(pk=failed.pk).status == "FAILED", process=worker)
+        assert "scan.pdf" in TextImport.objects.get(pk=failed.pk).error
+        assert agreement.articles.filter(identifier="6.3").exists()  # a failed import keeps the old text

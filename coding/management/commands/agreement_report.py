@@ -1,6 +1,5 @@
 import csv
 import json
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
