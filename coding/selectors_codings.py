@@ -219,3 +219,30 @@ def coding_as_payload(coding):
         "revision": coding.revision,
         "answers": answers,
     }
+
+
+def agreement_coding_status(*, agreement, user):
+    """Per codebook version this agreement is assigned under: its state (in coding with n of m
+    submitted, in adjudication, approved), the user's own coding, and the adjudication (for
+    supervisors). Only counts are shown, never other coders' answers."""
+    versions = {}
+    for assignment in Assignment.objects.filter(agreement=agreement).select_related("version__codebook"):
+        versions.setdefault(assignment.version_id, {"version": assignment.version, "coders": 0})["coders"] += 1
+    rows = []
+    for version_id, item in versions.items():
+        codings = Coding.objects.filter(agreement=agreement, version_id=version_id)
+        submitted = codings.filter(state=Coding.State.SUBMITTED, coder__assignments__agreement=agreement,
+                                   coder__assignments__version_id=version_id).distinct().count()
+        adjudication = Adjudication.objects.filter(agreement=agreement, version_id=version_id).first()
+        if adjudication and adjudication.state == Adjudication.State.APPROVED:
+            state = "approved"
+        elif adjudication:
+            state = "open"
+        else:
+            state = "coding"
+        rows.append({
+            "version": item["version"], "state": state, "submitted": submitted, "coders": item["coders"],
+            "own": codings.filter(coder=user).first() if user.is_authenticated else None,
+            "adjudication": adjudication if is_supervisor(user) else None,
+        })
+    return rows

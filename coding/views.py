@@ -40,10 +40,13 @@ def agreement_list(request):
 def agreement_detail(request, pk):
     agreement = get_object_or_404(Agreement.objects.prefetch_related("parties"), pk=pk)
     reader = selectors.treaty_reader(agreement=agreement, query=request.GET.get("q", ""))
+    from .selectors_codings import agreement_coding_status
+
     text_imports = agreement.text_imports.all()[:5] if is_supervisor(request.user) else []
-    return render(
-        request, "coding/agreement_detail.html", {"agreement": agreement, "text_imports": text_imports, **reader}
-    )
+    return render(request, "coding/agreement_detail.html", {
+        "agreement": agreement, "text_imports": text_imports,
+        "coding_status": agreement_coding_status(agreement=agreement, user=request.user), **reader,
+    })
 
 
 @login_required

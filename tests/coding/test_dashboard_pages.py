@@ -99,3 +99,17 @@ def test_workspace_marks_keyword_candidates(client_for, users, mini_version, tre
     assert response.context["candidates"] == {"wto": ["60"], "harmon": ["61"]}
     assert response.context["editable"] is True
     assert 'id="coding-payload"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_agreement_page_shows_the_coding_state_without_answers(client_for, users, mini_version, treaty):
+    assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
+    coding = Coding.objects.get(coder=users["coder_b"])
+    coding_save(coding=coding, user=users["coder_b"], revision=0, answers={"wto": {"value": 1, "note": "B-NOTE"}, "harmon": {"value": 2}})
+    coding_submit(coding=coding, user=users["coder_b"], revision=1)
+    response = client_for(users["coder"]).get(treaty.get_absolute_url())
+    [row] = response.context["coding_status"]
+    assert (row["state"], row["submitted"], row["coders"]) == ("coding", 1, 2)
+    assert row["own"].coder == users["coder"] and row["adjudication"] is None
+    html = response.content.decode()
+    assert "in coding: 1 of 2 submitted" in html and "B-NOTE" not in html
