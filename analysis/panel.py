@@ -46,7 +46,7 @@ def gdp_long(gdp):
     if "Year" in gdp.columns and "Value" in gdp.columns:
         long = gdp[[code, "Year", "Value"]].rename(columns={code: "iso3", "Year": "year", "Value": "gdp"})
     else:
-        years = [c for c in gdp.columns if str(c).strip().isdigit() or str(c).split(" ")[0].isdigit()]
+        years = [c for c in gdp.columns if str(c).strip().isdecimal() or str(c).split(" ")[0].isdecimal()]
         if not years:
             raise PanelInputError("gdp: neither Year/Value columns nor year columns found")
         long = gdp.melt(id_vars=[code], value_vars=years, var_name="year", value_name="gdp").rename(columns={code: "iso3"})

@@ -2,6 +2,7 @@
 import pandas as pd
 
 from coding.models import Adjudication, Agreement, AgreementParty, Answer, Coding, FinalValue
+from coding.selectors import parse_id
 
 from .models import DatasetRelease
 
@@ -51,8 +52,11 @@ def coverage(*, version):
 def release_get(ref):
     """A release by number or name."""
     text = str(ref).strip()
-    if text.lstrip("#").isdigit():
-        return DatasetRelease.objects.select_related("version__codebook").get(number=int(text.lstrip("#")))
+    if text.lstrip("#").isascii() and text.lstrip("#").isdigit():
+        number = parse_id(text.lstrip("#"))
+        if number is None:
+            raise DatasetRelease.DoesNotExist(f"no release number {text}")
+        return DatasetRelease.objects.select_related("version__codebook").get(number=number)
     return DatasetRelease.objects.select_related("version__codebook").filter(name=text).latest("number")
 
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from coding.models import CodebookVersion
 from coding.roles import is_supervisor
+from coding.selectors import parse_id
 from coding.selectors_codings import reference_coders
 from coding.views_codings import supervisor_required
 
@@ -184,7 +185,7 @@ def run_cancel(request, pk):
 def _runs_from(request):
     from .models import ModelRun
 
-    ids = [int(i) for i in request.GET.get("runs", "").split(",") if i.strip().isdigit()]
+    ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")) if i is not None]
     runs = {r.pk: r for r in ModelRun.objects.filter(pk__in=ids, status=ModelRun.Status.DONE)}
     results, labels = [], []
     for run_id in ids:

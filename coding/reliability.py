@@ -1,218 +1,339 @@
-"""Inter-coder agreement statistics. Pure: numpy, pandas, statsmodels and krippendorff only.
+"""Inter-coder agreement statistics. Pure: numpy, pandas, statsmodels and krippendorff; no Django.
 
-Input everywhere is a reliability matrix: rows are units (agreements), columns are coders, cells
-are numeric codes, NaN where a coder did not code the unit. Missing is missing, never 0.
+Input everywhere is a *reliability matrix*: a DataFrame (or 2-D array-like) with one row per unit
+(agreement), one column per coder, numeric codes in the cells and NaN where a coder did not code
+the unit. Missing is missing, never 0: a NaN never counts as a value or as a disagreement.
 
-Formulas for percent agreement, Fleiss' kappa with missing data and Gwet's AC1/AC2 follow Gwet
-(2014), Handbook of Inter-Rater Reliability, 4th ed., ch. 2-4, as implemented in his R package
-irrCAC (pa_i = sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1)) over units rated by two or more coders,
-r*_ik = sum_l w_kl r_il). irrCAC itself cannot be installed beside pandas 3, hence this module;
-tests check it against the published values of Gwet's and Krippendorff's worked examples.
+Every function returns a plain Python float, or None where the statistic is undefined (no unit
+coded twice, no variation, ...): never NaN, so results go straight into JSON.
+
+Conventions shared by the statistics (and why):
+
+* A unit counts towards observed agreement when at least two coders coded it ("pairable");
+  units coded once carry no information about agreement.
+* Categories are the numeric codes observed, united with the codebook's allowed values when
+  given (`categories`), sorted numerically. Ordinal ranks follow that order. A value outside the
+  codebook still counts, so that bad data shows up as disagreement instead of an exception.
+* Percent agreement, Fleiss' kappa with missing data and Gwet's AC1/AC2 follow Gwet, K. L. (2014),
+  *Handbook of Inter-Rater Reliability*, 4th ed., Advanced Analytics: the general case of many
+  raters where each unit i is rated by r_i of them, as implemented in Gwet's R package irrCAC
+  (functions pa.coeff.raw, fleiss.kappa.raw, gwet.ac1.raw). With r_ik the number of coders who put
+  unit i in category k, w the q x q weight matrix and r*_ik = sum_l w_kl r_il:
+
+      pa   = mean over units with r_i >= 2 of  sum_k r_ik (r*_ik - 1) / (r_i (r_i - 1))
+      pi_k = mean over units with r_i >= 1 of  r_ik / r_i
+      AC:     pe = sum_kl(w_kl) / (q (q - 1)) * sum_k pi_k (1 - pi_k)
+      Fleiss: pe = sum_kl w_kl pi_k pi_l
+      coefficient = (pa - pe) / (1 - pe)
+
+  Neither irrCAC (R) nor its Python port is available in this environment, hence this numpy
+  implementation; the tests check it against the values Gwet publishes for his example data.
+* Krippendorff's alpha is the `krippendorff` package (Castro's implementation); Cohen's and the
+  complete-data Fleiss' kappa are statsmodels.
 """
-import warnings
 from itertools import combinations
 
 import krippendorff
 import numpy as np
 import pandas as pd
-from statsmodels.stats.inter_rater import cohens_kappa, fleiss_kappa, to_table
+from statsmodels.stats import inter_rater
 
-LEVELS = {"nominal", "ordinal"}
+LEVELS = ("nominal", "ordinal")
 
+
+# --- input -----------------------------------------------------------------------------------
 
 def as_matrix(matrix):
-    frame = matrix if isinstance(matrix, pd.DataFrame) else pd.DataFrame(np.asarray(matrix, dtype=float))
-    return frame.astype(float)
+    """Units x coders as a float DataFrame (None and pandas' NA become NaN)."""
+    if isinstance(matrix, pd.DataFrame):
+        return matrix.astype(float)
+    return pd.DataFrame(np.asarray(matrix, dtype=float))
 
 
 def categories_of(frame, categories=None):
-    observed = np.unique(frame.to_numpy()[~np.isnan(frame.to_numpy())])
-    if categories is None:
-        return np.array(sorted(observed), dtype=float)
-    return np.array(sorted(set(map(float, categories)) | set(observed)), dtype=float)
-
-
-def ordinal_weights(q):
-    """Gwet's ordinal weights: w_kl = 1 - M_kl / max M with M_kl = C(|k - l| + 1, 2)."""
-    k = np.arange(q)
-    n_kl = np.abs(k[:, None] - k[None, :]) + 1
-    m = n_kl * (n_kl - 1) / 2
-    return 1 - m / m.max() if m.max() > 0 else np.ones((q, q))
-
-
-def weights_for(level, q):
-    return ordinal_weights(q) if level == "ordinal" else np.eye(q)
-
-
-def counts(frame, cats):
-    """r_ik: how many coders put unit i in category k."""
+    """Sorted category values: those observed, plus the codebook's allowed values if given."""
     values = frame.to_numpy()
-    return np.stack([(values == c).sum(axis=1) for c in cats], axis=1).astype(float)
+    found = set(values[~np.isnan(values)].tolist())
+    if categories is not None:
+        found |= {float(c) for c in categories}
+    return np.array(sorted(found), dtype=float)
+
+
+def category_counts(frame, cats):
+    """r_ik: how many coders put unit i into category k (units x categories)."""
+    values = frame.to_numpy()
+    counts = np.zeros((len(values), len(cats)))
+    for k, value in enumerate(cats):
+        counts[:, k] = (values == value).sum(axis=1)
+    return counts
+
+
+def _check_level(level):
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
 
 
 def _clean(value):
+    """A plain float, or None for None/NaN/inf (undefined statistics are None, never NaN)."""
     if value is None:
         return None
     value = float(value)
-    return None if np.isnan(value) or np.isinf(value) else value
+    return value if np.isfinite(value) else None
 
 
-def _weighted_pa(r, w):
+def _label(value):
+    """Coder labels as plain Python values (numpy scalars are not JSON serialisable)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+# --- weights ---------------------------------------------------------------------------------
+
+def ordinal_weights(q):
+    """Gwet's ordinal weights (Gwet 2014, Handbook, 4th ed., the chapter on weighted agreement
+    coefficients for ordinal and interval data; irrCAC's ordinal.weights). They depend on ranks only, not on the numeric codes:
+
+        w_kl = 1 - M_kl / max(M),  M_kl = C(n_kl, 2) = n_kl (n_kl - 1) / 2,
+        n_kl = max(k, l) - min(k, l) + 1   (k, l = ranks 1..q),
+
+    so w_kk = 1, max(M) = C(q, 2) and the two extreme categories get weight 0. M_kl counts the
+    pairs of categories lying between k and l inclusive: a disagreement across more ranks gets
+    less partial credit, without assuming equal distances between codes."""
+    rank = np.arange(q)
+    n_kl = np.abs(rank[:, None] - rank[None, :]) + 1
+    m = n_kl * (n_kl - 1) / 2
+    return 1 - m / m.max() if q > 1 else np.ones((q, q))
+
+
+def weights_for(level, q):
+    """Identity weights (exact agreement only) for nominal data, Gwet's ordinal weights else."""
+    return ordinal_weights(q) if level == "ordinal" else np.eye(q)
+
+
+# --- Gwet's building blocks --------------------------------------------------------------------
+
+def _observed_agreement(r, w):
+    """pa: over units coded at least twice, the (weighted) share of agreeing ordered coder pairs."""
     r_i = r.sum(axis=1)
-    multi = r_i >= 2
-    if not multi.any():
-        return None, multi
+    pairable = r_i >= 2
+    if not pairable.any():
+        return None
     r_star = r @ w.T
-    per_unit = (r * (r_star - 1)).sum(axis=1)[multi] / (r_i[multi] * (r_i[multi] - 1))
-    return float(per_unit.mean()), multi
+    per_unit = (r * (r_star - 1)).sum(axis=1)[pairable] / (r_i[pairable] * (r_i[pairable] - 1))
+    return float(per_unit.mean())
 
 
 def _category_shares(r):
-    """pi_k: mean over units coded at least once of the share of codings in category k."""
+    """pi_k: mean over units coded at least once of the share of their codings in category k.
+    Units coded once count here (Gwet): they say something about prevalence, not agreement."""
     r_i = r.sum(axis=1)
     coded = r_i >= 1
     return (r[coded] / r_i[coded, None]).mean(axis=0)
 
 
-def percent_agreement(matrix, categories=None):
+def _chance_corrected(pa, pe):
+    if pa is None or pe is None or np.isclose(pe, 1.0):
+        return None
+    return _clean((pa - pe) / (1 - pe))
+
+
+def _counts_and_weights(matrix, level, categories):
     frame = as_matrix(matrix)
     cats = categories_of(frame, categories)
-    if len(cats) == 0:
+    return category_counts(frame, cats), weights_for(level, len(cats))
+
+
+# --- the statistics --------------------------------------------------------------------------
+
+def percent_agreement(matrix, categories=None):
+    """Mean over units coded at least twice of the share of coder pairs that agree exactly
+    (pairwise agreement; irrCAC's pa.coeff.raw). Exact whatever the level: that is what a
+    reader understands by "percent agreement"."""
+    r, w = _counts_and_weights(matrix, "nominal", categories)
+    return _observed_agreement(r, w) if r.shape[1] else None
+
+
+def gwet_parts(matrix, level="nominal", categories=None):
+    """Gwet's AC1/AC2 ingredients: {'pa', 'pe', 'q'}, or None without a unit coded twice.
+    pe = T_w / (q (q - 1)) * sum_k pi_k (1 - pi_k), T_w the sum of all weights; q counts the
+    codebook's categories too, as irrCAC does with categ.labels. With q = 1 every pair agrees
+    and irrCAC sets pe to ~0 (AC = pa = 1); so do we."""
+    _check_level(level)
+    r, w = _counts_and_weights(matrix, level, categories)
+    q = r.shape[1]
+    pa = _observed_agreement(r, w) if q else None
+    if pa is None:
         return None
-    # Exact agreement, whatever the level: what "percent agreement" means to a reader.
-    pa, _ = _weighted_pa(counts(frame, cats), np.eye(len(cats)))
-    return _clean(pa)
+    pi = _category_shares(r)
+    pe = float(w.sum() * (pi * (1 - pi)).sum() / (q * (q - 1))) if q >= 2 else 0.0
+    return {"pa": pa, "pe": pe, "q": q}
 
 
 def gwet_ac(matrix, level="nominal", categories=None):
-    """Gwet's AC1 (nominal) or AC2 with ordinal weights (ordinal)."""
-    frame = as_matrix(matrix)
-    cats = categories_of(frame, categories)
-    q = len(cats)
-    if q < 2:
-        return None if q == 0 else _degenerate(frame)
-    r = counts(frame, cats)
-    w = weights_for(level, q)
-    pa, _ = _weighted_pa(r, w)
-    if pa is None:
-        return None
-    pi = _category_shares(r)
-    pe = w.sum() * (pi * (1 - pi)).sum() / (q * (q - 1))
-    return _clean((pa - pe) / (1 - pe)) if pe != 1 else None
+    """Gwet's AC1 (nominal: identity weights) or AC2 (ordinal: Gwet's ordinal weights), for any
+    number of coders and missing codings (Gwet 2014, ch. on multiple raters; irrCAC gwet.ac1.raw).
+    Unlike kappa it stays interpretable when one value dominates (the kappa paradox)."""
+    parts = gwet_parts(matrix, level, categories)
+    return _chance_corrected(parts["pa"], parts["pe"]) if parts else None
 
 
-def _degenerate(frame):
-    """One category only, with at least one unit coded twice: perfect agreement, AC = 1."""
-    r_i = (~np.isnan(frame.to_numpy())).sum(axis=1)
-    return 1.0 if (r_i >= 2).any() else None
+def fleiss_kappa(matrix, categories=None):
+    """Fleiss' kappa, nominal.
 
-
-def fleiss_kappa_generalised(matrix, categories=None):
-    """Fleiss' kappa; with missing data, Gwet's generalisation (varying coders per unit).
-    With complete data it equals the classic statistic (statsmodels is used then)."""
+    When every coded unit has the same number m >= 2 of codings (Fleiss' 1971 design) this is
+    statsmodels' fleiss_kappa on the aggregate_raters table. Otherwise, rather than dropping every
+    unit some coder skipped (which would discard most of a reliability sample where coders share
+    units unevenly), Gwet's generalisation to varying numbers of raters is used (irrCAC's
+    fleiss.kappa.raw): pa as in percent_agreement, pe = sum_k pi_k^2 with pi_k averaged over units
+    coded at least once. With a constant m both give the same number. None when undefined
+    (no unit coded twice, or a single category in use)."""
     frame = as_matrix(matrix)
     cats = categories_of(frame, categories)
     if len(cats) < 2:
         return None
-    r = counts(frame, cats)
-    r_i = r.sum(axis=1)
-    rated = r_i[r_i > 0]
-    if len(rated) and (rated == rated[0]).all() and rated[0] >= 2 and (r_i > 0).sum() >= 2:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            value = fleiss_kappa(r[r_i > 0], method="fleiss")
-        return _clean(value)
-    pa, _ = _weighted_pa(r, np.eye(len(cats)))
+    values = frame.to_numpy()
+    per_unit = (~np.isnan(values)).sum(axis=1)
+    per_unit = per_unit[per_unit > 0]
+    if len(per_unit) and per_unit.min() == per_unit.max() >= 2:
+        return _fleiss_complete(values)
+    return _fleiss_generalised(category_counts(frame, cats))
+
+
+def _fleiss_generalised(r):
+    """Gwet's Fleiss' kappa for a varying number of raters per unit, from the counts r_ik."""
+    pa = _observed_agreement(r, np.eye(r.shape[1]))
     if pa is None:
         return None
     pi = _category_shares(r)
-    pe = float((pi**2).sum())
-    return _clean((pa - pe) / (1 - pe)) if pe != 1 else None
+    return _chance_corrected(pa, float((pi**2).sum()))
+
+
+def _fleiss_complete(values):
+    """statsmodels' Fleiss' kappa; each row's non-missing codings side by side (same count)."""
+    rows = [row[~np.isnan(row)] for row in values if (~np.isnan(row)).any()]
+    table, _ = inter_rater.aggregate_raters(np.array(rows))
+    shares = table.sum(axis=0) / table.sum()
+    if np.isclose((shares**2).sum(), 1.0):
+        return None  # one category only: chance agreement is 1, kappa undefined
+    return _clean(inter_rater.fleiss_kappa(table, method="fleiss"))
+
+
+def _contingency(a, b, cats):
+    """Cross-table of two coders' values (rows: first coder) over all categories."""
+    table = np.zeros((len(cats), len(cats)))
+    np.add.at(table, (np.searchsorted(cats, a), np.searchsorted(cats, b)), 1)
+    return table
 
 
 def cohen_kappa(matrix, categories=None):
-    """Cohen's kappa for exactly two coders over the units both coded (statsmodels)."""
+    """Cohen's kappa (unweighted) for exactly two coders, over the units both coded
+    (statsmodels' cohens_kappa on the contingency table). None for any other number of coders,
+    without a unit coded by both, or when chance agreement is 1 (both coders used one and the
+    same value throughout)."""
     frame = as_matrix(matrix)
     if frame.shape[1] != 2:
         return None
-    both = frame.dropna()
-    if len(both) < 2:
+    both = frame.dropna().to_numpy()
+    if len(both) == 0:
         return None
-    cats = categories_of(both, categories)
-    if len(cats) < 2:
+    cats = categories_of(frame, categories)
+    table = _contingency(both[:, 0], both[:, 1], cats)
+    pe = (table.sum(axis=1) @ table.sum(axis=0)) / table.sum() ** 2
+    if np.isclose(pe, 1.0):
         return None
-    table, _ = to_table(both.to_numpy(), bins=np.append(cats, cats[-1] + 1) - 0.5)
-    expected = table.sum(axis=1) @ table.sum(axis=0) / table.sum() ** 2
-    if np.isclose(expected, 1.0):
-        return None  # both coders used one and the same value throughout: kappa is undefined
-    return _clean(cohens_kappa(table, return_results=False))
+    return _clean(inter_rater.cohens_kappa(table, return_results=False))
 
 
 def krippendorff_alpha(matrix, level="nominal", categories=None):
+    """Krippendorff's alpha (`krippendorff` package; it takes coders x units). The value domain is
+    the codebook's allowed values plus anything observed, so the ordinal metric knows the whole
+    scale. Only pairable units count (Krippendorff). None without a pairable unit or when there
+    is no variation (expected disagreement 0)."""
+    _check_level(level)
     frame = as_matrix(matrix)
-    data = frame.to_numpy().T  # krippendorff wants coders x units
+    data = frame.to_numpy().T
     cats = categories_of(frame, categories)
-    if len(cats) < 2 or (~np.isnan(data)).sum(axis=0).max(initial=0) < 2:
+    pairable = (~np.isnan(data)).sum(axis=0) >= 2
+    if len(cats) < 2 or not pairable.any():
         return None
-    try:
-        with warnings.catch_warnings():  # 0/0 when there is no variation: reported as None below
-            warnings.simplefilter("ignore", RuntimeWarning)
-            value = krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=list(cats))
-    except (ValueError, ZeroDivisionError):
-        return None
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 without variation -> None below
+        value = krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=cats.tolist())
     return _clean(value)
 
 
+# --- warnings and summaries ------------------------------------------------------------------
+
 def prevalence_warning(matrix, threshold=0.9):
+    """A warning when one value makes up more than `threshold` of all non-missing codings: kappa and
+    alpha then drop towards 0 (or become undefined) although coders mostly agree - the "kappa
+    paradox" (Feinstein & Cicchetti 1990). None otherwise."""
     values = as_matrix(matrix).to_numpy()
     values = values[~np.isnan(values)]
     if len(values) == 0:
         return None
     uniques, tallies = np.unique(values, return_counts=True)
     share = tallies.max() / tallies.sum()
-    if share > threshold:
-        value = uniques[tallies.argmax()]
-        return (f"value {value:g} makes up {share:.0%} of all codings: kappa and alpha can be low or undefined "
-                "although coders agree (kappa paradox); read Gwet's AC beside them")
-    return None
+    if share <= threshold:
+        return None
+    value = f"{uniques[tallies.argmax()]:g}"
+    if share == 1:
+        return (f"every coding is {value}: without variation kappa and alpha are undefined (kappa paradox); "
+                "percent agreement and Gwet's AC still apply")
+    return (f"value {value} makes up {share:.0%} of all codings (over {threshold:.0%}): kappa and alpha can be "
+            "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them")
 
 
-def _coded(frame):
+def _coders_with_codings(frame):
     return frame.loc[:, frame.notna().any(axis=0)]
 
 
+def _missing_note(frame):
+    per_unit = frame.notna().sum(axis=1)
+    incomplete = int(((per_unit >= 1) & (per_unit < frame.shape[1])).sum())
+    if frame.shape[1] < 2 or incomplete == 0:
+        return None
+    units = "1 unit is" if incomplete == 1 else f"{incomplete} units are"
+    return (f"{units} not coded by every coder: they count where coded (missing is not 0); "
+            "Cohen's kappa uses only units both coders coded")
+
+
+def _outside_codebook_note(frame, categories):
+    if categories is None:
+        return None
+    outside = sorted(set(categories_of(frame)) - {float(c) for c in categories})
+    if not outside:
+        return None
+    return f"values outside the codebook counted as categories: {', '.join(f'{v:g}' for v in outside)}"
+
+
 def indicator_summary(matrix, level="nominal", categories=None):
-    if level not in LEVELS:
-        raise ValueError(f"level must be nominal or ordinal, not {level!r}")
-    frame = _coded(as_matrix(matrix))
-    n_per_unit = frame.notna().sum(axis=1)
-    warnings = []
-    warning = prevalence_warning(frame)
-    if warning:
-        warnings.append(warning)
-    if frame.shape[1] >= 2 and (n_per_unit < frame.shape[1]).any() and (n_per_unit >= 2).any():
-        missing = int((n_per_unit < frame.shape[1]).sum())
-        warnings.append(f"{missing} units are not coded by every coder; they count where coded (missing is not 0)")
+    """All statistics for one indicator, JSON-ready. Coders without a single coding are ignored."""
+    _check_level(level)
+    frame = _coders_with_codings(as_matrix(matrix))
+    notes = (prevalence_warning(frame), _missing_note(frame), _outside_codebook_note(frame, categories))
     return {
-        "n_units": int((n_per_unit >= 2).sum()),
+        "n_units": int((frame.notna().sum(axis=1) >= 2).sum()),
         "n_coders": int(frame.shape[1]),
         "percent_agreement": percent_agreement(frame, categories=categories),
-        "cohen_kappa": cohen_kappa(frame, categories=categories) if frame.shape[1] == 2 else None,
-        "fleiss_kappa": fleiss_kappa_generalised(frame, categories=categories),
+        "cohen_kappa": cohen_kappa(frame, categories=categories),
+        "fleiss_kappa": fleiss_kappa(frame, categories=categories),
         "krippendorff_alpha": krippendorff_alpha(frame, level=level, categories=categories),
         "gwet_ac": gwet_ac(frame, level=level, categories=categories),
         "level": level,
-        "warnings": warnings,
+        "warnings": [note for note in notes if note],
     }
 
 
 def pairwise_summary(matrix, level="nominal", categories=None):
+    """For every pair of coders (columns): units both coded and the two-coder statistics.
+    Gwet's AC takes its category shares from every unit either coder coded (Gwet's treatment of
+    missing data); the other statistics use the units both coded."""
+    _check_level(level)
     frame = as_matrix(matrix)
     rows = []
     for a, b in combinations(frame.columns, 2):
         pair = frame[[a, b]]
         rows.append({
-            "coder_a": a, "coder_b": b,
+            "coder_a": _label(a), "coder_b": _label(b),
             "n_units": int(pair.notna().all(axis=1).sum()),
             "percent_agreement": percent_agreement(pair, categories=categories),
             "cohen_kappa": cohen_kappa(pair, categories=categories),
@@ -223,12 +344,15 @@ def pairwise_summary(matrix, level="nominal", categories=None):
 
 
 def accuracy_against(matrix, truth):
-    """Per coder: share of units where the coder's value equals the truth (adjudicated or reference)."""
+    """Per coder: {'n': units both the coder and `truth` (adjudicated or reference values, a Series
+    indexed like the matrix rows) have a value for, 'accuracy': share of those where they are
+    equal, None when n is 0}."""
     frame = as_matrix(matrix)
     truth = pd.Series(truth, dtype=float)
     result = {}
     for coder in frame.columns:
         both = pd.concat([frame[coder], truth], axis=1, join="inner").dropna()
         n = len(both)
-        result[coder] = {"n": n, "accuracy": float((both.iloc[:, 0] == both.iloc[:, 1]).mean()) if n else None}
+        accuracy = float((both.iloc[:, 0] == both.iloc[:, 1]).mean()) if n else None
+        result[_label(coder)] = {"n": n, "accuracy": accuracy}
     return result

@@ -15,19 +15,39 @@ class AgreementRefError(ValueError):
 REF_FIELDS = {"desta": "desta_number", "tota": "tota_id", "wto": "wto_rta_id"}
 
 
+MAX_DATABASE_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and overflow some backends
+
+
+def parse_id(text) -> int | None:
+    """A database id typed by a person or a URL: ASCII digits only ('²' and '١٢' are not ids),
+    within the range an integer column can hold; None otherwise."""
+    text = str(text).strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= MAX_DATABASE_ID else None
+
+
 def agreement_get_by_ref(ref) -> Agreement:
     """Resolve a workbench id ('12') or 'desta:N', 'tota:N', 'wto:N' to exactly one agreement."""
     text = str(ref).strip()
+    if "\x00" in text:  # PostgreSQL refuses NUL in text comparisons
+        raise AgreementRefError(f"{text!r} contains a NUL character")
     prefix, _, value = text.partition(":")
     if not value:
-        lookup = {"pk": text}
-        if not text.isdigit():
+        if not (text.isascii() and text.isdigit()):
             raise AgreementRefError(f"'{text}' is not an agreement reference (use an id, desta:N, tota:N or wto:N)")
+        if parse_id(text) is None:
+            raise AgreementRefError(f"no agreement matches '{text}'")
+        lookup = {"pk": parse_id(text)}
     elif prefix.lower() in REF_FIELDS:
         field = REF_FIELDS[prefix.lower()]
         value = value.strip()
-        if field != "desta_number" and not value.isdigit():
-            raise AgreementRefError(f"'{text}': {prefix} ids are numbers")
+        if field != "desta_number":
+            if not (value.isascii() and value.isdigit()):
+                raise AgreementRefError(f"'{text}': {prefix} ids are numbers")
+            if parse_id(value) is None:
+                raise AgreementRefError(f"no agreement matches '{text}'")
         lookup = {field: value}
     else:
         raise AgreementRefError(f"'{text}': unknown prefix '{prefix}' (use desta:, tota: or wto:)")
@@ -77,7 +97,7 @@ def agreement_list(*, party="", year="", has_text="", query=""):
     qs = Agreement.objects.annotate(n_articles=Count("articles", distinct=True)).prefetch_related("parties")
     if party:
         qs = qs.filter(parties__iso3=party.strip().upper())
-    if year and str(year).isdigit():
+    if year and parse_id(year):
         qs = qs.filter(entry_into_force_year=int(year))
     if has_text in {"yes", "no"}:
         with_text = Exists(Article.objects.filter(agreement=OuterRef("pk")))

@@ -2,6 +2,7 @@
 valid request, no server error and responses that match the schema; and blindness holds for the
 API too (a coder never receives another coder's answers)."""
 import base64
+import os
 
 import pytest
 import schemathesis
@@ -12,6 +13,11 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from coding.models import Coding
 from coding.services.codings import assignment_create, coding_save
 
+# CI explores a fixed set of examples, so a red build is reproducible; set API_FUZZ_RANDOM=1 and a
+# larger API_FUZZ_EXAMPLES to hunt for new failures locally (and add each one to the regression
+# tests in tests/coding/test_desta_and_refs.py).
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
+DERANDOMIZE = os.environ.get("API_FUZZ_RANDOM") != "1"
 AUTH = {"Authorization": "Basic " + base64.b64encode(b"coder_a:pw").decode()}
 
 
@@ -44,7 +50,8 @@ def test_api_never_fails_and_keeps_coders_blind(users, mini_version, treaty, kee
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=EXAMPLES, derandomize=DERANDOMIZE, deadline=None,
+                  suppress_health_check=list(HealthCheck), database=None)
         def check(case):
             response = case.call(headers=AUTH)
             assert response.status_code < 500, (case.method, case.formatted_path, response.text[:300])

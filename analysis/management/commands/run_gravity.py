@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.importers.errors import ImportFailed
+from coding.selectors import parse_id
 
 from ...gravity import SpecError
 from ...models import ModelRun, Panel
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             except ImportFailed as exc:
                 raise CommandError(str(exc)) from exc
             return panel
-        panel = (Panel.objects.filter(pk=int(ref)).first() if ref.isdigit() else None) or \
+        panel = (Panel.objects.filter(pk=parse_id(ref)).first() if parse_id(ref) else None) or \
             Panel.objects.filter(content_hash__startswith=ref).first()
         if panel is None:
             raise CommandError(f"no panel '{ref}' (give a stored panel id or hash, or a CSV file)")
