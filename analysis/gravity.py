@@ -103,6 +103,28 @@ def drop_all_zero_groups(frame, dependent, fixed):
         frame = frame[keep]
 
 
+def encode_interacted_effects(frame, formula, fixed):
+    """Replace each interacted effect such as `exporter^year` by one integer-coded column.
+
+    pyfixest builds an interaction by casting both columns to strings and concatenating them
+    row by row (~0.5 s on a 1M-row panel with two interactions, a fifth of the whole PPML fit);
+    a grouped ngroup() gives the same partition of the rows, hence identical estimates, in a
+    fraction of that. Returns the frame, the formula to fit and the fixed-effect names to use."""
+    interacted = [fe for fe in fixed if "^" in fe]
+    if not interacted:
+        return frame, formula, fixed
+    codes = {}
+    for fe in interacted:
+        name = "fe__" + fe.replace("^", "__")
+        group = frame.groupby(fe.split("^"), sort=False, observed=True, dropna=True).ngroup()
+        codes[name] = group.where(group >= 0)  # rows with a missing key stay missing, as in pyfixest
+    frame = frame.assign(**codes)
+    renamed = {fe: "fe__" + fe.replace("^", "__") for fe in interacted}
+    head, fixed_part, *rest = formula.split("|")
+    fixed_part = " + ".join(renamed.get(term.strip(), term.strip()) for term in fixed_part.split("+"))
+    return frame, "|".join([head, f" {fixed_part} ", *rest]).strip(), [renamed.get(fe, fe) for fe in fixed]
+
+
 def fit(data, spec, *, progress=None):
     """Fit one specification. Returns a dict of plain numbers (fitted pyfixest objects cannot be
     pickled or stored, so only their results leave this function)."""
@@ -119,8 +141,9 @@ def fit(data, spec, *, progress=None):
         dropped["nonpositive_outcome"] = int((frame[inner] <= 0).sum())
         frame = frame[frame[inner] > 0]
     fast = spec.get("separation", "fast") == "fast"
+    frame, formula, encoded = encode_interacted_effects(frame, spec["formula"], fixed)
     if estimator == "ppml" and fast and fixed:
-        frame, dropped["zero_outcome_groups"] = drop_all_zero_groups(frame, dependent, fixed)
+        frame, dropped["zero_outcome_groups"] = drop_all_zero_groups(frame, dependent, encoded)
     ssc_options = dict(spec.get("ssc") or {})
     if "adj" in ssc_options:  # the older name of k_adj, as in the BRIEF and Stata-minded specs
         ssc_options["k_adj"] = ssc_options.pop("adj")
@@ -134,10 +157,10 @@ def fit(data, spec, *, progress=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if estimator == "ppml":
-            model = pf.fepois(spec["formula"], data=frame, separation_check=[] if fast else ["fe", "ir"],
+            model = pf.fepois(formula, data=frame, separation_check=[] if fast else ["fe", "ir"],
                               iwls_maxiter=spec.get("maxiter", 100), **kwargs)
         else:
-            model = pf.feols(spec["formula"], data=frame, **kwargs)
+            model = pf.feols(formula, data=frame, **kwargs)
     seconds = time.perf_counter() - started
     tidy = model.tidy()
     coefficients = {
@@ -148,9 +171,7 @@ def fit(data, spec, *, progress=None):
     n_obs = int(model._N)
     dropped["singletons_or_separation"] = int(len(frame) - n_obs)
     converged = bool(getattr(model, "_convergence", True)) if estimator == "ppml" else True
-    used = frame
-    fixed_counts = {fe: int(used[fe.split("^")].drop_duplicates().shape[0]) for fe in fixed}
-    del used
+    fixed_counts = {fe: int(frame[code].nunique()) for fe, code in zip(fixed, encoded)}
     result = {
         "estimator": estimator, "formula": spec["formula"], "vcov": vcov, "n_obs": n_obs, "n_input": n_input,
         "coefficients": coefficients, "fixed_effects": fixed_counts, "dropped": dropped, "converged": converged,
