@@ -6,7 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from .models import DatasetRelease, ModelRun
-from .selectors import release_get, source_visible_to
+from .selectors import release_get, release_withheld_from, releases_for, source_visible_to
 
 
 def release_payload(release, *, rows=False):
@@ -22,8 +22,7 @@ def release_payload(release, *, rows=False):
 class ReleaseListApi(APIView):
     @extend_schema(operation_id="releases_list", responses=inline_serializer("ReleaseList", {"results": serializers.ListField()}))
     def get(self, request):
-        releases = DatasetRelease.objects.select_related("version__codebook")
-        return Response({"results": [release_payload(r) for r in releases if source_visible_to(request.user, r.source)]})
+        return Response({"results": [release_payload(r) for r, withheld in releases_for(request.user) if not withheld]})
 
 
 class ReleaseDetailApi(APIView):
@@ -35,8 +34,8 @@ class ReleaseDetailApi(APIView):
             release = release_get(ref)
         except DatasetRelease.DoesNotExist as exc:
             raise Http404("no such release") from exc
-        if not source_visible_to(request.user, release.source):
-            raise Http404("no such release")
+        if not source_visible_to(request.user, release.source) or release_withheld_from(request.user, release):
+            raise Http404("no such release")  # blind coding (see selectors.release_withheld_from)
         return Response(release_payload(release, rows=True))
 
 

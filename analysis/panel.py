@@ -39,6 +39,31 @@ def aggregate_exports(exports, prefixes=HIGHTECH_SITC3):
     return out.rename(columns={"reporter": "exporter", "partner": "importer"})
 
 
+WDI_FORMAT = ("World Bank WDI GDP as CSV: long (Country Name, Country Code, Year, Value) or wide as downloaded "
+              "(Country Name, Country Code, Indicator Name, Indicator Code, 1960, 1961, ...; the preamble lines "
+              "before that header are skipped)")
+
+
+def read_gdp_csv(path):
+    """Read a WDI GDP CSV, long or wide. The World Bank's own download has preamble lines ("Data
+    Source", "Last Updated Date", blanks) before the header, which make a plain read_csv fail on the
+    first data line: the header is found as the first line starting with "Country Name"."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            head = [handle.readline() for _ in range(50)]
+    except OSError as exc:
+        raise PanelInputError(f"{path}: cannot read the GDP file ({exc})") from exc
+    header = next((n for n, line in enumerate(head) if line.lstrip().lstrip('"').startswith("Country Name")), None)
+    try:
+        frame = pd.read_csv(path, skiprows=header or 0, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PanelInputError(f"{path}: not a readable GDP table ({exc}); expected {WDI_FORMAT}") from exc
+    if "Country Code" not in frame.columns and "iso3" not in frame.columns:
+        raise PanelInputError(f"{path}: no 'Country Code' (or iso3) column (have: {', '.join(map(str, frame.columns))}); "
+                              f"expected {WDI_FORMAT}")
+    return frame.loc[:, [c for c in frame.columns if not str(c).startswith("Unnamed:")]]  # WDI lines end with a comma
+
+
 def gdp_long(gdp):
     """World Bank WDI GDP, long (Country Code, Year, Value) or wide (Country Code, 2000, 2001, ...)."""
     code = "Country Code" if "Country Code" in gdp.columns else "iso3"
@@ -49,6 +74,8 @@ def gdp_long(gdp):
         years = [c for c in gdp.columns if str(c).strip().isdecimal() or str(c).split(" ")[0].isdecimal()]
         if not years:
             raise PanelInputError("gdp: neither Year/Value columns nor year columns found")
+        if "Indicator Code" in gdp.columns and gdp["Indicator Code"].nunique() > 1:
+            raise PanelInputError(f"gdp: one indicator expected, found {', '.join(map(str, gdp['Indicator Code'].unique()))}")
         long = gdp.melt(id_vars=[code], value_vars=years, var_name="year", value_name="gdp").rename(columns={code: "iso3"})
         long["year"] = long["year"].astype(str).str.slice(0, 4)
     long["year"] = pd.to_numeric(long["year"], errors="coerce").astype("Int64")
@@ -56,9 +83,18 @@ def gdp_long(gdp):
     return long.dropna().astype({"year": int})
 
 
-def distances(dist, column="dist"):
+# CEPII GeoDist distance used for ln_dist. `dist` (between the most populated cities) stays the
+# default: the BRIEF names only the GeoDist file, not a column, and changing the default would
+# silently change ln_dist (and the hash) of every rebuilt panel. The study's Table 8 says "log
+# distance between capitals": replicate it with dist_column="distcap" (build_panel --dist-column).
+DIST_COLUMN = "dist"
+
+
+def distances(dist, column=DIST_COLUMN):
+    """CEPII GeoDist (iso_o, iso_d, and the distance `column`: dist, distcap, distw or distwces)
+    -> exporter, importer and that column under its own name (the panel records which it used)."""
     _require(dist, ["iso_o", "iso_d", column], "distances")
-    return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer", column: "dist"})
+    return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer"})
 
 
 def member_iso3(name):
@@ -109,26 +145,95 @@ def fta_from_dyads(pairs, dyads):
     return out["fta"].fillna(False).astype(int), out["depth"]
 
 
-def add_lags(panel, variables, lags=(1,), leads=()):
-    """Previous (lag) and next (lead) period of each variable within a pair; a period is the
-    panel's step between observed years of that pair."""
-    panel = panel.sort_values(["exporter", "importer", "year"])
-    grouped = panel.groupby(["exporter", "importer"], sort=False)
-    for variable in variables:
-        for k in lags:
-            panel[f"{variable}_lag{k}"] = grouped[variable].shift(k)
-        for k in leads:
-            panel[f"{variable}_lead{k}"] = grouped[variable].shift(-k)
+# Variables that belong to one member, not to the pair: their lag is the member's value in year
+# t-k whichever pair carries it (the importer's TBT stock is known for 2001 even when this pair
+# has no 2001 row).
+MEMBER_LEVEL = {"tbt_stock_j": "importer", "ln_tbt_j": "importer", "gdp_j": "importer", "ln_gdp_j": "importer",
+                "gdp_i": "exporter", "ln_gdp_i": "exporter", "exporter_group": "exporter"}
+# What the study's presets need (analysis/presets.py, "study-robustness"): FTA, Depth x FTA and
+# the importer's TBT stock lagged one year.
+STUDY_LAGS = (("fta", 1), ("depth_fta", 1), ("ln_tbt_j", 1))
+
+
+def parse_shifts(text):
+    """'fta:1,ln_tbt_j:2' -> [("fta", 1), ("ln_tbt_j", 2)]; K is a number of years (>= 1)."""
+    shifts = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        variable, sep, k = item.rpartition(":")
+        if not sep or not variable.strip() or not k.strip().isdecimal() or int(k) < 1:
+            raise PanelInputError(f"lags and leads are VAR:K with K a whole number of years >= 1, not {item!r}")
+        shifts.append((variable.strip(), int(k)))
+    return shifts
+
+
+def _normalise_shifts(shifts):
+    """A mapping {variable: k or [k, ...]}, pairs (variable, k), or a 'VAR:K,...' string."""
+    if not shifts:
+        return []
+    if isinstance(shifts, str):
+        return parse_shifts(shifts)
+    items = shifts.items() if isinstance(shifts, dict) else shifts
+    out = []
+    for variable, ks in items:
+        for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or int(k) != k or int(k) < 1:
+                raise PanelInputError(f"{variable}: a lag or lead is a whole number of years >= 1, not {k!r}")
+            if (variable, int(k)) not in out:
+                out.append((variable, int(k)))
+    return out
+
+
+def add_lags(panel, lags=STUDY_LAGS, leads=(), *, member_level=MEMBER_LEVEL):
+    """Add `{var}_lag{k}` (the value of year t-k) and `{var}_lead{k}` (year t+k) for any variable.
+
+    The shift is by calendar year, not by row: the value is taken from the same pair (or, for the
+    variables in `member_level`, the same exporter or importer) in year t-k, and is missing when
+    that year is not in the panel, so gapped years never borrow a neighbouring year's value.
+    `lags` and `leads`: {variable: k or [k, ...]}, [(variable, k), ...] or "VAR:K,VAR:K"."""
+    _require(panel, ["exporter", "importer", "year"], "panel")
+    shifts = [(v, k, f"{v}_lag{k}") for v, k in _normalise_shifts(lags)]
+    shifts += [(v, -k, f"{v}_lead{k}") for v, k in _normalise_shifts(leads)]
+    _require(panel, sorted({v for v, _, _ in shifts}), "lags and leads")
+    clashes = [name for _, _, name in shifts if name in panel.columns]
+    if clashes:
+        raise PanelInputError(f"lags and leads: {', '.join(clashes)} already in the panel")
+    panel = panel.reset_index(drop=True)
+    years = pd.to_numeric(panel["year"], errors="coerce")
+    if years.isna().any() or (years != years.round()).any():
+        raise PanelInputError("panel: year must be a whole number on every row")
+    for variable, offset, name in shifts:
+        keys = [member_level[variable]] if variable in member_level else ["exporter", "importer"]
+        values = panel[[*keys, "year", variable]].drop_duplicates()
+        repeated = values.duplicated([*keys, "year"])
+        if repeated.any():
+            first = values[repeated].iloc[0]
+            raise PanelInputError(f"{variable}: more than one value for {', '.join(str(first[k]) for k in keys)} in "
+                                  f"{first['year']}; cannot take its lag or lead")
+        values = values.assign(year=values["year"] + offset).rename(columns={variable: name})
+        # A left merge keeps the panel's rows and their order.
+        panel = panel.merge(values, on=[*keys, "year"], how="left", validate="many_to_one")
     return panel
 
 
-def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVELOPED, lags=(1,), leads=()):
+def depth_x_fta(fta, depth):
+    """Depth x FTA: 0 where no agreement is in force, the depth where one is, and missing (NaN)
+    where one is in force but its depth is unknown: missing is missing, not 0."""
+    return pd.Series(np.where(fta.to_numpy() == 1, depth.to_numpy(dtype=float), 0.0), index=fta.index)
+
+
+def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVELOPED, lags=STUDY_LAGS, leads=(),
+                dist_column=DIST_COLUMN):
+    """The pair-year panel. `lags`/`leads` as in add_lags (default: the study's one-year lags of
+    fta, depth_fta and ln_tbt_j); `dist_column`: the CEPII distance behind ln_dist."""
     trade = aggregate_exports(exports)
     trade = trade[trade["exporter"] != trade["importer"]].reset_index(drop=True)
     gdp = gdp_long(gdp)
     panel = trade.merge(gdp.rename(columns={"iso3": "exporter", "gdp": "gdp_i"}), on=["exporter", "year"], how="left")
     panel = panel.merge(gdp.rename(columns={"iso3": "importer", "gdp": "gdp_j"}), on=["importer", "year"], how="left")
-    panel = panel.merge(distances(dist), on=["exporter", "importer"], how="left")
+    panel = panel.merge(distances(dist, dist_column), on=["exporter", "importer"], how="left")
     if notifications is not None:
         stock = tbt_stock(notifications, panel["year"].unique())
         panel = panel.merge(stock.rename(columns={"iso3": "importer", "tbt_stock": "tbt_stock_j"}), on=["importer", "year"], how="left")
@@ -136,15 +241,23 @@ def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVE
     else:
         panel["tbt_stock_j"] = 0.0
     panel["fta"], panel["depth"] = fta_from_dyads(panel, dyads)
-    panel["depth_fta"] = panel["depth"].fillna(0) * panel["fta"]
+    panel["depth_fta"] = depth_x_fta(panel["fta"], panel["depth"])
     panel["ln_tbt_j"] = np.log1p(panel["tbt_stock_j"])
     panel["ln_gdp_i"] = np.log(panel["gdp_i"])
     panel["ln_gdp_j"] = np.log(panel["gdp_j"])
-    panel["ln_dist"] = np.log(panel["dist"])
+    panel["ln_dist"] = np.log(panel[dist_column])
     panel["exporter_group"] = np.where(panel["exporter"].isin(developed), "developed", "developing")
     panel["pair_id"] = panel["exporter"] + "_" + panel["importer"]
-    panel = add_lags(panel, ["fta", "depth_fta", "ln_tbt_j"], lags=lags, leads=leads)
-    return panel.reset_index(drop=True)
+    panel = add_lags(panel, lags, leads)
+    return panel.sort_values(["exporter", "importer", "year"]).reset_index(drop=True)
+
+
+def fta_unknown_depth(panel):
+    """Pair-years with an agreement in force (fta == 1) whose depth is unknown: their Depth x FTA
+    is missing, so they drop out of every regression that uses it."""
+    if not {"fta", "depth_fta"} <= set(panel.columns):
+        return 0
+    return int(((panel["fta"] == 1) & panel["depth_fta"].isna()).sum())
 
 
 def summary_table(panel):
@@ -159,3 +272,14 @@ def summary_table(panel):
                      "variance": float(s.var()) if s.size > 1 else None,
                      "min": float(s.min()) if s.size else None, "max": float(s.max()) if s.size else None})
     return rows
+
+
+def panel_summary(panel):
+    """What build_panel reports: the Table 8 statistics and the pair-years whose Depth x FTA is
+    missing because the agreement in force has no depth in the release."""
+    unknown = fta_unknown_depth(panel)
+    summary = {"table8": summary_table(panel), "n_rows": int(len(panel)), "fta_unknown_depth": unknown}
+    if unknown:
+        rows = panel[(panel["fta"] == 1) & panel["depth_fta"].isna()]
+        summary["fta_unknown_depth_pairs"] = sorted(set(rows["exporter"].astype(str) + "_" + rows["importer"].astype(str)))
+    return summary

@@ -3,32 +3,46 @@ study's presets, and the Yotov et al. (2016) panel for the structural ones."""
 YOTOV_YEARS = [1986, 1990, 1994, 1998, 2002, 2006]
 STATA_SSC = {"k_adj": False}  # reproduces Stata's ppml / reghdfe small-sample choices
 
-STUDY_RHS = "ln_tbt_j + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year"
+# The study's Tables 9 and 10 (../shared/reference/paper_tables9_10_regressions.csv): log exports
+# on FTA (or Depth x FTA), the importer's ln(1 + TBT stock), both GDPs and distance, with exporter,
+# importer and year effects. `study_column` names the CSV row ("table.column") a spec replicates.
+STUDY_CONTROLS = "ln_tbt_j + ln_gdp_i + ln_gdp_j + ln_dist"
+STUDY_FE = "exporter + importer + year"
+STUDY_RHS = f"{STUDY_CONTROLS} | {STUDY_FE}"
+DEVELOPED = {"exporter_group": ["developed"]}
+DEVELOPING = {"exporter_group": ["developing"]}
 
 
-def _study(dependent, treatment, label, **extra):
-    return {"estimator": "ols", "formula": f"log({dependent}) ~ {treatment} + {STUDY_RHS}", "vcov": "hetero",
+def _study(dependent, treatment, label, *, controls=STUDY_CONTROLS, **extra):
+    return {"estimator": "ols", "formula": f"log({dependent}) ~ {treatment} + {controls} | {STUDY_FE}", "vcov": "hetero",
             "label": label, **extra}
 
 
+# The robustness check lags FTA (or Depth x FTA) and TBT one period (columns built by default by
+# analysis/panel.py: STUDY_LAGS); GDP and distance stay as in Table 9.
+LAGGED_CONTROLS = "ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist"
+
 PRESETS = {
     "study-table9": [
-        _study("exports", "fta", "(1) total, FTA"),
-        _study("exports", "depth_fta", "(2) total, Depth x FTA"),
-        _study("hightech_exports", "fta", "(3) high-tech, FTA"),
-        _study("hightech_exports", "depth_fta", "(4) high-tech, Depth x FTA"),
+        _study("exports", "fta", "(1) total, FTA", study_column="9.1"),
+        _study("exports", "depth_fta", "(2) total, Depth x FTA", study_column="9.2"),
+        _study("hightech_exports", "fta", "(3) high-tech, FTA", study_column="9.3"),
+        _study("hightech_exports", "depth_fta", "(4) high-tech, Depth x FTA", study_column="9.4"),
     ],
+    # Table 10 splits Table 9's high-tech columns (3) and (4) by exporter: all four are high-tech.
     "study-table10": [
-        _study("exports", "depth_fta", "developed exporters", where={"exporter_group": ["developed"]}),
-        _study("exports", "depth_fta", "developing exporters", where={"exporter_group": ["developing"]}),
-        _study("hightech_exports", "depth_fta", "developed, high-tech", where={"exporter_group": ["developed"]}),
-        _study("hightech_exports", "depth_fta", "developing, high-tech", where={"exporter_group": ["developing"]}),
+        _study("hightech_exports", "fta", "(1) developed exporters, high-tech, FTA", study_column="10.1", where=DEVELOPED),
+        _study("hightech_exports", "depth_fta", "(2) developed exporters, high-tech, Depth x FTA", study_column="10.2", where=DEVELOPED),
+        _study("hightech_exports", "fta", "(3) developing exporters, high-tech, FTA", study_column="10.3", where=DEVELOPING),
+        _study("hightech_exports", "depth_fta", "(4) developing exporters, high-tech, Depth x FTA", study_column="10.4", where=DEVELOPING),
     ],
+    # Table 9's four columns with FTA, Depth x FTA and TBT lagged one year; `robustness_of` names
+    # the Table 9 column each one checks (the study prints no coefficients for these).
     "study-robustness": [
-        {"estimator": "ols", "formula": "log(exports) ~ fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
-         "vcov": "hetero", "label": "total, FTA lagged"},
-        {"estimator": "ols", "formula": "log(exports) ~ depth_fta_lag1 + ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
-         "vcov": "hetero", "label": "total, Depth x FTA lagged"},
+        _study("exports", "fta_lag1", "total, FTA lagged", robustness_of="9.1", controls=LAGGED_CONTROLS),
+        _study("exports", "depth_fta_lag1", "total, Depth x FTA lagged", robustness_of="9.2", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "fta_lag1", "high-tech, FTA lagged", robustness_of="9.3", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "depth_fta_lag1", "high-tech, Depth x FTA lagged", robustness_of="9.4", controls=LAGGED_CONTROLS),
     ],
     "structural-ppml": [
         {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",

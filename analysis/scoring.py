@@ -20,6 +20,10 @@ class ScoreResult:
     weights: dict = field(default_factory=dict)
     loadings: dict = field(default_factory=dict)
     explained_variance: float | None = None
+    # PCA: correlation of the (oriented) component with the additive score, and what to tell users
+    # (mixed-sign loadings, indicators left out for not varying).
+    correlation_with_additive: float | None = None
+    warnings: list = field(default_factory=list)
 
 
 def additive(codes, indicators, weights=None):
@@ -34,34 +38,95 @@ def additive(codes, indicators, weights=None):
 
 def first_principal_component(codes, indicators):
     """Scores on the first principal component of the standardised indicators (complete rows),
-    with its loadings, oriented so that more provisions mean a higher score."""
+    its loadings, the share of variance it explains, its correlation with the additive score,
+    and warnings.
+
+    The sign of a component is arbitrary. It is oriented so that it correlates positively with
+    the additive score (more provisions, higher score); the sum of loadings cannot decide it:
+    with two varying indicators the loadings are +-0.707 and sum to 0 (the study's Table 6)."""
     from statsmodels.multivariate.pca import PCA
 
     part = codes[indicators].astype(float).dropna()
     varying = [c for c in indicators if part[c].std(ddof=0) > 0]
     if len(part) < 3 or len(varying) < 2:
         raise ValueError("the first principal component needs at least 3 complete agreements and 2 varying indicators")
-    pca = PCA(part[varying], ncomp=len(varying), standardize=True, normalize=True, method="svd")
+    pca = PCA(part[varying], ncomp=min(len(varying), len(part)), standardize=True, normalize=True, method="svd")
     loadings = pd.Series(pca.loadings.iloc[:, 0].to_numpy(), index=varying)
     scores = pd.Series(pca.factors.iloc[:, 0].to_numpy(), index=part.index)
-    if loadings.sum() < 0:  # the sign of a component is arbitrary: make "deeper" positive
-        loadings, scores = -loadings, -scores
+    warnings = []
+    total = part.sum(axis=1)
+    correlation = float(np.corrcoef(scores, total)[0, 1]) if total.std(ddof=0) > 0 else float("nan")
+    if np.isnan(correlation) or abs(correlation) < 1e-12:
+        # No direction from the additive score (it is constant on these agreements, or orthogonal):
+        # fall back to the loadings, and say so.
+        warnings.append("the component is uncorrelated with the additive score: its direction was set by the "
+                        "loadings and 'higher = deeper' is not established")
+        flip = loadings.sum() < 0 or (abs(loadings.sum()) < 1e-12 and loadings[loadings.abs() > 1e-12].iloc[0] < 0)
+    else:
+        flip = correlation < 0
+    if flip:
+        loadings, scores, correlation = -loadings, -scores, -correlation
     explained = float(pca.eigenvals.iloc[0] / pca.eigenvals.sum())
-    return scores.reindex(codes.index), {k: float(v) for k, v in loadings.items()}, explained
+    negative = loadings[loadings < -1e-9]
+    if len(negative) and (loadings > 1e-9).any():
+        warnings.append("loadings have mixed signs (negative: " + ", ".join(f"{k} {v:.3f}" for k, v in negative.items())
+                        + "): a provision loading negatively lowers the score, so the component is not a "
+                          "'more provisions = deeper' measure")
+    constant = [c for c in indicators if c not in varying]
+    if constant:
+        warnings.append(f"left out for not varying across the {len(part)} complete agreements: {', '.join(constant)}")
+    return (scores.reindex(codes.index), {k: float(v) for k, v in loadings.items()}, explained,
+            (None if np.isnan(correlation) else correlation), warnings)
 
 
 def score(codes, indicators, method="additive", weights=None):
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
     if method == "pca":
-        depth, loadings, explained = first_principal_component(codes, indicators)
+        depth, loadings, explained, correlation, warnings = first_principal_component(codes, indicators)
         return ScoreResult(depth=depth, method=method, indicators=list(indicators), loadings=loadings,
-                           explained_variance=explained)
+                           explained_variance=explained, correlation_with_additive=correlation, warnings=warnings)
     if method == "weighted" and not weights:
         raise ValueError("the weighted method needs weights")
     depth = additive(codes, indicators, weights if method == "weighted" else None)
     return ScoreResult(depth=depth, method=method, indicators=list(indicators),
                        weights={c: float((weights or {}).get(c, 1.0)) for c in indicators})
+
+
+def tiers_apply(method, *, weights=None, indicator_ranges=None):
+    """Whether codebook tiers can be assigned to scores of `method`.
+
+    Tiers are cut-offs on the additive score's range (the study's 1-2 / 3-4 / 5-6 out of 0-8).
+    They apply to the additive method; to a weighted sum only when its range is the additive
+    range (all weights 1, or `indicator_ranges` {code: (min, max)} showing that the weighted
+    minimum and maximum equal the additive ones); never to a principal component, whose scores
+    are standardised and centred on 0."""
+    if method == "additive":
+        return True
+    if method != "weighted":
+        return False
+    weights = {c: float(w) for c, w in (weights or {}).items()}
+    if all(w == 1.0 for w in weights.values()):
+        return True
+    if not indicator_ranges or not set(weights) <= set(indicator_ranges):
+        return False
+
+    def span(w):
+        low = sum(min(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
+        high = sum(max(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
+        return low, high
+
+    return bool(np.allclose(span(weights), span({})))
+
+
+def result_tiers(result, tiers, *, indicator_ranges=None):
+    """Tier of each agreement for a ScoreResult: assign_tiers when tiers apply to its method
+    (see tiers_apply), else None for every agreement."""
+    ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
+    if tiers and tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
+                             indicator_ranges=ranges):
+        return assign_tiers(result.depth, tiers)
+    return pd.Series([None] * len(result.depth), index=result.depth.index, dtype=object)
 
 
 def assign_tiers(depth, tiers):

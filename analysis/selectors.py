@@ -118,3 +118,40 @@ def source_visible_to(user, source):
     if source == user.get_username():
         return True
     return get_user_model().objects.filter(username=source, groups__name=REFERENCE).exists()
+
+
+def release_withheld_from(user, release) -> int:
+    """How many of the release's agreements `user` is still coding blind. A release is immutable
+    and citable, so it is never shown with rows cut out: while this is above 0 the user cannot
+    open it (see coding.selectors_codings.agreements_in_blind_coding)."""
+    from coding.selectors_codings import agreements_in_blind_coding
+
+    blind = agreements_in_blind_coding(user)
+    return sum(1 for row in release.rows if row["agreement_id"] in blind) if blind else 0
+
+
+def releases_for(user):
+    """Releases `user` may list: (release, number of its agreements withheld from the user)."""
+    releases = DatasetRelease.objects.select_related("version__codebook", "created_by")
+    return [(release, release_withheld_from(user, release)) for release in releases if source_visible_to(user, release.source)]
+
+
+def comparison_for(user, *, a, b, version):
+    """Two sources side by side (see compare.compare_sources), without the agreements `user` is
+    still coding blind; `hidden` says how many were left out."""
+    from coding.models import Agreement
+    from coding.selectors_codings import agreements_in_blind_coding
+
+    from .compare import compare_sources
+
+    frame_a, _ = source_frame(a, version=version)
+    frame_b, _ = source_frame(b, version=version)
+    blind = agreements_in_blind_coding(user)
+    hidden = len(blind & (set(frame_a.index) | set(frame_b.index)))
+    frame_a, frame_b = frame_a.drop(index=list(blind), errors="ignore"), frame_b.drop(index=list(blind), errors="ignore")
+    names = dict(Agreement.objects.filter(pk__in=list(frame_a.index.union(frame_b.index))).values_list("pk", "name"))
+    levels = {i.code: (i.level, i.values) for i in version.indicators.all()}
+    result = compare_sources(frame_a, frame_b, levels=levels, depth_indicators=version.depth_indicators, names=names,
+                             labels=("a", "b"))
+    result["hidden"] = hidden
+    return result

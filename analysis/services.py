@@ -25,7 +25,8 @@ def release_rows(*, version, source, method):
     codes = source_codes(version=version, source=source)
     indicators = method.get("indicators") or version.depth_indicators or [i.code for i in version.indicators.all()]
     result = scoring.score(codes, indicators, method=method.get("name", "additive"), weights=method.get("weights"))
-    tiers = scoring.assign_tiers(result.depth, version.tiers) if version.tiers else None
+    # Codebook tiers are cut on the additive range: not applied to PCA scores or to weights that change the range.
+    tiers = scoring.result_tiers(result, version.tiers, indicator_ranges=_indicator_ranges(version, indicators)) if version.tiers else None
     facts = agreement_facts(list(codes.index))
     rows = []
     for agreement_id in codes.index:
@@ -37,6 +38,10 @@ def release_rows(*, version, source, method):
         rows.append(row)
     rows.sort(key=lambda r: r["agreement_id"])
     return rows, result
+
+
+def _indicator_ranges(version, indicators):
+    return {i.code: (min(i.values), max(i.values)) for i in version.indicators.all() if i.code in indicators}
 
 
 def content_hash(*, version, source, method, rows):
@@ -66,6 +71,10 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
         "depth_counts": {str(k): depths.count(k) for k in sorted(set(depths))},
         "loadings": result.loadings,
         "explained_variance": result.explained_variance,
+        "correlation_with_additive": result.correlation_with_additive,
+        "warnings": result.warnings,
+        "tiers_apply": scoring.tiers_apply(method.get("name", "additive"), weights=method.get("weights"),
+                                           indicator_ranges=_indicator_ranges(version, method["indicators"])),
         "agreement": _agreement_summary(version=version, agreement_ids=[r["agreement_id"] for r in rows]),
     }
     with transaction.atomic():
@@ -174,18 +183,50 @@ def model_run_create(*, panel, specs, user=None, name="", dispatch=True):
 
 
 def _send(run):
+    """Publish the task (called on commit). When the broker cannot be reached, the run ends
+    FAILED with the reason instead of staying QUEUED for ever, and the page that started it
+    shows that reason."""
+    import logging
+
+    from django.utils import timezone
+
     from .models import ModelRun
     from .tasks import run_model_task
 
-    result = run_model_task.delay(run.pk)
+    try:
+        result = run_model_task.delay(run.pk)
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
+        logging.getLogger(__name__).exception("could not queue model run %s", run.pk)
+        ModelRun.objects.filter(pk=run.pk, status=ModelRun.Status.QUEUED).update(
+            status=ModelRun.Status.FAILED, finished_at=timezone.now(),
+            error=f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}")
+        return
     ModelRun.objects.filter(pk=run.pk).update(task_id=result.id)
 
 
 def model_run_cancel(*, run):
+    """Cancel a queued or running run. The row says CANCELLED at once, whatever the worker does:
+    every later write of the worker is conditional on the run still RUNNING, so a fit that
+    finishes after the cancel never turns it DONE. A running task is also revoked with
+    terminate, which stops the fit itself in a prefork worker (a solo worker finishes the fit
+    and discards it)."""
+    from django.utils import timezone
+
     from .models import ModelRun
 
-    ModelRun.objects.filter(pk=run.pk, status=ModelRun.Status.QUEUED).update(status=ModelRun.Status.CANCELLED)
-    ModelRun.objects.filter(pk=run.pk).update(cancel_requested=True)
+    cancelled = ModelRun.objects.filter(pk=run.pk, status__in=[ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]).update(
+        status=ModelRun.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
+        progress_message="cancelled")
+    if cancelled and run.task_id:
+        from config.celery import app
+
+        try:
+            app.control.revoke(run.task_id, terminate=True)
+        except Exception:  # noqa: BLE001 - the row is cancelled already; the broker may be down
+            import logging
+
+            logging.getLogger(__name__).warning("could not revoke task %s of run %s", run.task_id, run.pk)
+    return bool(cancelled)
 
 
 def model_run_execute(*, run_id):
@@ -197,35 +238,35 @@ def model_run_execute(*, run_id):
     from .gravity import SpecError, fit
     from .models import ModelRun
 
+    # The versions that matter are the worker's, which fits the model, not the web process's.
     claimed = ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.QUEUED).update(
-        status=ModelRun.Status.RUNNING, started_at=timezone.now(), progress=1, progress_message="loading the panel")
+        status=ModelRun.Status.RUNNING, started_at=timezone.now(), progress=1, progress_message="loading the panel",
+        versions=package_versions())
     if not claimed:
         return None
+    running = ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.RUNNING)  # writes stop once cancelled
     run = ModelRun.objects.select_related("panel").get(pk=run_id)
     results = []
     try:
         data = pd.read_pickle(run.panel.path)
         total = len(run.specs)
         for index, spec in enumerate(run.specs):
-            if ModelRun.objects.filter(pk=run_id, cancel_requested=True).exists():
-                ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.CANCELLED, results=results,
-                                                          finished_at=timezone.now())
+            if not running.exists():
                 return ModelRun.objects.get(pk=run_id)
 
             def report(message, index=index):
-                ModelRun.objects.filter(pk=run_id).update(
-                    progress=max(1, int(100 * index / total)), progress_message=f"{index + 1}/{total}: {message}")
+                running.update(progress=max(1, int(100 * index / total)), progress_message=f"{index + 1}/{total}: {message}")
 
             results.append(fit(data, spec, progress=report))
-            ModelRun.objects.filter(pk=run_id).update(progress=int(100 * (index + 1) / total), results=results)
+            running.update(progress=int(100 * (index + 1) / total), results=results)
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, never leave it RUNNING
         import logging
 
         if not isinstance(exc, (SpecError, KeyError, ValueError)):
             logging.getLogger(__name__).exception("model run %s failed", run_id)
-        ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}",
-                                                  results=results, finished_at=timezone.now())
+        running.update(status=ModelRun.Status.FAILED, error=f"{type(exc).__name__}: {exc}", results=results,
+                       finished_at=timezone.now())
         return ModelRun.objects.get(pk=run_id)
-    ModelRun.objects.filter(pk=run_id).update(status=ModelRun.Status.DONE, progress=100, progress_message="done",
-                                              results=results, finished_at=timezone.now())
+    running.update(status=ModelRun.Status.DONE, progress=100, progress_message="done", results=results,
+                   finished_at=timezone.now())
     return ModelRun.objects.get(pk=run_id)

@@ -13,8 +13,18 @@ def stars(p):
     return ""
 
 
-def build(results, labels=None):
-    """{"columns": [...], "rows": [{"variable", "cells": [(estimate, se, stars) or None]}], "footer": [...]}"""
+# Footer labels; pages pass them translated (this module stays Django-free).
+TEXT = {"n": "N", "r2": "R² / pseudo R²", "estimator": "Estimator", "se": "Standard errors", "fe": "FE: {fe}",
+        "yes": "yes", "clustered": "clustered by {cluster}", "robust": "robust", "iid": "iid",
+        "release": "Dataset release", "panel": "Panel (hash)"}
+
+
+def build(results, labels=None, *, text=None, provenance=None):
+    """{"columns": [...], "rows": [{"variable", "cells": [(estimate, se, stars) or None]}], "footer": [...]}.
+    `provenance`: one {"release": .., "panel": ..} per column, so that a sensitivity table (the
+    same specification on releases from coder A, coder B, the adjudicated coding, DESTA 2.1)
+    says which coding each column used."""
+    text = {**TEXT, **(text or {})}
     labels = labels or [r.get("label") or f"({i + 1})" for i, r in enumerate(results)]
     variables = []
     for result in results:
@@ -33,18 +43,21 @@ def build(results, labels=None):
         for fe in result.get("fixed_effects", {}):
             if fe not in fixed:
                 fixed.append(fe)
-    footer = [("N", [f"{r['n_obs']:,}" for r in results]),
-              ("R² / pseudo R²", [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
-              ("Estimator", [r["estimator"].upper() for r in results]),
-              ("Standard errors", [_vcov_label(r["vcov"]) for r in results])]
-    footer += [(f"FE: {fe}", ["yes" if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
+    footer = [(text["n"], [f"{r['n_obs']:,}" for r in results]),
+              (text["r2"], [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
+              (text["estimator"], [r["estimator"].upper() for r in results]),
+              (text["se"], [_vcov_label(r["vcov"], text) for r in results])]
+    footer += [(text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
+    if provenance:
+        footer += [(text["release"], [str(p.get("release") or "") for p in provenance]),
+                   (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance])]
     return {"columns": labels, "rows": rows, "footer": footer}
 
 
-def _vcov_label(vcov):
+def _vcov_label(vcov, text=TEXT):
     if isinstance(vcov, dict):
-        return "clustered by " + vcov.get("CRV1", "").replace("+", " & ")
-    return {"hetero": "robust", "iid": "iid"}.get(vcov, str(vcov))
+        return text["clustered"].format(cluster=vcov.get("CRV1", "").replace("+", " & "))
+    return {"hetero": text["robust"], "iid": text["iid"]}.get(vcov, str(vcov))
 
 
 def _cell(cell, digits=3):

@@ -1,10 +1,13 @@
 """Pages of the analysis app: releases, downloads, comparisons."""
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coding.models import CodebookVersion
@@ -14,18 +17,15 @@ from coding.selectors_codings import reference_coders
 from coding.views_codings import supervisor_required
 
 from . import exports, plots, scoring
-from .compare import compare_sources
 from .models import DatasetRelease
-from .selectors import release_export, source_frame, source_visible_to
+from .selectors import comparison_for, release_export, release_withheld_from, releases_for, source_visible_to
 from .services import release_create
 
 
 @login_required
 def release_list(request):
-    releases = [r for r in DatasetRelease.objects.select_related("version__codebook", "created_by")
-                if source_visible_to(request.user, r.source)]
     return render(request, "analysis/release_list.html", {
-        "releases": releases,
+        "releases": releases_for(request.user),
         "versions": CodebookVersion.objects.select_related("codebook"),
         "sources": ["approved", *[u.username for u in reference_coders()]],
     })
@@ -54,6 +54,12 @@ def _visible_release(request, number):
     release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
     if not source_visible_to(request.user, release.source):
         raise Http404("no such release")  # blind coding: do not even confirm it exists
+    withheld = release_withheld_from(request.user, release)
+    if withheld:
+        raise PermissionDenied(ngettext(
+            "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that agreement is adjudicated.",
+            "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
+            withheld) % {"number": release.number, "count": withheld})
     return release
 
 
@@ -64,7 +70,8 @@ def release_detail(request, number):
     import pandas as pd
 
     names = {r["agreement_id"]: r["name"] for r in release.rows}
-    tiers = scoring.tier_table(pd.Series(depth, dtype=float), release.version.tiers, names=names) if release.version.tiers else []
+    tiers = scoring.tier_table(pd.Series(depth, dtype=float), release.version.tiers, names=names) \
+        if release.version.tiers and release.summary.get("tiers_apply", release.method.get("name", "additive") == "additive") else []
     return render(request, "analysis/release_detail.html", {
         "release": release, "tiers": tiers, "formats": sorted(exports.FORMATS), "shapes": ["agreement", "dyad"],
         "codes": [i.code for i in release.version.indicators.all()],
@@ -102,16 +109,9 @@ def comparison(request):
     options = [o for o in options if source_visible_to(request.user, o)]
     if version and a and b:
         try:
-            frame_a, _va = source_frame(a, version=version)
-            frame_b, _vb = source_frame(b, version=version)
+            result = comparison_for(request.user, a=a, b=b, version=version)
         except DatasetRelease.DoesNotExist as exc:
             raise Http404(str(exc)) from exc
-        from coding.models import Agreement
-
-        names = dict(Agreement.objects.filter(pk__in=list(frame_a.index.union(frame_b.index))).values_list("pk", "name"))
-        levels = {i.code: (i.level, i.values) for i in version.indicators.all()}
-        result = compare_sources(frame_a, frame_b, levels=levels, depth_indicators=version.depth_indicators, names=names,
-                                 labels=("a", "b"))
     return render(request, "analysis/comparison.html", {"versions": versions, "version": version, "options": options,
                                                          "a": a, "b": b, "result": result})
 
@@ -154,8 +154,21 @@ def run_detail(request, pk):
     from .tables import build
 
     run = get_object_or_404(ModelRun.objects.select_related("panel", "panel__release"), pk=pk)
-    table = build(run.results) if run.results else None
-    return render(request, "analysis/run_detail.html", {"run": run, "table": table})
+    table = build(run.results, text=table_text()) if run.results else None
+    return render(request, "analysis/run_detail.html", {"run": run, "table": table,
+                                                        "progress_message": progress_text(run.progress_message)})
+
+
+FITTING = re.compile(r"^(?P<index>\d+)/(?P<total>\d+): fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
+
+
+def progress_text(message):
+    """The worker writes progress in English (it has no reader); show it in the reader's language."""
+    fitting = FITTING.match(message or "")
+    if fitting:
+        return _("specification %(index)s of %(total)s: fitting %(estimator)s on %(n)s observations") % fitting.groupdict()
+    known = {"loading the panel": _("loading the panel"), "done": _("done"), "cancelled": _("cancelled")}
+    return known.get(message, message)
 
 
 @login_required
@@ -166,7 +179,7 @@ def run_status(request, pk):
 
     run = get_object_or_404(ModelRun, pk=pk)
     return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
-                         "progress": run.progress, "message": run.progress_message, "error": run.error})
+                         "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error})
 
 
 @login_required
@@ -186,16 +199,25 @@ def _runs_from(request):
     from .models import ModelRun
 
     ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")) if i is not None]
-    runs = {r.pk: r for r in ModelRun.objects.filter(pk__in=ids, status=ModelRun.Status.DONE)}
-    results, labels = [], []
+    runs = {r.pk: r for r in ModelRun.objects.filter(pk__in=ids, status=ModelRun.Status.DONE).select_related("panel__release")}
+    results, labels, provenance = [], [], []
     for run_id in ids:
         run = runs.get(run_id)
         if run is None:
             continue
+        release = run.panel.release
         for result in run.results:
             results.append(result)
             labels.append(f"#{run.pk} {result.get('label') or run.name}".strip())
-    return results, labels
+            provenance.append({"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash})
+    return results, labels, provenance
+
+
+def table_text():
+    """The regression table's footer labels in the active language (analysis.tables is Django-free)."""
+    return {"n": "N", "r2": _("R² / pseudo R²"), "estimator": _("Estimator"), "se": _("Standard errors"),
+            "fe": _("FE: {fe}"), "yes": _("yes"), "clustered": _("clustered by {cluster}"), "robust": _("robust"),
+            "iid": "iid", "release": _("Dataset release"), "panel": _("Panel (hash)")}
 
 
 @login_required
@@ -203,10 +225,11 @@ def run_table(request, fmt):
     """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
     from . import tables
 
-    results, labels = _runs_from(request)
+    results, labels, provenance = _runs_from(request)
     if not results:
         raise Http404("no finished run given (?runs=1,2)")
-    table = tables.build(results, labels)
+    # Files for a paper keep English labels; the page speaks the reader's language.
+    table = tables.build(results, labels, provenance=provenance, text=table_text() if fmt == "html" else None)
     if fmt == "html":
         return render(request, "analysis/run_table.html", {"table": table, "runs": request.GET.get("runs", "")})
     writers = {"tex": (tables.to_latex, "text/x-tex"), "md": (tables.to_markdown, "text/markdown"),
@@ -221,7 +244,7 @@ def run_table(request, fmt):
 
 @login_required
 def run_plot(request, fmt):
-    results, labels = _runs_from(request)
+    results, labels, _provenance = _runs_from(request)
     if not results or fmt not in {"svg", "png"}:
         raise Http404("no finished run given, or format not svg/png")
     variables = [v for v in request.GET.get("variables", "").split(",") if v] or None

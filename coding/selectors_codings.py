@@ -32,6 +32,20 @@ def codings_visible_to(user, *, agreement=None, version=None):
     return qs.filter(Q(coder=user) | approved)
 
 
+def agreements_in_blind_coding(user):
+    """Ids of the agreements `user` is assigned to code and whose adjudication under that
+    codebook version is not approved yet. While an agreement is in this set the user sees no
+    other source's values for it: not other coders', and not reference codings (DESTA 2.1, the
+    study) or dataset releases either, which would anchor the answer just as much. Supervisors
+    code nothing blind: empty set."""
+    if not user.is_authenticated or is_supervisor(user):
+        return set()
+    approved = Exists(Adjudication.objects.filter(
+        agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
+    ))
+    return set(Assignment.objects.filter(coder=user).exclude(approved).values_list("agreement_id", flat=True))
+
+
 def answers_visible_to(user, **filters):
     return Answer.objects.filter(coding__in=codings_visible_to(user, **filters)).select_related("indicator", "coding")
 

@@ -108,3 +108,53 @@ def test_an_unexpected_error_fails_the_run(panel, monkeypatch):
     run = model_run_create(panel=panel, specs=[SPEC], dispatch=False)
     run = model_run_execute(run_id=run.pk)
     assert run.status == "FAILED" and "RuntimeError: demeaner crashed" in run.error and run.finished_at
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+def test_cancelling_a_running_job_sticks_and_the_worker_moves_on(settings, tmp_path, redis_broker):
+    """Cancel while a real worker fits: the run says CANCELLED at once and stays so, although a
+    solo worker finishes the fit it was in (its DONE write is conditional on RUNNING); the worker
+    then runs the next job."""
+    from analysis.gravity import prepare_panel
+    from analysis.presets import preset
+    from analysis.simulate import simulate
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    big, _ = panel_store(prepare_panel(simulate(countries=90, years=range(1990, 2020))), name="big")
+    structural = dict(preset("structural-ppml")[0])
+    small, _ = panel_store(small_panel(), name="small")
+    with celery_worker(redis_broker) as worker:
+        long_run = model_run_create(panel=big, specs=[structural] * 4)
+        next_run = model_run_create(panel=small, specs=[SPEC])
+        assert wait_for(lambda: ModelRun.objects.get(pk=long_run.pk).status == "RUNNING", timeout=60, process=worker)
+        long_run.refresh_from_db()
+        assert model_run_cancel(run=long_run)
+        assert ModelRun.objects.get(pk=long_run.pk).status == "CANCELLED"
+        assert wait_for(lambda: ModelRun.objects.get(pk=next_run.pk).finished, timeout=120, process=worker)
+    long_run.refresh_from_db()
+    assert long_run.status == "CANCELLED" and long_run.cancel_requested and long_run.finished_at
+    assert len(long_run.results) < 4  # it stopped before the last specification
+    assert ModelRun.objects.get(pk=next_run.pk).status == "DONE"
+    assert model_run_cancel(run=long_run) is False  # a finished run cannot be cancelled again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_unreachable_broker_fails_the_run_with_the_reason(panel, redis_broker):
+    """No Redis: the row was created, the task could not be sent, and the run says why instead of
+    waiting in QUEUED for ever."""
+    from config.celery import app
+
+    def fresh_connections():  # connection pools are built from broker_url on first use
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
+    fresh_connections()
+    try:
+        run = model_run_create(panel=panel, specs=[SPEC])
+    finally:
+        app.conf.broker_url = redis_broker
+        fresh_connections()
+    run.refresh_from_db()
+    assert run.status == "FAILED" and "could not reach the task queue" in run.error and run.finished_at

@@ -53,3 +53,52 @@ def test_the_studys_china_singapore_total_is_flagged():
     table6 = pd.read_csv(path)
     flagged = scoring.check_printed_totals(table6, SIX, "paper_depth", label_column="partner_en")
     assert flagged == [{"row": "Singapore", "printed": 5.0, "recomputed": 4.0}]
+
+
+def test_pca_on_the_studys_table6_is_oriented_with_the_additive_score():
+    # Given China's 11 FTAs as the study codes them: only tbt_distort and tbt_dispute vary, so the
+    # loadings are +-0.707 and their sum (the old orientation rule) is 0
+    table6 = pd.read_csv(require_shared(SHARED / "reference" / "paper_table6_china_codings.csv"))
+    # When they are scored by the first principal component
+    result = scoring.score(table6, SIX, method="pca")
+    # Then more provisions mean a higher score: the component correlates positively with the sum
+    additive = scoring.additive(table6, SIX)
+    assert np.corrcoef(result.depth, additive)[0, 1] > 0
+    assert result.correlation_with_additive == pytest.approx(np.corrcoef(result.depth, additive)[0, 1])
+    assert result.loadings == pytest.approx({"tbt_distort": 2 ** -0.5, "tbt_dispute": -(2 ** -0.5)})
+    # (known answer: with two standardised indicators the first component explains (1 + |r|) / 2)
+    r = abs(np.corrcoef(table6["tbt_distort"], table6["tbt_dispute"])[0, 1])
+    assert result.explained_variance == pytest.approx((1 + r) / 2)
+    # And the mixed signs and the indicators left out are reported
+    assert any("mixed signs" in w and "tbt_dispute -0.707" in w for w in result.warnings)
+    assert any("tbt_wto, tbt_coop, tbt_intstand, tbt_harmon" in w for w in result.warnings)
+
+
+def test_pca_orientation_follows_the_additive_score_not_the_loadings_sum():
+    # tbt_distort and tbt_dispute move together, tbt_coop against them: the loadings have mixed
+    # signs, and the component must still rise with the number of provisions
+    codes = frame([[1, 0, 1, 1, 1, 0], [1, 1, 0, 0, 1, 0], [1, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1], [1, 0, 1, 0, 1, 0],
+                   [1, 1, 0, 1, 1, 0]])
+    result = scoring.score(codes, SIX, method="pca")
+    assert np.corrcoef(result.depth, scoring.additive(codes, SIX))[0, 1] > 0
+    assert result.loadings["tbt_distort"] > 0 and result.loadings["tbt_coop"] < 0
+    assert any("mixed signs" in w for w in result.warnings)
+
+
+def test_tiers_apply_to_the_additive_range_only():
+    ranges = {c: (0, 3) if c == "tbt_harmon" else (0, 1) for c in SIX}
+    assert scoring.tiers_apply("additive")
+    assert not scoring.tiers_apply("pca")
+    assert scoring.tiers_apply("weighted", weights={c: 1.0 for c in SIX})
+    # a weighted sum with the additive range (0-8) keeps the tiers' meaning; another range does not
+    assert scoring.tiers_apply("weighted", weights={"tbt_wto": 2.0, "tbt_coop": 0.0}, indicator_ranges=ranges)
+    assert not scoring.tiers_apply("weighted", weights={"tbt_harmon": 2.0}, indicator_ranges=ranges)
+    assert not scoring.tiers_apply("weighted", weights={"tbt_harmon": 2.0})  # range unknown: no tiers
+
+    codes = frame([[1, 1, 0, 1, 1, 0], [1, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1], [0, 0, 0, 1, 0, 0]])
+    additive = scoring.score(codes, SIX)
+    assert scoring.result_tiers(additive, TIERS).tolist() == ["second", "third", "first", "third"]
+    pca = scoring.score(codes, SIX, method="pca")
+    assert scoring.result_tiers(pca, TIERS, indicator_ranges=ranges).tolist() == [None] * 4
+    doubled = scoring.score(codes, SIX, method="weighted", weights={"tbt_harmon": 2.0})
+    assert scoring.result_tiers(doubled, TIERS, indicator_ranges=ranges).tolist() == [None] * 4

@@ -1,6 +1,8 @@
 """In a real browser: coder A codes a treaty citing an article, coder B codes it with one
 different value, A cannot see B's answers, the supervisor adjudicates the difference with a
 rationale, and the approved coding shows the final value."""
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -78,3 +80,47 @@ def test_double_coding_adjudication_round_in_the_browser(browser, live_server, l
     # After approval the blind phase is over: A may now read B's coding.
     response = page_a.goto(f"{live_server.url}/api/codings/{coding_b.pk}/")
     assert response.status == 200
+
+
+def test_rapid_edits_never_conflict_and_a_real_conflict_keeps_the_answers(page, live_server, login, users, mini_version, treaty):
+    """Keys pressed faster than the saves return are saved in order (one PUT at a time, no
+    false conflict with ourselves); when another tab saved first, the refusal keeps this tab's
+    answers in the browser and a reload offers to re-apply them."""
+    from coding.services.codings import coding_save
+
+    assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
+    coding = Coding.objects.get(coder=users["coder"])
+    login(page, "coder_a")
+    page.goto(f"{live_server.url}/coding/codings/{coding.pk}/")
+    card = page.locator(".ind[data-code='harmon']")
+    card.click()
+
+    def slow_save(route):  # a slow network: each save takes a second to reach the server
+        if route.request.method == "PUT":
+            time.sleep(1.0)
+        route.continue_()
+
+    page.route("**/api/codings/*/", slow_save)
+    for key in "0123":  # each key after the previous save was sent (600 ms debounce), before it returned
+        card.focus()
+        page.keyboard.press(key)
+        page.wait_for_timeout(700)
+    expect(page.locator("#save-status")).to_have_text("All changes saved", timeout=15000)
+    page.unroute("**/api/codings/*/")
+    expect(page.locator("#conflict")).to_be_hidden()
+    coding.refresh_from_db()
+    assert coding.answers.get(indicator__code="harmon").value == 3
+
+    # Another tab (the API, same user) saves first: this tab's next save is stale.
+    coding_save(coding=coding, user=users["coder"], revision=coding.revision, answers={"wto": {"value": 0}})
+    card.focus()
+    page.keyboard.press("1")
+    expect(page.locator("#conflict")).to_be_visible(timeout=10000)
+    page.reload()
+    expect(page.locator("#draft-restore")).to_be_visible()
+    page.click("#draft-restore [data-role=reapply]")
+    expect(page.locator(".ind[data-code='harmon'] input[value='1']")).to_be_checked()
+    expect(page.locator("#save-status")).to_have_text("All changes saved", timeout=10000)
+    coding.refresh_from_db()
+    assert coding.answers.get(indicator__code="harmon").value == 1
+    assert page.evaluate(f"localStorage.getItem('coding-draft-{coding.pk}')") is None

@@ -89,3 +89,62 @@ def test_after_approval_coders_see_each_other(client, users, coded, mini_version
     adjudication_approve(adjudication=adjudication, user=boss)
     response = client.get(f"/api/codings/{b.pk}/")
     assert response.status_code == 200 and response.json()["answers"]["harmon"]["note"] == SECRET_NOTE
+
+
+@pytest.fixture
+def reference_release(coded, mini_version, tmp_path):
+    """DESTA 2.1 codes the same treaty (harmon = 3) and a release is built from it."""
+    from django.core.management import call_command
+
+    from analysis.services import release_create
+
+    path = tmp_path / "desta.csv"
+    path.write_text(f"agreement,coder,indicator,value,note\n{coded['agreement'].pk},DESTA 2.1,wto,1,\n"
+                    f"{coded['agreement'].pk},DESTA 2.1,harmon,3,{SECRET_NOTE}\n", encoding="utf-8")
+    call_command("import_codings", str(path), "--codebook", "mini", "--reference")
+    release, _ = release_create(version=mini_version, name="desta", source="DESTA 2.1")
+    return release
+
+
+def reference_endpoints(release, version):
+    return {
+        "release page": f"/analysis/releases/{release.number}/",
+        "release csv": f"/analysis/releases/{release.number}/agreement.csv",
+        "api release": f"/api/releases/{release.number}/",
+        "comparison": f"/analysis/compare/?version={version.pk}&a=DESTA 2.1&b=release:{release.number}",
+    }
+
+
+@pytest.mark.django_db
+def test_reference_codings_and_releases_are_blind_too(client, users, coded, mini_version, reference_release):
+    """A coder still coding a treaty does not see DESTA 2.1's answers for it either (they would
+    anchor the answer as much as a colleague's); a coder without that treaty, and supervisors, do."""
+    from tests.factories import UserFactory
+
+    outsider = UserFactory(username="coder_c", role="coder")
+    urls = reference_endpoints(reference_release, mini_version)
+    expected = {  # status codes; True: DESTA's harmon value 3 (or its note) is in the response
+        users["coder"]: {"release page": (403, False), "release csv": (403, False), "api release": (404, False),
+                         "comparison": (200, False)},
+        outsider: {"release page": (200, True), "release csv": (200, True), "api release": (200, True),
+                   "comparison": (200, True)},
+        users["supervisor"]: {"release page": (200, True), "release csv": (200, True), "api release": (200, True),
+                              "comparison": (200, True)},
+    }
+    for user, rows in expected.items():
+        client.force_login(user)
+        for name, url in urls.items():
+            response = client.get(url)
+            body = response.content.decode()
+            if name == "api release":
+                shows_value = response.status_code == 200 and response.json()["rows"][0]["harmon"] == 3
+            elif name == "comparison":
+                shows_value = 'id="compare-summary">1 agreements coded by both' in body
+            else:
+                shows_value = "A - B" in body and "3" in body.split("A - B", 1)[1][:400]
+            assert (response.status_code, bool(shows_value)) == rows[name], (user.username, name, response.status_code)
+    client.force_login(users["coder"])
+    listing = client.get("/analysis/releases/").content.decode()
+    assert "Opens once the agreement you are coding blind is adjudicated." in listing
+    assert client.get("/api/releases/").json()["results"] == []
+    assert "1 agreement you are coding blind is left out" in client.get(urls["comparison"]).content.decode()
