@@ -64,3 +64,65 @@ def sync_groups_in_migration(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
         app_config.models_module = None
     sync_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
+
+
+# Supervisors and admins work in the Django admin, which only lets staff in. Roles are groups,
+# granted in the admin (user or group page) or by user_role_grant, so is_staff follows the
+# groups here: gaining a staff role sets it; losing the last one clears it (superusers keep it).
+STAFF_ROLES = {SUPERVISOR, ADMIN}
+
+
+def staff_sync(user_ids, *, granted):
+    """After a staff role was granted to (`granted`) or taken from these users, make is_staff
+    follow. Returns the ids changed. update(): no save signals, and auth.User keeps no history."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(pk__in=list(user_ids))
+    if granted:
+        users = users.filter(is_staff=False)
+    else:
+        users = users.filter(is_staff=True, is_superuser=False).exclude(groups__name__in=STAFF_ROLES)
+    changed = list(users.values_list("pk", flat=True))
+    if changed:
+        get_user_model().objects.filter(pk__in=changed).update(is_staff=granted)
+    return changed
+
+
+def staff_follows_roles(sender, instance, action, reverse, model, pk_set, **kwargs):
+    """m2m_changed receiver for User.groups (connect with sender=User.groups.through).
+    Forward (user.groups.add(group)): instance is the user, pk_set group ids. Reverse
+    (group.user_set.add(user)): instance is the group, pk_set user ids."""
+    if action in {"post_add", "post_remove"}:
+        if reverse:
+            if instance.name not in STAFF_ROLES:
+                return
+            user_ids = pk_set
+        else:
+            if not model.objects.filter(pk__in=pk_set, name__in=STAFF_ROLES).exists():
+                return
+            user_ids = [instance.pk]
+    elif action == "pre_clear":
+        # After the clear it is too late to see which users held the role: note them now.
+        if reverse:
+            instance._staff_role_users = (list(instance.user_set.values_list("pk", flat=True))
+                                          if instance.name in STAFF_ROLES else [])
+        else:
+            instance._staff_role_users = [instance.pk] if instance.groups.filter(name__in=STAFF_ROLES).exists() else []
+        return
+    elif action == "post_clear":
+        user_ids = getattr(instance, "_staff_role_users", [])
+    else:
+        return
+    granted = action == "post_add"
+    changed = staff_sync(user_ids, granted=granted)
+    if not reverse and instance.pk in changed:
+        instance.is_staff = granted  # keep the caller's object in step with the row
+
+
+def connect_staff_signal():
+    """Called from CodingConfig.ready(); the dispatch_uid makes connecting twice harmless."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed
+
+    m2m_changed.connect(staff_follows_roles, sender=get_user_model().groups.through,
+                        dispatch_uid="coding.roles.staff_follows_roles")

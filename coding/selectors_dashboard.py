@@ -2,8 +2,27 @@
 from django.db.models import Count, Q
 
 from . import reliability
-from .models import Adjudication, CodebookVersion, Coding
+from .models import Adjudication, Agreement, CodebookVersion, Coding
 from .selectors_codings import adjudication_queue, coding_matrix, reference_coders
+
+# The reference pair the dashboard compares when both have coded the version: the source study
+# against DESTA 2.1 (names as load_demo and import_desta_codings create them).
+REFERENCE_PAIR = ("the study", "DESTA 2.1")
+
+
+def agreements_coded_by(*, version, coders, at_least=2):
+    """Agreements with submitted codings under `version` by at least `at_least` of `coders`
+    (usernames). Agreement statistics over chosen coders use only these: a unit coded by one of
+    them alone says nothing about agreement, yet would enter the category shares behind Fleiss'
+    kappa and Gwet's AC (e.g. a reference that codes hundreds more agreements would dominate)."""
+    coded = (Coding.objects.filter(version=version, state=Coding.State.SUBMITTED, coder__username__in=list(coders))
+             .values("agreement_id").annotate(n=Count("coder_id", distinct=True)).filter(n__gte=at_least))
+    return Agreement.objects.filter(pk__in=coded.values("agreement_id"))
+
+
+def coders_with_codings(*, version):
+    """Usernames of everyone with a coding (any state) under `version`, sorted."""
+    return sorted(set(Coding.objects.filter(version=version).values_list("coder__username", flat=True)))
 
 
 def reliability_by_indicator(*, version, coders=None, agreements=None):
@@ -47,23 +66,20 @@ def supervisor_dashboard(*, version=None):
     for row in context["per_coder"]:
         row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
     human = [r["coder__username"] for r in context["per_coder"]]
-    context["agreement"] = reliability_by_indicator(version=version, coders=human) if len(human) >= 2 else {}
+    context["agreement"] = reliability_by_indicator(
+        version=version, coders=human, agreements=agreements_coded_by(version=version, coders=human)
+    ) if len(human) >= 2 else {}
     context["chart"] = _bar_chart(context["agreement"])
     context["accuracy"] = accuracy_by_coder(version=version, coders=human)
     context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
     references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
     context["references"] = references
     if len(references) >= 2:
-        pair = references[:2]
+        pair = list(REFERENCE_PAIR) if set(REFERENCE_PAIR) <= set(references) else references[:2]
         context["reference_pair"] = pair
-        # Only the agreements both sources code: a reference that codes hundreds more would
-        # otherwise dominate the category shares behind kappa and AC.
-        both = set(Coding.objects.filter(version=version, coder__username=pair[0]).values_list("agreement_id", flat=True))
-        both &= set(Coding.objects.filter(version=version, coder__username=pair[1]).values_list("agreement_id", flat=True))
-        from .models import Agreement
-
-        context["reference_agreement"] = reliability_by_indicator(version=version, coders=pair,
-                                                                  agreements=Agreement.objects.filter(pk__in=both))
+        # Only the agreements both sources code (see agreements_coded_by).
+        context["reference_agreement"] = reliability_by_indicator(
+            version=version, coders=pair, agreements=agreements_coded_by(version=version, coders=pair))
     return context
 
 

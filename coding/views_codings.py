@@ -54,6 +54,22 @@ def workspace(request, pk):
     })
 
 
+def _form_number(data, name, *, default, minimum, label):
+    """A whole number typed into the form (ASCII digits, at least `minimum`); `default` when
+    empty; a ValidationError naming the field otherwise, never a 500."""
+    text = (data.get(name) or "").strip()
+    if not text:
+        return default
+    number = selectors.parse_id(text)
+    if number is None or number < minimum:
+        raise ValidationError(_("“%(field)s” must be a whole number of at least %(min)d.") % {"field": label, "min": minimum})
+    return number
+
+
+def _form_ids(data, name):
+    return [number for number in map(selectors.parse_id, data.getlist(name)) if number is not None]
+
+
 @supervisor_required
 def assign(request):
     User = get_user_model()
@@ -63,24 +79,24 @@ def assign(request):
     agreements = selectors.agreement_list(party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"])
     if request.method == "POST":
         try:
-            version = versions.get(pk=request.POST.get("version"))
-            chosen_coders = list(coders.filter(pk__in=request.POST.getlist("coders")))
-            chosen = Agreement.objects.filter(pk__in=request.POST.getlist("agreements"))
-            if request.POST.get("sample_size"):
+            version = versions.filter(pk=selectors.parse_id(request.POST.get("version", ""))).first()
+            if version is None:
+                raise ValidationError(_("Choose a codebook version."))
+            chosen_coders = list(coders.filter(pk__in=_form_ids(request.POST, "coders")))
+            chosen = Agreement.objects.filter(pk__in=_form_ids(request.POST, "agreements"))
+            sample_size = _form_number(request.POST, "sample_size", default=None, minimum=1, label=_("sample size"))
+            if sample_size:
                 stratum = (lambda a: a.region or "?") if request.POST.get("stratum") == "region" else (lambda a: a.entry_into_force_year)
-                chosen = reliability_sample(agreements, size=int(request.POST["sample_size"]), stratum=stratum,
-                                            seed=int(request.POST.get("seed") or 0))
-            if not chosen:
-                raise ValidationError(_("Choose at least one agreement."))
+                seed = _form_number(request.POST, "seed", default=0, minimum=0, label=_("random seed"))
+                chosen = reliability_sample(agreements, size=sample_size, stratum=stratum, seed=seed)
             if request.POST.get("mode") == "balanced":
+                per_agreement = _form_number(request.POST, "per_agreement", default=2, minimum=2, label=_("Coders per agreement"))
                 created = assignment_balance(agreements=chosen, version=version, coders=chosen_coders,
-                                             per_agreement=int(request.POST.get("per_agreement") or 2), assigned_by=request.user)
+                                             per_agreement=per_agreement, assigned_by=request.user)
             else:
-                if len(chosen_coders) < 2:
-                    raise ValidationError(_("Each agreement needs at least two coders."))
                 created = assignment_create(agreements=chosen, version=version, coders=chosen_coders, assigned_by=request.user)
-        except (ValidationError, CodebookVersion.DoesNotExist, ValueError) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("%(n)d assignments created.") % {"n": len(created)})
             return redirect("coding:supervisor_dashboard")
@@ -102,7 +118,9 @@ def adjudication_detail(request, pk):
         action = request.POST.get("action")
         try:
             if action == "resolve":
-                indicator = adjudication.version.indicators.get(code=request.POST["indicator"])
+                indicator = adjudication.version.indicators.filter(code=request.POST.get("indicator", "")).first()
+                if indicator is None:
+                    raise ValidationError(_("Choose an indicator of this codebook version."))
                 adjudication_resolve(adjudication=adjudication, indicator=indicator, value=request.POST.get("value"),
                                      rationale=request.POST.get("rationale", ""),
                                      disagreement_type=request.POST.get("disagreement_type", ""), user=request.user)
@@ -136,7 +154,7 @@ def agreement_history(request, pk):
 def supervisor_dashboard(request):
     from .selectors_dashboard import supervisor_dashboard as dashboard
 
-    version = None
-    if request.GET.get("version"):
-        version = CodebookVersion.objects.filter(pk=request.GET["version"]).first()
+    # A malformed or unknown ?version= falls back to the default version (None).
+    version_id = selectors.parse_id(request.GET.get("version", ""))
+    version = CodebookVersion.objects.filter(pk=version_id).first() if version_id is not None else None
     return render(request, "coding/supervisor_dashboard.html", dashboard(version=version))

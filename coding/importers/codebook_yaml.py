@@ -3,6 +3,13 @@
 Shape (see ../shared/codebook/): codebook, version, title{en,zh}, optional depth_score
 {indicators, range, tiers[{name,min,max}]}, indicators[{code, question{en,zh}, values{v: label},
 level, guidance{en,zh}, group, hints[...]}]. A value label may be a string or {en, zh}.
+
+Versions: the content hash (what makes a new version) covers the coding instrument only.
+Keyword hints (`hints:` / `keyword_hints:`) are a reading aid that marks candidate articles in
+the coder workspace, not part of the instrument, so they are left out of the hash: a file that
+differs from an existing version only in its hints is the same version. Importing it updates
+that version's hints in place when the file carries hints, and keeps the existing hints when it
+carries none (so ../shared/codebook/desta_tbt.yaml, which has no hints, does not erase the demo's).
 """
 import hashlib
 import json
@@ -45,6 +52,10 @@ class ParsedCodebook:
     source_text: str
     source_name: str
 
+    @property
+    def has_hints(self):
+        return any(ind.keyword_hints for ind in self.indicators)
+
 
 def _lines_by_path(text):
     """Map a field path like ('indicators', 2, 'level') to its 1-based line in the file."""
@@ -71,10 +82,28 @@ def _bilingual(value):
     return (str(value).strip() if value is not None else ""), ""
 
 
+HINT_KEYS = ("hints", "keyword_hints")
+
+
 def content_hash(data):
-    # Hash the meaning, not the bytes: comments and layout changes are not a new version.
+    """Hash the meaning, not the bytes: comments and layout changes are not a new version, and
+    neither are keyword hints (a reading aid, not part of the instrument; see the module doc)."""
+    if isinstance(data, dict) and isinstance(data.get("indicators"), list):
+        data = {**data, "indicators": [
+            {k: v for k, v in raw.items() if k not in HINT_KEYS} if isinstance(raw, dict) else raw
+            for raw in data["indicators"]
+        ]}
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def content_hash_of_text(text):
+    """The content hash of a stored codebook source (None if it no longer parses). Versions
+    imported before hints left the hash carry the old hash; this recomputes the current one."""
+    try:
+        return content_hash(yaml.safe_load(text))
+    except yaml.YAMLError:
+        return None
 
 
 def parse_codebook(path):

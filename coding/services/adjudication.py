@@ -42,7 +42,10 @@ def adjudication_resolve(*, adjudication, indicator, value, rationale, disagreem
         raise ValidationError(_("This agreement is approved; reopen it before changing a value."))
     if indicator.version_id != adjudication.version_id:
         raise ValidationError(_("This indicator belongs to another codebook version."))
-    value = int(value)
+    try:
+        value = int(value)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(_("'%(v)s' is not a number") % {"v": value}) from exc
     if value not in indicator.values:
         raise ValidationError(_("%(v)s is not an allowed value for %(code)s") % {"v": value, "code": indicator.code})
     if disagreement_type not in {DisagreementType.MISREAD, DisagreementType.AMBIGUITY, DisagreementType.CLERICAL,
@@ -90,7 +93,12 @@ def approved_coding_set(*, agreement, version, values, user=None, note=""):
     """Import finished work as the approved coding (import_codings --approved)."""
     adjudication, _created = Adjudication.objects.get_or_create(agreement=agreement, version=version)
     indicators = {i.code: i for i in version.indicators.all()}
+    current = {f.indicator_id: f for f in adjudication.final_values.all()}
     for code, value in values.items():
+        final = current.get(indicators[code].pk)
+        # Write only what changed: re-importing the same file adds no history and keeps decided_at.
+        if final is not None and (final.value, final.rationale) == (value, note):
+            continue
         FinalValue.objects.update_or_create(
             adjudication=adjudication, indicator=indicators[code],
             defaults={"value": value, "rationale": note, "disagreement_type": DisagreementType.IMPORTED, "decided_by": user},

@@ -10,7 +10,7 @@ from ..importers.errors import ImportFailed
 from ..models import Answer, Coding, Evidence
 from ..selectors import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
-from .codings import reference_coder_get_or_create
+from .codings import imported_coder_create, reference_coder_get_or_create
 
 REQUIRED_COLUMNS = {"agreement", "coder", "indicator", "value"}
 
@@ -35,6 +35,34 @@ def _answer_set(coding, indicator, **values):
     return answer
 
 
+def _decode_failed(exc, path):
+    # The file is decoded in chunks, so the line being read is not where the bad byte is.
+    return ImportFailed(f"not UTF-8 text ({exc.reason}); save it as a UTF-8 CSV file", path=path)
+
+
+def _fieldnames(reader, path):
+    try:
+        return reader.fieldnames or []
+    except UnicodeDecodeError as exc:
+        raise _decode_failed(exc, path) from exc
+    except csv.Error as exc:
+        raise ImportFailed(f"not a CSV file ({exc})", path=path, line=1) from exc
+
+
+def _rows(reader, path):
+    """(line, row) pairs; undecodable text or a malformed line names the file (and line)."""
+    rows = enumerate(reader, start=2)
+    while True:
+        try:
+            yield next(rows)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise _decode_failed(exc, path) from exc
+        except csv.Error as exc:
+            raise ImportFailed(f"not a CSV file ({exc})", path=path, line=reader.line_num or None) from exc
+
+
 def read_codings_csv(path, *, version):
     """Validate the whole file first: rows -> {(agreement, coder): {indicator: (value, evidence, note)}}."""
     path = Path(path)
@@ -43,14 +71,14 @@ def read_codings_csv(path, *, version):
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as exc:
-        raise ImportFailed(f"cannot open ({exc})", path=path) from exc
+        raise ImportFailed(f"cannot open ({exc.strerror or exc})", path=path) from exc
     agreements = {}
     with handle:
         reader = csv.DictReader(handle)
-        missing = REQUIRED_COLUMNS - set(reader.fieldnames or [])
+        missing = REQUIRED_COLUMNS - set(_fieldnames(reader, path))
         if missing:
             raise ImportFailed(f"missing columns: {', '.join(sorted(missing))}", path=path, line=1)
-        for line, row in enumerate(reader, start=2):
+        for line, row in _rows(reader, path):
             ref = (row["agreement"] or "").strip()
             if ref not in agreements:
                 try:
@@ -86,8 +114,10 @@ def read_codings_csv(path, *, version):
 
 @transaction.atomic
 def codings_import_csv(*, path, version, reference=False, approved=False, user=None):
-    """Codings of the file become submitted codings of their coders (reference coders with
-    `reference`); with `approved` the values also become each agreement's approved coding."""
+    """Codings of the file become submitted codings of their coders; with `approved` the values
+    also become each agreement's approved coding. With `reference` the coders are reference
+    sources (created if new, added to the reference group); without it existing users are used
+    as they are and unknown names become ordinary coders who cannot log in."""
     rows = read_codings_csv(path, version=version)
     User = get_user_model()
     coders, created_coders = {}, []
@@ -100,7 +130,7 @@ def codings_import_csv(*, path, version, reference=False, approved=False, user=N
             else:
                 user_obj = User.objects.filter(username=coder_name).first()
                 if user_obj is None:
-                    user_obj = reference_coder_get_or_create(coder_name)
+                    user_obj = imported_coder_create(coder_name)
                     created_coders.append(coder_name)
                 coders[coder_name] = user_obj
         coding, _ = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coders[coder_name])
@@ -135,14 +165,19 @@ def desta_codings_import(*, path, version, name="DESTA 2.1"):
     path = Path(path)
     indicators = {i.code: i for i in version.indicators.all()}
     by_number = {a.desta_number: a for a in Agreement.objects.filter(desta_number__isnull=False)}
-    coder = reference_coder_get_or_create(name)
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as exc:
+        raise ImportFailed(f"cannot open ({exc.strerror or exc})", path=path) from exc
     linked, unlinked, answers = 0, [], 0
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    with handle:
         reader = csv.DictReader(handle)
-        columns = [c for c in reader.fieldnames or [] if c in indicators]
-        if not columns or "number" not in (reader.fieldnames or []):
+        fieldnames = _fieldnames(reader, path)
+        columns = [c for c in fieldnames if c in indicators]
+        if not columns or "number" not in fieldnames:
             raise ImportFailed(f"expected 'number' and indicator columns of {version}", path=path, line=1)
-        for line, row in enumerate(reader, start=2):
+        coder = reference_coder_get_or_create(name)
+        for line, row in _rows(reader, path):
             agreement = by_number.get((row["number"] or "").strip())
             if agreement is None:
                 unlinked.append(row["number"])

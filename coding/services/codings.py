@@ -32,10 +32,28 @@ def _claim_revision(coding, revision, *, state=None):
     return True
 
 
+def _assignments_validate(*, agreements, coders, per_agreement):
+    """Double coding: every agreement goes to at least two different coders."""
+    if not agreements:
+        raise ValidationError(_("Choose at least one agreement."))
+    distinct = len({coder.pk for coder in coders})
+    if per_agreement < 2 or distinct < 2:
+        raise ValidationError(_("Each agreement needs at least two coders."))
+    if distinct < per_agreement:
+        raise ValidationError(_("Choose at least %(n)d coders.") % {"n": per_agreement})
+
+
 @transaction.atomic
 def assignment_create(*, agreements, version, coders, assigned_by=None):
-    """Assign every agreement to every coder under `version`. Returns the assignments created;
-    existing ones are kept, so assigning twice is harmless."""
+    """Assign every agreement to every coder under `version` (double coding: at least two
+    coders). Returns the assignments created; existing ones are kept, so assigning twice is
+    harmless."""
+    agreements, coders = list(agreements), list(coders)
+    _assignments_validate(agreements=agreements, coders=coders, per_agreement=2)
+    return _assign(agreements=agreements, version=version, coders=coders, assigned_by=assigned_by)
+
+
+def _assign(*, agreements, version, coders, assigned_by):
     created = []
     for agreement in agreements:
         for coder in coders:
@@ -60,11 +78,8 @@ def open_workload(coders):
 def assignment_balance(*, agreements, version, coders, per_agreement=2, assigned_by=None):
     """Give each agreement to `per_agreement` coders, always the ones with the least open work
     (ties broken by username, so the result is reproducible)."""
-    coders = list(coders)
-    if per_agreement < 2:
-        raise ValidationError(_("Each agreement needs at least two coders."))
-    if len(coders) < per_agreement:
-        raise ValidationError(_("Choose at least %(n)d coders.") % {"n": per_agreement})
+    agreements, coders = list(agreements), list(coders)
+    _assignments_validate(agreements=agreements, coders=coders, per_agreement=per_agreement)
     load = open_workload(coders)
     created = []
     for agreement in agreements:
@@ -72,7 +87,8 @@ def assignment_balance(*, agreements, version, coders, per_agreement=2, assigned
         needed = per_agreement - len(already)
         candidates = sorted((c for c in coders if c.pk not in already), key=lambda c: (load[c.pk], c.username))
         chosen = candidates[: max(needed, 0)]
-        created += assignment_create(agreements=[agreement], version=version, coders=chosen, assigned_by=assigned_by)
+        # Topping up an agreement that already has coders may add just one: no two-coder check here.
+        created += _assign(agreements=[agreement], version=version, coders=chosen, assigned_by=assigned_by)
         for coder in chosen:
             load[coder.pk] += 1
     return created
@@ -151,7 +167,8 @@ def coding_save(*, coding, user, revision, answers):
     if not _claim_revision(coding, revision):
         raise CodingConflict(
             _("This coding was changed elsewhere (another tab or device) since you opened it. "
-              "Reload to see the latest version; your unsaved answers are kept in the form.")
+              "Reload to see the latest version; your unsaved answers are kept in this browser and "
+              "the page offers to re-apply them.")
         )
     for code, (value, evidence) in cleaned.items():
         payload = answers[code]
@@ -189,16 +206,30 @@ def coding_submit(*, coding, user, revision):
     return coding
 
 
-def reference_coder_get_or_create(name):
-    """A reference source such as "DESTA 2.1" as a user who cannot log in."""
+def _inactive_user_get_or_create(name, *, group):
+    """A user who cannot log in (inactive, no usable password) when new; in `group` either way."""
     from django.contrib.auth.models import Group
-
-    from ..roles import REFERENCE
 
     User = get_user_model()
     user, created = User.objects.get_or_create(username=name[:150], defaults={"first_name": name[:150], "is_active": False})
     if created:
         user.set_unusable_password()
         user.save()
-    user.groups.add(Group.objects.get_or_create(name=REFERENCE)[0])
+    user.groups.add(Group.objects.get_or_create(name=group)[0])
     return user
+
+
+def reference_coder_get_or_create(name):
+    """A reference source such as "DESTA 2.1" as a user who cannot log in."""
+    from ..roles import REFERENCE
+
+    return _inactive_user_get_or_create(name, group=REFERENCE)
+
+
+def imported_coder_create(name):
+    """A coder known only from imported codings (e.g. finished work migrated from a
+    spreadsheet): an ordinary coder who cannot log in until an administrator activates the
+    account and sets a password. Not a reference source."""
+    from ..roles import CODER
+
+    return _inactive_user_get_or_create(name, group=CODER)

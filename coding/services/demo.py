@@ -6,13 +6,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import transaction
 
 from ..models import Agreement, Coding
 from ..roles import CODER, SUPERVISOR
 from .codebooks import codebook_import
 from .texts import _set_parties, agreements_import_tota
+from .users import user_role_grant
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo"
 DEMO_USERS = [
@@ -29,9 +29,8 @@ def demo_users_create():
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": display})
         if created:
             user.set_password(password)
-            user.is_staff = role == SUPERVISOR  # supervisors use the Django admin
             user.save()
-        user.groups.add(Group.objects.get(name=role))
+        user_role_grant(user=user, role=role)  # a supervisor also becomes staff (Django admin)
     return DEMO_USERS
 
 

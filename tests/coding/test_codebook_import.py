@@ -103,3 +103,64 @@ def test_bilingual_value_labels_and_hints(tmp_path):
     ]
     assert indicator.keyword_hints == ["international standard", "harmoni"]
     assert indicator.level == "nominal"
+
+
+def _hints(version):
+    return {i.code: i.keyword_hints for i in version.indicators.all()}
+
+
+@pytest.mark.django_db
+def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shared_codebooks, tmp_path):
+    from coding.services.demo import DEMO_DIR
+
+    # Given the demo's DESTA codebook (with keyword hints)
+    demo = DEMO_DIR / "codebooks" / "desta_tbt.yaml"
+    run(demo)
+    version = CodebookVersion.objects.get(codebook__code="desta-tbt")
+    demo_hints = _hints(version)
+    assert demo_hints["tbt_harmon"] == ["harmoni", "equivalen", "mutual recognition"]
+
+    # When the shared file (same instrument, no hints) is imported
+    run(shared_codebooks["desta_tbt"])
+
+    # Then there is no new version and the hints stay
+    assert CodebookVersion.objects.filter(codebook__code="desta-tbt").count() == 1
+    assert _hints(CodebookVersion.objects.get(codebook__code="desta-tbt")) == demo_hints
+
+    # A file with other hints updates them in place, still one version
+    rehinted = tmp_path / "rehinted.yaml"
+    rehinted.write_text(demo.read_text(encoding="utf-8").replace('"mutual recognition"', '"mutual recognition", "MRA"'),
+                        encoding="utf-8")
+    run(rehinted)
+    version = CodebookVersion.objects.get(codebook__code="desta-tbt")
+    assert _hints(version)["tbt_harmon"] == ["harmoni", "equivalen", "mutual recognition", "MRA"]
+    assert version.source_name == "rehinted.yaml"
+
+    # An edited question is a new instrument: version 2, with the new file's (absent) hints
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(shared_codebooks["desta_tbt"].read_text(encoding="utf-8").replace(
+        "Does the agreement refer to the WTO Agreement", "Does the agreement cite the WTO Agreement"), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != shared_codebooks["desta_tbt"].read_text(encoding="utf-8")
+    run(edited)
+    assert [v.number for v in CodebookVersion.objects.filter(codebook__code="desta-tbt").order_by("number")] == [1, 2]
+
+
+@pytest.mark.django_db
+def test_version_stored_with_the_old_hash_that_covered_hints_is_still_matched():
+    from coding.importers.codebook_yaml import content_hash
+    from coding.services.demo import DEMO_DIR
+
+    import yaml
+
+    # Given a version imported before hints left the hash (its stored hash covers them)
+    demo = DEMO_DIR / "codebooks" / "desta_tbt.yaml"
+    run(demo)
+    old_hash = content_hash({"legacy": yaml.safe_load(demo.read_text(encoding="utf-8"))})
+    CodebookVersion.objects.update(content_hash=old_hash)
+
+    # When the same file is imported again
+    run(demo)
+
+    # Then it is recognised and its hash brought up to date
+    version = CodebookVersion.objects.get(codebook__code="desta-tbt")
+    assert version.number == 1 and version.content_hash != old_hash

@@ -3,9 +3,10 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ._base import codebook_version_or_error
 from ...models import Agreement
-from ...selectors import AgreementRefError, agreement_get_by_ref, codebook_version_by_spec
-from ...selectors_dashboard import reliability_by_indicator
+from ...selectors import AgreementRefError, agreement_get_by_ref
+from ...selectors_dashboard import agreements_coded_by, coders_with_codings, reliability_by_indicator
 
 COLUMNS = ["n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "level"]
 
@@ -27,10 +28,7 @@ class Command(BaseCommand):
                             help="also every coder pair and each coder's accuracy against the approved coding (json)")
 
     def handle(self, *args, **options):
-        try:
-            version = codebook_version_by_spec(options["codebook"])
-        except Exception as exc:  # noqa: BLE001
-            raise CommandError(str(exc)) from exc
+        version = codebook_version_or_error(options["codebook"])
         agreements = None
         if options["agreements"]:
             try:
@@ -39,8 +37,24 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             agreements = Agreement.objects.filter(pk__in=[a.pk for a in agreements])
         coders = split_list(options["coders"])
+        note = None
+        if coders:
+            known = coders_with_codings(version=version)
+            unknown = [c for c in coders if c not in known]
+            if unknown:
+                raise CommandError(
+                    f"unknown coder(s) {', '.join(map(repr, unknown))}: no codings under {version}; "
+                    f"coders with codings under this version: {', '.join(map(repr, known)) or '(none)'}"
+                )
+            if agreements is None:
+                # As the supervisor dashboard: a unit coded by one chosen coder alone is left out.
+                agreements = agreements_coded_by(version=version, coders=coders)
+                note = (f"note: only the {agreements.count()} agreements coded (submitted) by at least two "
+                        "of the chosen coders are used")
         results = reliability_by_indicator(version=version, coders=coders, agreements=agreements)
         report = {"codebook": version.codebook.code, "version": version.number, "indicators": results}
+        if agreements is not None:
+            report["agreements"] = agreements.count()
         if options["detail"]:
             from ...selectors_dashboard import accuracy_by_coder, pairwise_by_indicator
 
@@ -54,8 +68,12 @@ class Command(BaseCommand):
             writer.writerow(["indicator", *COLUMNS, "warnings"])
             for code, row in results.items():
                 writer.writerow([code, *[row[c] for c in COLUMNS], " | ".join(row["warnings"])])
+            if note:  # last, so the header stays the first line; pandas skips it with comment="#"
+                self.stdout.write(f"# {note}")
         else:
             self.stdout.write(f"{version.codebook.code} v{version.number}" + (f", coders: {', '.join(coders)}" if coders else ""))
+            if note:
+                self.stdout.write(note)
             header = f"{'indicator':<34}{'level':<9}{'n':>4}{'coders':>7}{'%agree':>8}{'cohen':>8}{'fleiss':>8}{'alpha':>8}{'gwet':>8}"
             self.stdout.write(header)
 

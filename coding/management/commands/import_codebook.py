@@ -12,7 +12,8 @@ class Command(ImportCommand):
         for path in options["paths"]:
             result = codebook_import(path=path)
             version = result.version
-            state = "imported as" if result.created else "unchanged, already"
+            state = "imported as" if result.created else (
+                "same content (keyword hints updated), already" if result.hints_updated else "unchanged, already")
             self.stdout.write(
                 f"{path}: {state} {version.codebook.code} version {version.number} "
                 f"({version.indicators.count()} indicators)"

@@ -1,5 +1,4 @@
-from ._base import ImportCommand
-from ...selectors import codebook_version_by_spec
+from ._base import ImportCommand, codebook_version_or_error
 from ...services.coding_import import codings_import_csv
 
 
@@ -14,7 +13,7 @@ class Command(ImportCommand):
         parser.add_argument("--approved", action="store_true", help="also make the values each agreement's approved coding")
 
     def handle(self, *args, **options):
-        version = codebook_version_by_spec(options["codebook"])
+        version = codebook_version_or_error(options["codebook"])
         stats = codings_import_csv(path=options["csv_path"], version=version, reference=options["reference"],
                                    approved=options["approved"])
         self.stdout.write(f"{stats['codings']} codings, {stats['answers']} answers imported under {version}"

@@ -1,5 +1,4 @@
-from ._base import ImportCommand
-from ...selectors import codebook_version_by_spec
+from ._base import ImportCommand, codebook_version_or_error
 from ...services.coding_import import desta_codings_import
 
 
@@ -12,7 +11,7 @@ class Command(ImportCommand):
         parser.add_argument("--name", default="DESTA 2.1", help="name of the reference coder")
 
     def handle(self, *args, **options):
-        version = codebook_version_by_spec(options["codebook"])
+        version = codebook_version_or_error(options["codebook"])
         result = desta_codings_import(path=options["csv_path"], version=version, name=options["name"])
         self.stdout.write(f"{result['linked']} agreements coded by '{options['name']}' under {version} "
                           f"({result['answers']} answers); {len(result['unlinked'])} DESTA rows have no agreement here "
