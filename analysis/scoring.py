@@ -119,12 +119,17 @@ def tiers_apply(method, *, weights=None, indicator_ranges=None):
     return bool(np.allclose(span(weights), span({})))
 
 
+def result_tiers_apply(result, *, indicator_ranges=None):
+    """tiers_apply for a ScoreResult: its method and weights, the ranges of its indicators."""
+    ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
+    return tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
+                       indicator_ranges=ranges)
+
+
 def result_tiers(result, tiers, *, indicator_ranges=None):
     """Tier of each agreement for a ScoreResult: assign_tiers when tiers apply to its method
     (see tiers_apply), else None for every agreement."""
-    ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
-    if tiers and tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
-                             indicator_ranges=ranges):
+    if tiers and result_tiers_apply(result, indicator_ranges=indicator_ranges):
         return assign_tiers(result.depth, tiers)
     return pd.Series([None] * len(result.depth), index=result.depth.index, dtype=object)
 

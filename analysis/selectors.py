@@ -52,8 +52,9 @@ def coverage(*, version):
 def release_get(ref):
     """A release by number or name."""
     text = str(ref).strip()
-    if text.lstrip("#").isascii() and text.lstrip("#").isdigit():
-        number = parse_id(text.lstrip("#"))
+    digits = text.lstrip("#")
+    if digits.isascii() and digits.isdigit():
+        number = parse_id(digits)
         if number is None:
             raise DatasetRelease.DoesNotExist(f"no release number {text}")
         return DatasetRelease.objects.select_related("version__codebook").get(number=number)
@@ -120,20 +121,26 @@ def source_visible_to(user, source):
     return get_user_model().objects.filter(username=source, groups__name=REFERENCE).exists()
 
 
-def release_withheld_from(user, release) -> int:
+def release_withheld_from(user, release, *, blind=None) -> int:
     """How many of the release's agreements `user` is still coding blind. A release is immutable
     and citable, so it is never shown with rows cut out: while this is above 0 the user cannot
-    open it (see coding.selectors_codings.agreements_in_blind_coding)."""
+    open it (see coding.selectors_codings.agreements_in_blind_coding; pass its result as `blind`
+    when checking many releases)."""
     from coding.selectors_codings import agreements_in_blind_coding
 
-    blind = agreements_in_blind_coding(user)
+    if blind is None:
+        blind = agreements_in_blind_coding(user)
     return sum(1 for row in release.rows if row["agreement_id"] in blind) if blind else 0
 
 
 def releases_for(user):
     """Releases `user` may list: (release, number of its agreements withheld from the user)."""
+    from coding.selectors_codings import agreements_in_blind_coding
+
+    blind = agreements_in_blind_coding(user)  # one query, not one per release
     releases = DatasetRelease.objects.select_related("version__codebook", "created_by")
-    return [(release, release_withheld_from(user, release)) for release in releases if source_visible_to(user, release.source)]
+    return [(release, release_withheld_from(user, release, blind=blind))
+            for release in releases if source_visible_to(user, release.source)]
 
 
 def comparison_for(user, *, a, b, version):

@@ -21,12 +21,14 @@ def _clean(value):
 
 
 def release_rows(*, version, source, method):
-    """The rows of a release, computed fresh from the codes (totals are never copied)."""
+    """(rows, ScoreResult, whether the codebook's tiers apply to the scores): rows computed fresh
+    from the codes (totals are never copied)."""
     codes = source_codes(version=version, source=source)
     indicators = method.get("indicators") or version.depth_indicators or [i.code for i in version.indicators.all()]
     result = scoring.score(codes, indicators, method=method.get("name", "additive"), weights=method.get("weights"))
     # Codebook tiers are cut on the additive range: not applied to PCA scores or to weights that change the range.
-    tiers = scoring.result_tiers(result, version.tiers, indicator_ranges=_indicator_ranges(version, indicators)) if version.tiers else None
+    tiers_apply = scoring.result_tiers_apply(result, indicator_ranges=_indicator_ranges(version, indicators))
+    tiers = scoring.assign_tiers(result.depth, version.tiers) if version.tiers and tiers_apply else None
     facts = agreement_facts(list(codes.index))
     rows = []
     for agreement_id in codes.index:
@@ -37,7 +39,7 @@ def release_rows(*, version, source, method):
         row["tier"] = tier if isinstance(tier, str) else None  # pandas turns a missing tier into NaN
         rows.append(row)
     rows.sort(key=lambda r: r["agreement_id"])
-    return rows, result
+    return rows, result, tiers_apply
 
 
 def _indicator_ranges(version, indicators):
@@ -55,7 +57,7 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
     existing release (same hash); any change gives a new number and hash; releases never change."""
     method = dict(method or {"name": "additive"})
     method.setdefault("indicators", version.depth_indicators or [i.code for i in version.indicators.all()])
-    rows, result = release_rows(version=version, source=source, method=method)
+    rows, result, tiers_apply = release_rows(version=version, source=source, method=method)
     if not rows:
         raise ValidationError(f"nothing to release: no {'approved codings' if source == 'approved' else f'codings by {source}'} under {version}")
     digest = content_hash(version=version, source=source, method=method, rows=rows)
@@ -73,8 +75,7 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
         "explained_variance": result.explained_variance,
         "correlation_with_additive": result.correlation_with_additive,
         "warnings": result.warnings,
-        "tiers_apply": scoring.tiers_apply(method.get("name", "additive"), weights=method.get("weights"),
-                                           indicator_ranges=_indicator_ranges(version, method["indicators"])),
+        "tiers_apply": tiers_apply,
         "agreement": _agreement_summary(version=version, agreement_ids=[r["agreement_id"] for r in rows]),
     }
     with transaction.atomic():

@@ -214,10 +214,11 @@ def _runs_from(request):
 
 
 def table_text():
-    """The regression table's footer labels in the active language (analysis.tables is Django-free)."""
-    return {"n": "N", "r2": _("R² / pseudo R²"), "estimator": _("Estimator"), "se": _("Standard errors"),
+    """The regression table's footer labels in the active language (analysis.tables is Django-free;
+    labels not given here, "N" and "iid", are the same in every language)."""
+    return {"r2": _("R² / pseudo R²"), "estimator": _("Estimator"), "se": _("Standard errors"),
             "fe": _("FE: {fe}"), "yes": _("yes"), "clustered": _("clustered by {cluster}"), "robust": _("robust"),
-            "iid": "iid", "release": _("Dataset release"), "panel": _("Panel (hash)")}
+            "release": _("Dataset release"), "panel": _("Panel (hash)")}
 
 
 @login_required

@@ -18,14 +18,26 @@ REF_FIELDS = {"desta": "desta_number", "tota": "tota_id", "wto": "wto_rta_id"}
 MAX_DATABASE_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and overflow some backends
 
 
+def _is_ascii_number(text) -> bool:
+    return text.isascii() and text.isdigit()
+
+
 def parse_id(text) -> int | None:
     """A database id typed by a person or a URL: ASCII digits only ('²' and '١٢' are not ids),
     within the range an integer column can hold; None otherwise."""
     text = str(text).strip()
-    if not (text.isascii() and text.isdigit()):
+    if not _is_ascii_number(text):
         return None
     number = int(text)
     return number if number <= MAX_DATABASE_ID else None
+
+
+def _id_or_no_match(text, *, ref):
+    """A number already known to be ASCII digits; one too large for any id matches nothing."""
+    number = parse_id(text)
+    if number is None:
+        raise AgreementRefError(f"no agreement matches '{ref}'")
+    return number
 
 
 def agreement_get_by_ref(ref) -> Agreement:
@@ -35,19 +47,16 @@ def agreement_get_by_ref(ref) -> Agreement:
         raise AgreementRefError(f"{text!r} contains a NUL character")
     prefix, _, value = text.partition(":")
     if not value:
-        if not (text.isascii() and text.isdigit()):
+        if not _is_ascii_number(text):
             raise AgreementRefError(f"'{text}' is not an agreement reference (use an id, desta:N, tota:N or wto:N)")
-        if parse_id(text) is None:
-            raise AgreementRefError(f"no agreement matches '{text}'")
-        lookup = {"pk": parse_id(text)}
+        lookup = {"pk": _id_or_no_match(text, ref=text)}
     elif prefix.lower() in REF_FIELDS:
         field = REF_FIELDS[prefix.lower()]
         value = value.strip()
         if field != "desta_number":
-            if not (value.isascii() and value.isdigit()):
+            if not _is_ascii_number(value):
                 raise AgreementRefError(f"'{text}': {prefix} ids are numbers")
-            if parse_id(value) is None:
-                raise AgreementRefError(f"no agreement matches '{text}'")
+            value = _id_or_no_match(value, ref=text)
         lookup = {field: value}
     else:
         raise AgreementRefError(f"'{text}': unknown prefix '{prefix}' (use desta:, tota: or wto:)")
@@ -97,8 +106,9 @@ def agreement_list(*, party="", year="", has_text="", query=""):
     qs = Agreement.objects.annotate(n_articles=Count("articles", distinct=True)).prefetch_related("parties")
     if party:
         qs = qs.filter(parties__iso3=party.strip().upper())
-    if year and parse_id(year):
-        qs = qs.filter(entry_into_force_year=int(year))
+    year = parse_id(year) if year else None
+    if year:
+        qs = qs.filter(entry_into_force_year=year)
     if has_text in {"yes", "no"}:
         with_text = Exists(Article.objects.filter(agreement=OuterRef("pk")))
         qs = qs.filter(with_text) if has_text == "yes" else qs.exclude(with_text)

@@ -26,10 +26,15 @@ def codings_visible_to(user, *, agreement=None, version=None):
         return qs.none()
     if is_supervisor(user):
         return qs
-    approved = Exists(Adjudication.objects.filter(
+    return qs.filter(Q(coder=user) | _adjudication_approved())
+
+
+def _adjudication_approved():
+    """Exists(): the row's agreement is approved under the row's codebook version (the end of
+    the blind phase), for querysets of models with `agreement` and `version`."""
+    return Exists(Adjudication.objects.filter(
         agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
     ))
-    return qs.filter(Q(coder=user) | approved)
 
 
 def agreements_in_blind_coding(user):
@@ -40,10 +45,7 @@ def agreements_in_blind_coding(user):
     code nothing blind: empty set."""
     if not user.is_authenticated or is_supervisor(user):
         return set()
-    approved = Exists(Adjudication.objects.filter(
-        agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
-    ))
-    return set(Assignment.objects.filter(coder=user).exclude(approved).values_list("agreement_id", flat=True))
+    return set(Assignment.objects.filter(coder=user).exclude(_adjudication_approved()).values_list("agreement_id", flat=True))
 
 
 def answers_visible_to(user, **filters):

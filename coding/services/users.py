@@ -1,11 +1,13 @@
-"""Roles are groups (coding.roles). Granting or taking one goes through here, so a supervisor or
-admin always gets (and, losing the role, loses) the staff flag the Django admin requires."""
+"""Roles are groups (coding.roles). is_staff follows them through the m2m_changed receiver
+coding.roles.staff_follows_roles (connected in CodingConfig.ready()), which also updates the
+`user` object passed here: a supervisor or admin always gets, and losing the role loses, the
+staff flag the Django admin requires."""
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ..roles import ROLE_LABELS, STAFF_ROLES, staff_sync
+from ..roles import ROLE_LABELS
 
 
 def _role_group(role):
@@ -17,16 +19,10 @@ def _role_group(role):
 @transaction.atomic
 def user_role_grant(*, user, role):
     user.groups.add(_role_group(role))
-    # Also done by the m2m_changed receiver in coding.roles; repeating it here keeps this
-    # function right on its own, and staff_sync changes nothing the second time.
-    if role in STAFF_ROLES and staff_sync([user.pk], granted=True):
-        user.is_staff = True
     return user
 
 
 @transaction.atomic
 def user_role_revoke(*, user, role):
     user.groups.remove(_role_group(role))
-    if role in STAFF_ROLES and staff_sync([user.pk], granted=False):
-        user.is_staff = False
     return user

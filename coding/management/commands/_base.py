@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...importers.errors import ImportFailed
 from ...models import CodebookVersion
-from ...selectors import AgreementRefError, codebook_list, codebook_version_by_spec
+from ...selectors import AgreementRefError, codebook_list, codebook_version_by_spec, parse_id
 
 
 def codebook_version_or_error(spec) -> CodebookVersion:
@@ -12,7 +12,7 @@ def codebook_version_or_error(spec) -> CodebookVersion:
     the codebooks and versions there are."""
     code, _, number = str(spec).partition(":")
     try:
-        if number and not (number.isascii() and number.isdigit() and int(number) > 0):
+        if number and not parse_id(number):  # not a positive id: no such version
             raise CodebookVersion.DoesNotExist
         return codebook_version_by_spec(spec)
     except CodebookVersion.DoesNotExist:

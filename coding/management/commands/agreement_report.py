@@ -49,12 +49,12 @@ class Command(BaseCommand):
             if agreements is None:
                 # As the supervisor dashboard: a unit coded by one chosen coder alone is left out.
                 agreements = agreements_coded_by(version=version, coders=coders)
-                note = (f"note: only the {agreements.count()} agreements coded (submitted) by at least two "
-                        "of the chosen coders are used")
+                note = "note: only the {n} agreements coded (submitted) by at least two of the chosen coders are used"
         results = reliability_by_indicator(version=version, coders=coders, agreements=agreements)
         report = {"codebook": version.codebook.code, "version": version.number, "indicators": results}
         if agreements is not None:
             report["agreements"] = agreements.count()
+            note = note and note.format(n=report["agreements"])
         if options["detail"]:
             from ...selectors_dashboard import accuracy_by_coder, pairwise_by_indicator
 
