@@ -72,3 +72,53 @@ def preset(name, *, years=None):
         for spec in specs:
             spec["years"] = list(years)
     return specs
+
+
+MAX_SPEC_TEXT = 100_000  # characters of JSON a user may paste or post
+
+
+def parse_years(text):
+    """'1986, 1990' -> [1986, 1990]; an empty text -> None. Bad input is a SpecError naming it."""
+    from .gravity import SpecError
+
+    if text is None or not str(text).strip():
+        return None
+    years = []
+    for item in str(text).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if not (item.isascii() and item.isdigit() and len(item) == 4):
+            raise SpecError(f"years: '{item[:20]}' is not a year (write e.g. 1986,1990,1994)")
+        years.append(int(item))
+    return years or None
+
+
+def specs_from(*, spec=None, preset_name=None, years=None):
+    """The specifications a page, the API or the command line asked for: `spec` (JSON text, a
+    dict or a list of dicts) wins over `preset_name`; `years` (text or list) applies to a preset.
+    Only parsing here: gravity.validate_specs checks every key and the formula grammar."""
+    import json
+
+    from .gravity import SpecError
+
+    if isinstance(spec, str) and spec.strip():
+        if len(spec) > MAX_SPEC_TEXT:
+            raise SpecError(f"the specification is longer than {MAX_SPEC_TEXT:,} characters")
+        try:
+            spec = json.loads(spec)
+        except json.JSONDecodeError as exc:
+            raise SpecError(f"the specification is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    if spec not in (None, ""):
+        if isinstance(spec, dict):
+            return [spec]
+        if isinstance(spec, list):
+            return spec
+        raise SpecError("a specification is a JSON object or a list of objects")
+    if not preset_name:
+        raise SpecError("give a specification or a preset")
+    if preset_name not in PRESETS:
+        raise SpecError(f"unknown preset '{str(preset_name)[:50]}'; presets: {', '.join(sorted(PRESETS))}")
+    if isinstance(years, str) or years is None:
+        years = parse_years(years)
+    return preset(preset_name, years=years)

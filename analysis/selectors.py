@@ -1,10 +1,12 @@
-"""Reads of the analysis app: the coded values behind a release and comparisons."""
+"""Reads of the analysis app: the coded values behind a release, comparisons, and which releases,
+panels and runs a user may see (the rule itself lives in coding/visibility.py)."""
 import pandas as pd
 
+from coding import visibility
 from coding.models import Adjudication, Agreement, AgreementParty, Answer, Coding, FinalValue
 from coding.selectors import parse_id
 
-from .models import DatasetRelease
+from .models import DatasetRelease, ModelRun, Panel
 
 
 def source_codes(*, version, source):
@@ -102,58 +104,94 @@ def source_frame(spec, *, version):
 
 
 def source_visible_to(user, source):
-    """Blind coding extends to datasets: a release or comparison built from one human coder's
-    codings shows that coder's values, so only supervisors (and the coder) may see it.
-    Approved codings and reference coders (DESTA 2.1, the study) are open to every user."""
-    from django.contrib.auth import get_user_model
-
-    from coding.roles import REFERENCE, is_supervisor
-
-    if source == DatasetRelease.APPROVED or is_supervisor(user):
-        return True
+    """Whether `user` may see the values of a comparison or release source ("approved", a coder's
+    username, or "release:N"). The rule is coding.visibility's; this only resolves a release."""
     if source.startswith("release:"):
         try:
-            return source_visible_to(user, release_get(source.split(":", 1)[1]).source)
+            return visibility.source_visible_to(user, release_get(source.split(":", 1)[1]).source)
         except DatasetRelease.DoesNotExist:
-            return True  # a 404 follows
-    if source == user.get_username():
-        return True
-    return get_user_model().objects.filter(username=source, groups__name=REFERENCE).exists()
+            return visibility.source_visible_to(user, visibility.APPROVED_SOURCE)  # a 404 follows
+    return visibility.source_visible_to(user, source)
+
+
+def release_agreement_ids(release):
+    return [row["agreement_id"] for row in release.rows]
 
 
 def release_withheld_from(user, release, *, blind=None) -> int:
-    """How many of the release's agreements `user` is still coding blind. A release is immutable
-    and citable, so it is never shown with rows cut out: while this is above 0 the user cannot
-    open it (see coding.selectors_codings.agreements_in_blind_coding; pass its result as `blind`
-    when checking many releases)."""
-    from coding.selectors_codings import agreements_in_blind_coding
+    """How many of the release's agreements `user` is still coding blind (see
+    coding.visibility.withheld_count: a release is never shown with rows cut out)."""
+    return visibility.withheld_count(user, release_agreement_ids(release), blind=blind)
 
-    if blind is None:
-        blind = agreements_in_blind_coding(user)
-    return sum(1 for row in release.rows if row["agreement_id"] in blind) if blind else 0
+
+def release_visible_to(user, release, *, blind=None) -> bool:
+    return visibility.values_visible_to(user, source=release.source, agreement_ids=release_agreement_ids(release),
+                                        blind=blind)
 
 
 def releases_for(user):
     """Releases `user` may list: (release, number of its agreements withheld from the user)."""
-    from coding.selectors_codings import agreements_in_blind_coding
-
-    blind = agreements_in_blind_coding(user)  # one query, not one per release
+    blind = visibility.agreements_in_blind_coding(user)  # one query, not one per release
     releases = DatasetRelease.objects.select_related("version__codebook", "created_by")
     return [(release, release_withheld_from(user, release, blind=blind))
-            for release in releases if source_visible_to(user, release.source)]
+            for release in releases if visibility.source_visible_to(user, release.source)]
+
+
+def panel_visible_to(user, panel, *, blind=None) -> bool:
+    """A panel built from a release carries that release's treaties (its FTA and depth columns):
+    whoever may not open the release may not see the panel, nor any run on it, its tables, plots,
+    status or API rows. Panels not built from a release show no coded values."""
+    if not user.is_authenticated:
+        return False
+    return panel.release is None or release_visible_to(user, panel.release, blind=blind)
+
+
+def panels_for(user):
+    blind = visibility.agreements_in_blind_coding(user)
+    return [p for p in Panel.objects.select_related("release") if panel_visible_to(user, p, blind=blind)]
+
+
+def panel_get(user, ref):
+    """A panel `user` may see, by id or content-hash prefix (at least 6 characters), or None."""
+    ref = str(ref).strip()
+    panel = None
+    if parse_id(ref) is not None:
+        panel = Panel.objects.select_related("release").filter(pk=parse_id(ref)).first()
+    if panel is None and len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
+        panel = Panel.objects.select_related("release").filter(content_hash__startswith=ref).first()
+    return panel if panel is not None and panel_visible_to(user, panel) else None
+
+
+def runs_for(user, *, ids=None, status=None, limit=None):
+    """Model runs `user` may see, newest first (or only `ids`, in any order), each with its panel
+    and the panel's release loaded."""
+    runs = ModelRun.objects.select_related("panel__release__version__codebook", "created_by")
+    if ids is not None:
+        runs = runs.filter(pk__in=list(ids))
+    if status is not None:
+        runs = runs.filter(status=status)
+    if visibility.sees_everything(user):
+        return list(runs[:limit] if limit else runs)
+    blind = visibility.agreements_in_blind_coding(user)
+    visible = [run for run in runs if panel_visible_to(user, run.panel, blind=blind)]
+    return visible[:limit] if limit else visible
+
+
+def run_get(user, pk):
+    """One run `user` may see, or None: a run on a panel the user may not see does not exist for
+    them (no 403 that would confirm it does)."""
+    found = runs_for(user, ids=[pk])
+    return found[0] if found else None
 
 
 def comparison_for(user, *, a, b, version):
     """Two sources side by side (see compare.compare_sources), without the agreements `user` is
     still coding blind; `hidden` says how many were left out."""
-    from coding.models import Agreement
-    from coding.selectors_codings import agreements_in_blind_coding
-
     from .compare import compare_sources
 
     frame_a, _ = source_frame(a, version=version)
     frame_b, _ = source_frame(b, version=version)
-    blind = agreements_in_blind_coding(user)
+    blind = visibility.agreements_in_blind_coding(user)
     hidden = len(blind & (set(frame_a.index) | set(frame_b.index)))
     frame_a, frame_b = frame_a.drop(index=list(blind), errors="ignore"), frame_b.drop(index=list(blind), errors="ignore")
     names = dict(Agreement.objects.filter(pk__in=list(frame_a.index.union(frame_b.index))).values_list("pk", "name"))

@@ -167,15 +167,19 @@ def package_versions():
     return {n: version(n) for n in names}
 
 
+MAX_NAME = 200  # ModelRun.name's max_length
+
+
 def model_run_create(*, panel, specs, user=None, name="", dispatch=True):
     """Validate the specifications, create the run row, and send its task once committed."""
-    from .gravity import SpecError, validate
+    from .gravity import SpecError, validate_specs
     from .models import ModelRun
 
-    if not specs:
-        raise SpecError("no specification given")
-    for spec in specs:
-        validate(spec, panel.columns)
+    # Every key by type and the whole formula by our grammar, before anything is stored: a spec
+    # is data, never code (the worker checks again before it fits).
+    specs = validate_specs(specs, panel.columns)
+    if not isinstance(name, str) or len(name) > MAX_NAME:
+        raise SpecError(f"name: at most {MAX_NAME} characters")
     with transaction.atomic():
         run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions())
         if dispatch:

@@ -4,22 +4,24 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from coding.models import CodebookVersion
-from coding.roles import is_supervisor
 from coding.selectors import parse_id
+from coding.permissions import supervisor_required
 from coding.selectors_codings import reference_coders
-from coding.views_codings import supervisor_required
 
-from . import exports, plots, scoring
-from .models import DatasetRelease
-from .selectors import comparison_for, release_export, release_withheld_from, releases_for, source_visible_to
-from .services import release_create
+from . import exports, plots, scoring, tables
+from .gravity import SpecError
+from .models import DatasetRelease, ModelRun, Panel
+from .presets import PRESETS, specs_from
+from .selectors import (comparison_for, panels_for, release_export, release_withheld_from, releases_for, run_get, runs_for,
+                        source_visible_to)
+from .services import model_run_cancel, model_run_create, release_create
 
 
 @login_required
@@ -118,45 +120,43 @@ def comparison(request):
 
 # --- gravity runs ------------------------------------------------------------------------------
 
-@login_required
+@supervisor_required
 def run_list(request):
-    from .models import ModelRun, Panel
-    from .presets import PRESETS
-
+    """Supervisors start, list and compare runs; a bad specification answers 400 with the
+    message and the form as it was sent."""
+    status = 200
     if request.method == "POST":
-        import json as json_module
-
-        from .gravity import SpecError
-        from .presets import preset
-        from .services import model_run_create
-
         try:
-            panel = Panel.objects.get(pk=request.POST.get("panel"))
-            if request.POST.get("spec", "").strip():
-                specs = json_module.loads(request.POST["spec"])
-                specs = specs if isinstance(specs, list) else [specs]
-            else:
-                years = [int(y) for y in request.POST.get("years", "").split(",") if y.strip()]
-                specs = preset(request.POST.get("preset", ""), years=years or None)
-            run = model_run_create(panel=panel, specs=specs, user=request.user, name=request.POST.get("name", ""))
-        except (Panel.DoesNotExist, SpecError, KeyError, ValueError) as exc:
-            messages.error(request, str(exc))
-            return redirect("analysis:run_list")
-        return redirect(run)
+            panel = Panel.objects.filter(pk=parse_id(request.POST.get("panel", ""))).first()
+            if panel is None:
+                raise SpecError(_("Choose a panel."))
+            specs = specs_from(spec=request.POST.get("spec", ""), preset_name=request.POST.get("preset", ""),
+                               years=request.POST.get("years", ""))
+            run = model_run_create(panel=panel, specs=specs, user=request.user, name=request.POST.get("name", "").strip())
+        except SpecError as exc:
+            messages.error(request, _("Specification error: %(error)s") % {"error": exc})
+            status = 400
+        else:
+            return redirect(run)
     return render(request, "analysis/run_list.html", {
-        "runs": ModelRun.objects.select_related("panel")[:100], "panels": Panel.objects.all(), "presets": sorted(PRESETS),
-    })
+        "runs": runs_for(request.user, limit=100), "panels": panels_for(request.user), "presets": sorted(PRESETS),
+        "form": request.POST if status == 400 else {},
+    }, status=status)
 
 
 @login_required
 def run_detail(request, pk):
-    from .models import ModelRun
-    from .tables import build
-
-    run = get_object_or_404(ModelRun.objects.select_related("panel", "panel__release"), pk=pk)
-    table = build(run.results, text=table_text()) if run.results else None
+    run = _visible_run(request, pk)
+    table = tables.build(run.results, text=table_text()) if run.results and run.status == ModelRun.Status.DONE else None
     return render(request, "analysis/run_detail.html", {"run": run, "table": table,
                                                         "progress_message": progress_text(run.progress_message)})
+
+
+def _visible_run(request, pk):
+    run = run_get(request.user, pk)
+    if run is None:
+        raise Http404("no such run")
+    return run
 
 
 FITTING = re.compile(r"^(?P<index>\d+)/(?P<total>\d+): fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
@@ -173,33 +173,23 @@ def progress_text(message):
 
 @login_required
 def run_status(request, pk):
-    from django.http import JsonResponse
-
-    from .models import ModelRun
-
-    run = get_object_or_404(ModelRun, pk=pk)
+    run = _visible_run(request, pk)
     return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
                          "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error})
 
 
-@login_required
+@supervisor_required
 @require_POST
 def run_cancel(request, pk):
-    from .models import ModelRun
-    from .services import model_run_cancel
-
-    run = get_object_or_404(ModelRun, pk=pk)
-    if run.created_by_id not in (None, request.user.pk) and not is_supervisor(request.user):
-        raise PermissionDenied
-    model_run_cancel(run=run)
-    return redirect(run)
+    model_run_cancel(run=_visible_run(request, pk))
+    return redirect("analysis:run_detail", pk=pk)
 
 
 def _runs_from(request):
-    from .models import ModelRun
-
-    ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")) if i is not None]
-    runs = {r.pk: r for r in ModelRun.objects.filter(pk__in=ids, status=ModelRun.Status.DONE).select_related("panel__release")}
+    """The finished runs named by ?runs=1,2 that the user may see, in the order given; runs the
+    user may not see are left out exactly like runs that do not exist."""
+    ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")[:50]) if i is not None]
+    runs = {r.pk: r for r in runs_for(request.user, ids=ids, status=ModelRun.Status.DONE)}
     results, labels, provenance = [], [], []
     for run_id in ids:
         run = runs.get(run_id)
@@ -224,8 +214,6 @@ def table_text():
 @login_required
 def run_table(request, fmt):
     """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
-    from . import tables
-
     results, labels, provenance = _runs_from(request)
     if not results:
         raise Http404("no finished run given (?runs=1,2)")

@@ -15,5 +15,6 @@ urlpatterns = [
     path("releases/<str:ref>/", analysis_apis.ReleaseDetailApi.as_view(), name="api-release-detail"),
     path("runs/", analysis_apis.RunListApi.as_view(), name="api-run-list"),
     path("runs/<int:pk>/", analysis_apis.RunDetailApi.as_view(), name="api-run-detail"),
+    path("runs/<int:pk>/cancel/", analysis_apis.RunCancelApi.as_view(), name="api-run-cancel"),
     path("codebooks/", apis.CodebookVersionListApi.as_view(), name="api-codebook-list"),
 ]

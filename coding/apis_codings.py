@@ -6,7 +6,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .selectors_codings import coding_as_payload, codings_visible_to
+from .selectors_codings import coding_as_payload
+from .visibility import codings_visible_to
 from .services.codings import CodingConflict, coding_save, coding_submit
 
 

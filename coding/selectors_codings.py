@@ -1,5 +1,5 @@
-"""Reads of the double-coding workflow. Blind coding is enforced HERE and only here: every page,
-API endpoint and export that shows codings gets them through `codings_visible_to`."""
+"""Reads of the double-coding workflow. Who may see which codings is decided in
+coding/visibility.py; every read here that shows codings goes through it."""
 from collections import defaultdict
 
 import pandas as pd
@@ -8,48 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 
 from .models import Adjudication, Answer, Assignment, Coding, FinalValue
 from .roles import REFERENCE, is_supervisor
-
-
-def agreement_is_adjudicated(*, agreement, version):
-    return Adjudication.objects.filter(agreement=agreement, version=version, state=Adjudication.State.APPROVED).exists()
-
-
-def codings_visible_to(user, *, agreement=None, version=None):
-    """Codings `user` may see. Supervisors: all. Coders: their own, and other people's only for
-    agreements whose adjudication is approved (then the blind phase is over). Nobody else: none."""
-    qs = Coding.objects.select_related("coder", "agreement", "version")
-    if agreement is not None:
-        qs = qs.filter(agreement=agreement)
-    if version is not None:
-        qs = qs.filter(version=version)
-    if not user.is_authenticated:
-        return qs.none()
-    if is_supervisor(user):
-        return qs
-    return qs.filter(Q(coder=user) | _adjudication_approved())
-
-
-def _adjudication_approved():
-    """Exists(): the row's agreement is approved under the row's codebook version (the end of
-    the blind phase), for querysets of models with `agreement` and `version`."""
-    return Exists(Adjudication.objects.filter(
-        agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
-    ))
-
-
-def agreements_in_blind_coding(user):
-    """Ids of the agreements `user` is assigned to code and whose adjudication under that
-    codebook version is not approved yet. While an agreement is in this set the user sees no
-    other source's values for it: not other coders', and not reference codings (DESTA 2.1, the
-    study) or dataset releases either, which would anchor the answer just as much. Supervisors
-    code nothing blind: empty set."""
-    if not user.is_authenticated or is_supervisor(user):
-        return set()
-    return set(Assignment.objects.filter(coder=user).exclude(_adjudication_approved()).values_list("agreement_id", flat=True))
-
-
-def answers_visible_to(user, **filters):
-    return Answer.objects.filter(coding__in=codings_visible_to(user, **filters)).select_related("indicator", "coding")
+from .visibility import codings_visible_to
 
 
 SKIP_IN_HISTORY = {"id", "updated_at", "decided_at", "revision"}

@@ -1,7 +1,6 @@
 """Thin views: read the request, call a selector or service, render."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from . import selectors
 from .importers.errors import ImportFailed
 from .models import Agreement, Codebook, TextImport
+from .permissions import supervisor_required
 from .roles import is_supervisor
 from .services.text_jobs import text_import_request
 
@@ -83,11 +83,9 @@ def codebook_detail(request, code, number=None):
     )
 
 
-@login_required
+@supervisor_required
 @require_POST
 def text_import_create(request, pk):
-    if not is_supervisor(request.user):
-        raise PermissionDenied
     agreement = get_object_or_404(Agreement, pk=pk)
     uploaded = request.FILES.get("file")
     if uploaded is None:
@@ -102,7 +100,7 @@ def text_import_create(request, pk):
     return redirect(agreement)
 
 
-@login_required
+@supervisor_required
 def text_import_status(request, job_id):
     job = get_object_or_404(TextImport, pk=job_id)
     return JsonResponse(

@@ -7,23 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from . import selectors, selectors_codings
+from . import selectors, selectors_codings, visibility
+from .permissions import supervisor_required
 from .models import Adjudication, Agreement, CodebookVersion, DisagreementType
 from .roles import CODER, is_supervisor
 from .services.adjudication import adjudication_approve, adjudication_reopen, adjudication_resolve
 from .services.codings import assignment_balance, assignment_create, reliability_sample
-
-
-def supervisor_required(view):
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_supervisor(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 @login_required
@@ -38,7 +27,7 @@ def my_queue(request):
 
 @login_required
 def workspace(request, pk):
-    coding = get_object_or_404(selectors_codings.codings_visible_to(request.user), pk=pk)
+    coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
     if coding.coder_id != request.user.pk and not is_supervisor(request.user):
         raise PermissionDenied
     context = selectors_codings.coding_workspace(coding=coding)

@@ -9,8 +9,8 @@ from coding.selectors import parse_id
 
 from ...gravity import SpecError
 from ...models import ModelRun, Panel
-from ...presets import PRESETS, preset
-from ...services import model_run_create, model_run_execute, panel_import_csv
+from ...presets import MAX_SPEC_TEXT, PRESETS, specs_from
+from ...services import MAX_NAME, model_run_create, model_run_execute, panel_import_csv
 
 
 class Command(BaseCommand):
@@ -28,18 +28,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         panel = self.panel(options["panel"])
-        if options["spec"]:
-            try:
-                specs = json.loads(Path(options["spec"]).read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError) as exc:
-                raise CommandError(f"{options['spec']}: {exc}") from exc
-            specs = specs if isinstance(specs, list) else [specs]
-        else:
-            years = [int(y) for y in options["years"].split(",")] if options["years"] else None
-            specs = preset(options["preset"], years=years)
         try:
+            if options["spec"]:
+                spec_text = self.spec_text(options["spec"])
+                specs = specs_from(spec=spec_text)
+            else:
+                specs = specs_from(preset_name=options["preset"], years=options["years"])
             run = model_run_create(panel=panel, specs=specs, dispatch=not options["inline"],
-                                   name=options["preset"] or Path(options["spec"]).stem)
+                                   name=options["preset"] or Path(options["spec"]).stem[:MAX_NAME])
         except SpecError as exc:
             raise CommandError(f"specification error: {exc}") from exc
         if options["inline"]:
@@ -55,6 +51,15 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(run_output(run), indent=2))
         if run.status == ModelRun.Status.FAILED:
             raise CommandError(run.error)
+
+    def spec_text(self, name):
+        path = Path(name)
+        try:
+            if path.stat().st_size > MAX_SPEC_TEXT:
+                raise CommandError(f"{name}: larger than {MAX_SPEC_TEXT:,} bytes; a specification file is small JSON")
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CommandError(f"{name}: {exc}") from exc
 
     def panel(self, ref):
         path = Path(ref)

@@ -1,0 +1,85 @@
+"""Who may see what: the one place that decides, for every page, API endpoint, export and job.
+
+Blind coding is the rule behind all of it: a coder assigned to a treaty sees no other source's
+values for it (other coders, reference codings such as DESTA 2.1 or the study, dataset releases,
+panels built from those releases, model runs on those panels and their tables and plots) until
+the treaty's adjudication under that codebook version is approved. Supervisors and admins code
+nothing blind and see everything.
+
+The analysis app asks here with the agreement ids behind its objects (a release's rows, a
+panel's release); this module knows nothing of releases, so the coding app never imports the
+analysis app.
+"""
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+
+from .models import Adjudication, Assignment, Coding
+from .roles import REFERENCE, is_supervisor
+
+APPROVED_SOURCE = "approved"
+
+
+def adjudication_approved():
+    """Exists(): the row's agreement is approved under the row's codebook version (the end of
+    the blind phase), for querysets of models with `agreement` and `version`."""
+    return Exists(Adjudication.objects.filter(
+        agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
+    ))
+
+
+def sees_everything(user) -> bool:
+    """Supervisors and admins: nothing is hidden from them (they code nothing blind)."""
+    return user.is_authenticated and is_supervisor(user)
+
+
+def codings_visible_to(user, *, agreement=None, version=None):
+    """Codings `user` may see. Supervisors: all. Coders: their own, and other people's only for
+    agreements whose adjudication is approved (then the blind phase is over). Nobody else: none."""
+    qs = Coding.objects.select_related("coder", "agreement", "version")
+    if agreement is not None:
+        qs = qs.filter(agreement=agreement)
+    if version is not None:
+        qs = qs.filter(version=version)
+    if not user.is_authenticated:
+        return qs.none()
+    if is_supervisor(user):
+        return qs
+    return qs.filter(Q(coder=user) | adjudication_approved())
+
+
+def agreements_in_blind_coding(user):
+    """Ids of the agreements `user` is assigned to code and whose adjudication under that
+    codebook version is not approved yet. While an agreement is in this set the user sees no
+    other source's values for it. Supervisors code nothing blind: empty set. Anonymous users see
+    no values at all, so the question does not arise for them (empty set; pages require login)."""
+    if not user.is_authenticated or is_supervisor(user):
+        return set()
+    return set(Assignment.objects.filter(coder=user).exclude(adjudication_approved()).values_list("agreement_id", flat=True))
+
+
+def source_visible_to(user, source):
+    """Whether `user` may see values of a source: "approved" (the adjudicated codings) and
+    reference coders (DESTA 2.1, the study) are open to every signed-in user; one human coder's
+    codings only to that coder and to supervisors. Which agreements are still withheld is a
+    separate question (`withheld_count`)."""
+    if not user.is_authenticated:
+        return False
+    if source == APPROVED_SOURCE or is_supervisor(user) or source == user.get_username():
+        return True
+    return get_user_model().objects.filter(username=source, groups__name=REFERENCE).exists()
+
+
+def withheld_count(user, agreement_ids, *, blind=None) -> int:
+    """How many of `agreement_ids` `user` is still coding blind. A release (and anything built
+    from it) is immutable and citable, so it is never shown with rows cut out: while this is
+    above 0 the user cannot open it. Pass `blind` (agreements_in_blind_coding) when asking for
+    many objects, to read the blind set once."""
+    if blind is None:
+        blind = agreements_in_blind_coding(user)
+    return sum(1 for agreement_id in agreement_ids if agreement_id in blind) if blind else 0
+
+
+def values_visible_to(user, *, source, agreement_ids, blind=None) -> bool:
+    """The whole rule for an object that shows the values of `source` for `agreement_ids`
+    (a release, a panel built from it, a model run on that panel)."""
+    return source_visible_to(user, source) and withheld_count(user, agreement_ids, blind=blind) == 0
