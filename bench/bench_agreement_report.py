@@ -13,7 +13,7 @@ SHARED = setup()
 
 from coding import reliability  # noqa: E402
 from coding.models import Agreement, Answer, Coding  # noqa: E402
-from coding.selectors_dashboard import reliability_by_indicator  # noqa: E402
+from coding.selectors.dashboard import reliability_by_indicator  # noqa: E402
 from coding.services import codebook_import  # noqa: E402
 from coding.services.codings import reference_coder_get_or_create  # noqa: E402
 
@@ -48,7 +48,7 @@ def main():
     results = reliability_by_indicator(version=version, coders=coders)
     report_seconds = time.perf_counter() - started
 
-    from coding.selectors_codings import coding_matrix
+    from coding.selectors.codings import coding_matrix
 
     frame, _ = coding_matrix(version=version, coders=coders)
     matrices = {i.code: frame[frame.indicator == i.code].pivot(index="agreement_id", columns="coder", values="value")

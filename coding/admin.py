@@ -1,8 +1,13 @@
-"""Django admin for supervisors: texts (to correct an article split), agreements and codebooks."""
+"""Django admin for supervisors: texts (to correct an article split), agreements and codebooks.
+Corrections by hand only; the workbench's own writes go through coding/services. Text versions
+are read-only here: a new text is imported (a new version), never edited into an old one."""
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Agreement, AgreementParty, Article, Chapter, Codebook, CodebookVersion, Indicator, TextImport
+from .models import (
+    Agreement, AgreementParty, Article, Chapter, Codebook, CodebookVersion, Indicator, TextImport, TextVersion,
+)
 
 
 class PartyInline(admin.TabularInline):
@@ -10,43 +15,105 @@ class PartyInline(admin.TabularInline):
     extra = 0
 
 
-class ChapterInline(admin.TabularInline):
-    model = Chapter
+class TextVersionInline(admin.TabularInline):
+    model = TextVersion
     extra = 0
-    fields = ("position", "identifier", "name")
+    fields = ("number", "source_name", "created_at", "created_by", "note")
+    readonly_fields = fields
     show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "entry_into_force_year", "desta_number", "tota_id", "wto_rta_id", "membership")
+    list_display = ("name", "entry_into_force_year", "desta_number", "tota_id", "wto_rta_id", "membership", "current_text")
     list_filter = ("membership", "language")
     search_fields = ("name", "name_zh", "desta_number", "parties__iso3")
-    inlines = [PartyInline, ChapterInline]
+    list_select_related = ("current_text",)
+    inlines = [PartyInline, TextVersionInline]
+
+
+class ChapterInline(admin.TabularInline):
+    model = Chapter
+    extra = 0
+    fields = ("position", "identifier", "name")
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TextVersion)
+class TextVersionAdmin(admin.ModelAdmin):
+    """Read-only: what was imported when, by whom, and its chapters (each links to its articles)."""
+
+    list_display = ("agreement", "number", "source_name", "created_at", "created_by")
+    list_select_related = ("agreement", "created_by")
+    search_fields = ("agreement__name", "source_name", "note")
+    readonly_fields = ("agreement", "number", "source_name", "text_hash", "created_at", "created_by", "note")
+    inlines = [ChapterInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays with the permission (admins only): deleting an agreement deletes its
+    # versions, and a version codings were made on cannot be deleted on its own (RESTRICT).
+
+
+class ArticleForm(forms.ModelForm):
+    """An article belongs to its chapter's text version and agreement: both are set from the
+    chapter before validation, so an identifier used twice in one version is a form error."""
+
+    class Meta:
+        model = Article
+        fields = ("chapter", "identifier", "heading", "text", "position")
+
+    def clean(self):
+        cleaned = super().clean()
+        chapter = cleaned.get("chapter") or (self.instance.chapter if self.instance.chapter_id else None)
+        if chapter is not None:
+            self.instance.version_id, self.instance.agreement_id = chapter.version_id, chapter.agreement_id
+        return cleaned
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - {"version"}  # check (version, identifier)
 
 
 class ArticleInline(admin.StackedInline):
     model = Article
+    form = ArticleForm
     extra = 0
     fields = ("position", "identifier", "heading", "text")
 
 
 @admin.register(Chapter)
 class ChapterAdmin(admin.ModelAdmin):
-    list_display = ("agreement", "position", "identifier", "name")
+    list_display = ("agreement", "version", "position", "identifier", "name")
     search_fields = ("agreement__name", "name")
-    list_select_related = ("agreement",)
+    list_select_related = ("agreement", "version")
+    raw_id_fields = ("agreement", "version")
     inlines = [ArticleInline]
 
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    """Correcting a split: edit the text, move an article to another chapter, or add one."""
+    """Correcting a split: edit the text, move an article to another chapter, or add one (it
+    belongs to its chapter's text version)."""
 
-    list_display = ("agreement", "identifier", "heading", "chapter", "position")
+    list_display = ("agreement", "version", "identifier", "heading", "chapter", "position")
     search_fields = ("agreement__name", "identifier", "heading")
-    list_select_related = ("agreement", "chapter")
-    raw_id_fields = ("agreement", "chapter")
+    list_select_related = ("agreement", "chapter", "version")
+    raw_id_fields = ("chapter",)
+    form = ArticleForm
+    fields = ("chapter", "identifier", "heading", "text", "position")
 
 
 class IndicatorInline(admin.StackedInline):

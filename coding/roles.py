@@ -9,10 +9,12 @@ ROLE_LABELS = {CODER: _("coder"), SUPERVISOR: _("supervisor"), ADMIN: _("admin")
 # Model permissions (app_label.codename prefix) each group gets. Supervisors run the Django admin
 # for texts and codebooks (e.g. to correct an article split); coders change nothing there.
 GROUP_PERMISSIONS = {
-    CODER: ["coding.view_agreement", "coding.view_article", "coding.view_chapter", "coding.view_codebook",
-            "coding.view_codebookversion", "coding.view_indicator"],
+    CODER: ["coding.view_agreement", "coding.view_article", "coding.view_chapter", "coding.view_textversion",
+            "coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"],
     SUPERVISOR: [f"coding.{action}_{model}" for model in ("agreement", "agreementparty", "chapter", "article")
                  for action in ("view", "add", "change", "delete")]
+    # Text versions are read-only: a new text is imported, never edited into an old version.
+    + ["coding.view_textversion"]
     + ["coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"]
     + [f"coding.view_{model}" for model in ("assignment", "coding", "answer", "evidence", "adjudication", "finalvalue")],
 }

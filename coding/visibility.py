@@ -47,6 +47,19 @@ def codings_visible_to(user, *, agreement=None, version=None):
     return qs.filter(Q(coder=user) | adjudication_approved())
 
 
+def feedback_codings_for(user):
+    """Codings whose feedback (the coder's answers beside the final values and the adjudicator's
+    rationale, her agreement with final values over time) `user` may see: a coder only her own,
+    and only once the adjudication under that codebook version is approved (before, the final
+    values would tell her what the other coders answered). Supervisors: every approved coding."""
+    qs = Coding.objects.select_related("coder", "agreement", "version__codebook").filter(adjudication_approved())
+    if not user.is_authenticated:
+        return qs.none()
+    if is_supervisor(user):
+        return qs
+    return qs.filter(coder=user)
+
+
 def agreements_in_blind_coding(user):
     """Ids of the agreements `user` is assigned to code and whose adjudication under that
     codebook version is not approved yet. While an agreement is in this set the user sees no
@@ -83,3 +96,23 @@ def values_visible_to(user, *, source, agreement_ids, blind=None) -> bool:
     """The whole rule for an object that shows the values of `source` for `agreement_ids`
     (a release, a panel built from it, a model run on that panel)."""
     return source_visible_to(user, source) and withheld_count(user, agreement_ids, blind=blind) == 0
+
+
+def suggestion_indicators_visible(user, coding, *, first=False):
+    """The indicator codes whose machine suggestion `user` may see beside `coding`. The machine
+    coder is a source like any other, so a coder sees none of its values for a treaty she codes
+    blind, with one deliberate opening: an indicator she has already answered (a saved value), as
+    her answer is then made without the suggestion (no anchoring). A treaty whose project shows
+    suggestions first (`first`, SuggestionDisplay) opens them all to its coder. Supervisors, and
+    everyone once the treaty is adjudicated, see every suggestion."""
+    codes = set(coding.version.indicators.values_list("code", flat=True))
+    if not user.is_authenticated:
+        return set()
+    if sees_everything(user) or Adjudication.objects.filter(
+            agreement_id=coding.agreement_id, version_id=coding.version_id, state=Adjudication.State.APPROVED).exists():
+        return codes
+    if coding.coder_id != user.pk:
+        return set()
+    if first:
+        return codes
+    return set(coding.answers.filter(value__isnull=False).values_list("indicator__code", flat=True))

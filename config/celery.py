@@ -1,10 +1,48 @@
-"""Celery application. Broker and result backend are Redis (REDIS_URL)."""
+"""Celery application. Broker and result backend are Redis (REDIS_URL); the CELERY_* settings
+(config/settings/base.py) set acks_late, reject_on_worker_lost and the time limits.
+
+Every worker also sweeps (coding/services/sweeper.py): once when it is ready, then every
+JOB_SWEEP_SECONDS from a thread of its main process, so jobs whose worker died or whose task was
+lost end within a minute of a worker being up. A thread in the worker rather than celery beat:
+`make up` runs no beat, one more process to keep alive is one more way for the sweep to stop
+happening, and a worker can tell whether a process on its own machine is still alive, which a
+beat elsewhere cannot. Sweeps of several workers do not conflict (every write is conditional)."""
+import logging
 import os
 
 from celery import Celery
+from celery.signals import worker_process_init, worker_ready, worker_shutting_down
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 app = Celery("workbench")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+logger = logging.getLogger(__name__)
+
+
+@worker_ready.connect
+def start_sweeper(**_kwargs):
+    from coding.services.sweeper import sweeper_start
+
+    sweeper_start()
+
+
+@worker_shutting_down.connect
+def stop_sweeper(**_kwargs):
+    from coding.services.sweeper import sweeper_stop
+
+    sweeper_stop()
+
+
+@worker_process_init.connect
+def start_estimator_server(**_kwargs):
+    """A prefork pool process starts its estimator forkserver at once, in the background, so the
+    first model run does not wait ~2 s for pyfixest to be imported."""
+    try:
+        from analysis.services.estimation import warm_up
+
+        warm_up()
+    except Exception:  # noqa: BLE001 - the first run starts it instead
+        logger.warning("could not start the estimator forkserver", exc_info=True)

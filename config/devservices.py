@@ -59,6 +59,23 @@ def ensure_redis_installed():
     return shutil.which("redis-server") or "/usr/bin/redis-server"
 
 
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def ensure_cjk_font_installed():
+    """A CJK font for plots labelled in Chinese (analysis/pure/plots.py finds it): installed from
+    Debian when missing and root; otherwise a hint, since plots work without it (boxes for Chinese)."""
+    if os.path.exists(CJK_FONT):
+        return True
+    if not is_root() or not shutil.which("apt-get"):
+        print("No CJK font: Chinese plot labels show as boxes (sudo apt-get install -y fonts-wqy-microhei).")
+        return False
+    print("Installing a CJK font for plots: apt-get install -y fonts-wqy-microhei ...", flush=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(["apt-get", "update", "-qq"], env=env)
+    return subprocess.run(["apt-get", "install", "-y", "-qq", "fonts-wqy-microhei"], env=env).returncode == 0
+
+
 @contextmanager
 def redis_server(port=None):
     binary = ensure_redis_installed()
@@ -146,7 +163,10 @@ def command_test(args):
 def command_up(_args):
     # Ctrl-C must reach us even when started from a shell that ignores SIGINT in the background.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    env = dict(os.environ)
+    # The local demo runs with DEBUG on (settings default to off): runserver serves static files
+    # and the development SECRET_KEY applies unless one is set.
+    env = dict(os.environ, DEBUG="1")
+    ensure_cjk_font_installed()
     children = []
     stack = []
 

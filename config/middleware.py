@@ -1,5 +1,5 @@
 """Request hygiene shared by every page and API endpoint."""
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
 
@@ -14,13 +14,20 @@ class RejectNulBytesMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path:
-            return HttpResponseBadRequest(_("The address contains a NUL character."))
+            return self.refuse(request, _("The address contains a NUL character."))
         sources = [request.GET]
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             sources.append(request.POST)
         for params in sources:
             for key, values in params.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
-                    return HttpResponseBadRequest(
-                        _("Parameter “%(name)s” contains a NUL character.") % {"name": key.replace("\x00", "\\0")})
+                    return self.refuse(
+                        request, _("Parameter “%(name)s” contains a NUL character.") % {"name": key.replace("\x00", "\\0")})
         return self.get_response(request)
+
+    @staticmethod
+    def refuse(request, message):
+        """A 400 in the answer's own kind: JSON for the API (as its schema documents), text for pages."""
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=400)
+        return HttpResponseBadRequest(message)

@@ -13,10 +13,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("coding/", include("coding.urls")),
     path("analysis/", include("analysis.urls")),
-    path("api/", include("coding.api_urls")),
+    path("api/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+handler404 = "config.errors.page_not_found"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -51,4 +51,5 @@ def add_text(agreement, chapters):
         for article_identifier, text in articles:
             Article.objects.create(agreement=agreement, chapter=chapter, identifier=article_identifier, text=text, position=position)
             position += 1
+    agreement.refresh_from_db(fields=["current_text"])  # the first chapter started text version 1
     return agreement

@@ -5,6 +5,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 
@@ -41,23 +42,48 @@ def redis_url():
 
 
 @contextmanager
-def celery_worker(broker_url, *, concurrency=1, queues=None):
+def celery_worker(broker_url, *, concurrency=1, queues=None, pool="solo", env=None):
+    """A real worker on the test database. pool="prefork" runs tasks in pool processes (which a
+    test may kill); `env` adds settings, e.g. {"JOB_SWEEP_SECONDS": "1"}."""
     env = dict(os.environ, DATABASE_URL=test_database_url(), REDIS_URL=broker_url,
-               DJANGO_SETTINGS_MODULE="config.settings.test", MEDIA_ROOT=str(settings.MEDIA_ROOT))
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "warning",
+               DJANGO_SETTINGS_MODULE="config.settings.test", MEDIA_ROOT=str(settings.MEDIA_ROOT), **(env or {}))
+    command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-l", "warning",
                f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if queues:
         command += ["-Q", ",".join(queues)]
+    # Its output goes to a file, not a pipe nobody reads: a chatty worker never blocks on a full pipe.
+    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process.log_path = log.name
+    log.close()
     try:
         yield process
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop_worker(process)
+        os.unlink(process.log_path)
+
+
+def stop_worker(process, sig=signal.SIGTERM):
+    """Stop the worker and every process of its session (pool processes, estimators); a worker a
+    test already killed is only waited for."""
+    try:
+        os.killpg(process.pid, sig)
+    except ProcessLookupError:
+        pass
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=5)
+
+
+def worker_output(process):
+    path = getattr(process, "log_path", None)
+    if path and os.path.exists(path):
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return handle.read()[-20_000:]
+    return process.stdout.read() if process.stdout else ""
 
 
 def wait_for(predicate, *, timeout=60, interval=0.2, process=None):
@@ -66,6 +92,6 @@ def wait_for(predicate, *, timeout=60, interval=0.2, process=None):
         if predicate():
             return True
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"worker exited early:\n{process.stdout.read()}")
+            raise AssertionError(f"worker exited early:\n{worker_output(process)}")
         time.sleep(interval)
     return False

@@ -6,10 +6,13 @@ import pytest
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLResolver
 
-from analysis.models import ModelRun
-from analysis.services import model_run_create, model_run_execute, panel_store, release_create
-from analysis.simulate import simulate
-from coding.models import Adjudication, Answer, Coding, TextImport
+from analysis.models import ModelRun, SensitivityColumn, SensitivityRun
+from analysis.pure.simulate import simulate
+from analysis.services.panels import panel_store
+from analysis.services.releases import release_create
+from analysis.services.runs import model_run_create, model_run_execute
+from coding.models import Adjudication, Answer, Coding, PrecodeJob, PrecoderModel, TextImport
+from coding.services.adjudication import adjudication_approve
 from coding.services.codings import assignment_create, coding_save, coding_submit, reference_coder_get_or_create
 from tests.factories import AgreementFactory, add_text
 
@@ -48,10 +51,20 @@ def _rules(w):
         "coding:agreement_history": (SUPERVISOR, [("get", {"pk": agreement.pk}, {})]),
         "coding:my_queue": (LOGIN, [("get", {}, {})]),
         "coding:workspace": (LOGIN, [("get", {"pk": coding.pk}, {})]),
+        # coder_a's own coding of an approved treaty (another coder's, or before approval: 404)
+        "coding:coding_feedback": (LOGIN, [("get", {"pk": w["approved_coding"].pk}, {})]),
+        "coding:my_feedback": (LOGIN, [("get", {}, {})]),
+        "coding:recheck": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"version": w["version"].pk})]),
         "coding:assign": (SUPERVISOR, [("get", {}, {})]),
         "coding:adjudication_queue": (SUPERVISOR, [("get", {}, {})]),
         "coding:adjudication_detail": (SUPERVISOR, [("get", {"pk": w["adjudication"].pk}, {})]),
         "coding:supervisor_dashboard": (SUPERVISOR, [("get", {}, {})]),
+        "coding:precoder": (SUPERVISOR, [("get", {}, {})]),
+        "coding:precoder_diagram": (SUPERVISOR, [("get", {"number": w["precode_job"].model.number, "fmt": "svg"}, {})]),
+        "coding:precode_create": (SUPERVISOR, [("post", {"pk": agreement.pk}, {})]),
+        "coding:suggestion_display": (SUPERVISOR, [("post", {"pk": agreement.pk}, {"first": "0"})]),
+        "coding:precode_status": (SUPERVISOR, [("get", {"job_id": w["precode_job"].pk}, {})]),
+        "coding:coding_suggestions": (LOGIN, [("get", {"pk": coding.pk}, {})]),
         "coding:codebook_list": (LOGIN, [("get", {}, {})]),
         "coding:codebook_detail": (LOGIN, [("get", {"code": "mini"}, {})]),
         "coding:codebook_version": (LOGIN, [("get", {"code": "mini", "number": 1}, {})]),
@@ -60,6 +73,8 @@ def _rules(w):
         "analysis:release_detail": (LOGIN, [("get", {"number": w["release"].number}, {})]),
         "analysis:release_histogram": (LOGIN, [("get", {"number": w["release"].number, "fmt": "svg"}, {})]),
         "analysis:release_download": (LOGIN, [("get", {"number": w["release"].number, "shape": "agreement", "fmt": "csv"}, {})]),
+        "analysis:release_evidence": (LOGIN, [("get", {"number": w["release"].number, "fmt": "csv"}, {})]),
+        "analysis:release_report": (LOGIN, [("get", {"number": w["release"].number}, {})]),
         "analysis:comparison": (LOGIN, [("get", {}, {})]),
         "analysis:run_list": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"panel": w["panel"].pk, "preset": "structural-ppml"})]),
         "analysis:run_detail": (LOGIN, [("get", {"pk": run.pk}, {})]),
@@ -67,6 +82,12 @@ def _rules(w):
         "analysis:run_cancel": (SUPERVISOR, [("post", {"pk": w["queued_run"].pk}, {})]),
         "analysis:run_table": (LOGIN, [("get", {"fmt": "html"}, {"runs": run.pk}), ("get", {"fmt": "csv"}, {"runs": run.pk})]),
         "analysis:run_plot": (LOGIN, [("get", {"fmt": "svg"}, {"runs": run.pk})]),
+        "analysis:sensitivity_list": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"version": w["version"].pk, "sources": "DESTA 2.1",
+                                                                               "preset": "structural-ppml"})]),
+        "analysis:sensitivity_detail": (LOGIN, [("get", {"pk": w["sensitivity"].pk}, {})]),
+        "analysis:sensitivity_status": (LOGIN, [("get", {"pk": w["sensitivity"].pk}, {})]),
+        "analysis:sensitivity_plot": (LOGIN, [("get", {"pk": w["sensitivity"].pk, "fmt": "svg"}, {})]),
+        "analysis:sensitivity_table": (LOGIN, [("get", {"pk": w["sensitivity"].pk, "fmt": "csv"}, {})]),
         "api-agreement-list": (LOGIN, [("get", {}, {})]),
         "api-agreement-detail": (LOGIN, [("get", {"ref": str(agreement.pk)}, {})]),
         "api-agreement-articles": (LOGIN, [("get", {"ref": str(agreement.pk)}, {})]),
@@ -89,7 +110,7 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
     treaty coded only by the reference coder DESTA 2.1, a release of it, a panel built from the
     release, a finished run and a queued run on that panel, and a text import job."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("analysis.services._send", lambda run: None)  # no broker in this test
+    monkeypatch.setattr("coding.services.jobs.job_send", lambda run: None)  # no broker in this test
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     for user in (users["coder"], users["coder_b"]):
         coding = Coding.objects.get(coder=user, agreement=treaty)
@@ -106,13 +127,25 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
     panel, _ = panel_store(simulate(countries=6, seed=1), name="from release", release=release)
     run = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC], dispatch=False).pk)
     assert run.status == ModelRun.Status.DONE
+    approved = add_text(AgreementFactory(name="Approved - Treaty", parties=["EEE", "FFF"]), [("1", "General", [("1", "Text.")])])
+    assignment_create(agreements=[approved], version=mini_version, coders=[users["coder"], users["coder_b"]])
+    for user in (users["coder"], users["coder_b"]):
+        approved_coding = Coding.objects.get(coder=user, agreement=approved)
+        coding_save(coding=approved_coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 2}})
+        coding_submit(coding=approved_coding, user=user, revision=1)
+    adjudication_approve(adjudication=Adjudication.objects.get(agreement=approved), user=users["supervisor"])
+    sensitivity = SensitivityRun.objects.create(version=mini_version, sources=["DESTA 2.1"], specs=[SPEC])
+    SensitivityColumn.objects.create(sensitivity=sensitivity, position=0, source="DESTA 2.1", release=release, panel=panel, run=run)
     return {
         "users": users, "version": mini_version, "open_agreement": open_agreement, "treaty": treaty,
-        "coding": Coding.objects.get(coder=users["coder"]),
+        "coding": Coding.objects.get(coder=users["coder"], agreement=treaty),
+        "approved_coding": Coding.objects.get(coder=users["coder"], agreement=approved),
         "adjudication": Adjudication.objects.get(agreement=treaty, version=mini_version),
-        "release": release, "panel": panel, "run": run,
+        "release": release, "panel": panel, "run": run, "sensitivity": sensitivity,
         "queued_run": model_run_create(panel=panel, specs=[SPEC], dispatch=False),
         "text_import": TextImport.objects.create(agreement=open_agreement, upload="text_imports/x.txt", original_name="x.txt"),
+        "precode_job": PrecodeJob.objects.create(agreement_ids=[open_agreement.pk], model=PrecoderModel.objects.create(
+            number=1, version=mini_version, codebook_hash=mini_version.content_hash, reference="DESTA 2.1", file="x", file_hash="x")),
     }
 
 

@@ -1,0 +1,1 @@
+"""Management commands of the analysis app (see commands/)."""

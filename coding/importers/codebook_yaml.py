@@ -1,4 +1,4 @@
-"""Parse a codebook YAML file into plain data, with errors that name the line and field.
+"""Parse a codebook YAML file into plain data, with errors that name the line and field. No Django here.
 
 Shape (see ../shared/codebook/): codebook, version, title{en,zh}, optional depth_score
 {indicators, range, tiers[{name,min,max}]}, indicators[{code, question{en,zh}, values{v: label},
@@ -11,16 +11,33 @@ differs from an existing version only in its hints is the same version. Importin
 that version's hints in place when the file carries hints, and keeps the existing hints when it
 carries none (so ../shared/codebook/desta_tbt.yaml, which has no hints, does not erase the demo's).
 """
+import datetime
 import hashlib
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.constructor import ConstructorError
 
+from .csvfile import file_size_check, line_of
 from .errors import ImportFailed
 
 LEVELS = {"nominal", "ordinal"}
+# Limits: the model's max_length for each CharField, a generous cap for text fields, bounds for numbers.
+CODEBOOK_MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 12  # the codebook shape nests 5 levels deep
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's slug: the codebook code is part of its page's URL
+SLUG_MAX, LABEL_MAX, TITLE_MAX, GROUP_MAX, SOURCE_NAME_MAX = 80, 40, 300, 80, 300
+QUESTION_MAX, GUIDANCE_MAX, LABEL_TEXT_MAX, TIER_NAME_MAX = 2_000, 20_000, 300, 80
+INDICATORS_MAX, VALUES_MAX, HINTS_MAX, HINT_MAX, TIERS_MAX = 500, 100, 50, 200, 20
+VALUE_BOUNDS = (-9999, 9999)  # value codes are stored in 32-bit integer columns; real ones are small
+NUMBER_MAX = 1e6  # depth-score range and tier bounds
+TOP_KEYS = {"codebook", "version", "title", "depth_score", "indicators"}
+INDICATOR_KEYS = {"code", "question", "values", "level", "guidance", "group", "hints", "keyword_hints"}
 # Chinese labels for the labels nearly every yes/no indicator uses, so the zh UI is complete.
 COMMON_LABELS_ZH = {"no": "否", "yes": "是"}
 
@@ -57,7 +74,52 @@ class ParsedCodebook:
         return any(ind.keyword_hints for ind in self.indicators)
 
 
-def _lines_by_path(text):
+class CodebookLoader(yaml.SafeLoader):
+    """PyYAML's SafeLoader without aliases, deep nesting or duplicate keys. A 475-byte file of
+    nested aliases expands to gigabytes ("billion laughs"); a codebook needs no alias, so any
+    alias is refused while composing, before anything is expanded."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise ComposerError(None, None, f"aliases (*{event.anchor}) are not allowed in a codebook", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                duplicate = key in seen
+                seen.add(key)
+            except TypeError:  # an unhashable key: the parent class says so
+                break
+            if duplicate:
+                raise ConstructorError(None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark)
+        return super().construct_mapping(node, deep=deep)
+
+
+def _load(text):
+    """(root node, data) of a YAML text with CodebookLoader; raises yaml.YAMLError."""
+    loader = CodebookLoader(text)
+    try:
+        root = loader.get_single_node()
+        return root, (loader.construct_document(root) if root is not None else None)
+    finally:
+        loader.dispose()
+
+
+def _lines_by_path(root):
     """Map a field path like ('indicators', 2, 'level') to its 1-based line in the file."""
     lines = {}
 
@@ -70,16 +132,45 @@ def _lines_by_path(text):
             for index, item in enumerate(node.value):
                 walk(item, path + (index,))
 
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     if root is not None:
         walk(root, ())
     return lines
 
 
-def _bilingual(value):
-    if isinstance(value, dict):
-        return str(value.get("en") or "").strip(), str(value.get("zh") or "").strip()
-    return (str(value).strip() if value is not None else ""), ""
+def _kind(value):
+    """How a YAML value reads to the person who wrote it."""
+    if value is None:
+        return "nothing"
+    for kinds, name in ((bool, "true/false"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"),
+                        (list, "a list"), ((datetime.date, datetime.datetime), "a date"), (bytes, "binary data")):
+        if isinstance(value, kinds):
+            return name
+    return type(value).__name__
+
+
+def _known_keys(mapping, known, where, fail):
+    for key in mapping:
+        if key not in known:
+            fail(f"unknown key '{str(key)[:SLUG_MAX]}' (known: {', '.join(sorted(known))})", *where, str(key)[:SLUG_MAX])
+
+
+def _integer_code(value):
+    """A value code written as an integer (0, -1, "2"); None for anything else (1.5, true, "a")."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"[+-]?[0-9]{1,9}", value.strip()):
+        return int(value)
+    return None
+
+
+def _bounded_number(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if not math.isfinite(value) or abs(value) > NUMBER_MAX:
+        return None
+    return float(value)
 
 
 HINT_KEYS = ("hints", "keyword_hints")
@@ -101,25 +192,36 @@ def content_hash_of_text(text):
     """The content hash of a stored codebook source (None if it no longer parses). Versions
     imported before hints left the hash carry the old hash; this recomputes the current one."""
     try:
-        return content_hash(yaml.safe_load(text))
+        return content_hash(_load(text)[1])
     except yaml.YAMLError:
         return None
 
 
 def parse_codebook(path):
     path = Path(path)
+    file_size_check(path, max_bytes=CODEBOOK_MAX_BYTES, what="codebook file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"cannot read the file ({exc})", path=path) from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFailed(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
     try:
-        data = yaml.safe_load(text)
-        lines = _lines_by_path(text)
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the codebook as UTF-8",
+                           path=path, line=line_of(raw, exc.start)) from exc
+    try:
+        root, data = _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise ImportFailed(
-            f"not valid YAML: {getattr(exc, 'problem', exc)}", path=path, line=mark.line + 1 if mark else None
-        ) from exc
+        if mark is None and getattr(exc, "position", None) is not None:  # a ReaderError: a bad character
+            mark = yaml.Mark(path.name, exc.position, text.count("\n", 0, exc.position), 0, None, None)
+        if isinstance(exc, yaml.reader.ReaderError):
+            character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+            problem = f"character #x{character:04x} ({exc.reason})"
+        else:
+            problem = getattr(exc, "problem", None) or exc
+        raise ImportFailed(f"not valid YAML: {problem}", path=path, line=mark.line + 1 if mark else 1) from exc
+    lines = _lines_by_path(root)
 
     def fail(message, *fieldpath):
         line = None
@@ -127,53 +229,98 @@ def parse_codebook(path):
             line = lines.get(tuple(fieldpath[:cut]))
             if line:
                 break
-        dotted = ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in fieldpath).replace(".[", "[")
-        raise ImportFailed(message, path=path, line=line, field=dotted or None)
+        dotted = ".".join(f"[{p}]" if isinstance(p, int) and not isinstance(p, bool) else str(p)
+                          for p in fieldpath).replace(".[", "[")
+        raise ImportFailed(message, path=path, line=line or 1, field=dotted or None)
+
+    def text_of(value, *where, limit, required=False, what="text"):
+        """A string field (numbers are written as text, e.g. version: 1.1); None and "" are empty."""
+        if value is None:
+            value = ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            fail(f"must be {what}, not {_kind(value)}", *where)
+        value = str(value).strip()
+        if required and not value:
+            fail("must not be empty", *where)
+        if len(value) > limit:
+            fail(f"{len(value)} characters, more than {limit}", *where)
+        return value
+
+    def bilingual(value, *where, limit, required=False):
+        """A text, or {en, zh} texts."""
+        if isinstance(value, dict):
+            _known_keys(value, {"en", "zh"}, where, fail)
+            en = text_of(value.get("en"), *where, "en", limit=limit, required=required)
+            return en, text_of(value.get("zh"), *where, "zh", limit=limit)
+        return text_of(value, *where, limit=limit, required=required, what="a text or {en, zh}"), ""
+
+    def slug(value, *where, what):
+        if value is None:
+            fail(f"missing the {what}", *where)
+        if not isinstance(value, str):
+            fail(f"{what} must be text, not {_kind(value)}", *where)
+        value = value.strip()
+        if not value:
+            fail(f"missing the {what}", *where)
+        if len(value) > SLUG_MAX or not SLUG.fullmatch(value):
+            fail(f"{what} '{value[:SLUG_MAX + 1]}' must be at most {SLUG_MAX} letters, digits, '-' or '_'", *where)
+        return value
 
     if not isinstance(data, dict):
-        fail("a codebook must be a mapping with 'codebook' and 'indicators'")
-    code = str(data.get("codebook") or "").strip()
-    if not code:
-        fail("missing the codebook code", "codebook")
-    title_en, title_zh = _bilingual(data.get("title") or code)
+        fail(f"a codebook must be a mapping with 'codebook' and 'indicators', not {_kind(data)}")
+    _known_keys(data, TOP_KEYS, (), fail)
+    code = slug(data.get("codebook"), "codebook", what="codebook code")
+    label = text_of(data.get("version"), "version", limit=LABEL_MAX)
+    title_en, title_zh = bilingual(data.get("title") or code, "title", limit=TITLE_MAX)
     raw_indicators = data.get("indicators")
     if not isinstance(raw_indicators, list) or not raw_indicators:
         fail("'indicators' must be a non-empty list", "indicators")
+    if len(raw_indicators) > INDICATORS_MAX:
+        fail(f"{len(raw_indicators)} indicators, more than {INDICATORS_MAX}", "indicators")
 
     indicators, seen = [], set()
     for index, raw in enumerate(raw_indicators):
         here = ("indicators", index)
         if not isinstance(raw, dict):
-            fail("each indicator must be a mapping", *here)
-        ind_code = str(raw.get("code") or "").strip()
-        if not ind_code:
-            fail("indicator without a code", *here, "code")
+            fail(f"each indicator must be a mapping, not {_kind(raw)}", *here)
+        _known_keys(raw, INDICATOR_KEYS, here, fail)
+        ind_code = slug(raw.get("code"), *here, "code", what="indicator code")
         if ind_code in seen:
             fail(f"indicator code '{ind_code}' appears twice", *here, "code")
         seen.add(ind_code)
-        question_en, question_zh = _bilingual(raw.get("question"))
+        question_en, question_zh = bilingual(raw.get("question"), *here, "question", limit=QUESTION_MAX)
         if not question_en:
             fail(f"indicator '{ind_code}' has no English question", *here, "question")
-        level = str(raw.get("level") or "nominal").strip().lower()
+        level = text_of(raw.get("level") or "nominal", *here, "level", limit=20).lower()
         if level not in LEVELS:
             fail(f"level must be nominal or ordinal, not '{level}'", *here, "level")
         values = raw.get("values")
         if not isinstance(values, dict) or not values:
             fail(f"indicator '{ind_code}' needs 'values' as a mapping of code: label", *here, "values")
-        allowed = []
-        for value, label in values.items():
-            try:
-                number = int(value)
-            except (TypeError, ValueError):
-                fail(f"value '{value}' is not an integer code", *here, "values", value)
-            label_en, label_zh = _bilingual(label)
+        if len(values) > VALUES_MAX:
+            fail(f"{len(values)} values, more than {VALUES_MAX}", *here, "values")
+        allowed, numbers = [], set()
+        for value, label_raw in values.items():
+            key = str(value)[:SLUG_MAX]  # the field path names the key as written
+            number = _integer_code(value)
+            if number is None:
+                fail(f"value '{key}' is not an integer code", *here, "values", key)
+            if not VALUE_BOUNDS[0] <= number <= VALUE_BOUNDS[1]:
+                fail(f"value {key} is outside {VALUE_BOUNDS[0]}..{VALUE_BOUNDS[1]}", *here, "values", key)
+            if number in numbers:
+                fail(f"value {number} appears twice", *here, "values", key)
+            numbers.add(number)
+            label_en, label_zh = bilingual(label_raw, *here, "values", key, limit=LABEL_TEXT_MAX)
             allowed.append(
                 {"value": number, "label_en": label_en, "label_zh": label_zh or COMMON_LABELS_ZH.get(label_en.lower(), "")}
             )
-        guidance_en, guidance_zh = _bilingual(raw.get("guidance"))
-        hints = raw.get("hints", raw.get("keyword_hints")) or []
+        guidance_en, guidance_zh = bilingual(raw.get("guidance"), *here, "guidance", limit=GUIDANCE_MAX)
+        hint_key = "hints" if "hints" in raw else "keyword_hints"
+        hints = raw.get(hint_key) or []
         if not isinstance(hints, list) or not all(isinstance(h, str) for h in hints):
-            fail("hints must be a list of strings", *here, "hints")
+            fail("hints must be a list of strings", *here, hint_key)
+        if len(hints) > HINTS_MAX or any(len(h) > HINT_MAX for h in hints):
+            fail(f"at most {HINTS_MAX} hints of at most {HINT_MAX} characters each", *here, hint_key)
         indicators.append(
             ParsedIndicator(
                 code=ind_code,
@@ -183,27 +330,46 @@ def parse_codebook(path):
                 allowed_values=allowed,
                 guidance_en=guidance_en,
                 guidance_zh=guidance_zh,
-                group=str(raw.get("group") or ""),
-                keyword_hints=hints,
+                group=text_of(raw.get("group"), *here, "group", limit=GROUP_MAX),
+                keyword_hints=[h.strip() for h in hints if h.strip()],
             )
         )
 
     depth = data.get("depth_score") or {}
-    depth_indicators = list(depth.get("indicators") or [])
+    if not isinstance(depth, dict):
+        fail(f"depth_score must be a mapping with indicators, range and tiers, not {_kind(depth)}", "depth_score")
+    _known_keys(depth, {"indicators", "range", "tiers"}, ("depth_score",), fail)
+    depth_indicators = depth.get("indicators") or []
+    if not isinstance(depth_indicators, list):
+        fail("depth_score indicators must be a list of indicator codes", "depth_score", "indicators")
     for position, name in enumerate(depth_indicators):
-        if name not in seen:
-            fail(f"depth score names unknown indicator '{name}'", "depth_score", "indicators", position)
+        if not isinstance(name, str) or name not in seen:
+            fail(f"depth score names unknown indicator '{str(name)[:SLUG_MAX]}'", "depth_score", "indicators", position)
+    if len(set(depth_indicators)) != len(depth_indicators):
+        fail("depth score names an indicator twice", "depth_score", "indicators")
+    raw_tiers = depth.get("tiers") or []
+    if not isinstance(raw_tiers, list) or len(raw_tiers) > TIERS_MAX:
+        fail(f"tiers must be a list of at most {TIERS_MAX} {{name, min, max}}", "depth_score", "tiers")
     tiers = []
-    for index, tier in enumerate(depth.get("tiers") or []):
-        try:
-            tiers.append({"name": str(tier["name"]), "min": float(tier["min"]), "max": float(tier["max"])})
-        except (KeyError, TypeError, ValueError):
+    for index, tier in enumerate(raw_tiers):
+        if not isinstance(tier, dict) or not {"name", "min", "max"} <= set(tier):
             fail("each tier needs name, min and max", "depth_score", "tiers", index)
+        _known_keys(tier, {"name", "min", "max"}, ("depth_score", "tiers", index), fail)
+        low = _bounded_number(tier["min"])
+        high = _bounded_number(tier["max"])
+        if low is None or high is None or low > high:
+            fail(f"min and max must be numbers within ±{NUMBER_MAX:g}, min not above max", "depth_score", "tiers", index)
+        name = text_of(tier["name"], "depth_score", "tiers", index, "name", limit=TIER_NAME_MAX, required=True)
+        tiers.append({"name": name, "min": low, "max": high})
     depth_range = depth.get("range")
+    if depth_range is not None:
+        bounds = [_bounded_number(v) for v in depth_range] if isinstance(depth_range, list) else []
+        if len(bounds) != 2 or None in bounds or bounds[0] > bounds[1]:
+            fail(f"range must be [min, max], two numbers within ±{NUMBER_MAX:g}", "depth_score", "range")
 
     return ParsedCodebook(
         code=code,
-        label=str(data.get("version") or ""),
+        label=label,
         title_en=title_en,
         title_zh=title_zh,
         indicators=indicators,
@@ -212,5 +378,5 @@ def parse_codebook(path):
         tiers=tiers,
         content_hash=content_hash(data),
         source_text=text,
-        source_name=path.name,
+        source_name=path.name[:SOURCE_NAME_MAX],
     )

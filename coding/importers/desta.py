@@ -1,11 +1,21 @@
 """Read DESTA 2.1's list of treaties (CSV). No Django here."""
-import csv
+import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pycountry
 
+from .csvfile import csv_rows
 from .errors import ImportFailed
+
+# DESTA numbers as DESTA 2.1 writes them: "224" (base treaty), "324_1" (protocol or consolidated
+# version), "3+1" (accession), "694a" (a second entry under one number). Agreement.desta_number
+# holds at most 20 characters.
+DESTA_NUMBER = re.compile(r"\d{1,6}(?:[_+]\d{1,4}|[a-z])?")
+YEARS = (1800, 2100)
+TYPEMEMB = (1, 99)
+NAME_MAX, REGION_MAX = 300, 80
 
 # DESTA's entry types that are agreements a coder would code; accessions, withdrawals and
 # negotiations change membership or are not yet treaties, so they are reported, not imported.
@@ -40,36 +50,56 @@ def iso3_from_numeric(code):
     return HISTORIC_NUMERIC.get(padded)
 
 
-def _year(value, *, path, line, field):
+def desta_number_check(value, *, path, line, field="number"):
+    """A DESTA number ("224", "324_1", "3+1", "694a") or ImportFailed naming the line."""
+    value = (value or "").strip()
+    if not value:
+        raise ImportFailed("empty treaty number", path=path, line=line, field=field)
+    if not DESTA_NUMBER.fullmatch(value):
+        raise ImportFailed(f"'{value[:40]}' is not a DESTA number (like 224, 324_1, 3+1 or 694a)",
+                           path=path, line=line, field=field)
+    return value
+
+
+def _whole_number(value, *, path, line, field, bounds, what):
+    """A whole number within `bounds`, written as DESTA does ("2003" or "2003.0"); None when empty."""
     value = (value or "").strip()
     if not value:
         return None
     try:
-        return int(float(value))
-    except ValueError as exc:
-        raise ImportFailed(f"'{value}' is not a year", path=path, line=line, field=field) from exc
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number) or number != int(number) or not bounds[0] <= number <= bounds[1]:
+        raise ImportFailed(f"'{value[:40]}' is not {what} ({bounds[0]} to {bounds[1]})", path=path, line=line, field=field)
+    return int(number)
+
+
+def _year(value, *, path, line, field):
+    return _whole_number(value, path=path, line=line, field=field, bounds=YEARS, what="a year")
+
+
+def _text(row, column, *, path, line, limit):
+    value = (row.get(column) or "").strip()
+    if len(value) > limit:
+        raise ImportFailed(f"{len(value)} characters, more than {limit}", path=path, line=line, field=column)
+    return value
 
 
 def read_desta_list(path):
     """Returns (treaties to import, skipped counts by entry type, unknown member codes)."""
     path = Path(path)
-    treaties, skipped, unknown = [], {}, set()
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFailed(f"cannot open ({exc})", path=path) from exc
-    with handle:
-        reader = csv.DictReader(handle)
-        required = {"number", "name", "entry_type", "year", "entryforceyear", "typememb"}
-        missing = required - set(reader.fieldnames or [])
-        if missing:
-            raise ImportFailed(f"missing columns: {', '.join(sorted(missing))}", path=path, line=1)
-        member_columns = [c for c in reader.fieldnames if c[:1] == "c" and c[1:].isdigit()]
-        for line, row in enumerate(reader, start=2):
-            number = (row["number"] or "").strip()
-            if not number:
-                raise ImportFailed("empty treaty number", path=path, line=line, field="number")
-            entry_type = (row["entry_type"] or "").strip()
+    treaties, skipped, unknown, numbers = [], {}, set(), {}
+    required = {"number", "name", "entry_type", "year", "entryforceyear", "typememb"}
+    with csv_rows(path, required=required) as (columns, rows):
+        member_columns = [c for c in columns if c[:1] == "c" and c[1:].isdigit()]
+        for line, row in rows:
+            number = desta_number_check(row["number"], path=path, line=line)
+            if number in numbers:
+                raise ImportFailed(f"treaty number {number} appears twice (first on line {numbers[number]})",
+                                   path=path, line=line, field="number")
+            numbers[number] = line
+            entry_type = _text(row, "entry_type", path=path, line=line, limit=40)
             if entry_type not in IMPORTED_ENTRY_TYPES:
                 skipped[entry_type] = skipped.get(entry_type, 0) + 1
                 continue
@@ -80,20 +110,21 @@ def read_desta_list(path):
                     continue
                 iso3 = iso3_from_numeric(raw)
                 if iso3 is None:
-                    unknown.add(raw)
+                    unknown.add(raw[:20])
                     continue
                 parties.append(iso3)
-            typememb = _year(row["typememb"], path=path, line=line, field="typememb")
+            typememb = _whole_number(row["typememb"], path=path, line=line, field="typememb", bounds=TYPEMEMB,
+                                     what="a membership type")
             treaties.append(
                 DestaTreaty(
                     line=line,
                     number=number,
-                    name=(row["name"] or "").strip(),
+                    name=_text(row, "name", path=path, line=line, limit=NAME_MAX),
                     entry_type=entry_type,
                     year_signed=_year(row["year"], path=path, line=line, field="year"),
                     entry_into_force_year=_year(row["entryforceyear"], path=path, line=line, field="entryforceyear"),
                     typememb=typememb,
-                    region=(row.get("regioncon") or "").strip(),
+                    region=_text(row, "regioncon", path=path, line=line, limit=REGION_MAX),
                     parties=sorted(set(parties)),
                 )
             )

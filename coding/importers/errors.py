@@ -1,8 +1,11 @@
+"""The one error every importer raises on bad input. Pure: no Django."""
+
+
 class ImportFailed(Exception):
     """Bad input. The message names the file and the line or field, so a user can fix it."""
 
     def __init__(self, message, *, path=None, line=None, field=None):
-        self.path, self.line, self.field = path, line, field
+        self.message, self.path, self.line, self.field = message, path, line, field
         where = ", ".join(
             part
             for part in (

@@ -1,8 +1,9 @@
 """Parse ToTA XML (Texts of Trade Agreements) into plain data. No Django here.
 
 A ToTA file is <treaty><meta>...</meta><body><chapter name chapter_identifier><article
-article_identifier>text</article>...</chapter></body></treaty>. The identifiers are stable, so
-they become the evidence anchors coders cite.
+article_identifier number name>text</article>...</chapter></body></treaty>. The identifiers are
+stable, so they become the evidence anchors; the article's own number ("ARTICLE 4.3" -> "4.3") and
+name are what readers see and cite.
 """
 import hashlib
 from dataclasses import dataclass, field
@@ -11,13 +12,21 @@ from pathlib import Path
 
 from lxml import etree
 
+from .article_numbers import display_number
+from .csvfile import file_size_check
 from .errors import ImportFailed
+
+TOTA_MAX_BYTES = 50 * 1024 * 1024  # the largest ToTA file is 1.1 MB
+ID_MAX = 2**31 - 1  # ToTA and WTO ids go into 32-bit integer columns
+NAME_MAX, LANGUAGE_MAX, IDENTIFIER_MAX, HEADING_MAX = 300, 10, 40, 500  # the models' max_length
 
 
 @dataclass
 class TotaArticle:
     identifier: str
     text: str
+    number: str = ""  # "4.3" from number="ARTICLE 4.3"
+    heading: str = ""  # name="Customs Procedures And Facilitation"
 
 
 @dataclass
@@ -82,10 +91,10 @@ def _optional_int(meta, tag, path):
     text = (element.text or "").strip() if element is not None else ""
     if not text:
         return None
-    try:
-        return int(text)
-    except ValueError as exc:
-        raise ImportFailed(f"'{text}' is not an integer", path=path, line=element.sourceline, field=tag) from exc
+    if not (text.isascii() and text.isdigit()) or int(text) > ID_MAX:
+        raise ImportFailed(f"'{text[:40]}' is not an id (a whole number up to {ID_MAX})", path=path,
+                           line=element.sourceline, field=tag)
+    return int(text)
 
 
 def _party_codes(meta, tag):
@@ -94,12 +103,18 @@ def _party_codes(meta, tag):
 
 def parse_tota_file(path):
     path = Path(path)
+    file_size_check(path, max_bytes=TOTA_MAX_BYTES, what="ToTA file")
     raw = path.read_bytes()
+    # No DTD, no entities, no network: ToTA files have none, and entities are how XML bombs and
+    # file disclosure work. huge_tree only lifts libxml2's limit on one long text node.
+    parser = etree.XMLParser(huge_tree=True, resolve_entities=False, load_dtd=False, no_network=True)
     try:
-        root = etree.fromstring(raw, parser=etree.XMLParser(huge_tree=True))
+        root = etree.fromstring(raw, parser=parser)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if getattr(exc, "position", None) else exc.lineno
         raise ImportFailed(f"malformed XML ({exc.msg})", path=path, line=line) from exc
+    if root.getroottree().docinfo.doctype:
+        raise ImportFailed("a DOCTYPE (DTD or entities) is not allowed in a ToTA file", path=path, line=1)
     if root.tag != "treaty":
         raise ImportFailed(f"root element is <{root.tag}>, expected <treaty>", path=path, line=root.sourceline)
     meta = root.find("meta")
@@ -113,24 +128,44 @@ def parse_tota_file(path):
     if not name:
         raise ImportFailed("missing name", path=path, line=meta.sourceline, field="name")
 
+    if len(name) > NAME_MAX:
+        raise ImportFailed(f"{len(name)} characters, more than {NAME_MAX}", path=path, line=meta.sourceline, field="name")
+    language = (meta.findtext("language") or "").strip()
+    if len(language) > LANGUAGE_MAX:
+        raise ImportFailed(f"'{language[:40]}' is not a language code", path=path, line=meta.sourceline, field="language")
+
     chapters, seen_articles = [], set()
     for position, chapter_el in enumerate(body.iterfind("chapter")):
         identifier = (chapter_el.get("chapter_identifier") or str(position + 1)).strip()
+        if len(identifier) > IDENTIFIER_MAX:
+            raise ImportFailed(f"chapter_identifier longer than {IDENTIFIER_MAX} characters", path=path,
+                               line=chapter_el.sourceline, field="chapter_identifier")
         chapter = TotaChapter(identifier=identifier, name=(chapter_el.get("name") or "").strip())
         for article_el in chapter_el.iterfind("article"):
             article_id = (article_el.get("article_identifier") or "").strip()
             if not article_id:
                 raise ImportFailed("article without article_identifier", path=path, line=article_el.sourceline)
+            if len(article_id) > IDENTIFIER_MAX:
+                raise ImportFailed(f"article_identifier longer than {IDENTIFIER_MAX} characters", path=path,
+                                   line=article_el.sourceline, field="article_identifier")
             if article_id in seen_articles:
                 raise ImportFailed(
                     f"article_identifier '{article_id}' appears twice", path=path, line=article_el.sourceline
                 )
             seen_articles.add(article_id)
-            chapter.articles.append(TotaArticle(identifier=article_id, text="".join(article_el.itertext()).strip()))
+            chapter.articles.append(TotaArticle(
+                identifier=article_id, text="".join(article_el.itertext()).strip(),
+                number=display_number(article_el.get("number")),
+                heading=" ".join((article_el.get("name") or "").split())[:HEADING_MAX],
+            ))
         chapters.append(chapter)
 
     # Some files leave <parties> empty and list the members only in <parties_original>.
     parties = _party_codes(meta, "parties") or _party_codes(meta, "parties_original")
+    for party in parties:
+        if len(party) != 3 or not party.isascii() or not party.isalpha():
+            raise ImportFailed(f"'{party[:40]}' is not an ISO 3166 alpha-3 code", path=path, line=meta.sourceline,
+                               field="partyisocode")
     return TotaTreaty(
         path=path,
         tota_id=tota_id,
@@ -141,7 +176,7 @@ def parse_tota_file(path):
         parties=sorted(set(parties)),
         composition=(meta.findtext("composition") or "").strip(),
         region=(meta.findtext("region") or "").strip(),
-        language=(meta.findtext("language") or "").strip(),
+        language=language,
         chapters=chapters,
         content_hash=hashlib.sha256(raw).hexdigest(),
     )

@@ -1,7 +1,8 @@
-from .agreements import Agreement, AgreementParty, Article, Chapter
+from .agreements import Agreement, AgreementParty, Article, Chapter, TextVersion
 from .codebooks import Codebook, CodebookVersion, Indicator
 from .codings import Adjudication, Answer, Assignment, Coding, DisagreementType, Evidence, FinalValue
-from .jobs import JobStatus, TextImport
+from .jobs import Job, JobStatus, TextImport
+from .precoder import PrecodeJob, PrecoderModel, Suggestion, SuggestionDisplay
 
 __all__ = [
     "Adjudication",
@@ -18,6 +19,12 @@ __all__ = [
     "Codebook",
     "CodebookVersion",
     "Indicator",
+    "Job",
     "JobStatus",
+    "PrecodeJob",
+    "PrecoderModel",
+    "Suggestion",
+    "SuggestionDisplay",
     "TextImport",
+    "TextVersion",
 ]

@@ -8,6 +8,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+# The history's change reason of what the workbench does by itself (services/history.py).
+WORKBENCH = "workbench"
+
 
 class Assignment(models.Model):
     agreement = models.ForeignKey("coding.Agreement", related_name="assignments", on_delete=models.CASCADE)
@@ -35,7 +38,15 @@ class Coding(models.Model):
     agreement = models.ForeignKey("coding.Agreement", related_name="codings", on_delete=models.CASCADE)
     version = models.ForeignKey("coding.CodebookVersion", related_name="codings", on_delete=models.PROTECT)
     coder = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="codings", on_delete=models.CASCADE)
+    # The treaty text the coding is made on: its evidence (article identifiers, offsets) is read
+    # against this version, whatever texts are imported later. Empty only while the agreement
+    # has no text; set to the current text when the coding is created.
+    text_version = models.ForeignKey("coding.TextVersion", verbose_name=_("text version"), related_name="codings",
+                                     null=True, blank=True, on_delete=models.RESTRICT)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
+    # The coding under an older codebook version this one was carried over from (services/recheck.py).
+    carried_from = models.OneToOneField("self", verbose_name=_("carried over from"), related_name="carried_to",
+                                        null=True, blank=True, on_delete=models.SET_NULL)
     # Optimistic concurrency: every save must name the revision it started from.
     revision = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -51,6 +62,14 @@ class Coding(models.Model):
     def __str__(self):
         return f"{self.coder} · {self.agreement} · {self.version}"
 
+    def save(self, *args, **kwargs):
+        # Every way a coding is made (assignment, CSV imports) binds it to the current text.
+        if self._state.adding and self.text_version_id is None and self.agreement_id is not None:
+            from .agreements import Agreement
+
+            self.text_version_id = Agreement.objects.filter(pk=self.agreement_id).values_list("current_text_id", flat=True).first()
+        super().save(*args, **kwargs)
+
 
 class Answer(models.Model):
     coding = models.ForeignKey(Coding, related_name="answers", on_delete=models.CASCADE)
@@ -60,6 +79,9 @@ class Answer(models.Model):
     # "Searched, not found": an explicit statement, with the chapters that were read.
     not_found = models.BooleanField(_("searched, not found"), default=False)
     searched_chapters = models.JSONField(_("chapters searched"), default=list, blank=True)
+    # Carried over from an older codebook version whose wording of this indicator changed: the
+    # coder answers it again (saving a value clears the flag).
+    recheck = models.BooleanField(_("re-check"), default=False)
     history = HistoricalRecords()
 
     class Meta:

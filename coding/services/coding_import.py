@@ -1,201 +1,329 @@
-"""Import existing codings from CSV (reference sources, migrated finished work)."""
-import csv
+"""Import existing codings from CSV: published reference sources (DESTA 2.1, the study), finished
+work as approved values, and, only when asked, a coder's drafts. Services: keyword-only and
+atomic, so a bad or refused row imports nothing.
+
+Imports never overwrite people. The coders a file names are reference sources (users in the
+"reference" group, who never log in): only they are created and updated. A row for a person who
+logs in (any user outside that group) is refused with its line, unless `as_drafts` puts it into
+that person's draft; a submitted coding is never touched. Submitting stays the coder's act, under
+the one submission rule (coding_missing_indicators). A reference coding is a published source,
+stored as submitted with the indicators the source codes (the study leaves tbt_prov out)."""
+import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
+from ..importers.csvfile import csv_rows
+from ..importers.desta import desta_number_check
 from ..importers.errors import ImportFailed
-from ..models import Answer, Coding, Evidence
-from ..selectors import AgreementRefError, agreement_get_by_ref
+from ..models import Answer, Assignment, Coding, Evidence
+from ..roles import REFERENCE
+from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
-from .codings import imported_coder_create, reference_coder_get_or_create
+from .codings import coding_missing_indicators, reference_coder_get_or_create
+from .history import history_user
 
 REQUIRED_COLUMNS = {"agreement", "coder", "indicator", "value"}
+MISSING = {"", "na", "nan", "."}
+CODE = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")  # "1" or, as Stata writes it, "1.0"
+CODER_MAX, REF_MAX, NOTE_MAX, EVIDENCE_MAX = 150, 100, 10_000, 100
+
+
+@dataclass
+class CodingRow:
+    line: int
+    value: int | None
+    evidence: list
+    note: str
+
+
+@dataclass
+class CodingImportResult:
+    codings: int = 0
+    answers: int = 0
+    approved: int = 0
+    drafts: int = 0
+    created_coders: list = field(default_factory=list)
+    changes: list = field(default_factory=list)  # what changed in approved values and drafts, one line each
+    notes: list = field(default_factory=list)
 
 
 def _parse_value(raw):
     raw = (raw or "").strip()
-    if raw == "" or raw.lower() in {"na", "nan", "."}:
+    if raw.lower() in MISSING:
         return None  # missing is missing, never 0
-    number = float(raw)
-    if number != int(number):
+    if not CODE.fullmatch(raw):
         raise ValueError(raw)
-    return int(number)
-
-
-def _answer_set(coding, indicator, **values):
-    """Create or update an answer, writing (and so adding history) only when something changed."""
-    answer, created = Answer.objects.get_or_create(coding=coding, indicator=indicator, defaults=values)
-    if not created and any(getattr(answer, k) != v for k, v in values.items()):
-        for key, value in values.items():
-            setattr(answer, key, value)
-        answer.save()
-    return answer
-
-
-def _decode_failed(exc, path):
-    # The file is decoded in chunks, so the line being read is not where the bad byte is.
-    return ImportFailed(f"not UTF-8 text ({exc.reason}); save it as a UTF-8 CSV file", path=path)
-
-
-def _fieldnames(reader, path):
-    try:
-        return reader.fieldnames or []
-    except UnicodeDecodeError as exc:
-        raise _decode_failed(exc, path) from exc
-    except csv.Error as exc:
-        raise ImportFailed(f"not a CSV file ({exc})", path=path, line=1) from exc
-
-
-def _rows(reader, path):
-    """(line, row) pairs; undecodable text or a malformed line names the file (and line)."""
-    rows = enumerate(reader, start=2)
-    while True:
-        try:
-            yield next(rows)
-        except StopIteration:
-            return
-        except UnicodeDecodeError as exc:
-            raise _decode_failed(exc, path) from exc
-        except csv.Error as exc:
-            raise ImportFailed(f"not a CSV file ({exc})", path=path, line=reader.line_num or None) from exc
+    return int(float(raw))
 
 
 def read_codings_csv(path, *, version):
-    """Validate the whole file first: rows -> {(agreement, coder): {indicator: (value, evidence, note)}}."""
+    """Validate the whole file first: {(agreement, coder name): {indicator code: CodingRow}}."""
     path = Path(path)
     indicators = {i.code: i for i in version.indicators.all()}
-    rows = defaultdict(dict)
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFailed(f"cannot open ({exc.strerror or exc})", path=path) from exc
-    agreements = {}
-    with handle:
-        reader = csv.DictReader(handle)
-        missing = REQUIRED_COLUMNS - set(_fieldnames(reader, path))
-        if missing:
-            raise ImportFailed(f"missing columns: {', '.join(sorted(missing))}", path=path, line=1)
-        for line, row in _rows(reader, path):
-            ref = (row["agreement"] or "").strip()
+    rows, agreements, articles = defaultdict(dict), {}, {}
+    with csv_rows(path, required=REQUIRED_COLUMNS) as (_columns, lines):
+        for line, row in lines:
+            ref = row["agreement"].strip()
+            if len(ref) > REF_MAX:
+                raise ImportFailed(f"more than {REF_MAX} characters", path=path, line=line, field="agreement")
             if ref not in agreements:
                 try:
                     agreements[ref] = agreement_get_by_ref(ref)
                 except AgreementRefError as exc:
                     raise ImportFailed(str(exc), path=path, line=line, field="agreement") from exc
             agreement = agreements[ref]
-            coder = (row["coder"] or "").strip()
+            coder = row["coder"].strip()
             if not coder:
                 raise ImportFailed("empty coder", path=path, line=line, field="coder")
-            code = (row["indicator"] or "").strip()
+            if len(coder) > CODER_MAX:
+                raise ImportFailed(f"a coder's name has at most {CODER_MAX} characters", path=path, line=line, field="coder")
+            code = row["indicator"].strip()
             indicator = indicators.get(code)
             if indicator is None:
-                raise ImportFailed(f"'{code}' is not an indicator of {version}", path=path, line=line, field="indicator")
+                raise ImportFailed(f"'{code[:80]}' is not an indicator of {version}", path=path, line=line, field="indicator")
             try:
                 value = _parse_value(row["value"])
             except ValueError as exc:
-                raise ImportFailed(f"'{row['value']}' is not an integer code", path=path, line=line, field="value") from exc
+                raise ImportFailed(f"'{row['value'][:40]}' is not an integer code", path=path, line=line, field="value") from exc
             if value is not None and value not in indicator.values:
                 raise ImportFailed(f"{value} is not an allowed value of {code} ({indicator.values})", path=path, line=line, field="value")
             evidence = [a.strip() for a in (row.get("evidence") or "").split(";") if a.strip()]
             if evidence:
-                known = set(agreement.articles.values_list("identifier", flat=True))
-                unknown = [a for a in evidence if a not in known]
-                if unknown:
-                    raise ImportFailed(f"articles not in this treaty: {', '.join(unknown)}", path=path, line=line, field="evidence")
+                if agreement.pk not in articles:
+                    articles[agreement.pk] = set(agreement.articles.values_list("identifier", flat=True))
+                unknown = [a[:40] for a in evidence if a not in articles[agreement.pk]]
+                if unknown or len(evidence) > EVIDENCE_MAX:
+                    message = (f"articles not in this treaty: {', '.join(unknown[:10])}" if unknown
+                               else f"more than {EVIDENCE_MAX} articles")
+                    raise ImportFailed(message, path=path, line=line, field="evidence")
+            note = (row.get("note") or "").strip()
+            if len(note) > NOTE_MAX:
+                raise ImportFailed(f"a note has at most {NOTE_MAX:,} characters", path=path, line=line, field="note")
             key = (agreement, coder)
             if code in rows[key]:
-                raise ImportFailed(f"{coder} codes {code} of {ref} twice", path=path, line=line, field="indicator")
-            rows[key][code] = (value, evidence, (row.get("note") or "").strip())
+                raise ImportFailed(f"{coder} codes {code} of {ref} twice (also line {rows[key][code].line})",
+                                   path=path, line=line, field="indicator")
+            rows[key][code] = CodingRow(line=line, value=value, evidence=evidence, note=note)
     return rows
 
 
-@transaction.atomic
-def codings_import_csv(*, path, version, reference=False, approved=False, user=None):
-    """Codings of the file become submitted codings of their coders; with `approved` the values
-    also become each agreement's approved coding. With `reference` the coders are reference
-    sources (created if new, added to the reference group); without it existing users are used
-    as they are and unknown names become ordinary coders who cannot log in."""
-    rows = read_codings_csv(path, version=version)
-    User = get_user_model()
-    coders, created_coders = {}, []
-    stats = {"codings": 0, "answers": 0, "approved": 0}
-    approved_values = defaultdict(dict)
-    for (agreement, coder_name), answers in rows.items():
-        if coder_name not in coders:
-            if reference:
-                coders[coder_name] = reference_coder_get_or_create(coder_name)
-            else:
-                user_obj = User.objects.filter(username=coder_name).first()
-                if user_obj is None:
-                    user_obj = imported_coder_create(coder_name)
-                    created_coders.append(coder_name)
-                coders[coder_name] = user_obj
-        coding, _ = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coders[coder_name])
-        if coding.state != Coding.State.SUBMITTED:
-            coding.state = Coding.State.SUBMITTED
-            coding.save()
-        for code, (value, evidence, note) in answers.items():
-            if value is None:
+def _first_line(answers):
+    return min(row.line for row in answers.values())
+
+
+def _coder_resolve(name, *, line, path, create, as_drafts, result):
+    """(user, is_reference) for a name in the file, or ImportFailed naming the line."""
+    user = get_user_model().objects.filter(username=name).first()
+    if user is None:
+        if not create:
+            raise ImportFailed(f"no coder '{name}'; --reference creates it as a reference source",
+                               path=path, line=line, field="coder")
+        result.created_coders.append(name)
+        return reference_coder_get_or_create(name), True
+    if user.groups.filter(name=REFERENCE).exists():
+        return user, True
+    if not as_drafts:
+        raise ImportFailed(f"'{name}' is a coder who logs in, not a reference source: an import never writes a "
+                           "person's codings (--as-drafts fills a coder's drafts, never submitted work)",
+                           path=path, line=line, field="coder")
+    return user, False
+
+
+def _evidence_set(answer, articles):
+    """Replace the cited articles if they differ, one row at a time so the history records it."""
+    if articles == [e.article_identifier for e in answer.evidence.all()]:
+        return False
+    for item in answer.evidence.all():
+        item.delete()
+    for article in articles:
+        Evidence.objects.create(answer=answer, article_identifier=article)
+    return True
+
+
+def _answer_write(coding, indicator, row, *, keep_note):
+    """Create or update one answer, writing (and so adding history) only what changed. With
+    `keep_note` an empty note or evidence column leaves the draft's own. Returns (changed, old value)."""
+    answer = Answer.objects.filter(coding=coding, indicator=indicator).first()
+    old = answer.value if answer is not None else None
+    note = answer.note if keep_note and answer is not None and not row.note else row.note
+    changed = answer is None or (answer.value, answer.note) != (row.value, note)
+    if answer is None:
+        answer = Answer.objects.create(coding=coding, indicator=indicator, value=row.value, note=note)
+    elif changed:
+        answer.value, answer.note = row.value, note
+        answer.save()
+    if row.evidence or not keep_note:
+        changed |= _evidence_set(answer, row.evidence)
+    return changed, old
+
+
+def _reference_coding_write(agreement, version, coder, answers, *, indicators, result):
+    coding, created = Coding.objects.get_or_create(
+        agreement=agreement, version=version, coder=coder,
+        defaults={"state": Coding.State.SUBMITTED, "submitted_at": timezone.now()})
+    answers_changed = row_changed = False
+    for code, row in answers.items():
+        if row.value is None:
+            continue
+        answers_changed |= _answer_write(coding, indicators[code], row, keep_note=False)[0]
+        result.answers += 1
+    if coding.state == Coding.State.DRAFT:  # a reference source someone assigned: submitting obeys the rule
+        missing = coding_missing_indicators(coding=coding)
+        if missing:
+            result.notes.append(f"{coder} · {agreement}: left a draft, missing {', '.join(missing)}")
+        else:
+            coding.state, coding.submitted_at, row_changed = Coding.State.SUBMITTED, timezone.now(), True
+    if answers_changed and not created:
+        coding.revision += 1  # as for every edit: a page open on the old revision is stale
+        row_changed = True
+    if row_changed:
+        coding.save()
+    result.codings += 1
+
+
+def _draft_write(agreement, version, coder, answers, *, indicators, path, result):
+    """Fill a person's draft: only one assigned to that coder, never submitted work. The revision moves on,
+    so a workspace open on the old revision is told on its next save instead of overwriting this."""
+    line = _first_line(answers)
+    if not Assignment.objects.filter(agreement=agreement, version=version, coder=coder).exists():
+        raise ImportFailed(f"{coder} is not assigned {agreement} under {version}; assign it first",
+                           path=path, line=line, field="coder")
+    coding, _created = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coder)
+    coding = Coding.objects.select_for_update().get(pk=coding.pk)
+    if coding.state != Coding.State.DRAFT:
+        raise ImportFailed(f"{coder} has submitted the coding of {agreement}; an import never changes submitted work",
+                           path=path, line=line, field="coder")
+    written = []
+    for code, row in answers.items():
+        if row.value is None:
+            continue
+        changed, old = _answer_write(coding, indicators[code], row, keep_note=True)
+        if changed:
+            written.append(f"{code} {'—' if old is None else old} → {row.value}")
+        result.answers += 1
+    if written:
+        coding.revision += 1
+        coding.save()
+        result.changes.append(f"draft of {coder} · {agreement}: {', '.join(written)}")
+    missing = coding_missing_indicators(coding=coding)
+    result.notes.append(f"draft of {coder} · {agreement}: "
+                        + (f"missing {', '.join(missing)} before it can be submitted" if missing else "complete, ready to submit"))
+    result.drafts += 1
+
+
+def _approved_values(rows, *, path):
+    """{agreement: {code: value}}; two coders giving one indicator different values is refused."""
+    values, lines = defaultdict(dict), {}
+    for (agreement, _coder), answers in rows.items():
+        for code, row in answers.items():
+            if row.value is None:
                 continue
-            indicator = version.indicators.get(code=code)
-            answer = _answer_set(coding, indicator, value=value, note=note)
-            if evidence != [e.article_identifier for e in answer.evidence.all()]:
-                answer.evidence.all().delete()
-                Evidence.objects.bulk_create(Evidence(answer=answer, article_identifier=a) for a in evidence)
-            stats["answers"] += 1
-            approved_values[agreement][code] = value
-        stats["codings"] += 1
-    if approved:
-        for agreement, values in approved_values.items():
-            approved_coding_set(agreement=agreement, version=version, values=values, user=user,
-                                note=f"imported from {Path(path).name}")
-            stats["approved"] += 1
-    stats["created_coders"] = created_coders
-    return stats
+            if values[agreement].get(code, row.value) != row.value:
+                raise ImportFailed(f"{code} of {agreement} is {values[agreement][code]} on line {lines[agreement, code]} "
+                                   f"and {row.value} here: which is approved?", path=path, line=row.line, field="value")
+            values[agreement][code], lines[agreement, code] = row.value, row.line
+    return values, lines
 
 
 @transaction.atomic
-def desta_codings_import(*, path, version, name="DESTA 2.1"):
-    """DESTA 2.1's TBT variables as the reference coder "DESTA 2.1" for every linked agreement."""
+def codings_import_csv(*, path, version, reference=False, approved=False, as_drafts=False, user=None):
+    """Codings of the file for reference sources (created when new with `reference` or
+    `approved`), with `approved` also each agreement's approved values, with `as_drafts` rows of
+    people who log in into their drafts. `user` is the person importing: history records every
+    change under that name; changing approved values or someone's draft requires it."""
+    path = Path(path)
+    if approved and as_drafts:
+        raise ImportFailed("--approved and --as-drafts do not go together: approved values come from sources, "
+                           "drafts from people", path=path)
+    rows = read_codings_csv(path, version=version)
+    indicators = {i.code: i for i in version.indicators.all()}
+    result, coders = CodingImportResult(), {}
+    with history_user(user):
+        for (agreement, name), answers in rows.items():
+            line = _first_line(answers)
+            if name not in coders:
+                coders[name] = _coder_resolve(name, line=line, path=path, create=reference or approved,
+                                              as_drafts=as_drafts, result=result)
+            coder, is_reference = coders[name]
+            if is_reference:
+                _reference_coding_write(agreement, version, coder, answers, indicators=indicators, result=result)
+            elif user is None:
+                raise ImportFailed(f"--as-drafts writes into {name}'s draft: name yourself with --user",
+                                   path=path, line=line, field="coder")
+            else:
+                _draft_write(agreement, version, coder, answers, indicators=indicators, path=path, result=result)
+        if approved:
+            _approve(rows, version=version, user=user, path=path, result=result)
+    return result
+
+
+def _approve(rows, *, version, user, path, result):
+    values, lines = _approved_values(rows, path=path)
+    for agreement, by_code in values.items():
+        line = min(lines[agreement, code] for code in by_code)
+        try:
+            _adjudication, created, changes = approved_coding_set(
+                agreement=agreement, version=version, values=by_code, user=user, note=f"imported from {path.name}")
+        except ValidationError as exc:
+            raise ImportFailed(" ".join(exc.messages), path=path, line=line, field="agreement") from exc
+        if changes and not created:
+            if user is None:
+                raise ImportFailed(f"{agreement} is approved; changing its approved values needs --user (who changes "
+                                   "them, for the history)", path=path, line=line, field="value")
+            result.changes.append(f"approved {agreement}: " + ", ".join(
+                f"{code} {'—' if old is None else old} → {new}" for code, old, new in changes))
+        elif created:
+            result.changes.append(f"approved {agreement}: {len(by_code)} values (new)")
+        result.approved += 1
+
+
+@transaction.atomic
+def desta_codings_import(*, path, version, name="DESTA 2.1", user=None):
+    """DESTA 2.1's TBT variables as the reference coder `name` for every linked agreement."""
     from ..models import Agreement
 
     path = Path(path)
     indicators = {i.code: i for i in version.indicators.all()}
     by_number = {a.desta_number: a for a in Agreement.objects.filter(desta_number__isnull=False)}
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise ImportFailed(f"cannot open ({exc.strerror or exc})", path=path) from exc
-    linked, unlinked, answers = 0, [], 0
-    with handle:
-        reader = csv.DictReader(handle)
-        fieldnames = _fieldnames(reader, path)
-        columns = [c for c in fieldnames if c in indicators]
-        if not columns or "number" not in fieldnames:
+    result = CodingImportResult()
+    linked, unlinked, seen = 0, [], {}
+    with csv_rows(path, required={"number"}) as (columns_all, lines):
+        columns = [c for c in columns_all if c in indicators]
+        if not columns:
             raise ImportFailed(f"expected 'number' and indicator columns of {version}", path=path, line=1)
-        coder = reference_coder_get_or_create(name)
-        for line, row in _rows(reader, path):
-            agreement = by_number.get((row["number"] or "").strip())
-            if agreement is None:
-                unlinked.append(row["number"])
-                continue
-            coding, _ = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coder)
-            if coding.state != Coding.State.SUBMITTED:
-                coding.state = Coding.State.SUBMITTED
-                coding.save()
+        parsed = []
+        for line, row in lines:
+            number = desta_number_check(row["number"], path=path, line=line)
+            if number in seen:
+                raise ImportFailed(f"number {number} appears twice (also line {seen[number]})", path=path, line=line,
+                                   field="number")
+            seen[number] = line
+            answers = {}
             for code in columns:
                 try:
                     value = _parse_value(row[code])
                 except ValueError as exc:
-                    raise ImportFailed(f"'{row[code]}' is not an integer code", path=path, line=line, field=code) from exc
-                if value is None:
-                    continue
-                if value not in indicators[code].values:
+                    raise ImportFailed(f"'{row[code][:40]}' is not an integer code", path=path, line=line, field=code) from exc
+                if value is not None and value not in indicators[code].values:
                     raise ImportFailed(f"{value} is not allowed for {code}", path=path, line=line, field=code)
-                _answer_set(coding, indicators[code], value=value)
-                answers += 1
+                answers[code] = CodingRow(line=line, value=value, evidence=[], note="")
+            parsed.append((line, number, answers))
+    with history_user(user):
+        coder = None
+        for line, number, answers in parsed:
+            agreement = by_number.get(number)
+            if agreement is None:
+                unlinked.append(number)
+                continue
+            if coder is None:
+                coder, _is_reference = _coder_resolve(name, line=line, path=path, create=True, as_drafts=False,
+                                                      result=result)
+            _reference_coding_write(agreement, version, coder, answers, indicators=indicators, result=result)
             linked += 1
-    return {"linked": linked, "unlinked": unlinked, "answers": answers}
+    return {"linked": linked, "unlinked": unlinked, "answers": result.answers}

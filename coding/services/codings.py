@@ -1,5 +1,7 @@
-"""Writes of the double-coding workflow: assign, save (optimistic concurrency), submit."""
+"""Writes of the double-coding workflow: assign, save (optimistic concurrency), submit.
+Services: keyword-only and atomic; a stale save is refused, never silently overwritten."""
 import random
+import re
 from collections import Counter, defaultdict
 
 from django.contrib.auth import get_user_model
@@ -8,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import Answer, Assignment, Coding, Evidence
+from ..models import Answer, Article, Assignment, Coding, Evidence
+from ..selectors.codings import coding_text_version
 from .adjudication import adjudication_open_if_ready
 
 
@@ -120,6 +123,76 @@ def reliability_sample(agreements, *, size, stratum=lambda a: a.entry_into_force
     return sorted(sample, key=lambda a: a.pk)
 
 
+# Bounds on evidence, so a bad client gets a message and the database never an absurd value.
+MAX_EVIDENCE_PER_ANSWER = 50
+MAX_QUOTE_LENGTH = 10_000
+
+
+def _offset(value, *, where, name):
+    """An int, or a string of digits (with an optional minus: the range check names it)."""
+    if isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,20}", value.strip()):
+        return int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise ValidationError(_("%(where)s: %(field)s must be a whole number") % {"where": where, "field": name})
+
+
+def _validate_evidence(items, *, known_articles):
+    """Cleaned evidence items; raises ValidationError (message without the indicator) naming the item and field."""
+    items = list(items or [])
+    if len(items) > MAX_EVIDENCE_PER_ANSWER:
+        raise ValidationError(_("at most %(max)d evidence items per answer (%(n)d given)") % {
+            "max": MAX_EVIDENCE_PER_ANSWER, "n": len(items)})
+    evidence = []
+    for n, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise ValidationError(_("evidence %(n)d is not an object with an article") % {"n": n})
+        where = _("evidence %(n)d") % {"n": n}
+        article = str(item.get("article") or "").strip()
+        if known_articles is not None and article not in known_articles:
+            raise ValidationError(_("article '%(a)s' is not in this treaty") % {"a": article})
+        start, end = item.get("start"), item.get("end")
+        if (start is None) != (end is None):
+            raise ValidationError(_("%(where)s: give both start and end of a passage, or neither") % {"where": where})
+        if start is not None:
+            start, end = _offset(start, where=where, name="start"), _offset(end, where=where, name="end")
+            if end < start:
+                raise ValidationError(_("%(where)s: a passage needs a start before its end (start %(start)d, end %(end)d)")
+                                      % {"where": where, "start": start, "end": end})
+        quote = str(item.get("quote") or "")
+        if len(quote) > MAX_QUOTE_LENGTH:
+            raise ValidationError(_("%(where)s: quote is longer than %(max)d characters") % {"where": where, "max": MAX_QUOTE_LENGTH})
+        evidence.append({"article_identifier": article, "start": start, "end": end, "quote": quote})
+    return evidence
+
+
+def _utf16_length(text):
+    # The workspace measures passages in the browser, where a string's length counts UTF-16
+    # code units: a character outside the BMP counts twice.
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _check_offsets(cleaned, *, text_version):
+    """Every passage lies inside its article's text (in the coding's text version)."""
+    cited = {e["article_identifier"] for _value, evidence in cleaned.values() for e in evidence if e["start"] is not None}
+    if not cited:
+        return
+    lengths = {identifier: _utf16_length(text) for identifier, text in
+               Article.objects.filter(version=text_version, identifier__in=cited).values_list("identifier", "text")}
+    for code, (_value, evidence) in cleaned.items():
+        for n, item in enumerate(evidence, start=1):
+            if item["start"] is None:
+                continue
+            length = lengths.get(item["article_identifier"])
+            if length is None:  # a treaty without text: an article may be named, no passage placed
+                raise ValidationError({code: _("article '%(a)s' is not in this treaty") % {"a": item["article_identifier"]}})
+            for name in ("start", "end"):
+                if not 0 <= item[name] <= length:
+                    raise ValidationError({code: _(
+                        "evidence %(n)d: %(field)s must be between 0 and %(length)d, the length of article %(a)s"
+                    ) % {"n": n, "field": name, "length": length, "a": item["article_identifier"]}})
+
+
 def _validate_answer(indicator, payload, *, known_articles):
     value = payload.get("value")
     if value in ("", None):
@@ -134,15 +207,10 @@ def _validate_answer(indicator, payload, *, known_articles):
                 {indicator.code: _("%(v)s is not an allowed value (%(allowed)s)") % {
                     "v": value, "allowed": ", ".join(map(str, indicator.values))}}
             )
-    evidence = []
-    for item in payload.get("evidence") or []:
-        article = str(item.get("article") or "").strip()
-        if known_articles is not None and article not in known_articles:
-            raise ValidationError({indicator.code: _("article '%(a)s' is not in this treaty") % {"a": article}})
-        start, end = item.get("start"), item.get("end")
-        if (start is None) != (end is None) or (start is not None and not 0 <= int(start) < int(end)):
-            raise ValidationError({indicator.code: _("a passage needs a start before its end")})
-        evidence.append({"article_identifier": article, "start": start, "end": end, "quote": str(item.get("quote") or "")})
+    try:
+        evidence = _validate_evidence(payload.get("evidence"), known_articles=known_articles)
+    except ValidationError as exc:
+        raise ValidationError({indicator.code: exc.messages}) from exc
     return value, evidence
 
 
@@ -156,13 +224,19 @@ def coding_save(*, coding, user, revision, answers):
         raise ValidationError(_("Only the assigned coder can edit this coding."))
     if coding.state != Coding.State.DRAFT:
         raise ValidationError(_("This coding has been submitted and can no longer be edited."))
+    if Coding.objects.filter(carried_from=coding).exists():
+        raise ValidationError(_("This coding was carried over to a newer codebook version; continue in that coding."))
     indicators = {i.code: i for i in coding.version.indicators.all()}
     unknown = set(answers) - set(indicators)
     if unknown:
         raise ValidationError(_("Unknown indicators: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
-    known_articles = set(coding.agreement.articles.values_list("identifier", flat=True)) or None
-    cleaned = {code: _validate_answer(indicators[code], payload, known_articles=known_articles)
+    # Cited articles are looked up in the coding's own text version, never the agreement's
+    # latest: a new text imported meanwhile does not invalidate the coder's work.
+    text_version = coding_text_version(coding)
+    known_articles = set(Article.objects.filter(version=text_version).values_list("identifier", flat=True)) if text_version else set()
+    cleaned = {code: _validate_answer(indicators[code], payload, known_articles=known_articles or None)
                for code, payload in answers.items()}
+    _check_offsets(cleaned, text_version=text_version)
 
     if not _claim_revision(coding, revision):
         raise CodingConflict(
@@ -170,6 +244,8 @@ def coding_save(*, coding, user, revision, answers):
               "Reload to see the latest version; your unsaved answers are kept in this browser and "
               "the page offers to re-apply them.")
         )
+    # An answer flagged for re-checking (codebook change) stays flagged until it has a value again.
+    flagged = set(coding.answers.filter(recheck=True).values_list("indicator__code", flat=True))
     for code, (value, evidence) in cleaned.items():
         payload = answers[code]
         answer, _created = Answer.objects.update_or_create(
@@ -179,6 +255,7 @@ def coding_save(*, coding, user, revision, answers):
                 "note": str(payload.get("note") or ""),
                 "not_found": bool(payload.get("not_found")),
                 "searched_chapters": [str(c) for c in payload.get("searched_chapters") or []],
+                "recheck": code in flagged and value is None,
             },
         )
         current = [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()]
@@ -233,3 +310,10 @@ def imported_coder_create(name):
     from ..roles import CODER
 
     return _inactive_user_get_or_create(name, group=CODER)
+
+
+def coding_missing_indicators(*, coding):
+    """The submission rule, one place for every path (page, API, import): the codes of the
+    indicators `coding` leaves without a value. Submitting needs this to be empty."""
+    answered = set(coding.answers.filter(value__isnull=False).values_list("indicator_id", flat=True))
+    return [i.code for i in coding.version.indicators.all() if i.pk not in answered]

@@ -1,10 +1,12 @@
+"""Writes of DESTA's list of treaties: agreement metadata, linked to ToTA texts of the same treaty.
+Services: keyword-only and atomic; the parsing is the pure coding/importers/desta.py."""
 from dataclasses import dataclass, field
 
 from django.db import transaction
 
 from ..importers.desta import read_desta_list
 from ..models import Agreement
-from ..selectors import agreement_link_index, link_candidate
+from ..selectors.agreements import agreement_link_index, link_candidate
 from .texts import _set_parties
 
 

@@ -1,49 +1,58 @@
 """Upload a treaty text and have a worker split it (Read the Docs' job pattern)."""
+import logging
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..importers.errors import ImportFailed
 from ..models import JobStatus, TextImport
-from .texts import text_import_file
+from .jobs import job_claim, job_dispatch
+from .texts import NewVersionNotConfirmed, text_change_unconfirmed, text_import_file
 
 ALLOWED_SUFFIXES = {".txt", ".pdf"}
+logger = logging.getLogger(__name__)
 
 
-def text_import_request(*, agreement, uploaded_file, user) -> TextImport:
+def text_import_request(*, agreement, uploaded_file, user, new_version=False, note="") -> TextImport:
     """Create the job row, then send the task once the row is committed: a worker never looks
-    for a row that is not there yet."""
+    for a row that is not there yet. Over a treaty with codings the uploader must confirm the
+    new version first (NewVersionNotConfirmed, and no job is made); the worker checks again."""
     suffix = Path(uploaded_file.name).suffix.lower()
     if suffix not in ALLOWED_SUFFIXES:
-        raise ImportFailed(f"only .txt and .pdf files can be imported, not '{suffix or 'no extension'}'", path=uploaded_file.name)
-    from ..tasks import text_import_task
-
+        raise ImportFailed(_("only .txt and .pdf files can be imported, not “%(suffix)s”") % {
+            "suffix": suffix or _("no extension")}, path=Path(uploaded_file.name).name)
+    codings = text_change_unconfirmed(agreement=agreement, new_version=new_version)
+    if codings:
+        raise NewVersionNotConfirmed(agreement=agreement, codings=codings)
     with transaction.atomic():
         job = TextImport.objects.create(
-            agreement=agreement, upload=uploaded_file, original_name=uploaded_file.name[:255], created_by=user
+            agreement=agreement, upload=uploaded_file, original_name=uploaded_file.name[:255], created_by=user,
+            new_version=bool(new_version), note=str(note or "").strip(),
         )
-        transaction.on_commit(lambda: _dispatch(job, text_import_task))
+        job_dispatch(job)
     return job
-
-
-def _dispatch(job, task):
-    result = task.delay(job.pk)
-    TextImport.objects.filter(pk=job.pk).update(task_id=result.id)
 
 
 def text_import_run(*, job_id) -> TextImport | None:
     """Claim a queued job and run it. Returns None when another worker already claimed it."""
-    claimed = TextImport.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(status=JobStatus.RUNNING)
-    if not claimed:
+    if not job_claim(TextImport, job_id, progress=1, progress_message="splitting the text"):
         return None
     job = TextImport.objects.select_related("agreement").get(pk=job_id)
     try:
-        outcome = text_import_file(agreement=job.agreement, path=job.upload.path)
-    except Exception as exc:  # noqa: BLE001 - a job must end DONE or FAILED, never stay RUNNING
-        job.status, job.error = JobStatus.FAILED, str(exc) if isinstance(exc, (ImportFailed, ValueError, OSError)) else f"{type(exc).__name__}: {exc}"
+        outcome = text_import_file(agreement=job.agreement, path=job.upload.path, new_version=job.new_version,
+                                   user=job.created_by, source_name=job.original_name, note=job.note)
+    except ImportFailed as exc:
+        # Named by the file's own name, never by where the upload sits on the server.
+        job.status, job.error = JobStatus.FAILED, str(ImportFailed(exc.message, path=job.original_name, line=exc.line,
+                                                                   field=exc.field))
+    except Exception:  # noqa: BLE001 - a job must end DONE or FAILED, never stay RUNNING
+        logger.exception("text import %s (%s) failed", job_id, job.original_name)
+        job.status, job.error = JobStatus.FAILED, (f"{job.original_name}: this file could not be read as a treaty text; "
+                                                   "the server's log has the details for an administrator")
     else:
-        job.status, job.result = JobStatus.DONE, outcome
+        job.status, job.result, job.progress, job.progress_message = JobStatus.DONE, outcome, 100, "done"
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "result", "finished_at"])
+    job.save(update_fields=["status", "error", "result", "finished_at", "progress", "progress_message"])
     return job

@@ -1,4 +1,6 @@
-"""Roles are groups (coding.roles). is_staff follows them through the m2m_changed receiver
+"""Writes of users' roles: grant and revoke. Services: keyword-only and atomic.
+
+Roles are groups (coding.roles). is_staff follows them through the m2m_changed receiver
 coding.roles.staff_follows_roles (connected in CodingConfig.ready()), which also updates the
 `user` object passed here: a supervisor or admin always gets, and losing the role loses, the
 staff flag the Django admin requires."""

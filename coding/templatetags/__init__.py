@@ -1,0 +1,1 @@
+"""Template tags and filters of the coding app. Presentation only: no queries, no rules."""

@@ -2,8 +2,15 @@
 
 Environment variables: DATABASE_URL (default SQLite file in var/), REDIS_URL, SECRET_KEY, DEBUG,
 ALLOWED_HOSTS, TOTA_DIR. See https://docs.djangoproject.com/en/5.2/ref/settings/
+
+DEBUG is off unless DEBUG=1 (`make up` sets it). Without SECRET_KEY: with DEBUG on, a fixed
+development key; with DEBUG off, a random key made once and kept in var/secret_key, so the web
+server, the Celery worker and management commands on this machine share it and sessions survive
+restarts. config.settings.production never falls back: it refuses to start without SECRET_KEY.
 """
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -19,8 +26,36 @@ def env_bool(name, default=False):
     return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
 
 
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me")
-DEBUG = env_bool("DEBUG", True)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me"
+
+
+def local_secret_key(path):
+    """A random key kept in `path` (created once, readable by its owner only). Several processes
+    may start at once: the first to link its file in place wins and the others read that one."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+        return path.read_text().strip()
+    except OSError:  # read-only checkout: a key for this process only (sessions end with it)
+        return secrets.token_urlsafe(50)
+
+
+DEBUG = env_bool("DEBUG", False)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or (
+    DEV_SECRET_KEY if DEBUG else local_secret_key(VAR_DIR / "secret_key"))
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -31,9 +66,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "simple_history",
+    "axes",
     "coding",
     "analysis",
 ]
@@ -49,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -84,8 +122,25 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair waits AXES_COOLOFF_TIME (login form, admin and API basic auth alike;
+# failed attempts during the wait do not extend it). `manage.py axes_reset` lifts every lock.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out pair before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "config.settings.accounts.lockout_response"  # page in the layout; JSON for /api/
+AXES_VERBOSE = False  # no start-up banner in every command's output; failures are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "coding:agreement_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -101,26 +156,58 @@ STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
 REST_FRAMEWORK = {
+    # DRF's classes, adjusted in config/settings/accounts.py: no credentials is a 403 as before,
+    # a wrong token or password a 401; basic auth answers 429 while axes holds the login locked.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "config.settings.accounts.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+        "config.settings.accounts.LockoutAwareBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
+    # The API takes JSON bodies only (what its schema documents: a form cannot carry the nested answers).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "FTA coding workbench API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "FTA coding workbench API", "VERSION": "1.0.0",
+    # The schema documents what is refused: no NUL in any string (config/api_schema.py).
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.strings_without_nul"],
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},  # config/converters.py
+}
 
 # Celery: Redis is the broker and result backend. https://docs.celeryq.dev/en/stable/django/
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
+# A job always ends (coding/services/jobs.py, docs: https://docs.celeryq.dev/en/stable/userguide/configuration.html):
+# a task is acknowledged when it ends, and delivered again when its worker process dies
+# (the job is then taken over, or failed with the reason).
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Time limits of every task, in seconds: the soft one ends the job FAILED "time limit of N s
+# exceeded"; the hard one kills the worker process (the sweeper then fails the job). Per task:
+# CELERY_TASK_ANNOTATIONS = {"analysis.tasks.run_model_task": {"soft_time_limit": 600, "time_limit": 660}}.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 3600))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", CELERY_TASK_SOFT_TIME_LIMIT + 60))
+# Redis hands an unacknowledged task to another worker after this long: longer than any task may run.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 600)}
+# Liveness of jobs (coding/services/jobs.py, coding/services/sweeper.py), in seconds: a running job's
+# heartbeat interval; its owner counts as gone after JOB_OWNER_TIMEOUT without one (or at once when
+# its process is gone on the sweeper's machine); a job is started at most JOB_MAX_ATTEMPTS times;
+# every worker sweeps every JOB_SWEEP_SECONDS; a QUEUED job whose task is not in the queue after
+# JOB_QUEUED_LOST_AFTER is sent again, at most JOB_MAX_RESENDS times.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", 10))
+JOB_OWNER_TIMEOUT = float(os.environ.get("JOB_OWNER_TIMEOUT", 45))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 2))
+JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", 15))
+JOB_QUEUED_LOST_AFTER = float(os.environ.get("JOB_QUEUED_LOST_AFTER", 120))
+JOB_MAX_RESENDS = int(os.environ.get("JOB_MAX_RESENDS", 3))
 
 # Where the demo loader looks for ToTA XML files (see coding/management/commands/load_demo.py).
 TOTA_DIR = os.environ.get("TOTA_DIR", "")
@@ -137,3 +224,5 @@ LOGGING = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Largest treaty text (.txt or .pdf) an import reads; a larger file is refused before it is read.
+TEXT_MAX_BYTES = int(os.environ.get("TEXT_MAX_BYTES", 20 * 1024 * 1024))

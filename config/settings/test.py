@@ -5,6 +5,8 @@ from .base import *  # noqa: F401,F403
 from .base import DATABASES
 
 DEBUG = False
+# A fixed key, the same in the test process and the Celery workers it starts.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "test-only-insecure-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not :memory:, so a real Celery worker process can open the same test database;

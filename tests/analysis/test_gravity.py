@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analysis import gravity
-from analysis.presets import YOTOV_YEARS, preset
+from analysis.pure import gravity
+from analysis.pure.presets import YOTOV_YEARS, preset
 from tests.conftest import DATA, require_shared
 
 

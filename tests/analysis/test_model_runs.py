@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analysis.models import ModelRun
-from analysis.services import model_run_cancel, model_run_create, model_run_execute, panel_store
+from analysis.services.panels import panel_store
+from analysis.services.runs import model_run_cancel, model_run_create, model_run_execute
 from tests.analysis.test_gravity import small_panel
 from tests.conftest import DATA, require_shared
 from tests.live_services import celery_worker, wait_for
@@ -88,9 +89,9 @@ def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, use
 
 
 def test_simulated_demo_panel_recovers_the_true_effect():
-    from analysis.gravity import fit
-    from analysis.presets import preset
-    from analysis.simulate import TRUE_BETA, simulate
+    from analysis.pure.gravity import fit
+    from analysis.pure.presets import preset
+    from analysis.pure.simulate import TRUE_BETA, simulate
 
     panel = simulate()  # exactly the demo panel make up stores
     result = fit(panel, preset("structural-ppml")[0])
@@ -104,7 +105,8 @@ def test_an_unexpected_error_fails_the_run(panel, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("demeaner crashed")
 
-    monkeypatch.setattr("analysis.gravity.fit", broken)
+    # The fit runs in a child process (analysis/services/estimation.py): break the parent's side.
+    monkeypatch.setattr("analysis.services.estimation.fit_isolated", broken)
     run = model_run_create(panel=panel, specs=[SPEC], dispatch=False)
     run = model_run_execute(run_id=run.pk)
     assert run.status == "FAILED" and "RuntimeError: demeaner crashed" in run.error and run.finished_at
@@ -113,12 +115,12 @@ def test_an_unexpected_error_fails_the_run(panel, monkeypatch):
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_cancelling_a_running_job_sticks_and_the_worker_moves_on(settings, tmp_path, redis_broker):
-    """Cancel while a real worker fits: the run says CANCELLED at once and stays so, although a
-    solo worker finishes the fit it was in (its DONE write is conditional on RUNNING); the worker
-    then runs the next job."""
-    from analysis.gravity import prepare_panel
-    from analysis.presets import preset
-    from analysis.simulate import simulate
+    """Cancel while a real worker fits: the run says CANCELLED at once and stays so (every write
+    of the worker is conditional on RUNNING; it kills its estimator process within a quarter of a
+    second); the worker then runs the next job."""
+    from analysis.pure.gravity import prepare_panel
+    from analysis.pure.presets import preset
+    from analysis.pure.simulate import simulate
 
     settings.MEDIA_ROOT = tmp_path / "media"
     big, _ = panel_store(prepare_panel(simulate(countries=90, years=range(1990, 2020))), name="big")

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import panel as builder
+from analysis.pure import panel_builder as builder
 
 
 def inputs():
@@ -46,8 +46,14 @@ def test_panel_variables():
     assert p.loc[("CHN", "KOR", 2015), "ln_gdp_i"] == pytest.approx(np.log(1.1e13))
     assert p.loc[("CHN", "KOR", 2015), "fta_lag1"] == 0 and np.isnan(p.loc[("CHN", "KOR", 2014), "fta_lag1"])
     assert p.loc[("KOR", "CHN", 2015), "exporter_group"] == "developed" and p.loc[("CHN", "KOR", 2015), "exporter_group"] == "developing"
+    # The full grid of CHN, KOR, CHL x 2014-2015 (6 ordered pairs x 2 years): 7 zeros added
+    assert len(panel) == 12 and panel["reported"].sum() == 5
+    assert p.loc[("KOR", "CHL", 2015), "exports"] == 0 and p.loc[("KOR", "CHL", 2015), "reported"] == 0
     table = {r["variable"]: r for r in builder.summary_table(panel)}
-    assert table["FTA"]["n"] == 5 and table["FTA"]["mean"] == pytest.approx(3 / 5)
+    assert table["FTA"]["n"] == 12 and table["FTA"]["mean"] == pytest.approx(6 / 12)  # CHN-KOR 2015 both ways, CHN-CHL both years and ways
+    reported = builder.build_panel(exports=exports, gdp=gdp, dist=dist, dyads=dyads, notifications=notifications, zeros=False)
+    table = {r["variable"]: r for r in builder.summary_table(reported)}
+    assert len(reported) == 5 and reported["reported"].all() and table["FTA"]["mean"] == pytest.approx(3 / 5)
 
 
 def test_gdp_long_and_wide_and_bad_input():
@@ -71,10 +77,10 @@ def test_build_panel_command_with_real_macro_data_then_the_study_preset(tmp_path
     from django.core.management import CommandError, call_command
 
     from analysis.models import Panel
-    from analysis.services import model_run_create, model_run_execute
-    from analysis.presets import preset
+    from analysis.pure.presets import preset
+    from analysis.services.runs import model_run_create, model_run_execute
     from coding.services import codebook_import
-    from coding.services.demo import demo_agreements_create, study_codings_csv
+    from config.demo import demo_agreements_create, study_codings_csv
     from tests.conftest import DATA, SHARED, require_shared
 
     for path in ("macro/wdi_gdp_current_usd.csv", "macro/dist_cepii.csv", "macro/eping_tbt_notifications_subset.csv"):
@@ -158,8 +164,9 @@ def gapped_inputs():
 
 
 def test_lags_and_leads_are_taken_by_year_not_by_row():
-    # Given a pair with a gap (2001 missing) and entry into force in 2001
-    panel = builder.build_panel(**gapped_inputs(), lags={"fta": [1, 2], "ln_tbt_j": 1, "ln_gdp_i": 1}, leads="fta:1")
+    # Given a pair with a gap (2001 missing) and entry into force in 2001, reported flows only
+    panel = builder.build_panel(**gapped_inputs(), lags={"fta": [1, 2], "ln_tbt_j": 1, "ln_gdp_i": 1}, leads="fta:1",
+                                zeros=False)
     # Then each lag is the pair's value in year t-k, missing when that year is not in the panel
     p = panel.set_index(["exporter", "importer", "year"])
     chn = p.loc[("CHN", "KOR")]
@@ -179,10 +186,10 @@ def test_lags_and_leads_are_taken_by_year_not_by_row():
 
 
 def test_default_lags_are_the_ones_the_study_presets_need():
-    from analysis.gravity import parse_formula, _columns_in
-    from analysis.presets import PRESETS
+    from analysis.pure.gravity import parse_formula, _columns_in
+    from analysis.pure.presets import PRESETS
 
-    panel = builder.build_panel(**gapped_inputs())
+    panel = builder.build_panel(**gapped_inputs(), zeros=False)
     needed = {c for spec in PRESETS["study-robustness"] for term in parse_formula(spec["formula"])[1] for c in _columns_in(term)}
     assert {"fta_lag1", "depth_fta_lag1", "ln_tbt_j_lag1"} <= needed <= set(panel.columns)
     gap = panel.set_index(["exporter", "importer", "year"]).loc[("CHN", "KOR", 2002)]
@@ -214,8 +221,8 @@ def test_depth_x_fta_is_missing_when_an_agreement_in_force_has_no_depth():
     assert p.loc[("CHN", "KOR", 2014), "depth_fta"] == 0 and p.loc[("CHN", "KOR", 2015), "depth_fta"] == 5
     # And the summary counts the pair-years
     summary = builder.panel_summary(panel)
-    assert summary["fta_unknown_depth"] == 1 and summary["fta_unknown_depth_pairs"] == ["CHN_CHL"]
-    assert {r["variable"]: r["n"] for r in summary["table8"]}["Depth_x_FTA"] == 4
+    assert summary["fta_unknown_depth"] == 2 and summary["fta_unknown_depth_pairs"] == ["CHN_CHL"]  # 2014 and 2015
+    assert {r["variable"]: r["n"] for r in summary["table8"]}["Depth_x_FTA"] == 10  # of the 12 rows of the grid
 
 
 def test_distance_column_is_a_choice():

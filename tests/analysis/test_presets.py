@@ -2,8 +2,8 @@
 import pandas as pd
 import pytest
 
-from analysis.gravity import parse_formula
-from analysis.presets import PRESETS
+from analysis.pure.gravity import parse_formula
+from analysis.pure.presets import PRESETS
 from tests.conftest import SHARED, require_shared
 
 # The CSV's names -> the panel builder's columns (analysis/panel.py).

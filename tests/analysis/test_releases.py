@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from analysis.models import DatasetRelease
-from analysis.selectors import release_get
+from analysis.selectors.releases import release_get
 from coding.models import FinalValue
 from coding.services import codebook_import
-from coding.services.demo import demo_agreements_create, study_codings_csv
+from config.demo import demo_agreements_create, study_codings_csv
 from tests.conftest import SHARED, require_shared
 
 
@@ -60,7 +60,7 @@ def test_release_recomputes_china_singapore_and_exports(study_approved, tmp_path
     xlsx = tmp_path / "r.xlsx"
     run("export_dataset", "1", "--format", "xlsx", "--out", str(xlsx))
     workbook = openpyxl.load_workbook(xlsx)
-    assert workbook.sheetnames == ["data", "codebook", "README"]
+    assert workbook.sheetnames == ["data", "evidence", "codebook", "README"]
     readme = " ".join(str(c.value) for c in workbook["README"]["A"])
     assert release.content_hash in readme and "desta-tbt version 1" in readme
 

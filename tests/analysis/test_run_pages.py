@@ -3,8 +3,9 @@ import pytest
 from django.urls import reverse
 
 from analysis.models import ModelRun
-from analysis.services import model_run_execute, panel_store
-from analysis.simulate import simulate
+from analysis.pure.simulate import simulate
+from analysis.services.panels import panel_store
+from analysis.services.runs import model_run_execute
 
 
 @pytest.mark.django_db
@@ -12,7 +13,7 @@ def test_run_from_the_page_then_table_and_plot(client_for, users, settings, tmp_
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=12, seed=3), name="SYNTHETIC", synthetic=True)
     sent = []
-    monkeypatch.setattr("analysis.services._send", lambda run: sent.append(run.pk))  # the broker is tested elsewhere
+    monkeypatch.setattr("coding.services.jobs.job_send", lambda run: sent.append(run.pk))  # the broker is tested elsewhere
     client = client_for(users["supervisor"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("analysis:run_list"), {"panel": panel.pk, "preset": "structural-ppml"})

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import scoring
+from analysis.pure import scoring
 from tests.conftest import SHARED, require_shared
 
 SIX = ["tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon"]
@@ -12,6 +12,18 @@ TIERS = [{"name": "first", "min": 5, "max": 6}, {"name": "second", "min": 3, "ma
 
 def frame(rows):
     return pd.DataFrame(rows, columns=SIX, dtype=float)
+
+
+def release_inputs(codes, *, ranges=None, names=None):
+    """What selectors.releases.release_inputs would read for these codes (no coverage, no coders)."""
+    names = names or {}
+    return scoring.ReleaseInputs(codes=codes, facts={i: {"agreement_id": i, "name": names.get(i, i)} for i in codes.index},
+                                 indicator_codes=SIX, indicator_ranges=ranges or {}, depth_indicators=SIX, tiers=TIERS)
+
+
+def release_tiers(codes, method, *, ranges=None):
+    rows, summary = scoring.release_table(release_inputs(codes, ranges=ranges), method=method)
+    return [row["tier"] for row in rows], summary
 
 
 def test_additive_depth_recomputed_and_missing_is_not_zero():
@@ -26,7 +38,9 @@ def test_weighted_sum_and_tiers():
     assert result.depth.tolist() == [3.5, 2.5, 6.5]
     tiers = scoring.assign_tiers(scoring.additive(codes, SIX), TIERS)
     assert tiers.tolist() == ["second", "third", "first"]
-    table = scoring.tier_table(scoring.additive(codes, SIX), TIERS, names={0: "A", 1: "B", 2: "C"})
+    rows, _summary = scoring.release_table(release_inputs(codes, names={0: "A", 1: "B", 2: "C"}), method={"name": "additive"})
+    assert [row["depth"] for row in rows] == [4, 2, 6]
+    table = scoring.tier_table(rows, TIERS)
     assert [(r["tier"], r["count"], r["agreements"]) for r in table] == [("first", 1, ["C"]), ("second", 1, ["A"]), ("third", 1, ["B"])]
     with pytest.raises(ValueError, match="needs weights"):
         scoring.score(codes, SIX, method="weighted")
@@ -96,9 +110,15 @@ def test_tiers_apply_to_the_additive_range_only():
     assert not scoring.tiers_apply("weighted", weights={"tbt_harmon": 2.0})  # range unknown: no tiers
 
     codes = frame([[1, 1, 0, 1, 1, 0], [1, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1], [0, 0, 0, 1, 0, 0]])
-    additive = scoring.score(codes, SIX)
-    assert scoring.result_tiers(additive, TIERS).tolist() == ["second", "third", "first", "third"]
-    pca = scoring.score(codes, SIX, method="pca")
-    assert scoring.result_tiers(pca, TIERS, indicator_ranges=ranges).tolist() == [None] * 4
-    doubled = scoring.score(codes, SIX, method="weighted", weights={"tbt_harmon": 2.0})
-    assert scoring.result_tiers(doubled, TIERS, indicator_ranges=ranges).tolist() == [None] * 4
+    # release_table decides a release's tiers, once: by tiers_apply on the method and the ranges
+    tiers, summary = release_tiers(codes, {"name": "additive"})
+    assert tiers == ["second", "third", "first", "third"]
+    assert summary["tiers_apply"] is True and summary["tiers"] == {"first": 1, "second": 1, "third": 2}
+    tiers, summary = release_tiers(codes, {"name": "pca"}, ranges=ranges)
+    assert tiers == [None] * 4 and summary["tiers_apply"] is False
+    assert summary["tiers"] == {"first": 0, "second": 0, "third": 0}
+    tiers, summary = release_tiers(codes, {"name": "weighted", "weights": {"tbt_harmon": 2.0}}, ranges=ranges)
+    assert tiers == [None] * 4 and summary["tiers_apply"] is False
+    # a weighted sum that keeps the additive range keeps the tiers
+    tiers, summary = release_tiers(codes, {"name": "weighted", "weights": {"tbt_wto": 2.0, "tbt_coop": 0.0}}, ranges=ranges)
+    assert tiers == ["second", "second", "first", "third"] and summary["tiers_apply"] is True  # depths 4, 3, 6, 1

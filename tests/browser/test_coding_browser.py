@@ -24,7 +24,7 @@ def code_treaty(page, live_server, coding, values, cite=None):
                            r.setStart(t, 0); r.setEnd(t, 9); const s = getSelection(); s.removeAllRanges(); s.addRange(r); }""")
             card.focus()
             page.keyboard.press("e")
-            expect(card.locator(".chip")).to_contain_text(f"art-{cite[code]}")
+            expect(card.locator(".chip a")).to_have_attribute("href", f"#art-{cite[code]}")
         card.focus()
         page.keyboard.press(str(value))  # keyboard: digits set the value of the focused indicator
         expect(card.locator(f"input[type=radio][value='{value}']")).to_be_checked()

@@ -3,8 +3,8 @@ panel from the page, watch the progress bar, and read the table and plot when th
 import pytest
 from playwright.sync_api import expect
 
-from analysis.services import panel_store
-from analysis.simulate import TRUE_BETA, simulate
+from analysis.pure.simulate import TRUE_BETA, simulate
+from analysis.services.panels import panel_store
 from tests.live_services import celery_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]

@@ -60,10 +60,13 @@ def test_dashboard_with_a_malformed_version_falls_back_to_the_default(client_for
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("field, value, message", [
-    ("sample_size", "abc", "“sample size” must be a whole number of at least 1."),
-    ("sample_size", "-3", "“sample size” must be a whole number of at least 1."),
-    ("seed", "x", "“random seed” must be a whole number of at least 0."),
-    ("per_agreement", "two", "“Coders per agreement” must be a whole number of at least 2."),
+    ("sample_size", "abc", "“sample size” must be a whole number, not “abc”."),
+    ("sample_size", "-3", "“sample size” must be from 1 to 100,000."),
+    ("sample_size", "0", "“sample size” must be from 1 to 100,000."),
+    ("sample_size", "99999999999999999999", "“sample size” must be from 1 to 100,000."),  # not "at least 1"
+    ("seed", "x", "“random seed” must be a whole number, not “x”."),
+    ("per_agreement", "two", "“Coders per agreement” must be a whole number, not “two”."),
+    ("per_agreement", "1", "“Coders per agreement” must be from 2 to 100,000."),
     ("version", "abc", "Choose a codebook version."),
     ("version", "99999999999999999999", "Choose a codebook version."),
 ])

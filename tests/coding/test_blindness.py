@@ -96,7 +96,7 @@ def reference_release(coded, mini_version, tmp_path):
     """DESTA 2.1 codes the same treaty (harmon = 3) and a release is built from it."""
     from django.core.management import call_command
 
-    from analysis.services import release_create
+    from analysis.services.releases import release_create
 
     path = tmp_path / "desta.csv"
     path.write_text(f"agreement,coder,indicator,value,note\n{coded['agreement'].pk},DESTA 2.1,wto,1,\n"
@@ -139,7 +139,7 @@ def test_reference_codings_and_releases_are_blind_too(client, users, coded, mini
             if name == "api release":
                 shows_value = response.status_code == 200 and response.json()["rows"][0]["harmon"] == 3
             elif name == "comparison":
-                shows_value = 'id="compare-summary">1 agreements coded by both' in body
+                shows_value = 'id="compare-summary">1 agreement coded by both' in body
             else:
                 shows_value = "A - B" in body and "3" in body.split("A - B", 1)[1][:400]
             assert (response.status_code, bool(shows_value)) == rows[name], (user.username, name, response.status_code)

@@ -111,7 +111,7 @@ def _hints(version):
 
 @pytest.mark.django_db
 def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shared_codebooks, tmp_path):
-    from coding.services.demo import DEMO_DIR
+    from config.demo import DEMO_DIR
 
     # Given the demo's DESTA codebook (with keyword hints)
     demo = DEMO_DIR / "codebooks" / "desta_tbt.yaml"
@@ -148,7 +148,7 @@ def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shar
 @pytest.mark.django_db
 def test_version_stored_with_the_old_hash_that_covered_hints_is_still_matched():
     from coding.importers.codebook_yaml import content_hash
-    from coding.services.demo import DEMO_DIR
+    from config.demo import DEMO_DIR
 
     import yaml
 

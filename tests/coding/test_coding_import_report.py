@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 
 from coding.models import Adjudication, Answer, Coding
 from coding.services import codebook_import
-from coding.services.demo import demo_agreements_create
+from config.demo import demo_agreements_create
 from tests.coding.test_reliability import FLEISS_1971, KRIPPENDORFF_2011, from_counts, from_table
 from tests.conftest import SHARED, require_shared
 from tests.factories import AgreementFactory
@@ -71,7 +71,7 @@ def test_published_examples_through_import_and_report(tmp_path):
             row[1] = row[1].replace("coder", "psychiatrist")
     path = tmp_path / "examples.csv"
     write_long_csv(path, rows)
-    call_command("import_codings", str(path), "--codebook", "examples")
+    call_command("import_codings", str(path), "--codebook", "examples", "--reference")
 
     k = report("--codebook", "examples", "--coders", "coder A,coder B,coder C,coder D")["indicators"]
     assert k["k_nominal"]["krippendorff_alpha"] == pytest.approx(0.743, abs=5e-4)

@@ -3,7 +3,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from coding.models import Adjudication, Assignment, Coding, DisagreementType
-from coding.selectors_codings import adjudication_queue, coder_queue, keyword_candidates
+from coding.selectors.codings import adjudication_queue, coder_queue, keyword_candidates
 from coding.services.adjudication import adjudication_approve, adjudication_reopen, adjudication_resolve
 from coding.services.codings import (CodingConflict, assignment_balance, assignment_create, coding_save,
                                      coding_submit, reliability_sample)

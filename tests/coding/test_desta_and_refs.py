@@ -4,7 +4,7 @@ from django.core.management import call_command
 
 from coding.importers.desta import iso3_from_numeric
 from coding.models import Agreement
-from coding.selectors import AgreementRefError, agreement_get_by_ref
+from coding.selectors.agreements import AgreementRefError, agreement_get_by_ref
 from tests.factories import AgreementFactory
 
 

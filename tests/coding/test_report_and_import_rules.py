@@ -1,6 +1,6 @@
 """agreement_report --coders uses the agreements coded by at least two chosen coders, as the
-dashboard does; unknown coders are named. import_codings makes reference coders only with
---reference. Import commands fail with a CommandError that names the file or codebook and
+dashboard does; unknown coders are named. import_codings makes only reference coders, and only
+with --reference. Import commands fail with a CommandError that names the file or codebook and
 write nothing. Re-importing approved codings is a no-op."""
 import json
 from io import StringIO
@@ -11,9 +11,9 @@ from django.core.management import CommandError, call_command
 
 from coding.models import Adjudication, Answer, Coding, FinalValue
 from coding.roles import CODER, REFERENCE
-from coding.selectors_dashboard import supervisor_dashboard
+from coding.selectors.dashboard import supervisor_dashboard
 from tests.coding.test_coding_import_report import write_long_csv
-from tests.factories import AgreementFactory
+from tests.factories import AgreementFactory, UserFactory
 
 
 def report(*args, fmt="json"):
@@ -86,20 +86,18 @@ def test_dashboard_compares_the_study_with_desta_by_name(tmp_path, mini_version,
 
 
 @pytest.mark.django_db
-def test_import_without_reference_creates_ordinary_inactive_coders(tmp_path, mini_version, treaty):
+def test_import_creates_only_reference_coders_and_only_with_reference(tmp_path, mini_version, treaty):
     path = tmp_path / "codings.csv"
     write_long_csv(path, [[treaty.pk, "new coder", "wto", 1, "", ""]])
 
-    call_command("import_codings", str(path), "--codebook", "mini")
+    with pytest.raises(CommandError, match=r"codings.csv, line 2, field coder: no coder 'new coder'; --reference"):
+        call_command("import_codings", str(path), "--codebook", "mini")
+    assert not get_user_model().objects.filter(username="new coder").exists()
 
-    user = get_user_model().objects.get(username="new coder")
-    assert not user.is_active and not user.has_usable_password()
-    assert set(user.groups.values_list("name", flat=True)) == {CODER}
-
-    write_long_csv(path, [[treaty.pk, "a source", "wto", 1, "", ""]])
     call_command("import_codings", str(path), "--codebook", "mini", "--reference")
-    source = get_user_model().objects.get(username="a source")
+    source = get_user_model().objects.get(username="new coder")
     assert set(source.groups.values_list("name", flat=True)) == {REFERENCE} and not source.is_active
+    assert not source.has_usable_password() and CODER not in source.groups.values_list("name", flat=True)
 
 
 def _nothing_written():
@@ -114,8 +112,8 @@ def _nothing_written():
     (["import_desta_codings", "{csv}", "--codebook", "mini:9"], ["codebook 'mini:9' not found", "known: mini (1)"]),
     (["import_desta_codings", "{missing}", "--codebook", "mini"], ["missing.csv: cannot open", "Nothing was imported"]),
     (["import_codings", "{missing}", "--codebook", "mini"], ["missing.csv: cannot open", "Nothing was imported"]),
-    (["import_desta_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv: not UTF-8 text"]),
-    (["import_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv: not UTF-8 text"]),
+    (["import_desta_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"]),
+    (["import_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"]),
     (["agreement_report", "--codebook", "mini:2"], ["codebook 'mini:2' not found", "known: mini (1)"]),
 ])
 def test_import_commands_name_the_file_or_codebook_and_write_nothing(tmp_path, mini_version, treaty, args, expected):
@@ -154,7 +152,11 @@ def test_reimporting_approved_codings_changes_nothing(tmp_path, mini_version, tr
 
     # and a changed value is written, only for that indicator
     write_long_csv(path, [[treaty.pk, "archive", "wto", 1, "", ""], [treaty.pk, "archive", "harmon", 3, "", ""]])
-    call_command("import_codings", str(path), "--codebook", "mini", "--approved")
+    boss = UserFactory(username="boss", role="supervisor")
+    out = StringIO()
+    call_command("import_codings", str(path), "--codebook", "mini", "--approved", "--user", "boss", stdout=out)
+    assert f"approved {treaty}: harmon 2 → 3" in out.getvalue()
     assert dict(FinalValue.objects.values_list("indicator__code", "value")) == {"wto": 1, "harmon": 3}
     assert FinalValue.history.count() == counts[0] + 1
+    assert FinalValue.history.latest("history_date").history_user == boss
     assert FinalValue.objects.get(indicator__code="wto").decided_at == decided["wto"]

@@ -81,7 +81,7 @@ def test_group_added_in_the_admin_sets_staff_and_removing_it_clears_it(staff_sig
 
 @pytest.mark.django_db
 def test_demo_supervisor_is_staff_even_if_the_user_existed():
-    from coding.services.demo import demo_users_create
+    from config.demo import demo_users_create
 
     UserFactory(username="supervisor")
     demo_users_create()

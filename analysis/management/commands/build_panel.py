@@ -1,14 +1,16 @@
+"""`manage.py build_panel`: the pair-year panel from a dataset release and trade data. Thin: the
+pure analysis/pure/panel_builder.py builds, analysis.services.panels.panel_store stores."""
 import json
 from pathlib import Path
 
-import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
-from ... import panel as builder
-from ...exports import release_frame
 from ...models import DatasetRelease
-from ...selectors import release_get
-from ...services import panel_store
+from ...pure import merge_checks
+from ...pure import panel_builder as builder
+from ...pure.exports import release_frame
+from ...selectors.releases import release_get
+from ...services.panels import panel_store
 
 
 class Command(BaseCommand):
@@ -31,6 +33,14 @@ class Command(BaseCommand):
                                  "year is not in the panel); the study's "
                                  + ", ".join(f"{v}:{k}" for v, k in builder.STUDY_LAGS) + " are always added")
         parser.add_argument("--leads", default="", help="leads as VAR:K[,VAR:K] (the value of year t+K)")
+        parser.add_argument("--reported-only", action="store_true",
+                            help="keep only the reported flows (for OLS on logs); by default the panel is the full "
+                                 "exporter x importer x year grid of the sample with 0 where no flow is reported "
+                                 "(what PPML needs) and a column `reported`")
+        parser.add_argument("--domestic", action="store_true", help="keep domestic pairs (exporter == importer)")
+        parser.add_argument("--strict", action="store_true",
+                            help="make the merge checks (changed or unknown country codes, duplicated keys, distances "
+                                 "that differ by direction, missing GDP or distance) errors instead of warnings")
         parser.add_argument("--name", default="")
 
     def handle(self, *args, **options):
@@ -46,32 +56,36 @@ class Command(BaseCommand):
         codes = [i.code for i in release.version.indicators.all()]
         dyads = release_frame(release.rows, codes, shape="dyad")
         frames = {}
-        for key in ("exports", "gdp", "dist", "tbt"):
+        for key in builder.INPUTS:
             if options[key]:
                 try:
-                    if key == "gdp":
-                        frames[key] = builder.read_gdp_csv(options[key])
-                    else:
-                        frames[key] = pd.read_csv(options[key], dtype={"commodity": str} if key == "exports" else None)
+                    frames[key] = builder.read_input(key, options[key])
                 except builder.PanelInputError as exc:
                     raise CommandError(str(exc)) from exc
-                except (OSError, ValueError) as exc:
-                    raise CommandError(f"{options[key]}: {exc}") from exc
         developed = set(options["developed"].split(",")) if options["developed"] else builder.DEVELOPED
+        names = {k: Path(v).name for k, v in options.items() if k in frames and v}
         try:
-            frame = builder.build_panel(exports=frames["exports"], gdp=frames["gdp"], dist=frames["dist"], dyads=dyads,
-                                        notifications=frames.get("tbt"), developed=developed, lags=lags, leads=leads,
-                                        dist_column=options["dist_column"])
+            prepared = builder.prepare_inputs(exports=frames["exports"], gdp=frames["gdp"], dist=frames["dist"],
+                                              notifications=frames.get("tbt"), developed=developed,
+                                              dist_column=options["dist_column"], zeros=not options["reported_only"],
+                                              domestic=options["domestic"], strict=options["strict"], names=names)
+            frame = builder.panel_from(prepared, dyads, lags=lags, leads=leads)
         except builder.PanelInputError as exc:
             raise CommandError(str(exc)) from exc
-        source = {k: Path(v).name for k, v in options.items() if k in frames and v}
+        source = dict(names)
         source.update({"dist_column": options["dist_column"], "lags": [f"{v}:{k}" for v, k in lags],
-                       "leads": [f"{v}:{k}" for v, k in leads]})
+                       "leads": [f"{v}:{k}" for v, k in leads], "zeros": not options["reported_only"],
+                       "domestic": options["domestic"]})
         panel, created = panel_store(frame, name=options["name"] or f"panel from release {release.number}",
                                      source=source, release=release)
         self.stdout.write(f"{'stored' if created else 'unchanged'} panel {panel.pk} ({panel.n_rows} rows, sha256 {panel.content_hash[:12]})")
-        summary = builder.panel_summary(frame)
+        summary = builder.panel_summary(frame, prepared)
         self.stdout.write(json.dumps(summary, indent=1))
+        if prepared.zeros_added:
+            self.stderr.write(f"{prepared.zeros_added} pair-years without a reported flow added as zeros "
+                              f"({summary['reported_rows']} reported)")
+        for line in merge_checks.describe(prepared.checks):
+            self.stderr.write(f"warning: {line}")
         if summary["fta_unknown_depth"]:
             self.stderr.write(f"warning: {summary['fta_unknown_depth']} pair-years have an agreement in force with unknown "
                               f"depth; their depth_fta is missing (pairs: {', '.join(summary['fta_unknown_depth_pairs'][:10])})")

@@ -1,14 +1,16 @@
+"""`manage.py check_study_tables`: the study's published tables against their own codes and
+DESTA 2.1's. Thin: selectors read the codes, the pure analysis/pure/compare.py checks."""
 import json
 
 import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from coding.selectors import codebook_version_get
+from coding.selectors.codebooks import codebook_version_get
 
-from ...compare import check_study_tables
-from ...selectors import source_codes
-from analysis import scoring
+from ...pure import scoring
+from ...pure.compare import check_study_tables
+from ...selectors.releases import agreement_facts, source_codes
 
 
 class Command(BaseCommand):
@@ -31,9 +33,7 @@ class Command(BaseCommand):
         codes = source_codes(version=version, source=options["desta_coder"])
         desta_depth = None
         if not codes.empty:
-            from coding.models import Agreement
-
-            numbers = dict(Agreement.objects.filter(pk__in=list(codes.index)).values_list("pk", "desta_number"))
+            numbers = {pk: facts["desta_number"] for pk, facts in agreement_facts(list(codes.index)).items()}
             depth = scoring.additive(codes, indicators)
             desta_depth = {numbers[i]: d for i, d in depth.items() if d == d}
         report = check_study_tables(table5, table6, depth_indicators=indicators, claimed_count=options["claimed"],

@@ -1,13 +1,17 @@
+"""`manage.py export_dataset`: one export of a dataset release to a file. Thin: the release
+selectors read and render it (analysis/pure/exports.py)."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import DatasetRelease
-from ...selectors import release_export, release_get
+from ...selectors.releases import EVIDENCE_FORMATS, release_evidence_export, release_export, release_get
 
 
 class Command(BaseCommand):
-    help = "Export a dataset release (its number or name) as CSV, XLSX, Stata .dta or JSON."
+    help = ("Export a dataset release (its number or name) as CSV, XLSX, Stata .dta or JSON. Excel and JSON carry "
+            "the evidence behind the codes; CSV and Stata get it as a companion file beside --out "
+            "(name-evidence.csv / .dta).")
 
     def add_arguments(self, parser):
         parser.add_argument("release")
@@ -21,5 +25,11 @@ class Command(BaseCommand):
         except DatasetRelease.DoesNotExist as exc:
             raise CommandError(f"no release '{options['release']}'") from exc
         data, _name, _type = release_export(release, fmt=options["format"], shape=options["shape"])
-        Path(options["out"]).write_bytes(data)
-        self.stdout.write(f"release {release.number} → {options['out']} ({options['format']}, {options['shape']}, {len(data)} bytes)")
+        out = Path(options["out"])
+        out.write_bytes(data)
+        self.stdout.write(f"release {release.number} → {out} ({options['format']}, {options['shape']}, {len(data)} bytes)")
+        if options["format"] in EVIDENCE_FORMATS:
+            evidence, _name, _type = release_evidence_export(release, fmt=options["format"])
+            companion = out.with_name(f"{out.stem}-evidence{out.suffix or '.' + options['format']}")
+            companion.write_bytes(evidence)
+            self.stdout.write(f"evidence → {companion} ({len(evidence)} bytes)")

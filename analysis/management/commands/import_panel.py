@@ -1,11 +1,14 @@
+"""`manage.py import_panel`: a ready-made pair-year panel CSV, optionally with lags and leads.
+Thin: analysis.services.panels stores it (the shifts are the pure panel_builder.add_lags)."""
 from pathlib import Path
 
+import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.importers.errors import ImportFailed
 
-from ... import panel as builder
-from ...services import panel_import_csv, panel_store
+from ...pure import panel_builder as builder
+from ...services.panels import panel_import_csv, panel_store
 
 
 class Command(BaseCommand):
@@ -31,8 +34,6 @@ class Command(BaseCommand):
                           f"sha256 {panel.content_hash[:12]}; columns: {', '.join(panel.columns)}")
 
     def _with_shifts(self, options):
-        import pandas as pd
-
         path = Path(options["csv_path"])
         try:
             lags, leads = builder.parse_shifts(options["lags"]), builder.parse_shifts(options["leads"])

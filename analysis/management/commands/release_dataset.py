@@ -1,11 +1,13 @@
+"""`manage.py release_dataset`: release the codings of a codebook version. Thin:
+analysis.services.releases.release_create does the work."""
 import json
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.selectors import codebook_version_by_spec
+from coding.selectors.codebooks import codebook_version_by_spec
 
-from ...services import release_create
+from ...services.releases import release_create
 
 
 class Command(BaseCommand):

@@ -1,16 +1,19 @@
+"""`manage.py run_gravity`: gravity specifications on a panel as a background job (or inline),
+results as JSON. Thin: analysis.services.runs creates and executes the run."""
 import json
 import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from coding.ids import parse_id
 from coding.importers.errors import ImportFailed
-from coding.selectors import parse_id
 
-from ...gravity import SpecError
 from ...models import ModelRun, Panel
-from ...presets import MAX_SPEC_TEXT, PRESETS, specs_from
-from ...services import MAX_NAME, model_run_create, model_run_execute, panel_import_csv
+from ...pure.gravity import SpecError
+from ...pure.presets import MAX_SPEC_TEXT, PRESETS, specs_from
+from ...services.panels import panel_import_csv
+from ...services.runs import MAX_NAME, model_run_create, model_run_execute
 
 
 class Command(BaseCommand):

@@ -2,9 +2,25 @@
 (or the codebook reference), and nothing is written (the services are atomic)."""
 from django.core.management.base import BaseCommand, CommandError
 
+from ...ids import parse_id
 from ...importers.errors import ImportFailed
 from ...models import CodebookVersion
-from ...selectors import AgreementRefError, codebook_list, codebook_version_by_spec, parse_id
+from ...roles import is_supervisor
+from ...selectors.agreements import AgreementRefError
+from ...selectors.codebooks import codebook_list, codebook_version_by_spec
+
+
+def importing_user_or_error(username):
+    """The person an import is recorded under (--user): an active supervisor or admin; None when
+    not given. History names this user for every change the import makes."""
+    if username is None:
+        return None
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None or not is_supervisor(user):
+        raise CommandError(f"--user '{username}': no active supervisor or admin of that name")
+    return user
 
 
 def codebook_version_or_error(spec) -> CodebookVersion:

@@ -1,12 +1,16 @@
+"""`manage.py agreement_report`: inter-coder agreement per indicator as a table, CSV or JSON.
+A command is thin like a page: it reads its options and calls the dashboard selectors."""
 import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ._base import codebook_version_or_error
+from ._precoder_rows import precoder_report, write_precoder
 from ...models import Agreement
-from ...selectors import AgreementRefError, agreement_get_by_ref
-from ...selectors_dashboard import agreements_coded_by, coders_with_codings, reliability_by_indicator
+from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
+from ...selectors.dashboard import (accuracy_by_coder, agreements_coded_by, coders_with_codings, pairwise_by_indicator,
+                                    reliability_by_indicator)
 
 COLUMNS = ["n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "level"]
 
@@ -26,6 +30,8 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["json", "csv", "table"], default="table")
         parser.add_argument("--detail", action="store_true",
                             help="also every coder pair and each coder's accuracy against the approved coding (json)")
+        parser.add_argument("--precoder", type=int, nargs="?", const=0, metavar="N",
+                            help="also the machine pre-coder (model N, default the newest) vs its reference and approved values")
 
     def handle(self, *args, **options):
         version = codebook_version_or_error(options["codebook"])
@@ -56,11 +62,12 @@ class Command(BaseCommand):
             report["agreements"] = agreements.count()
             note = note and note.format(n=report["agreements"])
         if options["detail"]:
-            from ...selectors_dashboard import accuracy_by_coder, pairwise_by_indicator
-
             report["pairs"] = pairwise_by_indicator(version=version, coders=coders, agreements=agreements)
             report["accuracy"] = accuracy_by_coder(version=version, coders=coders or sorted(
                 {c for per in report["pairs"].values() for p in per for c in (p["coder_a"], p["coder_b"])}))
+        machine = precoder_report(version=version, number=options["precoder"]) if options["precoder"] is not None else None
+        if machine:
+            report["precoder"] = machine
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
         elif options["format"] == "csv":
@@ -85,3 +92,5 @@ class Command(BaseCommand):
                                   + "".join(fmt(row[c]) for c in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac")))
                 for warning in row["warnings"]:
                     self.stdout.write(f"    ! {warning}")
+        if machine and options["format"] != "json":
+            write_precoder(self.stdout, machine, options["format"])

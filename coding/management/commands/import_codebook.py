@@ -1,9 +1,13 @@
+"""`manage.py import_codebook`: codebook YAML files, each a new version only when changed.
+Thin: coding.services.codebooks does the work."""
 from ._base import ImportCommand
+from ...selectors.recheck import codebook_change_summary
 from ...services import codebook_import
 
 
 class Command(ImportCommand):
-    help = "Import a codebook YAML file. Unchanged content: nothing happens; changed content: a new version."
+    help = ("Import a codebook YAML file. Unchanged content: nothing happens; changed content: a new version, "
+            "and what it changed per indicator is listed with the codings to re-check.")
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="codebook YAML file(s)")
@@ -18,3 +22,6 @@ class Command(ImportCommand):
                 f"{path}: {state} {version.codebook.code} version {version.number} "
                 f"({version.indicators.count()} indicators)"
             )
+            if result.created:  # per indicator: what changed, and what goes to the re-check queue
+                for line in codebook_change_summary(version):
+                    self.stdout.write(line)

@@ -1,0 +1,85 @@
+"""Model-run API: supervisors list, start and cancel runs (coding.permissions); anyone signed in
+reads a run they may see (a run is visible when its panel is: analysis.selectors.runs). Thin:
+selectors read, the run services write; a bad specification is a 400 naming the key or token."""
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from coding.apis.errors import errors
+from coding.permissions import IsSupervisor
+
+from ..pure.gravity import SpecError
+from ..pure.presets import PRESETS, specs_from
+from ..selectors.runs import panel_get, run_get, runs_for
+from ..services.runs import MAX_NAME, model_run_cancel, model_run_create
+
+
+def run_payload(run):
+    return {"run": run.pk, "name": run.name, "status": run.status, "progress": run.progress,
+            "panel": run.panel.content_hash, "specs": run.specs, "results": run.results, "error": run.error or None,
+            "versions": run.versions, "created_at": run.created_at, "finished_at": run.finished_at}
+
+
+class RunCreateInput(serializers.Serializer):
+    panel = serializers.CharField(max_length=64, help_text="a stored panel's id or the start of its content hash")
+    spec = serializers.JSONField(required=False, help_text="one specification (object) or a list of them")
+    preset = serializers.ChoiceField(choices=sorted(PRESETS), required=False)
+    years = serializers.ListField(child=serializers.IntegerField(min_value=1800, max_value=2200), required=False,
+                                  max_length=300, help_text="years for a preset")
+    name = serializers.CharField(max_length=MAX_NAME, required=False, allow_blank=True, default="")
+
+
+class RunListApi(APIView):
+    """Supervisors list runs and start new ones (specifications are checked by the formula
+    grammar and the spec schema: a wrong one is a 400 naming the key or token)."""
+
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(operation_id="runs_list", responses={200: inline_serializer("RunList", {"results": serializers.ListField()}),
+                                                        **errors()})
+    def get(self, request):
+        return Response({"results": [run_payload(r) for r in runs_for(request.user, limit=200)]})
+
+    @extend_schema(operation_id="runs_create", request=RunCreateInput,
+                   responses={201: inline_serializer("RunCreated", {"run": serializers.IntegerField(),
+                                                                     "status": serializers.CharField()}),
+                              **errors(400, 404)})
+    def post(self, request):
+        given = RunCreateInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        panel = panel_get(request.user, data["panel"])
+        if panel is None:
+            raise Http404("no such panel")
+        try:
+            specs = specs_from(spec=data.get("spec"), preset_name=data.get("preset"), years=data.get("years"))
+            run = model_run_create(panel=panel, specs=specs, user=request.user, name=data["name"])
+        except SpecError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        return Response({"run": run.pk, "status": run.status}, status=status.HTTP_201_CREATED)
+
+
+class RunDetailApi(APIView):
+    @extend_schema(responses={200: inline_serializer("Run", {"run": serializers.IntegerField()}), **errors(404)})
+    def get(self, request, pk):
+        run = run_get(request.user, pk)
+        if run is None:
+            raise Http404("no such run")  # or one the user may not see (blind coding)
+        return Response(run_payload(run))
+
+
+class RunCancelApi(APIView):
+    permission_classes = [IsSupervisor]
+
+    @extend_schema(request=None, responses={200: inline_serializer("RunCancelled", {"run": serializers.IntegerField(),
+                                                                                     "status": serializers.CharField()}),
+                                            **errors(404)})
+    def post(self, request, pk):
+        run = run_get(request.user, pk)
+        if run is None:
+            raise Http404("no such run")
+        model_run_cancel(run=run)
+        run.refresh_from_db()
+        return Response({"run": run.pk, "status": run.status})

@@ -1,0 +1,59 @@
+"""Compare two codings of the same agreements: per indicator agreement statistics, the cells
+that differ and the depth scores that differ; and checks of a published table. Pure
+(analysis/pure): frames in, plain data out; the agreement statistic is passed in by the caller
+(coding.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
+import pandas as pd
+
+from . import scoring
+
+
+def compare_sources(a, b, *, levels, depth_indicators, summarize, names=None, labels=("A", "B")):
+    """a, b: wide frames (agreement id x indicator code). `levels`: code -> (level, values).
+    `summarize(matrix, level=, categories=)`: the agreement statistics of one indicator's
+    two-column matrix (coding.reliability.indicator_summary)."""
+    common = a.index.intersection(b.index)
+    per_indicator, cells = {}, []
+    for code, (level, values) in levels.items():
+        if code not in a.columns or code not in b.columns:
+            continue
+        matrix = pd.DataFrame({labels[0]: a.loc[common, code], labels[1]: b.loc[common, code]})
+        per_indicator[code] = summarize(matrix, level=level, categories=values)
+        both = matrix.dropna()
+        for agreement_id, row in both[both[labels[0]] != both[labels[1]]].iterrows():
+            cells.append({"agreement_id": agreement_id, "name": (names or {}).get(agreement_id, agreement_id),
+                          "indicator": code, labels[0]: int(row[labels[0]]), labels[1]: int(row[labels[1]])})
+    depth_a = scoring.additive(a.reindex(columns=depth_indicators), depth_indicators).loc[common]
+    depth_b = scoring.additive(b.reindex(columns=depth_indicators), depth_indicators).loc[common]
+    depth = pd.DataFrame({labels[0]: depth_a, labels[1]: depth_b}).dropna()
+    differing = depth[depth[labels[0]] != depth[labels[1]]]
+    return {
+        "n_common": len(common), "only_a": len(a.index.difference(b.index)), "only_b": len(b.index.difference(a.index)),
+        "indicators": per_indicator, "differing_cells": cells,
+        "depth_same": int((depth[labels[0]] == depth[labels[1]]).sum()), "depth_compared": len(depth),
+        "differing_depth": [{"agreement_id": i, "name": (names or {}).get(i, i), labels[0]: float(r[labels[0]]),
+                             labels[1]: float(r[labels[1]])} for i, r in differing.iterrows()],
+    }
+
+
+def check_study_tables(table5, table6, *, depth_indicators, claimed_count=None, desta_depth=None):
+    """The study's own consistency: printed totals against their codes (Table 6), the number of
+    FTAs claimed against those listed (Table 5), and Table 5 scores against DESTA 2.1's codes
+    recomputed with the same formula (`desta_depth`: DESTA number -> depth)."""
+    report = {"printed_total_differs": scoring.check_printed_totals(table6, depth_indicators, "paper_depth",
+                                                                    label_column="partner_en")}
+    report["listed"] = int(len(table5))
+    report["claimed"] = claimed_count
+    report["count_mismatch"] = claimed_count is not None and claimed_count != len(table5)
+    if desta_depth is not None:
+        differs, same, missing = [], 0, []
+        for _, row in table5.iterrows():
+            number = str(row["desta_number"]).split(".")[0] if pd.notna(row["desta_number"]) else None
+            desta = desta_depth.get(number) if number else None
+            if desta is None:
+                missing.append(row["fta_en"])
+            elif float(desta) == float(row["paper_score"]):
+                same += 1
+            else:
+                differs.append({"fta": row["fta_en"], "desta_number": number, "study": float(row["paper_score"]), "desta": float(desta)})
+        report.update({"same_as_desta": same, "differs_from_desta": differs, "not_in_desta": missing})
+    return report

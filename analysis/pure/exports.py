@@ -1,0 +1,230 @@
+"""Write a dataset release as CSV, XLSX, Stata .dta or JSON, per agreement or per country pair,
+with the evidence behind its codes (an Excel sheet, a JSON list per agreement, a companion CSV or
+Stata file) and as a per-agreement coding report. Pure (analysis/pure): stored rows and plain
+dicts in, bytes out; no Django.
+
+Works on the release's stored rows and a plain description of the codebook, so every export of a
+release is the same bytes of data whenever it is made.
+"""
+import io
+import json
+from collections import defaultdict
+from itertools import permutations
+
+import pandas as pd
+
+FORMATS = {"csv", "xlsx", "dta", "json"}
+SHAPES = {"agreement", "dyad"}
+ID_COLUMNS = ["agreement_id", "desta_number", "tota_id", "wto_rta_id", "name", "parties", "entry_into_force_year", "membership"]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "dta": "application/x-stata-dta",
+    "json": "application/json",
+}
+
+
+def release_frame(rows, indicator_codes, shape="agreement"):
+    """Per agreement: one row each. Per dyad: one row per ordered pair (i, j) of different
+    parties, so a bilateral agreement gives two rows, ready to merge into a pair-year panel."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {sorted(SHAPES)}")
+    value_columns = [*indicator_codes, "depth", "tier"]
+    records = []
+    for row in rows:
+        base = {c: row.get(c) for c in ID_COLUMNS}
+        base["parties"] = ";".join(row.get("parties") or [])
+        values = {c: row.get(c) for c in value_columns}
+        if shape == "agreement":
+            records.append({**base, **values})
+        else:
+            for exporter, importer in permutations(row.get("parties") or [], 2):
+                records.append({"iso3_i": exporter, "iso3_j": importer, **base, "year": row.get("entry_into_force_year"), **values})
+    columns = (["iso3_i", "iso3_j"] if shape == "dyad" else []) + ID_COLUMNS + (["year"] if shape == "dyad" else []) + value_columns
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    for column in [*indicator_codes, "depth", "tota_id", "wto_rta_id", "entry_into_force_year", "agreement_id"] + (["year"] if shape == "dyad" else []):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        if frame[column].notna().all() and (frame[column] % 1 == 0).all():
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def readme_lines(meta):
+    return [
+        f"Dataset release {meta['number']}: {meta['name']}",
+        f"Cite as: {meta['citation']}",
+        f"Codebook: {meta['codebook']} version {meta['version']} ({meta['codebook_title']})",
+        f"Source of the codes: {meta['source']}",
+        f"Depth score: {meta['method']} over {', '.join(meta['depth_indicators'])}; totals recomputed from the codes",
+        f"Content hash (sha256): {meta['content_hash']}",
+        f"Released by {meta['created_by']} on {meta['created_at']}",
+        "Missing codes are left empty (Stata: .), never 0. Agreements missing a depth indicator have no depth.",
+        "Shapes: one row per agreement, or one row per ordered country pair (iso3_i, iso3_j) with the",
+        "agreement's entry-into-force year (column year) for merging into a pair-year panel.",
+        *evidence_readme(meta),
+    ]
+
+
+# --- the evidence behind the codes ----------------------------------------------------------
+
+EVIDENCE_COLUMNS = ["agreement_id", "desta_number", "agreement", "indicator", "value", "kind", "article",
+                    "article_heading", "article_id", "text_version", "quote", "chapters_searched", "coder", "rationale"]
+EVIDENCE_LABELS = {
+    "agreement_id": "workbench agreement id", "desta_number": "DESTA number", "agreement": "agreement name",
+    "indicator": "indicator code", "value": "released value of the indicator",
+    "kind": "citation, not_found (searched, not found) or rationale (adjudication only)",
+    "article": "article as the treaty numbers it (#id: no number)", "article_heading": "article heading",
+    "article_id": "article identifier (stable key; ToTA article_identifier)",
+    "text_version": "treaty text version the coding cites", "quote": "quoted passage (empty: the whole article)",
+    "chapters_searched": "chapters searched when not found", "coder": "who coded it",
+    "rationale": "adjudication rationale of the released value",
+}
+
+
+def evidence_readme(meta):
+    if not meta.get("evidence_kept", True):
+        return ["Evidence: this release was made before releases kept their evidence; release again to include it."]
+    return [
+        "Evidence: one row per article or passage a coder cited for a released value, per 'searched, not found'",
+        "statement (with the chapters searched) and per adjudication rationale without a citation; approved values",
+        "carry the citations of the coders whose answer is that value. Captured when the release was made.",
+        "Excel: sheet 'evidence'; JSON: 'evidence' per agreement; CSV and Stata: the companion file",
+        f"release-{meta['number']}-evidence.csv / release-{meta['number']}-evidence.dta.",
+    ]
+
+
+def article_label(record):
+    """How a record cites its article: 'Art. 4.3' by the treaty's own number, '#11808' by the
+    identifier when the text gives no number; '' for a record without an article."""
+    if record.get("article_number"):
+        return f"Art. {record['article_number']}"
+    return f"#{record['article_id']}" if record.get("article_id") else ""
+
+
+def evidence_items(evidence):
+    """{agreement id: [evidence of that agreement, as exported]}: records without the agreement id,
+    with the article label."""
+    grouped = defaultdict(list)
+    for e in evidence or []:
+        grouped[e["agreement_id"]].append({
+            "indicator": e["indicator"], "value": e["value"], "kind": e["kind"], "article": article_label(e),
+            "article_number": e["article_number"], "article_heading": e["article_heading"], "article_id": e["article_id"], "text_version": e["text_version"],
+            "quote": e["quote"], "chapters_searched": list(e["searched"]), "coder": e["coder"], "rationale": e["rationale"],
+        })
+    return grouped
+
+
+def evidence_frame(evidence, rows):
+    """One row per evidence record, with the agreement's name and DESTA number from `rows`."""
+    facts = {r["agreement_id"]: r for r in rows}
+    records = [{"agreement_id": agreement_id, "desta_number": facts.get(agreement_id, {}).get("desta_number"),
+                "agreement": facts.get(agreement_id, {}).get("name"), **item,
+                "chapters_searched": "; ".join(item["chapters_searched"])}
+               for agreement_id, items in evidence_items(evidence).items() for item in items]
+    frame = pd.DataFrame.from_records(records, columns=EVIDENCE_COLUMNS)
+    for column in ("agreement_id", "value", "text_version"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        if frame[column].notna().all():
+            frame[column] = frame[column].astype("int64")
+    return frame
+
+
+def evidence_bytes(frame, fmt, *, meta):
+    """The companion evidence file of a CSV or Stata export."""
+    if fmt == "csv":
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    if fmt != "dta":
+        raise ValueError("the evidence file is CSV or Stata .dta")
+    data = frame.copy()
+    for column in data.columns:
+        if data[column].dtype == object:
+            data[column] = data[column].fillna("").astype(str)
+    buffer = io.BytesIO()
+    # Quotes and rationales can exceed Stata's 2045-byte str: strL holds any length.
+    data.to_stata(buffer, write_index=False, version=118, convert_strl=["quote", "rationale", "chapters_searched"],
+                  variable_labels={c: EVIDENCE_LABELS[c][:80] for c in data.columns},
+                  data_label=f"Release {meta['number']}: evidence"[:80])
+    return buffer.getvalue()
+
+
+def coding_report(rows, evidence, indicator_codes):
+    """The printable coding report: per agreement (in release order) its facts, depth and tier,
+    and per indicator the released value, the rationale, the citations (with article labels) and
+    the 'searched, not found' statements behind it."""
+    by_code = defaultdict(list)
+    for agreement_id, items in evidence_items(evidence).items():
+        for item in items:
+            by_code[agreement_id, item["indicator"]].append(item)
+    report = []
+    for row in rows:
+        indicators = []
+        for code in indicator_codes:
+            items = by_code.get((row["agreement_id"], code), [])
+            indicators.append({
+                "code": code, "value": row.get(code), "rationale": next((i["rationale"] for i in items if i["rationale"]), ""),
+                "citations": [i for i in items if i["kind"] == "citation"],
+                "not_found": [i for i in items if i["kind"] == "not_found"],
+            })
+        report.append({**{k: row.get(k) for k in (*ID_COLUMNS, "depth", "tier")}, "indicators": indicators})
+    return report
+
+
+def codebook_frame(indicators):
+    return pd.DataFrame([
+        {"code": i["code"], "level": i["level"], "question_en": i["question_en"], "question_zh": i["question_zh"],
+         "values": "; ".join(f"{v['value']} = {v['label_en']}" for v in i["allowed_values"])}
+        for i in indicators
+    ])
+
+
+def to_bytes(frame, fmt, *, meta, indicators, evidence=None, rows=()):
+    """One export. Excel and JSON carry the evidence (`evidence`, the release's stored records;
+    `rows` name its agreements); CSV and Stata have a companion file (evidence_bytes)."""
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {sorted(FORMATS)}")
+    if fmt == "csv":
+        # UTF-8 with a byte-order mark, so Excel opens Chinese names correctly.
+        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    if fmt == "json":
+        records = json.loads(frame.to_json(orient="records", force_ascii=False))
+        grouped = evidence_items(evidence)
+        document = {"release": meta, "rows": records}
+        if "iso3_i" in frame.columns:  # one row per pair: the evidence once per agreement, not per pair
+            document["evidence"] = [{"agreement_id": r["agreement_id"], "name": r.get("name"),
+                                     "evidence": grouped.get(r["agreement_id"], [])} for r in rows]
+        else:
+            for record in records:
+                record["evidence"] = grouped.get(record["agreement_id"], [])
+        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+    buffer = io.BytesIO()
+    if fmt == "xlsx":
+        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+            frame.to_excel(writer, sheet_name="data", index=False)
+            evidence_frame(evidence, rows).to_excel(writer, sheet_name="evidence", index=False)
+            for row in writer.sheets["evidence"].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # a quote or rationale starting with "=" is text, not a formula
+                        cell.data_type = "s"
+            codebook_frame(indicators).to_excel(writer, sheet_name="codebook", index=False)
+            pd.DataFrame({"README": readme_lines(meta)}).to_excel(writer, sheet_name="README", index=False)
+        return buffer.getvalue()
+    return _stata_bytes(frame, meta=meta, indicators=indicators)
+
+
+def _stata_bytes(frame, *, meta, indicators):
+    by_code = {i["code"]: i for i in indicators}
+    data = frame.copy()
+    for column in data.columns:
+        if data[column].dtype == object:
+            data[column] = data[column].fillna("").astype(str)
+    variable_labels = {c: by_code[c]["question_en"][:80] for c in data.columns if c in by_code}
+    variable_labels.update({"depth": f"depth score ({meta['method']})", "tier": "depth tier",
+                            "entry_into_force_year": "year the agreement entered into force",
+                            "iso3_i": "party i (ISO3)", "iso3_j": "party j (ISO3)", "year": "entry-into-force year"})
+    variable_labels = {k: v for k, v in variable_labels.items() if k in data.columns}
+    value_labels = {c: {float(v["value"]): v["label_en"][:80] for v in by_code[c]["allowed_values"]}
+                    for c in data.columns if c in by_code}
+    buffer = io.BytesIO()
+    data.to_stata(buffer, write_index=False, version=118, variable_labels=variable_labels, value_labels=value_labels,
+                  data_label=f"Release {meta['number']}: {meta['name']}"[:80])
+    return buffer.getvalue()

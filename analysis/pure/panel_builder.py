@@ -1,0 +1,374 @@
+"""Build the pair-year trade panel. Pure (analysis/pure): pandas and pycountry only, no Django.
+
+Inputs are plain DataFrames: exports in UN Comtrade style, GDP (World Bank WDI, long or wide),
+CEPII distances, WTO TBT notifications, and the dyadic rows of a dataset release. The output has
+one row per exporter, importer and year with the study's variables, ready for analysis/pure/gravity.py.
+"""
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from . import merge_checks
+
+# The study's Table 7: high-tech products by SITC Rev. 3 code prefix.
+HIGHTECH_SITC3 = ("792", "71319", "54", "76", "77", "74183", "872", "75")
+# A default, editable list of developed economies (high-income OECD members); users pass their own.
+DEVELOPED = frozenset("AUS AUT BEL CAN CHE CZE DEU DNK ESP EST FIN FRA GBR GRC IRL ISL ISR ITA JPN KOR LUX NLD NOR NZL "
+                      "POL PRT SGP SVK SVN SWE USA".split())
+
+
+# One error for everything a panel cannot be built from; merge_checks raises it too.
+PanelInputError = merge_checks.InputError
+MergeCheckError = merge_checks.MergeCheckError
+
+
+def _require(frame, columns, what):
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise PanelInputError(f"{what}: missing columns {', '.join(missing)} (have: {', '.join(map(str, frame.columns))})")
+
+
+def aggregate_exports(exports, prefixes=HIGHTECH_SITC3):
+    """reporter, partner, year, commodity (SITC Rev. 3 code), value -> exporter, importer, year,
+    exports (all products) and hightech_exports (codes starting with one of `prefixes`)."""
+    _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
+    frame = exports.assign(commodity=exports["commodity"].astype(str).str.strip())
+    bad = pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise PanelInputError(f"exports: value {frame['value'].iloc[row]!r} on data row {row + 1} is not a number")
+    frame["value"] = pd.to_numeric(frame["value"])
+    frame["hightech"] = frame["commodity"].str.startswith(tuple(prefixes)) * frame["value"]
+    out = frame.groupby(["reporter", "partner", "year"], as_index=False).agg(exports=("value", "sum"), hightech_exports=("hightech", "sum"))
+    return out.rename(columns={"reporter": "exporter", "partner": "importer"})
+
+
+WDI_FORMAT = ("World Bank WDI GDP as CSV: long (Country Name, Country Code, Year, Value) or wide as downloaded "
+              "(Country Name, Country Code, Indicator Name, Indicator Code, 1960, 1961, ...; the preamble lines "
+              "before that header are skipped)")
+
+
+def read_gdp_csv(path):
+    """Read a WDI GDP CSV, long or wide. The World Bank's own download has preamble lines ("Data
+    Source", "Last Updated Date", blanks) before the header, which make a plain read_csv fail on the
+    first data line: the header is found as the first line starting with "Country Name"."""
+    try:
+        with open(path, encoding="utf-8-sig", errors="replace") as handle:
+            head = [handle.readline() for _ in range(50)]
+    except OSError as exc:
+        raise PanelInputError(f"{path}: cannot read the GDP file ({exc})") from exc
+    header = next((n for n, line in enumerate(head) if line.lstrip().lstrip('"').startswith("Country Name")), None)
+    try:
+        frame = pd.read_csv(path, skiprows=header or 0, encoding="utf-8-sig")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise PanelInputError(f"{path}: not a readable GDP table ({exc}); expected {WDI_FORMAT}") from exc
+    if "Country Code" not in frame.columns and "iso3" not in frame.columns:
+        raise PanelInputError(f"{path}: no 'Country Code' (or iso3) column (have: {', '.join(map(str, frame.columns))}); "
+                              f"expected {WDI_FORMAT}")
+    frame = frame.loc[:, [c for c in frame.columns if not str(c).startswith("Unnamed:")]]  # WDI lines end with a comma
+    frame.attrs["first_line"] = (header or 0) + 2  # so that errors name the file's own line numbers
+    return frame
+
+
+INPUTS = ("exports", "gdp", "dist", "tbt")
+
+
+def read_input(kind, path):
+    """One input file of build_panel: exports (commodity codes kept as text: 0111 is not 111),
+    gdp (read_gdp_csv), dist or tbt. Errors name the file."""
+    if kind == "gdp":
+        return read_gdp_csv(path)
+    try:
+        return pd.read_csv(path, dtype={"commodity": str} if kind == "exports" else None, low_memory=False)
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise PanelInputError(f"{path}: cannot read the {kind} file ({' '.join(str(exc).split())})") from exc
+
+
+def gdp_long(gdp):
+    """World Bank WDI GDP, long (Country Code, Year, Value) or wide (Country Code, 2000, 2001, ...)."""
+    code = "Country Code" if "Country Code" in gdp.columns else "iso3"
+    _require(gdp, [code], "gdp")
+    if "Year" in gdp.columns and "Value" in gdp.columns:
+        long = gdp[[code, "Year", "Value"]].rename(columns={code: "iso3", "Year": "year", "Value": "gdp"})
+    else:
+        years = [c for c in gdp.columns if str(c).strip().isdecimal() or str(c).split(" ")[0].isdecimal()]
+        if not years:
+            raise PanelInputError("gdp: neither Year/Value columns nor year columns found")
+        if "Indicator Code" in gdp.columns and gdp["Indicator Code"].nunique() > 1:
+            raise PanelInputError(f"gdp: one indicator expected, found {', '.join(map(str, gdp['Indicator Code'].unique()))}")
+        long = gdp.melt(id_vars=[code], value_vars=years, var_name="year", value_name="gdp").rename(columns={code: "iso3"})
+        long["year"] = long["year"].astype(str).str.slice(0, 4)
+    long["year"] = pd.to_numeric(long["year"], errors="coerce").astype("Int64")
+    long["gdp"] = pd.to_numeric(long["gdp"], errors="coerce")
+    return long.dropna().astype({"year": int})
+
+
+# CEPII GeoDist distance used for ln_dist. `dist` (between the most populated cities) stays the
+# default: the BRIEF names only the GeoDist file, not a column, and changing the default would
+# silently change ln_dist (and the hash) of every rebuilt panel. The study's Table 8 says "log
+# distance between capitals": replicate it with dist_column="distcap" (build_panel --dist-column).
+DIST_COLUMN = "dist"
+
+
+def distances(dist, column=DIST_COLUMN):
+    """CEPII GeoDist (iso_o, iso_d, and the distance `column`: dist, distcap, distw or distwces)
+    -> exporter, importer and that column under its own name (the panel records which it used)."""
+    _require(dist, ["iso_o", "iso_d", column], "distances")
+    return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer"})
+
+
+def member_iso3(name):
+    special = {"European Union": "EUN", "Chinese Taipei": "TWN", "Hong Kong, China": "HKG", "Macao, China": "MAC",
+               "Korea, Republic of": "KOR", "Türkiye": "TUR", "Turkey": "TUR", "Russian Federation": "RUS",
+               "Viet Nam": "VNM", "Bolivia, Plurinational State of": "BOL", "Venezuela, Bolivarian Republic of": "VEN",
+               "Kingdom of Saudi Arabia": "SAU", "Kyrgyz Republic": "KGZ", "Moldova, Republic of": "MDA",
+               "United States of America": "USA", "Tanzania": "TZA", "Côte d'Ivoire": "CIV"}
+    if name in special:
+        return special[name]
+    try:
+        return pycountry.countries.lookup(name).alpha_3
+    except LookupError:
+        try:
+            return pycountry.countries.search_fuzzy(name)[0].alpha_3
+        except LookupError:
+            return None
+
+
+def tbt_stock(notifications, years):
+    """WTO TBT notifications (notifying_member, date_of_distribution) -> cumulative count per
+    member and year (the importer's stock TBT_jt). Members are converted to ISO3."""
+    _require(notifications, ["notifying_member", "date_of_distribution"], "TBT notifications")
+    frame = notifications.dropna(subset=["notifying_member", "date_of_distribution"]).copy()
+    frame["iso3"] = frame["notifying_member"].map(member_iso3)
+    frame["year"] = pd.to_datetime(frame["date_of_distribution"], errors="coerce").dt.year
+    frame = frame.dropna(subset=["iso3", "year"])
+    counts = frame.groupby(["iso3", "year"]).size().rename("n").reset_index()
+    members = sorted(counts["iso3"].unique())
+    grid = pd.MultiIndex.from_product([members, sorted(set(years) | set(counts["year"].astype(int)))], names=["iso3", "year"])
+    stock = counts.set_index(["iso3", "year"])["n"].reindex(grid, fill_value=0).groupby(level=0).cumsum()
+    return stock.rename("tbt_stock").reset_index()
+
+
+def fta_from_dyads(pairs, dyads):
+    """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
+    between them; depth = the deepest agreement in force (NaN before any is in force)."""
+    _require(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
+    agreements = dyads.dropna(subset=["year"]).rename(columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"})
+    merged = pairs[["exporter", "importer", "year"]].reset_index().merge(agreements[["exporter", "importer", "eif", "depth"]],
+                                                                         on=["exporter", "importer"], how="left")
+    in_force = merged["eif"].notna() & (merged["year"] >= merged["eif"])
+    merged["depth"] = merged["depth"].where(in_force)
+    grouped = merged.assign(in_force=in_force).groupby("index").agg(fta=("in_force", "max"), depth=("depth", "max"))
+    out = grouped.reindex(pairs.index)
+    return out["fta"].fillna(False).astype(int), out["depth"]
+
+
+# Variables that belong to one member, not to the pair: their lag is the member's value in year
+# t-k whichever pair carries it (the importer's TBT stock is known for 2001 even when this pair
+# has no 2001 row).
+MEMBER_LEVEL = {"tbt_stock_j": "importer", "ln_tbt_j": "importer", "gdp_j": "importer", "ln_gdp_j": "importer",
+                "gdp_i": "exporter", "ln_gdp_i": "exporter", "exporter_group": "exporter"}
+# What the study's presets need (analysis/pure/presets.py, "study-robustness"): FTA, Depth x FTA and
+# the importer's TBT stock lagged one year.
+STUDY_LAGS = (("fta", 1), ("depth_fta", 1), ("ln_tbt_j", 1))
+
+
+def parse_shifts(text):
+    """'fta:1,ln_tbt_j:2' -> [("fta", 1), ("ln_tbt_j", 2)]; K is a number of years (>= 1)."""
+    shifts = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        variable, sep, k = item.rpartition(":")
+        if not sep or not variable.strip() or not k.strip().isdecimal() or int(k) < 1:
+            raise PanelInputError(f"lags and leads are VAR:K with K a whole number of years >= 1, not {item!r}")
+        shifts.append((variable.strip(), int(k)))
+    return shifts
+
+
+def _normalise_shifts(shifts):
+    """A mapping {variable: k or [k, ...]}, pairs (variable, k), or a 'VAR:K,...' string."""
+    if not shifts:
+        return []
+    if isinstance(shifts, str):
+        return parse_shifts(shifts)
+    items = shifts.items() if isinstance(shifts, dict) else shifts
+    out = []
+    for variable, ks in items:
+        for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
+            if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or int(k) != k or int(k) < 1:
+                raise PanelInputError(f"{variable}: a lag or lead is a whole number of years >= 1, not {k!r}")
+            if (variable, int(k)) not in out:
+                out.append((variable, int(k)))
+    return out
+
+
+def add_lags(panel, lags=STUDY_LAGS, leads=(), *, member_level=MEMBER_LEVEL):
+    """Add `{var}_lag{k}` (the value of year t-k) and `{var}_lead{k}` (year t+k) for any variable.
+
+    The shift is by calendar year, not by row: the value is taken from the same pair (or, for the
+    variables in `member_level`, the same exporter or importer) in year t-k, and is missing when
+    that year is not in the panel, so gapped years never borrow a neighbouring year's value.
+    `lags` and `leads`: {variable: k or [k, ...]}, [(variable, k), ...] or "VAR:K,VAR:K"."""
+    _require(panel, ["exporter", "importer", "year"], "panel")
+    shifts = [(v, k, f"{v}_lag{k}") for v, k in _normalise_shifts(lags)]
+    shifts += [(v, -k, f"{v}_lead{k}") for v, k in _normalise_shifts(leads)]
+    _require(panel, sorted({v for v, _, _ in shifts}), "lags and leads")
+    clashes = [name for _, _, name in shifts if name in panel.columns]
+    if clashes:
+        raise PanelInputError(f"lags and leads: {', '.join(clashes)} already in the panel")
+    panel = panel.reset_index(drop=True)
+    years = pd.to_numeric(panel["year"], errors="coerce")
+    if years.isna().any() or (years != years.round()).any():
+        raise PanelInputError("panel: year must be a whole number on every row")
+    for variable, offset, name in shifts:
+        keys = [member_level[variable]] if variable in member_level else ["exporter", "importer"]
+        values = panel[[*keys, "year", variable]].drop_duplicates()
+        repeated = values.duplicated([*keys, "year"])
+        if repeated.any():
+            first = values[repeated].iloc[0]
+            raise PanelInputError(f"{variable}: more than one value for {', '.join(str(first[k]) for k in keys)} in "
+                                  f"{first['year']}; cannot take its lag or lead")
+        values = values.assign(year=values["year"] + offset).rename(columns={variable: name})
+        # A left merge keeps the panel's rows and their order.
+        panel = panel.merge(values, on=[*keys, "year"], how="left", validate="many_to_one")
+    return panel
+
+
+def depth_x_fta(fta, depth):
+    """Depth x FTA: 0 where no agreement is in force, the depth where one is, and missing (NaN)
+    where one is in force but its depth is unknown: missing is missing, not 0."""
+    return pd.Series(np.where(fta.to_numpy() == 1, depth.to_numpy(dtype=float), 0.0), index=fta.index)
+
+
+class Prepared(NamedTuple):
+    """What every panel built from the same inputs shares, whichever release gives its FTA and
+    depth: the pair-year rows with trade, GDP, distance and TBT stock, and what the build found."""
+    base: pd.DataFrame
+    zeros_added: int
+    checks: dict
+    dist_column: str
+
+
+def trade_grid(trade, countries, years, *, domestic=False):
+    """The full exporter x importer x year grid of `countries` and `years`: the flows of `trade`
+    where reported (reported = 1), 0 where not (reported = 0). Domestic pairs only if asked."""
+    codes = np.array(sorted(countries), dtype=object)
+    years = np.array(sorted(years))
+    i, j = np.meshgrid(np.arange(len(codes)), np.arange(len(codes)), indexing="ij")
+    keep = np.ones(i.shape, dtype=bool) if domestic else i != j
+    i, j = i[keep], j[keep]
+    grid = pd.DataFrame({"exporter": np.repeat(codes[i], len(years)), "importer": np.repeat(codes[j], len(years)),
+                         "year": np.tile(years, len(i))})
+    grid = grid.merge(trade.assign(reported=1), on=["exporter", "importer", "year"], how="left", validate="one_to_one")
+    grid["reported"] = grid["reported"].fillna(0).astype(int)
+    grid[["exports", "hightech_exports"]] = grid[["exports", "hightech_exports"]].fillna(0.0)
+    return grid
+
+
+def prepare_inputs(*, exports, gdp, dist, notifications=None, developed=DEVELOPED, dist_column=DIST_COLUMN, zeros=True,
+                   domestic=False, strict=False, names=None):
+    """Check the inputs and build the rows every panel of this sample shares (see Prepared).
+
+    `zeros` (default): the full exporter x importer x year grid of the sample (the countries that
+    appear as reporters or partners, the years present), exports 0 where no flow is reported and
+    `reported` saying which rows were; PPML uses the zeros. `zeros=False`: the reported flows only
+    (for OLS on logs; lags are then missing after a gap). `domestic`: keep exporter == importer.
+    `strict`: merge-check findings are errors. `names`: {input: file name} for error messages."""
+    _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
+    merge_checks.check_numbers(exports=exports, gdp=gdp, dist=dist, notifications=notifications, dist_column=dist_column,
+                               names=names)
+    exports = exports.assign(year=pd.to_numeric(exports["year"]).astype(int))
+    gdp = gdp_long(gdp)
+    distance = distances(dist, dist_column)
+    checks = merge_checks.merge_checks(exports=exports, gdp=gdp, dist=dist, notifications=notifications, domestic=domestic)
+    if strict:
+        merge_checks.raise_if_any(checks)
+    trade = aggregate_exports(exports)
+    if not domestic:
+        trade = trade[trade["exporter"] != trade["importer"]].reset_index(drop=True)
+    if zeros:
+        countries = set(exports["reporter"].astype(str)) | set(exports["partner"].astype(str))
+        panel = trade_grid(trade, countries, exports["year"].unique(), domestic=domestic)
+    else:
+        panel = trade.assign(reported=1)
+    zeros_added = int(len(panel) - len(trade))
+    panel = panel.merge(gdp.rename(columns={"iso3": "exporter", "gdp": "gdp_i"}), on=["exporter", "year"], how="left")
+    panel = panel.merge(gdp.rename(columns={"iso3": "importer", "gdp": "gdp_j"}), on=["importer", "year"], how="left")
+    panel = panel.merge(distance.drop_duplicates(["exporter", "importer"]), on=["exporter", "importer"], how="left")
+    if notifications is not None:
+        stock = tbt_stock(notifications, panel["year"].unique())
+        panel = panel.merge(stock.rename(columns={"iso3": "importer", "tbt_stock": "tbt_stock_j"}), on=["importer", "year"], how="left")
+        panel["tbt_stock_j"] = panel["tbt_stock_j"].fillna(0)
+    else:
+        panel["tbt_stock_j"] = 0.0
+    panel["ln_tbt_j"] = np.log1p(panel["tbt_stock_j"])
+    panel["ln_gdp_i"] = np.log(panel["gdp_i"])
+    panel["ln_gdp_j"] = np.log(panel["gdp_j"])
+    with np.errstate(divide="ignore"):  # a domestic distance of 0 is -inf, as log(0) is
+        panel["ln_dist"] = np.log(panel[dist_column])
+    panel["exporter_group"] = np.where(panel["exporter"].isin(developed), "developed", "developing")
+    panel["pair_id"] = panel["exporter"] + "_" + panel["importer"]
+    return Prepared(panel, zeros_added, checks, dist_column)
+
+
+def panel_from(prepared, dyads, *, lags=STUDY_LAGS, leads=()):
+    """The panel of one release: FTA and depth from its dyads on the shared rows, then lags and
+    leads. Cheap next to prepare_inputs, so a sensitivity run prepares once per set of inputs."""
+    panel = prepared.base.copy()
+    panel["fta"], panel["depth"] = fta_from_dyads(panel, dyads)
+    panel["depth_fta"] = depth_x_fta(panel["fta"], panel["depth"])
+    panel = add_lags(panel, lags, leads)
+    return panel.sort_values(["exporter", "importer", "year"]).reset_index(drop=True)
+
+
+def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVELOPED, lags=STUDY_LAGS, leads=(),
+                dist_column=DIST_COLUMN, zeros=True, domestic=False, strict=False, names=None):
+    """The pair-year panel (prepare_inputs, then panel_from). `lags`/`leads` as in add_lags
+    (default: the study's one-year lags of fta, depth_fta and ln_tbt_j); `dist_column`: the CEPII
+    distance behind ln_dist; `zeros`, `domestic`, `strict` and `names` as in prepare_inputs."""
+    prepared = prepare_inputs(exports=exports, gdp=gdp, dist=dist, notifications=notifications, developed=developed,
+                              dist_column=dist_column, zeros=zeros, domestic=domestic, strict=strict, names=names)
+    return panel_from(prepared, dyads, lags=lags, leads=leads)
+
+
+def fta_unknown_depth(panel):
+    """Pair-years with an agreement in force (fta == 1) whose depth is unknown: their Depth x FTA
+    is missing, so they drop out of every regression that uses it."""
+    if not {"fta", "depth_fta"} <= set(panel.columns):
+        return 0
+    return int(((panel["fta"] == 1) & panel["depth_fta"].isna()).sum())
+
+
+def summary_table(panel):
+    """Descriptive statistics shaped like the study's Table 8 (n, mean, variance, min, max)."""
+    variables = [("lnEXP", np.log(panel["exports"].where(panel["exports"] > 0))), ("FTA", panel["fta"]),
+                 ("TBT", panel["tbt_stock_j"]), ("lnGDP_i", panel["ln_gdp_i"]), ("lnGDP_j", panel["ln_gdp_j"]),
+                 ("lnDis", panel["ln_dist"]), ("Depth_x_FTA", panel["depth_fta"])]
+    rows = []
+    for name, series in variables:
+        s = series.dropna()
+        rows.append({"variable": name, "n": int(s.size), "mean": float(s.mean()) if s.size else None,
+                     "variance": float(s.var()) if s.size > 1 else None,
+                     "min": float(s.min()) if s.size else None, "max": float(s.max()) if s.size else None})
+    return rows
+
+
+def panel_summary(panel, prepared=None):
+    """What build_panel reports: the Table 8 statistics, the pair-years whose Depth x FTA is
+    missing because the agreement in force has no depth in the release, and (given the Prepared
+    inputs) the zeros added and the merge checks, counted and listed."""
+    unknown = fta_unknown_depth(panel)
+    summary = {"table8": summary_table(panel), "n_rows": int(len(panel)), "fta_unknown_depth": unknown}
+    if "reported" in panel.columns:
+        summary["reported_rows"] = int(panel["reported"].sum())
+    if prepared is not None:
+        summary["zeros_added"] = prepared.zeros_added
+        summary["checks"] = {"counts": merge_checks.counts(prepared.checks), **prepared.checks}
+    if unknown:
+        rows = panel[(panel["fta"] == 1) & panel["depth_fta"].isna()]
+        summary["fta_unknown_depth_pairs"] = sorted(set(rows["exporter"].astype(str) + "_" + rows["importer"].astype(str)))
+    return summary

@@ -1,0 +1,143 @@
+"""Named specifications. Pure (analysis/pure): plain dicts, no Django. Column names follow the
+panel builder (analysis/pure/panel_builder.py) for the study's presets, and the Yotov et al.
+(2016) panel for the structural ones."""
+import json
+
+from .errors import SpecError, gettext_noop
+
+YOTOV_YEARS = [1986, 1990, 1994, 1998, 2002, 2006]
+STATA_SSC = {"k_adj": False}  # reproduces Stata's ppml / reghdfe small-sample choices
+
+# The study's Tables 9 and 10 (../shared/reference/paper_tables9_10_regressions.csv): log exports
+# on FTA (or Depth x FTA), the importer's ln(1 + TBT stock), both GDPs and distance, with exporter,
+# importer and year effects. `study_column` names the CSV row ("table.column") a spec replicates.
+STUDY_CONTROLS = "ln_tbt_j + ln_gdp_i + ln_gdp_j + ln_dist"
+STUDY_FE = "exporter + importer + year"
+STUDY_RHS = f"{STUDY_CONTROLS} | {STUDY_FE}"
+DEVELOPED = {"exporter_group": ["developed"]}
+DEVELOPING = {"exporter_group": ["developing"]}
+
+
+def _study(dependent, treatment, label, *, controls=STUDY_CONTROLS, **extra):
+    return {"estimator": "ols", "formula": f"log({dependent}) ~ {treatment} + {controls} | {STUDY_FE}", "vcov": "hetero",
+            "label": label, **extra}
+
+
+# The robustness check lags FTA (or Depth x FTA) and TBT one period (columns built by default by
+# analysis/pure/panel_builder.py: STUDY_LAGS); GDP and distance stay as in Table 9.
+LAGGED_CONTROLS = "ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist"
+
+PRESETS = {
+    "study-table9": [
+        _study("exports", "fta", "(1) total, FTA", study_column="9.1"),
+        _study("exports", "depth_fta", "(2) total, Depth x FTA", study_column="9.2"),
+        _study("hightech_exports", "fta", "(3) high-tech, FTA", study_column="9.3"),
+        _study("hightech_exports", "depth_fta", "(4) high-tech, Depth x FTA", study_column="9.4"),
+    ],
+    # Table 10 splits Table 9's high-tech columns (3) and (4) by exporter: all four are high-tech.
+    "study-table10": [
+        _study("hightech_exports", "fta", "(1) developed exporters, high-tech, FTA", study_column="10.1", where=DEVELOPED),
+        _study("hightech_exports", "depth_fta", "(2) developed exporters, high-tech, Depth x FTA", study_column="10.2", where=DEVELOPED),
+        _study("hightech_exports", "fta", "(3) developing exporters, high-tech, FTA", study_column="10.3", where=DEVELOPING),
+        _study("hightech_exports", "depth_fta", "(4) developing exporters, high-tech, Depth x FTA", study_column="10.4", where=DEVELOPING),
+    ],
+    # Table 9's four columns with FTA, Depth x FTA and TBT lagged one year; `robustness_of` names
+    # the Table 9 column each one checks (the study prints no coefficients for these).
+    "study-robustness": [
+        _study("exports", "fta_lag1", "total, FTA lagged", robustness_of="9.1", controls=LAGGED_CONTROLS),
+        _study("exports", "depth_fta_lag1", "total, Depth x FTA lagged", robustness_of="9.2", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "fta_lag1", "high-tech, FTA lagged", robustness_of="9.3", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "depth_fta_lag1", "high-tech, Depth x FTA lagged", robustness_of="9.4", controls=LAGGED_CONTROLS),
+    ],
+    "structural-ppml": [
+        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "label": "structural PPML, pair clusters"},
+    ],
+    "structural-ppml-twoway": [
+        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+         "vcov": {"cluster": "exporter+importer"}, "ssc": STATA_SSC,
+         "label": "structural PPML, exporter and importer clusters"},
+    ],
+    "yotov-table3": [
+        {"estimator": "ols", "formula": "log(trade) ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": "(1) OLS"},
+        {"estimator": "ppml", "formula": "trade ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": "(2) PPML"},
+        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "years": YOTOV_YEARS, "label": "(4) PPML, pair effects"},
+    ],
+}
+
+
+def preset(name, *, years=None):
+    if name not in PRESETS:
+        raise KeyError(f"unknown preset {name!r}; presets: {', '.join(sorted(PRESETS))}")
+    specs = [dict(spec) for spec in PRESETS[name]]
+    if years:
+        for spec in specs:
+            spec["years"] = list(years)
+    return specs
+
+
+MAX_SPEC_TEXT = 100_000  # characters of JSON a user may paste or post
+
+
+def parse_years(text):
+    """'1986, 1990' -> [1986, 1990]; an empty text -> None. Bad input is a SpecError naming it."""
+    if text is None or not str(text).strip():
+        return None
+    years = []
+    for item in str(text).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        if not (item.isascii() and item.isdigit() and len(item) == 4):
+            raise SpecError.of(gettext_noop("years: '%(item)s' is not a year (write e.g. 1986,1990,1994)"), item=item[:20])
+        years.append(int(item))
+    return years or None
+
+
+# What the JSON parser's messages mean, in words a researcher can act on (the parser's own words
+# name Python's view of the text, not what to fix).
+JSON_PROBLEMS = {
+    "Expecting value": gettext_noop("a value is missing or is not JSON (text goes in double quotes, true/false/null in lower case)"),
+    "Expecting property name enclosed in double quotes": gettext_noop("a key must be in double quotes, and no comma may follow the last item"),
+    "Expecting ',' delimiter": gettext_noop("a comma is missing between two items"),
+    "Expecting ':' delimiter": gettext_noop("a colon is missing after a key"),
+    "Unterminated string starting at": gettext_noop("a text is not closed by a double quote"),
+    "Extra data": gettext_noop("there is more after the end of the specification"),
+    "Invalid control character at": gettext_noop("a text contains a line break or tab; write it as \\n or \\t"),
+}
+
+
+def json_problem(parser_message):
+    """The JSON parser's complaint as a SpecError in plain words."""
+    return SpecError.of(JSON_PROBLEMS.get(parser_message, gettext_noop("the text is not JSON as written")))
+
+
+def specs_from(*, spec=None, preset_name=None, years=None):
+    """The specifications a page, the API or the command line asked for: `spec` (JSON text, a
+    dict or a list of dicts) wins over `preset_name`; `years` (text or list) applies to a preset.
+    Only parsing here: gravity.validate_specs checks every key and the formula grammar."""
+    if isinstance(spec, str) and spec.strip():
+        if len(spec) > MAX_SPEC_TEXT:
+            raise SpecError.of(gettext_noop("the specification is longer than %(max)s characters"), max=f"{MAX_SPEC_TEXT:,}")
+        try:
+            spec = json.loads(spec)
+        except json.JSONDecodeError as exc:
+            raise SpecError.of(gettext_noop("the specification is not valid JSON: %(problem)s (line %(line)s, column %(column)s)"),
+                               problem=json_problem(exc.msg), line=exc.lineno, column=exc.colno) from None
+    if spec not in (None, ""):
+        if isinstance(spec, dict):
+            return [spec]
+        if isinstance(spec, list):
+            return spec
+        raise SpecError.of(gettext_noop("a specification is a JSON object {...} or a list of them [{...}, {...}]"))
+    if not preset_name:
+        raise SpecError.of(gettext_noop("give a specification or choose a preset"))
+    if preset_name not in PRESETS:
+        raise SpecError.of(gettext_noop("unknown preset '%(name)s'; presets: %(presets)s"), name=str(preset_name)[:50],
+                           presets=", ".join(sorted(PRESETS)))
+    if isinstance(years, str) or years is None:
+        years = parse_years(years)
+    return preset(preset_name, years=years)

@@ -1,0 +1,224 @@
+"""Depth scores, tiers and the rows of a dataset release from indicator codes. Pure
+(analysis/pure): pandas, numpy and statsmodels only, no Django.
+
+`codes` is a DataFrame with one row per agreement and one column per indicator code. Totals are
+always recomputed from the codes: a printed total is never trusted. An agreement missing any
+indicator of the score gets no score (NaN), not a score that treats the gap as 0.
+
+A release is one pure call: analysis.selectors.releases.release_inputs reads a ReleaseInputs,
+release_table() turns it into rows and a summary (deciding the tiers, once), and
+analysis.services.releases.release_create hashes and stores them.
+"""
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from statsmodels.multivariate.pca import PCA
+
+METHODS = {"additive", "weighted", "pca"}
+
+
+@dataclass
+class ScoreResult:
+    depth: pd.Series
+    method: str
+    indicators: list
+    weights: dict = field(default_factory=dict)
+    loadings: dict = field(default_factory=dict)
+    explained_variance: float | None = None
+    # PCA: correlation of the (oriented) component with the additive score, and what to tell users
+    # (mixed-sign loadings, indicators left out for not varying).
+    correlation_with_additive: float | None = None
+    warnings: list = field(default_factory=list)
+
+
+def additive(codes, indicators, weights=None):
+    """Sum (or weighted sum) of the indicators; NaN when any of them is missing."""
+    missing = [c for c in indicators if c not in codes.columns]
+    if missing:
+        raise ValueError(f"indicators not in the data: {', '.join(missing)}")
+    part = codes[indicators].astype(float)
+    w = pd.Series({c: float((weights or {}).get(c, 1.0)) for c in indicators})
+    return (part * w).sum(axis=1, min_count=len(indicators)).where(part.notna().all(axis=1))
+
+
+def first_principal_component(codes, indicators):
+    """Scores on the first principal component of the standardised indicators (complete rows),
+    its loadings, the share of variance it explains, its correlation with the additive score,
+    and warnings.
+
+    The sign of a component is arbitrary. It is oriented so that it correlates positively with
+    the additive score (more provisions, higher score); the sum of loadings cannot decide it:
+    with two varying indicators the loadings are +-0.707 and sum to 0 (the study's Table 6)."""
+    part = codes[indicators].astype(float).dropna()
+    varying = [c for c in indicators if part[c].std(ddof=0) > 0]
+    if len(part) < 3 or len(varying) < 2:
+        raise ValueError("the first principal component needs at least 3 complete agreements and 2 varying indicators")
+    pca = PCA(part[varying], ncomp=min(len(varying), len(part)), standardize=True, normalize=True, method="svd")
+    loadings = pd.Series(pca.loadings.iloc[:, 0].to_numpy(), index=varying)
+    scores = pd.Series(pca.factors.iloc[:, 0].to_numpy(), index=part.index)
+    warnings = []
+    total = part.sum(axis=1)
+    correlation = float(np.corrcoef(scores, total)[0, 1]) if total.std(ddof=0) > 0 else float("nan")
+    if np.isnan(correlation) or abs(correlation) < 1e-12:
+        # No direction from the additive score (it is constant on these agreements, or orthogonal):
+        # fall back to the loadings, and say so.
+        warnings.append("the component is uncorrelated with the additive score: its direction was set by the "
+                        "loadings and 'higher = deeper' is not established")
+        flip = loadings.sum() < 0 or (abs(loadings.sum()) < 1e-12 and loadings[loadings.abs() > 1e-12].iloc[0] < 0)
+    else:
+        flip = correlation < 0
+    if flip:
+        loadings, scores, correlation = -loadings, -scores, -correlation
+    explained = float(pca.eigenvals.iloc[0] / pca.eigenvals.sum())
+    negative = loadings[loadings < -1e-9]
+    if len(negative) and (loadings > 1e-9).any():
+        warnings.append("loadings have mixed signs (negative: " + ", ".join(f"{k} {v:.3f}" for k, v in negative.items())
+                        + "): a provision loading negatively lowers the score, so the component is not a "
+                          "'more provisions = deeper' measure")
+    constant = [c for c in indicators if c not in varying]
+    if constant:
+        warnings.append(f"left out for not varying across the {len(part)} complete agreements: {', '.join(constant)}")
+    return (scores.reindex(codes.index), {k: float(v) for k, v in loadings.items()}, explained,
+            (None if np.isnan(correlation) else correlation), warnings)
+
+
+def score(codes, indicators, method="additive", weights=None):
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
+    if method == "pca":
+        depth, loadings, explained, correlation, warnings = first_principal_component(codes, indicators)
+        return ScoreResult(depth=depth, method=method, indicators=list(indicators), loadings=loadings,
+                           explained_variance=explained, correlation_with_additive=correlation, warnings=warnings)
+    if method == "weighted" and not weights:
+        raise ValueError("the weighted method needs weights")
+    depth = additive(codes, indicators, weights if method == "weighted" else None)
+    return ScoreResult(depth=depth, method=method, indicators=list(indicators),
+                       weights={c: float((weights or {}).get(c, 1.0)) for c in indicators})
+
+
+def tiers_apply(method, *, weights=None, indicator_ranges=None):
+    """Whether codebook tiers can be assigned to scores of `method`.
+
+    Tiers are cut-offs on the additive score's range (the study's 1-2 / 3-4 / 5-6 out of 0-8).
+    They apply to the additive method; to a weighted sum only when its range is the additive
+    range (all weights 1, or `indicator_ranges` {code: (min, max)} showing that the weighted
+    minimum and maximum equal the additive ones); never to a principal component, whose scores
+    are standardised and centred on 0."""
+    if method == "additive":
+        return True
+    if method != "weighted":
+        return False
+    weights = {c: float(w) for c, w in (weights or {}).items()}
+    if all(w == 1.0 for w in weights.values()):
+        return True
+    if not indicator_ranges or not set(weights) <= set(indicator_ranges):
+        return False
+
+    def span(w):
+        low = sum(min(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
+        high = sum(max(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
+        return low, high
+
+    return bool(np.allclose(span(weights), span({})))
+
+
+def result_tiers_apply(result, *, indicator_ranges=None):
+    """tiers_apply for a ScoreResult: its method and weights, the ranges of its indicators."""
+    ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
+    return tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
+                       indicator_ranges=ranges)
+
+
+def assign_tiers(depth, tiers):
+    """Tier name for each score from [{name, min, max}, ...]; None outside every tier."""
+    def tier_of(value):
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            return None
+        for tier in tiers:
+            if tier["min"] <= value <= tier["max"]:
+                return tier["name"]
+        return None
+
+    return depth.map(tier_of)
+
+
+def tier_table(rows, tiers):
+    """The study's Table 5 shape from a release's stored rows (release_table decided each row's
+    tier): per tier, its score range, the count and the agreements' names, in row order."""
+    return [{"tier": tier["name"], "min": tier["min"], "max": tier["max"],
+             "count": sum(1 for row in rows if row["tier"] == tier["name"]),
+             "agreements": [row["name"] for row in rows if row["tier"] == tier["name"]]}
+            for tier in tiers]
+
+
+@dataclass
+class ReleaseInputs:
+    """Everything a release is computed from, read once (analysis.selectors.releases.release_inputs)."""
+
+    codes: pd.DataFrame          # agreement id x indicator code, the source's values
+    facts: dict                  # agreement id -> identifiers, name, parties, entry-into-force year, ...
+    indicator_codes: list        # every indicator of the codebook version, in its order
+    indicator_ranges: dict       # code -> (lowest, highest) allowed value
+    depth_indicators: list       # the codebook's default depth indicators (may be empty)
+    tiers: list                  # the codebook's tiers [{name, min, max}] (may be empty)
+    coverage: dict = field(default_factory=dict)   # {approved, in_coding} under the version
+    agreement: dict = field(default_factory=dict)  # inter-coder agreement per indicator on these agreements
+    evidence: list = field(default_factory=list)   # what backs the codes, stored with the release as read (not scored)
+
+
+def _plain(value):
+    """A JSON-stable number: None for missing, int when whole, else rounded to 10 places."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return int(value) if float(value).is_integer() else round(float(value), 10)
+
+
+def release_table(inputs, *, method):
+    """(rows, summary) of a release: one row per agreement (its facts, codes, depth and tier),
+    sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
+    codes. This is the one place tiers are decided: the codebook's tiers are cut on the additive
+    range, so they apply only when tiers_apply() says so (never to PCA, nor to weights that
+    change the range); otherwise every row's tier is None."""
+    indicators = method.get("indicators") or inputs.depth_indicators or inputs.indicator_codes
+    result = score(inputs.codes, indicators, method=method.get("name", "additive"), weights=method.get("weights"))
+    ranges = {c: r for c, r in inputs.indicator_ranges.items() if c in indicators}
+    applies = result_tiers_apply(result, indicator_ranges=ranges)
+    tiers = assign_tiers(result.depth, inputs.tiers) if inputs.tiers and applies else None
+    codes = inputs.codes
+    rows = []
+    for agreement_id in codes.index:
+        row = dict(inputs.facts[agreement_id])
+        row.update({code: _plain(codes.at[agreement_id, code]) for code in codes.columns})
+        row["depth"] = _plain(result.depth.get(agreement_id))
+        tier = tiers.get(agreement_id) if tiers is not None else None
+        row["tier"] = tier if isinstance(tier, str) else None  # pandas turns a missing tier into NaN
+        rows.append(row)
+    rows.sort(key=lambda r: r["agreement_id"])
+    depths = [r["depth"] for r in rows if r["depth"] is not None]
+    summary = {
+        "n_agreements": len(rows),
+        "n_scored": len(depths),
+        "coverage": inputs.coverage,
+        "tiers": {t["name"]: sum(1 for r in rows if r["tier"] == t["name"]) for t in inputs.tiers},
+        "depth_counts": {str(k): depths.count(k) for k in sorted(set(depths))},
+        "loadings": result.loadings,
+        "explained_variance": result.explained_variance,
+        "correlation_with_additive": result.correlation_with_additive,
+        "warnings": result.warnings,
+        "tiers_apply": applies,
+        "agreement": inputs.agreement,
+    }
+    return rows, summary
+
+
+def check_printed_totals(table, indicators, printed_column, label_column=None):
+    """Rows whose printed total differs from the sum of their printed codes."""
+    recomputed = additive(table, indicators)
+    differs = table[recomputed != table[printed_column].astype(float)]
+    return [
+        {"row": (differs.loc[i, label_column] if label_column else i),
+         "printed": float(differs.loc[i, printed_column]), "recomputed": float(recomputed.loc[i])}
+        for i in differs.index
+    ]

@@ -1,0 +1,120 @@
+"""Regression tables from stored results: one column per specification, estimates with stars and
+standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
+(analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
+import csv
+import io
+
+STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+
+
+def stars(p):
+    for cutoff, mark in STARS:
+        if p is not None and p < cutoff:
+            return mark
+    return ""
+
+
+# Footer labels; pages pass them translated (this module stays Django-free).
+TEXT = {"n": "N", "r2": "R² / pseudo R²", "estimator": "Estimator", "se": "Standard errors", "fe": "FE: {fe}",
+        "yes": "yes", "clustered": "clustered by {cluster}", "robust": "robust", "iid": "iid",
+        "release": "Dataset release", "panel": "Panel (hash)"}
+
+
+def build(results, labels=None, *, text=None, provenance=None):
+    """{"columns": [...], "rows": [{"variable", "cells": [(estimate, se, stars) or None]}], "footer": [...]}.
+    `provenance`: one {"release": .., "panel": ..} per column, so that a sensitivity table (the
+    same specification on releases from coder A, coder B, the adjudicated coding, DESTA 2.1)
+    says which coding each column used."""
+    text = {**TEXT, **(text or {})}
+    labels = labels or [r.get("label") or f"({i + 1})" for i, r in enumerate(results)]
+    variables = []
+    for result in results:
+        for name in result["coefficients"]:
+            if name not in variables:
+                variables.append(name)
+    rows = []
+    for name in variables:
+        cells = []
+        for result in results:
+            c = result["coefficients"].get(name)
+            cells.append((c["estimate"], c["se"], stars(c["p"])) if c else None)
+        rows.append({"variable": name, "cells": cells})
+    fixed = []
+    for result in results:
+        for fe in result.get("fixed_effects", {}):
+            if fe not in fixed:
+                fixed.append(fe)
+    footer = [(text["n"], [f"{r['n_obs']:,}" for r in results]),
+              (text["r2"], [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
+              (text["estimator"], [r["estimator"].upper() for r in results]),
+              (text["se"], [_vcov_label(r["vcov"], text) for r in results])]
+    footer += [(text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
+    if provenance:
+        footer += [(text["release"], [str(p.get("release") or "") for p in provenance]),
+                   (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance])]
+    return {"columns": labels, "rows": rows, "footer": footer}
+
+
+def _vcov_label(vcov, text=TEXT):
+    if isinstance(vcov, dict):
+        return text["clustered"].format(cluster=vcov.get("CRV1", "").replace("+", " & "))
+    return {"hetero": text["robust"], "iid": text["iid"]}.get(vcov, str(vcov))
+
+
+def _cell(cell, digits=3):
+    if cell is None:
+        return "", ""
+    estimate, se, mark = cell
+    return f"{_number(estimate, digits)}{mark}", f"({_number(se, digits)})"
+
+
+def _number(value, digits=3):
+    """A stored number; an empty one (NaN or inf in the fit, stored as null) stays empty."""
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def to_markdown(table):
+    header = "| | " + " | ".join(table["columns"]) + " |"
+    lines = [header, "|---|" + "---:|" * len(table["columns"])]
+    for row in table["rows"]:
+        estimates, ses = zip(*(_cell(c) for c in row["cells"]))
+        lines.append(f"| {row['variable']} | " + " | ".join(estimates) + " |")
+        lines.append("| | " + " | ".join(ses) + " |")
+    for name, values in table["footer"]:
+        lines.append(f"| {name} | " + " | ".join(values) + " |")
+    lines.append("\n*** p<0.01, ** p<0.05, * p<0.1; standard errors in parentheses.")
+    return "\n".join(lines) + "\n"
+
+
+def _tex(text):
+    return str(text).replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("^", r"\^{}").replace("#", r"\#").replace("²", r"$^2$")
+
+
+def to_latex(table):
+    n = len(table["columns"])
+    lines = [r"\begin{tabular}{l" + "c" * n + "}", r"\hline",
+             " & " + " & ".join(_tex(c) for c in table["columns"]) + r" \\", r"\hline"]
+    for row in table["rows"]:
+        estimates = [_number(c[0]) + (f"$^{{{c[2]}}}$" if c[2] else "") if c else "" for c in row["cells"]]
+        ses = [f"({_number(c[1])})" if c else "" for c in row["cells"]]
+        lines.append(_tex(row["variable"]) + " & " + " & ".join(estimates) + r" \\")
+        lines.append(" & " + " & ".join(ses) + r" \\")
+    lines.append(r"\hline")
+    for name, values in table["footer"]:
+        lines.append(_tex(name) + " & " + " & ".join(_tex(v) for v in values) + r" \\")
+    lines += [r"\hline", r"\multicolumn{" + str(n + 1) + r"}{l}{\footnotesize $^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}\\",
+              r"\end{tabular}"]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(table):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["variable", *table["columns"]])
+    for row in table["rows"]:
+        estimates, ses = zip(*(_cell(c, digits=6) for c in row["cells"]))
+        writer.writerow([row["variable"], *estimates])
+        writer.writerow(["", *ses])
+    for name, values in table["footer"]:
+        writer.writerow([name, *values])
+    return buffer.getvalue()

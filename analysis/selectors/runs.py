@@ -1,0 +1,58 @@
+"""Reads of panels and model runs, and whether a user may see them. Reads only: a panel built from
+a release carries its treaties, so it is visible exactly when its release is (the rule is
+coding/visibility.py's; releases.release_visible_to maps the release to it), and a run when its
+panel is."""
+from coding import visibility
+from coding.ids import MAX_DATABASE_ID, parse_id
+
+from ..models import ModelRun, Panel
+from .releases import release_visible_to
+
+
+def panel_visible_to(user, panel, *, blind=None) -> bool:
+    """A panel built from a release carries that release's treaties (its FTA and depth columns):
+    whoever may not open the release may not see the panel, nor any run on it, its tables, plots,
+    status or API rows. Panels not built from a release show no coded values."""
+    if not user.is_authenticated:
+        return False
+    return panel.release is None or release_visible_to(user, panel.release, blind=blind)
+
+
+def panels_for(user):
+    blind = visibility.agreements_in_blind_coding(user)
+    return [p for p in Panel.objects.select_related("release") if panel_visible_to(user, p, blind=blind)]
+
+
+def panel_get(user, ref):
+    """A panel `user` may see, by id or content-hash prefix (at least 6 characters), or None."""
+    ref = str(ref).strip()
+    panel = None
+    if parse_id(ref) is not None:
+        panel = Panel.objects.select_related("release").filter(pk=parse_id(ref)).first()
+    if panel is None and len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
+        panel = Panel.objects.select_related("release").filter(content_hash__startswith=ref).first()
+    return panel if panel is not None and panel_visible_to(user, panel) else None
+
+
+def runs_for(user, *, ids=None, status=None, limit=None):
+    """Model runs `user` may see, newest first (or only `ids`, in any order), each with its panel
+    and the panel's release loaded."""
+    runs = ModelRun.objects.select_related("panel__release__version__codebook", "created_by")
+    if ids is not None:
+        runs = runs.filter(pk__in=list(ids))
+    if status is not None:
+        runs = runs.filter(status=status)
+    if visibility.sees_everything(user):
+        return list(runs[:limit] if limit else runs)
+    blind = visibility.agreements_in_blind_coding(user)
+    visible = [run for run in runs if panel_visible_to(user, run.panel, blind=blind)]
+    return visible[:limit] if limit else visible
+
+
+def run_get(user, pk):
+    """One run `user` may see, or None: a run on a panel the user may not see does not exist for
+    them (no 403 that would confirm it does)."""
+    if not 0 <= pk <= MAX_DATABASE_ID:  # /analysis/runs/99999999999999999999/: no such run, not an overflow
+        return None
+    found = runs_for(user, ids=[pk])
+    return found[0] if found else None

@@ -1,0 +1,112 @@
+"""Reads of sensitivity runs (one ModelRun per source of codes), and whether a user may see them.
+Reads only. A sensitivity run shows every one of its runs side by side, so it is visible exactly
+when all of them are (analysis.selectors.runs decides for each run; the rule is
+coding/visibility.py's) and all the releases its columns name are."""
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch
+
+from coding import visibility
+from coding.models import Coding
+from coding.roles import REFERENCE
+
+from ..models import ModelRun, SensitivityColumn, SensitivityRun
+from .releases import release_visible_to
+from .runs import runs_for
+
+ORDER = [ModelRun.Status.FAILED, ModelRun.Status.CANCELLED, ModelRun.Status.RUNNING, ModelRun.Status.QUEUED]
+
+
+def _with_columns():
+    columns = SensitivityColumn.objects.select_related("release", "panel", "run").order_by("position")
+    return SensitivityRun.objects.select_related("version__codebook", "created_by").prefetch_related(
+        Prefetch("columns", queryset=columns))
+
+
+def _visible(user, sensitivity, visible_run_ids, blind):
+    columns = list(sensitivity.columns.all())
+    return bool(columns) and all(c.run_id in visible_run_ids and release_visible_to(user, c.release, blind=blind)
+                                 for c in columns)
+
+
+def sensitivity_runs_for(user, *, limit=None):
+    """Sensitivity runs `user` may see, newest first."""
+    if not user.is_authenticated:
+        return []
+    if visibility.sees_everything(user):
+        return list(_with_columns()[:limit] if limit else _with_columns())
+    runs = list(_with_columns())
+    visible_ids = {r.pk for r in runs_for(user)}
+    blind = visibility.agreements_in_blind_coding(user)
+    found = [s for s in runs if _visible(user, s, visible_ids, blind)]
+    return found[:limit] if limit else found
+
+
+def sensitivity_get(user, pk):
+    """One sensitivity run `user` may see, or None (also when one of its runs is hidden from the
+    user: it then does not exist for them, as a hidden run does not)."""
+    sensitivity = _with_columns().filter(pk=pk).first()
+    if sensitivity is None or not user.is_authenticated:
+        return None
+    run_ids = [c.run_id for c in sensitivity.columns.all()]
+    visible_ids = {r.pk for r in runs_for(user, ids=run_ids)}
+    blind = visibility.agreements_in_blind_coding(user)
+    return sensitivity if _visible(user, sensitivity, visible_ids, blind) else None
+
+
+def sensitivity_sources(user, *, version=None):
+    """The sources of codes a sensitivity run may compare, as offered to `user`: the approved
+    codings, every reference coder (DESTA 2.1, the study) and the human coders who submitted
+    codings (under `version` if given); only those `user` may open
+    (coding.visibility.source_visible_to)."""
+    coders = Coding.objects.filter(state=Coding.State.SUBMITTED)
+    if version is not None:
+        coders = coders.filter(version=version)
+    names = sorted(set(coders.values_list("coder__username", flat=True))
+                   | set(get_user_model().objects.filter(groups__name=REFERENCE).values_list("username", flat=True)))
+    return [s for s in [visibility.APPROVED_SOURCE, *names] if visibility.source_visible_to(user, s)]
+
+
+def sensitivity_status(sensitivity):
+    """The status of the whole from its runs: FAILED or CANCELLED if any run is, else RUNNING or
+    QUEUED while one is, else DONE; progress is the mean of the runs'."""
+    runs = [c.run for c in sensitivity.columns.all()]
+    statuses = {run.status for run in runs}
+    status = next((s for s in ORDER if s in statuses), ModelRun.Status.DONE)
+    progress = round(sum(run.progress for run in runs) / len(runs)) if runs else 0
+    return {"status": str(status), "status_display": str(ModelRun.Status(status).label), "progress": progress,
+            "finished": all(run.finished for run in runs),
+            "columns": [{"source": c.source, "run": c.run_id, "status": c.run.status, "progress": c.run.progress,
+                         "error": c.run.error} for c in sensitivity.columns.all()]}
+
+
+def sensitivity_results(sensitivity, *, spec=0):
+    """(results, labels, provenance) of specification number `spec` across the columns whose
+    run is done: one result per source, for analysis.pure.tables and plots."""
+    results, labels, provenance = [], [], []
+    for column in sensitivity.columns.all():
+        if column.run.status != ModelRun.Status.DONE or spec >= len(column.run.results):
+            continue
+        results.append(column.run.results[spec])
+        labels.append(column.source)
+        provenance.append({"release": f"#{column.release.number} {column.release.name}", "panel": column.panel.content_hash})
+    return results, labels, provenance
+
+
+def sensitivity_output(sensitivity):
+    """What run_sensitivity prints: the run, then one column per source with its release, panel,
+    and the first specification's N and coefficients (all specifications under "results")."""
+    status = sensitivity_status(sensitivity)
+    columns = []
+    for column in sensitivity.columns.all():
+        results = column.run.results or []
+        first = results[0] if results else {}
+        columns.append({
+            "source": column.source, "release": column.release.number, "panel": column.panel.content_hash,
+            "model_run": column.run_id, "status": column.run.status, "n_obs": first.get("n_obs"),
+            "coefficients": first.get("coefficients", {}),
+            "results": [{"label": r.get("label"), "n_obs": r.get("n_obs"), "coefficients": r.get("coefficients", {})}
+                        for r in results],
+            "build": column.build, "error": column.run.error or None,
+        })
+    return {"run": sensitivity.pk, "status": status["status"], "codebook": str(sensitivity.version),
+            "checks": sensitivity.checks.get("counts", {}), "columns": columns}

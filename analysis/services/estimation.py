@@ -1,0 +1,267 @@
+"""Fitting one gravity specification in a child process, so that whatever the estimator does to
+its process (a Rust panic aborts it with SIGABRT, a segfault, the OOM killer's SIGKILL) ends
+that specification with a reason while the worker lives on and takes the next job.
+
+No Django here: the child imports this module, so it must stay importable without settings.
+The children are forked from a forkserver (one per worker process, started when the process
+starts, see config/celery.py) that has already imported pandas, pyfixest and our gravity module,
+so a specification costs a fork and a read of the stored panel, not the ~2 s of importing
+pyfixest (bench/bench_gravity.py measures it). Each child:
+- gets the panel's path and the validated spec, and sends back the plain-dict result (or the
+  SpecError / error text) and its progress messages; its stderr goes to a file whose lines
+  explain a crash (the Rust panic's message) and then go to the worker's log;
+- dies with the process that asked for it (a watchdog thread on multiprocessing's parent
+  sentinel), so a worker process killed (`kill -9`, a hard time limit, a revoke with terminate)
+  takes its estimator with it; the caller kills it at once when `should_stop()` says so.
+Like every multiprocessing child, it first imports the parent's main module when that is a
+script: scripts that fit models keep their work under `if __name__ == "__main__"`."""
+import logging
+import math
+import multiprocessing
+import os
+import signal
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from multiprocessing.connection import wait
+
+from ..pure.gravity import SpecError
+
+logger = logging.getLogger(__name__)
+
+# Imported once by the forkserver, inherited by every child: our modules, pyfixest's estimators and
+# what its first fit imports (found by comparing sys.modules before and after a fit).
+# Imports only: a fit here would start Rust thread pools, which a forked child cannot use.
+PRELOAD = ["analysis.services.estimation", "analysis.pure.gravity", "pyfixest.estimation", "formulaic.errors",
+           "narwhals._pandas_like.namespace", "narwhals._pandas_like.dataframe", "narwhals._interchange.dataframe",
+           "narwhals.stable.v1._namespace"]
+POLL_SECONDS = 0.25
+
+
+class EstimationFailed(Exception):
+    """The specification ended without a result; the message says why, in words for the run's
+    page. `expected`: a refusal of the data (KeyError, ValueError), not worth a traceback."""
+
+    expected = False
+
+
+class EstimatorCrashed(EstimationFailed):
+    def __init__(self, exitcode, detail=""):
+        self.exitcode = exitcode
+        if exitcode is not None and exitcode < 0:
+            number = -exitcode
+            try:
+                name = signal.Signals(number).name
+            except ValueError:
+                name = "unknown signal"
+            message = f"the estimator crashed (signal {number}, {name})"
+            if number == signal.SIGKILL:
+                message += "; it may have run out of memory"
+        else:
+            message = f"the estimator stopped unexpectedly (exit code {exitcode})"
+        super().__init__(f"{message}: {detail}" if detail else message)
+
+
+class EstimationTimeout(EstimationFailed):
+    def __init__(self, seconds):
+        super().__init__(f"time limit of {seconds:g} s exceeded")
+
+
+class EstimationStopped(EstimationFailed):
+    """`should_stop()` said so (the run was cancelled): the child was killed."""
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    return context
+
+
+def warm_up():
+    """Start this process's forkserver now (it imports pyfixest in the background), so the
+    first job does not wait for it. Called when a worker process starts."""
+    from multiprocessing import forkserver
+
+    _context()
+    forkserver.ensure_running()
+
+
+def _die_with_parent():
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch():
+        wait([parent.sentinel])
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, daemon=True, name="die-with-parent").start()
+
+
+def _child(writer, panel_path, spec, stderr_path):
+    """The child's whole life: load, fit, send one message, exit."""
+    _die_with_parent()
+    if stderr_path:
+        fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
+        os.dup2(fd, 2)
+        os.close(fd)
+    try:
+        import pandas as pd
+
+        from ..pure import gravity
+
+        data = pd.read_pickle(panel_path)
+        message = ("ok", gravity.fit(data, spec, progress=lambda text: writer.send(("progress", text))))
+    except SpecError as exc:
+        message = ("spec", str(exc))
+    except (KeyError, ValueError) as exc:
+        message = ("value", f"{type(exc).__name__}: {exc}")
+    except BaseException as exc:  # noqa: BLE001 - everything goes back to the parent as text
+        message = ("error", f"{type(exc).__name__}: {exc}")
+    writer.send(message)
+    writer.close()
+
+
+@contextmanager
+def _plain_parent():
+    """Let a Celery prefork pool process start a child. billiard makes its pool process the
+    standard library's current process: daemonic (multiprocessing refuses children of a daemonic
+    process, which would be orphaned when it is killed; ours die with their parent, see
+    _die_with_parent) and with an authentication key multiprocessing cannot pickle. While the
+    child is made and started, the current process is a plain main process instead."""
+    from multiprocessing import process as stdlib
+
+    current = stdlib._current_process
+    if isinstance(current, stdlib.BaseProcess) and not current._config.get("daemon"):
+        yield
+        return
+    plain = stdlib.BaseProcess.__new__(stdlib.BaseProcess)  # what multiprocessing's main process holds
+    plain._identity, plain._name, plain._parent_pid, plain._popen, plain._closed = (), "MainProcess", None, None, False
+    plain._config = {"authkey": stdlib.AuthenticationString(os.urandom(32)), "semprefix": "/mp"}
+    stdlib._current_process = plain
+    try:
+        yield
+    finally:
+        stdlib._current_process = current
+
+
+def _crash_detail(path, limit=300):
+    """The line of a Rust panic ("panicked at src/demean.rs:71:48: called `Option::unwrap()`
+    on a `None` value"), else the last line the child wrote to stderr."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            lines = [line.strip() for line in handle.read()[-20_000:].splitlines() if line.strip()]
+    except OSError:
+        return ""
+    for index, line in enumerate(lines):
+        if "panicked at" in line:
+            text = line[line.index("panicked at"):]
+            follow = lines[index + 1] if index + 1 < len(lines) else ""
+            return f"{text} {follow}"[:limit].strip()
+    return lines[-1][:limit] if lines else ""
+
+
+def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limit=None, on_wait=None, progress=None):
+    """Fit `spec` on the stored panel at `panel_path` in a child process; return its result dict.
+
+    Raises SpecError (the spec does not fit this data), EstimationFailed (an exception in the
+    child, as "Type: message"), EstimatorCrashed (the child died: signal or exit code, and the
+    panic's line), EstimationTimeout (time.monotonic() passed `deadline`; `time_limit` is the
+    number of seconds the message names) or EstimationStopped (`should_stop()` returned True).
+    `should_stop()` and `on_wait()` (e.g. a heartbeat) are called every POLL_SECONDS while the
+    child works; `progress(text)` gets its progress messages ("fitting PPML on 224
+    observations"). The child is killed on every way out of here, including a
+    SoftTimeLimitExceeded that Celery raises in this thread."""
+    context = _context()
+    reader, writer = context.Pipe(duplex=False)
+    descriptor, stderr_path = tempfile.mkstemp(prefix="estimator-", suffix=".log")
+    os.close(descriptor)
+    with _plain_parent():
+        process = context.Process(target=_child, args=(writer, str(panel_path), spec, stderr_path),
+                                  name="estimator", daemon=True)
+    message = None
+    try:
+        with _plain_parent():
+            process.start()
+        writer.close()  # ours: the reader sees EOF when the child dies without a message
+        while True:
+            ready = wait([reader, process.sentinel], timeout=POLL_SECONDS)
+            if reader in ready:
+                try:
+                    message = reader.recv()
+                except (EOFError, OSError):
+                    message = None
+                if message is not None and message[0] == "progress":
+                    if progress is not None:
+                        progress(message[1])
+                    message = None
+                    continue
+                break
+            if ready:  # the sentinel: the child ended without a message
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise EstimationTimeout(time_limit or 0)
+            if should_stop is not None and should_stop():
+                raise EstimationStopped("stopped")
+            if on_wait is not None:
+                on_wait()
+        process.join(timeout=10)
+    finally:
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
+        reader.close()
+        writer.close()
+        detail = _crash_detail(stderr_path) if message is None else ""
+        _forward_stderr(stderr_path)
+    if message is None:
+        raise EstimatorCrashed(process.exitcode, detail)
+    kind, payload = message
+    if kind == "ok":
+        return payload
+    if kind == "spec":
+        raise SpecError(payload)
+    failure = EstimationFailed(payload)
+    failure.expected = kind == "value"
+    raise failure
+
+
+def _forward_stderr(path):
+    """What the child wrote to stderr goes to the worker's log, then the file goes."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()[-5_000:].strip()
+        if text:
+            logger.warning("estimator stderr:\n%s", text)
+    except OSError:
+        pass
+    finally:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+
+
+def clean_numbers(result):
+    """A result with every NaN and +-inf replaced by None (JSON and PostgreSQL's jsonb have no
+    such numbers: one of them made the write of the results, and of the failure, fail). Each
+    replacement is named in result["warnings"]."""
+    replaced = []
+
+    def clean(value, path):
+        if isinstance(value, float) and not math.isfinite(value):
+            replaced.append(f"{path} ({value})")
+            return None
+        if isinstance(value, dict):
+            return {key: clean(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(item, f"{path}[{index}]") for index, item in enumerate(value)]
+        return value
+
+    cleaned = clean(result, "")
+    if replaced and isinstance(cleaned, dict):
+        shown = ", ".join(replaced[:20]) + (f" and {len(replaced) - 20} more" if len(replaced) > 20 else "")
+        cleaned["warnings"] = [*cleaned.get("warnings", []),
+                               f"not a finite number, stored as empty: {shown}"]
+    return cleaned

@@ -1,0 +1,67 @@
+"""Writes of dataset releases. The release path is one read, one pure call, one write:
+selectors.releases.release_inputs reads, pure.scoring.release_table computes the rows and
+summary (tiers decided there, once), release_create hashes and stores them with the evidence
+read at the same time. Keyword-only; a release is never changed, a change makes a new one."""
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from ..models import DatasetRelease
+from ..pure import scoring
+from ..selectors.releases import release_inputs
+
+
+def release_hash(*, version, source, method, rows, evidence=None):
+    """sha256 of what a release says: codebook version (and its hash), source, method, rows and,
+    when there is any, the evidence behind the codes. Evidence is hashed because it is part of
+    what a release says and an equal hash returns the existing release: were it left out, codes
+    re-released after a quote or rationale was corrected would keep the old evidence. It enters
+    the payload only when not empty, so a release without evidence (every release made before
+    releases kept it, a reference source without citations) keeps the hash it always had."""
+    payload = {"codebook": version.codebook.code, "version": version.number, "codebook_hash": version.content_hash,
+               "source": source, "method": method, "rows": rows}
+    if evidence:
+        payload["evidence"] = evidence
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def release_name_checked(name):
+    """The name a release is stored under: text of 1 to DatasetRelease.name's max_length
+    characters (PostgreSQL refuses a longer one with a DataError, a 500 on the form)."""
+    limit = DatasetRelease._meta.get_field("name").max_length
+    if not isinstance(name, str) or not name.strip():
+        raise ValidationError(_("A release needs a name."))
+    if len(name.strip()) > limit:
+        raise ValidationError(_("The release name is %(length)s characters long; at most %(limit)s are allowed.")
+                              % {"length": len(name.strip()), "limit": limit})
+    return name.strip()
+
+
+def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None, user=None):
+    """Release the current codes of `source` under `version`. Unchanged content returns the
+    existing release (same hash); any change gives a new number and hash; releases never change."""
+    name = release_name_checked(name)
+    inputs = release_inputs(version=version, source=source)
+    method = dict(method or {"name": "additive"})
+    method.setdefault("indicators", inputs.depth_indicators or inputs.indicator_codes)
+    rows, summary = scoring.release_table(inputs, method=method)
+    if not rows:
+        if source == DatasetRelease.APPROVED:
+            raise ValidationError(_("nothing to release: no approved codings under %(version)s") % {"version": version})
+        raise ValidationError(_("nothing to release: no codings by %(source)s under %(version)s") % {
+            "source": source, "version": version})
+    digest = release_hash(version=version, source=source, method=method, rows=rows, evidence=inputs.evidence)
+    existing = DatasetRelease.objects.filter(content_hash=digest).order_by("number").first()
+    if existing:
+        return existing, False
+    with transaction.atomic():
+        number = (DatasetRelease.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+        release = DatasetRelease.objects.create(
+            number=number, name=name, version=version, source=source, method=method, content_hash=digest,
+            rows=rows, summary=summary, evidence=inputs.evidence, created_by=user,
+        )
+    return release, True

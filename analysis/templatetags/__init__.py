@@ -1,0 +1,1 @@
+"""Template filters of the analysis app. Presentation only: no queries, no rules."""

@@ -1,0 +1,79 @@
+"""Template filters that put the analysis app's stored English words into the page language:
+tier names, scoring methods, sources of codes, gravity drop reasons and the notes that the pure
+modules write in English (they stay Django-free; stored releases and runs keep their words)."""
+import re
+
+from django import template
+from django.utils.translation import gettext, pgettext
+
+from coding.templatetags.coding_labels import source_label as coding_source_label
+
+register = template.Library()
+
+
+@register.filter
+def tier_label(name):
+    """A depth tier of the codebook ("first", "second", "third"); other names as they are."""
+    known = {"first": pgettext("depth tier", "first"), "second": pgettext("depth tier", "second"),
+             "third": pgettext("depth tier", "third")}
+    return known.get(name, name) if name else name
+
+
+@register.filter
+def method_label(name):
+    known = {"additive": pgettext("depth score", "additive"), "weighted": pgettext("depth score", "weighted"),
+             "pca": gettext("first principal component")}
+    return known.get(name, name)
+
+
+@register.filter
+def source_label(source):
+    """A source of codes: "approved", a coder's name, or "release:N"."""
+    if str(source).startswith("release:"):
+        return gettext("release %(number)s") % {"number": str(source).split(":", 1)[1]}
+    return coding_source_label(source)
+
+
+@register.filter
+def drop_reason(key):
+    """Why a gravity fit dropped observations (the keys of a result's "dropped")."""
+    known = {"zero_outcome_groups": gettext("fixed-effect groups whose outcome is always zero"),
+             "nonpositive_outcome": gettext("zero or negative outcome (no logarithm)"),
+             "singletons_or_separation": gettext("singletons or separated observations")}
+    return known.get(key, key)
+
+
+def _not_finite(match):
+    return gettext("not a finite number, stored as empty: %(fields)s") % match.groupdict()
+
+
+def _mixed_signs(match):
+    return gettext("loadings have mixed signs (negative: %(negative)s): a provision loading negatively lowers the "
+                   "score, so the component is not a 'more provisions = deeper' measure") % match.groupdict()
+
+
+def _constant(match):
+    return gettext("left out for not varying across the %(n)s complete agreements: %(codes)s") % match.groupdict()
+
+
+NOTES = [
+    (re.compile(r"^PPML did not converge within the iteration limit"),
+     lambda m: gettext("PPML did not converge within the iteration limit: do not use these estimates")),
+    (re.compile(r"^not a finite number, stored as empty: (?P<fields>.*)$"), _not_finite),
+    (re.compile(r"^the component is uncorrelated with the additive score"),
+     lambda m: gettext("the component is uncorrelated with the additive score: its direction was set by the "
+                       "loadings and 'higher = deeper' is not established")),
+    (re.compile(r"^loadings have mixed signs \(negative: (?P<negative>.*?)\): "), _mixed_signs),
+    (re.compile(r"^left out for not varying across the (?P<n>\d+) complete agreements: (?P<codes>.*)$"), _constant),
+]
+
+
+@register.filter
+def analysis_note(text):
+    """A warning stored in a run's results or a release's summary, in the active language
+    (unknown text as it is)."""
+    for pattern, translate in NOTES:
+        match = pattern.search(str(text))
+        if match:
+            return translate(match)
+    return text

@@ -1,0 +1,49 @@
+"""The comparison page: two sources of codes side by side for one codebook version. Thin: the
+selectors read and decide nothing about blindness themselves (coding/visibility.py does). Every
+query parameter is checked first: a malformed one is a 400 naming it, never a 500."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from coding.ids import parse_id
+from coding.models import CodebookVersion
+from coding.selectors.codings import reference_coders
+
+from ..models import DatasetRelease
+from ..selectors.comparisons import comparison_for
+from ..selectors.releases import source_visible_to
+
+
+# A source is "approved", a username (150 characters at most) or "release:" and a release's
+# number or name (200): anything longer names nothing.
+MAX_SOURCE = 210
+
+
+@login_required
+def comparison(request):
+    versions = CodebookVersion.objects.select_related("codebook")
+    version_id = request.GET.get("version", "").strip()
+    if version_id and parse_id(version_id) is None:
+        return HttpResponseBadRequest(_("Parameter “%(name)s”: expected a codebook version id.") % {"name": "version"})
+    version = (versions.filter(pk=parse_id(version_id)).first() if version_id else None) or \
+        versions.filter(codebook__code="desta-tbt").order_by("-number").first()
+    a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
+    for name, value in (("a", a), ("b", b)):
+        if len(value) > MAX_SOURCE:
+            return HttpResponseBadRequest(_("Parameter “%(name)s”: at most %(limit)s characters.")
+                                          % {"name": name, "limit": MAX_SOURCE})
+    options = ["approved", *[u.username for u in reference_coders()],
+               *[f"release:{n}" for n in DatasetRelease.objects.values_list("number", flat=True)]]
+    result = None
+    if (a and not source_visible_to(request.user, a)) or (b and not source_visible_to(request.user, b)):
+        raise PermissionDenied("blind coding: another coder's values are hidden until adjudication")
+    options = [o for o in options if source_visible_to(request.user, o)]
+    if version and a and b:
+        try:
+            result = comparison_for(request.user, a=a, b=b, version=version)
+        except DatasetRelease.DoesNotExist as exc:
+            raise Http404(str(exc)) from exc
+    return render(request, "analysis/comparison.html", {"versions": versions, "version": version, "options": options,
+                                                         "a": a, "b": b, "result": result})

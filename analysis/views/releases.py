@@ -1,0 +1,122 @@
+"""Pages of dataset releases: list and create, detail (with the tier table stored in the
+release), downloads and the depth histogram. Thin: selectors read (who may see a release is
+coding/visibility.py's), release_create writes."""
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from coding.ids import parse_id
+from coding.models import CodebookVersion
+from coding.permissions import supervisor_required
+from coding.selectors.codings import reference_coders
+
+from ..models import DatasetRelease
+from ..pure import exports, plots
+from ..selectors.releases import (EVIDENCE_FORMATS, release_evidence, release_evidence_export, release_export,
+                                  release_report, release_tier_table, release_withheld_from, releases_for,
+                                  source_visible_to)
+from ..services.releases import release_create
+from .common import attachment_response, image_response, plot_text
+
+
+@login_required
+def release_list(request):
+    return render(request, "analysis/release_list.html", {
+        "releases": releases_for(request.user),
+        "versions": CodebookVersion.objects.select_related("codebook"),
+        "sources": ["approved", *[u.username for u in reference_coders()]],
+    })
+
+
+@supervisor_required
+def release_new(request):
+    if request.method != "POST":
+        return redirect("analysis:release_list")
+    version = CodebookVersion.objects.filter(pk=parse_id(request.POST.get("version", ""))).first()
+    if version is None:
+        messages.error(request, _("Choose a codebook version."))
+        return redirect("analysis:release_list")
+    try:
+        release, created = release_create(version=version, name=request.POST.get("name", "").strip() or version.codebook.code,
+                                          source=request.POST.get("source") or "approved",
+                                          method={"name": request.POST.get("method") or "additive"}, user=request.user)
+    except (ValidationError, ValueError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [_scoring_error(exc)]))
+        return redirect("analysis:release_list")
+    if created:
+        messages.success(request, _("Release %(n)s created.") % {"n": release.number})
+    else:
+        messages.info(request, _("Nothing changed since release %(n)s; no new release.") % {"n": release.number})
+    return redirect(release)
+
+
+def _scoring_error(exc):
+    """The pure scoring module's reasons (English, it has no reader) in the reader's language."""
+    text = str(exc)
+    if text.startswith("the first principal component needs"):
+        return _("The first principal component needs at least 3 complete agreements and 2 varying indicators.")
+    if text.startswith("method must be one of"):
+        return _("Choose a scoring method: additive or first principal component.")
+    return text
+
+
+def _visible_release(request, number):
+    release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
+    if not source_visible_to(request.user, release.source):
+        raise Http404("no such release")  # blind coding: do not even confirm it exists
+    withheld = release_withheld_from(request.user, release)
+    if withheld:
+        raise PermissionDenied(ngettext(
+            "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that agreement is adjudicated.",
+            "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
+            withheld) % {"number": release.number, "count": withheld})
+    return release
+
+
+@login_required
+def release_detail(request, number):
+    release = _visible_release(request, number)
+    return render(request, "analysis/release_detail.html", {
+        "release": release, "tiers": release_tier_table(release), "formats": sorted(exports.FORMATS),
+        "shapes": ["agreement", "dyad"], "codes": [i.code for i in release.version.indicators.all()],
+        "evidence_kept": release_evidence(release) is not None,
+    })
+
+
+@login_required
+def release_download(request, number, shape, fmt):
+    release = _visible_release(request, number)
+    if fmt not in exports.FORMATS or shape not in exports.SHAPES:
+        raise Http404("unknown format or shape")
+    data, filename, content_type = release_export(release, fmt=fmt, shape=shape)
+    return attachment_response(data, content_type=content_type, filename=filename)
+
+
+@login_required
+def release_evidence_download(request, number, fmt):
+    """The evidence file beside the CSV and Stata downloads (Excel and JSON carry it inside)."""
+    release = _visible_release(request, number)
+    if fmt not in EVIDENCE_FORMATS:
+        raise Http404("the evidence file is .csv or .dta")
+    data, filename, content_type = release_evidence_export(release, fmt=fmt)
+    return attachment_response(data, content_type=content_type, filename=filename)
+
+
+@login_required
+def release_report_page(request, number):
+    """The printable coding report: per agreement, each indicator's value and the evidence behind it."""
+    release = _visible_release(request, number)
+    return render(request, "analysis/release_report.html", {
+        "release": release, "report": release_report(release), "evidence_kept": release_evidence(release) is not None,
+    })
+
+
+@login_required
+def release_histogram(request, number, fmt):
+    release = _visible_release(request, number)
+    return image_response(plots.depth_histogram(release.summary.get("depth_counts", {}), title=str(release), fmt=fmt,
+                                                text=plot_text()), fmt)

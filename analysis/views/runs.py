@@ -1,0 +1,143 @@
+"""Pages of gravity runs: start and list (supervisors), detail and status, cancel, and the
+regression table and coefficient plot of finished runs. Thin: selectors read (a run is visible
+when its panel is; the rule is coding/visibility.py's), the run services write."""
+import re
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coding.ids import parse_id
+from coding.permissions import supervisor_required
+
+from ..models import ModelRun, Panel
+from ..pure import plots, tables
+from ..pure.gravity import SpecError
+from ..pure.presets import PRESETS, specs_from
+from ..selectors.runs import panels_for, run_get, runs_for
+from ..services.runs import model_run_cancel, model_run_create
+from .common import attachment_response, image_response, plot_text
+from .errors import spec_error_text
+
+
+@supervisor_required
+def run_list(request):
+    """Supervisors start, list and compare runs; a bad specification answers 400 with the
+    message and the form as it was sent."""
+    status = 200
+    if request.method == "POST":
+        try:
+            panel = Panel.objects.filter(pk=parse_id(request.POST.get("panel", ""))).first()
+            if panel is None:
+                raise SpecError(_("Choose a panel."))
+            specs = specs_from(spec=request.POST.get("spec", ""), preset_name=request.POST.get("preset", ""),
+                               years=request.POST.get("years", ""))
+            run = model_run_create(panel=panel, specs=specs, user=request.user, name=request.POST.get("name", "").strip())
+        except SpecError as exc:
+            messages.error(request, _("Specification error: %(error)s") % {"error": spec_error_text(exc)})
+            status = 400
+        else:
+            return redirect(run)
+    return render(request, "analysis/run_list.html", {
+        "runs": runs_for(request.user, limit=100), "panels": panels_for(request.user), "presets": sorted(PRESETS),
+        "form": request.POST if status == 400 else {},
+    }, status=status)
+
+
+@login_required
+def run_detail(request, pk):
+    run = _visible_run(request, pk)
+    table = tables.build(run.results, text=table_text()) if run.results and run.status == ModelRun.Status.DONE else None
+    return render(request, "analysis/run_detail.html", {"run": run, "table": table,
+                                                        "progress_message": progress_text(run.progress_message)})
+
+
+def _visible_run(request, pk):
+    run = run_get(request.user, pk)
+    if run is None:
+        raise Http404("no such run")
+    return run
+
+
+FITTING = re.compile(r"^(?P<index>\d+)/(?P<total>\d+): fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
+
+
+def progress_text(message):
+    """The worker writes progress in English (it has no reader); show it in the reader's language."""
+    fitting = FITTING.match(message or "")
+    if fitting:
+        return _("specification %(index)s of %(total)s: fitting %(estimator)s on %(n)s observations") % fitting.groupdict()
+    known = {"loading the panel": _("loading the panel"), "done": _("done"), "cancelled": _("cancelled")}
+    return known.get(message, message)
+
+
+@login_required
+def run_status(request, pk):
+    run = _visible_run(request, pk)
+    return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
+                         "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error})
+
+
+@supervisor_required
+@require_POST
+def run_cancel(request, pk):
+    model_run_cancel(run=_visible_run(request, pk))
+    return redirect("analysis:run_detail", pk=pk)
+
+
+def _runs_from(request):
+    """The finished runs named by ?runs=1,2 that the user may see, in the order given; runs the
+    user may not see are left out exactly like runs that do not exist."""
+    ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")[:50]) if i is not None]
+    runs = {r.pk: r for r in runs_for(request.user, ids=ids, status=ModelRun.Status.DONE)}
+    results, labels, provenance = [], [], []
+    for run_id in ids:
+        run = runs.get(run_id)
+        if run is None:
+            continue
+        release = run.panel.release
+        for result in run.results:
+            results.append(result)
+            labels.append(f"#{run.pk} {result.get('label') or run.name}".strip())
+            provenance.append({"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash})
+    return results, labels, provenance
+
+
+def table_text():
+    """The regression table's footer labels in the active language (analysis.pure.tables is
+    Django-free; labels not given here, "N" and "iid", are the same in every language)."""
+    return {"r2": _("R² / pseudo R²"), "estimator": _("Estimator"), "se": _("Standard errors"),
+            "fe": _("FE: {fe}"), "yes": _("yes"), "clustered": _("clustered by {cluster}"), "robust": _("robust"),
+            "release": _("Dataset release"), "panel": _("Panel (hash)")}
+
+
+@login_required
+def run_table(request, fmt):
+    """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
+    results, labels, provenance = _runs_from(request)
+    if not results:
+        raise Http404("no finished run given (?runs=1,2)")
+    # Files for a paper keep English labels; the page speaks the reader's language.
+    table = tables.build(results, labels, provenance=provenance, text=table_text() if fmt == "html" else None)
+    if fmt == "html":
+        return render(request, "analysis/run_table.html", {"table": table, "runs": request.GET.get("runs", "")})
+    writers = {"tex": (tables.to_latex, "text/x-tex"), "md": (tables.to_markdown, "text/markdown"),
+               "csv": (tables.to_csv, "text/csv")}
+    if fmt not in writers:
+        raise Http404("format: html, tex, md or csv")
+    writer, content_type = writers[fmt]
+    filename = f'gravity-{request.GET.get("runs", "").replace(",", "-")}.{fmt}'
+    return attachment_response(writer(table), content_type=f"{content_type}; charset=utf-8", filename=filename)
+
+
+@login_required
+def run_plot(request, fmt):
+    results, labels, _provenance = _runs_from(request)
+    if not results or fmt not in {"svg", "png"}:
+        raise Http404("no finished run given, or format not svg/png")
+    variables = [v for v in request.GET.get("variables", "").split(",") if v] or None
+    return image_response(plots.coefficient_plot(results, labels=labels, variables=variables, fmt=fmt, text=plot_text()),
+                          fmt)

@@ -1,0 +1,79 @@
+"""`manage.py train_precoder`: learn the machine pre-coder from a reference coder's codings and
+the treaty texts; prints the cross-validated agreement per indicator. Thin: the service trains."""
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
+from ...services.precoder import PrecoderError, precoder_train
+from ._base import codebook_version_or_error
+
+
+def read_agreement_list(path):
+    """Agreement ids from a file of references, one per line (id, desta:N, tota:N, wto:N; blank
+    lines and # comments ignored); CommandError naming the line of a reference that matches none."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+    ids = []
+    for number, line in enumerate(lines, start=1):
+        ref = line.split("#", 1)[0].strip()
+        if ref:
+            try:
+                ids.append(agreement_get_by_ref(ref).pk)
+            except AgreementRefError as exc:
+                raise CommandError(f"{path}, line {number}: {exc}") from exc
+    return ids
+
+
+class Command(BaseCommand):
+    help = "Train the machine pre-coder on a reference coder's codings (5-fold cross-validated kappa and alpha)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--codebook", required=True, help="CODE[:VERSION]")
+        parser.add_argument("--reference", default="DESTA 2.1", help='the reference coder to learn from ("DESTA 2.1")')
+        parser.add_argument("--exclude", help="file of agreements to leave out (held out), one reference per line")
+        parser.add_argument("--folds", type=int, default=5)
+        parser.add_argument("--format", choices=["table", "json"], default="table")
+
+    def handle(self, *args, **options):
+        version = codebook_version_or_error(options["codebook"])
+        exclude = read_agreement_list(options["exclude"]) if options["exclude"] else []
+        if not 2 <= options["folds"] <= 20:
+            raise CommandError("--folds must be between 2 and 20")
+
+        def progress(n, total):
+            sys.stderr.write(f"cross-validation: fold {n} of {total}\n")
+
+        try:
+            model = precoder_train(version=version, reference=options["reference"], exclude=exclude,
+                                   folds=options["folds"], progress=progress)
+        except PrecoderError as exc:
+            raise CommandError(f"{exc}\nNothing was stored.") from exc
+        cv = {code: {k: v for k, v in row.items() if k != "points"} for code, row in model.cross_validation.items()}
+        if options["format"] == "json":
+            self.stdout.write(json.dumps({
+                "model": model.number, "coder": model.coder_name, "codebook": str(version), "reference": model.reference,
+                "training_agreements": len(model.training_agreements), "training_hash": model.training_hash,
+                "left_out": {k: len(v) for k, v in model.left_out.items()}, "packages": model.packages,
+                "seconds": model.seconds, "file": model.file, "cross_validation": cv}, indent=2))
+            return
+        self.stdout.write(f"model {model.number} ({model.coder_name}) for {version}, trained on {len(model.training_agreements)} "
+                          f"agreements coded by {model.reference} in {model.seconds:.1f} s")
+        for reason, refs in model.left_out.items():
+            self.stdout.write(f"left out ({reason}): {len(refs)}")
+        self.stdout.write(f"training-set hash {model.training_hash}; file MEDIA_ROOT/{model.file}")
+        self.stdout.write(f"{options['folds']}-fold cross-validated agreement with {model.reference}:")
+        self.stdout.write(f"{'indicator':<16}{'n':>5}{'kappa':>8}{'alpha':>8}{'accuracy':>10}")
+
+        def fmt(value, width=8):
+            return f"{value:{width}.3f}" if value is not None else f"{'—':>{width}}"
+
+        for code, row in cv.items():
+            self.stdout.write(f"{code:<16}{row['n']:>5}{fmt(row['kappa'])}{fmt(row['alpha'])}{fmt(row['accuracy'], 10)}")
+        kappas = [row["kappa"] for row in cv.values() if row["kappa"] is not None]
+        if kappas:
+            self.stdout.write(f"mean kappa {sum(kappas) / len(kappas):.3f}")

@@ -1,0 +1,41 @@
+"""The reliability diagram: confidence against accuracy (matplotlib, headless). Pure: no Django;
+labels come from the caller in the reader's language."""
+import io
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+TEXT = {"confidence": "confidence of the suggestion", "accuracy": "share correct", "perfect": "perfectly calibrated"}
+COLOURS = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad"]
+
+
+def reliability_diagram(series, *, title="", fmt="svg", text=None):
+    """series: [(label, bins)] with bins as model.reliability_bins gives them; one line per series,
+    a point per bin sized by its count. SVG or PNG bytes."""
+    text = {**TEXT, **(text or {})}
+    figure, axis = plt.subplots(figsize=(5.2, 4.2), dpi=110)
+    axis.plot([0, 1], [0, 1], linestyle="--", color="#888", linewidth=1, label=text["perfect"])
+    for n, (label, bins) in enumerate(series):
+        if not bins:
+            continue
+        colour = COLOURS[n % len(COLOURS)]
+        x = [b["confidence"] for b in bins]
+        y = [b["accuracy"] for b in bins]
+        total = sum(b["n"] for b in bins)
+        axis.plot(x, y, marker="o", color=colour, label=f"{label} (n={total})")
+        axis.scatter(x, y, s=[20 + 200 * b["n"] / total for b in bins], color=colour, alpha=0.35)
+    axis.set_xlim(0, 1.02)
+    axis.set_ylim(0, 1.02)
+    axis.set_xlabel(text["confidence"])
+    axis.set_ylabel(text["accuracy"])
+    if title:
+        axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=8, loc="lower right")
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt)
+    plt.close(figure)
+    return buffer.getvalue()

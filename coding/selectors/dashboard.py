@@ -1,0 +1,114 @@
+"""Numbers for the supervisor dashboard and agreement reports: progress, reliability, accuracy.
+Reads only; the statistics themselves are the pure coding/reliability.py."""
+from django.db.models import Count, Q
+
+from .. import reliability
+from ..models import Adjudication, Agreement, CodebookVersion, Coding
+from .codings import adjudication_queue, coding_matrix, reference_coders
+
+# The reference pair the dashboard compares when both have coded the version: the source study
+# against DESTA 2.1 (names as load_demo and import_desta_codings create them).
+REFERENCE_PAIR = ("the study", "DESTA 2.1")
+
+
+def agreements_coded_by(*, version, coders, at_least=2):
+    """Agreements with submitted codings under `version` by at least `at_least` of `coders`
+    (usernames). Agreement statistics over chosen coders use only these: a unit coded by one of
+    them alone says nothing about agreement, yet would enter the category shares behind Fleiss'
+    kappa and Gwet's AC (e.g. a reference that codes hundreds more agreements would dominate)."""
+    coded = (Coding.objects.filter(version=version, state=Coding.State.SUBMITTED, coder__username__in=list(coders))
+             .values("agreement_id").annotate(n=Count("coder_id", distinct=True)).filter(n__gte=at_least))
+    return Agreement.objects.filter(pk__in=coded.values("agreement_id"))
+
+
+def coders_with_codings(*, version):
+    """Usernames of everyone with a coding (any state) under `version`, sorted."""
+    return sorted(set(Coding.objects.filter(version=version).values_list("coder__username", flat=True)))
+
+
+def reliability_by_indicator(*, version, coders=None, agreements=None):
+    """{indicator code: summary dict} over submitted codings of the chosen coders."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    results = {}
+    for indicator in version.indicators.all():
+        part = frame[frame.indicator == indicator.code]
+        matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
+        if coders:
+            matrix = matrix.reindex(columns=[c for c in coders])
+        results[indicator.code] = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
+    return results
+
+
+def pairwise_by_indicator(*, version, coders=None, agreements=None):
+    """{indicator code: [every coder pair's agreement]}."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    results = {}
+    for indicator in version.indicators.all():
+        part = frame[frame.indicator == indicator.code]
+        matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
+        results[indicator.code] = reliability.pairwise_summary(matrix, level=indicator.level, categories=indicator.values)
+    return results
+
+
+def supervisor_dashboard(*, version=None):
+    versions = list(CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number"))
+    if version is None:
+        with_codings = [v for v in versions if v.codings.filter(coder__groups__name="coder").exists()]
+        version = with_codings[0] if with_codings else (versions[0] if versions else None)
+    context = {"versions": versions, "version": version, "queue_size": adjudication_queue().count()}
+    if version is None:
+        return context
+    per_coder = Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
+    context["per_coder"] = list(
+        per_coder.values("coder__username").annotate(
+            total=Count("id"), submitted=Count("id", filter=Q(state=Coding.State.SUBMITTED))
+        ).order_by("coder__username")
+    )
+    for row in context["per_coder"]:
+        row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
+    human = [r["coder__username"] for r in context["per_coder"]]
+    context["agreement"] = reliability_by_indicator(
+        version=version, coders=human, agreements=agreements_coded_by(version=version, coders=human)
+    ) if len(human) >= 2 else {}
+    context["chart"] = _bar_chart(context["agreement"])
+    context["accuracy"] = accuracy_by_coder(version=version, coders=human)
+    context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
+    references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
+    context["references"] = references
+    if len(references) >= 2:
+        pair = list(REFERENCE_PAIR) if set(REFERENCE_PAIR) <= set(references) else references[:2]
+        context["reference_pair"] = pair
+        # Only the agreements both sources code (see agreements_coded_by).
+        context["reference_agreement"] = reliability_by_indicator(
+            version=version, coders=pair, agreements=agreements_coded_by(version=version, coders=pair))
+    return context
+
+
+def _bar_chart(summaries):
+    """Inline-SVG bars of Krippendorff's alpha and Gwet's AC per indicator (no JS, no files)."""
+    rows = []
+    for index, (code, s) in enumerate(summaries.items()):
+        rows.append({
+            "code": code, "y": 10 + index * 34,
+            "alpha": s.get("krippendorff_alpha"), "ac": s.get("gwet_ac"),
+            "alpha_w": max(0, (s.get("krippendorff_alpha") or 0)) * 300, "ac_w": max(0, (s.get("gwet_ac") or 0)) * 300,
+        })
+    return {"rows": rows, "height": 20 + 34 * len(rows)}
+
+
+def accuracy_by_coder(*, version, coders):
+    """Per coder and indicator: share of approved agreements where the coder's value is the
+    approved (adjudicated) one, with n."""
+    frame, approved = coding_matrix(version=version, coders=coders)
+    if frame.empty or approved.empty:
+        return []
+    rows = []
+    for coder in coders:
+        row = {"coder": coder, "indicators": []}
+        for indicator in version.indicators.all():
+            mine = frame[(frame.coder == coder) & (frame.indicator == indicator.code)].set_index("agreement_id")["value"]
+            truth = approved[approved.indicator == indicator.code].set_index("agreement_id")["value"]
+            result = reliability.accuracy_against(mine.to_frame(coder), truth)[coder]
+            row["indicators"].append({"code": indicator.code, **result})
+        rows.append(row)
+    return rows

@@ -1,0 +1,168 @@
+"""Writes of the machine pre-coder: training a model (file under MEDIA_ROOT/precoder/ and a
+PrecoderModel row), storing its suggestions as the codings of the reference coder
+"machine (model N)", and the per-treaty choice of when coders see them. Keyword-only; a
+pre-coding checks every treaty first and stores all or nothing."""
+import hashlib
+import platform
+import time
+from importlib.metadata import version as package_version
+from pathlib import Path
+
+import joblib
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from ..models import (
+    Answer,
+    Coding,
+    Evidence,
+    PrecoderModel,
+    Suggestion,
+    SuggestionDisplay,
+)
+from ..precoder.model import Precoder, cross_validate, training_hash
+from ..selectors.precoder import (
+    agreement_ref,
+    indicator_specs,
+    model_for,
+    text_language_problem,
+    training_set,
+    treaty_articles,
+)
+from .codings import reference_coder_get_or_create
+from .history import history_user
+
+PACKAGES = ("scikit-learn", "numpy", "scipy", "joblib")
+MIN_TRAINING = 10
+
+
+class PrecoderError(ValueError):
+    """Bad input for training or pre-coding: the message says what, and nothing was stored."""
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progress=None, **params):
+    """Train on the texts of the agreements `reference` coded under `version` (less `exclude`,
+    agreement ids), report `folds`-fold cross-validated kappa and alpha per indicator, store the
+    model file and its row, and make its machine coder. Returns the PrecoderModel."""
+    started = time.perf_counter()
+    items, left_out = training_set(version=version, reference=reference, exclude_ids=set(exclude))
+    if len(items) < max(MIN_TRAINING, folds):
+        raise PrecoderError(f"only {len(items)} agreements with an English text and codings of '{reference}' under "
+                            f"{version}; at least {max(MIN_TRAINING, folds)} are needed to train"
+                            + (f" (left out: {', '.join(f'{k} {len(v)}' for k, v in left_out.items())})" if left_out else ""))
+    specs = indicator_specs(version)
+    treaties, labels = [item[2] for item in items], [item[3] for item in items]
+    report = cross_validate(specs, treaties, labels, folds=folds, progress=progress, **params)
+    model = Precoder(specs, **params).fit(treaties, labels)
+    folder = Path(settings.MEDIA_ROOT) / "precoder"
+    folder.mkdir(parents=True, exist_ok=True)
+    with transaction.atomic():
+        number = (PrecoderModel.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
+        relative = f"precoder/model_{number}.joblib"
+        joblib.dump(model, Path(settings.MEDIA_ROOT) / relative, compress=3)
+        row = PrecoderModel.objects.create(
+            number=number, version=version, codebook_hash=version.content_hash, reference=reference,
+            training_hash=training_hash((a.pk, tv.text_hash or tv.pk, lab) for a, tv, _arts, lab in items),
+            training_agreements=[item[0].pk for item in items], excluded=sorted(set(exclude)), left_out=left_out,
+            indicators=[{"code": s.code, "level": s.level, "values": list(s.values), "hints": list(s.hints)} for s in specs],
+            params=model.params, packages={"python": platform.python_version(), **{p: package_version(p) for p in PACKAGES}},
+            cross_validation=report, file=relative, file_hash=_sha256(Path(settings.MEDIA_ROOT) / relative),
+            created_by=user)
+        row.coder = reference_coder_get_or_create(row.coder_name)
+        row.seconds = round(time.perf_counter() - started, 1)
+        row.save(update_fields=["coder", "seconds"])
+    return row
+
+
+_LOADED = {}
+
+
+def precoder_load(model):
+    """The fitted Precoder of a model row, checked against its stored sha256 before unpickling
+    (a changed or foreign file is refused); kept in memory per process."""
+    key = (model.pk, model.file_hash)
+    if key not in _LOADED:
+        path = Path(settings.MEDIA_ROOT) / model.file
+        if not path.exists():
+            raise PrecoderError(f"the file of model {model.number} ({path}) is missing; train a new model")
+        if _sha256(path) != model.file_hash:
+            raise PrecoderError(f"the file of model {model.number} ({path}) has changed since training; not loaded")
+        _LOADED.clear()  # one model in memory at a time
+        _LOADED[key] = joblib.load(path)
+    return _LOADED[key]
+
+
+def precode(*, version, agreements, model=None, store=True, user=None):
+    """Suggestions for `agreements` with `model` (default: the newest trained for `version`):
+    [{"agreement", "indicator", "value", "confidence", "evidence": [{"article", "number", "score"}]}].
+    Every agreement is checked first (a text, in the model's language); any problem raises
+    PrecoderError naming them all, and nothing is stored. With `store` the suggestions become
+    the codings of the model's machine coder."""
+    if model is None:
+        model = model_for(version=version)
+    elif model.version_id != version.pk or model.codebook_hash != version.content_hash:
+        raise PrecoderError(f"model {model.number} was trained for codebook {model.version}, not {version}")
+    agreements = list(agreements)
+    texts, problems = {}, []
+    for agreement in agreements:
+        articles = treaty_articles(agreement.current_text)
+        problem = text_language_problem(agreement, articles, language=model.language)
+        if problem:
+            problems.append(problem)
+        texts[agreement.pk] = articles
+    if problems:
+        raise PrecoderError("; ".join(problems) + ". Nothing was stored.")
+    fitted = precoder_load(model)
+    results = fitted.predict_many([texts[a.pk] for a in agreements]) if agreements else []
+    if store:
+        with transaction.atomic(), history_user(user):
+            for agreement, suggestions in zip(agreements, results):
+                _store(model, agreement, suggestions)
+    return [{"agreement": agreement_ref(agreement), **s.as_dict()}
+            for agreement, suggestions in zip(agreements, results) for s in suggestions]
+
+
+def _store(model, agreement, suggestions):
+    """The machine coder's coding of one agreement: one answer per indicator, the top-scoring
+    article as its evidence, the rest on the Suggestion row. Running it again changes nothing."""
+    coding, created = Coding.objects.get_or_create(
+        agreement=agreement, version=model.version, coder=model.coder,
+        defaults={"state": Coding.State.SUBMITTED, "text_version": agreement.current_text})
+    if not created and coding.text_version_id != agreement.current_text_id:
+        coding.text_version, coding.revision = agreement.current_text, coding.revision + 1
+        coding.save(update_fields=["text_version", "revision", "updated_at"])
+    indicators = {i.code: i for i in model.version.indicators.all()}
+    for s in suggestions:
+        answer, _ = Answer.objects.get_or_create(coding=coding, indicator=indicators[s.indicator])
+        if answer.value != s.value:
+            answer.value = s.value
+            answer.save(update_fields=["value"])
+        top = [s.evidence[0]["article"]] if s.evidence else []
+        if [e.article_identifier for e in answer.evidence.all()] != top:
+            answer.evidence.all().delete()
+            for article in top:
+                Evidence.objects.create(answer=answer, article_identifier=article)
+        Suggestion.objects.update_or_create(answer=answer, defaults={
+            "model": model, "confidence": s.confidence,
+            "probabilities": {str(k): v for k, v in s.probabilities.items()}, "evidence": s.evidence})
+
+
+@transaction.atomic
+def suggestion_display_set(*, agreement, first, user):
+    """Whether coders of `agreement` see suggestions before answering; the history records who
+    changed it and when (agreement history page)."""
+    display, _created = SuggestionDisplay.objects.get_or_create(agreement=agreement)
+    if display.first != bool(first):
+        display.first, display.changed_by = bool(first), user
+        with history_user(user):
+            display.save()
+    return display

@@ -1,0 +1,148 @@
+"""The sweeper: jobs whose worker or task was lost end instead of waiting for ever.
+
+- RUNNING jobs whose owner is gone (its process no longer exists on this machine and its last
+  heartbeat is two heartbeats old, or no heartbeat for JOB_OWNER_TIMEOUT seconds) end FAILED:
+  "the worker running this job stopped (...)".
+- QUEUED jobs older than JOB_QUEUED_LOST_AFTER seconds whose task is no longer waiting in the
+  broker (Redis restarted without persistence, a web process killed between commit and send, a
+  message reserved by a worker that was killed) are sent again, up to JOB_MAX_RESENDS times, then
+  fail. A second copy of a task is harmless: only one task can claim a job.
+
+It runs inside every worker (config/celery.py): once when the worker is ready, then every
+JOB_SWEEP_SECONDS from a thread of the worker's main process. Every write is conditional on the
+row as it was read, so sweepers of several workers, and a task taking a job over, never undo
+each other. Jobs of both apps are found through the Job base class (the coding app does not
+import the analysis app)."""
+import json
+import logging
+import threading
+import time
+from datetime import timedelta
+
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from ..models.jobs import Job, JobStatus
+from .jobs import job_fail, job_owner_gone, job_send, job_setting
+
+logger = logging.getLogger(__name__)
+
+NOT_READ = object()
+_thread = None
+_stop = threading.Event()
+
+
+def job_models():
+    return [model for model in apps.get_models() if issubclass(model, Job)]
+
+
+def waiting_task_ids(*, delivered_within):
+    """Ids of the tasks the broker still holds for a worker: waiting in a queue (Redis lists, every
+    priority), or handed to a worker less than `delivered_within` seconds ago and not yet
+    acknowledged (a message reserved longer than that by a job still QUEUED belongs to a worker
+    that died before starting it). None when that cannot be read (another transport, the broker
+    down): then nothing is re-sent."""
+    from config.celery import app
+
+    def task_id(raw):
+        message = json.loads(raw)
+        if isinstance(message, list):  # the unacked hash holds [message, exchange, routing key]
+            message = message[0]
+        return (message.get("headers") or {}).get("id") or (message.get("properties") or {}).get("correlation_id")
+
+    try:
+        queues = {queue.name for queue in app.amqp.queues.consume_from.values()} | {app.conf.task_default_queue}
+        ids = set()
+        with app.connection_for_read() as conn:
+            channel = conn.default_channel
+            client = channel.client
+            for queue in queues:
+                for priority in channel.priority_steps:
+                    key = channel._q_for_pri(queue, priority)
+                    for start in range(0, client.llen(key), 1000):
+                        ids.update(task_id(raw) for raw in client.lrange(key, start, start + 999))
+            recent = client.zrangebyscore(channel.unacked_index_key, time.time() - delivered_within, "+inf")
+            if recent:
+                ids.update(task_id(raw) for raw in client.hmget(channel.unacked_key, recent) if raw)
+        return ids
+    except Exception:  # noqa: BLE001 - any transport or connection error: we do not know
+        logger.warning("sweeper: cannot read the broker's queues", exc_info=True)
+        return None
+
+
+def jobs_sweep(*, now=None):
+    """One sweep over every job model. Returns {"failed": n, "resent": n}."""
+    now = now or timezone.now()
+    counts = {"failed": 0, "resent": 0}
+    waiting = NOT_READ  # read once, when a QUEUED job is old enough to ask; None: cannot be read
+    for model in job_models():
+        for job in model.objects.filter(status=JobStatus.RUNNING):
+            # A pool process that died has its task delivered again within seconds, and that task
+            # takes the job over: give it two heartbeats' time before failing the job.
+            gone = job_owner_gone(job, now=now, grace=2 * job_setting("JOB_HEARTBEAT_SECONDS"))
+            if gone is None:
+                continue
+            # Only the row as read: a heartbeat or a take-over since then wins.
+            same = model.objects.filter(pk=job.pk, worker=job.worker, heartbeat_at=job.heartbeat_at,
+                                        attempts=job.attempts)
+            if job_fail(job, f"the worker running this job stopped ({gone})", only_if=[JobStatus.RUNNING],
+                        queryset=same):
+                logger.warning("sweeper: %s %s failed: its worker stopped (%s)", model.__name__, job.pk, gone)
+                counts["failed"] += 1
+        lost_after = job_setting("JOB_QUEUED_LOST_AFTER")
+        for job in model.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - timedelta(seconds=lost_after)):
+            if now - job.created_at < timedelta(seconds=lost_after * (1 + job.resends)):
+                continue  # re-sent recently: give that copy its time
+            if waiting is NOT_READ:
+                waiting = waiting_task_ids(delivered_within=lost_after)
+            if waiting is None or (job.task_id and job.task_id in waiting):
+                continue
+            if job.resends >= job_setting("JOB_MAX_RESENDS"):
+                if job_fail(job, f"the task queue lost this job's task {job.resends + 1} times (is a worker "
+                                 f"consuming its queue?)", only_if=[JobStatus.QUEUED],
+                            queryset=model.objects.filter(pk=job.pk, resends=job.resends)):
+                    counts["failed"] += 1
+                continue
+            logger.warning("sweeper: %s %s waited %s with no task in the queue; sending it again", model.__name__,
+                           job.pk, now - job.created_at)
+            if job_send(job, resend=True):
+                counts["resent"] += 1
+    return counts
+
+
+def sweep_safely():
+    """A sweep that never raises (a thread's loop and a signal handler call it)."""
+    try:
+        counts = jobs_sweep()
+        if any(counts.values()):
+            logger.warning("sweeper: %(failed)d jobs failed, %(resent)d re-sent", counts)
+        return counts
+    except Exception:  # noqa: BLE001 - the next sweep tries again
+        logger.exception("sweeper: the sweep failed")
+        return None
+    finally:
+        connection.close()  # this thread's connection: a sweep every few seconds needs no pool
+
+
+def sweeper_start(interval=None):
+    """Sweep now, then every `interval` (JOB_SWEEP_SECONDS) seconds from a daemon thread of this
+    process, until sweeper_stop(). Starting it twice starts one thread."""
+    global _thread
+    if _thread is not None and _thread.is_alive():
+        return _thread
+    interval = interval or job_setting("JOB_SWEEP_SECONDS")
+    _stop.clear()
+
+    def loop():
+        sweep_safely()
+        while not _stop.wait(interval):
+            sweep_safely()
+
+    _thread = threading.Thread(target=loop, daemon=True, name="job-sweeper")
+    _thread.start()
+    return _thread
+
+
+def sweeper_stop():
+    _stop.set()

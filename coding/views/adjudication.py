@@ -1,0 +1,63 @@
+"""Adjudication pages: the queue of treaties every assigned coder has submitted, and resolving,
+approving or reopening one. Thin: the selector reads, the adjudication services write."""
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from ..ids import parse_id
+from ..models import Adjudication, DisagreementType
+from ..permissions import supervisor_required
+from ..selectors import codings as selectors
+from ..selectors.passages import adjudication_page
+from ..services.adjudication import (
+    AdjudicationConflict,
+    adjudication_approve,
+    adjudication_reopen,
+    adjudication_resolve,
+)
+
+
+@supervisor_required
+def adjudication_queue(request):
+    return render(request, "coding/adjudication_queue.html", {"queue": selectors.adjudication_queue()})
+
+
+@supervisor_required
+def adjudication_detail(request, pk):
+    adjudication = get_object_or_404(Adjudication.objects.select_related("agreement", "version__codebook"), pk=pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        # The revision the page showed; a form without one is stale by definition (-1 matches none).
+        revision = parse_id(request.POST.get("revision", ""))
+        revision = -1 if revision is None else revision
+        try:
+            if action == "resolve":
+                indicator = adjudication.version.indicators.filter(code=request.POST.get("indicator", "")[:80]).first()
+                if indicator is None:
+                    raise ValidationError(_("Choose an indicator of this codebook version."))
+                adjudication_resolve(adjudication=adjudication, indicator=indicator, value=request.POST.get("value"),
+                                     rationale=request.POST.get("rationale", ""),
+                                     disagreement_type=request.POST.get("disagreement_type", ""), user=request.user,
+                                     revision=revision)
+                messages.success(request, _("Final value of %(code)s recorded.") % {"code": indicator.code})
+            elif action == "approve":
+                adjudication_approve(adjudication=adjudication, user=request.user, revision=revision)
+                messages.success(request, _("Approved: the final values are now the approved coding."))
+            elif action == "reopen":
+                adjudication_reopen(adjudication=adjudication, user=request.user, reason=request.POST.get("reason", ""),
+                                    revision=revision)
+                messages.success(request, _("Reopened."))
+        except AdjudicationConflict as exc:
+            messages.error(request, str(exc), extra_tags="conflict")
+        except (ValidationError, ValueError, TypeError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("coding:adjudication_detail", pk=pk)
+    show_names = request.GET.get("names") == "1"
+    detail = adjudication_page(adjudication=adjudication, show_names=show_names)
+    return render(request, "coding/adjudication_detail.html", {
+        "adjudication": adjudication, "agreement": adjudication.agreement,
+        "show_names": show_names,
+        "disagreement_types": [(v, l) for v, l in DisagreementType.choices if v in {"misread", "ambiguity", "clerical", "other"}],
+        **detail,
+    })

@@ -1,0 +1,74 @@
+"""The assignment page: supervisors assign treaties by hand, balanced by workload, or as a
+stratified random reliability sample. Thin: the form is read here, the services decide."""
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from ..ids import is_ascii_number, parse_id
+from ..models import Agreement, CodebookVersion
+from ..permissions import supervisor_required
+from ..roles import CODER
+from ..selectors.agreements import agreement_list, party_choices
+from ..services.codings import assignment_balance, assignment_create, reliability_sample
+
+FORM_NUMBER_MAX = 100_000  # more agreements, coders or seeds than any study has
+
+
+def _form_number(data, name, *, default, minimum, label, maximum=FORM_NUMBER_MAX):
+    """A whole number typed into the form (ASCII digits, from `minimum` to `maximum`); `default`
+    when empty; a ValidationError naming the field and saying what is wrong otherwise, never a 500."""
+    text = (data.get(name) or "").strip()
+    if not text:
+        return default
+    digits = text.removeprefix("-")
+    if not is_ascii_number(digits):
+        raise ValidationError(_("“%(field)s” must be a whole number, not “%(value)s”.") % {"field": label, "value": text[:20]})
+    number = (int(digits) if len(digits) <= 12 else maximum + 1) * (-1 if text.startswith("-") else 1)
+    if not minimum <= number <= maximum:
+        raise ValidationError(_("“%(field)s” must be from %(min)s to %(max)s.") % {
+            "field": label, "min": f"{minimum:,}", "max": f"{maximum:,}"})
+    return number
+
+
+def _form_ids(data, name):
+    return [number for number in map(parse_id, data.getlist(name)) if number is not None]
+
+
+@supervisor_required
+def assign(request):
+    User = get_user_model()
+    coders = User.objects.filter(groups__name=CODER, is_active=True).order_by("username")
+    versions = CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number")
+    filters = {key: request.GET.get(key, "").strip() for key in ("party", "year", "has_text", "q")}
+    agreements = agreement_list(party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"])
+    if request.method == "POST":
+        try:
+            version = versions.filter(pk=parse_id(request.POST.get("version", ""))).first()
+            if version is None:
+                raise ValidationError(_("Choose a codebook version."))
+            chosen_coders = list(coders.filter(pk__in=_form_ids(request.POST, "coders")))
+            chosen = Agreement.objects.filter(pk__in=_form_ids(request.POST, "agreements"))
+            sample_size = _form_number(request.POST, "sample_size", default=None, minimum=1, label=_("sample size"))
+            if sample_size:
+                stratum = (lambda a: a.region or "?") if request.POST.get("stratum") == "region" else (lambda a: a.entry_into_force_year)
+                seed = _form_number(request.POST, "seed", default=0, minimum=0, label=_("random seed"))
+                chosen = reliability_sample(agreements, size=sample_size, stratum=stratum, seed=seed)
+            if request.POST.get("mode") == "balanced":
+                per_agreement = _form_number(request.POST, "per_agreement", default=2, minimum=2, label=_("Coders per agreement"))
+                created = assignment_balance(agreements=chosen, version=version, coders=chosen_coders,
+                                             per_agreement=per_agreement, assigned_by=request.user)
+            else:
+                created = assignment_create(agreements=chosen, version=version, coders=chosen_coders, assigned_by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, ngettext("%(n)d assignment created.", "%(n)d assignments created.", len(created))
+                             % {"n": len(created)})
+            return redirect("coding:supervisor_dashboard")
+    return render(request, "coding/assign.html", {
+        "coders": coders, "versions": versions, "agreements": agreements[:500], "n_agreements": agreements.count(),
+        "filters": filters, "parties": party_choices(),
+    })

@@ -1,0 +1,74 @@
+"""Pages of one coder's work: the queue, the workspace (treaty beside the codebook form), her
+feedback after approval, and an agreement's audit trail. Thin: selectors for reads (blindness
+lives in coding/visibility.py)."""
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from .. import visibility
+from ..models import Agreement
+from ..permissions import supervisor_required
+from ..roles import is_supervisor
+from ..selectors.agreements import treaty_reader
+from ..selectors.codings import coder_queue, coding_as_payload, coding_text_version, coding_workspace, recheck_items_for
+from ..selectors.feedback import agreement_by_month, coding_feedback, feedback_coding_get, feedback_list
+from ..selectors.history import history_visible_to
+
+
+@login_required
+def my_queue(request):
+    codings = coder_queue(request.user)
+    done = sum(1 for c in codings if c.state == "submitted")
+    return render(request, "coding/queue.html", {
+        "codings": codings, "done": done, "total": len(codings),
+        "percent": round(100 * done / len(codings)) if codings else 0,
+        "recheck": recheck_items_for(request.user),
+        "has_feedback": any(c.has_feedback for c in codings),
+    })
+
+
+@login_required
+def workspace(request, pk):
+    coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
+    if coding.coder_id != request.user.pk and not is_supervisor(request.user):
+        raise PermissionDenied
+    context = coding_workspace(coding=coding)
+    # The text the coding was made on, whatever was imported since: its evidence cites this one.
+    reader = treaty_reader(agreement=coding.agreement, version=coding_text_version(coding))
+    return render(request, "coding/workspace.html", {
+        "coding": coding,
+        "agreement": coding.agreement,
+        "editable": coding.coder_id == request.user.pk and coding.state == "draft",
+        "payload": coding_as_payload(coding),
+
+        **context,
+        **reader,
+    })
+
+
+@supervisor_required
+def agreement_history(request, pk):
+    agreement = get_object_or_404(Agreement, pk=pk)
+    events = history_visible_to(request.user, agreement=agreement)
+    return render(request, "coding/history.html", {"agreement": agreement, "events": events})
+
+
+@login_required
+def coding_feedback_page(request, pk):
+    """One approved coding: her answers beside the final values and the adjudicator's rationale.
+    404 for anyone else's coding and before approval (coding/visibility.py decides)."""
+    coding = feedback_coding_get(request.user, pk)
+    if coding is None:
+        raise Http404
+    return render(request, "coding/feedback.html", {
+        "coding": coding, "agreement": coding.agreement, **coding_feedback(coding=coding),
+    })
+
+
+@login_required
+def my_feedback(request):
+    """Her agreement with the final values month by month, and her approved codings."""
+    return render(request, "coding/my_feedback.html", {
+        "codings": feedback_list(request.user), **agreement_by_month(request.user),
+    })

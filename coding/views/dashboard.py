@@ -1,0 +1,16 @@
+"""The supervisor dashboard: progress, agreement per indicator, accuracy, references compared.
+Thin: every number comes from coding/selectors/dashboard.py."""
+from django.shortcuts import render
+
+from ..ids import parse_id
+from ..models import CodebookVersion
+from ..permissions import supervisor_required
+from ..selectors.dashboard import supervisor_dashboard as dashboard
+
+
+@supervisor_required
+def supervisor_dashboard(request):
+    # A malformed or unknown ?version= falls back to the default version (None).
+    version_id = parse_id(request.GET.get("version", ""))
+    version = CodebookVersion.objects.filter(pk=version_id).first() if version_id is not None else None
+    return render(request, "coding/supervisor_dashboard.html", dashboard(version=version))

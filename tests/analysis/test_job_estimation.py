@@ -1,0 +1,114 @@
+"""Each specification is fitted in a child process (analysis/services/estimation.py): an abort of
+the estimator fails the run with the signal, a cancel or a time limit kills the child at once,
+NaN and inf in a result become null with a warning, and the pages show such a result."""
+import functools
+import os
+import time
+
+import pytest
+
+from analysis.pure import plots, tables
+from analysis.services import estimation
+from analysis.services.panels import panel_store
+from analysis.services.runs import model_run_create, model_run_execute
+from tests.analysis.test_gravity import small_panel
+from tests.test_job_faults import ABORTS, SPEC
+
+
+@functools.cache
+def slow_panel_path(folder):
+    from analysis.pure.gravity import prepare_panel
+    from analysis.pure.simulate import simulate
+
+    path = os.path.join(folder, "slow.pkl")
+    prepare_panel(simulate(countries=80, years=range(1990, 2020))).to_pickle(path)
+    return path
+
+
+@pytest.fixture
+def slow(tmp_path_factory):
+    from analysis.pure.presets import preset
+
+    return slow_panel_path(str(tmp_path_factory.getbasetemp())), dict(preset("structural-ppml")[0])
+
+
+def estimator_children():
+    """Live processes forked by this process's forkserver."""
+    from multiprocessing import forkserver
+
+    server = forkserver._forkserver._forkserver_pid
+    found = set()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == server and fields[0] != "Z":
+            found.add(int(entry))
+    return found
+
+
+def test_clean_numbers_replaces_nan_and_inf_and_says_where():
+    cleaned = estimation.clean_numbers({"coefficients": {"x": {"estimate": 1.0, "t": float("inf"), "p": float("nan")}},
+                                        "r2": float("-inf"), "n_obs": 3, "label": "a", "list": [1.5, float("nan")]})
+    assert cleaned["coefficients"]["x"] == {"estimate": 1.0, "t": None, "p": None}
+    assert cleaned["r2"] is None and cleaned["list"] == [1.5, None] and cleaned["n_obs"] == 3
+    assert cleaned["warnings"] == ["not a finite number, stored as empty: coefficients.x.t (inf), coefficients.x.p (nan), "
+                                   "r2 (-inf), list[1] (nan)"]
+    assert "warnings" not in estimation.clean_numbers({"r2": 0.5})
+
+
+def test_a_rust_panic_in_pyfixest_is_a_crash_with_the_signal_and_the_panic(tmp_path):
+    path = tmp_path / "small.pkl"
+    small_panel().to_pickle(path)
+    with pytest.raises(estimation.EstimatorCrashed) as crash:
+        estimation.fit_isolated(path, ABORTS)
+    assert crash.value.exitcode == -6
+    assert str(crash.value).startswith("the estimator crashed (signal 6, SIGABRT): panicked at src/demean.rs")
+    assert estimation.fit_isolated(path, SPEC)["n_obs"] == len(small_panel())  # and the next fit works
+
+
+def test_a_stop_or_a_deadline_kills_the_child_at_once(slow):
+    path, spec = slow
+    asked = time.monotonic()
+    with pytest.raises(estimation.EstimationStopped):
+        estimation.fit_isolated(path, spec, should_stop=lambda: time.monotonic() - asked > 0.5)
+    assert time.monotonic() - asked < 0.5 + 2 * estimation.POLL_SECONDS + 1 and not estimator_children()
+    started = time.monotonic()
+    with pytest.raises(estimation.EstimationTimeout, match="^time limit of 1 s exceeded$"):
+        estimation.fit_isolated(path, spec, deadline=time.monotonic() + 0.3, time_limit=1)
+    assert time.monotonic() - started < 2 and not estimator_children()
+
+
+@pytest.mark.django_db
+def test_inline_runs_end_failed_with_the_crash_or_done_with_warnings(settings, tmp_path, client_for, users):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    panel, _ = panel_store(small_panel().assign(rta=1.0), name="constant rta")
+    crashed = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC, ABORTS], dispatch=False).pk)
+    assert crashed.status == "FAILED" and crashed.error.startswith("the estimator crashed (signal 6, SIGABRT)")
+    assert len(crashed.results) == 1 and crashed.finished_at
+    done = model_run_execute(run_id=model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": "rta ~ 1"}],
+                                                     dispatch=False).pk)
+    assert done.status == "DONE" and done.results[0]["coefficients"]["Intercept"]["t"] is None
+    assert done.worker and done.attempts == 1 and done.heartbeat_at
+
+
+@pytest.mark.django_db
+def test_an_inline_run_over_its_time_limit_fails_with_the_limit(settings, tmp_path, slow):
+    import pandas as pd
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path, spec = slow
+    panel, _ = panel_store(pd.read_pickle(path), name="slow")
+    run = model_run_execute(run_id=model_run_create(panel=panel, specs=[spec] * 3, dispatch=False).pk, time_limit=1)
+    assert run.status == "FAILED" and run.error == "time limit of 1 s exceeded" and not estimator_children()
+
+
+def test_tables_and_plots_show_an_empty_number_as_empty():
+    result = {"coefficients": {"x": {"estimate": 0.5, "se": None, "t": None, "p": None, "ci_low": None, "ci_high": None}},
+              "n_obs": 10, "estimator": "ols", "vcov": "hetero", "r2": None, "fixed_effects": {}}
+    table = tables.build([result])
+    assert "| x | 0.500 |" in tables.to_markdown(table) and "()" in tables.to_markdown(table)
+    assert "0.500" in tables.to_latex(table) and "x" in tables.to_csv(table)
+    assert plots.coefficient_plot([result], labels=["(1)"]).startswith(b"<?xml")
