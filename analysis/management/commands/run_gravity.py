@@ -11,8 +11,9 @@ from coding.importers.errors import ImportFailed
 
 from ...models import ModelRun, Panel
 from ...pure.gravity import SpecError
-from ...pure.presets import MAX_SPEC_TEXT, PRESETS, specs_from
+from ...pure.presets import PRESETS, specs_from
 from ...services.panels import panel_import_csv
+from ._specs import read_spec_file
 from ...services.runs import MAX_NAME, model_run_create, model_run_execute
 
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         panel = self.panel(options["panel"])
         try:
             if options["spec"]:
-                spec_text = self.spec_text(options["spec"])
+                spec_text = read_spec_file(options["spec"])
                 specs = specs_from(spec=spec_text)
             else:
                 specs = specs_from(preset_name=options["preset"], years=options["years"])
@@ -54,15 +55,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(run_output(run), indent=2))
         if run.status == ModelRun.Status.FAILED:
             raise CommandError(run.error)
-
-    def spec_text(self, name):
-        path = Path(name)
-        try:
-            if path.stat().st_size > MAX_SPEC_TEXT:
-                raise CommandError(f"{name}: larger than {MAX_SPEC_TEXT:,} bytes; a specification file is small JSON")
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{name}: {exc}") from exc
 
     def panel(self, ref):
         path = Path(ref)

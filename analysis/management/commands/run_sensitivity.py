@@ -12,8 +12,9 @@ from coding.selectors.codebooks import codebook_version_by_spec
 
 from ...pure import merge_checks
 from ...pure import panel_builder as builder
-from ...pure.presets import MAX_SPEC_TEXT, PRESETS, specs_from
+from ...pure.presets import PRESETS, specs_from
 from ...selectors.sensitivity import sensitivity_output
+from ._specs import read_spec_file
 from ...services.sensitivity import ERRORS, PanelOptions, sensitivity_run_create, sensitivity_run_execute
 
 
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         except (ObjectDoesNotExist, ValueError) as exc:  # no such codebook or version, or a version that is no number
             raise CommandError(f"no codebook '{options['codebook']}' ({exc})") from exc
         try:
-            specs = specs_from(spec=self.spec_text(options["spec"]) if options["spec"] else None,
+            specs = specs_from(spec=read_spec_file(options["spec"]) if options["spec"] else None,
                                preset_name=options["preset"], years=options["years"])
             lags = list(builder.STUDY_LAGS) + [s for s in builder.parse_shifts(options["lags"]) if s not in builder.STUDY_LAGS]
             panel_options = PanelOptions(dist_column=options["dist_column"], zeros=not options["reported_only"],
@@ -75,12 +76,3 @@ class Command(BaseCommand):
             self.stderr.write(f"warning: {line}")
         if output["status"] == "FAILED":
             raise CommandError("; ".join(f"{c['source']}: {c['error']}" for c in output["columns"] if c["error"]))
-
-    def spec_text(self, name):
-        path = Path(name)
-        try:
-            if path.stat().st_size > MAX_SPEC_TEXT:
-                raise CommandError(f"{name}: larger than {MAX_SPEC_TEXT:,} bytes; a specification file is small JSON")
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise CommandError(f"{name}: {exc}") from exc
