@@ -272,9 +272,7 @@ def coding_submit(*, coding, user, revision):
     """Submit: every indicator must have a value. Opens adjudication when all coders are done."""
     if coding.coder_id != user.pk:
         raise ValidationError(_("Only the assigned coder can submit this coding."))
-    indicators = list(coding.version.indicators.all())
-    answered = set(coding.answers.filter(value__isnull=False).values_list("indicator_id", flat=True))
-    missing = [i.code for i in indicators if i.pk not in answered]
+    missing = coding_missing_indicators(coding=coding)
     if missing:
         raise ValidationError(_("Answer every indicator before submitting; missing: %(codes)s") % {"codes": ", ".join(missing)})
     if not _claim_revision(coding, revision, state=Coding.State.SUBMITTED):
