@@ -196,7 +196,10 @@ def command_up(_args):
             subprocess.run([*manage, "compilemessages", "--ignore", ".venv", "-v", "0"], check=True, env=env, cwd=ROOT)
         subprocess.run([*manage, "load_demo"], check=True, env=env, cwd=ROOT)
         children.append(("worker", subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2"],
+            # Both queues (config/settings/base.py: CELERY_TASK_ROUTES): imports on `default`, model fits on
+            # `estimation`; a lab adds estimation workers on other machines (README).
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2",
+             "-Q", "default,estimation"],
             env=env, cwd=ROOT, start_new_session=True)))
         children.append(("web server", subprocess.Popen(
             [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT, start_new_session=True)))

@@ -42,11 +42,16 @@ def redis_url():
 
 
 @contextmanager
-def celery_worker(broker_url, *, concurrency=1, queues=None, pool="solo", env=None):
-    """A real worker on the test database. pool="prefork" runs tasks in pool processes (which a
-    test may kill); `env` adds settings, e.g. {"JOB_SWEEP_SECONDS": "1"}."""
+def celery_worker(broker_url, *, concurrency=1, queues=("default", "estimation"), pool="solo", env=None):
+    """A real worker on the test database, consuming both queues unless `queues` says otherwise
+    (as `make up` starts it). pool="prefork" runs tasks in pool processes (which a test may
+    kill); `env` adds settings, e.g. {"JOB_SWEEP_SECONDS": "1"}. It stores and reads files where
+    the test process does (MEDIA_ROOT, and PANEL_DIR when set), unless `env` says otherwise."""
+    files = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
+    if getattr(settings, "PANEL_DIR", None):
+        files["PANEL_DIR"] = str(settings.PANEL_DIR)
     env = dict(os.environ, DATABASE_URL=test_database_url(), REDIS_URL=broker_url,
-               DJANGO_SETTINGS_MODULE="config.settings.test", MEDIA_ROOT=str(settings.MEDIA_ROOT), **(env or {}))
+               DJANGO_SETTINGS_MODULE="config.settings.test", **files, **(env or {}))
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-l", "warning",
                f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if queues:

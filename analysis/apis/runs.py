@@ -12,7 +12,7 @@ from coding.permissions import IsSupervisor
 
 from ..pure.gravity import SpecError
 from ..pure.presets import PRESETS, specs_from
-from ..selectors.runs import panel_get, run_get, runs_for
+from ..selectors.runs import panel_get, run_fits, run_get, runs_for
 from ..services.runs import MAX_NAME, model_run_cancel, model_run_create
 
 
@@ -67,7 +67,8 @@ class RunDetailApi(APIView):
         run = run_get(request.user, pk)
         if run is None:
             raise Http404("no such run")  # or one the user may not see (blind coding)
-        return Response(run_payload(run))
+        # A fanned-out run: each specification's own status and progress (one row each).
+        return Response({**run_payload(run), "specifications": run_fits(run)})
 
 
 class RunCancelApi(APIView):

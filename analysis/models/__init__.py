@@ -3,7 +3,7 @@ runs (ModelRun, a coding.models.jobs.Job) and sensitivity (SensitivityRun, one M
 source). Fields and invariants only; writes are services."""
 from .panels import Panel
 from .releases import DatasetRelease
-from .runs import ModelRun
+from .runs import ModelRun, SpecFit
 from .sensitivity import SensitivityColumn, SensitivityRun
 
-__all__ = ["DatasetRelease", "ModelRun", "Panel", "SensitivityColumn", "SensitivityRun"]
+__all__ = ["DatasetRelease", "ModelRun", "Panel", "SensitivityColumn", "SensitivityRun", "SpecFit"]

@@ -5,7 +5,7 @@ panel is."""
 from coding import visibility
 from coding.ids import MAX_DATABASE_ID, parse_id
 
-from ..models import ModelRun, Panel
+from ..models import ModelRun, Panel, SpecFit
 from .releases import release_visible_to
 
 
@@ -56,3 +56,15 @@ def run_get(user, pk):
         return None
     found = runs_for(user, ids=[pk])
     return found[0] if found else None
+
+
+def run_fits(run):
+    """The specifications of a fanned-out run with each one's own state, in order (none for a run
+    fitted in one task): position, label, status, progress, message, error and worker."""
+    if not run.fan_out:
+        return []
+    fits = SpecFit.objects.filter(run=run).order_by("position").only(
+        "position", "spec", "status", "progress", "progress_message", "error", "worker")
+    return [{"position": fit.position + 1, "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
+             "status": fit.status, "status_display": fit.get_status_display(), "progress": fit.progress,
+             "message": fit.progress_message, "error": fit.error or None, "worker": fit.worker} for fit in fits]

@@ -3,40 +3,45 @@ and send its task by name once committed, cancel it, and execute it in the worke
 no task module is imported here (analysis/tasks.py calls model_run_execute)."""
 import logging
 import time
-from importlib import metadata
 
-from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from coding.services.jobs import job_claim, job_dispatch, job_fail, job_heartbeat, job_owner, job_setting
+from coding.services.jobs import job_claim, job_dispatch, job_fail, job_owner
 from config.celery import app
 
 from ..models import ModelRun
 from ..pure import gravity
 from . import estimation
+from .fanout import fan_out_create, fits_cancel
+from .fitting import Heartbeat, failure_reason, package_versions
+from .panels import panel_file_checked
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 200  # ModelRun.name's max_length
-PACKAGES = ["pyfixest", "pandas", "numpy", "django", "celery", "statsmodels"]
 
 
-def package_versions():
-    return {name: metadata.version(name) for name in PACKAGES}
-
-
-def model_run_create(*, panel, specs, user=None, name="", dispatch=True):
-    """Validate the specifications, create the run row, and send its task once committed."""
+def model_run_create(*, panel, specs, user=None, name="", dispatch=True, fan_out=None):
+    """Validate the specifications, create the run row, and send its task once committed. A run
+    of several specifications is fanned out (RUN_FAN_OUT, on by default): one child task per
+    specification (services/fanout.py). `fan_out=False` fits them one after another in one
+    task; a run created without dispatch (to be executed in this process) is never fanned out."""
     # Every key by type and the whole formula by our grammar, before anything is stored: a spec
     # is data, never code (the worker checks again before it fits).
     specs = gravity.validate_specs(specs, panel.columns)
     if not isinstance(name, str) or len(name) > MAX_NAME:
         raise gravity.SpecError(f"name: at most {MAX_NAME} characters")
+    if fan_out is None:
+        fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) > 1
+    fan_out = bool(fan_out and dispatch)
     with transaction.atomic():
-        run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions())
-        if dispatch:
+        run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions(),
+                                      fan_out=fan_out)
+        if fan_out:
+            fan_out_create(run=run)
+        elif dispatch:
             job_dispatch(run)
     return run
 
@@ -52,11 +57,13 @@ def model_run_cancel(*, run):
     cancelled = ModelRun.objects.filter(pk=run.pk, status__in=[ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]).update(
         status=ModelRun.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
         progress_message="cancelled")
-    if cancelled and run.task_id:
+    # A fanned-out run: its children too (each fitting child kills its estimator within 0.25 s).
+    task_ids = ([run.task_id] if run.task_id else []) + (fits_cancel(run=run) if cancelled and run.fan_out else [])
+    if cancelled and task_ids:
         try:
-            app.control.revoke(run.task_id)
-        except Exception:  # noqa: BLE001 - the row is cancelled already; the broker may be down
-            logger.warning("could not revoke task %s of run %s", run.task_id, run.pk)
+            app.control.revoke(task_ids)
+        except Exception:  # noqa: BLE001 - the rows are cancelled already; the broker may be down
+            logger.warning("could not revoke the tasks %s of run %s", task_ids, run.pk)
     return bool(cancelled)
 
 
@@ -69,6 +76,8 @@ def model_run_execute(*, run_id, time_limit=None):
     or it leaves a cancelled run CANCELLED, its estimator killed at once."""
     time_limit = time_limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
     deadline = time.monotonic() + time_limit if time_limit else None
+    if ModelRun.objects.filter(pk=run_id, fan_out=True).exists():
+        return None  # its children fit it (a stray task of a fanned-out run claims nothing)
     # The versions that matter are the worker's, which fits the model, not the web process's.
     if not job_claim(ModelRun, run_id, progress=1, progress_message="loading the panel", results=[], error="",
                      versions=package_versions()):
@@ -77,7 +86,7 @@ def model_run_execute(*, run_id, time_limit=None):
     # sweeper or a take-over is never overwritten.
     running = ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.RUNNING, worker=job_owner())
     run = ModelRun.objects.select_related("panel").get(pk=run_id)
-    results, beat = [], Heartbeat(run_id)
+    results, beat = [], Heartbeat(ModelRun, run_id)
     try:
         total = len(run.specs)
         for index, spec in enumerate(run.specs):
@@ -88,44 +97,16 @@ def model_run_execute(*, run_id, time_limit=None):
                 running.update(progress=max(1, int(100 * index / total)), progress_message=f"{index + 1}/{total}: {message}")
 
             report("starting the estimator")
-            result = estimation.fit_isolated(run.panel.path, spec, should_stop=lambda: not running.exists(),
+            result = estimation.fit_isolated(panel_file_checked(run.panel), spec, should_stop=lambda: not running.exists(),
                                              deadline=deadline, time_limit=time_limit, on_wait=beat, progress=report)
             results.append(estimation.clean_numbers(result))
             running.update(progress=int(100 * (index + 1) / total), results=results, heartbeat_at=timezone.now())
     except estimation.EstimationStopped:
         return ModelRun.objects.get(pk=run_id)  # cancelled (or no longer ours): the row says so already
     except Exception as exc:  # noqa: BLE001 - any failure must end the run, never leave it RUNNING
-        job_fail(run, _reason(exc, run_id, time_limit), only_if=[ModelRun.Status.RUNNING], queryset=running,
-                 results=results)
+        job_fail(run, failure_reason(exc, f"model run {run_id}", time_limit), only_if=[ModelRun.Status.RUNNING],
+                 queryset=running, results=results)
         return ModelRun.objects.get(pk=run_id)
     running.update(status=ModelRun.Status.DONE, progress=100, progress_message="done", results=results,
                    finished_at=timezone.now())
     return ModelRun.objects.get(pk=run_id)
-
-
-def _reason(exc, run_id, time_limit):
-    """The error a failed run shows: plain words for what we expect, the exception otherwise."""
-    if isinstance(exc, SoftTimeLimitExceeded):  # Celery's soft limit, raised in this thread
-        return f"time limit of {time_limit or 0:g} s exceeded"
-    if isinstance(exc, estimation.EstimationFailed):
-        if not (exc.expected or isinstance(exc, estimation.EstimationTimeout)):
-            logger.error("model run %s: %s", run_id, exc)
-        return str(exc)
-    if not isinstance(exc, (gravity.SpecError, KeyError, ValueError)):
-        logger.exception("model run %s failed", run_id)
-    return f"{type(exc).__name__}: {exc}"
-
-
-class Heartbeat:
-    """Called while the estimator works: a heartbeat on the run every JOB_HEARTBEAT_SECONDS."""
-
-    def __init__(self, run_id):
-        self.run_id, self.last = run_id, time.monotonic()
-
-    def __call__(self):
-        if time.monotonic() - self.last >= job_setting("JOB_HEARTBEAT_SECONDS"):
-            self.last = time.monotonic()
-            try:
-                job_heartbeat(ModelRun, self.run_id)
-            except Exception:  # noqa: BLE001 - a busy database: the next beat tries again
-                logger.warning("heartbeat of model run %s not written", self.run_id, exc_info=True)

@@ -25,7 +25,7 @@ from ..models import ModelRun, SensitivityColumn, SensitivityRun
 from ..pure import gravity, merge_checks
 from ..pure import panel_builder as builder
 from ..pure.exports import release_frame
-from .panels import panel_store
+from .panels import panel_file, panel_store
 from .releases import release_create
 from .runs import MAX_NAME, model_run_create, model_run_execute
 
@@ -134,7 +134,7 @@ def _panel_for(release, *, key, inputs, name, described):
     its file is still there, else built now (and stored once by content)."""
     before = (SensitivityColumn.objects.filter(build__key=key).select_related("panel", "sensitivity")
               .order_by("-pk").first())
-    if before is not None and Path(before.panel.path).exists():
+    if before is not None and panel_file(before.panel).exists():
         return before.panel, {"key": key, "panel_reused": True, "zeros_added": before.build.get("zeros_added"),
                               "n_rows": before.panel.n_rows}, before.sensitivity.checks
     prepared = inputs.prepare()

@@ -17,7 +17,7 @@ from ..models import ModelRun, Panel
 from ..pure import plots, tables
 from ..pure.gravity import SpecError
 from ..pure.presets import PRESETS, specs_from
-from ..selectors.runs import panels_for, run_get, runs_for
+from ..selectors.runs import panels_for, run_fits, run_get, runs_for
 from ..services.runs import model_run_cancel, model_run_create
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
@@ -51,8 +51,13 @@ def run_list(request):
 def run_detail(request, pk):
     run = _visible_run(request, pk)
     table = tables.build(run.results, text=table_text()) if run.results and run.status == ModelRun.Status.DONE else None
-    return render(request, "analysis/run_detail.html", {"run": run, "table": table,
+    return render(request, "analysis/run_detail.html", {"run": run, "table": table, "fits": _fits_shown(run),
                                                         "progress_message": progress_text(run.progress_message)})
+
+
+def _fits_shown(run):
+    """The specifications of a fanned-out run, their messages in the reader's language."""
+    return [dict(fit, message=progress_text(fit["message"])) for fit in run_fits(run)]
 
 
 def _visible_run(request, pk):
@@ -63,6 +68,8 @@ def _visible_run(request, pk):
 
 
 FITTING = re.compile(r"^(?P<index>\d+)/(?P<total>\d+): fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
+FITTING_ONE = re.compile(r"^fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
+SPECS_DONE = re.compile(r"^(?P<done>\d+)/(?P<total>\d+) specifications done, (?P<running>\d+) running$")
 
 
 def progress_text(message):
@@ -70,7 +77,14 @@ def progress_text(message):
     fitting = FITTING.match(message or "")
     if fitting:
         return _("specification %(index)s of %(total)s: fitting %(estimator)s on %(n)s observations") % fitting.groupdict()
-    known = {"loading the panel": _("loading the panel"), "done": _("done"), "cancelled": _("cancelled")}
+    one = FITTING_ONE.match(message or "")
+    if one:
+        return _("fitting %(estimator)s on %(n)s observations") % one.groupdict()
+    specs = SPECS_DONE.match(message or "")
+    if specs:
+        return _("%(done)s of %(total)s specifications done, %(running)s running") % specs.groupdict()
+    known = {"loading the panel": _("loading the panel"), "done": _("done"), "cancelled": _("cancelled"),
+             "starting the estimator": _("starting the estimator")}
     return known.get(message, message)
 
 
@@ -78,7 +92,8 @@ def progress_text(message):
 def run_status(request, pk):
     run = _visible_run(request, pk)
     return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
-                         "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error})
+                         "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error,
+                         "specifications": _fits_shown(run)})
 
 
 @supervisor_required

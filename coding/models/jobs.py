@@ -50,6 +50,12 @@ class Job(models.Model):
     def finished(self):
         return self.status in FINISHED
 
+    @classmethod
+    def sweepable(cls):
+        """The rows the sweeper (coding/services/sweeper.py) watches: all, unless a subclass says
+        otherwise (a job whose status is combined from child jobs)."""
+        return cls.objects.all()
+
 
 class TextImport(Job):
     """A plain-text or PDF treaty uploaded for one agreement, split by a worker."""

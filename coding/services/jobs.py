@@ -73,6 +73,37 @@ def job_send(job, *, resend=False):
     return True
 
 
+def job_dispatch_group(jobs, *, on_failure=None):
+    """Send the tasks of `jobs` (rows of one Job model) as one Celery group when the current
+    transaction commits: one message each, so as many workers as the queue has take them at once.
+    A broker that cannot be reached fails every job with the reason, then calls on_failure()."""
+    jobs = list(jobs)
+    transaction.on_commit(lambda: job_send_group(jobs, on_failure=on_failure))
+
+
+def job_send_group(jobs, *, on_failure=None):
+    from celery import group
+
+    from config.celery import app
+
+    if not jobs:
+        return True
+    model = type(jobs[0])
+    try:
+        result = group(app.signature(model.TASK_NAME, args=[job.pk]) for job in jobs).apply_async()
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
+        logger.exception("could not queue %d %s jobs", len(jobs), model.__name__)
+        reason = f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+        for job in jobs:
+            job_fail(job, reason, only_if=[JobStatus.QUEUED])
+        if on_failure is not None:
+            on_failure(reason)
+        return False
+    for job, sent in zip(jobs, result.results):
+        model.objects.filter(pk=job.pk).update(task_id=sent.id)
+    return True
+
+
 def pid_alive(pid):
     """Whether process `pid` exists on this machine and is not a zombie."""
     try:

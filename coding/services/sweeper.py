@@ -20,7 +20,9 @@ import time
 from datetime import timedelta
 
 from django.apps import apps
+from django.conf import settings
 from django.db import connection
+from django.utils.module_loading import import_string
 from django.utils import timezone
 
 from ..models.jobs import Job, JobStatus
@@ -52,7 +54,10 @@ def waiting_task_ids(*, delivered_within):
         return (message.get("headers") or {}).get("id") or (message.get("properties") or {}).get("correlation_id")
 
     try:
-        queues = {queue.name for queue in app.amqp.queues.consume_from.values()} | {app.conf.task_default_queue}
+        # Every queue, not only the ones this worker consumes: a worker on `default` must not take
+        # a fit waiting in `estimation` for a lost task (and send it again).
+        queues = ({queue.name for queue in app.amqp.queues.consume_from.values()} | {app.conf.task_default_queue}
+                  | set(getattr(settings, "WORKBENCH_QUEUES", ())))
         ids = set()
         with app.connection_for_read() as conn:
             channel = conn.default_channel
@@ -72,12 +77,12 @@ def waiting_task_ids(*, delivered_within):
 
 
 def jobs_sweep(*, now=None):
-    """One sweep over every job model. Returns {"failed": n, "resent": n}."""
+    """One sweep over every job model. Returns {"failed": n, "resent": n, "settled": n}."""
     now = now or timezone.now()
-    counts = {"failed": 0, "resent": 0}
+    counts = {"failed": 0, "resent": 0, "settled": 0}
     waiting = NOT_READ  # read once, when a QUEUED job is old enough to ask; None: cannot be read
     for model in job_models():
-        for job in model.objects.filter(status=JobStatus.RUNNING):
+        for job in model.sweepable().filter(status=JobStatus.RUNNING):
             # A pool process that died has its task delivered again within seconds, and that task
             # takes the job over: give it two heartbeats' time before failing the job.
             gone = job_owner_gone(job, now=now, grace=2 * job_setting("JOB_HEARTBEAT_SECONDS"))
@@ -91,7 +96,7 @@ def jobs_sweep(*, now=None):
                 logger.warning("sweeper: %s %s failed: its worker stopped (%s)", model.__name__, job.pk, gone)
                 counts["failed"] += 1
         lost_after = job_setting("JOB_QUEUED_LOST_AFTER")
-        for job in model.objects.filter(status=JobStatus.QUEUED, created_at__lt=now - timedelta(seconds=lost_after)):
+        for job in model.sweepable().filter(status=JobStatus.QUEUED, created_at__lt=now - timedelta(seconds=lost_after)):
             if now - job.created_at < timedelta(seconds=lost_after * (1 + job.resends)):
                 continue  # re-sent recently: give that copy its time
             if waiting is NOT_READ:
@@ -108,6 +113,10 @@ def jobs_sweep(*, now=None):
                            job.pk, now - job.created_at)
             if job_send(job, resend=True):
                 counts["resent"] += 1
+    # What another app settles from its swept jobs (a fanned-out run from its children), named in
+    # JOB_SWEEP_HOOKS so that this app does not import that one.
+    for hook in getattr(settings, "JOB_SWEEP_HOOKS", ()):
+        counts["settled"] += import_string(hook)() or 0
     return counts
 
 

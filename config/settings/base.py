@@ -77,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before anything else does work
     "config.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -152,8 +153,18 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# `manage.py collectstatic` gathers the static files into STATIC_ROOT, and WhiteNoise serves them
+# from there (hashed names, compressed, cached for ever: config.settings.production). Without
+# collectstatic, tests work all the same and DEBUG runs serve from the apps.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
+if "STATIC_ROOT" not in os.environ:
+    # Empty until collectstatic; made here like var/ so WhiteNoise does not warn "No directory at"
+    # in every test. A STATIC_ROOT set in the environment is left to collectstatic.
+    try:
+        STATIC_ROOT.mkdir(exist_ok=True)
+    except OSError:  # read-only checkout
+        pass
 
 REST_FRAMEWORK = {
     # DRF's classes, adjusted in config/settings/accounts.py: no credentials is a 403 as before,
@@ -190,6 +201,17 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TRACK_STARTED = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Two queues, so a long sweep of model fits never delays an import: estimation (every task of the
+# analysis app: model runs and each specification of a fanned-out run) and default (text imports,
+# pre-coding, anything else). `make up` starts one worker on both; a lab adds machines with
+# `celery -A config worker -Q estimation` (README, "Running on several machines"). A worker
+# started with `-Q default` never takes a model fit.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ROUTES = {"analysis.tasks.*": {"queue": "estimation"}}
+WORKBENCH_QUEUES = ("default", "estimation")  # every queue the sweeper looks into for lost tasks
+# A run of several specifications is one parent row whose specifications are fitted as child
+# tasks (analysis/services/fanout.py), so several estimation workers share one sweep.
+RUN_FAN_OUT = env_bool("RUN_FAN_OUT", True)
 # Time limits of every task, in seconds: the soft one ends the job FAILED "time limit of N s
 # exceeded"; the hard one kills the worker process (the sweeper then fails the job). Per task:
 # CELERY_TASK_ANNOTATIONS = {"analysis.tasks.run_model_task": {"soft_time_limit": 600, "time_limit": 660}}.
@@ -208,6 +230,9 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 2))
 JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", 15))
 JOB_QUEUED_LOST_AFTER = float(os.environ.get("JOB_QUEUED_LOST_AFTER", 120))
 JOB_MAX_RESENDS = int(os.environ.get("JOB_MAX_RESENDS", 3))
+# Called by every sweep after the jobs themselves (coding/services/sweeper.py): fanned-out runs whose
+# children have all ended are ended too, should the last child have died before it could.
+JOB_SWEEP_HOOKS = ["analysis.services.fanout.fanned_out_runs_settle"]
 
 # Where the demo loader looks for ToTA XML files (see coding/management/commands/load_demo.py).
 TOTA_DIR = os.environ.get("TOTA_DIR", "")
@@ -222,6 +247,11 @@ LOGGING = {
 
 # Uploaded treaty texts wait here until a worker imports them.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
+# Stored panels (pickles named by their content hash), read by every estimation worker: on several
+# machines a directory on shared storage (NFS) mounted on the web host and every worker machine
+# (README, "Running on several machines"). Panel rows keep the file name only, so each machine may
+# mount it at its own path. Unset: MEDIA_ROOT/panels (analysis/services/panels.py: panel_dir).
+PANEL_DIR = os.environ.get("PANEL_DIR", "").strip() or None
 MEDIA_URL = "media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Largest treaty text (.txt or .pdf) an import reads; a larger file is refused before it is read.

@@ -81,7 +81,9 @@ def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, use
         assert wait_for(lambda: ModelRun.objects.get(pk=run.pk).finished, timeout=120, process=worker)
         run.refresh_from_db()
         assert run.status == "DONE", run.error
-        assert run.task_id and run.started_at and run.finished_at and run.progress == 100
+        # Two specifications: fanned out, a task and a result per specification, one table.
+        assert run.fan_out and run.started_at and run.finished_at and run.progress == 100
+        assert [(fit.status, bool(fit.task_id), bool(fit.worker)) for fit in run.fits.all()] == [("DONE", True, True)] * 2
         assert run.results[0]["coefficients"]["fta"]["estimate"] == pytest.approx(
             run.results[1]["coefficients"]["fta"]["estimate"])
         status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()

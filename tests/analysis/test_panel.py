@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 
 from analysis.pure import panel_builder as builder
+from analysis.services.panels import panel_file
 
 
 def inputs():
@@ -103,7 +104,7 @@ def test_build_panel_command_with_real_macro_data_then_the_study_preset(tmp_path
                  "--dist", str(DATA / "macro/dist_cepii.csv"), "--tbt", str(DATA / "macro/eping_tbt_notifications_subset.csv"),
                  "--name", "China test panel", stdout=out)
     panel = Panel.objects.get(name="China test panel")
-    frame = pd.read_pickle(panel.path)
+    frame = pd.read_pickle(panel_file(panel))
     korea = frame[(frame.exporter == "CHN") & (frame.importer == "KOR")].set_index("year")
     assert korea.loc[2014, "fta"] == 0 and korea.loc[2015, "fta"] == 1 and korea.loc[2016, "depth_fta"] == 5
     assert korea["ln_gdp_i"].notna().all() and korea["ln_dist"].notna().all()
@@ -126,7 +127,7 @@ def test_build_panel_command_with_real_macro_data_then_the_study_preset(tmp_path
                  "--dist", str(DATA / "macro/dist_cepii.csv"), "--dist-column", "distcap", "--lags", "ln_gdp_j:2",
                  "--leads", "fta:1", "--name", "capitals", stdout=StringIO())
     capitals = Panel.objects.get(name="capitals")
-    other = pd.read_pickle(capitals.path)
+    other = pd.read_pickle(panel_file(capitals))
     usa = other[(other.exporter == "CHN") & (other.importer == "USA")].set_index("year")
     assert usa["ln_dist"].iloc[0] == pytest.approx(np.log(11159.25))  # Beijing-Washington, not 10993.68 (dist)
     assert usa["ln_gdp_i"].tolist() == pytest.approx(frame[(frame.exporter == "CHN") & (frame.importer == "USA")]["ln_gdp_i"].tolist())
@@ -293,7 +294,7 @@ def test_import_panel_with_lags_by_year(tmp_path, settings):
     frame.to_csv(path, index=False)
     # When it is imported with a four-year lag and lead of rta
     call_command("import_panel", str(path), "--name", "guide", "--lags", "rta:4", "--leads", "rta:4", stdout=StringIO())
-    stored = pd.read_pickle(Panel.objects.get(name="guide").path).set_index(["exporter", "importer", "year"])
+    stored = pd.read_pickle(panel_file(Panel.objects.get(name="guide"))).set_index(["exporter", "importer", "year"])
     # Then rta_lag4 is the pair's rta four years earlier, missing when that year is absent
     assert stored.loc[("A", "B", 1990), "rta_lag4"] == 0 and stored.loc[("A", "B", 1994), "rta_lag4"] == 0
     assert np.isnan(stored.loc[("A", "B", 2002), "rta_lag4"])  # 1998 is not in the panel

@@ -141,7 +141,7 @@ def test_the_sweeper_sends_a_lost_task_again_then_gives_up(settings, monkeypatch
 
     lost, waiting, young = queued(90, task_id="lost"), queued(90, task_id="waiting"), queued(10, task_id="lost")
     never_sent = queued(90)
-    assert sweeper.jobs_sweep() == {"failed": 0, "resent": 2} and sorted(sent) == sorted([lost.pk, never_sent.pk])
+    assert sweeper.jobs_sweep() == {"failed": 0, "resent": 2, "settled": 0} and sorted(sent) == sorted([lost.pk, never_sent.pk])
     assert sweeper.jobs_sweep()["resent"] == 0  # a copy sent gets its own time (60 s more) before the next look
     later = timezone.now() + timedelta(seconds=60)
     assert sweeper.jobs_sweep(now=later)["failed"] == 2  # lost again, and JOB_MAX_RESENDS is 1
