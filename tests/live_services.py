@@ -50,8 +50,8 @@ def celery_worker(broker_url, *, concurrency=1, queues=("default", "estimation")
     files = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     if getattr(settings, "PANEL_DIR", None):
         files["PANEL_DIR"] = str(settings.PANEL_DIR)
-    env = dict(os.environ, DATABASE_URL=test_database_url(), REDIS_URL=broker_url,
-               DJANGO_SETTINGS_MODULE="config.settings.test", **files, **(env or {}))
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": broker_url,
+           "DJANGO_SETTINGS_MODULE": "config.settings.test", **files, **(env or {})}
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-l", "warning",
                f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if queues:
