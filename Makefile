@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: venv runtime up test check bench messages
+.PHONY: venv runtime up test check bench messages serve
 
 # Two stamps: `make up` needs only what a server runs (requirements.txt); `make test` and
 # `make bench` also the test and benchmark tools (requirements-dev.txt, which includes the first).
@@ -27,6 +27,18 @@ messages: runtime
 
 up: runtime messages
 	$(PY) -m config.devservices up
+
+# The production web server in the foreground (deploy/README.md runs the same under systemd):
+# static files gathered, migrations applied, then gunicorn (config/gunicorn.conf.py). Settings
+# come from the environment only (deploy/workbench.env.example); plain http needs the switches
+# in config/settings/production.py.
+PROD := DJANGO_SETTINGS_MODULE=config.settings.production
+serve: runtime messages
+	@test -n "$$SECRET_KEY" || { echo "make serve: SECRET_KEY is not set; e.g. export SECRET_KEY=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), see deploy/workbench.env.example" >&2; exit 2; }
+	@test -n "$$ALLOWED_HOSTS" || { echo "make serve: ALLOWED_HOSTS is not set; e.g. export ALLOWED_HOSTS=workbench.example.org, see deploy/workbench.env.example" >&2; exit 2; }
+	$(PROD) $(PY) manage.py collectstatic --noinput
+	$(PROD) $(PY) manage.py migrate --noinput
+	exec env $(PROD) $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
 
 test: venv messages
 	$(PY) -m config.devservices test $(PYTEST_ARGS)

@@ -63,10 +63,12 @@ def spec_fit_execute(*, fit_id, time_limit=None):
     if fit.run.status not in ACTIVE or fit.run.cancel_requested:  # the parent ended before this child began
         running.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), progress_message="cancelled")
         return SpecFit.objects.get(pk=fit_id)
+    run_settle(run_id=run_id)  # the parent's page says at once how many specifications are running
     beat = Heartbeat(SpecFit, fit_id)
     try:
         def report(message):
-            running.update(progress_message=message[:300])
+            # The estimator says when it starts fitting (after reading the panel): half-way, for the bars.
+            running.update(progress_message=message[:300], progress=50 if message.startswith("fitting") else 1)
 
         result = estimation.fit_isolated(panel_file_checked(fit.run.panel), fit.spec,
                                          should_stop=lambda: not running.exists(), deadline=deadline,

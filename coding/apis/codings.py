@@ -84,7 +84,8 @@ class CodingDetailApi(APIView):
     """GET a coding; PUT a draft with the revision it was loaded at (409 when stale)."""
 
     def get_coding(self, request, pk):
-        return get_object_or_404(codings_visible_to(request.user), pk=pk)
+        # Read with what the save checks and the answer shows (its text, its codebook's code).
+        return get_object_or_404(codings_visible_to(request.user).select_related("text_version", "version__codebook"), pk=pk)
 
     @extend_schema(responses={200: inline_serializer("Coding", {"id": serializers.IntegerField()}), **errors(404)})
     def get(self, request, pk):

@@ -6,7 +6,9 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
+from ..importers.article_numbers import citation_labels as label_rows
 from ..models import Adjudication, Answer, Article, Assignment, Coding, FinalValue
+from ..models.agreements import art_format
 from ..roles import REFERENCE, is_supervisor
 from ..visibility import feedback_codings_for
 from .agreements import article_url, chapter_names, citation_labels
@@ -195,11 +197,13 @@ def coding_workspace(*, coding):
 
 
 def _article_names(version):
-    """({identifier: citation label}, {identifier: (number, heading)}) of one text version."""
+    """({identifier: citation label}, {identifier: (number, heading)}) of one text version, from
+    one read of its articles (what citation_labels reads)."""
     if version is None:
         return {}, {}
-    rows = Article.objects.filter(version=version).values_list("identifier", "number", "heading")
-    return citation_labels(version), {identifier: (number, heading) for identifier, number, heading in rows}
+    rows = list(Article.objects.filter(version=version).values_list("identifier", "number", "heading", "chapter__name"))
+    return (label_rows(rows, art_format=art_format()),
+            {identifier: (number, heading) for identifier, number, heading, _chapter in rows})
 
 
 def coding_as_payload(coding, *, texts=None):

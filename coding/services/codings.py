@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ..models import Answer, Article, Assignment, Coding, Evidence
 from ..selectors.codings import coding_text_version
@@ -19,19 +21,32 @@ class CodingConflict(Exception):
     """Someone saved this coding since the client loaded it (optimistic concurrency)."""
 
 
-def _claim_revision(coding, revision, *, state=None):
-    """Lock the row and move it to the next revision if it is still at `revision` and a draft.
-    The row lock makes a concurrent writer wait and then see the new revision, so of two
-    writers that loaded the same revision exactly one wins. Saving (not update()) keeps history."""
+def _lock_draft(coding, revision):
+    """The coding's row, locked, if it is still at `revision` and a draft; else None. The row
+    lock makes a concurrent writer wait and then see the new revision, so of two writers that
+    loaded the same revision exactly one wins."""
     locked = Coding.objects.select_for_update().get(pk=coding.pk)
     if locked.revision != int(revision) or locked.state != Coding.State.DRAFT:
-        return False
+        return None
+    return locked
+
+
+def _next_revision(coding, locked, *, state=None):
+    """Move the locked row to the next revision. Saving (not update()) keeps history: this record
+    comes first and starts the save's entry in the readable history (selectors/history.py)."""
     locked.revision += 1
     if state:
         locked.state = state
         locked.submitted_at = timezone.now()
     locked.save()
     coding.revision, coding.state, coding.submitted_at = locked.revision, locked.state, locked.submitted_at
+
+
+def _claim_revision(coding, revision, *, state=None):
+    locked = _lock_draft(coding, revision)
+    if locked is None:
+        return False
+    _next_revision(coding, locked, state=state)
     return True
 
 
@@ -172,13 +187,25 @@ def _utf16_length(text):
     return len(text.encode("utf-16-le")) // 2
 
 
-def _check_offsets(cleaned, *, text_version):
-    """Every passage lies inside its article's text (in the coding's text version)."""
-    cited = {e["article_identifier"] for _value, evidence in cleaned.values() for e in evidence if e["start"] is not None}
+def _cited_articles(answers, *, text_version):
+    """(known, lengths) for the articles the answers cite, in one query: `known`, the cited
+    identifiers that exist in `text_version` (None when it has no articles: a treaty without
+    text, where any article may be named); `lengths`, their texts' lengths in UTF-16 units."""
+    cited = {str(item.get("article") or "").strip() for payload in answers.values()
+             for item in (payload.get("evidence") or []) if isinstance(item, dict)}
+    if text_version is None:
+        return None, {}
     if not cited:
-        return
+        return set(), {}
     lengths = {identifier: _utf16_length(text) for identifier, text in
                Article.objects.filter(version=text_version, identifier__in=cited).values_list("identifier", "text")}
+    if not lengths and not Article.objects.filter(version=text_version).exists():
+        return None, {}
+    return set(lengths), lengths
+
+
+def _check_offsets(cleaned, *, lengths):
+    """Every passage lies inside its article's text (in the coding's text version)."""
     for code, (_value, evidence) in cleaned.items():
         for n, item in enumerate(evidence, start=1):
             if item["start"] is None:
@@ -214,12 +241,81 @@ def _validate_answer(indicator, payload, *, known_articles):
     return value, evidence
 
 
+ANSWER_FIELDS = ["value", "note", "not_found", "searched_chapters", "recheck"]
+
+
+def _evidence_changes(rows, wanted):
+    """(rows to delete, items to add) that turn `rows` (in id order) into `wanted`: the rows that
+    already read as the start of `wanted` stay, so citing one more passage adds one row, removing
+    one deletes one, and unchanged evidence writes nothing."""
+    stale, matched = [], 0
+    for row in rows:
+        item = wanted[matched] if matched < len(wanted) else None
+        if item is not None and (row.article_identifier, row.start, row.end, row.quote) == (
+                item["article_identifier"], item["start"], item["end"], item["quote"]):
+            matched += 1
+        else:
+            stale.append(row)
+    return stale, wanted[matched:]
+
+
+def _history_user(user):
+    """Whom the history names: the request's user (or history_user()'s), as django-simple-history
+    names it for a save(), else the user saving."""
+    request_user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
+    return request_user if request_user is not None and request_user.is_authenticated else user
+
+
+def _evidence_delete(rows, *, who):
+    """Delete evidence rows with the history record ("-") a delete() of each would write, in two
+    queries whatever their number."""
+    History = Evidence.history.model
+    now = timezone.now()
+    History.objects.bulk_create([History(history_date=now, history_type="-", history_user=who,
+                                         **{f.attname: getattr(row, f.attname) for f in History.tracked_fields})
+                                 for row in rows])
+    # Nothing refers to an evidence row and its history is written above: one DELETE without
+    # the per-row signals loses nothing.
+    Evidence.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(Evidence.objects.db)
+
+
+def _answers_plan(coding, *, indicators, cleaned, answers):
+    """What a save changes: (answers to create, answers changed, evidence rows to delete,
+    [(answer, evidence item)] to add). Only what differs is written, so an unchanged answer
+    writes no history; the current answers and evidence are read in two queries."""
+    current = {a.indicator_id: a for a in Answer.objects.filter(coding=coding).prefetch_related("evidence")}
+    created, changed, stale, cited = [], [], [], []
+    for code, (value, evidence) in cleaned.items():
+        payload, answer = answers[code], current.get(indicators[code].pk)
+        fields = {
+            "value": value,
+            "note": str(payload.get("note") or ""),
+            "not_found": bool(payload.get("not_found")),
+            "searched_chapters": [str(c) for c in payload.get("searched_chapters") or []],
+            # An answer flagged for re-checking (codebook change) stays flagged until it has a value again.
+            "recheck": bool(answer and answer.recheck) and value is None,
+        }
+        if answer is None:
+            answer = Answer(coding=coding, indicator=indicators[code], **fields)
+            created.append(answer)
+        elif any(getattr(answer, name) != new for name, new in fields.items()):
+            for name, new in fields.items():
+                setattr(answer, name, new)
+            changed.append(answer)
+        remove, add = _evidence_changes(list(answer.evidence.all()) if answer.pk else [], evidence)
+        stale += remove
+        cited += [(answer, item) for item in add]
+    return created, changed, stale, cited
+
+
 @transaction.atomic
 def coding_save(*, coding, user, revision, answers):
     """Save a draft. `answers` maps indicator code -> {value, note, not_found, searched_chapters,
     evidence: [{article, start, end, quote}]}; indicators not named are left as they are.
-    The write happens only if nobody saved since `revision`: the conditional UPDATE is atomic, so
-    of two concurrent writers exactly one wins and the other gets CodingConflict."""
+    The write happens only if nobody saved since `revision`: the coding's row is locked and
+    checked, so of two concurrent writers exactly one wins and the other gets CodingConflict.
+    A save that changes nothing writes nothing: the revision stays, no history is added.
+    Queries: a fixed number, whatever the number of answers and evidence rows."""
     if coding.coder_id != user.pk:
         raise ValidationError(_("Only the assigned coder can edit this coding."))
     if coding.state != Coding.State.DRAFT:
@@ -232,38 +328,32 @@ def coding_save(*, coding, user, revision, answers):
         raise ValidationError(_("Unknown indicators: %(codes)s") % {"codes": ", ".join(sorted(unknown))})
     # Cited articles are looked up in the coding's own text version, never the agreement's
     # latest: a new text imported meanwhile does not invalidate the coder's work.
-    text_version = coding_text_version(coding)
-    known_articles = set(Article.objects.filter(version=text_version).values_list("identifier", flat=True)) if text_version else set()
-    cleaned = {code: _validate_answer(indicators[code], payload, known_articles=known_articles or None)
+    known_articles, lengths = _cited_articles(answers, text_version=coding_text_version(coding))
+    cleaned = {code: _validate_answer(indicators[code], payload, known_articles=known_articles)
                for code, payload in answers.items()}
-    _check_offsets(cleaned, text_version=text_version)
+    _check_offsets(cleaned, lengths=lengths)
 
-    if not _claim_revision(coding, revision):
+    locked = _lock_draft(coding, revision)
+    if locked is None:
         raise CodingConflict(
             _("This coding was changed elsewhere (another tab or device) since you opened it. "
               "Reload to see the latest version; your unsaved answers are kept in this browser and "
               "the page offers to re-apply them.")
         )
-    # An answer flagged for re-checking (codebook change) stays flagged until it has a value again.
-    flagged = set(coding.answers.filter(recheck=True).values_list("indicator__code", flat=True))
-    for code, (value, evidence) in cleaned.items():
-        payload = answers[code]
-        answer, _created = Answer.objects.update_or_create(
-            coding=coding, indicator=indicators[code],
-            defaults={
-                "value": value,
-                "note": str(payload.get("note") or ""),
-                "not_found": bool(payload.get("not_found")),
-                "searched_chapters": [str(c) for c in payload.get("searched_chapters") or []],
-                "recheck": code in flagged and value is None,
-            },
-        )
-        current = [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()]
-        wanted = [(e["article_identifier"], e["start"], e["end"], e["quote"]) for e in evidence]
-        if current != wanted:  # leave history alone when the evidence did not change
-            answer.evidence.all().delete()
-            for item in evidence:
-                Evidence.objects.create(answer=answer, **item)
+    # Read under the lock: no other save of this coding can come between this read and the writes.
+    created, changed, stale, cited = _answers_plan(coding, indicators=indicators, cleaned=cleaned, answers=answers)
+    if not (created or changed or stale or cited):
+        return coding
+    who = locked._history_user = _history_user(user)
+    _next_revision(coding, locked)
+    if created:
+        bulk_create_with_history(created, Answer, default_user=who)
+    if changed:
+        bulk_update_with_history(changed, Answer, ANSWER_FIELDS, default_user=who)
+    if stale:
+        _evidence_delete(stale, who=who)
+    if cited:
+        bulk_create_with_history([Evidence(answer=answer, **item) for answer, item in cited], Evidence, default_user=who)
     return coding
 
 
