@@ -3,6 +3,7 @@ ends DONE or FAILED with a reason (or CANCELLED) within a bounded time.
 
 (a) the pool process killed mid-run (prefork): the task is delivered again and takes the run over;
 (b) the whole worker killed, a new one started: the sweeper fails the run with the reason;
+(a) and (b) on runs of several specifications, fanned out (one child job per specification);
 (c) pyfixest aborting its process (a real Rust panic: one pair, one year, pair effects);
 (d) a result holding NaN and inf (`rta ~ 1` on constant data);
 (e) Redis restarted without persistence while a text import waited: its task is sent again;
@@ -83,6 +84,11 @@ def row(run):
     return ModelRun.objects.get(pk=run.pk)
 
 
+def fitting(run):
+    """The child job of a fanned-out run that a worker is fitting now, or None."""
+    return row(run).fits.filter(status="RUNNING").first()
+
+
 def ended(run, timeout, worker):
     started = time.monotonic()
     assert wait_for(lambda: row(run).finished, timeout=timeout, process=worker), row(run).progress_message
@@ -96,13 +102,15 @@ def test_a_pool_process_killed_mid_run_is_taken_over(panels, redis_broker):
     # No periodic sweep here: this is the take-over path, not the sweeper's.
     with celery_worker(redis_broker, pool="prefork", env=dict(FAST, JOB_SWEEP_SECONDS="600")) as worker:
         run = model_run_create(panel=panels["big"], specs=slow)
-        assert wait_for(lambda: estimators(worker), timeout=30, process=worker)
-        children, owner = estimators(worker), row(run).worker
-        os.kill(int(owner.rsplit(":", 1)[1]), signal.SIGKILL)
+        assert run.fan_out
+        assert wait_for(lambda: estimators(worker) and fitting(run), timeout=30, process=worker)
+        children, killed = estimators(worker), fitting(run)
+        os.kill(int(killed.worker.rsplit(":", 1)[1]), signal.SIGKILL)
         assert wait_for(lambda: not children & set(processes()), timeout=3), "the estimator outlived its worker"
         run, seconds = ended(run, 60, worker)
     assert run.status == "DONE", run.error
-    assert run.attempts == 2 and run.worker != owner and len(run.results) == 2
+    killed.refresh_from_db()
+    assert killed.status == "DONE" and killed.attempts == 2 and len(run.results) == 2
     print(f"(a) pool process killed: DONE after take-over in {seconds:.1f} s")
 
 
@@ -112,14 +120,16 @@ def test_the_whole_worker_killed_then_a_new_worker_fails_the_run(panels, redis_b
     the visibility timeout, an hour: nothing else would end the run)."""
     with celery_worker(redis_broker, env=FAST) as worker:
         run = model_run_create(panel=panels["big"], specs=[panels["structural"]] * 3)
-        assert wait_for(lambda: estimators(worker), timeout=30, process=worker)
-        owner = row(run).worker
+        assert wait_for(lambda: estimators(worker) and fitting(run), timeout=30, process=worker)
+        killed = fitting(run)
         stop_worker(worker, signal.SIGKILL)
     assert row(run).status == "RUNNING"  # what used to stay for ever
     with celery_worker(redis_broker, env=FAST) as worker:
         run, seconds = ended(run, 30, worker)
-        assert run.status == "FAILED" and run.finished_at
-        assert run.error.startswith("the worker running this job stopped (its process ") and owner in run.error
+        # The child the dead worker held fails with the reason; the new worker fits the others.
+        assert run.status == "FAILED" and run.finished_at and len(run.results) == 2
+        assert run.error.startswith(f"specification {killed.position + 1} (structural PPML, pair clusters): the "
+                                    f"worker running this job stopped (its process {killed.worker} is gone)")
     print(f"(b) worker killed: FAILED {seconds:.1f} s after a new worker started")
 
 
@@ -138,7 +148,8 @@ def test_an_estimator_abort_and_a_nan_result_end_their_runs_and_the_worker_goes_
         assert ended(after, 60, worker)[0].status == "DONE"
         assert worker.poll() is None
     assert aborting.status == "FAILED"
-    assert aborting.error.startswith("the estimator crashed (signal 6, SIGABRT): panicked at"), aborting.error
+    assert aborting.error.startswith("specification 2: the estimator crashed (signal 6, SIGABRT): panicked at"), \
+        aborting.error
     assert len(aborting.results) == 1  # the first specification's result is kept
 
     assert infinite.status == "DONE", infinite.error
