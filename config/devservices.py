@@ -148,8 +148,15 @@ def command_test(args):
         base = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url)
         base.pop("DATABASE_URL", None)
         if "sqlite" in wanted:
-            print("\n== SQLite ==", flush=True)
-            results.append(("SQLite", *run_pytest(args, base)))
+            sqlite_args = list(args)
+            if "postgres" in wanted and not any(arg == "-m" or arg.startswith("-m") for arg in args):
+                # The browser tests drive pages, which do not depend on the database: they run once,
+                # in the PostgreSQL run (the multi-user database), to keep the whole suite short.
+                sqlite_args = ["-m", "not browser", *sqlite_args]
+                print("\n== SQLite (browser tests: in the PostgreSQL run) ==", flush=True)
+            else:
+                print("\n== SQLite ==", flush=True)
+            results.append(("SQLite", *run_pytest(sqlite_args, base)))
         if "postgres" in wanted:
             with postgres_server() as database_url:
                 print(f"\n== PostgreSQL 15 ({database_url}) ==", flush=True)
