@@ -17,8 +17,9 @@ import sys
 import tempfile
 import time
 import warnings
+from contextlib import contextmanager
 
-os.environ.setdefault("RAYON_NUM_THREADS", "2")
+os.environ.setdefault("RAYON_NUM_THREADS", str(os.cpu_count() or 1))
 
 # Estimator children are forked from a forkserver that imports this script as __mp_main__:
 # everything that costs happens in main().
@@ -68,6 +69,20 @@ def stop_worker(process):
             pass
 
 
+@contextmanager
+def workers_running(environments):
+    """One solo estimation worker per environment, stopped on the way out."""
+    workers = []
+    try:
+        for number, env in enumerate(environments, 1):
+            workers.append(start_worker(env, f"estimation-{number}"))
+        yield workers
+    finally:
+        for process in workers:
+            stop_worker(process)
+            os.unlink(process.log_path)
+
+
 def timed_run(panel, specs, *, fan_out=None, timeout=900):
     """Seconds from creating the run (its tasks sent on commit) to DONE, and the run."""
     from analysis.models import ModelRun
@@ -115,8 +130,8 @@ def run_bench(redis_url):
     panel, _ = panel_store(frame, name="sweep")
     specs = sweep_specs()
     sample = prepare_panel(frame)
-    print(f"8-specification sweep: structural PPML, trade ~ rta + z_k, {len(sample):,} rows, "
-          f"{os.cpu_count()} cores, RAYON_NUM_THREADS={os.environ['RAYON_NUM_THREADS']}")
+    print(f"8-specification sweep: structural PPML, trade ~ rta + z_k, {len(sample):,} rows, {os.cpu_count()} "
+          f"cores; RAYON_NUM_THREADS {os.environ['RAYON_NUM_THREADS']} here and for 1 worker, cores / 2 for each of 2")
 
     fe = "exporter^year + importer^year + pair_id"
     pf.fepois(f"trade ~ rta + z1 | {fe}", data=sample, vcov={"CRV1": "pair_id"})  # warm-up
@@ -127,20 +142,20 @@ def run_bench(redis_url):
     multiple = pf.fepois(f"trade ~ rta + sw({', '.join(CONTROLS)}) | {fe}", data=sample, vcov={"CRV1": "pair_id"})
     sw_seconds = time.perf_counter() - started
 
-    env = dict(os.environ)
-    workers = [start_worker(env, "estimation-1")]
-    try:
+    # Threads as README ("Running on several machines") says to set them: C estimation processes on
+    # a machine of K cores get RAYON_NUM_THREADS = K / C each (pyfixest's demeaning is a rayon pool).
+    cores = os.cpu_count() or 1
+    one_worker = [{**os.environ, "RAYON_NUM_THREADS": str(cores)}]
+    two_workers = [{**os.environ, "RAYON_NUM_THREADS": str(max(1, cores // 2))}] * 2
+    if os.environ.get("BENCH_SWEEP_OVERSUBSCRIBED"):  # both workers with every core's threads
+        two_workers = one_worker * 2
+    with workers_running(one_worker):
         timed_run(panel, specs[:1])  # warm-up: the worker's estimator forkserver starts
         one_fanned, run_one = timed_run(panel, specs)
         one_task, _ = timed_run(panel, specs, fan_out=False)
-        workers.append(start_worker(env, "estimation-2"))
-        # Warm the second worker too: two single-spec runs at once, one for each worker.
-        timed_run(panel, specs[:2])
+    with workers_running(two_workers):
+        timed_run(panel, specs[:2])  # warm-up of both: two specifications at once, one each
         two_fanned, run_two = timed_run(panel, specs)
-    finally:
-        for process in workers:
-            stop_worker(process)
-            os.unlink(process.log_path)
 
     owners = {fit.worker for fit in run_two.fits.all()}
     ours = [r["coefficients"]["rta"]["estimate"] for r in run_two.results]
