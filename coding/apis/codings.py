@@ -105,7 +105,7 @@ class CodingDetailApi(APIView):
             return Response({"detail": str(exc), "current_revision": current.revision}, status=status.HTTP_409_CONFLICT)
         except ValidationError as exc:
             return Response(_error_payload(exc), status=status.HTTP_400_BAD_REQUEST)
-        return Response(coding_as_payload(coding))
+        return Response(coding_as_payload(coding, answers=coding.saved_answers))
 
 
 class CodingSubmitApi(APIView):

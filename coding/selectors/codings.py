@@ -206,18 +206,23 @@ def _article_names(version):
             {identifier: (number, heading) for identifier, number, heading, _chapter in rows})
 
 
-def coding_as_payload(coding, *, texts=None):
+def coding_as_payload(coding, *, texts=None, answers=None):
     """The coding as the JSON the workspace and the API exchange. `texts`, a dict the caller
-    keeps across codings, saves reading the article names of one text version again."""
-    answers = {}
+    keeps across codings, saves reading the article names of one text version again; `answers`,
+    [(answer, [evidence])] the caller holds already (a save's `coding.saved_answers`), saves
+    reading them again."""
+    if answers is None:
+        answers = [(answer, list(answer.evidence.all()))
+                   for answer in coding.answers.select_related("indicator").prefetch_related("evidence")]
     text_version = coding_text_version(coding)
     texts = {} if texts is None else texts
     key = text_version.pk if text_version else None
     if key not in texts:
         texts[key] = _article_names(text_version)
     labels, articles = texts[key]
-    for answer in coding.answers.select_related("indicator").prefetch_related("evidence"):
-        answers[answer.indicator.code] = {
+    payload = {}
+    for answer, evidence in answers:
+        payload[answer.indicator.code] = {
             "value": answer.value,
             "note": answer.note,
             "not_found": answer.not_found,
@@ -230,7 +235,7 @@ def coding_as_payload(coding, *, texts=None):
                  "heading": articles.get(e.article_identifier, ("", ""))[1],
                  "label": labels.get(e.article_identifier, f"#{e.article_identifier}"),
                  "url": evidence_url(coding, e.article_identifier)}
-                for e in answer.evidence.all()
+                for e in evidence
             ],
         }
     return {
@@ -243,7 +248,7 @@ def coding_as_payload(coding, *, texts=None):
         "coder": coding.coder.username,
         "state": coding.state,
         "revision": coding.revision,
-        "answers": answers,
+        "answers": payload,
     }
 
 

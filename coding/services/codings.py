@@ -7,28 +7,30 @@ from collections import Counter, defaultdict
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.models import HistoricalRecords
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ..models import Answer, Article, Assignment, Coding, Evidence
+from ..models import Article, Assignment, Coding
 from ..selectors.codings import coding_text_version
 from .adjudication import adjudication_open_if_ready
+from .answers import answers_plan, answers_write, history_user_for
 
 
 class CodingConflict(Exception):
     """Someone saved this coding since the client loaded it (optimistic concurrency)."""
 
 
-def _lock_draft(coding, revision):
-    """The coding's row, locked, if it is still at `revision` and a draft; else None. The row
-    lock makes a concurrent writer wait and then see the new revision, so of two writers that
-    loaded the same revision exactly one wins."""
-    locked = Coding.objects.select_for_update().get(pk=coding.pk)
-    if locked.revision != int(revision) or locked.state != Coding.State.DRAFT:
-        return None
-    return locked
+def _locked(coding):
+    """The coding's row, locked: a concurrent writer waits, then sees the new revision, so of two
+    writers that loaded the same revision exactly one wins. `superseded`: carried over to a newer
+    codebook version (read in the same query)."""
+    superseded = Exists(Coding.objects.filter(carried_from=OuterRef("pk")))
+    return Coding.objects.select_for_update().annotate(superseded=superseded).get(pk=coding.pk)
+
+
+def _is_current(locked, revision):
+    return locked.revision == int(revision) and locked.state == Coding.State.DRAFT
 
 
 def _next_revision(coding, locked, *, state=None):
@@ -38,13 +40,13 @@ def _next_revision(coding, locked, *, state=None):
     if state:
         locked.state = state
         locked.submitted_at = timezone.now()
-    locked.save()
+    locked.save(update_fields=["revision", "state", "submitted_at", "updated_at"])
     coding.revision, coding.state, coding.submitted_at = locked.revision, locked.state, locked.submitted_at
 
 
 def _claim_revision(coding, revision, *, state=None):
-    locked = _lock_draft(coding, revision)
-    if locked is None:
+    locked = _locked(coding)
+    if not _is_current(locked, revision):
         return False
     _next_revision(coding, locked, state=state)
     return True
@@ -241,87 +243,20 @@ def _validate_answer(indicator, payload, *, known_articles):
     return value, evidence
 
 
-ANSWER_FIELDS = ["value", "note", "not_found", "searched_chapters", "recheck"]
-
-
-def _evidence_changes(rows, wanted):
-    """(rows to delete, items to add) that turn `rows` (in id order) into `wanted`: the rows that
-    already read as the start of `wanted` stay, so citing one more passage adds one row, removing
-    one deletes one, and unchanged evidence writes nothing."""
-    stale, matched = [], 0
-    for row in rows:
-        item = wanted[matched] if matched < len(wanted) else None
-        if item is not None and (row.article_identifier, row.start, row.end, row.quote) == (
-                item["article_identifier"], item["start"], item["end"], item["quote"]):
-            matched += 1
-        else:
-            stale.append(row)
-    return stale, wanted[matched:]
-
-
-def _history_user(user):
-    """Whom the history names: the request's user (or history_user()'s), as django-simple-history
-    names it for a save(), else the user saving."""
-    request_user = getattr(getattr(HistoricalRecords.context, "request", None), "user", None)
-    return request_user if request_user is not None and request_user.is_authenticated else user
-
-
-def _evidence_delete(rows, *, who):
-    """Delete evidence rows with the history record ("-") a delete() of each would write, in two
-    queries whatever their number."""
-    History = Evidence.history.model
-    now = timezone.now()
-    History.objects.bulk_create([History(history_date=now, history_type="-", history_user=who,
-                                         **{f.attname: getattr(row, f.attname) for f in History.tracked_fields})
-                                 for row in rows])
-    # Nothing refers to an evidence row and its history is written above: one DELETE without
-    # the per-row signals loses nothing.
-    Evidence.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(Evidence.objects.db)
-
-
-def _answers_plan(coding, *, indicators, cleaned, answers):
-    """What a save changes: (answers to create, answers changed, evidence rows to delete,
-    [(answer, evidence item)] to add). Only what differs is written, so an unchanged answer
-    writes no history; the current answers and evidence are read in two queries."""
-    current = {a.indicator_id: a for a in Answer.objects.filter(coding=coding).prefetch_related("evidence")}
-    created, changed, stale, cited = [], [], [], []
-    for code, (value, evidence) in cleaned.items():
-        payload, answer = answers[code], current.get(indicators[code].pk)
-        fields = {
-            "value": value,
-            "note": str(payload.get("note") or ""),
-            "not_found": bool(payload.get("not_found")),
-            "searched_chapters": [str(c) for c in payload.get("searched_chapters") or []],
-            # An answer flagged for re-checking (codebook change) stays flagged until it has a value again.
-            "recheck": bool(answer and answer.recheck) and value is None,
-        }
-        if answer is None:
-            answer = Answer(coding=coding, indicator=indicators[code], **fields)
-            created.append(answer)
-        elif any(getattr(answer, name) != new for name, new in fields.items()):
-            for name, new in fields.items():
-                setattr(answer, name, new)
-            changed.append(answer)
-        remove, add = _evidence_changes(list(answer.evidence.all()) if answer.pk else [], evidence)
-        stale += remove
-        cited += [(answer, item) for item in add]
-    return created, changed, stale, cited
-
-
 @transaction.atomic
 def coding_save(*, coding, user, revision, answers):
     """Save a draft. `answers` maps indicator code -> {value, note, not_found, searched_chapters,
     evidence: [{article, start, end, quote}]}; indicators not named are left as they are.
     The write happens only if nobody saved since `revision`: the coding's row is locked and
     checked, so of two concurrent writers exactly one wins and the other gets CodingConflict.
-    A save that changes nothing writes nothing: the revision stays, no history is added.
-    Queries: a fixed number, whatever the number of answers and evidence rows."""
+    Only what differs is written, so an unchanged answer adds no history and a save that changes
+    nothing writes nothing (the revision stays). A fixed number of queries, whatever the number
+    of answers and evidence rows. Afterwards `coding.saved_answers` holds [(answer, [evidence])]
+    as stored, in indicator order, for the caller to show without reading them again."""
     if coding.coder_id != user.pk:
         raise ValidationError(_("Only the assigned coder can edit this coding."))
     if coding.state != Coding.State.DRAFT:
         raise ValidationError(_("This coding has been submitted and can no longer be edited."))
-    if Coding.objects.filter(carried_from=coding).exists():
-        raise ValidationError(_("This coding was carried over to a newer codebook version; continue in that coding."))
     indicators = {i.code: i for i in coding.version.indicators.all()}
     unknown = set(answers) - set(indicators)
     if unknown:
@@ -333,27 +268,23 @@ def coding_save(*, coding, user, revision, answers):
                for code, payload in answers.items()}
     _check_offsets(cleaned, lengths=lengths)
 
-    locked = _lock_draft(coding, revision)
-    if locked is None:
+    locked = _locked(coding)
+    if locked.superseded:
+        raise ValidationError(_("This coding was carried over to a newer codebook version; continue in that coding."))
+    if not _is_current(locked, revision):
         raise CodingConflict(
             _("This coding was changed elsewhere (another tab or device) since you opened it. "
               "Reload to see the latest version; your unsaved answers are kept in this browser and "
               "the page offers to re-apply them.")
         )
     # Read under the lock: no other save of this coding can come between this read and the writes.
-    created, changed, stale, cited = _answers_plan(coding, indicators=indicators, cleaned=cleaned, answers=answers)
-    if not (created or changed or stale or cited):
-        return coding
-    who = locked._history_user = _history_user(user)
-    _next_revision(coding, locked)
-    if created:
-        bulk_create_with_history(created, Answer, default_user=who)
-    if changed:
-        bulk_update_with_history(changed, Answer, ANSWER_FIELDS, default_user=who)
-    if stale:
-        _evidence_delete(stale, who=who)
-    if cited:
-        bulk_create_with_history([Evidence(answer=answer, **item) for answer, item in cited], Evidence, default_user=who)
+    plan = answers_plan(coding, indicators=indicators, cleaned=cleaned, answers=answers)
+    coding.saved_answers = plan.result
+    if plan:
+        # The coding's record first: it starts the save's entry in the readable history.
+        who = locked._history_user = history_user_for(user)
+        _next_revision(coding, locked)
+        answers_write(plan, who=who)
     return coding
 
 
