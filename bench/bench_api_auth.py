@@ -7,13 +7,11 @@ Run: .venv/bin/python bench/bench_api_auth.py
 """
 import os
 import secrets
-import signal
 import socket
-import subprocess
-import sys
 import time
 
-from _django import ROOT, setup
+from _django import setup
+from _gunicorn import gunicorn_start, gunicorn_stop
 
 setup()
 
@@ -38,29 +36,7 @@ def free_port():
 def start_server(port):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0",
                SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--worker-class", "sync", "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {process.stderr.read()[-2000:]}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    stop_server(process)
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def stop_server(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    return gunicorn_start(port, env, "--workers", "1", "--worker-class", "sync")
 
 
 def rate(session, url):
@@ -92,7 +68,7 @@ def main():
             token_rate, token_n = rate(token_session, url)
             basic_rate, basic_n = rate(basic_session, url)
     finally:
-        stop_server(server)
+        gunicorn_stop(server)
     print(f"password hasher: {hasher.algorithm} ({getattr(hasher, 'iterations', '?')} iterations); "
           f"server: gunicorn, 1 sync worker, DEBUG={settings.DEBUG}; GET {URL_PATH}")
     print(f"basic auth (baseline): {basic_rate:8.1f} requests/s ({basic_n} requests, {1000 / basic_rate:6.1f} ms each)")

@@ -35,10 +35,8 @@ import os
 import random
 import re
 import secrets
-import signal
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -46,7 +44,8 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
-from _django import ROOT, setup
+from _django import setup
+from _gunicorn import gunicorn_start, gunicorn_stop
 
 from config.devservices import postgres_server
 
@@ -76,32 +75,8 @@ def server_env(database_url):
 
 
 def start_server(port, env):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
-         "--worker-class", "gthread" if THREADS > 1 else "sync", "--threads", str(THREADS), "--backlog", "256",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    import requests
-
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"gunicorn exited: {process.stderr.read()[-2000:]}")
-        try:
-            requests.get(f"http://127.0.0.1:{port}/accounts/login/", timeout=5)
-            return process
-        except requests.RequestException:
-            time.sleep(0.1)
-    stop_server(process)
-    raise SystemExit("gunicorn did not start within 30 s")
-
-
-def stop_server(process):
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+    return gunicorn_start(port, env, "--workers", str(WORKERS), "--worker-class", "gthread" if THREADS > 1 else "sync",
+                          "--threads", str(THREADS), "--backlog", "256")
 
 
 def article_text(n):
@@ -412,7 +387,7 @@ def main():
             stress = summary([s for c in coders for s in c.saves])
             stress_errors = errors() - errors_before - think_errors
         finally:
-            stop_server(server)
+            gunicorn_stop(server)
         lost = lost_updates(coders)
         connection.close()
     first_errors = [e for c in coders for e in c.errors][:3]
