@@ -9,6 +9,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from .models import JobStatus, TextImport
 from .services.jobs import job_fail, job_heartbeat_thread, task_soft_time_limit
+from .services.precode_jobs import precode_job_run
 from .services.text_jobs import text_import_run
 
 
