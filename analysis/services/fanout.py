@@ -114,11 +114,9 @@ def run_settle(*, run_id):
         return bool(parent.update(status=ModelRun.Status.CANCELLED, progress_message="cancelled", results=results,
                                   finished_at=now))
     reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed)
-    prefix = f"{len(failed)} of {total} specifications failed: " if len(failed) > 1 else f"{_spec_label(failed[0])}: "
-    if len(failed) == 1:
-        reason = failed[0].error
-    run = ModelRun(pk=run_id)
-    return job_fail(run, f"{prefix}{reason}", only_if=ACTIVE, queryset=parent, results=results)
+    if len(failed) > 1:
+        reason = f"{len(failed)} of {total} specifications failed: {reason}"
+    return job_fail(ModelRun(pk=run_id), reason, only_if=ACTIVE, queryset=parent, results=results)
 
 
 def fits_cancel(*, run):

@@ -166,13 +166,21 @@ def text_versions_of(agreement):
     return list(agreement.text_versions.order_by("number"))
 
 
-def citation_labels(version) -> dict:
+def citation_rows(version) -> list:
+    """[(identifier, number, heading, chapter name)] of one text version's articles: what
+    citation_labels reads (a caller that needs the numbers too reads them once)."""
+    if version is None:
+        return []
+    return list(Article.objects.filter(version=version).values_list("identifier", "number", "heading", "chapter__name"))
+
+
+def citation_labels(version, *, rows=None) -> dict:
     """{article identifier: "Art. 4.3 Customs Procedures"} for one text version, every label
-    unique within it (a repeated number gets its chapter): how evidence names what it cites."""
+    unique within it (a repeated number gets its chapter): how evidence names what it cites.
+    `rows`: citation_rows(version), when the caller has read them already."""
     if version is None:
         return {}
-    rows = Article.objects.filter(version=version).values_list("identifier", "number", "heading", "chapter__name")
-    return _citation_labels(rows, art_format=art_format())
+    return _citation_labels(citation_rows(version) if rows is None else rows, art_format=art_format())
 
 
 def chapter_names(version) -> dict:

@@ -6,12 +6,10 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q
 
-from ..importers.article_numbers import citation_labels as label_rows
 from ..models import Adjudication, Answer, Article, Assignment, Coding, FinalValue
-from ..models.agreements import art_format
 from ..roles import REFERENCE, is_supervisor
 from ..visibility import feedback_codings_for
-from .agreements import article_url, chapter_names, citation_labels
+from .agreements import article_url, chapter_names, citation_labels, citation_rows
 
 
 def coding_text_version(coding):
@@ -201,8 +199,8 @@ def _article_names(version):
     one read of its articles (what citation_labels reads)."""
     if version is None:
         return {}, {}
-    rows = list(Article.objects.filter(version=version).values_list("identifier", "number", "heading", "chapter__name"))
-    return (label_rows(rows, art_format=art_format()),
+    rows = citation_rows(version)
+    return (citation_labels(version, rows=rows),
             {identifier: (number, heading) for identifier, number, heading, _chapter in rows})
 
 

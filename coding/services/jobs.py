@@ -48,6 +48,11 @@ def task_soft_time_limit(task):
     return soft or task.soft_time_limit or hard or task.time_limit
 
 
+def _queue_unreachable(exc):
+    """Why a job whose task could not be sent failed."""
+    return f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+
+
 def job_dispatch(job):
     """Send `job`'s task (its class's TASK_NAME) when the current transaction commits."""
     transaction.on_commit(lambda: job_send(job))
@@ -63,8 +68,7 @@ def job_send(job, *, resend=False):
         result = app.send_task(model.TASK_NAME, args=[job.pk])
     except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
         logger.exception("could not queue %s %s", model.__name__, job.pk)
-        job_fail(job, f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}",
-                 only_if=[JobStatus.QUEUED])
+        job_fail(job, _queue_unreachable(exc), only_if=[JobStatus.QUEUED])
         return False
     fields = {"task_id": result.id}
     if resend:
@@ -93,7 +97,7 @@ def job_send_group(jobs, *, on_failure=None):
         result = group(app.signature(model.TASK_NAME, args=[job.pk]) for job in jobs).apply_async()
     except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
         logger.exception("could not queue %d %s jobs", len(jobs), model.__name__)
-        reason = f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+        reason = _queue_unreachable(exc)
         for job in jobs:
             job_fail(job, reason, only_if=[JobStatus.QUEUED])
         if on_failure is not None:
