@@ -208,7 +208,8 @@ def test_a_cancel_kills_the_estimator_and_the_soft_time_limit_ends_a_run(panels,
 
     with celery_worker(redis_broker, pool="prefork", env=FAST) as worker:
         cancelled = model_run_create(panel=panels["big"], specs=[panels["structural"]] * 3)
-        timed_out = model_run_create(panel=panels["big"], specs=[panels["structural"]] * 8, dispatch=False)
+        # 40 fits take well over the 3 s limit even on a fast idle machine (8 did not, once).
+        timed_out = model_run_create(panel=panels["big"], specs=[panels["structural"]] * 40, dispatch=False)
         task = app.send_task(ModelRun.TASK_NAME, args=[timed_out.pk], soft_time_limit=3, time_limit=30)
         ModelRun.objects.filter(pk=timed_out.pk).update(task_id=task.id)
         after = model_run_create(panel=panels["small"], specs=[SPEC])
