@@ -2,11 +2,12 @@
 and tests reverse them."""
 from django.urls import path
 
-from .views import adjudication, agreements, assignment, codebooks, codings, dashboard, precoder, recheck
+from .views import adjudication, agreement_add, agreements, assignment, codebooks, codings, dashboard, precoder, recheck
 
 app_name = "coding"
 urlpatterns = [
     path("agreements/", agreements.agreement_list, name="agreement_list"),
+    path("agreements/new/", agreement_add.agreement_add, name="agreement_add"),
     path("agreements/<int:pk>/", agreements.agreement_detail, name="agreement_detail"),
     path("agreements/ref/<str:ref>/", agreements.agreement_by_ref, name="agreement_by_ref"),
     path("agreements/<int:pk>/text-imports/", agreements.text_import_create, name="text_import_create"),

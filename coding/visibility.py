@@ -3,8 +3,10 @@
 Blind coding is the rule behind all of it: a coder assigned to a treaty sees no other source's
 values for it (other coders, reference codings such as DESTA 2.1 or the study, dataset releases,
 panels built from those releases, model runs on those panels and their tables and plots) until
-the treaty's adjudication under that codebook version is approved. Supervisors and admins code
-nothing blind and see everything.
+the treaty's adjudication under that codebook version is approved, nor any count or state that
+depends on the other coders (how many submitted, that it is in adjudication). After approval
+its coders may read all its codings, on the page and through the API alike. Supervisors and
+admins code nothing blind and see everything.
 
 The analysis app asks here with the agreement ids behind its objects (a release's rows, a
 panel's release); this module knows nothing of releases, so the coding app never imports the
@@ -33,8 +35,10 @@ def sees_everything(user) -> bool:
 
 
 def codings_visible_to(user, *, agreement=None, version=None):
-    """Codings `user` may see. Supervisors: all. Coders: their own, and other people's only for
-    agreements whose adjudication is approved (then the blind phase is over). Nobody else: none."""
+    """Codings `user` may see: the one rule the workspace page and `/api/codings/` (list, detail,
+    submit) both ask, so they never answer differently. Supervisors: all. Coders: their own, and
+    every other coding of a treaty (a colleague's, a reference coder's) once the treaty is over
+    for her (`others_codings_open`). Nobody else: none."""
     qs = Coding.objects.select_related("coder", "agreement", "version")
     if agreement is not None:
         qs = qs.filter(agreement=agreement)
@@ -44,7 +48,34 @@ def codings_visible_to(user, *, agreement=None, version=None):
         return qs.none()
     if is_supervisor(user):
         return qs
-    return qs.filter(Q(coder=user) | adjudication_approved())
+    return qs.filter(Q(coder=user) | others_codings_open(user))
+
+
+def others_codings_open(user):
+    """Q(): a coding row whose treaty is over for coder `user`, so she may read it whoever made it:
+    - its adjudication under the coding's codebook version is approved (the blind phase is over);
+    - she is assigned to the treaty (its coders learn from each other's evidence and notes after
+      approval; a coder of other treaties has no business reading one colleague's work, as the
+      comparison page does not show her one coder's codings either: `source_visible_to`);
+    - she codes no version of it blind (a newer codebook version restarts the blind phase, and
+      the older codings would anchor her answers: `agreements_in_blind_coding`)."""
+    assigned = Exists(Assignment.objects.filter(coder=user, agreement=OuterRef("agreement")))
+    return Q(adjudication_approved()) & Q(assigned) & ~Q(agreement_id__in=agreements_in_blind_coding(user))
+
+
+def coding_states_visible_to(user, agreement) -> bool:
+    """Whether `user` may see how the coding of `agreement` stands beyond her own coding: how many
+    coders submitted ("1 of 2 submitted"), that it is in adjudication or approved, whose coding is
+    which. All of it depends on the other coders (that B submitted is why adjudication opened), so
+    a coder blind on the treaty sees her own coding's state only, until its adjudication is
+    approved. Everyone else signed in (supervisors, coders of other treaties) sees the states:
+    they carry no values. Every page, badge and API that shows such a state asks here."""
+    if not user.is_authenticated:
+        return False
+    if sees_everything(user):
+        return True
+    agreement_id = getattr(agreement, "pk", agreement)
+    return not Assignment.objects.filter(coder=user, agreement_id=agreement_id).exclude(adjudication_approved()).exists()
 
 
 def feedback_codings_for(user):

@@ -6,7 +6,10 @@ JOB_SWEEP_SECONDS from a thread of its main process, so jobs whose worker died o
 lost end within a minute of a worker being up. A thread in the worker rather than celery beat:
 `make up` runs no beat, one more process to keep alive is one more way for the sweep to stop
 happening, and a worker can tell whether a process on its own machine is still alive, which a
-beat elsewhere cannot. Sweeps of several workers do not conflict (every write is conditional)."""
+beat elsewhere cannot. Sweeps of several workers do not conflict (every write is conditional).
+
+Every worker also writes a heartbeat naming the queues it consumes (coding/services/workers.py),
+so the workbench knows when a job waits on a queue no live worker consumes."""
 import logging
 import os
 
@@ -34,6 +37,28 @@ def stop_sweeper(**_kwargs):
     from coding.services.sweeper import sweeper_stop
 
     sweeper_stop()
+
+
+@worker_ready.connect
+def start_worker_heartbeat(sender=None, **_kwargs):
+    """Say in Redis which queues this worker consumes (coding/services/workers.py), so a job waiting
+    on a queue no worker consumes says so instead of waiting in silence."""
+    from coding.services.workers import worker_heartbeat_start
+
+    def queues_of():
+        consumer = getattr(sender, "task_consumer", None)
+        if consumer is not None:
+            return [queue.name for queue in consumer.queues]
+        return list(app.amqp.queues.consume_from)
+
+    worker_heartbeat_start(name=getattr(sender, "hostname", None) or "worker", queues_of=queues_of)
+
+
+@worker_shutting_down.connect
+def stop_worker_heartbeat(**_kwargs):
+    from coding.services.workers import worker_heartbeat_stop
+
+    worker_heartbeat_stop()
 
 
 @worker_process_init.connect

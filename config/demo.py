@@ -55,26 +55,35 @@ def demo_users_create():
     return DEMO_USERS
 
 
+def study_agreement_find(row):
+    """The agreement a row of study_ftas.csv stands for: by DESTA number, else by ToTA id, else (a
+    treaty in neither list, like Turkey-Palestinian Authority) by its English name; None if new."""
+    desta, tota = row["desta_number"] or None, int(row["tota_id"]) if row["tota_id"] else None
+    return ((Agreement.objects.filter(desta_number=desta).first() if desta else None)
+            or (Agreement.objects.filter(tota_id=tota).first() if tota else None)
+            or Agreement.objects.filter(name=row["fta_en"]).order_by("pk").first())
+
+
 @transaction.atomic
 def demo_agreements_create():
-    """The study's Table 5 FTAs with DESTA number, parties and entry-into-force year."""
+    """The study's Table 5 FTAs with DESTA number, parties and entry-into-force year. Loading them
+    again changes nothing: an agreement is found again (study_agreement_find) and saved only when
+    a field differs, so neither a row nor a history entry is added."""
     rows = list(csv.DictReader((DEMO_DIR / "study_ftas.csv").open(encoding="utf-8")))
     for row in rows:
-        desta = row["desta_number"] or None
+        agreement = study_agreement_find(row) or Agreement()
+        wanted = {"name": row["fta_en"], "name_zh": row["fta_zh"], "desta_number": row["desta_number"] or None,
+                  "entry_into_force_year": int(row["entry_into_force_year"]),
+                  "membership": Agreement.Membership.BILATERAL}
         tota = int(row["tota_id"]) if row["tota_id"] else None
-        agreement = (
-            Agreement.objects.filter(desta_number=desta).first() if desta else None
-        ) or (Agreement.objects.filter(tota_id=tota).first() if tota else None) or Agreement()
-        agreement.name = row["fta_en"]
-        agreement.name_zh = row["fta_zh"]
-        agreement.desta_number = desta
         # The text may already belong to another DESTA entry (DESTA sometimes lists a treaty
         # twice); keep that link rather than break the uniqueness of tota_id.
         if tota and not Agreement.objects.filter(tota_id=tota).exclude(pk=agreement.pk).exists():
-            agreement.tota_id = tota
-        agreement.entry_into_force_year = int(row["entry_into_force_year"])
-        agreement.membership = Agreement.Membership.BILATERAL
-        agreement.save()
+            wanted["tota_id"] = tota
+        if agreement.pk is None or any(getattr(agreement, field) != value for field, value in wanted.items()):
+            for field, value in wanted.items():
+                setattr(agreement, field, value)
+            agreement.save()
         _set_parties(agreement, sorted({row["party_a"], row["party_b"]}))
     return rows
 

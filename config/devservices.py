@@ -167,12 +167,19 @@ def command_test(args):
     return 0 if all(code == 0 for _, code, _ in results) else 1
 
 
+def up_environment(environ):
+    """The environment of `make up`'s processes: DEBUG off, as on a lab server, so a missing page
+    is the workbench's own 404 page in the reader's language (never Django's debug page listing
+    every URL pattern) and errors are its 403/500 pages. Static files then come from WhiteNoise
+    (collectstatic into STATIC_ROOT first); the SECRET_KEY from the environment, else the random
+    one kept in var/secret_key that the web server and the worker share (config/settings/base.py)."""
+    return dict(environ, DEBUG="0")
+
+
 def command_up(_args):
     # Ctrl-C must reach us even when started from a shell that ignores SIGINT in the background.
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    # The local demo runs with DEBUG on (settings default to off): runserver serves static files
-    # and the development SECRET_KEY applies unless one is set.
-    env = dict(os.environ, DEBUG="1")
+    env = up_environment(os.environ)
     ensure_cjk_font_installed()
     children = []
     stack = []
@@ -202,6 +209,8 @@ def command_up(_args):
         if shutil.which("msgfmt"):
             subprocess.run([*manage, "compilemessages", "--ignore", ".venv", "-v", "0"], check=True, env=env, cwd=ROOT)
         subprocess.run([*manage, "load_demo"], check=True, env=env, cwd=ROOT)
+        # WhiteNoise serves STATIC_ROOT (runserver serves static files only with DEBUG on).
+        subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT)
         children.append(("worker", subprocess.Popen(
             # Both queues (config/settings/base.py: CELERY_TASK_ROUTES): imports on `default`, model fits on
             # `estimation`; a lab adds estimation workers on other machines (README).

@@ -13,6 +13,7 @@ from django.core.management import call_command
 from analysis.models import DatasetRelease, ModelRun, Panel
 from coding.models import Agreement, Coding
 from config import demo
+from tests.test_demo_idempotent import changed_counts, row_counts
 
 
 @pytest.fixture
@@ -70,8 +71,10 @@ def test_demo_loads_offline_without_shared_data(offline):
     run = ModelRun.objects.get(panel=panel)
     assert run.name == "structural-ppml" and run.status == ModelRun.Status.QUEUED
 
-    # And loading it again changes nothing
+    # And loading it again (the next `make up`) adds no row to any model, history included
+    before = row_counts()
     call_command("load_demo", stdout=StringIO())
+    assert changed_counts(before, row_counts()) == {}
     assert Coding.objects.filter(coder__username="coder_a").count() == 5
     assert DatasetRelease.objects.count() == 1 and ModelRun.objects.count() == 1
 

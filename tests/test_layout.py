@@ -8,6 +8,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for folder in ("coding", "analysis", "config") for p in (ROOT / folder).rglob("*.py")
            if "migrations" not in p.parts]
 PURE = [ROOT / "coding" / "reliability.py", ROOT / "coding" / "highlights.py", ROOT / "coding" / "codebook_changes.py",
+        ROOT / "coding" / "csv_safe.py",
         *(ROOT / "analysis" / "pure").glob("*.py"),
         *(ROOT / "coding" / "precoder").glob("*.py"),
         *(ROOT / "coding" / "importers").rglob("*.py")]

@@ -41,11 +41,12 @@ def _rules(w):
         "<unnamed>": (PUBLIC, [("get", {}, {})]),
         "login": (PUBLIC, [("get", {}, {})]),
         "set_language": (PUBLIC, [("post", {}, {"language": "en", "next": "/"})]),
-        "schema": (PUBLIC, [("get", {}, {})]),
-        "api-docs": (PUBLIC, [("get", {}, {})]),
+        "schema": (LOGIN, [("get", {}, {})]),
+        "api-docs": (LOGIN, [("get", {}, {})]),
         "coding:agreement_list": (LOGIN, [("get", {}, {})]),
         "coding:agreement_detail": (LOGIN, [("get", {"pk": agreement.pk}, {})]),
         "coding:agreement_by_ref": (LOGIN, [("get", {"ref": str(agreement.pk)}, {})]),
+        "coding:agreement_add": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"name": ""})]),
         "coding:text_import_create": (SUPERVISOR, [("post", {"pk": agreement.pk}, {})]),
         "coding:text_import_status": (SUPERVISOR, [("get", {"job_id": w["text_import"].pk}, {})]),
         "coding:agreement_history": (SUPERVISOR, [("get", {"pk": agreement.pk}, {})]),
@@ -176,7 +177,7 @@ def test_permission_matrix(world, client, role):
             path = reverse(name if name != "<unnamed>" else "coding:agreement_list", kwargs=kwargs) if name != "<unnamed>" else "/"
             response = request(client, method, path, data)
             code = response.status_code
-            api = path.startswith("/api/")
+            api = path.startswith("/api/") and name != "api-docs"  # the docs are a page: anonymous goes to the login
             if rule == PUBLIC:
                 ok = code < 400
             elif (role != "anonymous" and rule == LOGIN) or (role in {"supervisor", "admin"} and rule == SUPERVISOR):
@@ -279,3 +280,41 @@ def test_runs_open_once_the_treaty_is_adjudicated(world, blind_run, client):
     adjudication_approve(adjudication=adjudication, user=supervisor)
     client.force_login(world["users"]["coder"])
     assert client.get(reverse("analysis:run_detail", args=[blind_run["run"].pk])).status_code == 200
+
+
+# --- one coding, page and API alike (coding.visibility.codings_visible_to) --------------------
+
+# The workspace page and /api/codings/<id>/ give the same status for every coding and role:
+# her own coding; the other coder's before approval (404: the page never says it exists); and
+# after approval every coder assigned to the treaty reads all its codings, read only. A coder
+# who never coded the treaty (coder_c) reads no one's coding of it. Anonymous: login (API 403).
+CODING_ROWS = {
+    "coder_a's, before approval": ("treaty", "coder", {"coder": 200, "coder_b": 404, "coder_c": 404}),
+    "coder_b's, before approval": ("treaty", "coder_b", {"coder": 404, "coder_b": 200, "coder_c": 404}),
+    "coder_a's, after approval": ("approved", "coder", {"coder": 200, "coder_b": 200, "coder_c": 404}),
+    "coder_b's, after approval": ("approved", "coder_b", {"coder": 200, "coder_b": 200, "coder_c": 404}),
+}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "coder", "coder_b", "coder_c", "supervisor", "admin"])
+def test_a_coding_page_and_its_api_answer_alike(world, client, role):
+    from tests.factories import UserFactory
+
+    users = {**world["users"], "coder_c": UserFactory(username="coder_c", role="coder")}
+    if role != "anonymous":
+        client.force_login(users[role])
+    treaties = {"treaty": world["treaty"], "approved": world["approved_coding"].agreement}
+    got, expected = {}, {}
+    for row, (treaty, coder, statuses) in CODING_ROWS.items():
+        coding = Coding.objects.get(agreement=treaties[treaty], coder=users[coder])
+        page = client.get(reverse("coding:workspace", args=[coding.pk]))
+        api = client.get(f"/api/codings/{coding.pk}/")
+        got[row] = (page.status_code, api.status_code)
+        if role == "anonymous":
+            expected[row] = (302, 403)
+        else:
+            status = 200 if role in {"supervisor", "admin"} else statuses[role]
+            expected[row] = (status, status)
+        if api.status_code == 200:  # the API names the coder it was asked about
+            assert api.json()["coder"] == users[coder].username
+    assert got == expected

@@ -70,26 +70,35 @@ def test_base_without_debug_or_secret_key_uses_one_random_local_key(tmp_path):
     assert settings_of(tmp_path, SECRET_KEY="from-the-environment")["SECRET_KEY"] == "from-the-environment"
 
 
-def test_make_up_runs_the_demo_with_debug_on(monkeypatch):
-    """`make up` (devservices up) passes DEBUG=1 to migrate, the worker and runserver, so
-    runserver serves static files as before."""
+def test_make_up_runs_the_demo_with_debug_off_and_collected_static_files(monkeypatch):
+    """`make up` (devservices up) passes DEBUG=0 to migrate, the demo, the worker and runserver, so
+    errors are the workbench's own pages (tests/test_own_error_pages.py), and collects the static
+    files WhiteNoise then serves before it starts the web server."""
     import signal
     from config import devservices
 
-    seen = []
+    ran, started = [], []
 
     def fake_run(command, **kwargs):
-        seen.append(kwargs["env"])
-        raise subprocess.CalledProcessError(1, command)  # stop right after the first step
+        ran.append((command, kwargs["env"]))
+        return subprocess.CompletedProcess(command, 0)
 
-    monkeypatch.delenv("DEBUG", raising=False)
+    def fake_popen(command, **kwargs):
+        started.append((command, kwargs["env"]))
+        raise subprocess.CalledProcessError(1, command)  # stop at the first long-running process
+
+    monkeypatch.setenv("DEBUG", "1")
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6390/0")
     monkeypatch.setattr(devservices, "redis_ping", lambda *a, **k: True)
+    monkeypatch.setattr(devservices, "ensure_cjk_font_installed", lambda: True)
     monkeypatch.setattr(devservices.subprocess, "run", fake_run)
+    monkeypatch.setattr(devservices.subprocess, "Popen", fake_popen)
     monkeypatch.setattr(signal, "signal", lambda *a: None)
     with pytest.raises(SystemExit):
         devservices.command_up([])
-    assert seen and seen[0]["DEBUG"] == "1"
+    steps = [command[2] for command, _ in ran if command[1].endswith("manage.py")]
+    assert steps[0] == "migrate" and steps[-2:] == ["load_demo", "collectstatic"]
+    assert started and all(env["DEBUG"] == "0" for _, env in ran + started)
 
 
 def test_production_refuses_to_start_without_secret_key(tmp_path):
@@ -99,6 +108,20 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
         last = completed.stderr.strip().splitlines()[-1]
         assert last.startswith("django.core.exceptions.ImproperlyConfigured: SECRET_KEY is not set: "), last
         assert "KeyError" not in completed.stderr
+
+
+def test_production_refuses_a_secret_key_shorter_than_50_characters(tmp_path):
+    short = "k" * 49
+    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
+                    SECRET_KEY=short, ALLOWED_HOSTS="workbench.example.org")
+    assert completed.returncode != 0
+    last = completed.stderr.strip().splitlines()[-1]
+    assert last.startswith("django.core.exceptions.ImproperlyConfigured: SECRET_KEY is too short: "
+                           "49 characters, production needs at least 50"), last
+    assert short not in completed.stderr  # the secret itself is never printed
+    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
+                    SECRET_KEY="x" * 50, ALLOWED_HOSTS="workbench.example.org")
+    assert completed.returncode == 0, completed.stderr
 
 
 # -- check --deploy and the HTTPS switches ----------------------------------------------------

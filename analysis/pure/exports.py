@@ -13,6 +13,8 @@ from itertools import permutations
 
 import pandas as pd
 
+from coding.csv_safe import frame_csv
+
 FORMATS = {"csv", "xlsx", "dta", "json"}
 SHAPES = {"agreement", "dyad"}
 ID_COLUMNS = ["agreement_id", "desta_number", "tota_id", "wto_rta_id", "name", "parties", "entry_into_force_year", "membership"]
@@ -131,8 +133,8 @@ def evidence_frame(evidence, rows):
 
 def evidence_bytes(frame, fmt, *, meta):
     """The companion evidence file of a CSV or Stata export."""
-    if fmt == "csv":
-        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+    if fmt == "csv":  # a quote or rationale starting with "=" is text, not a formula (coding/csv_safe.py)
+        return frame_csv(frame)
     if fmt != "dta":
         raise ValueError("the evidence file is CSV or Stata .dta")
     data = frame.copy()
@@ -183,8 +185,8 @@ def to_bytes(frame, fmt, *, meta, indicators, evidence=None, rows=()):
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {sorted(FORMATS)}")
     if fmt == "csv":
-        # UTF-8 with a byte-order mark, so Excel opens Chinese names correctly.
-        return frame.to_csv(index=False, lineterminator="\n").encode("utf-8-sig")
+        # UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; text neutralised.
+        return frame_csv(frame)
     if fmt == "json":
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         grouped = evidence_items(evidence)

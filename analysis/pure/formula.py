@@ -24,6 +24,7 @@ Grammar (a formula has at most three `|` parts, as in fixest):
 Pure: the standard library only (no Django, pandas or numpy).
 """
 import keyword
+import math
 import re
 from dataclasses import dataclass
 
@@ -156,6 +157,8 @@ def tokenize(text):
             run = RUN.match(text, number.end()).end()
             if run > number.end():
                 _fail(f"malformed number '{text[index:run]}' at position {position}")
+            if math.isinf(float(number.group())):  # 1e999 is infinity in every term it enters
+                _fail(f"number '{number.group()}' at position {position} is not finite")
             tokens.append(Token("number", number.group(), position))
             index = run
         elif character in "'\"":  # its content is checked only where a string may stand: ref=

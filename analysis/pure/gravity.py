@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf  # lazy itself: its estimators (~0.6 s) load on the first fit, not at web start-up
 
+from . import bounds
 from .errors import gettext_noop
 from .formula import MAX_LENGTH, NAME, SpecError, parse as parse_tree
 
@@ -113,8 +114,8 @@ def check_spec(spec):
     normalise_vcov(spec.get("vcov"))
     years = spec.get("years")
     if years is not None and (not isinstance(years, (list, tuple)) or len(years) > 300
-                              or not all(_is_int(y) and 1800 <= y <= 2200 for y in years)):
-        _bad("years", "a list of whole years (at most 300, 1800 to 2200)", years)
+                              or not all(_is_int(y) and bounds.MIN_YEAR <= y <= bounds.MAX_YEAR for y in years)):
+        _bad("years", f"a list of whole years (at most 300, {bounds.MIN_YEAR} to {bounds.MAX_YEAR})", years)
     _check_where(spec.get("where"))
     for key, expected in (("exclude_domestic", "true or false"), ("separation", "'fast' or 'full'")):
         allowed = (True, False) if key == "exclude_domestic" else tuple(SEPARATION)
@@ -143,6 +144,14 @@ def _check_where(where):
         if len(values) > 1000 or not all(isinstance(v, (str, int, float)) and not (isinstance(v, str) and len(v) > 200)
                                          for v in values):
             _bad("where", f"for {column!r} a value or a list of at most 1000 strings or numbers", allowed)
+        # Numbers finite and bounded (an infinity is a DataError in PostgreSQL's JSON), years years.
+        for value in values:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                field = f"spec 'where' {column}"
+                if column == "year":
+                    bounds.year_in_range(value, field)
+                else:
+                    bounds.finite_number(value, field, low=-bounds.MAX_MAGNITUDE, high=bounds.MAX_MAGNITUDE)
 
 
 def _ssc_options(ssc):

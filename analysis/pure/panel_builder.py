@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from . import merge_checks
+from . import bounds, merge_checks
 
 # The study's Table 7: high-tech products by SITC Rev. 3 code prefix.
 HIGHTECH_SITC3 = ("792", "71319", "54", "76", "77", "74183", "872", "75")
@@ -183,8 +183,11 @@ def parse_shifts(text):
         if not item:
             continue
         variable, sep, k = item.rpartition(":")
-        if not sep or not variable.strip() or not k.strip().isdecimal() or int(k) < 1:
-            raise PanelInputError(f"lags and leads are VAR:K with K a whole number of years >= 1, not {item!r}")
+        k = k.strip()
+        if not sep or not variable.strip() or not (k.isascii() and k.isdecimal() and len(k) <= 3) \
+                or not 1 <= int(k) <= bounds.MAX_LAG:
+            raise PanelInputError(f"lags and leads are VAR:K with K a whole number of years from 1 to {bounds.MAX_LAG}, "
+                                  f"not {item[:60]!r}")
         shifts.append((variable.strip(), int(k)))
     return shifts
 
@@ -199,8 +202,10 @@ def _normalise_shifts(shifts):
     out = []
     for variable, ks in items:
         for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
-            if isinstance(k, bool) or not isinstance(k, (int, np.integer, float)) or int(k) != k or int(k) < 1:
-                raise PanelInputError(f"{variable}: a lag or lead is a whole number of years >= 1, not {k!r}")
+            try:
+                k = bounds.lag_in_range(k, f"{variable}: a lag or lead")
+            except bounds.BoundsError as exc:
+                raise PanelInputError(str(exc)) from None
             if (variable, int(k)) not in out:
                 out.append((variable, int(k)))
     return out
@@ -281,6 +286,7 @@ def prepare_inputs(*, exports, gdp, dist, notifications=None, developed=DEVELOPE
     _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
     merge_checks.check_numbers(exports=exports, gdp=gdp, dist=dist, notifications=notifications, dist_column=dist_column,
                                names=names)
+    check_bounds(exports=exports, gdp=gdp, dist=dist, dist_column=dist_column, names=names)
     exports = exports.assign(year=pd.to_numeric(exports["year"]).astype(int))
     gdp = gdp_long(gdp)
     distance = distances(dist, dist_column)
@@ -313,6 +319,43 @@ def prepare_inputs(*, exports, gdp, dist, notifications=None, developed=DEVELOPE
     panel["exporter_group"] = np.where(panel["exporter"].isin(developed), "developed", "developing")
     panel["pair_id"] = panel["exporter"] + "_" + panel["importer"]
     return Prepared(panel, zeros_added, checks, dist_column)
+
+
+def _refuse_rows(frame, mask, column, kind, names, problem):
+    """PanelInputError naming the file, the column, how many rows and the first one's line."""
+    mask = np.asarray(mask, dtype=bool)
+    if mask.any():
+        first = int(np.flatnonzero(mask)[0])
+        raise PanelInputError(f"{merge_checks._label(kind, names)}, column {column}: {int(mask.sum())} row(s) {problem} "
+                              f"(first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]!r})")
+
+
+def check_bounds(*, exports, gdp, dist, dist_column=DIST_COLUMN, names=None):
+    """Refuse what check_numbers lets through and no panel should hold: numbers that are not
+    finite (1e400 reads as infinity) in trade values, GDP and distances, and years outside
+    bounds.MIN_YEAR..MAX_YEAR (a year of 99999 is a typo; its lags would reach nowhere)."""
+    years = f"is a year outside {bounds.MIN_YEAR} to {bounds.MAX_YEAR}"
+    infinite = "is not a finite number"
+    numbers = [(exports, "value", "exports"), (dist, dist_column, "dist")]
+    year_columns = [(exports, "year", "exports")]
+    if "Year" in gdp.columns and "Value" in gdp.columns:
+        numbers.append((gdp, "Value", "gdp"))
+        year_columns.append((gdp, "Year", "gdp"))
+    else:  # wide: one column per year
+        for column in gdp.columns:
+            head = str(column).strip().split(" ")[0]
+            if head.isdecimal():
+                if len(head) > 4 or not bounds.MIN_YEAR <= int(head) <= bounds.MAX_YEAR:
+                    raise PanelInputError(f"{merge_checks._label('gdp', names)}, column {column}: {head[:20]} {years}")
+                numbers.append((gdp, column, "gdp"))
+    for frame, column, kind in numbers:
+        if column in frame.columns:
+            values = pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float)
+            _refuse_rows(frame, np.isinf(values), column, kind, names, infinite)
+    for frame, column, kind in year_columns:
+        if column in frame.columns:
+            values = pd.to_numeric(frame[column], errors="coerce")
+            _refuse_rows(frame, (values < bounds.MIN_YEAR) | (values > bounds.MAX_YEAR), column, kind, names, years)
 
 
 def panel_from(prepared, dyads, *, lags=STUDY_LAGS, leads=()):

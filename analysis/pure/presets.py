@@ -3,6 +3,7 @@ panel builder (analysis/pure/panel_builder.py) for the study's presets, and the 
 (2016) panel for the structural ones."""
 import json
 
+from . import bounds
 from .errors import SpecError, gettext_noop
 
 YOTOV_YEARS = [1986, 1990, 1994, 1998, 2002, 2006]
@@ -29,44 +30,49 @@ LAGGED_CONTROLS = "ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist"
 
 PRESETS = {
     "study-table9": [
-        _study("exports", "fta", "(1) total, FTA", study_column="9.1"),
-        _study("exports", "depth_fta", "(2) total, Depth x FTA", study_column="9.2"),
-        _study("hightech_exports", "fta", "(3) high-tech, FTA", study_column="9.3"),
-        _study("hightech_exports", "depth_fta", "(4) high-tech, Depth x FTA", study_column="9.4"),
+        _study("exports", "fta", gettext_noop("(1) total, FTA"), study_column="9.1"),
+        _study("exports", "depth_fta", gettext_noop("(2) total, Depth x FTA"), study_column="9.2"),
+        _study("hightech_exports", "fta", gettext_noop("(3) high-tech, FTA"), study_column="9.3"),
+        _study("hightech_exports", "depth_fta", gettext_noop("(4) high-tech, Depth x FTA"), study_column="9.4"),
     ],
     # Table 10 splits Table 9's high-tech columns (3) and (4) by exporter: all four are high-tech.
     "study-table10": [
-        _study("hightech_exports", "fta", "(1) developed exporters, high-tech, FTA", study_column="10.1", where=DEVELOPED),
-        _study("hightech_exports", "depth_fta", "(2) developed exporters, high-tech, Depth x FTA", study_column="10.2", where=DEVELOPED),
-        _study("hightech_exports", "fta", "(3) developing exporters, high-tech, FTA", study_column="10.3", where=DEVELOPING),
-        _study("hightech_exports", "depth_fta", "(4) developing exporters, high-tech, Depth x FTA", study_column="10.4", where=DEVELOPING),
+        _study("hightech_exports", "fta", gettext_noop("(1) developed exporters, high-tech, FTA"), study_column="10.1", where=DEVELOPED),
+        _study("hightech_exports", "depth_fta", gettext_noop("(2) developed exporters, high-tech, Depth x FTA"), study_column="10.2", where=DEVELOPED),
+        _study("hightech_exports", "fta", gettext_noop("(3) developing exporters, high-tech, FTA"), study_column="10.3", where=DEVELOPING),
+        _study("hightech_exports", "depth_fta", gettext_noop("(4) developing exporters, high-tech, Depth x FTA"), study_column="10.4", where=DEVELOPING),
     ],
     # Table 9's four columns with FTA, Depth x FTA and TBT lagged one year; `robustness_of` names
     # the Table 9 column each one checks (the study prints no coefficients for these).
     "study-robustness": [
-        _study("exports", "fta_lag1", "total, FTA lagged", robustness_of="9.1", controls=LAGGED_CONTROLS),
-        _study("exports", "depth_fta_lag1", "total, Depth x FTA lagged", robustness_of="9.2", controls=LAGGED_CONTROLS),
-        _study("hightech_exports", "fta_lag1", "high-tech, FTA lagged", robustness_of="9.3", controls=LAGGED_CONTROLS),
-        _study("hightech_exports", "depth_fta_lag1", "high-tech, Depth x FTA lagged", robustness_of="9.4", controls=LAGGED_CONTROLS),
+        _study("exports", "fta_lag1", gettext_noop("total, FTA lagged"), robustness_of="9.1", controls=LAGGED_CONTROLS),
+        _study("exports", "depth_fta_lag1", gettext_noop("total, Depth x FTA lagged"), robustness_of="9.2", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "fta_lag1", gettext_noop("high-tech, FTA lagged"), robustness_of="9.3", controls=LAGGED_CONTROLS),
+        _study("hightech_exports", "depth_fta_lag1", gettext_noop("high-tech, Depth x FTA lagged"), robustness_of="9.4", controls=LAGGED_CONTROLS),
     ],
     "structural-ppml": [
         {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
-         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "label": "structural PPML, pair clusters"},
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "label": gettext_noop("structural PPML, pair clusters")},
     ],
     "structural-ppml-twoway": [
         {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
          "vcov": {"cluster": "exporter+importer"}, "ssc": STATA_SSC,
-         "label": "structural PPML, exporter and importer clusters"},
+         "label": gettext_noop("structural PPML, exporter and importer clusters")},
     ],
     "yotov-table3": [
         {"estimator": "ols", "formula": "log(trade) ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
-         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": "(1) OLS"},
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": gettext_noop("(1) OLS")},
         {"estimator": "ppml", "formula": "trade ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
-         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": "(2) PPML"},
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": gettext_noop("(2) PPML")},
         {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
-         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "years": YOTOV_YEARS, "label": "(4) PPML, pair effects"},
+         "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "years": YOTOV_YEARS, "label": gettext_noop("(4) PPML, pair effects")},
     ],
 }
+
+
+# Every preset's label, for the pages that show them in their reader's language (stored runs
+# keep the English label; analysis/templatetags/analysis_labels.py: preset_label).
+PRESET_LABELS = frozenset(spec["label"] for specs in PRESETS.values() for spec in specs)
 
 
 def preset(name, *, years=None):
@@ -123,7 +129,7 @@ def specs_from(*, spec=None, preset_name=None, years=None):
         if len(spec) > MAX_SPEC_TEXT:
             raise SpecError.of(gettext_noop("the specification is longer than %(max)s characters"), max=f"{MAX_SPEC_TEXT:,}")
         try:
-            spec = json.loads(spec)
+            spec = bounds.json_loads(spec, "spec")  # depth bounded, numbers finite (BoundsError)
         except json.JSONDecodeError as exc:
             raise SpecError.of(gettext_noop("the specification is not valid JSON: %(problem)s (line %(line)s, column %(column)s)"),
                                problem=json_problem(exc.msg), line=exc.lineno, column=exc.colno) from None

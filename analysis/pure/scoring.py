@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 from statsmodels.multivariate.pca import PCA
 
+from . import bounds
+from .errors import gettext_noop
+
 METHODS = {"additive", "weighted", "pca"}
 
 
@@ -175,6 +178,21 @@ def _plain(value):
     return int(value) if float(value).is_integer() else round(float(value), 10)
 
 
+def weights_checked(weights, known):
+    """{indicator: weight} as floats, each a finite number from 0 to bounds.MAX_WEIGHT and for an
+    indicator of the codebook (`known`); BoundsError naming the weight otherwise. None stays None."""
+    if weights is None:
+        return None
+    if not isinstance(weights, dict):
+        raise bounds.BoundsError.of(gettext_noop("weights: expected an object {indicator: weight}, got %(value)s"),
+                                    value=type(weights).__name__)
+    unknown = [code for code in weights if code not in known]
+    if unknown:
+        raise bounds.BoundsError.of(gettext_noop("weights: %(code)s is not an indicator of the codebook (indicators: "
+                                                 "%(known)s)"), code=repr(unknown[0])[:60], known=", ".join(known))
+    return {code: bounds.weight(value, f"weights {code}") for code, value in weights.items()}
+
+
 def release_table(inputs, *, method):
     """(rows, summary) of a release: one row per agreement (its facts, codes, depth and tier),
     sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
@@ -182,7 +200,8 @@ def release_table(inputs, *, method):
     range, so they apply only when tiers_apply() says so (never to PCA, nor to weights that
     change the range); otherwise every row's tier is None."""
     indicators = method.get("indicators") or inputs.depth_indicators or inputs.indicator_codes
-    result = score(inputs.codes, indicators, method=method.get("name", "additive"), weights=method.get("weights"))
+    weights = weights_checked(method.get("weights"), inputs.indicator_codes)
+    result = score(inputs.codes, indicators, method=method.get("name", "additive"), weights=weights)
     ranges = {c: r for c, r in inputs.indicator_ranges.items() if c in indicators}
     applies = result_tiers_apply(result, indicator_ranges=ranges)
     tiers = assign_tiers(result.depth, inputs.tiers) if inputs.tiers and applies else None

@@ -1,8 +1,7 @@
 """Regression tables from stored results: one column per specification, estimates with stars and
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
-import csv
-import io
+from coding.csv_safe import rows_csv
 
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 
@@ -46,8 +45,8 @@ def build(results, labels=None, *, text=None, provenance=None):
                 fixed.append(fe)
     footer = [(text["n"], [f"{r['n_obs']:,}" for r in results]),
               (text["r2"], [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
-              (text["estimator"], [r["estimator"].upper() for r in results]),
-              (text["se"], [_vcov_label(r["vcov"], text) for r in results])]
+              (text["estimator"], [str(r.get("estimator") or "").upper() for r in results]),
+              (text["se"], [_vcov_label(r.get("vcov"), text) for r in results])]
     footer += [(text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
     if provenance:
         footer += [(text["release"], [str(p.get("release") or "") for p in provenance]),
@@ -58,7 +57,7 @@ def build(results, labels=None, *, text=None, provenance=None):
 def _vcov_label(vcov, text=TEXT):
     if isinstance(vcov, dict):
         return text["clustered"].format(cluster=vcov.get("CRV1", "").replace("+", " & "))
-    return {"hetero": text["robust"], "iid": text["iid"]}.get(vcov, str(vcov))
+    return {"hetero": text["robust"], "iid": text["iid"], None: ""}.get(vcov, str(vcov))
 
 
 def _cell(cell, digits=3):
@@ -108,13 +107,13 @@ def to_latex(table):
 
 
 def to_csv(table):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["variable", *table["columns"]])
+    """The table as data (coding/csv_safe.py): per variable a row of estimates as numbers (so a
+    spreadsheet reads -0.25 as a number, not a formula), a row of standard errors in parentheses
+    and a row of significance stars; labels that begin like a formula are neutralised."""
+    rows = [["variable", *table["columns"]]]
     for row in table["rows"]:
-        estimates, ses = zip(*(_cell(c, digits=6) for c in row["cells"]))
-        writer.writerow([row["variable"], *estimates])
-        writer.writerow(["", *ses])
-    for name, values in table["footer"]:
-        writer.writerow([name, *values])
-    return buffer.getvalue()
+        rows.append([row["variable"], *(None if c is None or c[0] is None else round(c[0], 6) for c in row["cells"])])
+        rows.append(["", *(_cell(c, digits=6)[1] for c in row["cells"])])
+        rows.append(["", *(c[2] if c else "" for c in row["cells"])])
+    rows += [[name, *values] for name, values in table["footer"]]
+    return rows_csv(rows)

@@ -1,21 +1,51 @@
 """Reads for comparing two sources of codes ("approved", a coder, "release:N") side by side.
-Reads only: agreements the user is still coding blind are left out (coding/visibility.py decides);
-the statistics are the pure analysis/pure/compare.py with coding/reliability.py's summary."""
+Reads only: a release opens here only to whoever may open its page (a release is never shown with
+rows cut out); from a live source the agreements the user is still coding blind are left out
+(coding/visibility.py decides both); the statistics are the pure analysis/pure/compare.py with
+coding/reliability.py's summary."""
 import pandas as pd
 
 from coding import visibility
 from coding.models import Agreement
 from coding.reliability import indicator_summary
+from coding.selectors.codings import reference_coders
 
+from ..models import DatasetRelease
 from ..pure.compare import compare_sources
-from .releases import release_get, source_codes
+from .releases import release_get, release_withheld_from, releases_for, source_codes, source_visible_to
+
+RELEASE_PREFIX = "release:"
+
+
+def release_closed_to(user, spec):
+    """(release, how many of its agreements `user` codes blind) when `spec` names a release the
+    user may not open because of them: the release page's check (`release_withheld_from`), so
+    the comparison page refuses exactly the releases the release page refuses. None otherwise
+    (not a release, an unknown one: a 404 follows, or one she may open). Whether she may see the
+    release's source at all is `source_visible_to`'s question, asked first."""
+    if not spec.startswith(RELEASE_PREFIX):
+        return None
+    try:
+        release = release_get(spec[len(RELEASE_PREFIX):])
+    except DatasetRelease.DoesNotExist:
+        return None
+    withheld = release_withheld_from(user, release)
+    return (release, withheld) if withheld else None
+
+
+def comparison_options(user):
+    """The sources `user` may pick: "approved", the reference coders, and the releases she may
+    open (one read of her blind set for all of them)."""
+    live = ["approved", *[u.username for u in reference_coders()]]
+    return [*(source for source in live if source_visible_to(user, source)),
+            *(f"{RELEASE_PREFIX}{release.number}" for release, withheld in releases_for(user) if not withheld)]
 
 
 def source_frame(spec, *, version):
     """A comparison source: 'release:N', 'approved', or a coder's username ('DESTA 2.1')."""
     spec = spec.strip()
-    if spec.startswith("release:"):
-        release = release_get(spec.split(":", 1)[1])
+    if spec.startswith(RELEASE_PREFIX):
+        release = release_get(spec[len(RELEASE_PREFIX):])
         codes = [i.code for i in release.version.indicators.all()]
         frame = pd.DataFrame(release.rows).set_index("agreement_id")
         return frame.reindex(columns=codes).astype(float), release.version
@@ -24,7 +54,8 @@ def source_frame(spec, *, version):
 
 def comparison_for(user, *, a, b, version):
     """Two sources side by side (see compare.compare_sources), without the agreements `user` is
-    still coding blind; `hidden` says how many were left out."""
+    still coding blind; `hidden` says how many were left out. The view refuses a release she may
+    not open before asking (`release_closed_to`), so only live sources lose rows here."""
     frame_a, _ = source_frame(a, version=version)
     frame_b, _ = source_frame(b, version=version)
     blind = visibility.agreements_in_blind_coding(user)

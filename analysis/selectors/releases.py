@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from coding import visibility
 from coding.ids import parse_id
 from coding.models import (Adjudication, Agreement, AgreementParty, Answer, Article, Assignment, Chapter, Coding,
-                           Evidence, FinalValue, TextVersion)
+                           DisagreementType, Evidence, FinalValue, TextVersion)
 from coding.roles import REFERENCE
 from coding.selectors.dashboard import reliability_by_indicator
 
@@ -73,21 +73,32 @@ def coder_agreement(*, version, agreement_ids):
     return {code: {k: s[k] for k in ("n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac")} for code, s in stats.items()}
 
 
-def _approved_supporters(*, version):
+def _reference_ids():
+    return set(get_user_model().objects.filter(groups__name=REFERENCE).values_list("pk", flat=True))
+
+
+def _approved_supporters(*, version, references):
     """{(agreement id, indicator code): (approved value, rationale)} and a test of whether a
     coder's answer backs that value: the answer is the approved value and its coder was assigned
-    to the agreement (approvals imported without assignments: any submitted coding)."""
-    finals = {(a, code): (value, rationale) for a, code, value, rationale in FinalValue.objects.filter(
+    to the agreement (approvals imported without assignments: any submitted coding). A value
+    imported as approved (import_codings --approved) came from the file's reference sources, so
+    their answers back it even on an agreement others were assigned."""
+    finals, imported = {}, set()
+    for a, code, value, rationale, kind in FinalValue.objects.filter(
         adjudication__version=version, adjudication__state=Adjudication.State.APPROVED,
-    ).values_list("adjudication__agreement_id", "indicator__code", "value", "rationale")}
+    ).values_list("adjudication__agreement_id", "indicator__code", "value", "rationale", "disagreement_type"):
+        finals[a, code] = (value, rationale)
+        if kind == DisagreementType.IMPORTED:
+            imported.add((a, code))
     assigned = defaultdict(set)
     for agreement_id, coder_id in Assignment.objects.filter(version=version).values_list("agreement_id", "coder_id"):
         assigned[agreement_id].add(coder_id)
 
     def backs(answer):
-        final = finals.get((answer["coding__agreement_id"], answer["indicator__code"]))
-        coders = assigned.get(answer["coding__agreement_id"])
-        return final is not None and final[0] == answer["value"] and (not coders or answer["coding__coder_id"] in coders)
+        key = (answer["coding__agreement_id"], answer["indicator__code"])
+        final, coders, coder = finals.get(key), assigned.get(key[0]), answer["coding__coder_id"]
+        return final is not None and final[0] == answer["value"] and (
+            not coders or coder in coders or (key in imported and coder in references))
 
     return finals, backs
 
@@ -102,15 +113,15 @@ def source_evidence(*, version, source):
     number: exports then cite the identifier) and keep the identifier as the stable key. Sorted, so that
     the same evidence is the same JSON (it is part of the release's content hash)."""
     answers = Answer.objects.filter(coding__version=version, coding__state=Coding.State.SUBMITTED, value__isnull=False)
-    finals, backs = {}, None
+    finals, backs, references = {}, None, _reference_ids()
     if source == DatasetRelease.APPROVED:
-        finals, backs = _approved_supporters(version=version)
+        finals, backs = _approved_supporters(version=version, references=references)
         answers = answers.filter(coding__agreement__adjudications__version=version,
                                  coding__agreement__adjudications__state=Adjudication.State.APPROVED)
     else:
         answers = answers.filter(coding__coder__username=source)
     kept = {a["id"]: a for a in answers.values(
-        "id", "value", "not_found", "searched_chapters", "indicator__code", "indicator__position", "coding__agreement_id",
+        "id", "value", "note", "not_found", "searched_chapters", "indicator__code", "indicator__position", "coding__agreement_id",
         "coding__coder_id", "coding__coder__username", "coding__text_version_id", "coding__agreement__current_text_id",
     ) if backs is None or backs(a)}
     for a in kept.values():  # a coding made before its agreement had a text reads the current one
@@ -130,12 +141,16 @@ def source_evidence(*, version, source):
     ).values_list("version_id", "identifier", "name")}
     text_numbers = dict(TextVersion.objects.filter(pk__in=texts).values_list("pk", "number"))
 
-    records, covered = [], set()
+    records, covered, noted = [], set(), {}
     for a in sorted(kept.values(), key=lambda a: (a["coding__agreement_id"], a["indicator__position"],
                                                   a["coding__coder__username"])):
         key = (a["coding__agreement_id"], a["indicator__code"])
+        rationale, note = finals.get(key, (None, ""))[1], a["note"].strip()
+        if note and a["coding__coder_id"] in references:  # an imported source's note is its reasoning
+            rationale = f"{note} ({rationale})" if rationale else note
+            noted.setdefault(key, (a["coding__coder__username"], a["value"], rationale))
         base = {"agreement_id": key[0], "indicator": key[1], "value": a["value"], "coder": a["coding__coder__username"],
-                "text_version": text_numbers.get(a["text_version_id"]), "rationale": finals.get(key, (None, ""))[1]}
+                "text_version": text_numbers.get(a["text_version_id"]), "rationale": rationale}
         for e in cited[a["id"]]:
             article = articles.get((a["text_version_id"], e["article_identifier"]), {})
             records.append({**base, "kind": "citation", "article_id": e["article_identifier"],
@@ -147,9 +162,13 @@ def source_evidence(*, version, source):
                             "quote": "", "searched": [chapters.get((a["text_version_id"], c), c) for c in a["searched_chapters"]]})
             covered.add(key)
     positions = {i.code: i.position for i in version.indicators.all()}
-    for key, (value, rationale) in finals.items():
-        if key not in covered and rationale.strip():
-            records.append({"agreement_id": key[0], "indicator": key[1], "value": value, "coder": "", "text_version": None,
+    # A code nothing cited: the source's note (imported sources) or else the adjudicator's rationale.
+    uncited = {key: (coder, value, rationale) for key, (coder, value, rationale) in noted.items() if key not in covered}
+    uncited.update({key: ("", value, rationale) for key, (value, rationale) in finals.items()
+                    if key not in covered and key not in uncited})
+    for key, (coder, value, rationale) in uncited.items():
+        if rationale.strip():
+            records.append({"agreement_id": key[0], "indicator": key[1], "value": value, "coder": coder, "text_version": None,
                             "rationale": rationale, "kind": "rationale", "article_id": "", "article_number": "",
                             "article_heading": "", "quote": "", "searched": []})
     records.sort(key=lambda r: (r["agreement_id"], positions.get(r["indicator"], 0)))  # stable: citation order kept

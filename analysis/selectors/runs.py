@@ -4,6 +4,7 @@ coding/visibility.py's; releases.release_visible_to maps the release to it), and
 panel is."""
 from coding import visibility
 from coding.ids import MAX_DATABASE_ID, parse_id
+from coding.selectors.workers import job_waiting_reason
 
 from ..models import ModelRun, Panel, SpecFit
 from .releases import release_visible_to
@@ -68,3 +69,43 @@ def run_fits(run):
     return [{"position": fit.position + 1, "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
              "status": fit.status, "status_display": fit.get_status_display(), "progress": fit.progress,
              "message": fit.progress_message, "error": fit.error or None, "worker": fit.worker} for fit in fits]
+
+
+def run_outcome(run):
+    """What a run that ended without finishing (cancelled or failed) did and did not do:
+    ({"finished": [{position, label, result}], "unfinished": [{position, label, status}]}), in
+    specification order. A fanned-out run's finished specifications are its DONE children (a
+    child that finished after the parent was cancelled is not counted: its row says cancelled);
+    a run fitted in one task finishes its specifications in order, so its stored results are the
+    first ones and the rest never finished. `status` is the SpecFit/ModelRun status value, or
+    "NOT_STARTED" for a specification a failed one-task run never reached."""
+    def label(spec):
+        spec = spec if isinstance(spec, dict) else {}
+        return spec.get("label") or spec.get("formula", "")
+
+    if run.fan_out:
+        fits = list(SpecFit.objects.filter(run=run).order_by("position").only("position", "spec", "status", "result"))
+        finished = [{"position": fit.position + 1, "label": label(fit.spec), "result": fit.result} for fit in fits
+                    if fit.status == SpecFit.Status.DONE and fit.result is not None]
+        unfinished = [{"position": fit.position + 1, "label": label(fit.spec), "status": fit.status} for fit in fits
+                      if not (fit.status == SpecFit.Status.DONE and fit.result is not None)]
+        return {"finished": finished, "unfinished": unfinished}
+    results, specs = list(run.results or []), list(run.specs or [])
+    finished = [{"position": index + 1, "label": label(specs[index] if index < len(specs) else result),
+                 "result": result} for index, result in enumerate(results)]
+    unfinished = [{"position": index + 1, "label": label(specs[index]),
+                   "status": run.status if index == len(results) or run.status != ModelRun.Status.FAILED else "NOT_STARTED"}
+                  for index in range(len(results), len(specs))]
+    return {"finished": finished, "unfinished": unfinished}
+
+
+def run_waiting_reason(run):
+    """Why `run` is not being fitted, in the reader's language, or None: it (or, in a fanned-out
+    run that has started, a specification still QUEUED) waits on the `estimation` queue that no
+    live worker consumes, or the task queue cannot be reached (coding/selectors/workers.py)."""
+    if run.status == ModelRun.Status.QUEUED:
+        return job_waiting_reason(run)
+    if run.status == ModelRun.Status.RUNNING and run.fan_out:
+        waiting = SpecFit.objects.filter(run=run, status=SpecFit.Status.QUEUED).first()
+        return job_waiting_reason(waiting) if waiting is not None else None
+    return None

@@ -18,10 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 from django.conf import settings
+from django.db import transaction
 
 from coding.importers.errors import ImportFailed
 
 from ..models import Panel
+from ..pure import bounds
 from ..pure.gravity import prepare_panel
 
 
@@ -69,8 +71,24 @@ def _write_atomically(frame, path):
             os.unlink(draft)
 
 
+def panel_name_checked(name, field="name"):
+    """A panel's name: text of 1 to Panel.name's max_length characters, else BoundsError naming
+    `field` (PostgreSQL refuses a longer one with a DataError, after the file was written)."""
+    return bounds.name_length(name, field, Panel._meta.get_field("name").max_length)
+
+
+def panel_file_forget(path):
+    """Remove a panel file this process wrote when no Panel row names it (the row was refused or
+    rolled back): PANEL_DIR keeps no file that nothing refers to."""
+    path = Path(path)
+    if not Panel.objects.filter(path=path.name).exists():
+        path.unlink(missing_ok=True)
+
+
 def panel_store(frame, *, name, source=None, release=None, synthetic=False):
-    """Store a panel (once per content): a pickle in PANEL_DIR named by its hash."""
+    """Store a panel (once per content): a pickle in PANEL_DIR named by its hash. The name is
+    checked before anything is written; a file written for a row that is then refused is removed."""
+    name = panel_name_checked(name)
     frame = prepare_panel(frame).reset_index(drop=True)
     digest = panel_hash(frame)
     existing = Panel.objects.filter(content_hash=digest).first()
@@ -84,9 +102,14 @@ def panel_store(frame, *, name, source=None, release=None, synthetic=False):
         existing.path = path.name
         existing.save(update_fields=["path"])
         return existing, False
-    panel = Panel.objects.create(name=name, content_hash=digest, path=path.name, n_rows=len(frame),
-                                 columns=list(map(str, frame.columns)), source=source or {}, release=release,
-                                 synthetic=synthetic)
+    try:
+        with transaction.atomic():  # a savepoint: after a refused INSERT the check below can still query
+            panel = Panel.objects.create(name=name, content_hash=digest, path=path.name, n_rows=len(frame),
+                                         columns=list(map(str, frame.columns)), source=source or {}, release=release,
+                                         synthetic=synthetic)
+    except Exception:
+        panel_file_forget(path)  # unless a row stored at the same moment by another process names it
+        raise
     return panel, True
 
 
@@ -100,4 +123,7 @@ def panel_import_csv(*, path, name=None):
     missing = {"exporter", "importer", "year"} - set(frame.columns)
     if missing:
         raise ImportFailed(f"missing columns: {', '.join(sorted(missing))}", path=path, line=1)
-    return panel_store(frame, name=name or path.stem, source={"csv": path.name})
+    try:
+        return panel_store(frame, name=name or path.stem, source={"csv": path.name})
+    except bounds.BoundsError as exc:
+        raise ImportFailed(str(exc), path=path) from exc

@@ -11,7 +11,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from ..models import DatasetRelease
-from ..pure import scoring
+from ..pure import bounds, scoring
 from ..selectors.releases import release_inputs
 
 
@@ -38,7 +38,10 @@ def release_name_checked(name):
     if len(name.strip()) > limit:
         raise ValidationError(_("The release name is %(length)s characters long; at most %(limit)s are allowed.")
                               % {"length": len(name.strip()), "limit": limit})
-    return name.strip()
+    try:  # "1" or "#1" as a name: lookups by number or name (release_get) would find release 1
+        return bounds.not_a_number(name.strip(), "name")
+    except bounds.BoundsError as exc:
+        raise ValidationError(_(exc.template) % exc.params) from None
 
 
 def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None, user=None):

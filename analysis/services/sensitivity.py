@@ -25,7 +25,7 @@ from ..models import ModelRun, SensitivityColumn, SensitivityRun
 from ..pure import gravity, merge_checks
 from ..pure import panel_builder as builder
 from ..pure.exports import release_frame
-from .panels import panel_file, panel_store
+from .panels import panel_file, panel_file_forget, panel_store
 from .releases import release_create
 from .runs import MAX_NAME, model_run_create, model_run_execute
 
@@ -162,26 +162,41 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
     fingerprint = {"inputs": {kind: file_digest(path) for kind, (path, _name) in files.items()},
                    "options": {k: v for k, v in options.as_json().items() if k != "strict"}}
     inputs = _Inputs(files, options)
-    columns, checks = [], {}
-    for source in sources:
-        release, release_created = release_create(version=version, name=f"{name or 'sensitivity'}: {source}"[:200],
-                                                  source=source, user=user)
-        key = _digest({**fingerprint, "release": release.content_hash})
-        panel, build, checks = _panel_for(release, key=key, inputs=inputs, name=f"{name or 'sensitivity'}: {source}",
-                                          described={**described, **fingerprint["options"], "build_key": key})
-        if options.strict and any(checks.get("counts", {}).values()):
-            merge_checks.raise_if_any(checks)  # found when the panel was first built
-        columns.append((source, release, panel, {**build, "release_reused": not release_created}))
-    inputs_record = {kind: {"name": name_, "sha256": fingerprint["inputs"][kind]} for kind, name_ in described.items()}
-    with transaction.atomic():
-        sensitivity = SensitivityRun.objects.create(
-            name=name, version=version, sources=sources, specs=specs, created_by=user, checks=checks,
-            inputs={**inputs_record, "options": options.as_json()})
-        for position, (source, release, panel, build) in enumerate(columns):
-            label = f"{name or f'sensitivity {sensitivity.pk}'} · {source}"[:MAX_NAME]
-            run = model_run_create(panel=panel, specs=specs, user=user, name=label, dispatch=dispatch)
-            SensitivityColumn.objects.create(sensitivity=sensitivity, position=position, source=source, release=release,
-                                             panel=panel, run=run, build=build)
+    columns, checks, stored = [], {}, []
+    # All or nothing: a source without codes, a strict finding or a spec naming a column the
+    # panel lacks (found only once a panel exists) leaves no release, panel, run or panel file.
+    try:
+        with transaction.atomic():
+            for source in sources:
+                release, release_created = release_create(version=version, source=source, user=user,
+                                                          name=f"{name or 'sensitivity'}: {source}"[:200])
+                key = _digest({**fingerprint, "release": release.content_hash})
+                panel, build, checks = _panel_for(release, key=key, inputs=inputs, name=f"{name or 'sensitivity'}: {source}",
+                                                  described={**described, **fingerprint["options"], "build_key": key})
+                stored.append(panel_file(panel))
+                if options.strict and any(checks.get("counts", {}).values()):
+                    merge_checks.raise_if_any(checks)  # found when the panel was first built
+                columns.append((source, release, panel, {**build, "release_reused": not release_created}))
+            return _sensitivity_create(name=name, version=version, sources=sources, specs=specs, user=user, checks=checks,
+                                       inputs={kind: {"name": name_, "sha256": fingerprint["inputs"][kind]}
+                                               for kind, name_ in described.items()},
+                                       options=options, columns=columns, dispatch=dispatch)
+    except Exception:
+        for path in stored:  # rolled back: the files written for panels that no row names any more
+            panel_file_forget(path)
+        raise
+
+
+def _sensitivity_create(*, name, version, sources, specs, user, checks, inputs, options, columns, dispatch):
+    """The SensitivityRun row, and per source its column and run (inside sensitivity_run_create's
+    transaction: the runs' tasks are sent once it commits)."""
+    sensitivity = SensitivityRun.objects.create(name=name, version=version, sources=sources, specs=specs, created_by=user,
+                                                checks=checks, inputs={**inputs, "options": options.as_json()})
+    for position, (source, release, panel, build) in enumerate(columns):
+        label = f"{name or f'sensitivity {sensitivity.pk}'} · {source}"[:MAX_NAME]
+        run = model_run_create(panel=panel, specs=specs, user=user, name=label, dispatch=dispatch)
+        SensitivityColumn.objects.create(sensitivity=sensitivity, position=position, source=source, release=release,
+                                         panel=panel, run=run, build=build)
     return sensitivity
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext, pgettext
 
 from coding.templatetags.coding_labels import source_label as coding_source_label
 
+from ..pure.presets import PRESET_LABELS
+
 register = template.Library()
 
 
@@ -32,6 +34,13 @@ def source_label(source):
     if str(source).startswith("release:"):
         return gettext("release %(number)s") % {"number": str(source).split(":", 1)[1]}
     return coding_source_label(source)
+
+
+@register.filter
+def preset_label(label):
+    """A preset's specification label ("(1) total, FTA") in the page language; any other label
+    (a user's own, stored with the run) as it is. Files for a paper keep the English."""
+    return gettext(label) if label in PRESET_LABELS else label
 
 
 @register.filter

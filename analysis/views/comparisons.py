@@ -6,13 +6,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coding.ids import parse_id
 from coding.models import CodebookVersion
-from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease
-from ..selectors.comparisons import comparison_for
+from ..selectors.comparisons import comparison_for, comparison_options, release_closed_to
 from ..selectors.releases import source_visible_to
 
 
@@ -34,12 +34,18 @@ def comparison(request):
         if len(value) > MAX_SOURCE:
             return HttpResponseBadRequest(_("Parameter “%(name)s”: at most %(limit)s characters.")
                                           % {"name": name, "limit": MAX_SOURCE})
-    options = ["approved", *[u.username for u in reference_coders()],
-               *[f"release:{n}" for n in DatasetRelease.objects.values_list("number", flat=True)]]
     result = None
     if (a and not source_visible_to(request.user, a)) or (b and not source_visible_to(request.user, b)):
         raise PermissionDenied("blind coding: another coder's values are hidden until adjudication")
-    options = [o for o in options if source_visible_to(request.user, o)]
+    for source in (a, b):
+        closed = release_closed_to(request.user, source) if source else None
+        if closed:  # the release page's 403, word for word: a release is never shown with rows cut out
+            release, withheld = closed
+            raise PermissionDenied(ngettext(
+                "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that agreement is adjudicated.",
+                "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
+                withheld) % {"number": release.number, "count": withheld})
+    options = comparison_options(request.user)
     if version and a and b:
         try:
             result = comparison_for(request.user, a=a, b=b, version=version)

@@ -15,21 +15,50 @@ from coding.permissions import supervisor_required
 from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease
-from ..pure import exports, plots
+from ..pure import bounds, exports, plots
+from ..pure.errors import SpecError
 from ..selectors.releases import (EVIDENCE_FORMATS, release_evidence, release_evidence_export, release_export,
                                   release_report, release_tier_table, release_withheld_from, releases_for,
                                   source_visible_to)
 from ..services.releases import release_create
 from .common import attachment_response, image_response, plot_text
+from .errors import spec_error_text
 
 
 @login_required
 def release_list(request):
+    versions = list(CodebookVersion.objects.select_related("codebook").prefetch_related("indicators"))
+    weight_codes = list(dict.fromkeys(code for version in versions for code in _depth_codes(version)))
     return render(request, "analysis/release_list.html", {
         "releases": releases_for(request.user),
-        "versions": CodebookVersion.objects.select_related("codebook"),
+        "versions": versions, "weight_codes": weight_codes, "max_weight": bounds.MAX_WEIGHT,
         "sources": ["approved", *[u.username for u in reference_coders()]],
     })
+
+
+def _depth_codes(version):
+    """The indicators a depth score of `version` adds up (release_create's default)."""
+    return list(version.depth_indicators or [i.code for i in version.indicators.all()])
+
+
+def _method_from(request, version):
+    """The scoring method the form asks for; for "weighted", one weight per depth indicator of
+    the chosen version from its field weight-CODE (1 when left empty), each a finite number from
+    0 to bounds.MAX_WEIGHT (BoundsError naming the indicator otherwise)."""
+    name = request.POST.get("method") or "additive"
+    if name != "weighted":
+        return {"name": name}
+    weights = {}
+    for code in _depth_codes(version):
+        text = request.POST.get(f"weight-{code}", "").strip()[:40] or "1"
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValidationError(_("Weight of %(code)s: '%(value)s' is not a number.") % {"code": code, "value": text}) from None
+        weights[code] = bounds.weight(number, f"weight {code}")
+    if not any(weights.values()):
+        raise ValidationError(_("At least one weight must be above 0."))
+    return {"name": "weighted", "weights": weights}
 
 
 @supervisor_required
@@ -43,7 +72,10 @@ def release_new(request):
     try:
         release, created = release_create(version=version, name=request.POST.get("name", "").strip() or version.codebook.code,
                                           source=request.POST.get("source") or "approved",
-                                          method={"name": request.POST.get("method") or "additive"}, user=request.user)
+                                          method=_method_from(request, version), user=request.user)
+    except SpecError as exc:  # a weight out of bounds (analysis/pure/bounds.py)
+        messages.error(request, spec_error_text(exc))
+        return redirect("analysis:release_list")
     except (ValidationError, ValueError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", None) or [_scoring_error(exc)]))
         return redirect("analysis:release_list")
@@ -60,7 +92,7 @@ def _scoring_error(exc):
     if text.startswith("the first principal component needs"):
         return _("The first principal component needs at least 3 complete agreements and 2 varying indicators.")
     if text.startswith("method must be one of"):
-        return _("Choose a scoring method: additive or first principal component.")
+        return _("Choose a scoring method: additive, weighted or first principal component.")
     return text
 
 

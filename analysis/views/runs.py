@@ -17,8 +17,9 @@ from ..models import ModelRun, Panel
 from ..pure import plots, tables
 from ..pure.gravity import SpecError
 from ..pure.presets import PRESETS, specs_from
-from ..selectors.runs import panels_for, run_fits, run_get, runs_for
+from ..selectors.runs import panels_for, run_fits, run_get, run_outcome, run_waiting_reason, runs_for
 from ..services.runs import model_run_cancel, model_run_create
+from ..templatetags.analysis_labels import preset_label
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
 
@@ -41,8 +42,11 @@ def run_list(request):
             status = 400
         else:
             return redirect(run)
+    runs = runs_for(request.user, limit=100)
+    for run in runs:
+        run.bar = bar_state(run.status, run.progress)
     return render(request, "analysis/run_list.html", {
-        "runs": runs_for(request.user, limit=100), "panels": panels_for(request.user), "presets": sorted(PRESETS),
+        "runs": runs, "panels": panels_for(request.user), "presets": sorted(PRESETS),
         "form": request.POST if status == 400 else {},
     }, status=status)
 
@@ -50,14 +54,52 @@ def run_list(request):
 @login_required
 def run_detail(request, pk):
     run = _visible_run(request, pk)
-    table = tables.build(run.results, text=table_text()) if run.results and run.status == ModelRun.Status.DONE else None
-    return render(request, "analysis/run_detail.html", {"run": run, "table": table, "fits": _fits_shown(run),
-                                                        "progress_message": progress_text(run.progress_message)})
+    done = run.status == ModelRun.Status.DONE
+    table = tables.build(run.results, _result_labels(run.results), text=table_text()) if run.results and done else None
+    return render(request, "analysis/run_detail.html", {
+        "run": run, "table": table, "fits": _fits_shown(run), "bar": bar_state(run.status, run.progress),
+        "progress_message": progress_text(run.progress_message), "queue_warning": run_waiting_reason(run),
+        "partial": _partial_results(run) if run.finished and not done else None})
+
+
+def _result_labels(results):
+    """Column labels of a run's own table: each specification's label in the reader's language."""
+    return [preset_label(r.get("label")) or f"({i + 1})" for i, r in enumerate(results)]
+
+
+def _partial_results(run):
+    """A cancelled or failed run: the table of the specifications that finished (marked partial
+    on the page; no plot or download, which stay for finished runs) and those that did not."""
+    outcome = run_outcome(run)
+    finished = outcome["finished"]
+    statuses = {**dict(ModelRun.Status.choices), "NOT_STARTED": _("not started")}
+    labels = [f"({item['position']}) {preset_label(item['label'])}" if item["label"] else f"({item['position']})"
+              for item in finished]
+    return {
+        "table": tables.build([item["result"] for item in finished], labels, text=table_text()) if finished else None,
+        "finished": finished, "total": len(run.specs or []),
+        "unfinished": [dict(item, label=preset_label(item["label"]), status_display=statuses.get(item["status"], item["status"]))
+                       for item in outcome["unfinished"]],
+    }
+
+
+def bar_state(status, progress):
+    """How a job's progress bar is drawn: a failed job's bar is full and red and says "failed"
+    (its progress stops wherever the failure came, 95% say, which would read as nearly done); a
+    cancelled one stays where it stopped, greyed; a finished one is full."""
+    if status == ModelRun.Status.FAILED:
+        return {"state": "failed", "width": 100, "text": _("failed")}
+    if status == ModelRun.Status.CANCELLED:
+        return {"state": "cancelled", "width": progress, "text": _("cancelled")}
+    if status == ModelRun.Status.DONE:
+        return {"state": "done", "width": 100, "text": ""}
+    return {"state": "active", "width": progress, "text": ""}
 
 
 def _fits_shown(run):
-    """The specifications of a fanned-out run, their messages in the reader's language."""
-    return [dict(fit, message=progress_text(fit["message"])) for fit in run_fits(run)]
+    """The specifications of a fanned-out run, their labels and messages in the reader's language."""
+    return [dict(fit, label=preset_label(fit["label"]), message=progress_text(fit["message"]),
+                 bar=bar_state(fit["status"], fit["progress"])) for fit in run_fits(run)]
 
 
 def _visible_run(request, pk):
@@ -92,8 +134,9 @@ def progress_text(message):
 def run_status(request, pk):
     run = _visible_run(request, pk)
     return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
-                         "progress": run.progress, "message": progress_text(run.progress_message), "error": run.error,
-                         "specifications": _fits_shown(run)})
+                         "progress": run.progress, "bar": bar_state(run.status, run.progress),
+                         "message": progress_text(run.progress_message), "error": run.error,
+                         "waiting_reason": run_waiting_reason(run), "specifications": _fits_shown(run)})
 
 
 @supervisor_required
@@ -103,9 +146,10 @@ def run_cancel(request, pk):
     return redirect("analysis:run_detail", pk=pk)
 
 
-def _runs_from(request):
+def _runs_from(request, *, reader_labels=False):
     """The finished runs named by ?runs=1,2 that the user may see, in the order given; runs the
-    user may not see are left out exactly like runs that do not exist."""
+    user may not see are left out exactly like runs that do not exist. `reader_labels`: preset
+    labels in the reader's language (pages and plots; files for a paper keep the English)."""
     ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")[:50]) if i is not None]
     runs = {r.pk: r for r in runs_for(request.user, ids=ids, status=ModelRun.Status.DONE)}
     results, labels, provenance = [], [], []
@@ -116,7 +160,8 @@ def _runs_from(request):
         release = run.panel.release
         for result in run.results:
             results.append(result)
-            labels.append(f"#{run.pk} {result.get('label') or run.name}".strip())
+            label = result.get("label")
+            labels.append(f"#{run.pk} {(preset_label(label) if reader_labels else label) or run.name}".strip())
             provenance.append({"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash})
     return results, labels, provenance
 
@@ -132,7 +177,7 @@ def table_text():
 @login_required
 def run_table(request, fmt):
     """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
-    results, labels, provenance = _runs_from(request)
+    results, labels, provenance = _runs_from(request, reader_labels=fmt == "html")
     if not results:
         raise Http404("no finished run given (?runs=1,2)")
     # Files for a paper keep English labels; the page speaks the reader's language.
@@ -150,7 +195,7 @@ def run_table(request, fmt):
 
 @login_required
 def run_plot(request, fmt):
-    results, labels, _provenance = _runs_from(request)
+    results, labels, _provenance = _runs_from(request, reader_labels=True)
     if not results or fmt not in {"svg", "png"}:
         raise Http404("no finished run given, or format not svg/png")
     variables = [v for v in request.GET.get("variables", "").split(",") if v] or None

@@ -20,7 +20,7 @@ from ..pure.presets import PRESETS, specs_from
 from ..selectors.sensitivity import (sensitivity_get, sensitivity_results, sensitivity_runs_for, sensitivity_sources,
                                      sensitivity_status)
 from ..services.sensitivity import ERRORS, PanelOptions, sensitivity_run_create
-from ..templatetags.analysis_labels import source_label
+from ..templatetags.analysis_labels import preset_label, source_label
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
 from .runs import table_text
@@ -93,7 +93,7 @@ def sensitivity_detail(request, pk):
     table = tables.build(results, labels, provenance=provenance, text=table_text()) if state["finished"] and results else None
     return render(request, "analysis/sensitivity_detail.html", {
         "sensitivity": sensitivity, "state": state, "table": table, "spec": spec,
-        "specs": [(i, s.get("label") or s.get("formula")) for i, s in enumerate(sensitivity.specs)],
+        "specs": [(i, preset_label(s.get("label")) or s.get("formula")) for i, s in enumerate(sensitivity.specs)],
         "checks": sensitivity.checks, "check_counts": sensitivity.checks.get("counts", {}),
         "columns": list(sensitivity.columns.all()),
     })

@@ -197,6 +197,30 @@ def content_hash_of_text(text):
         return None
 
 
+def _span(tier):
+    return f"{tier['min']:g}..{tier['max']:g}"
+
+
+def _tiers_disjoint_check(tiers, fail):
+    """Tiers are closed intervals [min, max] and a score takes the first tier it falls in
+    (analysis/pure/scoring.py: assign_tiers), so two tiers sharing a score would silently give it
+    to whichever is listed first: refused, naming both. Gaps are allowed by design: a score outside
+    every tier has no tier (the study's tiers cover its observed scores 1..6 of the range 0..8,
+    and integer scores leave 2..3 between tiers), and names must differ (the summary counts by name)."""
+    seen = {}
+    for index, tier in enumerate(tiers):
+        if tier["name"] in seen:
+            fail(f"tier name '{tier['name']}' appears twice (also tiers[{seen[tier['name']]}])",
+                 "depth_score", "tiers", index, "name")
+        seen[tier["name"]] = index
+    ordered = sorted(enumerate(tiers), key=lambda item: (item[1]["min"], item[1]["max"]))
+    for (first_index, first), (index, tier) in zip(ordered, ordered[1:]):
+        if tier["min"] <= first["max"]:
+            shared = f"{tier['min']:g}..{min(first['max'], tier['max']):g}"
+            fail(f"tiers '{first['name']}' ({_span(first)}) and '{tier['name']}' ({_span(tier)}) overlap: scores "
+                 f"{shared} would be in both; tiers must not overlap", "depth_score", "tiers", max(first_index, index))
+
+
 def parse_codebook(path):
     path = Path(path)
     file_size_check(path, max_bytes=CODEBOOK_MAX_BYTES, what="codebook file")
@@ -366,6 +390,11 @@ def parse_codebook(path):
         bounds = [_bounded_number(v) for v in depth_range] if isinstance(depth_range, list) else []
         if len(bounds) != 2 or None in bounds or bounds[0] > bounds[1]:
             fail(f"range must be [min, max], two numbers within ±{NUMBER_MAX:g}", "depth_score", "range")
+        for index, tier in enumerate(tiers):
+            if tier["max"] < bounds[0] or tier["min"] > bounds[1]:
+                fail(f"tier '{tier['name']}' ({_span(tier)}) lies outside the range {bounds[0]:g}..{bounds[1]:g}: "
+                     "no score can fall in it", "depth_score", "tiers", index)
+    _tiers_disjoint_check(tiers, fail)
 
     return ParsedCodebook(
         code=code,

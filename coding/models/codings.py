@@ -5,11 +5,14 @@ A coding is one coder's answers for one agreement under one codebook version. Re
 """
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Q, When
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 # The history's change reason of what the workbench does by itself (services/history.py).
 WORKBENCH = "workbench"
+# The history's change reason of a coder being shown a machine suggestion (services/precoder.py).
+SUGGESTION_SHOWN = "suggestion shown"
 
 
 class Assignment(models.Model):
@@ -82,6 +85,12 @@ class Answer(models.Model):
     # Carried over from an older codebook version whose wording of this indicator changed: the
     # coder answers it again (saving a value clears the flag).
     recheck = models.BooleanField(_("re-check"), default=False)
+    # The first answer: when the coder was first shown the machine's suggestion for this
+    # indicator, and her value at that moment (empty if she had not answered). Written once
+    # (services/precoder.py: suggestions_show) and never cleared, so emptying or changing the
+    # answer afterwards neither hides the suggestion again nor loses what she answered alone.
+    first_value = models.IntegerField(_("answer before the suggestion"), null=True, blank=True)
+    suggestion_shown_at = models.DateTimeField(_("machine suggestion shown"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -92,6 +101,28 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.indicator.code}={self.value}"
+
+    @property
+    def first_answer(self):
+        """Her answer made without the machine: the value before the suggestion was shown, or the
+        value itself when no suggestion was ever shown."""
+        return self.first_value if self.suggestion_shown_at else self.value
+
+    @property
+    def changed_after_suggestion(self):
+        return self.suggestion_shown_at is not None and self.first_value != self.value
+
+
+def first_answer_expression():
+    """Answer.first_answer as a query expression, for statistics read straight from the database."""
+    return Case(When(suggestion_shown_at__isnull=False, then=F("first_value")), default=F("value"))
+
+
+def changed_after_suggestion_q():
+    """Q() over answers: Answer.changed_after_suggestion (an emptied or a newly given value counts)."""
+    return Q(suggestion_shown_at__isnull=False) & (
+        Q(value__isnull=True, first_value__isnull=False) | Q(value__isnull=False, first_value__isnull=True)
+        | (Q(value__isnull=False, first_value__isnull=False) & ~Q(value=F("first_value"))))
 
 
 class Evidence(models.Model):

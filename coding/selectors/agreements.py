@@ -12,8 +12,10 @@ from django.urls import reverse
 from ..ids import is_ascii_number, parse_id
 from ..importers.article_numbers import article_label
 from ..importers.article_numbers import citation_labels as _citation_labels
-from ..models import Agreement, AgreementParty, Article, Chapter, Coding, TextVersion
+from .. import visibility
+from ..models import Adjudication, Agreement, AgreementParty, Article, Assignment, Chapter, Coding, TextVersion
 from ..models.agreements import art_format
+from ..roles import is_supervisor
 
 
 class AgreementRefError(ValueError):
@@ -137,6 +139,40 @@ def article_url(*, agreement_id, identifier, version=None):
 def agreement_codings_count(agreement) -> int:
     """How many codings (any coder, any state) there are of this agreement: a count, no answers."""
     return Coding.objects.filter(agreement=agreement).count()
+
+
+def agreement_coding_status(*, agreement, user):
+    """Per codebook version this agreement is assigned under: its state (in coding with n of m
+    submitted, in adjudication, approved), the user's own coding, and the adjudication (for
+    supervisors). Only counts are shown, never other coders' answers; and to a coder still coding
+    the treaty blind not even those (coding/visibility.py: coding_states_visible_to): her rows
+    carry her own coding only, with `blind` set and no state, count or adjudication."""
+    versions = {}
+    for assignment in Assignment.objects.filter(agreement=agreement).select_related("version__codebook"):
+        versions.setdefault(assignment.version_id, {"version": assignment.version, "coders": 0})["coders"] += 1
+    blind = not visibility.coding_states_visible_to(user, agreement)
+    rows = []
+    for version_id, item in versions.items():
+        codings = Coding.objects.filter(agreement=agreement, version_id=version_id)
+        own = codings.filter(coder=user).first() if user.is_authenticated else None
+        if blind:
+            rows.append({"version": item["version"], "blind": True, "state": None, "submitted": None, "coders": None,
+                         "own": own, "adjudication": None})
+            continue
+        submitted = codings.filter(state=Coding.State.SUBMITTED, coder__assignments__agreement=agreement,
+                                   coder__assignments__version_id=version_id).distinct().count()
+        adjudication = Adjudication.objects.filter(agreement=agreement, version_id=version_id).first()
+        if adjudication and adjudication.state == Adjudication.State.APPROVED:
+            state = "approved"
+        elif adjudication:
+            state = "open"
+        else:
+            state = "coding"
+        rows.append({
+            "version": item["version"], "blind": False, "state": state, "submitted": submitted, "coders": item["coders"],
+            "own": own, "adjudication": adjudication if is_supervisor(user) else None,
+        })
+    return rows
 
 
 def article_label_or(article, chapter_name):

@@ -4,10 +4,11 @@ from collections import defaultdict
 
 import pandas as pd
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from ..models import Adjudication, Answer, Article, Assignment, Coding, FinalValue
-from ..roles import REFERENCE, is_supervisor
+from ..models.codings import first_answer_expression
+from ..roles import REFERENCE
 from ..visibility import feedback_codings_for
 from .agreements import article_url, chapter_names, citation_labels, citation_rows
 
@@ -118,10 +119,12 @@ def reference_coders():
     return get_user_model().objects.filter(groups__name=REFERENCE).order_by("username")
 
 
-def coding_matrix(*, version, coders=None, agreements=None, include_drafts=False):
+def coding_matrix(*, version, coders=None, agreements=None, include_drafts=False, first_answers=False):
     """Long table (agreement_id, coder, indicator, value) of the chosen coders' answers, plus the
-    approved values as coder '__approved__'. Missing answers are simply absent (NaN when wide)."""
-    answers = Answer.objects.filter(coding__version=version, value__isnull=False)
+    approved values as coder '__approved__'. Missing answers are simply absent (NaN when wide).
+    `first_answers`: each answer as it was before a machine suggestion was shown (Answer.first_answer)."""
+    answers = Answer.objects.filter(coding__version=version).annotate(
+        counted=first_answer_expression() if first_answers else F("value")).filter(counted__isnull=False)
     if not include_drafts:
         answers = answers.filter(coding__state=Coding.State.SUBMITTED)
     if coders:
@@ -129,7 +132,7 @@ def coding_matrix(*, version, coders=None, agreements=None, include_drafts=False
     if agreements is not None:
         answers = answers.filter(coding__agreement__in=agreements)
     frame = pd.DataFrame(
-        list(answers.values_list("coding__agreement_id", "coding__coder__username", "indicator__code", "value")),
+        list(answers.values_list("coding__agreement_id", "coding__coder__username", "indicator__code", "counted")),
         columns=["agreement_id", "coder", "indicator", "value"],
     )
     finals = FinalValue.objects.filter(adjudication__version=version, adjudication__state=Adjudication.State.APPROVED)
@@ -249,29 +252,3 @@ def coding_as_payload(coding, *, texts=None, answers=None):
         "answers": payload,
     }
 
-
-def agreement_coding_status(*, agreement, user):
-    """Per codebook version this agreement is assigned under: its state (in coding with n of m
-    submitted, in adjudication, approved), the user's own coding, and the adjudication (for
-    supervisors). Only counts are shown, never other coders' answers."""
-    versions = {}
-    for assignment in Assignment.objects.filter(agreement=agreement).select_related("version__codebook"):
-        versions.setdefault(assignment.version_id, {"version": assignment.version, "coders": 0})["coders"] += 1
-    rows = []
-    for version_id, item in versions.items():
-        codings = Coding.objects.filter(agreement=agreement, version_id=version_id)
-        submitted = codings.filter(state=Coding.State.SUBMITTED, coder__assignments__agreement=agreement,
-                                   coder__assignments__version_id=version_id).distinct().count()
-        adjudication = Adjudication.objects.filter(agreement=agreement, version_id=version_id).first()
-        if adjudication and adjudication.state == Adjudication.State.APPROVED:
-            state = "approved"
-        elif adjudication:
-            state = "open"
-        else:
-            state = "coding"
-        rows.append({
-            "version": item["version"], "state": state, "submitted": submitted, "coders": item["coders"],
-            "own": codings.filter(coder=user).first() if user.is_authenticated else None,
-            "adjudication": adjudication if is_supervisor(user) else None,
-        })
-    return rows

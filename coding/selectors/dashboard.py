@@ -1,10 +1,17 @@
 """Numbers for the supervisor dashboard and agreement reports: progress, reliability, accuracy.
-Reads only; the statistics themselves are the pure coding/reliability.py."""
+Reads only; the statistics themselves are the pure coding/reliability.py.
+
+Agreement is measured on first answers unless asked otherwise: an answer given after the coder
+saw the machine's suggestion is no longer an independent coding, so each answer counts as it
+was before the suggestion was shown (Answer.first_answer); FINAL_ANSWERS counts them as saved."""
 from django.db.models import Count, Q
 
 from .. import reliability
-from ..models import Adjudication, Agreement, CodebookVersion, Coding
+from ..models import Adjudication, Agreement, Answer, CodebookVersion, Coding
+from ..models.codings import changed_after_suggestion_q
 from .codings import adjudication_queue, coding_matrix, reference_coders
+
+FIRST_ANSWERS, FINAL_ANSWERS = "first", "final"
 
 # The reference pair the dashboard compares when both have coded the version: the source study
 # against DESTA 2.1 (names as load_demo and import_desta_codings create them).
@@ -26,9 +33,22 @@ def coders_with_codings(*, version):
     return sorted(set(Coding.objects.filter(version=version).values_list("coder__username", flat=True)))
 
 
-def reliability_by_indicator(*, version, coders=None, agreements=None):
+def answers_choice(raw):
+    """The answers a page counts (its `?answers=`): FINAL_ANSWERS when asked for, else FIRST_ANSWERS."""
+    return FINAL_ANSWERS if raw == FINAL_ANSWERS else FIRST_ANSWERS
+
+
+def suggestion_changes(answers):
+    """{"shown": answers whose machine suggestion the coder was shown, "changed": of those, the
+    ones she changed afterwards} over an Answer queryset."""
+    return answers.aggregate(shown=Count("pk", filter=Q(suggestion_shown_at__isnull=False)),
+                             changed=Count("pk", filter=changed_after_suggestion_q()))
+
+
+def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):
     """{indicator code: summary dict} over submitted codings of the chosen coders."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
+                                     first_answers=answers == FIRST_ANSWERS)
     results = {}
     for indicator in version.indicators.all():
         part = frame[frame.indicator == indicator.code]
@@ -39,9 +59,10 @@ def reliability_by_indicator(*, version, coders=None, agreements=None):
     return results
 
 
-def pairwise_by_indicator(*, version, coders=None, agreements=None):
+def pairwise_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):
     """{indicator code: [every coder pair's agreement]}."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements)
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
+                                     first_answers=answers == FIRST_ANSWERS)
     results = {}
     for indicator in version.indicators.all():
         part = frame[frame.indicator == indicator.code]
@@ -50,15 +71,16 @@ def pairwise_by_indicator(*, version, coders=None, agreements=None):
     return results
 
 
-def supervisor_dashboard(*, version=None):
+def supervisor_dashboard(*, version=None, answers=FIRST_ANSWERS):
     versions = list(CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number"))
     if version is None:
         with_codings = [v for v in versions if v.codings.filter(coder__groups__name="coder").exists()]
         version = with_codings[0] if with_codings else (versions[0] if versions else None)
-    context = {"versions": versions, "version": version, "queue_size": adjudication_queue().count()}
+    context = {"versions": versions, "version": version, "queue_size": adjudication_queue().count(), "answers": answers}
     if version is None:
         return context
     per_coder = Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
+    context["suggestions"] = suggestion_changes(Answer.objects.filter(coding__in=per_coder))
     context["per_coder"] = list(
         per_coder.values("coder__username").annotate(
             total=Count("id"), submitted=Count("id", filter=Q(state=Coding.State.SUBMITTED))
@@ -68,10 +90,10 @@ def supervisor_dashboard(*, version=None):
         row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
     human = [r["coder__username"] for r in context["per_coder"]]
     context["agreement"] = reliability_by_indicator(
-        version=version, coders=human, agreements=agreements_coded_by(version=version, coders=human)
+        version=version, coders=human, agreements=agreements_coded_by(version=version, coders=human), answers=answers,
     ) if len(human) >= 2 else {}
     context["chart"] = _bar_chart(context["agreement"])
-    context["accuracy"] = accuracy_by_coder(version=version, coders=human)
+    context["accuracy"] = accuracy_by_coder(version=version, coders=human, answers=answers)
     context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
     references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
     context["references"] = references
@@ -96,10 +118,10 @@ def _bar_chart(summaries):
     return {"rows": rows, "height": 20 + 34 * len(rows)}
 
 
-def accuracy_by_coder(*, version, coders):
+def accuracy_by_coder(*, version, coders, answers=FIRST_ANSWERS):
     """Per coder and indicator: share of approved agreements where the coder's value is the
     approved (adjudicated) one, with n."""
-    frame, approved = coding_matrix(version=version, coders=coders)
+    frame, approved = coding_matrix(version=version, coders=coders, first_answers=answers == FIRST_ANSWERS)
     if frame.empty or approved.empty:
         return []
     rows = []
@@ -112,3 +134,19 @@ def accuracy_by_coder(*, version, coders):
             row["indicators"].append({"code": indicator.code, **result})
         rows.append(row)
     return rows
+
+
+def adjudication_agreement(*, rows, answers=FIRST_ANSWERS):
+    """The adjudication page's count of indicators on which every coder gave the same answer,
+    first or final (`rows` of adjudication_detail), and how many answers changed after a
+    suggestion: {"agreed", "indicators", "shown", "changed", "answers"}. Supervisors only."""
+    def value(answer):
+        return answer.first_answer if answers == FIRST_ANSWERS else answer.value
+
+    agreed, given = 0, [answer for row in rows for _coding, answer in row["answers"] if answer is not None]
+    for row in rows:
+        values = [value(answer) if answer is not None else None for _coding, answer in row["answers"]]
+        agreed += bool(values) and None not in values and len(set(values)) == 1
+    return {"agreed": agreed, "indicators": len(rows), "answers": answers,
+            "shown": sum(answer.suggestion_shown_at is not None for answer in given),
+            "changed": sum(answer.changed_after_suggestion for answer in given)}

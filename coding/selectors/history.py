@@ -17,10 +17,11 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import (Adjudication, Answer, Assignment, Coding, DisagreementType, Evidence, FinalValue, SuggestionDisplay,
                       TextVersion)
-from ..models.codings import WORKBENCH
+from ..models.codings import SUGGESTION_SHOWN, WORKBENCH
 from ..roles import is_supervisor
 from ..visibility import codings_visible_to
 from .agreements import chapter_names, citation_labels
@@ -31,13 +32,15 @@ SAVE_WINDOW = timedelta(seconds=1)
 # timestamps the entry itself carries, the parent the entry is grouped under).
 SHOWN = {
     Coding: ["state", "text_version", "carried_from"],
-    Answer: ["value", "not_found", "searched_chapters", "note", "recheck"],
+    Answer: ["value", "not_found", "searched_chapters", "note", "recheck", "suggestion_shown_at", "first_value"],
     Adjudication: ["state", "approved_by", "reopen_reason"],
     FinalValue: ["value", "disagreement_type", "rationale"],
     Assignment: ["coder"],
     SuggestionDisplay: ["first"],  # when coders see machine suggestions (precoder)
 }
 TEXT_LIMIT = 160
+# Fields declared without a verbose name (Django would show "approved by" in every language).
+FIELD_LABELS = {(Adjudication, "approved_by"): gettext_lazy("approved by"), (Assignment, "coder"): gettext_lazy("coder")}
 
 
 def _sources(user, agreement):
@@ -103,6 +106,8 @@ class _Names:
             return ", ".join(names.get(str(c), str(c)) for c in raw)
         if field.choices:
             return str(dict(field.flatchoices).get(raw, raw))
+        if field.name == "suggestion_shown_at":  # the entry's own time says when
+            return _("yes")
         if isinstance(raw, bool):
             return _("yes") if raw else _("no")
         return truncatechars(str(raw), TEXT_LIMIT)
@@ -117,13 +122,14 @@ def _field_parts(model, before, after, names, coding_id):
         new = names.value(after, field, coding_id)
         if old == new or (before is None and getattr(after, field.attname) is False):
             continue  # unchanged, or a flag a new row simply does not have
-        label = str(field.verbose_name)
+        label = str(FIELD_LABELS.get((model, name), field.verbose_name))
+        values = {"field": label, "before": old, "after": new}  # the columns of the CSV export
         if old and new:
-            parts.append({"text": f"{label}: {old} → {new}"})
+            parts.append({"text": f"{label}: {old} → {new}", **values})
         elif new:
-            parts.append({"text": f"{label}: {new}"})
+            parts.append({"text": f"{label}: {new}", **values})
         else:
-            parts.append({"text": f"{label}: {old} → —"})
+            parts.append({"text": f"{label}: {old} → —", **values})
     return parts
 
 
@@ -165,7 +171,9 @@ def history_visible_to(user, *, agreement):
     groups, open_groups = [], {}
     for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
         automatic = _automatic(record)
-        key = (root(record), "workbench" if automatic else record.history_user_id)
+        # A coder shown a machine suggestion is an entry of its own, never part of a save.
+        shown = getattr(record, "history_change_reason", None) == SUGGESTION_SHOWN
+        key = (root(record), "workbench" if automatic else record.history_user_id, shown)
         group = open_groups.get(key)
         # A save writes its coding (or adjudication) row first, then the rows under it: that row
         # starts the entry, the others join it while they come from the same save.
@@ -181,7 +189,7 @@ def history_visible_to(user, *, agreement):
 
 
 def _entry(group, previous, names, codings, answer_coding, answer_code):
-    (kind, root_id), _actor = group["key"]
+    (kind, root_id), *_actor = group["key"]
     objects = {}
     for record in group["records"]:  # first and last record of each object within the save
         entry = objects.setdefault((record.instance_type, record.id), [record, record])
@@ -226,6 +234,21 @@ def _entry(group, previous, names, codings, answer_coding, answer_code):
         "automatic": group["automatic"],
         "what": str(what),
         "subject": str(subject),
+        "coder": coding.coder.get_username() if kind == "coding" and coding else "",  # marked when a reference source
         "lines": ordered,
         "changes": [part["text"] for line in ordered for part in line["parts"]],
     }
+
+
+HISTORY_COLUMNS = ["when", "who", "automatic", "subject", "indicator", "field", "before", "after", "change"]
+
+
+def history_csv_rows(events):
+    """The entries of history_visible_to as CSV rows (header first), one row per change, for the
+    history page's download; coding/csv_safe.py writes them, so a note or quote is never a formula."""
+    yield HISTORY_COLUMNS
+    for event in events:
+        for line in event["lines"]:
+            for part in line["parts"]:
+                yield [event["when"].isoformat(), event["who"], event["automatic"], event["subject"], line["label"],
+                       part.get("field", ""), part.get("before", ""), part.get("after", ""), part["text"]]

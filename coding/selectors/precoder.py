@@ -141,10 +141,19 @@ def suggestions_for_coding(*, coding, user):
     """The machine's suggestions `user` may see beside `coding` ({code: row}); which ones is
     coding/visibility.py's decision (after answering, unless the treaty shows them first)."""
     first = SuggestionDisplay.objects.filter(agreement_id=coding.agreement_id, first=True).exists()
-    codes = suggestion_indicators_visible(user, coding, first=first)
+    codes = set(suggestion_indicators_visible(user, coding, first=first))
+    if coding.coder_id == user.pk:
+        # Once shown, always shown: a suggestion her own coding was shown (Answer.suggestion_shown_at)
+        # stays beside it, even once she empties the answer; it tells her nothing she has not seen.
+        codes |= suggestions_shown(coding=coding)
     if not codes:
         return {}
     return _suggestion_rows(machine_codings(agreement=coding.agreement, version=coding.version), codes=codes)
+
+
+def suggestions_shown(*, coding):
+    """The indicator codes whose machine suggestion `coding`'s coder has been shown."""
+    return set(coding.answers.filter(suggestion_shown_at__isnull=False).values_list("indicator__code", flat=True))
 
 
 def suggestions_for_adjudication(*, adjudication):

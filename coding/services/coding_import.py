@@ -22,6 +22,7 @@ from ..importers.csvfile import csv_rows
 from ..importers.desta import desta_number_check
 from ..importers.errors import ImportFailed
 from ..models import Answer, Assignment, Coding, Evidence
+from ..names import reference_name_problem
 from ..roles import REFERENCE
 from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
@@ -29,7 +30,11 @@ from .codings import coding_missing_indicators, reference_coder_get_or_create
 from .history import history_user
 
 REQUIRED_COLUMNS = {"agreement", "coder", "indicator", "value"}
-MISSING = {"", "na", "nan", "."}
+# A missing value, written as R ("NA") or Stata (".") write one, or left empty: never 0.
+MISSING = {"", "na", "."}
+# Not a missing value but a number no code can be (pandas writes a missing float as "nan" only when
+# asked to): refused, so a file of NaNs is never imported as "nothing to import".
+NOT_FINITE = {"nan", "inf", "infinity"}
 CODE = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")  # "1" or, as Stata writes it, "1.0"
 CODER_MAX, REF_MAX, NOTE_MAX, EVIDENCE_MAX = 150, 100, 10_000, 100
 
@@ -54,11 +59,16 @@ class CodingImportResult:
 
 
 def _parse_value(raw):
+    """An integer code, or None for a missing value; ValueError saying why for anything else."""
     raw = (raw or "").strip()
     if raw.lower() in MISSING:
         return None  # missing is missing, never 0
+    shown = raw[:40]
+    if raw.lower().lstrip("+-") in NOT_FINITE:
+        raise ValueError(f"'{shown}' is not an integer code but a non-finite number; leave the cell empty "
+                         "(or write NA) for a missing value")
     if not CODE.fullmatch(raw):
-        raise ValueError(raw)
+        raise ValueError(f"'{shown}' is not an integer code")
     return int(float(raw))
 
 
@@ -90,7 +100,7 @@ def read_codings_csv(path, *, version):
             try:
                 value = _parse_value(row["value"])
             except ValueError as exc:
-                raise ImportFailed(f"'{row['value'][:40]}' is not an integer code", path=path, line=line, field="value") from exc
+                raise ImportFailed(str(exc), path=path, line=line, field="value") from exc
             if value is not None and value not in indicator.values:
                 raise ImportFailed(f"{value} is not an allowed value of {code} ({indicator.values})", path=path, line=line, field="value")
             evidence = [a.strip() for a in (row.get("evidence") or "").split(";") if a.strip()]
@@ -124,6 +134,7 @@ def _coder_resolve(name, *, line, path, create, as_drafts, result):
         if not create:
             raise ImportFailed(f"no coder '{name}'; --reference creates it as a reference source",
                                path=path, line=line, field="coder")
+        reference_name_check(name, path=path, line=line)
         result.created_coders.append(name)
         return reference_coder_get_or_create(name), True
     if user.groups.filter(name=REFERENCE).exists():
@@ -133,6 +144,15 @@ def _coder_resolve(name, *, line, path, create, as_drafts, result):
                            "person's codings (--as-drafts fills a coder's drafts, never submitted work)",
                            path=path, line=line, field="coder")
     return user, False
+
+
+def reference_name_check(name, *, path=None, line=None):
+    """Refuse a new reference source's name that could pass for a user, another source or the
+    workbench, or that carries markup (coding/names.py has the rule)."""
+    problem = reference_name_problem(name, get_user_model().objects.values_list("username", flat=True))
+    if problem:
+        raise ImportFailed(f"'{name}' cannot be a new reference source's name: {problem}",
+                           path=path, line=line, field="coder")
 
 
 def _evidence_set(answer, articles):
@@ -309,7 +329,7 @@ def desta_codings_import(*, path, version, name="DESTA 2.1", user=None):
                 try:
                     value = _parse_value(row[code])
                 except ValueError as exc:
-                    raise ImportFailed(f"'{row[code][:40]}' is not an integer code", path=path, line=line, field=code) from exc
+                    raise ImportFailed(str(exc), path=path, line=line, field=code) from exc
                 if value is not None and value not in indicators[code].values:
                     raise ImportFailed(f"{value} is not allowed for {code}", path=path, line=line, field=code)
                 answers[code] = CodingRow(line=line, value=value, evidence=[], note="")

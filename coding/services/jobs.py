@@ -3,7 +3,8 @@
 A service creates the job row inside its transaction and calls `job_dispatch`; the task is sent
 by name once the row is committed, so a worker never looks for a row that is not there yet, and
 no service imports a task module. When the broker cannot be reached the job ends FAILED with the
-reason at once instead of staying QUEUED for ever.
+reason at once instead of staying QUEUED for ever: within about 2 s (the broker timeouts in
+config/settings/base.py), and the page or API that made it says so (`job_queue_unreachable`).
 
 A job always ends. The worker process that claims a job writes itself on the row ("host:pid")
 and keeps a heartbeat there while it runs. A task redelivered after its worker died (acks_late
@@ -48,9 +49,18 @@ def task_soft_time_limit(task):
     return soft or task.soft_time_limit or hard or task.time_limit
 
 
+# How the error of a job whose task could not be sent begins (pages and the API recognise it by this).
+QUEUE_UNREACHABLE = "could not reach the task queue"
+
+
 def _queue_unreachable(exc):
     """Why a job whose task could not be sent failed."""
-    return f"could not reach the task queue (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+    return f"{QUEUE_UNREACHABLE} (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+
+
+def job_queue_unreachable(job):
+    """Whether `job` failed because its task could not be sent (Redis down), not in its work."""
+    return job.status == JobStatus.FAILED and (job.error or "").startswith(QUEUE_UNREACHABLE)
 
 
 def job_dispatch(job):

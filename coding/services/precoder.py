@@ -12,6 +12,8 @@ import joblib
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from ..models import (
     Answer,
@@ -21,11 +23,13 @@ from ..models import (
     Suggestion,
     SuggestionDisplay,
 )
+from ..models.codings import SUGGESTION_SHOWN
 from ..precoder.model import Precoder, cross_validate, training_hash
 from ..selectors.precoder import (
     agreement_ref,
     indicator_specs,
     model_for,
+    suggestions_for_coding,
     text_language_problem,
     training_set,
     treaty_articles,
@@ -166,3 +170,41 @@ def suggestion_display_set(*, agreement, first, user):
         with history_user(user):
             display.save()
     return display
+
+
+def suggestions_show(*, coding, user):
+    """The machine's suggestions `user` may see beside `coding` ({code: row}, as
+    selectors/precoder.py reads them), every one shown to the coding's own coder for the first
+    time recorded before it leaves the server (suggestions_record_shown). Every path that shows a
+    coder a suggestion goes through here; supervisors' views are not recorded (they code nothing)."""
+    rows = suggestions_for_coding(coding=coding, user=user)
+    if rows and coding.coder_id == user.pk:
+        suggestions_record_shown(coding=coding, codes=set(rows), user=user)
+    return rows
+
+
+@transaction.atomic
+def suggestions_record_shown(*, coding, codes, user):
+    """Record that `user` (the coder) was shown the suggestions for `codes` beside `coding`: on
+    each answer not yet marked, when (suggestion_shown_at) and her value at that moment
+    (first_value), with a history record under her name and the reason SUGGESTION_SHOWN (the
+    history page shows it). An indicator she has not touched gets an empty answer to carry the
+    mark. Marks are written once and never cleared. Returns the codes newly recorded."""
+    # The coding's row, locked as a save locks it (services/codings.py), so the value read here
+    # is the one stored when the suggestion is shown, and no save creates the same answer meanwhile.
+    list(Coding.objects.select_for_update().filter(pk=coding.pk).values_list("pk", flat=True))
+    answers = {a.indicator.code: a for a in Answer.objects.filter(coding=coding, indicator__code__in=codes)
+               .select_related("indicator")}
+    now = timezone.now()
+    shown = [a for a in answers.values() if a.suggestion_shown_at is None]
+    for answer in shown:
+        answer.first_value, answer.suggestion_shown_at = answer.value, now
+    if shown:
+        bulk_update_with_history(shown, Answer, ["first_value", "suggestion_shown_at"], default_user=user,
+                                 default_change_reason=SUGGESTION_SHOWN)
+    untouched = list(coding.version.indicators.filter(code__in=set(codes) - set(answers)))
+    for indicator in untouched:  # rare (suggestions shown first): a save() each, with its history record
+        answer = Answer(coding=coding, indicator=indicator, suggestion_shown_at=now)
+        answer._history_user, answer._change_reason = user, SUGGESTION_SHOWN
+        answer.save()
+    return sorted({a.indicator.code for a in shown} | {i.code for i in untouched})

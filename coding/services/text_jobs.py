@@ -4,25 +4,25 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from ..importers.errors import ImportFailed
+from ..importers.sniffing import HEAD_BYTES
 from ..models import JobStatus, TextImport
 from .jobs import job_claim, job_dispatch
-from .texts import NewVersionNotConfirmed, text_change_unconfirmed, text_import_file
+from .texts import NewVersionNotConfirmed, text_change_unconfirmed, text_file_check, text_import_file
 
-ALLOWED_SUFFIXES = {".txt", ".pdf"}
 logger = logging.getLogger(__name__)
 
 
 def text_import_request(*, agreement, uploaded_file, user, new_version=False, note="") -> TextImport:
     """Create the job row, then send the task once the row is committed: a worker never looks
     for a row that is not there yet. Over a treaty with codings the uploader must confirm the
-    new version first (NewVersionNotConfirmed, and no job is made); the worker checks again."""
-    suffix = Path(uploaded_file.name).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise ImportFailed(_("only .txt and .pdf files can be imported, not “%(suffix)s”") % {
-            "suffix": suffix or _("no extension")}, path=Path(uploaded_file.name).name)
+    new version first (NewVersionNotConfirmed, and no job is made); the worker checks again. The
+job is returned as it is after the send: FAILED at once when the task queue is unreachable."""
+    uploaded_file.seek(0)
+    head = uploaded_file.read(HEAD_BYTES)
+    uploaded_file.seek(0)
+    text_file_check(name=Path(uploaded_file.name).name, head=head)  # by its content, as import_text does
     codings = text_change_unconfirmed(agreement=agreement, new_version=new_version)
     if codings:
         raise NewVersionNotConfirmed(agreement=agreement, codings=codings)
@@ -32,6 +32,9 @@ def text_import_request(*, agreement, uploaded_file, user, new_version=False, no
             new_version=bool(new_version), note=str(note or "").strip(),
         )
         job_dispatch(job)
+    # Sent on commit, which has happened unless the caller holds a transaction: a broker that
+    # could not be reached has failed the job already, and the page says so (job_queue_unreachable).
+    job.refresh_from_db(fields=["status", "error", "task_id", "finished_at"])
     return job
 
 

@@ -10,11 +10,44 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from ..importers import sniffing
 from ..importers.errors import ImportFailed
 from ..importers.tota import expand_paths, parse_tota_file
 from ..models import Agreement, AgreementParty, Article, Chapter, Coding, TextVersion
 from ..selectors.agreements import agreement_codings_count, agreement_link_index, link_candidate
+
+
+# What a refused file was found to be (coding/importers/sniffing.py), in the reader's language.
+KIND_NAMES = {
+    "zip": _lazy("a ZIP archive (a Word .docx, Excel .xlsx or OpenDocument file)"),
+    "ole2": _lazy("a Microsoft Office document in the old format (.doc, .xls)"),
+    "rtf": _lazy("an RTF document"),
+    "image": _lazy("an image"),
+    "archive": _lazy("a compressed archive"),
+    "program": _lazy("a program"),
+}
+
+
+def text_file_check(*, name, head):
+    """The one content check of a treaty text (import_text, the upload form and the worker): a
+    file named .txt or .pdf whose first bytes `head` are not another format's, and a .pdf that
+    starts %PDF. Raises ImportFailed naming the file and what was found; the text itself is
+    decoded (and binary content refused) by the reader."""
+    found = sniffing.refusal(name, head)
+    if found is None:
+        return
+    code, detail = found
+    if code == "other-format":  # the format's signature is the file's first bytes: line 1
+        raise ImportFailed(_("binary content: this is %(kind)s, not plain text or PDF; save it as a .txt (UTF-8) "
+                             "or .pdf file") % {"kind": KIND_NAMES[detail]}, path=name, line=1)
+    if code == "suffix":
+        raise ImportFailed(_("only .txt and .pdf files can be imported, not “%(suffix)s”") % {
+            "suffix": detail or _("no extension")}, path=name)
+    raise ImportFailed(_("not a PDF file (no %(magic)s header); a plain-text file is named .txt") % {
+        "magic": "%PDF"}, path=name)
 
 
 class NewVersionNotConfirmed(ImportFailed):
@@ -244,6 +277,7 @@ def text_import_file(*, agreement, path, new_version=False, user=None, source_na
     different text over a treaty with codings needs `new_version` (else NewVersionNotConfirmed)."""
     from ..importers.plaintext import read_treaty_file, split_treaty_text
 
+    text_file_check(name=path, head=sniffing.read_head(path))
     text = read_treaty_file(path)
     text_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
     agreement.refresh_from_db(fields=["current_text"])  # the caller's instance may predate an import

@@ -2,8 +2,10 @@
 Presentation only: usernames are data, so proper names (DESTA 2.1) stay as they are and only the
 workbench's own words ("the study", "approved") are translated."""
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
+from ..selectors.codings import reference_coders
 from ..visibility import APPROVED_SOURCE
 
 register = template.Library()
@@ -19,3 +21,25 @@ def coder_label(name):
 def source_label(source):
     """A source of codes: "approved" (the adjudicated codings) or a coder's name."""
     return gettext("approved codings") if source == APPROVED_SOURCE else coder_label(source)
+
+
+def _reference_names(context):
+    """The reference sources' names, read once per request (a page lists many names)."""
+    request = context.get("request")
+    names = getattr(request, "_reference_source_names", None)
+    if names is None:
+        names = set(reference_coders().values_list("username", flat=True))
+        if request is not None:
+            request._reference_source_names = names
+    return names
+
+
+@register.simple_tag(takes_context=True)
+def reference_mark(context, name):
+    """A "reference" mark after a name that is a reference source (DESTA 2.1, the study, a file's
+    source), wherever sources are listed beside coders, so no source can pass for a person."""
+    if str(name) not in _reference_names(context):
+        return ""
+    return format_html('<span class="badge reference-mark" title="{}">{}</span>',
+                       gettext("a reference source: published or imported codings, not a person who logs in"),
+                       pgettext("source mark", "reference"))

@@ -3,12 +3,14 @@ approving or reopening one. Thin: the selector reads, the adjudication services 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ..ids import parse_id
 from ..models import Adjudication, DisagreementType
 from ..permissions import supervisor_required
 from ..selectors import codings as selectors
+from ..selectors.dashboard import adjudication_agreement, answers_choice
 from ..selectors.passages import adjudication_page
 from ..services.adjudication import (
     AdjudicationConflict,
@@ -52,9 +54,12 @@ def adjudication_detail(request, pk):
             messages.error(request, str(exc), extra_tags="conflict")
         except (ValidationError, ValueError, TypeError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-        return redirect("coding:adjudication_detail", pk=pk)
+        # The page's forms post to its own address, ?names=1 included: "Show coder names" stays on.
+        keep_names = "1" in (request.GET.get("names"), request.POST.get("names"))
+        return redirect(reverse("coding:adjudication_detail", kwargs={"pk": pk}) + ("?names=1" if keep_names else ""))
     show_names = request.GET.get("names") == "1"
     detail = adjudication_page(adjudication=adjudication, show_names=show_names)
+    detail["first_answers"] = adjudication_agreement(rows=detail["rows"], answers=answers_choice(request.GET.get("answers")))
     return render(request, "coding/adjudication_detail.html", {
         "adjudication": adjudication, "agreement": adjudication.agreement,
         "show_names": show_names,

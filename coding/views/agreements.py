@@ -14,7 +14,8 @@ from ..models import Agreement, TextImport
 from ..permissions import supervisor_required
 from ..roles import is_supervisor
 from ..selectors import agreements as selectors
-from ..selectors.codings import agreement_coding_status
+from ..selectors.workers import job_waiting_reason, jobs_waiting_reason
+from ..services.jobs import job_queue_unreachable
 from ..services.text_jobs import text_import_request
 from ..services.texts import NewVersionNotConfirmed
 
@@ -51,13 +52,16 @@ def agreement_detail(request, pk):
         raise Http404(_("This treaty has no text version %(n)s.") % {"n": request.GET.get("version")}) from exc
     reader = selectors.treaty_reader(agreement=agreement, query=request.GET.get("q", ""), version=version)
     supervisor = is_supervisor(request.user)
+    text_imports = list(agreement.text_imports.all()[:5]) if supervisor else []
     return render(request, "coding/agreement_detail.html", {
         "agreement": agreement,
         "text_versions": selectors.text_versions_of(agreement),
-        "text_imports": agreement.text_imports.all()[:5] if supervisor else [],
+        "text_imports": text_imports,
+        "queue_warning": jobs_waiting_reason(text_imports),  # a queued import no worker will take says so
         # Uploading over a treaty with codings asks for a confirmation (a new version).
         "codings_count": selectors.agreement_codings_count(agreement) if supervisor and agreement.current_text_id else 0,
-        "coding_status": agreement_coding_status(agreement=agreement, user=request.user), **reader,
+        # A coder coding it blind sees her own coding's state only (coding/visibility.py decides).
+        "coding_status": selectors.agreement_coding_status(agreement=agreement, user=request.user), **reader,
     })
 
 
@@ -80,8 +84,8 @@ def text_import_create(request, pk):
         messages.error(request, _("Choose a .txt or .pdf file to import."))
         return redirect(agreement)
     try:
-        text_import_request(agreement=agreement, uploaded_file=uploaded, user=request.user,
-                            new_version=request.POST.get("new_version") == "1", note=request.POST.get("note", ""))
+        job = text_import_request(agreement=agreement, uploaded_file=uploaded, user=request.user,
+                                  new_version=request.POST.get("new_version") == "1", note=request.POST.get("note", ""))
     except NewVersionNotConfirmed as exc:
         messages.error(request, ngettext(
             "This treaty has %(n)d coding: tick “import as a new version” to import the file. Nothing was imported.",
@@ -90,7 +94,11 @@ def text_import_create(request, pk):
     except ImportFailed as exc:
         messages.error(request, str(exc))
     else:
-        messages.info(request, _("The text is being imported; this page updates when it is done."))
+        if job_queue_unreachable(job):  # Redis down: the job failed at once, nothing is being imported
+            messages.error(request, _("The task queue is unreachable, so the text was not imported: %(error)s") % {
+                "error": job.error})
+        else:
+            messages.info(request, _("The text is being imported; this page updates when it is done."))
     return redirect(agreement)
 
 
@@ -98,5 +106,6 @@ def text_import_create(request, pk):
 def text_import_status(request, job_id):
     job = get_object_or_404(TextImport, pk=job_id)
     return JsonResponse(
-        {"id": job.pk, "status": job.status, "status_display": job.get_status_display(), "error": job.error, "result": job.result}
+        {"id": job.pk, "status": job.status, "status_display": job.get_status_display(), "error": job.error, "result": job.result,
+         "waiting_reason": job_waiting_reason(job)}
     )

@@ -2,18 +2,17 @@
 feedback after approval, and an agreement's audit trail. Thin: selectors for reads (blindness
 lives in coding/visibility.py)."""
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from .. import visibility
+from ..csv_safe import rows_csv
 from ..models import Agreement
 from ..permissions import supervisor_required
-from ..roles import is_supervisor
 from ..selectors.agreements import treaty_reader
 from ..selectors.codings import coder_queue, coding_as_payload, coding_text_version, coding_workspace, recheck_items_for
 from ..selectors.feedback import agreement_by_month, coding_feedback, feedback_coding_get, feedback_list
-from ..selectors.history import history_visible_to
+from ..selectors.history import history_csv_rows, history_visible_to
 
 
 @login_required
@@ -30,9 +29,9 @@ def my_queue(request):
 
 @login_required
 def workspace(request, pk):
+    # The same rule as /api/codings/<id>/: her own coding, any coding of a treaty she coded once
+    # it is approved (read only), every coding for supervisors; anything else is a 404.
     coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
-    if coding.coder_id != request.user.pk and not is_supervisor(request.user):
-        raise PermissionDenied
     context = coding_workspace(coding=coding)
     # The text the coding was made on, whatever was imported since: its evidence cites this one.
     reader = treaty_reader(agreement=coding.agreement, version=coding_text_version(coding))
@@ -51,6 +50,10 @@ def workspace(request, pk):
 def agreement_history(request, pk):
     agreement = get_object_or_404(Agreement, pk=pk)
     events = history_visible_to(request.user, agreement=agreement)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(rows_csv(history_csv_rows(events)).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="agreement-{agreement.pk}-history.csv"'
+        return response
     return render(request, "coding/history.html", {"agreement": agreement, "events": events})
 
 

@@ -17,13 +17,9 @@ from ..permissions import supervisor_required
 from ..precoder.model import reliability_bins
 from ..precoder.plots import reliability_diagram
 from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
-from ..selectors.precoder import (
-    PrecoderModelError,
-    precoder_measurement,
-    suggestions_for_coding,
-)
+from ..selectors.precoder import PrecoderModelError, precoder_measurement
 from ..services.precode_jobs import precode_job_request
-from ..services.precoder import PrecoderError, suggestion_display_set
+from ..services.precoder import PrecoderError, suggestion_display_set, suggestions_show
 
 MAX_REFS = 1000
 
@@ -117,11 +113,12 @@ def suggestion_display(request, pk):
 @login_required
 def coding_suggestions(request, pk):
     """JSON {indicator code: {value, confidence, article, url, text}} of the suggestions the user
-    may see beside this coding (none for an indicator she has not answered)."""
+    may see beside this coding (none for an indicator she has not answered, unless shown before).
+    A GET that writes: showing a suggestion to the coder is what the record is about."""
     coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
     if coding.coder_id != request.user.pk and not visibility.sees_everything(request.user):
         raise PermissionDenied
-    rows = suggestions_for_coding(coding=coding, user=request.user)
+    rows = suggestions_show(coding=coding, user=request.user)
     for row in rows.values():
         where = row["number"] or (f"#{row['article']}" if row["article"] else "—")
         row["text"] = _("machine suggested %(value)s (confidence %(confidence).2f, %(article)s)") % {

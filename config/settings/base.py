@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: /api/docs/ works offline
+    "csp",
     "simple_history",
     "axes",
     "coding",
@@ -77,6 +79,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every response (CONTENT_SECURITY_POLICY)
     "whitenoise.middleware.WhiteNoiseMiddleware",  # static files, before anything else does work
     "config.middleware.RejectNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,6 +164,7 @@ USE_TZ = True
 # from there (hashed names, compressed, cached for ever: config.settings.production). Without
 # collectstatic, tests work all the same and DEBUG runs serve from the apps.
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # the pages' scripts (static/js), beside templates/
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 if "STATIC_ROOT" not in os.environ:
     # Empty until collectstatic; made here like var/ so WhiteNoise does not warn "No directory at"
@@ -182,7 +186,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
     # The API takes JSON bodies only (what its schema documents: a form cannot carry the nested answers).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # ... nested at most 32 levels, numbers finite: a 400 naming the limit, never a RecursionError (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["config.parsers.BoundedJSONParser"],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
 }
@@ -191,6 +196,31 @@ SPECTACULAR_SETTINGS = {
     # The schema documents what is refused: no NUL in any string (config/api_schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.strings_without_nul"],
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},  # config/converters.py
+    # Swagger UI from drf-spectacular-sidecar's static files, not a CDN: /api/docs/ works offline
+    # and passes the Content-Security-Policy below. Schema and docs need a login (config/urls.py).
+    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR",
+    # No badge from validator.swagger.io: the page asks no outside host for anything.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# Content-Security-Policy (django-csp 4): scripts only from this server's own files, never inline
+# (every page's script is a file in static/js; data reaches it through json_script or data-
+# attributes), so an injected <script> or on*= attribute does not run. style-src allows inline
+# styles: the templates' <style> blocks and style attributes, and Swagger UI's, set layout only,
+# and CSS cannot run code. img-src allows data: for Swagger UI's inline SVG icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],  # like X-Frame-Options: DENY
+    },
 }
 
 # Celery: Redis is the broker and result backend. https://docs.celeryq.dev/en/stable/django/
@@ -222,7 +252,22 @@ RUN_FAN_OUT = env_bool("RUN_FAN_OUT", True)
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", 3600))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", CELERY_TASK_SOFT_TIME_LIMIT + 60))
 # Redis hands an unacknowledged task to another worker after this long: longer than any task may run.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 600)}
+# Fail fast (issue 19): a page that sends a task learns within about 2 s that Redis is down (the job
+# then ends FAILED "could not reach the task queue") instead of blocking ~19 s in Celery's default
+# retries (the result backend alone retried 20 times, 1 s apart). Connecting gives up after 2 s, a
+# publish is tried twice, the result backend reconnects once. Workers still wait for a restarted
+# Redis (broker_connection_retry and broker_connection_max_retries keep their defaults); socket_timeout
+# stays above the 1 s a worker's BRPOP polls. Keys: https://docs.celeryq.dev/en/stable/userguide/configuration.html
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 600),
+                                   "socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
+# Every worker writes which queues it consumes to Redis every WORKER_HEARTBEAT_SECONDS (config/celery.py,
+# coding/services/workers.py); a job waiting on a queue with no live worker says so (page, API, --wait).
+WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", 5))
 # Liveness of jobs (coding/services/jobs.py, coding/services/sweeper.py), in seconds: a running job's
 # heartbeat interval; its owner counts as gone after JOB_OWNER_TIMEOUT without one (or at once when
 # its process is gone on the sweeper's machine); a job is started at most JOB_MAX_ATTEMPTS times;

@@ -25,6 +25,13 @@ if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set: production needs a long random secret in the environment, e.g. "
         "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+# Django's own deploy check (security.W009) asks for at least 50 characters; a shorter key is
+# refused rather than warned about, since a guessable key lets anyone forge a session.
+SECRET_KEY_MIN_LENGTH = 50
+if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"SECRET_KEY is too short: {len(SECRET_KEY)} characters, production needs at least "
+        f"{SECRET_KEY_MIN_LENGTH}, e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
 
 # No default here (base.py's localhost list would answer nobody else, or the wrong names).
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]

@@ -13,3 +13,5 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # one per test process, so two runs on one machine never share (and clobber) it.
     DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test-{os.getpid()}"}
 CELERY_TASK_ALWAYS_EAGER = False
+# The pages' scripts and styles (static/) answer in tests without collectstatic, as under DEBUG.
+WHITENOISE_USE_FINDERS = True

@@ -9,7 +9,7 @@ from django.apps import apps
 
 FILES = Path(__file__).resolve().parent / "files"
 # Modules holding CASES lists (and registering their loaders). Add yours here.
-CASE_MODULES = ["tests.bad_inputs.coding_cases"]
+CASE_MODULES = ["tests.bad_inputs.coding_cases", "tests.bad_inputs.coding_bounds_cases"]
 LOADERS: dict[str, Callable] = {}
 
 

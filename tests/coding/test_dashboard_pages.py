@@ -107,9 +107,12 @@ def test_agreement_page_shows_the_coding_state_without_answers(client_for, users
     coding = Coding.objects.get(coder=users["coder_b"])
     coding_save(coding=coding, user=users["coder_b"], revision=0, answers={"wto": {"value": 1, "note": "B-NOTE"}, "harmon": {"value": 2}})
     coding_submit(coding=coding, user=users["coder_b"], revision=1)
-    response = client_for(users["coder"]).get(treaty.get_absolute_url())
+    # coder_a codes it blind: her own coding only, no count (tests/coding/test_blind_metadata.py)
+    [row] = client_for(users["coder"]).get(treaty.get_absolute_url()).context["coding_status"]
+    assert row["blind"] and row["own"].coder == users["coder"] and row["submitted"] is None
+    response = client_for(users["supervisor"]).get(treaty.get_absolute_url())
     [row] = response.context["coding_status"]
     assert (row["state"], row["submitted"], row["coders"]) == ("coding", 1, 2)
-    assert row["own"].coder == users["coder"] and row["adjudication"] is None
+    assert row["own"] is None and row["adjudication"] is None
     html = response.content.decode()
     assert "in coding: 1 of 2 submitted" in html and "B-NOTE" not in html

@@ -7,10 +7,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...models import DatasetRelease
 from ...pure import merge_checks
+from ...pure.bounds import BoundsError
 from ...pure import panel_builder as builder
 from ...pure.exports import release_frame
 from ...selectors.releases import release_get
-from ...services.panels import panel_store
+from ...services.panels import panel_name_checked, panel_store
 
 
 class Command(BaseCommand):
@@ -44,6 +45,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
 
     def handle(self, *args, **options):
+        try:  # the name before any file is read or written (the panel file is named by its hash)
+            if options["name"]:
+                panel_name_checked(options["name"], "--name")
+        except BoundsError as exc:
+            raise CommandError(str(exc)) from exc
         try:
             lags = list(builder.STUDY_LAGS) + [s for s in builder.parse_shifts(options["lags"]) if s not in builder.STUDY_LAGS]
             leads = builder.parse_shifts(options["leads"])

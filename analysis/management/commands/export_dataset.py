@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True)
 
     def handle(self, *args, **options):
+        folder = Path(options["out"]).parent  # checked before the release is read: a typo costs nothing
+        if not folder.is_dir():
+            raise CommandError(f"--out: the directory {folder} does not exist")
+        if Path(options["out"]).is_dir():
+            raise CommandError(f"--out: {options['out']} is a directory; give a file name in it")
         try:
             release = release_get(options["release"])
         except DatasetRelease.DoesNotExist as exc:

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from coding.importers.errors import ImportFailed
 
 from ...pure import panel_builder as builder
+from ...pure.bounds import BoundsError
 from ...services.panels import panel_import_csv, panel_store
 
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
                 panel, created = self._with_shifts(options)
             else:
                 panel, created = panel_import_csv(path=options["csv_path"], name=options["name"])
-        except ImportFailed as exc:
+        except (ImportFailed, BoundsError) as exc:  # BoundsError: --name longer than the column
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"{'stored' if created else 'unchanged'} panel {panel.pk}: {panel.name}, {panel.n_rows} rows, "
                           f"sha256 {panel.content_hash[:12]}; columns: {', '.join(panel.columns)}")

@@ -6,7 +6,8 @@ from config.demo import DEMO_USERS, demo_load
 
 
 class Command(BaseCommand):
-    help = "Load the demo: both codebooks, the study's 61 FTAs, demo users and their ToTA texts."
+    help = ("Load the demo: both codebooks, the study's 61 FTAs, demo users and their ToTA texts. "
+            "Loading it again adds nothing (`make up` loads it at every start).")
 
     def add_arguments(self, parser):
         parser.add_argument("--no-texts", action="store_true", help="skip the ToTA texts")

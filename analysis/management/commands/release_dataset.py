@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coding.selectors.codebooks import codebook_version_by_spec
 
+from ...pure import bounds
 from ...services.releases import release_create
 
 
@@ -25,9 +26,11 @@ class Command(BaseCommand):
             version = codebook_version_by_spec(options["codebook"])
             method = {"name": options["method"]}
             if options["weights"]:
-                method["weights"] = json.loads(options["weights"])
+                method["weights"] = bounds.json_loads(options["weights"], "--weights")  # finite numbers only
             release, created = release_create(version=version, name=options["name"], source=options["source"], method=method)
-        except (ValidationError, ValueError, json.JSONDecodeError) as exc:
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"--weights: not JSON ({exc})") from exc
+        except (ValidationError, ValueError) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
         except Exception as exc:  # noqa: BLE001 - unknown codebook
             if exc.__class__.__name__ == "DoesNotExist":

@@ -12,6 +12,7 @@ from coding.importers.errors import ImportFailed
 from ...models import ModelRun, Panel
 from ...pure.gravity import SpecError
 from ...pure.presets import PRESETS, specs_from
+from ...selectors.runs import run_waiting_reason
 from ...services.panels import panel_import_csv
 from ._specs import read_spec_file
 from ...services.runs import MAX_NAME, model_run_create, model_run_execute
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="wait for the worker and print the results")
         parser.add_argument("--inline", action="store_true", help="run in this process instead of a worker")
         parser.add_argument("--timeout", type=int, default=1800)
+        parser.add_argument("--wait-timeout", type=float, default=60, metavar="SECONDS",
+                            help="with --wait: stop (exit 1) once the run has waited this long on a queue no live "
+                                 "worker consumes, or on an unreachable task queue (default 60)")
 
     def handle(self, *args, **options):
         panel = self.panel(options["panel"])
@@ -45,16 +49,28 @@ class Command(BaseCommand):
         if options["inline"]:
             run = model_run_execute(run_id=run.pk)
         elif options["wait"]:
-            deadline = time.monotonic() + options["timeout"]
-            while not run.finished and time.monotonic() < deadline:
-                time.sleep(0.5)
-                run.refresh_from_db()
+            run = self.wait(run, timeout=options["timeout"], wait_timeout=options["wait_timeout"])
         else:
             self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
             return
         self.stdout.write(json.dumps(run_output(run), indent=2))
         if run.status == ModelRun.Status.FAILED:
             raise CommandError(run.error)
+
+    def wait(self, run, *, timeout, wait_timeout):
+        """Poll until the run ends. A run that has waited `wait_timeout` seconds in a row with no live
+        worker on its queue (or with the task queue unreachable) stops the wait, saying why: it stays
+        QUEUED, and a worker started later still fits it."""
+        deadline, waiting_since = time.monotonic() + timeout, None
+        while not run.finished and time.monotonic() < deadline:
+            reason, now = run_waiting_reason(run), time.monotonic()
+            waiting_since = None if reason is None else (waiting_since or now)
+            if waiting_since is not None and now - waiting_since >= wait_timeout:
+                raise CommandError(f"run {run.pk} is still {run.status.lower()} after {wait_timeout:g} s: {reason} "
+                                   "(the run stays queued; a worker started later takes it)")
+            time.sleep(0.5)
+            run.refresh_from_db()
+        return run
 
     def panel(self, ref):
         path = Path(ref)

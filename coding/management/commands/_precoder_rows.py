@@ -3,6 +3,7 @@ with its reference coder on treaties it was not trained on, with the approved (a
 values, and cross-validated, per indicator (n, Cohen's kappa, Krippendorff's alpha, accuracy)."""
 from django.core.management.base import CommandError
 
+from ...csv_safe import SafeWriter
 from ...selectors.precoder import PrecoderModelError, model_for, precoder_measurement
 
 COMPARISONS = (("reference", "vs {reference}, held out"), ("approved", "vs approved values"),
@@ -31,10 +32,10 @@ def write_precoder(stdout, report, fmt):
     def number(value):
         return f"{value:8.3f}" if value is not None else f"{'—':>8}"
 
-    if fmt == "csv":
+    if fmt == "csv":  # in agreement_report's columns: n_units, cohen_kappa, krippendorff_alpha
+        writer = SafeWriter(stdout)
         for label, code, stats in precoder_rows(report):
-            stdout.write(f'"{code} ({label})",{stats["n"]},,,{stats["kappa"] if stats["kappa"] is not None else ""},,'
-                         f'{stats["alpha"] if stats["alpha"] is not None else ""},,,')
+            writer.writerow([f"{code} ({label})", stats["n"], None, None, stats["kappa"], None, stats["alpha"], None, None, None])
         return
     current = None
     for label, code, stats in precoder_rows(report):

