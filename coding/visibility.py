@@ -59,8 +59,10 @@ def others_codings_open(user):
       comparison page does not show her one coder's codings either: `source_visible_to`);
     - she codes no version of it blind (a newer codebook version restarts the blind phase, and
       the older codings would anchor her answers: `agreements_in_blind_coding`)."""
-    assigned = Exists(Assignment.objects.filter(coder=user, agreement=OuterRef("agreement")))
-    return Q(adjudication_approved()) & Q(assigned) & ~Q(agreement_id__in=agreements_in_blind_coding(user))
+    # Subqueries of the same SQL statement: no extra query for the page or API that asks.
+    assigned = Assignment.objects.filter(coder=user, agreement=OuterRef("agreement"))
+    blind = assigned.exclude(adjudication_approved())  # agreements_in_blind_coding, for this row
+    return Q(adjudication_approved()) & Q(Exists(assigned)) & ~Q(Exists(blind))
 
 
 def coding_states_visible_to(user, agreement) -> bool:

@@ -131,6 +131,20 @@ def test_a_script_the_policy_refuses_is_found():
                                           "<a href=javascript:...> at line 1"]
 
 
+@pytest.mark.parametrize("language, title", [("en", "<h1>Page not found</h1>"), ("zh-hans", "<h1>页面不存在</h1>")])
+def test_a_missing_page_is_the_workbench_404_in_the_readers_language(db, client, language, title):
+    # With DEBUG off, as `make up` now runs the web server (config/devservices.py: up_environment)
+    from config.devservices import up_environment
+
+    assert settings.DEBUG is False and up_environment({"DEBUG": "1"})["DEBUG"] == "0"
+    response = client.get("/coding/no-such-page/", HTTP_ACCEPT_LANGUAGE=language)
+    body = response.content.decode()
+    assert response.status_code == 404 and "404.html" in [t.name for t in response.templates]
+    assert title in body and f'<html lang="{language}">' in body
+    assert "URLconf" not in body and "coding:agreement_list" not in body  # not Django's debug page
+    assert policy(response)["script-src"] == ["'self'"] and page_scripts(body).refused == []
+
+
 # -- the API schema and docs ------------------------------------------------------------------
 
 def test_schema_and_docs_need_a_login(db, client):
@@ -154,11 +168,11 @@ def test_docs_page_is_served_from_this_server_alone(client, users):
     assert response.status_code == 200 and 'id="swagger-ui"' in html
     page = page_scripts(html)
     assert page.refused == []
-    static = [address for address in page.addresses if address.startswith(settings.STATIC_URL) or address.startswith("/static/")]
+    static = [address for address in page.addresses if address.startswith(settings.STATIC_URL)]
     assert {address.rsplit("/", 1)[-1] for address in static} >= {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
                                                                   "swagger-ui.css"}
     for address in static:  # each one a file this server has
-        assert finders.find(urlsplit(address).path.removeprefix("/").removeprefix(settings.STATIC_URL)), address
+        assert finders.find(urlsplit(address).path.removeprefix(settings.STATIC_URL)), address
     scripts = [address for address in page.addresses if "script=" in address]
     assert len(scripts) == 1
     start = client.get(scripts[0])

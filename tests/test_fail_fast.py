@@ -15,7 +15,7 @@ from analysis.models import ModelRun
 from analysis.services.panels import panel_store
 from analysis.services.runs import model_run_create
 from coding.models import JobStatus, TextImport
-from coding.selectors.workers import KEY_PREFIX, broker_redis, live_queues
+from coding.selectors.workers import WORKERS_KEY, broker_redis, live_queues
 from tests.analysis.test_gravity import small_panel
 from tests.factories import AgreementFactory
 from tests.live_services import celery_worker, wait_for
@@ -106,11 +106,10 @@ def test_with_redis_down_the_runs_api_answers_503_with_the_failed_run_at_once(cl
 
 
 def forget_worker_heartbeats():
-    """Heartbeats of workers earlier tests killed (they expire by themselves within 15 s)."""
+    """Heartbeats of workers earlier tests killed (they stop counting by themselves within 15 s)."""
     client = broker_redis()
     try:
-        for key in client.scan_iter(match=f"{KEY_PREFIX}*"):
-            client.delete(key)
+        client.delete(WORKERS_KEY)
     finally:
         client.close()
 
@@ -164,3 +163,27 @@ def test_a_run_no_live_worker_consumes_says_so_and_run_gravity_stops_waiting(
                 "celery -A config worker -Q default") in page
     finally:
         purge_estimation_queue()
+
+
+@pytest.mark.celery
+def test_a_worker_counts_as_live_for_three_beats_and_long_silent_ones_are_pruned(settings, redis_broker):
+    from coding.services.workers import worker_entry_name, worker_heartbeat_remove, worker_heartbeat_write
+
+    settings.WORKER_HEARTBEAT_SECONDS = 5  # live for 15 s after a beat; pruned after 300 s
+    forget_worker_heartbeats()
+    client = broker_redis()
+    try:
+        seconds, _ = client.time()
+        client.hset(WORKERS_KEY, mapping={
+            "celery@silent:1": json.dumps({"queues": ["estimation"], "at": seconds - 16}),  # missed three beats
+            "celery@gone:2": json.dumps({"queues": ["estimation"], "at": seconds - 301}),  # killed long ago
+        })
+        assert live_queues() == set()
+        worker_heartbeat_write(name="celery@here", queues=["default"], client=client)
+        assert live_queues() == {"default"}
+        assert {name.decode() for name in client.hkeys(WORKERS_KEY)} == {"celery@silent:1", worker_entry_name("celery@here")}
+        worker_heartbeat_remove(name="celery@here", client=client)
+        assert live_queues() == set()
+    finally:
+        client.delete(WORKERS_KEY)
+        client.close()

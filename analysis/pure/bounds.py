@@ -21,7 +21,7 @@ from .errors import SpecError, gettext_noop
 MIN_YEAR, MAX_YEAR = 1800, 2100
 MAX_LAG = 50  # years a lag or lead reaches back or forward
 MAX_WEIGHT = 1000  # a depth indicator weighted 1000 times another is a typo, not a design
-MAX_MAGNITUDE = 1e15  # a filter value beyond this is no code, year or count a panel holds
+MAX_MAGNITUDE = 10 ** 15  # a filter value beyond this is no code, year or count a panel holds
 MAX_JSON_DEPTH = 32  # a specification is 3 levels deep; codings' answers 3
 
 

@@ -326,16 +326,16 @@ def _refuse_rows(frame, mask, column, kind, names, problem):
     mask = np.asarray(mask, dtype=bool)
     if mask.any():
         first = int(np.flatnonzero(mask)[0])
-        raise PanelInputError(f"{merge_checks._label(kind, names)}, column {column}: {int(mask.sum())} row(s) {problem} "
-                              f"(first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]!r})")
+        raise PanelInputError(f"{merge_checks._label(kind, names)}, column {column}: {problem} on {int(mask.sum())} row(s) "
+                              f"(the first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]})")
 
 
 def check_bounds(*, exports, gdp, dist, dist_column=DIST_COLUMN, names=None):
     """Refuse what check_numbers lets through and no panel should hold: numbers that are not
     finite (1e400 reads as infinity) in trade values, GDP and distances, and years outside
     bounds.MIN_YEAR..MAX_YEAR (a year of 99999 is a typo; its lags would reach nowhere)."""
-    years = f"is a year outside {bounds.MIN_YEAR} to {bounds.MAX_YEAR}"
-    infinite = "is not a finite number"
+    years = f"a year outside {bounds.MIN_YEAR} to {bounds.MAX_YEAR}"
+    infinite = "a number that is not finite"
     numbers = [(exports, "value", "exports"), (dist, dist_column, "dist")]
     year_columns = [(exports, "year", "exports")]
     if "Year" in gdp.columns and "Value" in gdp.columns:
@@ -346,7 +346,7 @@ def check_bounds(*, exports, gdp, dist, dist_column=DIST_COLUMN, names=None):
             head = str(column).strip().split(" ")[0]
             if head.isdecimal():
                 if len(head) > 4 or not bounds.MIN_YEAR <= int(head) <= bounds.MAX_YEAR:
-                    raise PanelInputError(f"{merge_checks._label('gdp', names)}, column {column}: {head[:20]} {years}")
+                    raise PanelInputError(f"{merge_checks._label('gdp', names)}, column {column}: {head[:20]} is {years}")
                 numbers.append((gdp, column, "gdp"))
     for frame, column, kind in numbers:
         if column in frame.columns:

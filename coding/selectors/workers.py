@@ -1,11 +1,11 @@
 """Which queues have a live worker, and so why a QUEUED job is still waiting (issue 19).
 
 Every worker process writes a heartbeat into the broker's Redis (coding/services/workers.py, started
-in config/celery.py): one key per worker holding the queues it consumes, expiring after three
-heartbeat intervals. Reading them is one round trip that never blocks a page; Celery's own ways
-block or need a listener: `inspect().active_queues()` waits its whole timeout for replies (it cannot
-know how many workers should answer) and misses a solo-pool worker busy with a long task, and worker
-heartbeat events need a process receiving them all the time."""
+in config/celery.py): the queues it consumes and when, in one hash; a worker counts as live for
+three heartbeat intervals after its last beat. Reading them is one round trip that never blocks a
+page. Celery's own ways block or need a listener: `inspect().active_queues()` waits its whole
+timeout for replies (it cannot know how many workers should answer) and misses a solo-pool worker
+busy with a long task; worker heartbeat events need a process receiving them all the time."""
 import json
 import logging
 
@@ -16,7 +16,9 @@ from ..models.jobs import JobStatus
 
 logger = logging.getLogger(__name__)
 
-KEY_PREFIX = "workbench:worker:"
+# One Redis hash: a field per worker process, holding its queues and the Redis server's time of its
+# last beat (the server's clock, so machines whose clocks differ still agree on what is recent).
+WORKERS_KEY = "workbench:workers"
 
 
 def worker_heartbeat_seconds():
@@ -39,26 +41,35 @@ def broker_redis(*, connect_timeout=0.5):
                                 socket_timeout=2 * connect_timeout + 1)
 
 
+def worker_beats(client):
+    """{worker: (seconds since its last beat, queues)} from the hash, by the Redis server's clock."""
+    with client.pipeline(transaction=False) as pipe:
+        now, entries = pipe.time().hgetall(WORKERS_KEY).execute()
+    now = now[0] + now[1] / 1e6
+    beats = {}
+    for name, raw in entries.items():
+        try:
+            entry = json.loads(raw)
+            beats[name.decode() if isinstance(name, bytes) else name] = (now - float(entry["at"]), list(entry["queues"]))
+        except (TypeError, ValueError, KeyError):  # not ours: ignore it
+            continue
+    return beats
+
+
 def live_queues():
     """The names of the queues at least one live worker consumes, or None when the broker cannot
     be reached (then nothing can be said about workers, and no task can be sent either)."""
     try:
         client = broker_redis()
         try:
-            keys = list(client.scan_iter(match=f"{KEY_PREFIX}*", count=500))
-            values = client.mget(keys) if keys else []
+            beats = worker_beats(client)
         finally:
             client.close()
     except Exception:  # noqa: BLE001 - redis-py raises many types (and ValueError for a bad URL)
         logger.info("cannot read the workers' heartbeats", exc_info=True)
         return None
-    queues = set()
-    for raw in values:
-        try:
-            queues.update(json.loads(raw)["queues"])
-        except (TypeError, ValueError, KeyError):  # expired between SCAN and MGET, or not ours
-            continue
-    return queues
+    ttl = worker_heartbeat_ttl()
+    return {queue for age, queues in beats.values() if age <= ttl for queue in queues}
 
 
 def job_queue(model):

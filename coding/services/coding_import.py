@@ -7,7 +7,11 @@ Imports never overwrite people. The coders a file names are reference sources (u
 logs in (any user outside that group) is refused with its line, unless `as_drafts` puts it into
 that person's draft; a submitted coding is never touched. Submitting stays the coder's act, under
 the one submission rule (coding_missing_indicators). A reference coding is a published source,
-stored as submitted with the indicators the source codes (the study leaves tbt_prov out)."""
+stored as submitted with the indicators the source codes (the study leaves tbt_prov out). A new
+source's name cannot pass for a user, another source or the workbench (coding/names.py).
+
+Values: an integer code, or missing (empty, NA, "."); "nan", "inf" and any other text are refused
+with their line, so a file never imports as "nothing to import"."""
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -30,6 +30,7 @@ from ..selectors.precoder import (
     indicator_specs,
     model_for,
     suggestions_for_coding,
+    suggestions_shown,
     text_language_problem,
     training_set,
     treaty_articles,
@@ -178,7 +179,8 @@ def suggestions_show(*, coding, user):
     time recorded before it leaves the server (suggestions_record_shown). Every path that shows a
     coder a suggestion goes through here; supervisors' views are not recorded (they code nothing)."""
     rows = suggestions_for_coding(coding=coding, user=user)
-    if rows and coding.coder_id == user.pk:
+    # The workspace asks after every save: write (and lock) only when something is shown anew.
+    if rows and coding.coder_id == user.pk and set(rows) - suggestions_shown(coding=coding):
         suggestions_record_shown(coding=coding, codes=set(rows), user=user)
     return rows
 

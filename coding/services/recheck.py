@@ -36,8 +36,11 @@ def _carry_one(old, *, version, recheck, assigned_by):
         if indicator.code in recheck:
             Answer.objects.create(coding=new, indicator=indicator, recheck=True)
         elif previous is not None:
+            # The first answer travels with the value: a value given after a suggestion stays marked so.
             answer = Answer.objects.create(coding=new, indicator=indicator, value=previous.value, note=previous.note,
-                                           not_found=previous.not_found, searched_chapters=previous.searched_chapters)
+                                           not_found=previous.not_found, searched_chapters=previous.searched_chapters,
+                                           first_value=previous.first_value,
+                                           suggestion_shown_at=previous.suggestion_shown_at)
             Evidence.objects.bulk_create(
                 Evidence(answer=answer, article_identifier=e.article_identifier, start=e.start, end=e.end, quote=e.quote)
                 for e in previous.evidence.all()

@@ -1,30 +1,51 @@
 """Worker heartbeats: every worker says in Redis which queues it consumes, every
 WORKER_HEARTBEAT_SECONDS, from a thread of its main process (config/celery.py starts it when the
 worker is ready and stops it when the worker shuts down). coding/selectors/workers.py reads them,
-so a job waiting on a queue nobody consumes says so. The key expires after three beats: a worker
-killed without a word disappears within that; one that stops normally deletes its key at once."""
+so a job waiting on a queue nobody consumes says so. A worker killed without a word stops counting
+three beats after its last one (and its entry is pruned later); one that stops normally removes
+its entry at once."""
 import json
 import logging
 import os
 import threading
-import time
 
-from ..selectors.workers import KEY_PREFIX, broker_redis, worker_heartbeat_seconds, worker_heartbeat_ttl
+from ..selectors.workers import WORKERS_KEY, broker_redis, worker_beats, worker_heartbeat_seconds, worker_heartbeat_ttl
 
 logger = logging.getLogger(__name__)
+
+PRUNE_AFTER_TTLS = 20  # entries of workers silent this many TTLs (5 minutes by default) are removed
 
 _thread = None
 _stop = threading.Event()
 
 
-def worker_key(name):
-    """The heartbeat key of worker `name` ("celery@host") in this process (two workers may share a
-    node name on one machine when started without -n)."""
-    return f"{KEY_PREFIX}{name}:{os.getpid()}"
+def worker_entry_name(name):
+    """This process's field in the hash: the worker's node name ("celery@host") and its pid (two
+    workers started without -n on one machine share a node name)."""
+    return f"{name}:{os.getpid()}"
 
 
 def worker_heartbeat_write(*, name, queues, client):
-    client.set(worker_key(name), json.dumps({"queues": sorted(queues), "at": time.time()}), ex=worker_heartbeat_ttl())
+    """One beat: this worker's queues at the Redis server's time; entries of workers long gone
+    are pruned on the way (a killed worker never removes its own)."""
+    seconds, micros = client.time()
+    client.hset(WORKERS_KEY, worker_entry_name(name), json.dumps({"queues": sorted(queues), "at": seconds + micros / 1e6}))
+    stale = [other for other, (age, _) in worker_beats(client).items()
+             if age > PRUNE_AFTER_TTLS * worker_heartbeat_ttl()]
+    if stale:
+        client.hdel(WORKERS_KEY, *stale)
+
+
+def worker_heartbeat_remove(*, name, client):
+    client.hdel(WORKERS_KEY, worker_entry_name(name))
+
+
+def _with_client(action, **kwargs):
+    client = broker_redis(connect_timeout=2)
+    try:
+        action(client=client, **kwargs)
+    finally:
+        client.close()
 
 
 def worker_heartbeat_start(*, name, queues_of):
@@ -40,11 +61,7 @@ def worker_heartbeat_start(*, name, queues_of):
         failing = False
         while True:
             try:
-                client = broker_redis(connect_timeout=2)
-                try:
-                    worker_heartbeat_write(name=name, queues=queues_of(), client=client)
-                finally:
-                    client.close()
+                _with_client(worker_heartbeat_write, name=name, queues=queues_of())
                 failing = False
             except Exception:  # noqa: BLE001 - Redis down: the worker reconnects by itself; beat again
                 if not failing:  # once per outage, not every beat
@@ -53,13 +70,9 @@ def worker_heartbeat_start(*, name, queues_of):
             if _stop.wait(worker_heartbeat_seconds()):
                 break
         try:
-            client = broker_redis(connect_timeout=2)
-            try:
-                client.delete(worker_key(name))
-            finally:
-                client.close()
-        except Exception:  # noqa: BLE001 - the key expires by itself
-            logger.info("worker heartbeat key not deleted", exc_info=True)
+            _with_client(worker_heartbeat_remove, name=name)
+        except Exception:  # noqa: BLE001 - it stops counting after three beats anyway
+            logger.info("worker heartbeat not removed", exc_info=True)
 
     _thread = threading.Thread(target=loop, daemon=True, name="worker-heartbeat")
     _thread.start()
@@ -67,7 +80,7 @@ def worker_heartbeat_start(*, name, queues_of):
 
 
 def worker_heartbeat_stop(*, timeout=3):
-    """Stop beating and delete this worker's key (so it stops counting at once)."""
+    """Stop beating and remove this worker's entry (so it stops counting at once)."""
     _stop.set()
     if _thread is not None:
         _thread.join(timeout=timeout)

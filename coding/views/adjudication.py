@@ -59,7 +59,9 @@ def adjudication_detail(request, pk):
         return redirect(reverse("coding:adjudication_detail", kwargs={"pk": pk}) + ("?names=1" if keep_names else ""))
     show_names = request.GET.get("names") == "1"
     detail = adjudication_page(adjudication=adjudication, show_names=show_names)
-    detail["first_answers"] = adjudication_agreement(rows=detail["rows"], answers=answers_choice(request.GET.get("answers")))
+    # ?answers=final: agreement on the answers as saved, not as they were before a suggestion.
+    answers = answers_choice(request.GET.get("answers"))
+    detail["answers_summary"] = adjudication_agreement(rows=detail["rows"], answers=answers)
     return render(request, "coding/adjudication_detail.html", {
         "adjudication": adjudication, "agreement": adjudication.agreement,
         "show_names": show_names,

@@ -9,37 +9,62 @@ import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError
 from django.test import Client
 
 from analysis.models import DatasetRelease, Panel
 from analysis.pure import bounds
+from analysis.pure import panel_builder as builder
 from analysis.services.panels import panel_dir, panel_store
 from analysis.services.releases import release_create
 from coding.models import Coding
-from coding.services.codings import assignment_create
+from coding.services.codings import assignment_create, reference_coder_get_or_create
 from tests.analysis.test_gravity import small_panel
-from tests.analysis.test_sensitivity import setting  # noqa: F401 - the fixture: treaties, coders, input files
+from tests.analysis.test_sensitivity import TREATIES, code
+from tests.analysis.test_zero_panels import frames
+from tests.analysis.test_zero_panels import world as trade_world
 from tests.bad_inputs.analysis_bounds_cases import CASES, OK_SPEC
 from tests.bad_inputs.harness import db_snapshot
+from tests.factories import AgreementFactory
 
 APPS = ("analysis", "coding", "auth")
 
 
 @pytest.fixture
-def world(setting, settings, users, tmp_path):  # noqa: F811
-    """The world of analysis_bounds_cases.py."""
-    settings.PANEL_DIR = str(tmp_path / "panels")
-    release_create(version=setting["version"], name="desta", source="DESTA 2.1")
+def world(users, mini_version, settings, tmp_path, monkeypatch):
+    """The world of analysis_bounds_cases.py: users and a stored panel, and the parts a case
+    needs, built by need(*parts) before the case's snapshot."""
+    settings.MEDIA_ROOT, settings.PANEL_DIR = str(tmp_path / "media"), str(tmp_path / "panels")
+    monkeypatch.setattr("coding.services.jobs.job_send", lambda job: None)  # the broker is tested elsewhere
     frame = small_panel()
-    panel, _created = panel_store(frame, name="small")
-    assignment_create(agreements=setting["agreements"][:1], version=setting["version"],
-                      coders=[users["coder"], users["coder_b"]])
-    originals = {kind: pd.read_csv(path) for kind, path in setting["files"].items()}
+    clients = {}
+    for user in (users["supervisor"], users["coder"]):  # signed in now: a login writes last_login
+        clients[user.pk] = Client()
+        clients[user.pk].force_login(user)
+    state = {"version": mini_version, "panel": panel_store(frame, name="small")[0], "frame": frame, "tmp": tmp_path,
+             "supervisor": users["supervisor"], "coder": users["coder"], "client": lambda user: clients[user.pk],
+             "out": StringIO(), "agreements": []}
+
+    def codes():
+        for parties, year, values in TREATIES:
+            agreement = AgreementFactory(name="-".join(parties), parties=parties, entry_into_force_year=year)
+            state["agreements"].append(agreement)
+            for source, answers in values.items():
+                code(agreement, mini_version, reference_coder_get_or_create(source), answers)
+
+    def coding():
+        codes()
+        assignment_create(agreements=state["agreements"][:1], version=mini_version, coders=[users["coder"], users["coder_b"]])
+        state["coding"] = Coding.objects.get(coder=users["coder"])
+
+    def release():
+        codes()
+        release_create(version=mini_version, name="desta", source="DESTA 2.1")
 
     def inputs(value=None, gdp=None, dist=None, year=None, gdp_year=None):
         """The input files, with the first row's value, GDP, distance or year replaced as written."""
         paths = {}
-        for kind, frame_ in originals.items():
+        for kind, frame_ in frames(*trade_world()).items():
             frame_ = frame_.astype(object)
             for column, given in {"exports": (("value", value), ("year", year)), "gdp": (("Value", gdp), ("Year", gdp_year)),
                                   "dist": (("dist", dist),)}.get(kind, ()):
@@ -49,17 +74,13 @@ def world(setting, settings, users, tmp_path):  # noqa: F811
             frame_.to_csv(paths[kind], index=False)
         return paths
 
-    clients = {}
-    for user in (users["supervisor"], users["coder"]):  # signed in now: a login writes last_login
-        clients[user.pk] = Client()
-        clients[user.pk].force_login(user)
+    def need(*parts):
+        builders = {"codes": codes, "coding": coding, "release": release, "inputs": lambda: None}
+        for part in parts:
+            builders[part]()
 
-    def client(user):
-        return clients[user.pk]
-
-    return {**setting, "panel": panel, "frame": frame, "supervisor": users["supervisor"], "coder": users["coder"],
-            "coding": Coding.objects.get(coder=users["coder"]), "client": client, "inputs": inputs, "out": StringIO(),
-            "tmp": tmp_path}
+    state.update(need=need, inputs=inputs)
+    return state
 
 
 def panel_files():
@@ -95,6 +116,7 @@ def test_the_corpus_covers_every_path():
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
 def test_out_of_bounds_input_is_refused_and_nothing_is_written(case, world):
     # Given the world, its rows and its panel files
+    world["need"](*case.needs)
     before, files = db_snapshot(APPS), panel_files()
     assert len(files) == 1
 
@@ -112,6 +134,7 @@ def test_out_of_bounds_input_is_refused_and_nothing_is_written(case, world):
 @pytest.mark.django_db
 def test_within_bounds_the_same_paths_still_work(world):
     """The bounds refuse only what they should: the same paths with values inside them succeed."""
+    world["need"]("coding", "release")
     client = world["client"](world["supervisor"])
     spec = dict(OK_SPEC, where={"year": [2000, 2002]}, years=[2000, 2002, 2004])
     assert client.post("/api/runs/", {"panel": str(world["panel"].pk), "spec": spec}, content_type="application/json"
@@ -156,3 +179,39 @@ def test_years_and_lags_are_whole_and_in_range():
                             (0, bounds.lag_in_range), (51, bounds.lag_in_range), (True, bounds.lag_in_range)):
         with pytest.raises(bounds.BoundsError):
             function(value, "field")
+
+
+@pytest.mark.django_db
+def test_the_page_says_it_in_the_readers_language(world, settings):
+    client = world["client"](world["supervisor"])
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    for spec, words in (('{"formula": "trade ~ fta", "where": {"year": [1e999]}}', "spec：1e999 不是有限数值"),
+                        ("[" * 40 + "]" * 40, "spec：JSON 嵌套超过 32 层")):
+        response = client.post("/analysis/runs/", {"panel": world["panel"].pk, "spec": spec})
+        assert response.status_code == 400 and words in html.unescape(response.content.decode())
+
+
+def test_wide_gdp_year_columns_are_bounded_too():
+    exports = pd.DataFrame({"reporter": ["AAA"], "partner": ["BBB"], "year": [2000], "commodity": ["1"], "value": [1.0]})
+    dist = pd.DataFrame({"iso_o": ["AAA"], "iso_d": ["BBB"], "dist": [10.0]})
+    wide = pd.DataFrame({"Country Code": ["AAA"], "2000": [1.0], "99999": [2.0]})
+    with pytest.raises(builder.PanelInputError, match="gdp .wdi.csv., column 99999: 99999 is a year outside 1800 to 2100"):
+        builder.check_bounds(exports=exports, gdp=wide, dist=dist, names={"gdp": "wdi.csv"})
+    with pytest.raises(builder.PanelInputError, match="column 2000: a number that is not finite on 1 row"):
+        builder.check_bounds(exports=exports, gdp=wide.drop(columns="99999").assign(**{"2000": [float("-inf")]}), dist=dist)
+    builder.check_bounds(exports=exports, gdp=wide.drop(columns="99999"), dist=dist)  # within bounds: no error
+
+
+@pytest.mark.django_db
+def test_a_panel_file_written_for_a_refused_row_is_removed(world, monkeypatch):
+    """The name is checked before the file is written; should the INSERT fail all the same (a
+    database error), the file written for it goes too, and a file another row names stays."""
+    files = panel_files()
+
+    def refuse(**fields):
+        raise DatabaseError("the database refused the row")
+
+    monkeypatch.setattr(Panel.objects, "create", refuse)
+    with pytest.raises(DatabaseError):
+        panel_store(world["frame"].assign(trade=1.0), name="another")
+    assert panel_files() == files and Panel.objects.count() == 1

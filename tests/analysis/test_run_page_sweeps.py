@@ -30,11 +30,13 @@ def panel(db, settings, tmp_path):
 
 
 def sweep(panel, n):
-    """A fanned-out run of n specifications labelled s1..sn (its tasks are never sent: the test's
-    transaction never commits)."""
+    """A fanned-out run of n specifications labelled s1..sn, all being fitted (its tasks are never
+    sent: the test's transaction never commits)."""
     run = model_run_create(panel=panel, specs=[dict(SPEC, label=f"s{i + 1}") for i in range(n)])
     assert run.fan_out and run.fits.count() == n
-    return run
+    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.RUNNING, progress=10)
+    SpecFit.objects.filter(run=run).update(status=SpecFit.Status.RUNNING, progress=10)
+    return ModelRun.objects.get(pk=run.pk)
 
 
 @pytest.fixture

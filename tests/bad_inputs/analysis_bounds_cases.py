@@ -3,11 +3,11 @@ each case sends one through a page, the API, a command or a service, and must be
 message naming the field or argument (400 on a page or the API, CommandError for a command),
 leaving no database row and no file in PANEL_DIR (tests/analysis/test_bounds.py runs them).
 
-The world they meet (the `world` fixture there): codebook `mini`; three treaties coded by the
-reference coders "DESTA 2.1" and "the study"; release 1 (DESTA 2.1); a stored panel of 224
-pair-years (exporter, importer, year, trade, exports, fta, ln_dist); input files exports.csv,
-gdp.csv, dist.csv (5 countries, 2010-2014) and spec.json; users coder_a with a coding of the
-first treaty, and supervisor."""
+The world they meet (the `world` fixture there): codebook `mini`; a stored panel of 224
+pair-years (exporter, importer, year, trade, exports, fta, ln_dist); users coder_a and
+supervisor; and as a case needs them (NEEDS): three treaties coded by the reference coders
+"DESTA 2.1" and "the study" (codes), release 1 of DESTA 2.1's codes (release), a coding of the
+first treaty by coder_a (coding), input files for build_panel (inputs: 5 countries, 2010-2014)."""
 import json
 from dataclasses import dataclass
 from typing import Callable
@@ -30,6 +30,12 @@ class BoundsCase:
     run: Callable
     expect: tuple
     data: object = None
+
+    @property
+    def needs(self):
+        """The parts of the world this case meets beyond users and the panel (built lazily: most
+        cases need none of them)."""
+        return NEEDS.get(self.run.__name__, ())
 
 
 def spec_text(where=None, **keys):
@@ -126,6 +132,11 @@ def release_service(world, case):
                    method={"name": "weighted", "weights": case.data})
 
 
+NEEDS = {"coding_api": ("coding",), "release_dataset": ("codes",), "release_form": ("codes",),
+         "release_service": ("codes",), "build_panel": ("release", "inputs"), "run_sensitivity": ("codes", "inputs"),
+         "export_dataset": ("release",)}
+
+
 # --- the cases -----------------------------------------------------------------------------------
 
 def page(name, data, *expect):
@@ -204,13 +215,13 @@ RELEASE_CASES = [
 
 PANEL_CASES = [
     command("build-panel-export-1e400", build_panel, ((), {"value": "1e400"}), "exports", "column value",
-            "1 row(s) is not a finite number"),
-    command("build-panel-export-inf-text", build_panel, ((), {"value": "inf"}), "column value", "not a finite number"),
-    command("build-panel-gdp-1e400", build_panel, ((), {"gdp": "1e400"}), "gdp", "column Value", "not a finite number"),
-    command("build-panel-dist-1e400", build_panel, ((), {"dist": "1e400"}), "dist", "column dist", "not a finite number"),
+            "a number that is not finite on 1 row(s)", "line 2: inf"),
+    command("build-panel-export-inf-text", build_panel, ((), {"value": "inf"}), "column value", "not finite"),
+    command("build-panel-gdp-1e400", build_panel, ((), {"gdp": "1e400"}), "gdp", "column Value", "not finite"),
+    command("build-panel-dist-1e400", build_panel, ((), {"dist": "1e400"}), "dist", "column dist", "not finite"),
     command("build-panel-year-99999", build_panel, ((), {"year": "99999"}), "exports", "column year",
-            "outside 1800 to 2100"),
-    command("build-panel-year-minus-99999", build_panel, ((), {"year": "-99999"}), "column year", "outside 1800 to 2100"),
+            "a year outside 1800 to 2100"),
+    command("build-panel-year-minus-99999", build_panel, ((), {"year": "-99999"}), "column year", "a year outside 1800 to 2100"),
     command("build-panel-gdp-year-99999", build_panel, ((), {"gdp_year": "99999"}), "gdp", "column Year", "outside"),
     command("build-panel-lags-huge", build_panel, (("--lags", "fta:100000000"), {}), "lags and leads", "1 to 50",
             "fta:100000000"),
@@ -223,7 +234,7 @@ PANEL_CASES = [
             "columns not in the panel: nope"),
     command("sensitivity-lags-huge", run_sensitivity, (("--lags", "fta:1000"), {}, OK_SPEC), "lags and leads", "fta:1000"),
     command("sensitivity-export-1e400", run_sensitivity, ((), {"value": "1e400"}, OK_SPEC), "exports", "column value",
-            "not a finite number"),
+            "not finite"),
     command("sensitivity-name-300", run_sensitivity, (("--name", "s" * 300), {}, OK_SPEC), "name", "at most 200"),
     command("import-panel-name-300", import_panel, ("--name", "p" * 300), "name", "at most 200"),
     BoundsCase("panel-store-name-300", "service", panel_store_service, ("name", "at most 200"), "x" * 300),

@@ -65,15 +65,9 @@ def test_a_blind_coder_does_not_see_the_adjudication_open(client_for, users, bli
     assert "1 of 1 submitted" in queue and "of 2 submitted" not in queue and "in adjudication" not in queue
 
 
-def test_after_approval_the_states_are_open(client_for, users, blind, mini_version):
-    from coding.services.adjudication import adjudication_resolve
-
-    submit_a(blind, users)
-    adjudication = Adjudication.objects.get()
-    for indicator in mini_version.indicators.all():
-        if not adjudication.final_values.filter(indicator=indicator).exists():
-            adjudication_resolve(adjudication=adjudication, indicator=indicator, value=1, rationale="r", user=users["supervisor"])
-    adjudication_approve(adjudication=adjudication, user=users["supervisor"])
+def test_after_approval_the_states_are_open(client_for, users, blind):
+    submit_a(blind, users)  # both answered alike: every final value is accepted already
+    adjudication_approve(adjudication=Adjudication.objects.get(), user=users["supervisor"])
     table = status_table(client_for(users["coder"]), blind["treaty"])
     assert "approved" in table and "while you code this treaty blind" not in table
 
@@ -138,3 +132,30 @@ def test_the_comparison_page_refuses_a_release_she_may_not_open(client_for, user
     response = supervisor.get(reverse("analysis:comparison"), {"version": mini_version.pk, "a": f"release:{closed}",
                                                                "b": f"release:{open_}"})
     assert response.status_code == 200 and f"release:{closed}" in response.context["options"]
+
+
+def test_a_newer_codebook_version_closes_the_older_codings_again(client_for, users, blind, mini_version, tmp_path):
+    """Approved under v1, then assigned again under v2 (with coder_c): while coder_a codes v2
+    blind the v1 codings of her colleague are closed to her again, on the page and through the API alike
+    (they would anchor her answers), and the treaty's states with them."""
+    from coding.services import codebook_import
+    from tests.conftest import MINI_CODEBOOK
+
+    submit_a(blind, users)  # both answered alike: every final value is accepted already
+    adjudication_approve(adjudication=Adjudication.objects.get(), user=users["supervisor"])
+    b_page, b_api = reverse("coding:workspace", args=[blind["b"].pk]), f"/api/codings/{blind['b'].pk}/"
+    coder = client_for(users["coder"])
+    assert (coder.get(b_page).status_code, coder.get(b_api).status_code) == (200, 200)  # approved: open
+    path = tmp_path / "mini2.yaml"
+    path.write_text(MINI_CODEBOOK.replace('version: "1"', 'version: "2"').replace(
+        "    hints: [harmoni]\n", '    hints: [harmoni]\n    guidance: {en: "Count only commitments."}\n'), encoding="utf-8")
+    version_2 = codebook_import(path=path).version
+    assert version_2.number == 2
+    newcomer = UserFactory(username="coder_c", role="coder")
+    assignment_create(agreements=[blind["treaty"]], version=version_2, coders=[users["coder"], newcomer])
+    assert (coder.get(b_page).status_code, coder.get(b_api).status_code) == (404, 404)
+    assert "while you code this treaty blind" in status_table(coder, blind["treaty"])
+    # coder_b codes no version of it blind: coder_a's v1 coding stays open to her
+    other = client_for(users["coder_b"])
+    a_page, a_api = reverse("coding:workspace", args=[blind["a"].pk]), f"/api/codings/{blind['a'].pk}/"
+    assert (other.get(a_page).status_code, other.get(a_api).status_code) == (200, 200)

@@ -55,7 +55,8 @@ def assigned(machine, treaty, users):
     return {code: Coding.objects.get(agreement=treaty, coder=users[code]) for code in ("coder", "coder_b")}
 
 
-def test_the_zeros_then_nulls_attack_through_the_api_is_recorded_and_the_suggestions_stay(assigned, users, treaty, client_for):
+def test_the_zeros_then_nulls_attack_through_the_api_is_recorded_and_the_suggestions_stay(
+        assigned, users, treaty, client_for):
     coding = assigned["coder"]
     client = client_for(users["coder"])
     url = reverse("coding:coding_suggestions", args=[coding.pk])
@@ -98,6 +99,8 @@ def test_suggestions_shown_before_answering_leave_an_empty_first_answer(assigned
     SuggestionDisplay.objects.create(agreement=treaty, first=True)
     coding, coder = assigned["coder"], users["coder"]
     assert set(suggestions_show(coding=coding, user=coder)) == {"wto", "harmon"}
+    shown = Answer.history.filter(history_change_reason=SUGGESTION_SHOWN, history_user=coder, history_type="+")
+    assert sorted(shown.values_list("indicator__code", flat=True)) == ["harmon", "wto"]  # empty answers carry the mark
     coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}})
     SuggestionDisplay.objects.filter(agreement=treaty).update(first=False)  # the treaty goes back to "after answering"
     assert set(suggestions_show(coding=coding, user=coder)) == {"wto", "harmon"}  # once shown, always shown
@@ -118,8 +121,8 @@ def four_treaties(machine, users):
         user = users[who]
         for n, treaty in enumerate(treaties):
             coding = Coding.objects.get(agreement=treaty, coder=user)
-            coding_save(coding=coding, user=user, revision=coding.revision, answers={"wto": {"value": first[n]}})
             if who == "coder_b" and n in (0, 2):
+                coding_save(coding=coding, user=user, revision=coding.revision, answers={"wto": {"value": first[n]}})
                 assert list(suggestions_show(coding=coding, user=user)) == ["wto"]
             final = 0 if (who, n) == ("coder_b", 2) else first[n]
             coding_save(coding=coding, user=user, revision=coding.revision,
@@ -145,7 +148,7 @@ def test_the_dashboard_and_adjudication_page_count_the_changes_and_switch_answer
     client = client_for(users["supervisor"])
     page = client.get(reverse("coding:supervisor_dashboard"))
     text = page.content.decode()
-    assert "1 answer changed after the coder was shown the machine&#x27;s suggestion (2 shown in all)." in text
+    assert "1 answer changed after the coder was shown the machine's suggestion (2 shown in all)." in text
     assert page.context["agreement"]["wto"]["cohen_kappa"] == pytest.approx(0.5)
     assert "Counted: first answers" in text and "answers=final" in text and "Count final answers" in text
     version = page.context["version"]
@@ -161,7 +164,8 @@ def test_the_dashboard_and_adjudication_page_count_the_changes_and_switch_answer
     text = client.get(url, {"answers": "final", "names": "1"}).content.decode()
     assert "Coders gave the same final answer on 2 of 2 indicators." in text and 'href="?names=1"' in text
     other = client.get(reverse("coding:adjudication_detail", args=[four_treaties[1].adjudications.get().pk])).content.decode()
-    assert "0 answers changed after the coder was shown" in other and "first answer" not in other.split('id="adjudication"')[1]
+    assert "0 answers changed after the coder was shown" in other
+    assert "first answer" not in other.split('id="adjudication"')[1]
 
 
 def test_a_coder_learns_nothing_of_another_coders_reveals_or_answers(assigned, users, treaty, client_for):
@@ -179,3 +183,20 @@ def test_a_coder_learns_nothing_of_another_coders_reveals_or_answers(assigned, u
     assert client.get(reverse("coding:supervisor_dashboard")).status_code == 403
     payload = client.get(f"/api/codings/{mine.pk}/").json()
     assert "first_value" not in str(payload) and client.get(f"/api/codings/{theirs.pk}/").status_code == 404
+
+
+def test_a_carried_over_answer_keeps_its_first_answer(assigned, users, treaty, tmp_path):
+    from coding.services.codebooks import codebook_import
+    from coding.services.recheck import codings_carry_over
+    from tests.coding.test_recheck import TRANSLATED
+
+    coding, coder = assigned["coder"], users["coder"]
+    coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 0}})
+    suggestions_show(coding=coding, user=coder)
+    coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}})
+    path = tmp_path / "mini_1_1.yaml"
+    path.write_text(TRANSLATED, encoding="utf-8")
+    version = codebook_import(path=path).version
+    carried = next(c for c in codings_carry_over(version=version, user=users["supervisor"]) if c.coder == coder)
+    wto = carried.answers.get(indicator__code="wto")
+    assert (wto.value, wto.first_answer, wto.changed_after_suggestion) == (1, 0, True)

@@ -13,7 +13,9 @@ class Command(ImportCommand):
         parser.add_argument("csv_path")
         parser.add_argument("--codebook", required=True, help="CODE or CODE:VERSION (default: latest version)")
         parser.add_argument("--reference", action="store_true",
-                            help="create coders the workbench does not know as reference sources (e.g. 'DESTA 2.1')")
+                            help="create coders the workbench does not know as reference sources (e.g. 'DESTA 2.1'); "
+                                 "a new source's name may not look like a user's or another source's (ignoring case, "
+                                 "width and look-alike letters), be a role word such as 'admin', or carry markup")
         parser.add_argument("--approved", action="store_true",
                             help="also make the values each agreement's approved coding (prints what it changes; "
                                  "changing an approved agreement needs --user); new coders become reference sources")

@@ -10,7 +10,8 @@ from ...services.texts import NewVersionNotConfirmed
 
 
 class Command(ImportCommand):
-    help = "Import one treaty text (.txt or .pdf), split into chapters and articles by their headings."
+    help = ("Import one treaty text (.txt or .pdf), split into chapters and articles by their headings. The file is "
+            "judged by its content: a Word document, image or archive is refused whatever its name.")
 
     def add_arguments(self, parser):
         parser.add_argument("path")
