@@ -23,7 +23,6 @@ from ..selectors.releases import (EVIDENCE_FORMATS, release_evidence, release_ev
 from ..services.releases import release_create
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
-from .errors import spec_error_text
 
 
 @login_required
@@ -89,8 +88,6 @@ def release_new(request):
 
 def _scoring_error(exc):
     """The pure scoring module's reasons (English, it has no reader) in the reader's language."""
-    if getattr(exc, "template", None):  # a weight out of bounds (analysis/pure/bounds.py), translatable
-        return spec_error_text(exc)
     text = str(exc)
     if text.startswith("the first principal component needs"):
         return _("The first principal component needs at least 3 complete agreements and 2 varying indicators.")
