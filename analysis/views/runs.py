@@ -78,8 +78,8 @@ def _partial_results(run):
     return {
         "table": tables.build([item["result"] for item in finished], labels, text=table_text()) if finished else None,
         "finished": finished, "total": len(run.specs or []),
-        "unfinished": [dict(item, label=preset_label(item["label"]), status_display=statuses.get(item["status"], item["status"]))
-                       for item in outcome["unfinished"]],
+        "unfinished": [dict(item, label=preset_label(item["label"]),
+                            status_display=statuses.get(item["status"], item["status"])) for item in outcome["unfinished"]],
     }
 
 
