@@ -40,6 +40,8 @@ def reference_mark(context, name):
     source), wherever sources are listed beside coders, so no source can pass for a person."""
     if str(name) not in _reference_names(context):
         return ""
-    return format_html('<span class="badge reference-mark" title="{}">{}</span>',
+    # The leading space is the mark's own, so a template writes `{{ name }}{% reference_mark name %}`
+    # and a name that is not a source renders exactly as before.
+    return format_html(' <span class="badge reference-mark" title="{}">{}</span>',
                        gettext("a reference source: published or imported codings, not a person who logs in"),
                        pgettext("source mark", "reference"))

@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "config.staticfiles.WorkbenchStaticFilesConfig",  # django.contrib.staticfiles, minus Redoc and source maps
+    "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -165,6 +165,10 @@ USE_TZ = True
 # collectstatic, tests work all the same and DEBUG runs serve from the apps.
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]  # the pages' scripts (static/js), beside templates/
+STATICFILES_FINDERS = [  # Django's two, the apps' one without Redoc (config/staticfiles.py)
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.staticfiles.WorkbenchAppDirectoriesFinder",
+]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", VAR_DIR / "static"))
 if "STATIC_ROOT" not in os.environ:
     # Empty until collectstatic; made here like var/ so WhiteNoise does not warn "No directory at"
@@ -198,7 +202,7 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},  # config/converters.py
     # Swagger UI from drf-spectacular-sidecar's static files, not a CDN: /api/docs/ works offline
     # and passes the Content-Security-Policy below. Schema and docs need a login (config/urls.py).
-    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge from validator.swagger.io: the page asks no outside host for anything.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
