@@ -203,9 +203,10 @@ def _normalise_shifts(shifts):
     for variable, ks in items:
         for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
             try:
-                k = bounds.lag_in_range(k, f"{variable}: a lag or lead")
-            except bounds.BoundsError as exc:
-                raise PanelInputError(str(exc)) from None
+                k = bounds.lag_in_range(k, variable)
+            except bounds.BoundsError:
+                raise PanelInputError(f"{variable}: a lag or lead is a whole number of years from 1 to {bounds.MAX_LAG}, "
+                                      f"not {k!r:.40}") from None
             if (variable, int(k)) not in out:
                 out.append((variable, int(k)))
     return out

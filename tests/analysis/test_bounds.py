@@ -215,3 +215,11 @@ def test_a_panel_file_written_for_a_refused_row_is_removed(world, monkeypatch):
     with pytest.raises(DatabaseError):
         panel_store(world["frame"].assign(trade=1.0), name="another")
     assert panel_files() == files and Panel.objects.count() == 1
+
+
+def test_lags_given_as_data_are_bounded_like_the_command_line():
+    frame = pd.DataFrame({"exporter": ["A"], "importer": ["B"], "year": [2000], "x": [1.0]})
+    for lags in ({"x": 51}, {"x": 10 ** 9}, {"x": float("inf")}, [("x", 0)], {"x": True}):
+        with pytest.raises(builder.PanelInputError, match="x: a lag or lead is a whole number of years from 1 to 50"):
+            builder.add_lags(frame, lags)
+    assert "x_lag50" in builder.add_lags(frame, {"x": 50}).columns

@@ -7,6 +7,7 @@ form on the agreements page calls the same service).
 """
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from ._base import importing_user_or_error
 from ...services.agreements import agreement_create, party_codes_from
@@ -26,9 +27,11 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         user = importing_user_or_error(options["user"])
         try:
-            agreement = agreement_create(name=options["name"], name_zh=options["name_zh"],
-                                         parties=party_codes_from(options["parties"]), year_signed=options["signed"],
-                                         entry_into_force_year=options["in_force"], user=user)
+            with translation.override(None):  # a command speaks English, whatever a caller's thread had active
+                agreement = agreement_create(name=options["name"], name_zh=options["name_zh"],
+                                             parties=party_codes_from(options["parties"]),
+                                             year_signed=options["signed"], entry_into_force_year=options["in_force"],
+                                             user=user)
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages) + "\nNothing was added.") from exc
         self.stdout.write(f"Added agreement {agreement.pk}: {agreement.name} ({' '.join(agreement.party_codes)}, "
