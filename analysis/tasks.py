@@ -2,13 +2,13 @@
 (ModelRun.TASK_NAME = "analysis.tasks.run_model_task"); no service imports this module.
 
 acks_late with reject_on_worker_lost: a task whose worker process dies is delivered again, and
-finds its run RUNNING with a dead owner (coding.services.jobs.job_claim takes it over or fails
+finds its run RUNNING with a dead owner (jobs.lifecycle.job_claim takes it over or fails
 it). The soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, or per task) ends the run FAILED "time
 limit of N s exceeded"; the service enforces the same limit itself, so it holds in a solo pool.
 Every task here goes to the `estimation` queue (CELERY_TASK_ROUTES)."""
 from celery import shared_task
 
-from coding.services.jobs import task_soft_time_limit
+from jobs.lifecycle import task_soft_time_limit
 
 from .services.fanout import spec_fit_execute
 from .services.runs import model_run_execute

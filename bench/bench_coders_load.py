@@ -95,7 +95,7 @@ def create_data():
     from coding.models import Agreement, Coding
     from coding.roles import CODER
     from coding.services import codebook_import, text_version_create
-    from coding.services.codings import assignment_create
+    from coding.services.assignments import assignment_create
     from coding.services.users import user_role_grant
     from config.demo import DEMO_DIR
 

@@ -15,7 +15,8 @@ from django.test import Client  # noqa: E402
 
 from coding.models import Agreement, Coding  # noqa: E402
 from coding.services import agreements_import_tota, codebook_import  # noqa: E402
-from coding.services.codings import assignment_create, coding_save  # noqa: E402
+from coding.services.assignments import assignment_create  # noqa: E402
+from coding.services.codings import coding_save  # noqa: E402
 from config.demo import DEMO_DIR, demo_users_create  # noqa: E402
 
 

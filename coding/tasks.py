@@ -1,14 +1,15 @@
 """Thin Celery tasks: load the row by id, call the service. acks_late with reject_on_worker_lost
 (a task whose worker died is delivered again and takes its job over, see
-coding.services.jobs.job_claim); a heartbeat on the row while it runs; time limits from
+jobs.lifecycle.job_claim); a heartbeat on the row while it runs; time limits from
 CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT."""
 import time
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 
+from jobs.lifecycle import job_fail, job_heartbeat_thread, task_soft_time_limit
+
 from .models import JobStatus, TextImport
-from .services.jobs import job_fail, job_heartbeat_thread, task_soft_time_limit
 from .services.precode_jobs import precode_job_run
 from .services.text_jobs import text_import_run
 

@@ -1,14 +1,14 @@
 """Celery application. Broker and result backend are Redis (REDIS_URL); the CELERY_* settings
 (config/settings/base.py) set acks_late, reject_on_worker_lost and the time limits.
 
-Every worker also sweeps (coding/services/sweeper.py): once when it is ready, then every
+Every worker also sweeps (jobs/sweeper.py): once when it is ready, then every
 JOB_SWEEP_SECONDS from a thread of its main process, so jobs whose worker died or whose task was
 lost end within a minute of a worker being up. A thread in the worker rather than celery beat:
 `make up` runs no beat, one more process to keep alive is one more way for the sweep to stop
 happening, and a worker can tell whether a process on its own machine is still alive, which a
 beat elsewhere cannot. Sweeps of several workers do not conflict (every write is conditional).
 
-Every worker also writes a heartbeat naming the queues it consumes (coding/services/workers.py),
+Every worker also writes a heartbeat naming the queues it consumes (jobs/workers.py),
 so the workbench knows when a job waits on a queue no live worker consumes."""
 import logging
 import os
@@ -27,23 +27,23 @@ logger = logging.getLogger(__name__)
 
 @worker_ready.connect
 def start_sweeper(**_kwargs):
-    from coding.services.sweeper import sweeper_start
+    from jobs.sweeper import sweeper_start
 
     sweeper_start()
 
 
 @worker_shutting_down.connect
 def stop_sweeper(**_kwargs):
-    from coding.services.sweeper import sweeper_stop
+    from jobs.sweeper import sweeper_stop
 
     sweeper_stop()
 
 
 @worker_ready.connect
 def start_worker_heartbeat(sender=None, **_kwargs):
-    """Say in Redis which queues this worker consumes (coding/services/workers.py), so a job waiting
+    """Say in Redis which queues this worker consumes (jobs/workers.py), so a job waiting
     on a queue no worker consumes says so instead of waiting in silence."""
-    from coding.services.workers import worker_heartbeat_start
+    from jobs.workers import worker_heartbeat_start
 
     def queues_of():
         consumer = getattr(sender, "task_consumer", None)
@@ -56,7 +56,7 @@ def start_worker_heartbeat(sender=None, **_kwargs):
 
 @worker_shutting_down.connect
 def stop_worker_heartbeat(**_kwargs):
-    from coding.services.workers import worker_heartbeat_stop
+    from jobs.workers import worker_heartbeat_stop
 
     worker_heartbeat_stop()
 

@@ -23,10 +23,10 @@ from analysis.services.runs import model_run_create
 from coding.models import Agreement, Coding
 from coding.roles import CODER, SUPERVISOR
 from coding.selectors.codebooks import codebook_version_get
+from coding.services.assignments import assignment_create
 from coding.services.codebooks import codebook_import
 from coding.services.coding_import import codings_import_csv, desta_codings_import
-from coding.services.codings import assignment_create
-from coding.services.jobs import job_send
+from jobs.dispatch import job_send
 from coding.services.texts import _set_parties, agreements_import_tota
 from coding.services.users import user_role_grant
 

@@ -1,4 +1,4 @@
-"""Exports are data (issue 19, item 1): every CSV the workbench writes goes through coding/csv_safe.py,
+"""Exports are data (issue 19, item 1): every CSV the workbench writes goes through coding/pure/csv_safe.py,
 which gives text that begins with =, +, -, @, tab or carriage return a leading quote (OWASP), so a
 quote, rationale, note or name saved as a formula is text in a spreadsheet, while numbers, negative
 ones included, stay numbers. Checked on the writer itself and on the real downloads and commands:
@@ -16,11 +16,12 @@ from django.urls import reverse
 
 from analysis.pure import tables
 from analysis.selectors.releases import release_evidence_export, release_export, release_get
-from coding.csv_safe import TRIGGERS, frame_csv, rows_csv, safe_cell
 from coding.models import Adjudication, Answer, Article, Coding, DisagreementType
+from coding.pure.csv_safe import TRIGGERS, frame_csv, rows_csv, safe_cell
 from coding.services import codebook_import
 from coding.services.adjudication import adjudication_approve, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from tests.coding.test_coding_import_report import write_long_csv
 from tests.factories import AgreementFactory, UserFactory
 

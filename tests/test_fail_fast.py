@@ -15,7 +15,7 @@ from analysis.models import ModelRun
 from analysis.services.panels import panel_store
 from analysis.services.runs import model_run_create
 from coding.models import JobStatus, TextImport
-from coding.selectors.workers import WORKERS_KEY, broker_redis, live_queues
+from jobs.selectors import WORKERS_KEY, broker_redis, live_queues
 from tests.analysis.test_gravity import small_panel
 from tests.factories import AgreementFactory
 from tests.live_services import celery_worker, wait_for
@@ -167,7 +167,7 @@ def test_a_run_no_live_worker_consumes_says_so_and_run_gravity_stops_waiting(
 
 @pytest.mark.celery
 def test_a_worker_counts_as_live_for_three_beats_and_long_silent_ones_are_pruned(settings, redis_broker):
-    from coding.services.workers import worker_entry_name, worker_heartbeat_remove, worker_heartbeat_write
+    from jobs.workers import worker_entry_name, worker_heartbeat_remove, worker_heartbeat_write
 
     settings.WORKER_HEARTBEAT_SECONDS = 5  # live for 15 s after a beat; pruned after 300 s
     forget_worker_heartbeats()

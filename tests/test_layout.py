@@ -7,9 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p for folder in ("coding", "analysis", "config") for p in (ROOT / folder).rglob("*.py")
            if "migrations" not in p.parts]
-PURE = [ROOT / "coding" / "reliability.py", ROOT / "coding" / "highlights.py", ROOT / "coding" / "codebook_changes.py",
-        ROOT / "coding" / "csv_safe.py",
-        *(ROOT / "analysis" / "pure").glob("*.py"),
+SOURCES += sorted((ROOT / "web").rglob("*.py"))  # the web layer both apps share
+PURE = [*(ROOT / "coding" / "pure").rglob("*.py"),
+        *(ROOT / "analysis" / "pure").rglob("*.py"),
         *(ROOT / "coding" / "precoder").glob("*.py"),
         *(ROOT / "coding" / "importers").rglob("*.py")]
 MAX_LINES = 450
@@ -71,3 +71,104 @@ def test_no_source_file_is_longer_than_the_limit():
     long = {rel(p): n for p in SOURCES + list((ROOT / "tests").rglob("*.py"))
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+# --- the web layer only translates (web/, and the pages and API of both apps) -----------------
+APPS = {"coding", "analysis", "jobs", "web"}
+WEB_LAYERS = {"views", "apis"}
+
+
+def models_imported(path):
+    """The models modules of our apps that `path` imports (coding.models, analysis.models.runs, ...)."""
+    return [m for m in imported_modules(path) if m.split(".")[0] in APPS and "models" in m.split(".")[1:]]
+
+
+def model_reads(path):
+    """Model queries written into `path` itself instead of asking a selector."""
+    text = path.read_text(encoding="utf-8")
+    return [pattern for pattern in (".objects.", "get_object_or_404(", "_default_manager") if pattern in text]
+
+
+def web_layer_offenders(paths):
+    return {rel(p): models_imported(p) + model_reads(p) for p in paths
+            if models_imported(p) or model_reads(p)}
+
+
+def test_pages_and_apis_read_through_selectors_and_import_no_models():
+    layers = [p for p in SOURCES if WEB_LAYERS & set(p.parts)]
+    assert len(layers) >= 15
+    assert web_layer_offenders(layers) == {}
+
+
+def test_the_layout_test_sees_a_page_that_reads_a_model(tmp_path, monkeypatch):
+    """The rule above fails on a violation (a test of the test): a page importing a model and
+    querying it is named, with what it does."""
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)  # a tree of its own: nothing is added to the real one
+    page = tmp_path / "coding" / "views" / "violation.py"
+    page.parent.mkdir(parents=True)
+    page.write_text("from ..models import Agreement\n\n\ndef page(request, pk):\n"
+                    "    return Agreement.objects.get(pk=pk)\n", encoding="utf-8")
+    assert web_layer_offenders([page]) == {
+        "coding/views/violation.py": ["coding.models", "coding.models.Agreement", ".objects."]}
+
+
+def test_the_shared_web_layer_knows_no_analysis_and_only_pages_apis_and_tags_use_it():
+    """web/ may ask the coding app (roles, visibility, selectors), never the analysis app; in the
+    apps only pages, the API and template tags import it (a service or selector never does)."""
+    assert {rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "analysis"]
+            for p in (ROOT / "web").rglob("*.py") if any(m.split(".")[0] == "analysis" for m in imported_modules(p))} == {}
+    users = [p for folder in ("coding", "analysis") for p in (ROOT / folder).rglob("*.py")
+             if any(m.split(".")[0] == "web" for m in imported_modules(p))]
+    assert users and [rel(p) for p in users if not {"views", "apis", "templatetags"} & set(p.parts)] == []
+
+
+def test_the_analysis_app_borrows_nothing_from_the_coding_apps_web_layer():
+    """Error mapping, permissions and shared template tags live in web/, not in coding's pages or API."""
+    borrowed = {rel(p): [m for m in imported_modules(p) if m.split(".")[:2] in (["coding", "apis"], ["coding", "views"],
+                                                                               ["coding", "templatetags"])]
+                for p in (ROOT / "analysis").rglob("*.py")}
+    assert {k: v for k, v in borrowed.items() if v} == {}
+
+
+# --- jobs: their own app, below both apps; no app module imports the project (config) -------
+def config_importers(paths):
+    """Modules of the apps (or of the jobs app) that import `config`: only config/ may know
+    everyone (the Celery app is reached through celery.current_app)."""
+    return {rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "config"] for p in paths
+            if any(m.split(".")[0] == "config" for m in imported_modules(p))}
+
+
+def app_importers(paths, apps=("coding", "analysis")):
+    """Modules of the jobs app that import one of `apps`: the apps plug into it, not it into them."""
+    return {rel(p): [m for m in imported_modules(p) if m.split(".")[0] in apps] for p in paths
+            if any(m.split(".")[0] in apps for m in imported_modules(p))}
+
+
+def app_modules(*folders):
+    return [p for folder in folders for p in (ROOT / folder).rglob("*.py") if "migrations" not in p.parts]
+
+
+def test_no_module_of_the_apps_or_the_jobs_app_imports_config():
+    """Management commands are entry points like manage.py (load_demo runs config.demo, which
+    knows both apps): they may; no service, selector, model, task, page or API may."""
+    modules = [p for p in app_modules("coding", "analysis", "jobs") if "management" not in p.parts]
+    assert len(modules) > 50 and config_importers(modules) == {}
+
+
+def test_the_jobs_app_imports_neither_app():
+    modules = app_modules("jobs")
+    assert {"models.py", "dispatch.py", "lifecycle.py", "sweeper.py", "workers.py", "selectors.py"} <= {
+        p.name for p in modules}
+    assert app_importers(modules) == {}
+    assert {rel(p): n for p in modules if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES} == {}
+
+
+def test_the_jobs_rules_see_a_deliberate_violation(tmp_path, monkeypatch):
+    """A test of the two rules above: a jobs module importing the coding app and config is named."""
+    monkeypatch.setitem(globals(), "ROOT", tmp_path)  # a tree of its own: nothing is added to the real one
+    bad = tmp_path / "jobs" / "violation.py"
+    bad.parent.mkdir(parents=True)
+    bad.write_text("from config.celery import app\n\n\ndef send():\n    from coding.models import TextImport\n",
+                   encoding="utf-8")
+    assert config_importers([bad]) == {"jobs/violation.py": ["config.celery", "config.celery.app"]}
+    assert app_importers([bad]) == {"jobs/violation.py": ["coding.models", "coding.models.TextImport"]}

@@ -13,7 +13,9 @@ from analysis.services.releases import release_create
 from analysis.services.runs import model_run_create, model_run_execute
 from coding.models import Adjudication, Answer, Coding, PrecodeJob, PrecoderModel, TextImport
 from coding.services.adjudication import adjudication_approve
-from coding.services.codings import assignment_create, coding_save, coding_submit, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
+from coding.services.users import reference_coder_get_or_create
 from tests.factories import AgreementFactory, add_text
 
 PUBLIC, LOGIN, SUPERVISOR, STAFF = "public", "login", "supervisor", "staff"
@@ -111,7 +113,7 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
     treaty coded only by the reference coder DESTA 2.1, a release of it, a panel built from the
     release, a finished run and a queued run on that panel, and a text import job."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda run: None)  # no broker in this test
+    monkeypatch.setattr("jobs.dispatch.job_send", lambda run: None)  # no broker in this test
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     for user in (users["coder"], users["coder_b"]):
         coding = Coding.objects.get(coder=user, agreement=treaty)

@@ -11,7 +11,8 @@ from analysis.services.panels import panel_store
 from analysis.services.runs import model_run_create
 from coding.models import Adjudication, Coding
 from coding.services.adjudication import adjudication_approve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ PROJECT_TASKS = sorted(name for name in app.tasks if name.startswith(("coding.",
 
 
 def test_every_job_model_has_its_task_registered():
-    from coding.services.sweeper import job_models
+    from jobs.sweeper import job_models
 
     assert sorted({model.TASK_NAME for model in job_models()}) == PROJECT_TASKS
 

@@ -7,10 +7,9 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding.apis.errors import errors
+from web.api_errors import errors
 
-from ..models import DatasetRelease
-from ..selectors.releases import release_get, release_withheld_from, releases_for, source_visible_to
+from ..selectors.releases import release_visible_get, releases_for
 
 
 def release_payload(release, *, rows=False):
@@ -35,10 +34,7 @@ class ReleaseDetailApi(APIView):
 
     @extend_schema(responses={200: inline_serializer("Release", {"number": serializers.IntegerField()}), **errors(404)})
     def get(self, request, ref):
-        try:
-            release = release_get(ref)
-        except DatasetRelease.DoesNotExist as exc:
-            raise Http404("no such release") from exc
-        if not source_visible_to(request.user, release.source) or release_withheld_from(request.user, release):
-            raise Http404("no such release")  # blind coding (see selectors.releases.release_withheld_from)
+        release = release_visible_get(request.user, ref)
+        if release is None:
+            raise Http404("no such release")  # or one the user may not open (blind coding)
         return Response(release_payload(release, rows=True))

@@ -1,4 +1,4 @@
-"""Model-run API: supervisors list, start and cancel runs (coding.permissions); anyone signed in
+"""Model-run API: supervisors list, start and cancel runs (web.permissions); anyone signed in
 reads a run they may see (a run is visible when its panel is: analysis.selectors.runs). Thin:
 selectors read, the run services write; a bad specification is a 400 naming the key or token.
 With the task queue unreachable a new run fails at once and the answer is a 503 carrying the run,
@@ -9,15 +9,14 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from coding.apis.errors import errors
-from coding.permissions import IsSupervisor
-from coding.services.jobs import job_queue_unreachable
+from jobs.dispatch import job_queue_unreachable
+from web.api_errors import errors
+from web.permissions import IsSupervisor
 
 from ..pure import bounds
-from ..pure.gravity import SpecError
-from ..pure.presets import PRESETS, specs_from
+from ..pure.presets import PRESETS
 from ..selectors.runs import panel_get, run_fits, run_get, run_waiting_reason, runs_for
-from ..services.runs import MAX_NAME, model_run_cancel, model_run_create
+from ..services.runs import MAX_NAME, model_run_cancel, model_run_request
 
 
 def run_payload(run):
@@ -59,14 +58,12 @@ class RunListApi(APIView):
         given = RunCreateInput(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
-        panel = panel_get(request.user, data["panel"])
+        panel = panel_get(data["panel"], user=request.user)
         if panel is None:
             raise Http404("no such panel")
-        try:
-            specs = specs_from(spec=data.get("spec"), preset_name=data.get("preset"), years=data.get("years"))
-            run = model_run_create(panel=panel, specs=specs, user=request.user, name=data["name"])
-        except SpecError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_400_BAD_REQUEST)
+        # A wrong specification is a SpecError: a 400 naming the key or token (apis/__init__.py).
+        run = model_run_request(panel=panel, spec=data.get("spec"), preset_name=data.get("preset"),
+                                years=data.get("years"), user=request.user, name=data["name"])
         # The task is sent on commit, done by now: with Redis down the run is FAILED already. A 503
         # (the run exists, FAILED, with the reason), not a 201 for a run that will never start.
         run.refresh_from_db(fields=["status", "error"])

@@ -4,13 +4,13 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from coding.models.jobs import Job
+from jobs.models import Job
 
 from .panels import Panel
 
 
 class ModelRun(Job):
-    """One job of one or more gravity specifications on one panel (see coding.models.jobs.Job:
+    """One job of one or more gravity specifications on one panel (see jobs.models.Job:
     the row exists before its Celery task is sent; the task claims it, reports progress and ends
     DONE, FAILED or CANCELLED)."""
 
@@ -63,3 +63,9 @@ class SpecFit(Job):
 
     def __str__(self):
         return f"run {self.run_id} spec {self.position + 1} ({self.status})"
+
+    @classmethod
+    def sweepable(cls):
+        """The children the sweeper watches: those of fanned-out runs, each with a task of its
+        own. The children of a run fitted in one process go with their run (swept itself)."""
+        return cls.objects.filter(run__fan_out=True)

@@ -1,7 +1,7 @@
 """Compare two codings of the same agreements: per indicator agreement statistics, the cells
 that differ and the depth scores that differ; and checks of a published table. Pure
 (analysis/pure): frames in, plain data out; the agreement statistic is passed in by the caller
-(coding.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
+(coding.pure.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
 import pandas as pd
 
 from . import scoring
@@ -10,7 +10,7 @@ from . import scoring
 def compare_sources(a, b, *, levels, depth_indicators, summarize, names=None, labels=("A", "B")):
     """a, b: wide frames (agreement id x indicator code). `levels`: code -> (level, values).
     `summarize(matrix, level=, categories=)`: the agreement statistics of one indicator's
-    two-column matrix (coding.reliability.indicator_summary)."""
+    two-column matrix (coding.pure.reliability.indicator_summary)."""
     common = a.index.intersection(b.index)
     per_indicator, cells = {}, []
     for code, (level, values) in levels.items():

@@ -1,8 +1,12 @@
 """The specification error every pure module raises, and the marker of its translatable messages.
 Pure: no Django."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 
-def gettext_noop(message):
+def gettext_noop(message: str) -> str:
     """Marks a message for the translation catalogue (makemessages finds it by this name); pages
     say it in their reader's language (analysis/views/errors.py: spec_error_text)."""
     return message
@@ -13,11 +17,11 @@ class SpecError(ValueError):
     English message; an error made by SpecError.of also keeps its template (marked with
     gettext_noop) and parameters, so a page can say it in its reader's language."""
 
-    def __init__(self, message, *, template=None, params=None):
+    def __init__(self, message: str, *, template: str | None = None, params: Mapping[str, Any] | None = None) -> None:
         super().__init__(message)
         self.template, self.params = template, dict(params or {})
 
     @classmethod
-    def of(cls, template, **params):
+    def of(cls, template: str, **params: Any) -> SpecError:
         """An error from a marked template; a parameter may itself be a SpecError (translated too)."""
         return cls(template % {key: str(value) for key, value in params.items()}, template=template, params=params)

@@ -13,7 +13,7 @@ from itertools import permutations
 
 import pandas as pd
 
-from coding.csv_safe import frame_csv
+from coding.pure.csv_safe import frame_csv
 
 FORMATS = {"csv", "xlsx", "dta", "json"}
 SHAPES = {"agreement", "dyad"}
@@ -133,7 +133,7 @@ def evidence_frame(evidence, rows):
 
 def evidence_bytes(frame, fmt, *, meta):
     """The companion evidence file of a CSV or Stata export."""
-    if fmt == "csv":  # a quote or rationale starting with "=" is text, not a formula (coding/csv_safe.py)
+    if fmt == "csv":  # a quote or rationale starting with "=" is text, not a formula (coding/pure/csv_safe.py)
         return frame_csv(frame)
     if fmt != "dta":
         raise ValueError("the evidence file is CSV or Stata .dta")

@@ -1,7 +1,7 @@
 """Regression tables from stored results: one column per specification, estimates with stars and
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
-from coding.csv_safe import rows_csv
+from coding.pure.csv_safe import rows_csv
 
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 
@@ -107,7 +107,7 @@ def to_latex(table):
 
 
 def to_csv(table):
-    """The table as data (coding/csv_safe.py): per variable a row of estimates as numbers (so a
+    """The table as data (coding/pure/csv_safe.py): per variable a row of estimates as numbers (so a
     spreadsheet reads -0.25 as a number, not a formula), a row of standard errors in parentheses
     and a row of significance stars; labels that begin like a formula are neutralised."""
     rows = [["variable", *table["columns"]]]

@@ -2,12 +2,12 @@
 Reads only: a release opens here only to whoever may open its page (a release is never shown with
 rows cut out); from a live source the agreements the user is still coding blind are left out
 (coding/visibility.py decides both); the statistics are the pure analysis/pure/compare.py with
-coding/reliability.py's summary."""
+coding/pure/reliability.py's summary."""
 import pandas as pd
 
 from coding import visibility
 from coding.models import Agreement
-from coding.reliability import indicator_summary
+from coding.pure.reliability import indicator_summary
 from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease

@@ -9,9 +9,9 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 
 from coding import visibility
-from coding.ids import parse_id
 from coding.models import (Adjudication, Agreement, AgreementParty, Answer, Article, Assignment, Chapter, Coding,
                            DisagreementType, Evidence, FinalValue, TextVersion)
+from coding.pure.ids import parse_id
 from coding.roles import REFERENCE
 from coding.selectors.dashboard import reliability_by_indicator
 
@@ -194,6 +194,31 @@ def release_inputs(*, version, source) -> scoring.ReleaseInputs:
         agreement=coder_agreement(version=version, agreement_ids=agreement_ids),
         evidence=[e for e in source_evidence(version=version, source=source) if e["agreement_id"] in released],
     )
+
+
+def depth_codes(version):
+    """The indicators a depth score of `version` adds up (release_create's default)."""
+    return list(version.depth_indicators or [i.code for i in version.indicators.all()])
+
+
+# "No such release" as the selectors raise it, for callers that import no models module.
+ReleaseNotFound = DatasetRelease.DoesNotExist
+
+
+def release_by_number(number):
+    """The release numbered `number` with its codebook version and author, or None."""
+    return DatasetRelease.objects.select_related("version__codebook", "created_by").filter(number=number).first()
+
+
+def release_visible_get(user, ref):
+    """A release by number or name that `user` may open whole (its source visible, none of its
+    agreements coded blind by them: release_visible_to), or None: for the API a release the
+    user may not open does not exist."""
+    try:
+        release = release_get(ref)
+    except ReleaseNotFound:
+        return None
+    return release if release_visible_to(user, release) else None
 
 
 def release_get(ref):

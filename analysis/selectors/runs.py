@@ -3,11 +3,15 @@ a release carries its treaties, so it is visible exactly when its release is (th
 coding/visibility.py's; releases.release_visible_to maps the release to it), and a run when its
 panel is."""
 from coding import visibility
-from coding.ids import MAX_DATABASE_ID, parse_id
-from coding.selectors.workers import job_waiting_reason
+from coding.pure.ids import MAX_DATABASE_ID, parse_id
+from jobs.selectors import job_waiting_reason
 
 from ..models import ModelRun, Panel, SpecFit
 from .releases import release_visible_to
+
+# A run's status values (QUEUED, RUNNING, DONE, FAILED, CANCELLED), for pages and APIs, which
+# import no models module.
+RunStatus = ModelRun.Status
 
 
 def panel_visible_to(user, panel, *, blind=None) -> bool:
@@ -24,15 +28,19 @@ def panels_for(user):
     return [p for p in Panel.objects.select_related("release") if panel_visible_to(user, p, blind=blind)]
 
 
-def panel_get(user, ref):
-    """A panel `user` may see, by id or content-hash prefix (at least 6 characters), or None."""
+def panel_get(ref, *, user):
+    """A stored panel by id or content-hash prefix (at least 6 hex characters), or None: the one
+    lookup of the run page, the API and `run_gravity`. With `user`, only a panel that user may see
+    (`user=None`: the command line, whose operator sees every panel)."""
     ref = str(ref).strip()
     panel = None
     if parse_id(ref) is not None:
         panel = Panel.objects.select_related("release").filter(pk=parse_id(ref)).first()
     if panel is None and len(ref) >= 6 and all(c in "0123456789abcdef" for c in ref):
         panel = Panel.objects.select_related("release").filter(content_hash__startswith=ref).first()
-    return panel if panel is not None and panel_visible_to(user, panel) else None
+    if panel is None or (user is not None and not panel_visible_to(user, panel)):
+        return None
+    return panel
 
 
 def runs_for(user, *, ids=None, status=None, limit=None):
@@ -65,10 +73,12 @@ def run_fits(run):
     if not run.fan_out:
         return []
     fits = SpecFit.objects.filter(run=run).order_by("position").only(
-        "position", "spec", "status", "progress", "progress_message", "error", "worker")
+        "position", "spec", "status", "progress", "progress_message", "progress_code", "progress_params", "error",
+        "worker")
     return [{"position": fit.position + 1, "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
              "status": fit.status, "status_display": fit.get_status_display(), "progress": fit.progress,
-             "message": fit.progress_message, "error": fit.error or None, "worker": fit.worker} for fit in fits]
+             "message": fit.progress_message, "progress_code": fit.progress_code, "progress_params": fit.progress_params,
+             "error": fit.error or None, "worker": fit.worker} for fit in fits]
 
 
 def run_outcome(run):
@@ -102,7 +112,7 @@ def run_outcome(run):
 def run_waiting_reason(run):
     """Why `run` is not being fitted, in the reader's language, or None: it (or, in a fanned-out
     run that has started, a specification still QUEUED) waits on the `estimation` queue that no
-    live worker consumes, or the task queue cannot be reached (coding/selectors/workers.py)."""
+    live worker consumes, or the task queue cannot be reached (jobs/selectors.py)."""
     if run.status == ModelRun.Status.QUEUED:
         return job_waiting_reason(run)
     if run.status == ModelRun.Status.RUNNING and run.fan_out:

@@ -3,7 +3,10 @@ are SpecFit children, each a Job with a task of its own on the estimation queue,
 estimation workers (on one machine or several) fit N specifications at once.
 
 - Create: the parent and its children in one transaction; their tasks are sent as one Celery
-  group once it commits (coding.services.jobs.job_dispatch_group).
+  group once it commits (jobs.dispatch.job_dispatch_group). Every run has its children, one per
+  specification: a run of one specification is a fan-out of one, and a run fitted in one
+  process (dispatch=False, RUN_FAN_OUT off) runs its children there, in order
+  (services/runs.py: model_run_execute); `fan_out` says whether each child has a task of its own.
 - Each child claims itself, fits its specification in an estimator child process (the same
   services/estimation.py as every run), keeps a heartbeat and writes its own progress and
   result; the parent's progress is then recomputed from all children (the mean of theirs).
@@ -20,15 +23,19 @@ Every write is conditional on the row still being what the writer thinks (QUEUED
 its own owner for a child), like every job's."""
 import logging
 import time
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from coding.services.jobs import job_claim, job_dispatch_group, job_fail, job_owner
+from jobs.dispatch import job_dispatch_group
+from jobs.lifecycle import Heartbeat, JobStep, JobStopped, job_fail, job_run
+from jobs.progress import CANCELLED, DONE, plain_progress, progress_fields
 
 from ..models import ModelRun, SpecFit
 from . import estimation
-from .fitting import Heartbeat, failure_reason, package_versions
+from .fitting import failure_reason, package_versions
 from .panels import panel_file_checked
 
 logger = logging.getLogger(__name__)
@@ -36,98 +43,115 @@ logger = logging.getLogger(__name__)
 ACTIVE = [ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]
 
 
-def fan_out_create(*, run):
-    """Create the children of `run` (inside the caller's transaction) and send their tasks as one
-    group once it commits."""
+def fan_out_create(*, run: ModelRun, dispatch: bool = True) -> list[SpecFit]:
+    """Create the children of `run` (inside the caller's transaction) and, when `dispatch`, send
+    their tasks as one group once it commits (a run fitted in one process has its children too,
+    executed there one by one: services/runs.py, model_run_execute)."""
     fits = SpecFit.objects.bulk_create(
         [SpecFit(run=run, position=position, spec=spec, created_by=run.created_by)
          for position, spec in enumerate(run.specs)])
     # bulk_create sets primary keys on PostgreSQL and SQLite alike (both return them).
-    job_dispatch_group(fits, on_failure=lambda reason: job_fail(run, reason, only_if=ACTIVE))
+    if dispatch:
+        job_dispatch_group(fits, on_failure=lambda reason: job_fail(run, reason, only_if=ACTIVE))
     return fits
 
 
-def spec_fit_execute(*, fit_id, time_limit=None):
-    """Claim a queued child (or take over one whose worker died) and fit its specification. It
-    always ends the child (DONE, FAILED with the reason, or CANCELLED with its parent), and ends
-    the parent when it is the last child to end. Returns the child, or None if not claimed."""
-    deadline = time.monotonic() + time_limit if time_limit else None
-    if not job_claim(SpecFit, fit_id, progress=1, progress_message="loading the panel", error="", result=None):
-        return None
-    fit = SpecFit.objects.select_related("run__panel").get(pk=fit_id)
-    running = SpecFit.objects.filter(pk=fit_id, status=SpecFit.Status.RUNNING, worker=job_owner())
-    run_id = fit.run_id
-    # The first child to start starts its parent; the versions that matter are the worker's.
-    ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.QUEUED).update(
-        status=ModelRun.Status.RUNNING, started_at=timezone.now(), versions=package_versions())
-    if fit.run.status not in ACTIVE or fit.run.cancel_requested:  # the parent ended before this child began
-        running.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), progress_message="cancelled")
-        return SpecFit.objects.get(pk=fit_id)
-    run_settle(run_id=run_id)  # the parent's page says at once how many specifications are running
-    beat = Heartbeat(SpecFit, fit_id)
-    try:
-        def report(message):
-            # The estimator says when it starts fitting (after reading the panel): half-way, for the bars.
-            running.update(progress_message=message[:300], progress=50 if message.startswith("fitting") else 1)
+def spec_fit_execute(*, fit_id: int, time_limit: float | None = None, deadline: float | None = None,
+                     beat_parent: bool = False) -> SpecFit | None:
+    """Claim a queued child (or take over one whose worker died) and fit its specification: the
+    one fitting path of every run. It always ends the child (DONE, FAILED with the reason, or
+    CANCELLED with its parent), and settles the parent. `deadline` (time.monotonic()) is the
+    run's when its children share one task's time limit; `beat_parent` keeps the heartbeat of a
+    parent this process runs (model_run_execute). Returns the child, or None if not claimed."""
+    if deadline is None and time_limit:
+        deadline = time.monotonic() + time_limit
 
-        result = estimation.fit_isolated(panel_file_checked(fit.run.panel), fit.spec,
-                                         should_stop=lambda: not running.exists(), deadline=deadline,
-                                         time_limit=time_limit, on_wait=beat, progress=report)
-        running.update(status=SpecFit.Status.DONE, progress=100, progress_message="done",
-                       result=estimation.clean_numbers(result), finished_at=timezone.now())
-    except estimation.EstimationStopped:
-        pass  # cancelled (or no longer ours): the row says so already
-    except Exception as exc:  # noqa: BLE001 - any failure must end the child, never leave it RUNNING
-        job_fail(fit, failure_reason(exc, f"run {run_id} spec {fit.position + 1}", time_limit),
-                 only_if=[SpecFit.Status.RUNNING], queryset=running)
-    run_settle(run_id=run_id)
-    return SpecFit.objects.get(pk=fit_id)
+    def work(fit: SpecFit, step: JobStep) -> dict[str, Any] | None:
+        # The first child to start starts its parent; the versions that matter are the worker's.
+        ModelRun.objects.filter(pk=fit.run_id, status=ModelRun.Status.QUEUED).update(
+            status=ModelRun.Status.RUNNING, started_at=timezone.now(), versions=package_versions())
+        if fit.run.status not in ACTIVE or fit.run.cancel_requested:  # the parent ended before this child began
+            step.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), **progress_fields(CANCELLED))
+            return None
+        run_settle(run_id=fit.run_id)  # the parent's page says at once how many specifications are running
+        beat = Heartbeat((SpecFit, fit.pk), *([(ModelRun, fit.run_id)] if beat_parent else []))
+
+        def report(message: Any) -> None:
+            # The estimator says when it starts fitting (after reading the panel): half-way, for the
+            # bars. A (template, parameters) pair is stored as such; plain text as it is.
+            code, params = message if isinstance(message, tuple) else ("", None)
+            percent = 50 if (code or str(message)).startswith("fitting") else 1
+            step.update(progress=percent, **(progress_fields(code, params) if code else plain_progress(str(message))))
+
+        try:
+            result = estimation.fit_isolated(panel_file_checked(fit.run.panel), fit.spec, should_stop=lambda: not step.alive(),
+                                             deadline=deadline, time_limit=time_limit, on_wait=beat, progress=report)
+        except estimation.EstimationStopped:
+            raise JobStopped from None  # cancelled (or no longer ours): the row says so already
+        return {"result": estimation.clean_numbers(result)}
+
+    return job_run(SpecFit, fit_id, work,
+                   starting=gettext_noop("loading the panel"), claim={"error": "", "result": None},
+                   load=lambda pk: SpecFit.objects.select_related("run__panel").get(pk=pk),
+                   reason=lambda exc, fit: failure_reason(exc, f"run {fit.run_id} spec {fit.position + 1}", time_limit),
+                   after=lambda fit: run_settle(run_id=fit.run_id))
 
 
-def _spec_label(fit):
+def _spec_label(fit: SpecFit) -> str:
     name = fit.spec.get("label") if isinstance(fit.spec, dict) else None
     return f"specification {fit.position + 1}" + (f" ({name})" if name else "")
 
 
-def run_settle(*, run_id):
+def run_settle(*, run_id: int) -> bool:
     """Bring the parent up to date with its children: progress and the results so far while
     some still work; its end when none does. Conditional on the parent still QUEUED or RUNNING,
-    so a cancel is never overwritten. True when this call ended the parent."""
+    so a cancel is never overwritten. True when this call ended the parent. A run fitted in one
+    process is ended here only when every specification is done: on a failure its runner stops
+    and ends it with that failure's reason (model_run_execute). A run of one specification
+    shows its child's own message and reason."""
     fits = list(SpecFit.objects.filter(run_id=run_id).order_by("position"))
     if not fits:
         return False
+    fanned_out = ModelRun.objects.filter(pk=run_id, fan_out=True).exists()
     parent = ModelRun.objects.filter(pk=run_id, status__in=ACTIVE)
     results = [fit.result for fit in fits if fit.status == SpecFit.Status.DONE and fit.result is not None]
     counts = {status: sum(fit.status == status for fit in fits) for status in SpecFit.Status.values}
     total, done = len(fits), counts[SpecFit.Status.DONE]
     if counts[SpecFit.Status.QUEUED] or counts[SpecFit.Status.RUNNING]:
         progress = sum(100 if fit.finished else fit.progress for fit in fits) // total
-        parent.update(progress=max(1, min(progress, 99)), results=results, heartbeat_at=timezone.now(),
-                      progress_message=f"{done}/{total} specifications done, {counts[SpecFit.Status.RUNNING]} running")
+        running = counts[SpecFit.Status.RUNNING]
+        message = ({"progress_message": fits[0].progress_message, "progress_code": fits[0].progress_code,
+                    "progress_params": fits[0].progress_params} if total == 1 else progress_fields(
+            gettext_noop("%(done)s of %(total)s specifications done, %(running)s running"),
+            {"done": done, "total": total, "running": running},
+            message=f"{done}/{total} specifications done, {running} running"))
+        parent.update(progress=max(1, min(progress, 99)), results=results, heartbeat_at=timezone.now(), **message)
         return False
     now = timezone.now()
     if done == total:
-        return bool(parent.update(status=ModelRun.Status.DONE, progress=100, progress_message="done",
+        return bool(parent.update(status=ModelRun.Status.DONE, progress=100, **progress_fields(DONE),
                                   results=results, finished_at=now))
     failed = [fit for fit in fits if fit.status == SpecFit.Status.FAILED]
+    if failed and not fanned_out:
+        return False  # its runner ends it with the reason (model_run_execute)
     if not failed:  # children cancelled (their parent is then cancelled too)
-        return bool(parent.update(status=ModelRun.Status.CANCELLED, progress_message="cancelled", results=results,
+        return bool(parent.update(status=ModelRun.Status.CANCELLED, **progress_fields(CANCELLED), results=results,
                                   finished_at=now))
-    reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed)
+    reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed) if total > 1 else failed[0].error
     if len(failed) > 1:
         reason = f"{len(failed)} of {total} specifications failed: {reason}"
     return job_fail(ModelRun(pk=run_id), reason, only_if=ACTIVE, queryset=parent, results=results)
 
 
-def fits_cancel(*, run):
+def fits_cancel(*, run: ModelRun) -> list[str]:
     """Cancel the children of a cancelled run: their rows at once; their task ids, to revoke."""
     active = SpecFit.objects.filter(run=run, status__in=ACTIVE)
     task_ids = [task_id for task_id in active.values_list("task_id", flat=True) if task_id]
-    active.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), progress_message="cancelled")
+    active.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), **progress_fields(CANCELLED))
     return task_ids
 
 
-def fanned_out_runs_settle():
+def fanned_out_runs_settle() -> int:
     """For the sweeper: end every fanned-out run that is still QUEUED or RUNNING although none of
     its children still is (its last child was failed by the sweeper, or died before settling).
     Returns how many it ended."""

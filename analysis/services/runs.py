@@ -1,33 +1,40 @@
-"""Writes of model runs (Read the Docs' job pattern, see coding.models.jobs.Job): create the row
-and send its task by name once committed, cancel it, and execute it in the worker. Keyword-only;
-no task module is imported here (analysis/tasks.py calls model_run_execute)."""
+"""Writes of model runs (Read the Docs' job pattern, see jobs.models.Job): create the row and
+its children (one SpecFit per specification) and send their tasks by name once committed,
+cancel it, and execute it in one process. Keyword-only; no task module is imported here
+(analysis/tasks.py calls model_run_execute and spec_fit_execute). Every specification of every
+run is fitted on one path, services/fanout.py: spec_fit_execute."""
 import logging
 import time
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
-from coding.services.jobs import job_claim, job_dispatch, job_fail, job_owner
-from config.celery import app
+from jobs.dispatch import job_dispatch, tasks_revoke
+from jobs.lifecycle import JobStep, JobStopped, job_run
+from jobs.progress import CANCELLED, progress_fields
 
-from ..models import ModelRun
+from ..models import ModelRun, SpecFit
 from ..pure import gravity
-from . import estimation
-from .fanout import fan_out_create, fits_cancel
-from .fitting import Heartbeat, failure_reason, package_versions
-from .panels import panel_file_checked
+from ..pure.presets import specs_from
+from .fanout import fan_out_create, fits_cancel, spec_fit_execute
+from .fitting import failure_reason, package_versions
 
 logger = logging.getLogger(__name__)
 
 MAX_NAME = 200  # ModelRun.name's max_length
 
 
-def model_run_create(*, panel, specs, user=None, name="", dispatch=True, fan_out=None):
-    """Validate the specifications, create the run row, and send its task once committed. A run
-    of several specifications is fanned out (RUN_FAN_OUT, on by default): one child task per
-    specification (services/fanout.py). `fan_out=False` fits them one after another in one
-    task; a run created without dispatch (to be executed in this process) is never fanned out."""
+def model_run_create(*, panel: Any, specs: Any, user: Any = None, name: str = "", dispatch: bool = True,
+                     fan_out: bool | None = None) -> ModelRun:
+    """Validate the specifications, create the run row and its children (one per
+    specification; one specification is a fan-out of one), and send the tasks once committed.
+    Several specifications are fanned out (RUN_FAN_OUT, on by default): each child has a task
+    of its own. Otherwise (one specification, `fan_out=False`, RUN_FAN_OUT off) the run's own
+    task fits its children one after another, on the same path (model_run_execute); a run
+    created without dispatch is executed so in this process."""
     # Every key by type and the whole formula by our grammar, before anything is stored: a spec
     # is data, never code (the worker checks again before it fits).
     specs = gravity.validate_specs(specs, panel.columns)
@@ -39,14 +46,22 @@ def model_run_create(*, panel, specs, user=None, name="", dispatch=True, fan_out
     with transaction.atomic():
         run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions(),
                                       fan_out=fan_out)
-        if fan_out:
-            fan_out_create(run=run)
-        elif dispatch:
+        fan_out_create(run=run, dispatch=fan_out)
+        if dispatch and not fan_out:
             job_dispatch(run)
     return run
 
 
-def model_run_cancel(*, run):
+def model_run_request(*, panel: Any, spec: Any = None, preset_name: str | None = None, years: Any = None,
+                      user: Any = None, name: str = "", dispatch: bool = True) -> ModelRun:
+    """A run as a person asks for it, on the page, through the API or with `run_gravity`: one
+    specification or a list (`spec`, JSON text or data), or a preset and its years; SpecError
+    naming the key or token when they are wrong. The one path from a request to model_run_create."""
+    specs = specs_from(spec=spec, preset_name=preset_name, years=years)
+    return model_run_create(panel=panel, specs=specs, user=user, name=name, dispatch=dispatch)
+
+
+def model_run_cancel(*, run: ModelRun) -> bool:
     """Cancel a queued or running run. The row says CANCELLED at once, whatever the worker does:
     every later write of the worker is conditional on the run still RUNNING, so a fit that
     finishes after the cancel never turns it DONE. The worker sees the cancel within a quarter
@@ -56,57 +71,52 @@ def model_run_cancel(*, run):
     next job, when this one just ended: Celery's documentation warns against it)."""
     cancelled = ModelRun.objects.filter(pk=run.pk, status__in=[ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]).update(
         status=ModelRun.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
-        progress_message="cancelled")
-    # A fanned-out run: its children too (each fitting child kills its estimator within 0.25 s).
-    task_ids = ([run.task_id] if run.task_id else []) + (fits_cancel(run=run) if cancelled and run.fan_out else [])
+        **progress_fields(CANCELLED))
+    # Its children too (each fitting child kills its estimator within 0.25 s).
+    task_ids = ([run.task_id] if run.task_id else []) + (fits_cancel(run=run) if cancelled else [])
     if cancelled and task_ids:
-        try:
-            app.control.revoke(task_ids)
-        except Exception:  # noqa: BLE001 - the rows are cancelled already; the broker may be down
-            logger.warning("could not revoke the tasks %s of run %s", task_ids, run.pk)
+        tasks_revoke(task_ids)
     return bool(cancelled)
 
 
-def model_run_execute(*, run_id, time_limit=None):
-    """Claim a queued run (or take over one whose worker died, see coding.services.jobs.job_claim)
-    and fit its specifications one by one, each in a child process (services/estimation.py),
-    writing progress after each. It always ends the run: DONE; FAILED with the reason (a
-    specification error, not retried; "the estimator crashed (signal 6, SIGABRT): ..."; "time
-    limit of N s exceeded" after `time_limit` seconds, CELERY_TASK_SOFT_TIME_LIMIT by default);
-    or it leaves a cancelled run CANCELLED, its estimator killed at once."""
+class SpecificationFailed(Exception):
+    """A specification of a run fitted in one process failed: the run ends with its reason."""
+
+
+def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelRun | None:
+    """Claim a queued run that is not fanned out (or take over one whose worker died, see
+    jobs.lifecycle.job_claim) and fit its children here, one after another, on the one fitting
+    path (spec_fit_execute), all within one `time_limit` (CELERY_TASK_SOFT_TIME_LIMIT by
+    default). It always ends the run: DONE (the last child settles it); FAILED with the reason of
+    the first specification that failed (not retried; "the estimator crashed (signal 6,
+    SIGABRT): ..."; "time limit of N s exceeded"), the ones after it never started; or it leaves
+    a cancelled run CANCELLED, its estimator killed at once. None for a fanned-out run (its
+    children have tasks of their own) and for a run another worker has."""
     time_limit = time_limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
     deadline = time.monotonic() + time_limit if time_limit else None
     if ModelRun.objects.filter(pk=run_id, fan_out=True).exists():
         return None  # its children fit it (a stray task of a fanned-out run claims nothing)
+
+    def work(run: ModelRun, step: JobStep) -> None:
+        # A run stored before every run had its children gets them now.
+        fits = list(run.fits.order_by("position")) or fan_out_create(run=run, dispatch=False)
+        for fit in fits:
+            step.beat()  # cancelled, failed by the sweeper or taken over: stop
+            ended = spec_fit_execute(fit_id=fit.pk, time_limit=time_limit, deadline=deadline, beat_parent=True)
+            if ended is None:  # done already (a run taken over), or another worker fits it
+                continue
+            if ended.status == SpecFit.Status.CANCELLED:
+                raise JobStopped
+            if ended.status == SpecFit.Status.FAILED:
+                step.keep(results=[done.result for done in run.fits.order_by("position")
+                                   if done.status == SpecFit.Status.DONE and done.result is not None])
+                raise SpecificationFailed(ended.error)
+        return None  # the last child to end has settled the run (services/fanout.py: run_settle)
+
+    def reason(exc: BaseException, run: ModelRun) -> str:
+        return str(exc) if isinstance(exc, SpecificationFailed) else failure_reason(exc, f"model run {run_id}", time_limit)
+
     # The versions that matter are the worker's, which fits the model, not the web process's.
-    if not job_claim(ModelRun, run_id, progress=1, progress_message="loading the panel", results=[], error="",
-                     versions=package_versions()):
-        return None
-    # Every write below is conditional on the run still RUNNING under this process: a cancel, the
-    # sweeper or a take-over is never overwritten.
-    running = ModelRun.objects.filter(pk=run_id, status=ModelRun.Status.RUNNING, worker=job_owner())
-    run = ModelRun.objects.select_related("panel").get(pk=run_id)
-    results, beat = [], Heartbeat(ModelRun, run_id)
-    try:
-        total = len(run.specs)
-        for index, spec in enumerate(run.specs):
-            if not running.exists():
-                return ModelRun.objects.get(pk=run_id)
-
-            def report(message, index=index):
-                running.update(progress=max(1, int(100 * index / total)), progress_message=f"{index + 1}/{total}: {message}")
-
-            report("starting the estimator")
-            result = estimation.fit_isolated(panel_file_checked(run.panel), spec, should_stop=lambda: not running.exists(),
-                                             deadline=deadline, time_limit=time_limit, on_wait=beat, progress=report)
-            results.append(estimation.clean_numbers(result))
-            running.update(progress=int(100 * (index + 1) / total), results=results, heartbeat_at=timezone.now())
-    except estimation.EstimationStopped:
-        return ModelRun.objects.get(pk=run_id)  # cancelled (or no longer ours): the row says so already
-    except Exception as exc:  # noqa: BLE001 - any failure must end the run, never leave it RUNNING
-        job_fail(run, failure_reason(exc, f"model run {run_id}", time_limit), only_if=[ModelRun.Status.RUNNING],
-                 queryset=running, results=results)
-        return ModelRun.objects.get(pk=run_id)
-    running.update(status=ModelRun.Status.DONE, progress=100, progress_message="done", results=results,
-                   finished_at=timezone.now())
-    return ModelRun.objects.get(pk=run_id)
+    return job_run(ModelRun, run_id, work, reason=reason, load=lambda pk: ModelRun.objects.select_related("panel").get(pk=pk),
+                   starting=gettext_noop("loading the panel"),
+                   claim={"results": [], "error": "", "versions": package_versions()})

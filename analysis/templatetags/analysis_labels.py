@@ -6,7 +6,7 @@ import re
 from django import template
 from django.utils.translation import gettext, pgettext
 
-from coding.templatetags.coding_labels import source_label as coding_source_label
+from web.templatetags.source_labels import source_label as coding_source_label
 
 from ..pure.presets import PRESET_LABELS
 

@@ -8,12 +8,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coding.ids import parse_id
-from coding.models import CodebookVersion
+from coding.pure.ids import parse_id
+from coding.selectors.codebooks import codebook_version_by_id, codebook_version_latest, codebook_versions
 
-from ..models import DatasetRelease
 from ..selectors.comparisons import comparison_for, comparison_options, release_closed_to
-from ..selectors.releases import source_visible_to
+from ..selectors.releases import ReleaseNotFound, source_visible_to
 
 
 # A source is "approved", a username (150 characters at most) or "release:" and a release's
@@ -23,12 +22,11 @@ MAX_SOURCE = 210
 
 @login_required
 def comparison(request):
-    versions = CodebookVersion.objects.select_related("codebook")
+    versions = codebook_versions()
     version_id = request.GET.get("version", "").strip()
     if version_id and parse_id(version_id) is None:
         return HttpResponseBadRequest(_("Parameter “%(name)s”: expected a codebook version id.") % {"name": "version"})
-    version = (versions.filter(pk=parse_id(version_id)).first() if version_id else None) or \
-        versions.filter(codebook__code="desta-tbt").order_by("-number").first()
+    version = (codebook_version_by_id(parse_id(version_id)) if version_id else None) or codebook_version_latest("desta-tbt")
     a, b = request.GET.get("a", "").strip(), request.GET.get("b", "").strip()
     for name, value in (("a", a), ("b", b)):
         if len(value) > MAX_SOURCE:
@@ -49,7 +47,7 @@ def comparison(request):
     if version and a and b:
         try:
             result = comparison_for(request.user, a=a, b=b, version=version)
-        except DatasetRelease.DoesNotExist as exc:
+        except ReleaseNotFound as exc:
             raise Http404(str(exc)) from exc
     return render(request, "analysis/comparison.html", {"versions": versions, "version": version, "options": options,
                                                          "a": a, "b": b, "result": result})

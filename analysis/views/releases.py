@@ -5,21 +5,20 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from coding.ids import parse_id
-from coding.models import CodebookVersion
-from coding.permissions import supervisor_required
+from coding.pure.ids import parse_id
+from coding.selectors.codebooks import codebook_version_by_id, codebook_versions
 from coding.selectors.codings import reference_coders
+from web.permissions import supervisor_required
 
-from ..models import DatasetRelease
 from ..pure import bounds, exports, plots
 from ..pure.errors import SpecError
-from ..selectors.releases import (EVIDENCE_FORMATS, release_evidence, release_evidence_export, release_export,
-                                  release_report, release_tier_table, release_withheld_from, releases_for,
-                                  source_visible_to)
+from ..selectors.releases import (EVIDENCE_FORMATS, depth_codes, release_by_number, release_evidence,
+                                  release_evidence_export, release_export, release_indicators, release_report,
+                                  release_tier_table, release_withheld_from, releases_for, source_visible_to)
 from ..services.releases import release_create
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
@@ -27,18 +26,13 @@ from .errors import spec_error_text
 
 @login_required
 def release_list(request):
-    versions = list(CodebookVersion.objects.select_related("codebook").prefetch_related("indicators"))
-    weight_codes = list(dict.fromkeys(code for version in versions for code in _depth_codes(version)))
+    versions = list(codebook_versions(with_indicators=True))
+    weight_codes = list(dict.fromkeys(code for version in versions for code in depth_codes(version)))
     return render(request, "analysis/release_list.html", {
         "releases": releases_for(request.user),
         "versions": versions, "weight_codes": weight_codes, "max_weight": bounds.MAX_WEIGHT,
         "sources": ["approved", *[u.username for u in reference_coders()]],
     })
-
-
-def _depth_codes(version):
-    """The indicators a depth score of `version` adds up (release_create's default)."""
-    return list(version.depth_indicators or [i.code for i in version.indicators.all()])
 
 
 def _method_from(request, version):
@@ -49,7 +43,7 @@ def _method_from(request, version):
     if name != "weighted":
         return {"name": name}
     weights = {}
-    for code in _depth_codes(version):
+    for code in depth_codes(version):
         text = request.POST.get(f"weight-{code}", "").strip()[:40] or "1"
         try:
             number = float(text)
@@ -65,7 +59,7 @@ def _method_from(request, version):
 def release_new(request):
     if request.method != "POST":
         return redirect("analysis:release_list")
-    version = CodebookVersion.objects.filter(pk=parse_id(request.POST.get("version", ""))).first()
+    version = codebook_version_by_id(parse_id(request.POST.get("version", "")))
     if version is None:
         messages.error(request, _("Choose a codebook version."))
         return redirect("analysis:release_list")
@@ -97,7 +91,9 @@ def _scoring_error(exc):
 
 
 def _visible_release(request, number):
-    release = get_object_or_404(DatasetRelease.objects.select_related("version__codebook", "created_by"), number=number)
+    release = release_by_number(number)
+    if release is None:
+        raise Http404("no such release")
     if not source_visible_to(request.user, release.source):
         raise Http404("no such release")  # blind coding: do not even confirm it exists
     withheld = release_withheld_from(request.user, release)
@@ -114,7 +110,7 @@ def release_detail(request, number):
     release = _visible_release(request, number)
     return render(request, "analysis/release_detail.html", {
         "release": release, "tiers": release_tier_table(release), "formats": sorted(exports.FORMATS),
-        "shapes": ["agreement", "dyad"], "codes": [i.code for i in release.version.indicators.all()],
+        "shapes": ["agreement", "dyad"], "codes": [i["code"] for i in release_indicators(release)],
         "evidence_kept": release_evidence(release) is not None,
     })
 

@@ -1,8 +1,6 @@
 """Pages of gravity runs: start and list (supervisors), detail and status, cancel, and the
 regression table and coefficient plot of finished runs. Thin: selectors read (a run is visible
 when its panel is; the rule is coding/visibility.py's), the run services write."""
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -10,15 +8,25 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from coding.ids import parse_id
-from coding.permissions import supervisor_required
+from coding.pure.ids import parse_id
+from jobs.progress import job_progress_text, progress_text
+from jobs.selectors import bar_state, job_status_payload
+from web.permissions import supervisor_required
 
-from ..models import ModelRun, Panel
 from ..pure import plots, tables
 from ..pure.gravity import SpecError
-from ..pure.presets import PRESETS, specs_from
-from ..selectors.runs import panels_for, run_fits, run_get, run_outcome, run_waiting_reason, runs_for
-from ..services.runs import model_run_cancel, model_run_create
+from ..pure.presets import PRESETS
+from ..selectors.runs import (
+    RunStatus,
+    panel_get,
+    panels_for,
+    run_fits,
+    run_get,
+    run_outcome,
+    run_waiting_reason,
+    runs_for,
+)
+from ..services.runs import model_run_cancel, model_run_request
 from ..templatetags.analysis_labels import preset_label
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
@@ -31,12 +39,12 @@ def run_list(request):
     status = 200
     if request.method == "POST":
         try:
-            panel = Panel.objects.filter(pk=parse_id(request.POST.get("panel", ""))).first()
+            panel = panel_get(request.POST.get("panel", ""), user=request.user)
             if panel is None:
                 raise SpecError(_("Choose a panel."))
-            specs = specs_from(spec=request.POST.get("spec", ""), preset_name=request.POST.get("preset", ""),
-                               years=request.POST.get("years", ""))
-            run = model_run_create(panel=panel, specs=specs, user=request.user, name=request.POST.get("name", "").strip())
+            run = model_run_request(panel=panel, spec=request.POST.get("spec", ""), preset_name=request.POST.get("preset", ""),
+                                    years=request.POST.get("years", ""), user=request.user,
+                                    name=request.POST.get("name", "").strip())
         except SpecError as exc:
             messages.error(request, _("Specification error: %(error)s") % {"error": spec_error_text(exc)})
             status = 400
@@ -54,11 +62,11 @@ def run_list(request):
 @login_required
 def run_detail(request, pk):
     run = _visible_run(request, pk)
-    done = run.status == ModelRun.Status.DONE
+    done = run.status == RunStatus.DONE
     table = tables.build(run.results, _result_labels(run.results), text=table_text()) if run.results and done else None
     return render(request, "analysis/run_detail.html", {
         "run": run, "table": table, "fits": _fits_shown(run), "bar": bar_state(run.status, run.progress),
-        "progress_message": progress_text(run.progress_message), "queue_warning": run_waiting_reason(run),
+        "progress_message": job_progress_text(run), "queue_warning": run_waiting_reason(run),
         "partial": _partial_results(run) if run.finished and not done else None})
 
 
@@ -72,7 +80,7 @@ def _partial_results(run):
     on the page; no plot or download, which stay for finished runs) and those that did not."""
     outcome = run_outcome(run)
     finished = outcome["finished"]
-    statuses = {**dict(ModelRun.Status.choices), "NOT_STARTED": _("not started")}
+    statuses = {**dict(RunStatus.choices), "NOT_STARTED": _("not started")}
     labels = [f"({item['position']}) {preset_label(item['label'])}" if item["label"] else f"({item['position']})"
               for item in finished]
     return {
@@ -83,22 +91,10 @@ def _partial_results(run):
     }
 
 
-def bar_state(status, progress):
-    """How a job's progress bar is drawn: a failed job's bar is full and red and says "failed"
-    (its progress stops wherever the failure came, 95% say, which would read as nearly done); a
-    cancelled one stays where it stopped, greyed; a finished one is full."""
-    if status == ModelRun.Status.FAILED:
-        return {"state": "failed", "width": 100, "text": _("failed")}
-    if status == ModelRun.Status.CANCELLED:
-        return {"state": "cancelled", "width": progress, "text": _("cancelled")}
-    if status == ModelRun.Status.DONE:
-        return {"state": "done", "width": 100, "text": ""}
-    return {"state": "active", "width": progress, "text": ""}
-
-
 def _fits_shown(run):
     """The specifications of a fanned-out run, their labels and messages in the reader's language."""
-    return [dict(fit, label=preset_label(fit["label"]), message=progress_text(fit["message"]),
+    return [dict(fit, label=preset_label(fit["label"]),
+                 message=progress_text(fit["progress_code"], fit["progress_params"], fit["message"]),
                  bar=bar_state(fit["status"], fit["progress"])) for fit in run_fits(run)]
 
 
@@ -109,34 +105,10 @@ def _visible_run(request, pk):
     return run
 
 
-FITTING = re.compile(r"^(?P<index>\d+)/(?P<total>\d+): fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
-FITTING_ONE = re.compile(r"^fitting (?P<estimator>\w+) on (?P<n>[\d,]+) observations$")
-SPECS_DONE = re.compile(r"^(?P<done>\d+)/(?P<total>\d+) specifications done, (?P<running>\d+) running$")
-
-
-def progress_text(message):
-    """The worker writes progress in English (it has no reader); show it in the reader's language."""
-    fitting = FITTING.match(message or "")
-    if fitting:
-        return _("specification %(index)s of %(total)s: fitting %(estimator)s on %(n)s observations") % fitting.groupdict()
-    one = FITTING_ONE.match(message or "")
-    if one:
-        return _("fitting %(estimator)s on %(n)s observations") % one.groupdict()
-    specs = SPECS_DONE.match(message or "")
-    if specs:
-        return _("%(done)s of %(total)s specifications done, %(running)s running") % specs.groupdict()
-    known = {"loading the panel": _("loading the panel"), "done": _("done"), "cancelled": _("cancelled"),
-             "starting the estimator": _("starting the estimator")}
-    return known.get(message, message)
-
-
 @login_required
 def run_status(request, pk):
     run = _visible_run(request, pk)
-    return JsonResponse({"id": run.pk, "status": run.status, "status_display": run.get_status_display(),
-                         "progress": run.progress, "bar": bar_state(run.status, run.progress),
-                         "message": progress_text(run.progress_message), "error": run.error,
-                         "waiting_reason": run_waiting_reason(run), "specifications": _fits_shown(run)})
+    return JsonResponse(job_status_payload(run, waiting_reason=run_waiting_reason(run), specifications=_fits_shown(run)))
 
 
 @supervisor_required
@@ -151,7 +123,7 @@ def _runs_from(request, *, reader_labels=False):
     user may not see are left out exactly like runs that do not exist. `reader_labels`: preset
     labels in the reader's language (pages and plots; files for a paper keep the English)."""
     ids = [i for i in map(parse_id, request.GET.get("runs", "").split(",")[:50]) if i is not None]
-    runs = {r.pk: r for r in runs_for(request.user, ids=ids, status=ModelRun.Status.DONE)}
+    runs = {r.pk: r for r in runs_for(request.user, ids=ids, status=RunStatus.DONE)}
     results, labels, provenance = [], [], []
     for run_id in ids:
         run = runs.get(run_id)

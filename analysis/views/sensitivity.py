@@ -10,9 +10,9 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from coding.ids import parse_id
-from coding.models import CodebookVersion
-from coding.permissions import supervisor_required
+from coding.pure.ids import parse_id
+from coding.selectors.codebooks import codebook_versions
+from web.permissions import supervisor_required
 
 from ..pure import panel_builder as builder
 from ..pure import plots, tables
@@ -31,7 +31,7 @@ DIST_COLUMNS = ("dist", "distcap", "distw", "distwces")
 @supervisor_required
 def sensitivity_list(request):
     """Start a sensitivity run (sources the user may not open are not offered), and list them."""
-    versions = list(CodebookVersion.objects.select_related("codebook"))
+    versions = list(codebook_versions())
     status, form = 200, {}
     if request.method == "POST":
         form = request.POST

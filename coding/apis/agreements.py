@@ -1,14 +1,13 @@
 """Read API for agreements and their texts, addressed by id or reference (desta:N, tota:N, wto:N).
 Thin: reads go through coding/selectors/agreements.py."""
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
-from ..ids import MAX_DATABASE_ID
-from ..models import Article
+from web.api_errors import errors, query_params
+
+from ..pure.ids import MAX_DATABASE_ID
 from ..selectors import agreements as selectors
 from ..serializers import AgreementSerializer, ArticleSerializer
-from .errors import errors, query_params
 
 
 class AgreementFilter(serializers.Serializer):
@@ -35,10 +34,7 @@ class AgreementListApi(generics.ListAPIView):
 
 class AgreementRefMixin:
     def get_agreement(self):
-        try:
-            return selectors.agreement_get_by_ref(self.kwargs["ref"])
-        except selectors.AgreementRefError as exc:
-            raise Http404(str(exc)) from exc
+        return selectors.agreement_get_by_ref(self.kwargs["ref"])  # AgreementRefError: a 404 (apis/__init__.py)
 
 
 class AgreementDetailApi(AgreementRefMixin, generics.RetrieveAPIView):
@@ -71,15 +67,11 @@ class AgreementArticlesApi(AgreementRefMixin, generics.ListAPIView):
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no `ref`
-            return Article.objects.none()
+            return selectors.text_articles(None)
         number = query_params(ArticleFilter, self.request).get("version")
-        agreement = self.get_agreement()
-        try:
-            version = selectors.text_version_get(agreement=agreement, number=number)
-        except selectors.TextVersionNotFound as exc:
-            raise Http404(f"{agreement} has no text version {number}") from exc
-        self.text_version = version
-        return Article.objects.filter(version=version).select_related("chapter", "version").order_by("position")
+        # An unknown version number is a 404 (TextVersionNotFound, apis/__init__.py).
+        self.text_version = selectors.text_version_get(agreement=self.get_agreement(), number=number)
+        return selectors.text_articles(self.text_version)
 
     def get_serializer_context(self):
         # Citation labels are unique within a text version: read them once for the whole list.

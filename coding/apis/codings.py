@@ -2,41 +2,42 @@
 Thin: selectors read, the coding services write (409 when the revision is stale)."""
 import re
 
-from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..ids import AGREEMENT_REF, MAX_DATABASE_ID
-from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
-from ..selectors.codings import coding_as_payload
-from ..services.codings import CodingConflict, coding_save, coding_submit
-from ..visibility import codings_visible_to
-from .errors import errors
+from web.api_errors import errors
+
+from ..importers.codebook_yaml import VALUE_BOUNDS
+from ..pure.ids import AGREEMENT_REF, MAX_DATABASE_ID
+from ..selectors.codings import coding_as_payload, coding_visible_get, codings_listed
+from ..services.codings import coding_save, coding_submit
+from ..services.evidence import MAX_EVIDENCE_PER_ANSWER, MAX_QUOTE_LENGTH
 
 # Bounds of what reaches the database: 32-bit integer columns, the models' max_length, and caps on
-# free text and list sizes (a coding has a handful of indicators and citations).
+# free text and list sizes (a coding has a handful of indicators and citations). Bounds a service
+# also checks are the service's own constants, so the API and the service never disagree.
 INT_MAX = MAX_DATABASE_ID
-VALUE_MIN, VALUE_MAX = -9999, 9999  # the codebook importer's bounds for value codes
-TEXT_MAX, INDICATORS_MAX, EVIDENCE_MAX, CHAPTERS_MAX = 10_000, 500, 100, 500
+VALUE_MIN, VALUE_MAX = VALUE_BOUNDS  # the codebook importer's bounds for value codes
+NOTE_MAX, INDICATORS_MAX, CHAPTERS_MAX = 10_000, 500, 500
 
 
 class EvidenceInput(serializers.Serializer):
     article = serializers.CharField(max_length=40)
     start = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=INT_MAX)
     end = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=INT_MAX)
-    quote = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    quote = serializers.CharField(required=False, allow_blank=True, max_length=MAX_QUOTE_LENGTH)
 
 
 class AnswerInput(serializers.Serializer):
     value = serializers.IntegerField(required=False, allow_null=True, min_value=VALUE_MIN, max_value=VALUE_MAX)
-    note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
     not_found = serializers.BooleanField(required=False)
     searched_chapters = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
                                               max_length=CHAPTERS_MAX)
-    evidence = EvidenceInput(many=True, required=False, max_length=EVIDENCE_MAX)
+    evidence = EvidenceInput(many=True, required=False, max_length=MAX_EVIDENCE_PER_ANSWER)
 
 
 class CodingSaveInput(serializers.Serializer):
@@ -53,39 +54,32 @@ class SubmitInput(serializers.Serializer):
     revision = serializers.IntegerField(min_value=0, max_value=INT_MAX)
 
 
-def _error_payload(exc):
-    if hasattr(exc, "message_dict"):
-        return {"detail": "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), "errors": exc.message_dict}
-    return {"detail": " ".join(exc.messages)}
-
-
 class CodingListApi(APIView):
     @extend_schema(operation_id="codings_list",
                    parameters=[OpenApiParameter("agreement", str, pattern=AGREEMENT_REF,
                                                 description="an agreement: its id, desta:N, tota:N or wto:N")],
                    responses={200: inline_serializer("CodingList", {"results": serializers.ListField()}), **errors(400, 404)})
     def get(self, request):
-        codings = codings_visible_to(request.user)
         agreement = request.query_params.get("agreement")
-        if agreement is not None:  # given, even empty
-            if not re.fullmatch(AGREEMENT_REF, agreement):  # malformed: 400; well-formed but unknown: 404
-                return Response({"detail": f"'{agreement[:50]}' is not an agreement reference (use an id, desta:N, tota:N "
-                                           "or wto:N)"}, status=status.HTTP_400_BAD_REQUEST)
-            try:
-                codings = codings.filter(agreement=agreement_get_by_ref(agreement))
-            except AgreementRefError as exc:
-                return Response({"detail": str(exc)}, status=status.HTTP_404_NOT_FOUND)
-        codings = codings.select_related("agreement__current_text", "text_version", "version__codebook", "coder")
+        # Given, even empty: malformed is a 400; well-formed but unknown a 404 (AgreementRefError).
+        if agreement is not None and not re.fullmatch(AGREEMENT_REF, agreement):
+            return Response({"detail": f"'{agreement[:50]}' is not an agreement reference (use an id, desta:N, tota:N "
+                                       "or wto:N)"}, status=status.HTTP_400_BAD_REQUEST)
         texts = {}  # article names per text version, read once for all codings on it
-        return Response({"results": [coding_as_payload(c, texts=texts) for c in codings.order_by("pk")[:500]]})
+        return Response({"results": [coding_as_payload(c, texts=texts)
+                                     for c in codings_listed(request.user, agreement_ref=agreement, limit=500)]})
 
 
-class CodingDetailApi(APIView):
-    """GET a coding; PUT a draft with the revision it was loaded at (409 when stale)."""
-
+class VisibleCoding:
     def get_coding(self, request, pk):
-        # Read with what the save checks and the answer shows (its text, its codebook's code).
-        return get_object_or_404(codings_visible_to(request.user).select_related("text_version", "version__codebook"), pk=pk)
+        coding = coding_visible_get(request.user, pk)
+        if coding is None:
+            raise Http404("no such coding")  # or one the user may not see (blind coding)
+        return coding
+
+
+class CodingDetailApi(VisibleCoding, APIView):
+    """GET a coding; PUT a draft with the revision it was loaded at (409 when stale)."""
 
     @extend_schema(responses={200: inline_serializer("Coding", {"id": serializers.IntegerField()}), **errors(404)})
     def get(self, request, pk):
@@ -97,28 +91,17 @@ class CodingDetailApi(APIView):
         coding = self.get_coding(request, pk)
         data = CodingSaveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            coding = coding_save(coding=coding, user=request.user, revision=data.validated_data["revision"],
-                                 answers=data.validated_data["answers"])
-        except CodingConflict as exc:
-            current = type(coding).objects.get(pk=coding.pk)
-            return Response({"detail": str(exc), "current_revision": current.revision}, status=status.HTTP_409_CONFLICT)
-        except ValidationError as exc:
-            return Response(_error_payload(exc), status=status.HTTP_400_BAD_REQUEST)
+        coding = coding_save(coding=coding, user=request.user, revision=data.validated_data["revision"],
+                             answers=data.validated_data["answers"])
         return Response(coding_as_payload(coding, answers=coding.saved_answers))
 
 
-class CodingSubmitApi(APIView):
+class CodingSubmitApi(VisibleCoding, APIView):
     @extend_schema(request=SubmitInput, responses={200: inline_serializer("CodingSubmitted", {"state": serializers.CharField()}),
                                                    **errors(400, 404, 409)})
     def post(self, request, pk):
-        coding = get_object_or_404(codings_visible_to(request.user), pk=pk)
+        coding = self.get_coding(request, pk)
         data = SubmitInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            coding = coding_submit(coding=coding, user=request.user, revision=data.validated_data["revision"])
-        except CodingConflict as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except ValidationError as exc:
-            return Response(_error_payload(exc), status=status.HTTP_400_BAD_REQUEST)
+        coding = coding_submit(coding=coding, user=request.user, revision=data.validated_data["revision"])
         return Response(coding_as_payload(coding))

@@ -26,7 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import MaxAbsScaler
 
-from ..reliability import cohen_kappa, krippendorff_alpha
+from ..pure.reliability import cohen_kappa, krippendorff_alpha
 from .features import TreatyReader
 
 PARAMS = {"C": 10.0, "hint_weight": 0.3, "max_features": 50_000, "min_df": 2}

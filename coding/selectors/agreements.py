@@ -9,12 +9,13 @@ from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from ..ids import is_ascii_number, parse_id
+from .. import visibility
 from ..importers.article_numbers import article_label
 from ..importers.article_numbers import citation_labels as _citation_labels
-from .. import visibility
-from ..models import Adjudication, Agreement, AgreementParty, Article, Assignment, Chapter, Coding, TextVersion
+from ..models import (Adjudication, Agreement, AgreementParty, Article, Assignment, Chapter, Coding, TextImport,
+                      TextVersion)
 from ..models.agreements import art_format
+from ..pure.ids import is_ascii_number, parse_id
 from ..roles import is_supervisor
 
 
@@ -59,6 +60,33 @@ def agreement_get_by_ref(ref) -> Agreement:
     if len(matches) > 1:
         raise AgreementRefError(f"'{text}' matches several agreements; use the workbench id or tota:N")
     return matches[0]
+
+
+def agreement_get(pk, *, with_parties=False) -> Agreement | None:
+    """The agreement with database id `pk`, or None (a malformed id too); `with_parties`: its
+    parties and current text read with it (the treaty reader)."""
+    agreements = Agreement.objects.prefetch_related("parties").select_related("current_text") if with_parties else \
+        Agreement.objects.all()
+    return agreements.filter(pk=pk).first() if pk is not None else None
+
+
+def agreements_by_ids(ids):
+    return Agreement.objects.filter(pk__in=list(ids))
+
+
+def agreements_with_text() -> list:
+    """Every agreement with a text, by id."""
+    return list(Agreement.objects.filter(current_text__isnull=False).order_by("pk"))
+
+
+def text_imports_recent(agreement, *, limit=5) -> list:
+    """The agreement's latest text imports (jobs), newest first."""
+    return list(agreement.text_imports.all()[:limit])
+
+
+def text_import_get(pk):
+    """One text import (a job), or None."""
+    return TextImport.objects.filter(pk=pk).first()
 
 
 def agreement_link_index(*, without):
@@ -193,8 +221,16 @@ def text_version_get(*, agreement, number=None) -> TextVersion | None:
     number = parse_id(number)
     version = TextVersion.objects.filter(agreement=agreement, number=number).first() if number else None
     if version is None:
-        raise TextVersionNotFound(number)
+        raise TextVersionNotFound(f"{agreement} has no text version {number}")
     return version
+
+
+def text_articles(version):
+    """The articles of one text version in reading order, with their chapter (none for None: an
+    agreement without a text)."""
+    if version is None:
+        return Article.objects.none()
+    return Article.objects.filter(version=version).select_related("chapter", "version").order_by("position")
 
 
 def text_versions_of(agreement):

@@ -6,11 +6,11 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from ..models import Adjudication, Answer, Article, Assignment, Coding, FinalValue
+from ..models import Adjudication, Answer, Article, Assignment, Coding, DisagreementType, FinalValue
 from ..models.codings import first_answer_expression
-from ..roles import REFERENCE
-from ..visibility import feedback_codings_for
-from .agreements import article_url, chapter_names, citation_labels, citation_rows
+from ..roles import CODER, REFERENCE
+from ..visibility import codings_visible_to, feedback_codings_for
+from .agreements import agreement_get_by_ref, article_url, chapter_names, citation_labels, citation_rows
 
 
 def coding_text_version(coding):
@@ -24,6 +24,21 @@ def evidence_url(coding, article_identifier):
     version = coding_text_version(coding)
     return article_url(agreement_id=coding.agreement_id, version=version.number if version else None,
                        identifier=article_identifier)
+
+
+def coding_visible_get(user, pk):
+    """One coding `user` may see (coding/visibility.py decides: the workspace page and the API
+    alike), with what a save checks and its payload shows (its text, its codebook); None otherwise."""
+    return codings_visible_to(user).select_related("text_version", "version__codebook").filter(pk=pk).first()
+
+
+def codings_listed(user, *, agreement_ref=None, limit=500):
+    """The codings `user` may see, by id, at most `limit`; only those of one agreement when
+    `agreement_ref` (an id, desta:N, tota:N or wto:N) is given (AgreementRefError: none matches)."""
+    codings = codings_visible_to(user)
+    if agreement_ref is not None:
+        codings = codings.filter(agreement=agreement_get_by_ref(agreement_ref))
+    return codings.select_related("agreement__current_text", "text_version", "version__codebook", "coder").order_by("pk")[:limit]
 
 
 def coder_queue(user):
@@ -68,6 +83,22 @@ def adjudication_queue():
         .annotate(decided=Count("final_values", distinct=True), n_indicators=Count("version__indicators", distinct=True))
         .order_by("agreement__name")
     )
+
+
+def adjudication_get(pk):
+    """One adjudication with its agreement and codebook version, or None (supervisors' pages)."""
+    return Adjudication.objects.select_related("agreement", "version__codebook").filter(pk=pk).first()
+
+
+def adjudication_indicator(adjudication, code):
+    """The indicator `code` of the adjudication's codebook version, or None."""
+    return adjudication.version.indicators.filter(code=str(code)[:80]).first()
+
+
+def disagreement_type_choices():
+    """The reasons an adjudicator may give for a disagreement ((value, label)): not "agreed" nor
+    "imported", which the workbench sets itself."""
+    return [(value, label) for value, label in DisagreementType.choices if value in {"misread", "ambiguity", "clerical", "other"}]
 
 
 def adjudication_detail(*, adjudication):
@@ -117,6 +148,12 @@ def text_labels(version):
 
 def reference_coders():
     return get_user_model().objects.filter(groups__name=REFERENCE).order_by("username")
+
+
+def coders_active(*, ids=None):
+    """Coders who can log in, by username (only those with database ids `ids`, when given)."""
+    coders = get_user_model().objects.filter(groups__name=CODER, is_active=True).order_by("username")
+    return coders.filter(pk__in=list(ids)) if ids is not None else coders
 
 
 def coding_matrix(*, version, coders=None, agreements=None, include_drafts=False, first_answers=False):

@@ -1,14 +1,14 @@
 """Numbers for the supervisor dashboard and agreement reports: progress, reliability, accuracy.
-Reads only; the statistics themselves are the pure coding/reliability.py.
+Reads only; the statistics themselves are the pure coding/pure/reliability.py.
 
 Agreement is measured on first answers unless asked otherwise: an answer given after the coder
 saw the machine's suggestion is no longer an independent coding, so each answer counts as it
 was before the suggestion was shown (Answer.first_answer); FINAL_ANSWERS counts them as saved."""
 from django.db.models import Count, Q
 
-from .. import reliability
 from ..models import Adjudication, Agreement, Answer, CodebookVersion, Coding
 from ..models.codings import changed_after_suggestion_q
+from ..pure import reliability
 from .codings import adjudication_queue, coding_matrix, reference_coders
 
 FIRST_ANSWERS, FINAL_ANSWERS = "first", "final"

@@ -245,7 +245,7 @@ HISTORY_COLUMNS = ["when", "who", "automatic", "subject", "indicator", "field", 
 
 def history_csv_rows(events):
     """The entries of history_visible_to as CSV rows (header first), one row per change, for the
-    history page's download; coding/csv_safe.py writes them, so a note or quote is never a formula."""
+    history page's download; coding/pure/csv_safe.py writes them, so a note or quote is never a formula."""
     yield HISTORY_COLUMNS
     for event in events:
         for line in event["lines"]:

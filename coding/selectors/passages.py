@@ -1,12 +1,12 @@
 """Every coder's cited passages in the treaty text, side by side, for the adjudication page
 (supervisors: blindness does not apply to them). Reads only; the cutting is the pure
-coding/highlights.py."""
+coding/pure/highlights.py."""
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
 
-from ..highlights import passage_segments
 from ..models import Article
+from ..pure.highlights import passage_segments
 from .agreements import article_url, citation_labels
 from .codings import adjudication_detail, coding_text_version
 

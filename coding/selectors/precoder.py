@@ -7,10 +7,12 @@ from ..models import (
     Article,
     Coding,
     FinalValue,
+    PrecodeJob,
     PrecoderModel,
     Suggestion,
     SuggestionDisplay,
 )
+from ..pure.ids import MAX_DATABASE_ID
 from ..precoder.features import TreatyArticle, looks_english
 from ..precoder.model import IndicatorSpec, agreement_statistics
 from ..visibility import suggestion_indicators_visible
@@ -86,6 +88,28 @@ def training_set(*, version, reference, exclude_ids=()):
             continue
         items.append((agreement, agreement.current_text, articles, labels.get(coding.pk, {})))
     return items, left_out
+
+
+def precoder_models():
+    """Every trained model, newest first."""
+    return PrecoderModel.objects.select_related("version__codebook").order_by("-number")
+
+
+def precoder_model_get(number=None):
+    """Model `number` (None: the newest trained), or None when there is no such model."""
+    if number and number > MAX_DATABASE_ID:  # an address's number larger than any row's
+        return None
+    models = precoder_models()
+    return models.filter(number=number).first() if number else models.first()
+
+
+def precode_jobs_recent(*, limit=10):
+    """The latest pre-coding jobs, newest first, with their model."""
+    return list(PrecodeJob.objects.select_related("model").order_by("-created_at")[:limit])
+
+
+def precode_job_get(pk):
+    return PrecodeJob.objects.filter(pk=pk).first()
 
 
 def model_for(*, version, number=None):

@@ -1,12 +1,12 @@
 """Reads of codebook changes: what a version changed per indicator, and the re-check queue of
 codings made under the wording it replaced. Reads only; the comparison is the pure
-coding/codebook_changes.py, carrying codings over is services/recheck.py."""
+coding/pure/codebook_changes.py, carrying codings over is services/recheck.py."""
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
 
-from ..codebook_changes import indicator_changes
 from ..models import Answer, Codebook, CodebookVersion, Coding
+from ..pure.codebook_changes import indicator_changes
 from ..roles import REFERENCE
 
 INDICATOR_FIELDS = ("code", "question_en", "question_zh", "guidance_en", "guidance_zh", "level", "allowed_values")

@@ -8,8 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..codebook_changes import changed_codes
 from ..models import Adjudication, Answer, Assignment, Coding, DisagreementType, FinalValue
+from ..pure.codebook_changes import changed_codes
 from ..selectors.recheck import indicator_dicts
 from .history import as_workbench, history_user
 

@@ -8,7 +8,7 @@ logs in (any user outside that group) is refused with its line, unless `as_draft
 that person's draft; a submitted coding is never touched. Submitting stays the coder's act, under
 the one submission rule (coding_missing_indicators). A reference coding is a published source,
 stored as submitted with the indicators the source codes (the study leaves tbt_prov out). A new
-source's name cannot pass for a user, another source or the workbench (coding/names.py).
+source's name cannot pass for a user, another source or the workbench (coding/pure/names.py).
 
 Values: an integer code, or missing (empty, NA, "."); "nan", "inf" and any other text are refused
 with their line, so a file never imports as "nothing to import"."""
@@ -26,12 +26,13 @@ from ..importers.csvfile import csv_rows
 from ..importers.desta import desta_number_check
 from ..importers.errors import ImportFailed
 from ..models import Answer, Assignment, Coding, Evidence
-from ..names import reference_name_problem
+from ..pure.names import reference_name_problem
 from ..roles import REFERENCE
 from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
-from .codings import coding_missing_indicators, reference_coder_get_or_create
+from .codings import coding_missing_indicators
 from .history import history_user
+from .users import reference_coder_get_or_create
 
 REQUIRED_COLUMNS = {"agreement", "coder", "indicator", "value"}
 # A missing value, written as R ("NA") or Stata (".") write one, or left empty: never 0.
@@ -152,7 +153,7 @@ def _coder_resolve(name, *, line, path, create, as_drafts, result):
 
 def reference_name_check(name, *, path=None, line=None):
     """Refuse a new reference source's name that could pass for a user, another source or the
-    workbench, or that carries markup (coding/names.py has the rule)."""
+    workbench, or that carries markup (coding/pure/names.py has the rule)."""
     problem = reference_name_problem(name, get_user_model().objects.values_list("username", flat=True))
     if problem:
         raise ImportFailed(f"'{name}' cannot be a new reference source's name: {problem}",

@@ -1,12 +1,16 @@
 """Pre-coding in a worker (Read the Docs' job pattern): the PrecodeJob row first, its task sent
 by name on commit; the worker claims it, pre-codes treaty by treaty with progress, and ends it
 DONE with what it stored and refused, or FAILED with the reason."""
-from django.db import transaction
-from django.utils import timezone
+from typing import Any
 
-from ..models import Agreement, JobStatus, PrecodeJob
+from django.db import transaction
+from django.utils.translation import gettext_noop
+
+from jobs.dispatch import job_dispatch
+from jobs.lifecycle import JobStep, failure_text, job_run
+
+from ..models import Agreement, PrecodeJob
 from ..selectors.precoder import PrecoderModelError, model_for
-from .jobs import job_claim, job_dispatch, job_fail, job_heartbeat
 from .precoder import PrecoderError, precode
 
 MAX_AGREEMENTS = 1000
@@ -27,36 +31,33 @@ def precode_job_request(*, version, agreements, user, model=None) -> PrecodeJob:
     return job
 
 
-def precode_job_run(*, job_id) -> PrecodeJob | None:
+def _precode_work(job: PrecodeJob, step: JobStep) -> dict[str, Any]:
+    stored, refused = [], []
+    agreements = Agreement.objects.in_bulk(job.agreement_ids)
+    total = len(job.agreement_ids)
+    for n, agreement_id in enumerate(job.agreement_ids, start=1):
+        agreement = agreements.get(agreement_id)
+        if agreement is None:
+            refused.append({"agreement": agreement_id, "reason": "no longer exists"})
+        else:
+            try:
+                precode(version=job.model.version, agreements=[agreement], model=job.model, user=job.created_by)
+                stored.append(agreement_id)
+            except PrecoderError as exc:
+                refused.append({"agreement": agreement_id, "reason": str(exc)})
+        step.beat()  # cancelled or taken over: stop writing
+        step.progress(max(1, round(100 * n / total)), gettext_noop("%(n)s of %(total)s"), {"n": n, "total": total})
+    return {"result": {"stored": stored, "refused": refused}}
+
+
+def _precode_failure(exc: BaseException, job: PrecodeJob) -> str:
+    if isinstance(exc, (PrecoderError, PrecoderModelError, OSError)):
+        return str(exc)
+    return failure_text(exc, job)
+
+
+def precode_job_run(*, job_id: int) -> PrecodeJob | None:
     """Claim and run a queued job; None when another worker has it. Treaties that cannot be
     pre-coded (no text, another language) are listed in the result, the others stored."""
-    if not job_claim(PrecodeJob, job_id, progress=1, progress_message="loading the model"):
-        return None
-    job = PrecodeJob.objects.select_related("model__version", "created_by").get(pk=job_id)
-    stored, refused = [], []
-    try:
-        agreements = Agreement.objects.in_bulk(job.agreement_ids)
-        for n, agreement_id in enumerate(job.agreement_ids, start=1):
-            agreement = agreements.get(agreement_id)
-            if agreement is None:
-                refused.append({"agreement": agreement_id, "reason": "no longer exists"})
-            else:
-                try:
-                    precode(version=job.model.version, agreements=[agreement], model=job.model, user=job.created_by)
-                    stored.append(agreement_id)
-                except PrecoderError as exc:
-                    refused.append({"agreement": agreement_id, "reason": str(exc)})
-            if not job_heartbeat(PrecodeJob, job_id):
-                return PrecodeJob.objects.get(pk=job_id)  # cancelled or taken over: stop writing
-            PrecodeJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-                progress=max(1, round(100 * n / len(job.agreement_ids))), progress_message=f"{n} of {len(job.agreement_ids)}")
-    except (PrecoderError, PrecoderModelError, OSError) as exc:
-        job_fail(job, str(exc), only_if=[JobStatus.RUNNING])
-        return PrecodeJob.objects.get(pk=job_id)
-    except Exception as exc:  # noqa: BLE001 - a job must end DONE or FAILED, never stay RUNNING
-        job_fail(job, f"{type(exc).__name__}: {exc}", only_if=[JobStatus.RUNNING])
-        return PrecodeJob.objects.get(pk=job_id)
-    PrecodeJob.objects.filter(pk=job_id, status=JobStatus.RUNNING).update(
-        status=JobStatus.DONE, progress=100, progress_message="done", finished_at=timezone.now(),
-        result={"stored": stored, "refused": refused})
-    return PrecodeJob.objects.get(pk=job_id)
+    return job_run(PrecodeJob, job_id, _precode_work, starting=gettext_noop("loading the model"),
+                   load=lambda pk: PrecodeJob.objects.select_related("model__version", "created_by").get(pk=pk), reason=_precode_failure)

@@ -35,8 +35,8 @@ from ..selectors.precoder import (
     training_set,
     treaty_articles,
 )
-from .codings import reference_coder_get_or_create
 from .history import history_user
+from .users import reference_coder_get_or_create
 
 PACKAGES = ("scikit-learn", "numpy", "scipy", "joblib")
 MIN_TRAINING = 10
@@ -192,7 +192,7 @@ def suggestions_record_shown(*, coding, codes, user):
     (first_value), with a history record under her name and the reason SUGGESTION_SHOWN (the
     history page shows it). An indicator she has not touched gets an empty answer to carry the
     mark. Marks are written once and never cleared. Returns the codes newly recorded."""
-    # The coding's row, locked as a save locks it (services/codings.py), so the value read here
+    # The coding's row, locked as a save locks it (services/revisions.py), so the value read here
     # is the one stored when the suggestion is shown, and no save creates the same answer meanwhile.
     list(Coding.objects.select_for_update().filter(pk=coding.pk).values_list("pk", flat=True))
     answers = {a.indicator.code: a for a in Answer.objects.filter(coding=coding, indicator__code__in=codes)

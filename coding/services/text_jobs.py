@@ -1,14 +1,17 @@
 """Upload a treaty text and have a worker split it (Read the Docs' job pattern)."""
 import logging
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils.translation import gettext_noop
+
+from jobs.dispatch import job_dispatch
+from jobs.lifecycle import JobStep, job_run
 
 from ..importers.errors import ImportFailed
 from ..importers.sniffing import HEAD_BYTES
-from ..models import JobStatus, TextImport
-from .jobs import job_claim, job_dispatch
+from ..models import TextImport
 from .texts import NewVersionNotConfirmed, text_change_unconfirmed, text_file_check, text_import_file
 
 logger = logging.getLogger(__name__)
@@ -38,24 +41,21 @@ job is returned as it is after the send: FAILED at once when the task queue is u
     return job
 
 
-def text_import_run(*, job_id) -> TextImport | None:
-    """Claim a queued job and run it. Returns None when another worker already claimed it."""
-    if not job_claim(TextImport, job_id, progress=1, progress_message="splitting the text"):
-        return None
-    job = TextImport.objects.select_related("agreement").get(pk=job_id)
-    try:
-        outcome = text_import_file(agreement=job.agreement, path=job.upload.path, new_version=job.new_version,
-                                   user=job.created_by, source_name=job.original_name, note=job.note)
-    except ImportFailed as exc:
-        # Named by the file's own name, never by where the upload sits on the server.
-        job.status, job.error = JobStatus.FAILED, str(ImportFailed(exc.message, path=job.original_name, line=exc.line,
-                                                                   field=exc.field))
-    except Exception:  # noqa: BLE001 - a job must end DONE or FAILED, never stay RUNNING
-        logger.exception("text import %s (%s) failed", job_id, job.original_name)
-        job.status, job.error = JobStatus.FAILED, (f"{job.original_name}: this file could not be read as a treaty text; "
-                                                   "the server's log has the details for an administrator")
-    else:
-        job.status, job.result, job.progress, job.progress_message = JobStatus.DONE, outcome, 100, "done"
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "error", "result", "finished_at", "progress", "progress_message"])
-    return job
+def _text_import_work(job: TextImport, step: JobStep) -> dict[str, Any]:
+    return {"result": text_import_file(agreement=job.agreement, path=job.upload.path, new_version=job.new_version,
+                                       user=job.created_by, source_name=job.original_name, note=job.note)}
+
+
+def _text_import_failure(exc: BaseException, job: TextImport) -> str:
+    if isinstance(exc, ImportFailed):  # named by the file's own name, never by where the upload sits
+        return str(ImportFailed(exc.message, path=job.original_name, line=exc.line, field=exc.field))
+    logger.exception("text import %s (%s) failed", job.pk, job.original_name)
+    return (f"{job.original_name}: this file could not be read as a treaty text; "
+            "the server's log has the details for an administrator")
+
+
+def text_import_run(*, job_id: int) -> TextImport | None:
+    """Claim a queued job and run it (jobs.lifecycle.job_run: every write conditional on the job
+    still RUNNING here). Returns None when another worker already claimed it."""
+    return job_run(TextImport, job_id, _text_import_work, starting=gettext_noop("splitting the text"),
+                   load=lambda pk: TextImport.objects.select_related("agreement").get(pk=pk), reason=_text_import_failure)

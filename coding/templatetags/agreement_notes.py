@@ -1,6 +1,6 @@
 """Template filters that put the pure statistics module's English notes into the page language.
 
-coding/reliability.py stays Django-free and writes its warnings in English (the CLI and the JSON
+coding/pure/reliability.py stays Django-free and writes its warnings in English (the CLI and the JSON
 report use them as they are); pages translate them here, also when they come back from JSON
 stored in a release summary."""
 import re

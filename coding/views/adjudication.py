@@ -2,13 +2,14 @@
 approving or reopening one. Thin: the selector reads, the adjudication services write."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ..ids import parse_id
-from ..models import Adjudication, DisagreementType
-from ..permissions import supervisor_required
+from web.permissions import supervisor_required
+from web.shortcuts import or_404
+
+from ..pure.ids import parse_id
 from ..selectors import codings as selectors
 from ..selectors.dashboard import adjudication_agreement, answers_choice
 from ..selectors.passages import adjudication_page
@@ -27,7 +28,7 @@ def adjudication_queue(request):
 
 @supervisor_required
 def adjudication_detail(request, pk):
-    adjudication = get_object_or_404(Adjudication.objects.select_related("agreement", "version__codebook"), pk=pk)
+    adjudication = or_404(selectors.adjudication_get(pk))
     if request.method == "POST":
         action = request.POST.get("action")
         # The revision the page showed; a form without one is stale by definition (-1 matches none).
@@ -35,7 +36,7 @@ def adjudication_detail(request, pk):
         revision = -1 if revision is None else revision
         try:
             if action == "resolve":
-                indicator = adjudication.version.indicators.filter(code=request.POST.get("indicator", "")[:80]).first()
+                indicator = selectors.adjudication_indicator(adjudication, request.POST.get("indicator", ""))
                 if indicator is None:
                     raise ValidationError(_("Choose an indicator of this codebook version."))
                 adjudication_resolve(adjudication=adjudication, indicator=indicator, value=request.POST.get("value"),
@@ -65,6 +66,6 @@ def adjudication_detail(request, pk):
     return render(request, "coding/adjudication_detail.html", {
         "adjudication": adjudication, "agreement": adjudication.agreement,
         "show_names": show_names,
-        "disagreement_types": [(v, l) for v, l in DisagreementType.choices if v in {"misread", "ambiguity", "clerical", "other"}],
+        "disagreement_types": selectors.disagreement_type_choices(),
         **detail,
     })

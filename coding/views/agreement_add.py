@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from ..permissions import supervisor_required
+from web.permissions import supervisor_required
 from ..services.agreements import FIRST_YEAR, agreement_create, last_year, party_codes_from
 
 FIELDS = ("name", "name_zh", "parties", "year_signed", "entry_into_force_year")

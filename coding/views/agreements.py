@@ -4,18 +4,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from jobs.dispatch import job_queue_unreachable
+from jobs.selectors import job_status_payload, jobs_waiting_reason
+from web.permissions import supervisor_required
+from web.shortcuts import or_404
+
 from ..importers.errors import ImportFailed
-from ..models import Agreement, TextImport
-from ..permissions import supervisor_required
 from ..roles import is_supervisor
 from ..selectors import agreements as selectors
-from ..selectors.workers import job_waiting_reason, jobs_waiting_reason
-from ..services.jobs import job_queue_unreachable
 from ..services.text_jobs import text_import_request
 from ..services.texts import NewVersionNotConfirmed
 
@@ -45,14 +46,14 @@ def agreement_list(request):
 def agreement_detail(request, pk):
     """The treaty reader: the current text, or an older one with ?version=N (what evidence
     made on that version links to)."""
-    agreement = get_object_or_404(Agreement.objects.prefetch_related("parties").select_related("current_text"), pk=pk)
+    agreement = or_404(selectors.agreement_get(pk, with_parties=True))
     try:
         version = selectors.text_version_get(agreement=agreement, number=request.GET.get("version"))
     except selectors.TextVersionNotFound as exc:
         raise Http404(_("This treaty has no text version %(n)s.") % {"n": request.GET.get("version")}) from exc
     reader = selectors.treaty_reader(agreement=agreement, query=request.GET.get("q", ""), version=version)
     supervisor = is_supervisor(request.user)
-    text_imports = list(agreement.text_imports.all()[:5]) if supervisor else []
+    text_imports = selectors.text_imports_recent(agreement, limit=5) if supervisor else []
     return render(request, "coding/agreement_detail.html", {
         "agreement": agreement,
         "text_versions": selectors.text_versions_of(agreement),
@@ -78,7 +79,7 @@ def agreement_by_ref(request, ref):
 @supervisor_required
 @require_POST
 def text_import_create(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
+    agreement = or_404(selectors.agreement_get(pk))
     uploaded = request.FILES.get("file")
     if uploaded is None:
         messages.error(request, _("Choose a .txt or .pdf file to import."))
@@ -104,8 +105,5 @@ def text_import_create(request, pk):
 
 @supervisor_required
 def text_import_status(request, job_id):
-    job = get_object_or_404(TextImport, pk=job_id)
-    return JsonResponse(
-        {"id": job.pk, "status": job.status, "status_display": job.get_status_display(), "error": job.error, "result": job.result,
-         "waiting_reason": job_waiting_reason(job)}
-    )
+    job = or_404(selectors.text_import_get(job_id))
+    return JsonResponse(job_status_payload(job, result=job.result))

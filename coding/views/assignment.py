@@ -1,18 +1,18 @@
 """The assignment page: supervisors assign treaties by hand, balanced by workload, or as a
 stratified random reliability sample. Thin: the form is read here, the services decide."""
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from ..ids import is_ascii_number, parse_id
-from ..models import Agreement, CodebookVersion
-from ..permissions import supervisor_required
-from ..roles import CODER
-from ..selectors.agreements import agreement_list, party_choices
-from ..services.codings import assignment_balance, assignment_create, reliability_sample
+from web.permissions import supervisor_required
+
+from ..pure.ids import is_ascii_number, parse_id
+from ..selectors.agreements import agreement_list, agreements_by_ids, party_choices
+from ..selectors.codebooks import codebook_version_by_id, codebook_versions
+from ..selectors.codings import coders_active
+from ..services.assignments import assignment_balance, assignment_create, reliability_sample
 
 FORM_NUMBER_MAX = 100_000  # more agreements, coders or seeds than any study has
 
@@ -39,18 +39,17 @@ def _form_ids(data, name):
 
 @supervisor_required
 def assign(request):
-    User = get_user_model()
-    coders = User.objects.filter(groups__name=CODER, is_active=True).order_by("username")
-    versions = CodebookVersion.objects.select_related("codebook").order_by("codebook__code", "-number")
+    coders = coders_active()
+    versions = codebook_versions(newest_first=True)
     filters = {key: request.GET.get(key, "").strip() for key in ("party", "year", "has_text", "q")}
     agreements = agreement_list(party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"])
     if request.method == "POST":
         try:
-            version = versions.filter(pk=parse_id(request.POST.get("version", ""))).first()
+            version = codebook_version_by_id(parse_id(request.POST.get("version", "")))
             if version is None:
                 raise ValidationError(_("Choose a codebook version."))
-            chosen_coders = list(coders.filter(pk__in=_form_ids(request.POST, "coders")))
-            chosen = Agreement.objects.filter(pk__in=_form_ids(request.POST, "agreements"))
+            chosen_coders = list(coders_active(ids=_form_ids(request.POST, "coders")))
+            chosen = agreements_by_ids(_form_ids(request.POST, "agreements"))
             sample_size = _form_number(request.POST, "sample_size", default=None, minimum=1, label=_("sample size"))
             if sample_size:
                 stratum = (lambda a: a.region or "?") if request.POST.get("stratum") == "region" else (lambda a: a.entry_into_force_year)

@@ -3,14 +3,16 @@ feedback after approval, and an agreement's audit trail. Thin: selectors for rea
 lives in coding/visibility.py)."""
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 
-from .. import visibility
-from ..csv_safe import rows_csv
-from ..models import Agreement
-from ..permissions import supervisor_required
-from ..selectors.agreements import treaty_reader
-from ..selectors.codings import coder_queue, coding_as_payload, coding_text_version, coding_workspace, recheck_items_for
+from web.permissions import supervisor_required
+from web.shortcuts import or_404
+
+from ..pure.csv_safe import rows_csv
+from ..editing import coding_editable_by
+from ..selectors.agreements import agreement_get, treaty_reader
+from ..selectors.codings import (coder_queue, coding_as_payload, coding_text_version, coding_visible_get, coding_workspace,
+                                recheck_items_for)
 from ..selectors.feedback import agreement_by_month, coding_feedback, feedback_coding_get, feedback_list
 from ..selectors.history import history_csv_rows, history_visible_to
 
@@ -31,14 +33,14 @@ def my_queue(request):
 def workspace(request, pk):
     # The same rule as /api/codings/<id>/: her own coding, any coding of a treaty she coded once
     # it is approved (read only), every coding for supervisors; anything else is a 404.
-    coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
+    coding = or_404(coding_visible_get(request.user, pk))
     context = coding_workspace(coding=coding)
     # The text the coding was made on, whatever was imported since: its evidence cites this one.
     reader = treaty_reader(agreement=coding.agreement, version=coding_text_version(coding))
     return render(request, "coding/workspace.html", {
         "coding": coding,
         "agreement": coding.agreement,
-        "editable": coding.coder_id == request.user.pk and coding.state == "draft",
+        "editable": coding_editable_by(request.user, coding),
         "payload": coding_as_payload(coding),
 
         **context,
@@ -48,7 +50,7 @@ def workspace(request, pk):
 
 @supervisor_required
 def agreement_history(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
+    agreement = or_404(agreement_get(pk))
     events = history_visible_to(request.user, agreement=agreement)
     if request.GET.get("format") == "csv":
         response = HttpResponse(rows_csv(history_csv_rows(events)).encode("utf-8-sig"), content_type="text/csv; charset=utf-8")

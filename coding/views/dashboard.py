@@ -2,9 +2,10 @@
 Thin: every number comes from coding/selectors/dashboard.py."""
 from django.shortcuts import render
 
-from ..ids import parse_id
-from ..models import CodebookVersion
-from ..permissions import supervisor_required
+from web.permissions import supervisor_required
+
+from ..pure.ids import parse_id
+from ..selectors.codebooks import codebook_version_by_id
 from ..selectors.dashboard import answers_choice
 from ..selectors.dashboard import supervisor_dashboard as dashboard
 
@@ -12,8 +13,7 @@ from ..selectors.dashboard import supervisor_dashboard as dashboard
 @supervisor_required
 def supervisor_dashboard(request):
     # A malformed or unknown ?version= falls back to the default version (None).
-    version_id = parse_id(request.GET.get("version", ""))
-    version = CodebookVersion.objects.filter(pk=version_id).first() if version_id is not None else None
+    version = codebook_version_by_id(parse_id(request.GET.get("version", "")))
     # ?answers=final: agreement on the answers as saved, not as they were before a suggestion.
     answers = answers_choice(request.GET.get("answers"))
     return render(request, "coding/supervisor_dashboard.html", dashboard(version=version, answers=answers))

@@ -6,18 +6,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from jobs.selectors import job_status_payload
+from web.permissions import supervisor_required
+from web.shortcuts import or_404
+
 from .. import visibility
-from ..ids import parse_id
-from ..models import Agreement, PrecodeJob, PrecoderModel
-from ..permissions import supervisor_required
 from ..precoder.model import reliability_bins
 from ..precoder.plots import reliability_diagram
-from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
-from ..selectors.precoder import PrecoderModelError, precoder_measurement
+from ..pure.ids import parse_id
+from ..selectors.agreements import AgreementRefError, agreement_get, agreement_get_by_ref, agreements_with_text
+from ..selectors.codings import coding_visible_get
+from ..selectors.precoder import (
+    PrecoderModelError,
+    precode_job_get,
+    precode_jobs_recent,
+    precoder_measurement,
+    precoder_model_get,
+    precoder_models,
+)
 from ..services.precode_jobs import precode_job_request
 from ..services.precoder import PrecoderError, suggestion_display_set, suggestions_show
 
@@ -26,8 +36,7 @@ MAX_REFS = 1000
 
 def _model(request):
     number = parse_id(request.GET.get("model", "") or request.POST.get("model", ""))
-    models = PrecoderModel.objects.select_related("version__codebook")
-    model = models.filter(number=number).first() if number else models.order_by("-number").first()
+    model = precoder_model_get(number)
     if number and model is None:
         raise Http404(_("No pre-coder model %(n)s.") % {"n": number})
     return model
@@ -39,7 +48,7 @@ def precoder_page(request):
     if request.method == "POST" and model is not None:
         try:
             if request.POST.get("all") == "1":
-                agreements = list(Agreement.objects.filter(current_text__isnull=False).order_by("pk"))
+                agreements = agreements_with_text()
             else:
                 refs = [r.strip() for r in request.POST.get("agreements", "").replace(",", "\n").splitlines() if r.strip()]
                 if len(refs) > MAX_REFS:
@@ -51,8 +60,7 @@ def precoder_page(request):
         else:
             messages.info(request, _("Pre-coding %(n)d treaties in the background.") % {"n": len(job.agreement_ids)})
         return redirect(f"{request.path}?model={model.number}")
-    context = {"models": PrecoderModel.objects.select_related("version__codebook").order_by("-number"), "model": model,
-               "jobs": PrecodeJob.objects.select_related("model").order_by("-created_at")[:10]}
+    context = {"models": precoder_models(), "model": model, "jobs": precode_jobs_recent(limit=10)}
     if model is not None:
         measurement = context["measurement"] = precoder_measurement(model=model)
         results = measurement["results"]
@@ -65,7 +73,7 @@ def precoder_page(request):
 def precoder_diagram(request, number, fmt):
     if fmt not in {"svg", "png"}:
         raise Http404(_("Diagrams come as svg or png."))
-    model = get_object_or_404(PrecoderModel, number=number)
+    model = or_404(precoder_model_get(number) if number else None)  # /precoder/0.svg: no model 0
     points = precoder_measurement(model=model)["points"]
     labels = {"cross_validation": _("cross-validated"), "reference": _("held out, against %(ref)s") % {"ref": model.reference},
               "approved": _("against adjudicated values")}
@@ -79,7 +87,7 @@ def precoder_diagram(request, number, fmt):
 @supervisor_required
 @require_POST
 def precode_create(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
+    agreement = or_404(agreement_get(pk))
     try:
         model = _model(request)
         if model is None:
@@ -94,15 +102,14 @@ def precode_create(request, pk):
 
 @supervisor_required
 def precode_status(request, job_id):
-    job = get_object_or_404(PrecodeJob, pk=job_id)
-    return JsonResponse({"id": job.pk, "status": job.status, "status_display": job.get_status_display(),
-                         "progress": job.progress, "message": job.progress_message, "error": job.error, "result": job.result})
+    job = or_404(precode_job_get(job_id))
+    return JsonResponse(job_status_payload(job, result=job.result))
 
 
 @supervisor_required
 @require_POST
 def suggestion_display(request, pk):
-    agreement = get_object_or_404(Agreement, pk=pk)
+    agreement = or_404(agreement_get(pk))
     first = request.POST.get("first") == "1"
     suggestion_display_set(agreement=agreement, first=first, user=request.user)
     messages.success(request, _("Coders of this treaty now see machine suggestions before they answer.") if first
@@ -115,7 +122,7 @@ def coding_suggestions(request, pk):
     """JSON {indicator code: {value, confidence, article, url, text}} of the suggestions the user
     may see beside this coding (none for an indicator she has not answered, unless shown before).
     A GET that writes: showing a suggestion to the coder is what the record is about."""
-    coding = get_object_or_404(visibility.codings_visible_to(request.user), pk=pk)
+    coding = or_404(coding_visible_get(request.user, pk))
     if coding.coder_id != request.user.pk and not visibility.sees_everything(request.user):
         raise PermissionDenied
     rows = suggestions_show(coding=coding, user=request.user)

@@ -2,12 +2,15 @@
 under older wording, and carrying them over. Thin: the selector reads, the service writes."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 
-from ..ids import parse_id
-from ..models import Agreement, CodebookVersion
-from ..permissions import supervisor_required
+from web.permissions import supervisor_required
+from web.shortcuts import or_404
+
+from ..pure.ids import parse_id
+from ..selectors.agreements import agreement_get
+from ..selectors.codebooks import codebook_version_by_id
 from ..selectors.recheck import recheck_queue
 from ..services.recheck import codings_carry_over
 
@@ -15,11 +18,11 @@ from ..services.recheck import codings_carry_over
 @supervisor_required
 def recheck(request):
     if request.method == "POST":
-        version = get_object_or_404(CodebookVersion, pk=parse_id(request.POST.get("version", "")) or 0)
+        version = or_404(codebook_version_by_id(parse_id(request.POST.get("version", ""))))
         agreement_id = request.POST.get("agreement", "")
         agreements = None
         if agreement_id:
-            agreements = [get_object_or_404(Agreement, pk=parse_id(agreement_id) or 0)]
+            agreements = [or_404(agreement_get(parse_id(agreement_id)))]
         try:
             created = codings_carry_over(version=version, user=request.user, agreements=agreements)
         except ValidationError as exc:

@@ -73,8 +73,10 @@ INSTALLED_APPS = [
     "csp",
     "simple_history",
     "axes",
+    "jobs",  # background jobs of both apps (abstract models only: no tables of its own)
     "coding",
     "analysis",
+    "web",  # the web layer both apps share (its template tags)
 ]
 
 MIDDLEWARE = [
@@ -147,7 +149,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_LOCKOUT_CALLABLE = "config.settings.accounts.lockout_response"  # page in the layout; JSON for /api/
+AXES_LOCKOUT_CALLABLE = "web.accounts.lockout_response"  # page in the layout; JSON for /api/
 AXES_VERBOSE = False  # no start-up banner in every command's output; failures are still logged
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "coding:agreement_list"
@@ -179,12 +181,12 @@ if "STATIC_ROOT" not in os.environ:
         pass
 
 REST_FRAMEWORK = {
-    # DRF's classes, adjusted in config/settings/accounts.py: no credentials is a 403 as before,
+    # DRF's classes, adjusted in web/accounts.py: no credentials is a 403 as before,
     # a wrong token or password a 401; basic auth answers 429 while axes holds the login locked.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "config.settings.accounts.SessionAuthentication",
+        "web.accounts.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
-        "config.settings.accounts.LockoutAwareBasicAuthentication",
+        "web.accounts.LockoutAwareBasicAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -194,6 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["config.parsers.BoundedJSONParser"],
     "PAGE_SIZE": 100,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Domain errors to 400 (naming the field), 404 and 409 (with the current revision), in one place.
+    "EXCEPTION_HANDLER": "web.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "FTA coding workbench API", "VERSION": "1.0.0",
@@ -231,7 +235,7 @@ CONTENT_SECURITY_POLICY = {
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
-# A job always ends (coding/services/jobs.py, docs: https://docs.celeryq.dev/en/stable/userguide/configuration.html):
+# A job always ends (jobs/lifecycle.py, docs: https://docs.celeryq.dev/en/stable/userguide/configuration.html):
 # a task is acknowledged when it ends, and delivered again when its worker process dies
 # (the job is then taken over, or failed with the reason).
 CELERY_TASK_ACKS_LATE = True
@@ -270,9 +274,9 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY}
 # Every worker writes which queues it consumes to Redis every WORKER_HEARTBEAT_SECONDS (config/celery.py,
-# coding/services/workers.py); a job waiting on a queue with no live worker says so (page, API, --wait).
+# jobs/workers.py); a job waiting on a queue with no live worker says so (page, API, --wait).
 WORKER_HEARTBEAT_SECONDS = float(os.environ.get("WORKER_HEARTBEAT_SECONDS", 5))
-# Liveness of jobs (coding/services/jobs.py, coding/services/sweeper.py), in seconds: a running job's
+# Liveness of jobs (jobs/lifecycle.py, jobs/sweeper.py; set here only), in seconds: a running job's
 # heartbeat interval; its owner counts as gone after JOB_OWNER_TIMEOUT without one (or at once when
 # its process is gone on the sweeper's machine); a job is started at most JOB_MAX_ATTEMPTS times;
 # every worker sweeps every JOB_SWEEP_SECONDS; a QUEUED job whose task is not in the queue after
@@ -283,7 +287,7 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", 2))
 JOB_SWEEP_SECONDS = float(os.environ.get("JOB_SWEEP_SECONDS", 15))
 JOB_QUEUED_LOST_AFTER = float(os.environ.get("JOB_QUEUED_LOST_AFTER", 120))
 JOB_MAX_RESENDS = int(os.environ.get("JOB_MAX_RESENDS", 3))
-# Called by every sweep after the jobs themselves (coding/services/sweeper.py): fanned-out runs whose
+# Called by every sweep after the jobs themselves (jobs/sweeper.py): fanned-out runs whose
 # children have all ended are ended too, should the last child have died before it could.
 JOB_SWEEP_HOOKS = ["analysis.services.fanout.fanned_out_runs_settle"]
 

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.db import DatabaseError
 from django.test import Client
 
 from analysis.models import DatasetRelease, Panel
@@ -18,7 +17,8 @@ from analysis.pure import panel_builder as builder
 from analysis.services.panels import panel_dir, panel_store
 from analysis.services.releases import release_create
 from coding.models import Coding
-from coding.services.codings import assignment_create, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.users import reference_coder_get_or_create
 from tests.analysis.test_gravity import small_panel
 from tests.analysis.test_sensitivity import TREATIES, code
 from tests.analysis.test_zero_panels import frames
@@ -31,11 +31,11 @@ APPS = ("analysis", "coding", "auth")
 
 
 @pytest.fixture
-def world(users, mini_version, settings, tmp_path, monkeypatch):
+def world(users, mini_version, settings, tmp_path):
     """The world of analysis_bounds_cases.py: users and a stored panel, and the parts a case
-    needs, built by need(*parts) before the case's snapshot."""
+    needs, built by need(*parts) before the case's snapshot. No task is ever sent: runs are
+    dispatched on commit, and a test's transaction never commits."""
     settings.MEDIA_ROOT, settings.PANEL_DIR = str(tmp_path / "media"), str(tmp_path / "panels")
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda job: None)  # the broker is tested elsewhere
     frame = small_panel()
     clients = {}
     for user in (users["supervisor"], users["coder"]):  # signed in now: a login writes last_login
@@ -203,17 +203,13 @@ def test_wide_gdp_year_columns_are_bounded_too():
 
 
 @pytest.mark.django_db
-def test_a_panel_file_written_for_a_refused_row_is_removed(world, monkeypatch):
-    """The name is checked before the file is written; should the INSERT fail all the same (a
-    database error), the file written for it goes too, and a file another row names stays."""
+def test_a_panel_file_written_for_a_refused_row_is_removed(world):
+    """The name is checked before the file is written; should the row be refused all the same
+    (here: its release was never saved, so Django refuses the INSERT), the file written for it
+    goes too, and the file another row names stays."""
     files = panel_files()
-
-    def refuse(**fields):
-        raise DatabaseError("the database refused the row")
-
-    monkeypatch.setattr(Panel.objects, "create", refuse)
-    with pytest.raises(DatabaseError):
-        panel_store(world["frame"].assign(trade=1.0), name="another")
+    with pytest.raises(ValueError, match="unsaved related object"):
+        panel_store(world["frame"].assign(trade=1.0), name="another", release=DatasetRelease(number=99, name="unsaved"))
     assert panel_files() == files and Panel.objects.count() == 1
 
 

@@ -15,8 +15,9 @@ from analysis.services.releases import release_create
 from analysis.templatetags.analysis_labels import analysis_note, drop_reason, method_label, source_label, tier_label
 from coding.models import Answer, Coding
 from coding.services import codebook_import
-from coding.services.codings import assignment_create, reference_coder_get_or_create
-from coding.templatetags.coding_labels import coder_label
+from coding.services.assignments import assignment_create
+from coding.services.users import reference_coder_get_or_create
+from web.templatetags.source_labels import coder_label
 from tests.conftest import MINI_CODEBOOK
 
 ZH = {"depth": "深度得分", "agreements": "协定", "estimate": "估计值及 95% 置信区间"}
@@ -63,7 +64,7 @@ def test_release_pages_name_tiers_sources_and_methods_in_chinese(study_release, 
     assert "本研究" in html and "加总" in html and "第一层级" in html
     assert ">first<" not in html and ">the study<" not in html
     listing = client.get("/analysis/releases/").content.decode()
-    assert "<td>本研究</td>" in listing
+    assert "<td>本研究" in listing and "参照" in listing  # the study, marked as a reference source
     report = client.get(f"/analysis/releases/{study_release.number}/report/").content.decode()
     assert "编码报告" in report and "第一层级" in report and "未记录证据。" in report
 

@@ -11,7 +11,7 @@ from analysis.models import ModelRun, SpecFit
 from analysis.services.fanout import fanned_out_runs_settle, spec_fit_execute
 from analysis.services.panels import panel_store
 from analysis.services.runs import model_run_cancel, model_run_create, model_run_execute
-from coding.services.sweeper import jobs_sweep
+from jobs.sweeper import jobs_sweep
 from tests.analysis.test_gravity import small_panel
 
 PPML = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
@@ -115,12 +115,18 @@ def test_the_sweeper_ends_a_parent_whose_last_child_died(panel, settings):
 
 
 @pytest.mark.django_db
-def test_one_specification_is_one_task_and_fan_out_can_be_switched_off(panel, settings):
+def test_one_specification_is_a_fan_out_of_one_in_one_task_and_fan_out_can_be_switched_off(panel, settings):
+    """Every run is fitted through its children (one fitting path): one specification is a
+    child of its own, fitted by the run's task; with RUN_FAN_OUT off the run's own task fits its
+    children one by one."""
     single = model_run_create(panel=panel, specs=[PPML])
-    assert not single.fan_out and not single.fits.exists()
+    assert not single.fan_out and single.fits.count() == 1
     settings.RUN_FAN_OUT = False
     several = model_run_create(panel=panel, specs=[PPML, OLS])
-    assert not several.fan_out and not several.fits.exists()
+    assert not several.fan_out and several.fits.count() == 2
+    several = model_run_execute(run_id=several.pk)
+    assert several.status == "DONE" and [r["label"] for r in several.results] == ["ppml", "ols"]
+    assert [fit.status for fit in several.fits.order_by("position")] == ["DONE", "DONE"]
 
 
 @pytest.mark.django_db

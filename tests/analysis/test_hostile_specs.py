@@ -104,7 +104,7 @@ def test_the_page_and_api_answer_a_coder_with_403_and_start_nothing(panel, clien
 
 def test_a_good_spec_through_the_api_runs(panel, client_for, users, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda run: sent.append(run.pk))
+    monkeypatch.setattr("jobs.dispatch.job_send", lambda run: sent.append(run.pk))
     client = client_for(users["supervisor"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/api/runs/", {"panel": panel.content_hash[:12], "name": "api run",

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from analysis.selectors.releases import release_evidence, release_evidence_export
 from analysis.services.releases import release_create
 from coding.models import Article
-from coding.services.codings import assignment_create
+from coding.services.assignments import assignment_create
 
 HEADER = "agreement,coder,indicator,value,evidence,note\n"
 

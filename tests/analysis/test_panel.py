@@ -187,7 +187,7 @@ def test_lags_and_leads_are_taken_by_year_not_by_row():
 
 
 def test_default_lags_are_the_ones_the_study_presets_need():
-    from analysis.pure.gravity import parse_formula, _columns_in
+    from analysis.pure.spec.schema import parse_formula, _columns_in
     from analysis.pure.presets import PRESETS
 
     panel = builder.build_panel(**gapped_inputs(), zeros=False)

@@ -2,7 +2,7 @@
 import pandas as pd
 import pytest
 
-from analysis.pure.gravity import parse_formula
+from analysis.pure.spec.schema import parse_formula
 from analysis.pure.presets import PRESETS
 from tests.conftest import SHARED, require_shared
 

@@ -15,7 +15,9 @@ from analysis.selectors.releases import release_get
 from analysis.services.releases import release_create, release_hash
 from coding.models import Adjudication, Answer, Article, Coding, DisagreementType, Evidence
 from coding.services.adjudication import adjudication_approve, adjudication_reopen, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
+from coding.services.users import reference_coder_get_or_create
 
 AFFIRM = "affirm the Agreement on Technical Barriers to Trade"
 HARMONISE = "work towards harmonisation of standards"

@@ -7,7 +7,8 @@ from django.urls import reverse
 from analysis.models import DatasetRelease
 from coding.models import Adjudication, Coding
 from coding.services.adjudication import adjudication_approve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 
 
 def code_alike(users, version, treaty, answers):

@@ -139,7 +139,8 @@ def test_release_pages_and_downloads(study_approved, client_for, users):
 def test_datasets_keep_coding_blind(client_for, users, mini_version, treaty):
     """A release or comparison built from one coder's codings is hidden from the other coders."""
     from coding.models import Coding
-    from coding.services.codings import assignment_create, coding_save, coding_submit
+    from coding.services.assignments import assignment_create
+    from coding.services.codings import coding_save, coding_submit
 
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     b = Coding.objects.get(coder=users["coder_b"])

@@ -13,7 +13,7 @@ def test_run_from_the_page_then_table_and_plot(client_for, users, settings, tmp_
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=12, seed=3), name="SYNTHETIC", synthetic=True)
     sent = []
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda run: sent.append(run.pk))  # the broker is tested elsewhere
+    monkeypatch.setattr("jobs.dispatch.job_send", lambda run: sent.append(run.pk))  # the broker is tested elsewhere
     client = client_for(users["supervisor"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("analysis:run_list"), {"panel": panel.pk, "preset": "structural-ppml"})

@@ -15,7 +15,8 @@ from analysis.pure import merge_checks, plots
 from analysis.selectors.sensitivity import sensitivity_get, sensitivity_sources
 from analysis.services.sensitivity import sensitivity_run_create, sensitivity_run_execute
 from coding.models import Answer, Coding
-from coding.services.codings import assignment_create, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.users import reference_coder_get_or_create
 from tests.analysis.test_zero_panels import frames, pitfalls, world
 from tests.conftest import DATA, SHARED, require_shared
 from tests.factories import AgreementFactory
@@ -38,7 +39,7 @@ def code(agreement, version, coder, values):
 def setting(db, mini_version, settings, tmp_path, monkeypatch):
     """Three treaties coded by two reference coders; input files written as users have them."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda job: None)  # the broker is tested elsewhere
+    monkeypatch.setattr("jobs.dispatch.job_send", lambda job: None)  # the broker is tested elsewhere
     agreements = []
     for parties, year, codes in TREATIES:
         agreement = AgreementFactory(name="-".join(parties), parties=parties, entry_into_force_year=year)

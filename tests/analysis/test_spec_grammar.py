@@ -1,4 +1,4 @@
-"""The formula grammar and the spec schema (analysis/formula.py, analysis/gravity.py): hostile
+"""The formula grammar and the spec schema (analysis/pure/spec/grammar.py, analysis/pure/spec/schema.py): hostile
 formulas are refused naming the offending token and never reach formulaic, valid ones are fitted
 from their canonical rendering, and every spec key is checked by type and bound. Pure: no
 database."""
@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.pure import gravity
-from analysis.pure.formula import MAX_LENGTH, parse
-from analysis.pure.gravity import SpecError, check_spec, fit, parse_formula, validate, validate_specs
+from analysis.pure.gravity import fit
+from analysis.pure.spec import schema
+from analysis.pure.spec.grammar import MAX_LENGTH, parse
+from analysis.pure.spec.schema import SpecError, check_spec, parse_formula, validate, validate_specs
 from analysis.pure.presets import PRESETS
 
 CANARY = "CANARY"  # stands for the canary file's path: the attacks that write, write that file
@@ -375,7 +376,7 @@ WEIRD = [None, 0, -1, 1.5, float("nan"), "", "x" * 5000, [], {}, [1, "a"], {"a":
          np.array([1, 2]), np.int64(3), {"cluster": np.array(["fe"])}, {1: 2}, object()]
 
 
-@pytest.mark.parametrize("key", gravity.SPEC_KEYS)
+@pytest.mark.parametrize("key", schema.SPEC_KEYS)
 def test_no_value_of_any_key_escapes_as_another_exception(key):
     for value in WEIRD:
         try:

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from coding.models import Adjudication, Coding, FinalValue
-from coding.services.codings import assignment_create
+from coding.services.assignments import assignment_create
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -18,7 +18,7 @@ def select_words(page, identifier, start, end):
 
 
 def test_cited_passages_stay_highlighted(page, live_server, login, users, mini_version, treaty):
-    from coding.services.codings import assignment_create
+    from coding.services.assignments import assignment_create
 
     Article.objects.filter(identifier="61").update(number="6.2", heading="Harmonisation")
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])

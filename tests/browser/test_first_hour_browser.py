@@ -9,7 +9,8 @@ from analysis.pure.simulate import simulate
 from analysis.services.panels import panel_store
 from analysis.services.runs import model_run_cancel, model_run_create
 from coding.models import Coding
-from coding.services.codings import assignment_create, coding_save
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.db import connection
 from playwright.sync_api import expect
 
 from analysis.services.runs import model_run_execute
-from coding.services.codings import reference_coder_get_or_create
+from coding.services.users import reference_coder_get_or_create
 from tests.analysis.test_sensitivity import SPEC, TREATIES, code
 from tests.analysis.test_zero_panels import frames, world
 from tests.factories import AgreementFactory
@@ -32,7 +32,7 @@ def fit_later(job):
 def test_sensitivity_page_shows_a_column_per_source(page, live_server, login, users, mini_version, settings, tmp_path,
                                                    monkeypatch):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("coding.services.jobs.job_send", fit_later)
+    monkeypatch.setattr("jobs.dispatch.job_send", fit_later)
     for parties, year, codes in TREATIES:
         agreement = AgreementFactory(name="-".join(parties), parties=parties, entry_into_force_year=year)
         for source, values in codes.items():

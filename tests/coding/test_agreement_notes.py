@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from coding import reliability
+from coding.pure import reliability
 from coding.templatetags.agreement_notes import agreement_note, measurement_level
 
 

@@ -13,7 +13,8 @@ from coding.importers.article_numbers import citation_labels, display_number
 from coding.importers.plaintext import split_treaty_text
 from coding.importers.tota import parse_tota_file
 from coding.models import Agreement, Article, Coding, TextVersion
-from coding.services.codings import assignment_create, coding_save
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save
 from tests.conftest import DATA, require_shared
 
 AUSTRALIA_CHINA = "pta_141.xml"  # ToTA's Australia - China: ARTICLE 4.3 is article_identifier 11808

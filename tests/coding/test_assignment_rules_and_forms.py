@@ -6,7 +6,8 @@ from django.urls import reverse
 
 from coding.models import Assignment, Coding, FinalValue
 from coding.services.adjudication import adjudication_resolve
-from coding.services.codings import assignment_balance, assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_balance, assignment_create
+from coding.services.codings import coding_save, coding_submit
 from tests.factories import AgreementFactory
 
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from coding.models import Coding
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from tests.bad_inputs.coding_cases import HEADER
 from tests.bad_inputs.harness import LOADERS, all_cases, db_snapshot
 from tests.factories import AgreementFactory, UserFactory

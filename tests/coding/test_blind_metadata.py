@@ -10,7 +10,9 @@ from django.urls import reverse
 from analysis.services.releases import release_create
 from coding.models import Adjudication, Answer, Coding
 from coding.services.adjudication import adjudication_approve
-from coding.services.codings import assignment_create, coding_save, coding_submit, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
+from coding.services.users import reference_coder_get_or_create
 from tests.factories import AgreementFactory, UserFactory, add_text
 
 pytestmark = pytest.mark.django_db

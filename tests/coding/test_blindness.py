@@ -5,7 +5,8 @@ from django.urls import reverse
 
 from coding.models import Adjudication, Coding
 from coding.services.adjudication import adjudication_approve, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 
 SECRET_NOTE = "B-SECRET-NOTE"
 

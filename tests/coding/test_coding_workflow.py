@@ -5,8 +5,9 @@ from django.core.exceptions import ValidationError
 from coding.models import Adjudication, Assignment, Coding, DisagreementType
 from coding.selectors.codings import adjudication_queue, coder_queue, keyword_candidates
 from coding.services.adjudication import adjudication_approve, adjudication_reopen, adjudication_resolve
-from coding.services.codings import (CodingConflict, assignment_balance, assignment_create, coding_save,
-                                     coding_submit, reliability_sample)
+from coding.services.assignments import assignment_balance, assignment_create, reliability_sample
+from coding.services.codings import coding_save, coding_submit
+from coding.services.revisions import CodingConflict
 from tests.factories import AgreementFactory, UserFactory
 
 

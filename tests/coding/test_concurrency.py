@@ -6,7 +6,9 @@ import pytest
 from django.db import connection, connections
 
 from coding.models import Coding
-from coding.services.codings import CodingConflict, assignment_create, coding_save
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save
+from coding.services.revisions import CodingConflict
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,8 @@ import pytest
 from django.urls import reverse
 
 from coding.models import Assignment, Coding
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from tests.factories import AgreementFactory
 
 

@@ -4,10 +4,11 @@ with names instead of ids and the workbench's own changes attributed to it."""
 import pytest
 from django.urls import reverse
 
-from coding.highlights import passage_segments, utf16_to_index
 from coding.models import Adjudication, Article, Coding
+from coding.pure.highlights import passage_segments, utf16_to_index
 from coding.services.adjudication import adjudication_approve, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 
 HARMON_PASSAGE = {"article": "61", "start": 31, "end": 44, "quote": "harmonisation"}
 

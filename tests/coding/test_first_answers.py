@@ -13,8 +13,10 @@ from django.urls import reverse
 from coding.models import Answer, Coding, PrecoderModel, Suggestion, SuggestionDisplay
 from coding.models.codings import SUGGESTION_SHOWN
 from coding.selectors.dashboard import FINAL_ANSWERS, FIRST_ANSWERS, reliability_by_indicator
-from coding.services.codings import assignment_create, coding_save, coding_submit, reference_coder_get_or_create
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from coding.services.precoder import suggestions_show
+from coding.services.users import reference_coder_get_or_create
 from tests.factories import AgreementFactory
 
 

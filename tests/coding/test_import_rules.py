@@ -17,13 +17,9 @@ from django.urls import reverse
 from coding.models import Adjudication, Answer, Coding, Evidence, FinalValue
 from coding.roles import REFERENCE
 from coding.services.adjudication import AdjudicationConflict, adjudication_approve, adjudication_resolve
-from coding.services.codings import (
-    CodingConflict,
-    assignment_create,
-    coding_missing_indicators,
-    coding_save,
-    coding_submit,
-)
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_missing_indicators, coding_save, coding_submit
+from coding.services.revisions import CodingConflict
 from tests.bad_inputs.coding_cases import HEADER
 from tests.bad_inputs.harness import db_snapshot
 from tests.factories import AgreementFactory, UserFactory

@@ -61,7 +61,7 @@ def this_host(pid):
 
 @pytest.mark.django_db
 def test_a_claim_writes_the_owner_and_a_heartbeat():
-    from coding.services.jobs import job_claim, job_owner
+    from jobs.lifecycle import job_claim, job_owner
 
     job = TextImport.objects.create(agreement=AgreementFactory(), upload="text_imports/x.txt", original_name="x.txt")
     assert job_claim(TextImport, job.pk) and not job_claim(TextImport, job.pk)
@@ -73,7 +73,7 @@ def test_a_claim_writes_the_owner_and_a_heartbeat():
 def test_a_redelivered_task_takes_over_a_job_whose_worker_died_but_not_a_live_one(settings):
     import os
 
-    from coding.services.jobs import job_claim, job_owner
+    from jobs.lifecycle import job_claim, job_owner
 
     settings.JOB_MAX_ATTEMPTS = 2
     dead = running_import(worker=this_host(DEAD_PID))
@@ -89,7 +89,7 @@ def test_a_redelivered_task_takes_over_a_job_whose_worker_died_but_not_a_live_on
 
 @pytest.mark.django_db
 def test_a_job_whose_worker_died_too_often_fails_with_the_reason(settings):
-    from coding.services.jobs import job_claim
+    from jobs.lifecycle import job_claim
 
     settings.JOB_MAX_ATTEMPTS = 2
     job = running_import(worker=this_host(DEAD_PID), attempts=2)
@@ -104,7 +104,7 @@ def test_a_job_whose_worker_died_too_often_fails_with_the_reason(settings):
 def test_the_sweeper_fails_running_jobs_whose_worker_is_gone(settings):
     import os
 
-    from coding.services.sweeper import jobs_sweep
+    from jobs.sweeper import jobs_sweep
 
     settings.JOB_HEARTBEAT_SECONDS, settings.JOB_OWNER_TIMEOUT = 10, 45
     gone = running_import(worker=this_host(DEAD_PID), seconds_ago=30)
@@ -125,7 +125,7 @@ def test_the_sweeper_sends_a_lost_task_again_then_gives_up(settings, monkeypatch
 
     from django.utils import timezone
 
-    from coding.services import sweeper
+    from jobs import sweeper
 
     settings.JOB_QUEUED_LOST_AFTER, settings.JOB_MAX_RESENDS = 60, 1
     sent = []
@@ -151,7 +151,7 @@ def test_the_sweeper_sends_a_lost_task_again_then_gives_up(settings, monkeypatch
 
 @pytest.mark.django_db
 def test_the_failure_handler_never_fails(caplog):
-    from coding.services.jobs import job_fail
+    from jobs.lifecycle import job_fail
 
     class Unprintable(Exception):
         def __str__(self):

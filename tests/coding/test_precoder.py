@@ -19,14 +19,11 @@ from coding.models import (
     Suggestion,
 )
 from coding.roles import REFERENCE
-from coding.services.codings import (
-    assignment_create,
-    coding_save,
-    coding_submit,
-    reference_coder_get_or_create,
-)
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from coding.services.precode_jobs import precode_job_request, precode_job_run
 from coding.services.precoder import PrecoderError, precode, precoder_train
+from coding.services.users import reference_coder_get_or_create
 from tests.coding.test_precoder_pure import ENGLISH, SPANISH
 from tests.factories import AgreementFactory, add_text
 
@@ -48,7 +45,7 @@ def make_treaty(n, wto, harmon, **fields):
 def corpus(db, mini_version, settings, tmp_path, monkeypatch):
     """24 treaties coded by the reference coder DESTA 2.1 under the mini codebook (wto, harmon)."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("coding.services.jobs.job_send", lambda job: None)  # no broker here
+    monkeypatch.setattr("jobs.dispatch.job_send", lambda job: None)  # no broker here
     desta = reference_coder_get_or_create("DESTA 2.1")
     indicators = {i.code: i for i in mini_version.indicators.all()}
     treaties = []

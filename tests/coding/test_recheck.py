@@ -5,10 +5,11 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from coding.codebook_changes import indicator_changes
 from coding.models import Adjudication, Coding, FinalValue
+from coding.pure.codebook_changes import indicator_changes
 from coding.services.adjudication import adjudication_approve, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from tests.conftest import MINI_CODEBOOK
 
 # harmon gets guidance (changed: re-check), coop is new (re-check), wto is as it was (carries over)

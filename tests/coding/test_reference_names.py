@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from analysis.services.releases import release_create
-from coding.names import markup_problem, name_collision, reference_name_problem, skeleton
+from coding.pure.names import markup_problem, name_collision, reference_name_problem, skeleton
 
 EXISTING = ["coder_a", "coder_b", "supervisor", "DESTA 2.1", "the study"]
 MARK = 'class="badge reference-mark"'

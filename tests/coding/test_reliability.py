@@ -1,4 +1,4 @@
-"""coding.reliability against published worked examples (to three decimals or better).
+"""coding.pure.reliability against published worked examples (to three decimals or better).
 
 Plain pytest: no database, no Django. Sources:
 
@@ -34,7 +34,7 @@ import pandas as pd
 import pytest
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
-from coding import reliability as rel
+from coding.pure import reliability as rel
 
 n = np.nan
 TO_3 = 5e-4  # "to three decimals": a published .743 covers [.7425, .7435)

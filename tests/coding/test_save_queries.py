@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from coding.models import Answer, Coding, Evidence
 from coding.services import codebook_import
-from coding.services.codings import assignment_create, coding_save
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save
 
 SEVEN = "\n".join(["codebook: seven", 'version: "1"', "title: {en: Seven indicators, zh: 七个指标}", "indicators:"] + [
     f'  - code: i{n}\n    question: {{en: "Question {n}?", zh: "问题{n}"}}\n    values: {{0: "no", 1: "yes"}}'

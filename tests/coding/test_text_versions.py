@@ -11,7 +11,8 @@ from django.urls import reverse
 
 from coding.models import Adjudication, Coding, Evidence, TextImport, TextVersion
 from coding.services.adjudication import adjudication_approve, adjudication_resolve
-from coding.services.codings import assignment_create, coding_save, coding_submit
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save, coding_submit
 from coding.services.text_jobs import text_import_run
 from coding.services.texts import NewVersionNotConfirmed, text_import_file
 from tests.factories import AgreementFactory, add_text

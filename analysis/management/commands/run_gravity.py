@@ -6,23 +6,22 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from coding.ids import parse_id
 from coding.importers.errors import ImportFailed
 
-from ...models import ModelRun, Panel
+from ...models import ModelRun
 from ...pure.gravity import SpecError
-from ...pure.presets import PRESETS, specs_from
-from ...selectors.runs import run_waiting_reason
+from ...pure.presets import PRESETS
+from ...selectors.runs import panel_get, run_waiting_reason
 from ...services.panels import panel_import_csv
+from ...services.runs import MAX_NAME, model_run_execute, model_run_request
 from ._specs import read_spec_file
-from ...services.runs import MAX_NAME, model_run_create, model_run_execute
 
 
 class Command(BaseCommand):
     help = "Run gravity specifications on a panel as a background job and print the results as JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("--panel", required=True, help="a stored panel's id or hash prefix, or a panel CSV file")
+        parser.add_argument("--panel", required=True, help="a stored panel's id or hash prefix (6 characters or more), or a panel CSV file")
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--spec", help="a JSON file with one specification or a list of them")
         group.add_argument("--preset", choices=sorted(PRESETS))
@@ -37,13 +36,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         panel = self.panel(options["panel"])
         try:
-            if options["spec"]:
-                spec_text = read_spec_file(options["spec"])
-                specs = specs_from(spec=spec_text)
-            else:
-                specs = specs_from(preset_name=options["preset"], years=options["years"])
-            run = model_run_create(panel=panel, specs=specs, dispatch=not options["inline"],
-                                   name=options["preset"] or Path(options["spec"]).stem[:MAX_NAME])
+            spec = read_spec_file(options["spec"]) if options["spec"] else None
+            run = model_run_request(panel=panel, spec=spec, preset_name=options["preset"], years=options["years"],
+                                    dispatch=not options["inline"],
+                                    name=options["preset"] or Path(options["spec"]).stem[:MAX_NAME])
         except SpecError as exc:
             raise CommandError(f"specification error: {exc}") from exc
         if options["inline"]:
@@ -80,8 +76,7 @@ class Command(BaseCommand):
             except ImportFailed as exc:
                 raise CommandError(str(exc)) from exc
             return panel
-        panel = (Panel.objects.filter(pk=parse_id(ref)).first() if parse_id(ref) else None) or \
-            Panel.objects.filter(content_hash__startswith=ref).first()
+        panel = panel_get(ref, user=None)  # the operator of the command line sees every panel
         if panel is None:
             raise CommandError(f"no panel '{ref}' (give a stored panel id or hash, or a CSV file)")
         return panel

@@ -2,9 +2,9 @@
 (or the codebook reference), and nothing is written (the services are atomic)."""
 from django.core.management.base import BaseCommand, CommandError
 
-from ...ids import parse_id
 from ...importers.errors import ImportFailed
 from ...models import CodebookVersion
+from ...pure.ids import parse_id
 from ...roles import is_supervisor
 from ...selectors.agreements import AgreementRefError
 from ...selectors.codebooks import codebook_list, codebook_version_by_spec

@@ -3,7 +3,7 @@ with its reference coder on treaties it was not trained on, with the approved (a
 values, and cross-validated, per indicator (n, Cohen's kappa, Krippendorff's alpha, accuracy)."""
 from django.core.management.base import CommandError
 
-from ...csv_safe import SafeWriter
+from ...pure.csv_safe import SafeWriter
 from ...selectors.precoder import PrecoderModelError, model_for, precoder_measurement
 
 COMPARISONS = (("reference", "vs {reference}, held out"), ("approved", "vs approved values"),

@@ -5,7 +5,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...csv_safe import SafeWriter
+from ...pure.csv_safe import SafeWriter
 from ._base import codebook_version_or_error
 from ._precoder_rows import precoder_report, write_precoder
 from ...models import Agreement
@@ -72,7 +72,7 @@ class Command(BaseCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
         elif options["format"] == "csv":
-            writer = SafeWriter(self.stdout)  # data, not formulas: coding/csv_safe.py
+            writer = SafeWriter(self.stdout)  # data, not formulas: coding/pure/csv_safe.py
             writer.writerow(["indicator", *COLUMNS, "warnings"])
             for code, row in results.items():
                 writer.writerow([code, *[row[c] for c in COLUMNS], " | ".join(row["warnings"])])

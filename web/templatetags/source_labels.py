@@ -1,12 +1,13 @@
-"""Template filters that name reference coders and sources of codes in the page language.
+"""Template filters that name reference coders and sources of codes in the page language, on the
+pages of both apps (`{% load source_labels %}`).
 Presentation only: usernames are data, so proper names (DESTA 2.1) stay as they are and only the
 workbench's own words ("the study", "approved") are translated."""
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
-from ..selectors.codings import reference_coders
-from ..visibility import APPROVED_SOURCE
+from coding.selectors.codings import reference_coders
+from coding.visibility import APPROVED_SOURCE
 
 register = template.Library()
 

@@ -7,6 +7,7 @@ in use: equal after NFKC and case folding ("CODER_B" is coder_b), or equal after
 that look alike ("cоder_b" with a Cyrillic о is coder_b; UTS #39 calls that the names' skeleton).
 """
 import unicodedata
+from collections.abc import Iterable
 
 # Look-alikes of Latin letters and digits, mapped to the Latin letter they pass for: a subset of
 # Unicode's confusables.txt (UTS #39, "Unicode Security Mechanisms", data file confusables.txt)
@@ -60,7 +61,7 @@ def markup_problem(name: str) -> str | None:
     return None
 
 
-def name_collision(name: str, existing) -> str | None:
+def name_collision(name: str, existing: Iterable[str]) -> str | None:
     """Why `name` could pass for a word of the workbench or one of the `existing` names, or None.
     A name identical to an existing one is no collision (it is that one)."""
     folded, shape = _folded(name), skeleton(name)
@@ -77,6 +78,6 @@ def name_collision(name: str, existing) -> str | None:
     return None
 
 
-def reference_name_problem(name: str, existing) -> str | None:
+def reference_name_problem(name: str, existing: Iterable[str]) -> str | None:
     """The first reason `name` cannot be a new reference source's name, or None."""
     return markup_problem(name) or name_collision(name, existing)

@@ -7,15 +7,15 @@ MAX_DATABASE_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist and over
 AGREEMENT_REF = r"^\s*(?:[0-9]+|[dD][eE][sS][tT][aA]:[^\x00]+|(?:[tT][oO][tT][aA]|[wW][tT][oO]):\s*[0-9]+\s*)\s*$"
 
 
-def is_ascii_number(text) -> bool:
+def is_ascii_number(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def parse_id(text) -> int | None:
+def parse_id(text: object) -> int | None:
     """A database id typed by a person or a URL: ASCII digits only ('²' and '١٢' are not ids),
     within the range an integer column can hold; None otherwise."""
-    text = str(text).strip()
-    if not is_ascii_number(text):
+    digits = str(text).strip()
+    if not is_ascii_number(digits):
         return None
-    number = int(text)
+    number = int(digits)
     return number if number <= MAX_DATABASE_ID else None

@@ -3,7 +3,7 @@
 Why: pyfixest hands every term to formulaic, which evaluates it as Python in a namespace that
 holds the data, numpy and the caller's frame. A user's formula is therefore code; checking only
 its first parts with a regex let `ln_dist ~ I(__import__('os').system(...))` in the IV part run
-a shell command on the worker. Here the WHOLE formula is parsed into a small tree, anything
+a shell command on the worker. Here the WHOLE formula is parsed into a small tree (tree.py), anything
 outside the grammar is refused with the offending token and its 1-based position, and the
 formula given to pyfixest is re-rendered from the tree, never the user's text.
 
@@ -23,12 +23,19 @@ Grammar (a formula has at most three `|` parts, as in fixest):
 
 Pure: the standard library only (no Django, pandas or numpy).
 """
+from __future__ import annotations
+
 import keyword
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NoReturn, TypeVar
 
-from .errors import SpecError  # the grammar's error; callers also import it from here
+from ..errors import SpecError  # the grammar's error; callers also import it from here
+from .tree import Formula, Node
+
+Item = TypeVar("Item")
 
 MAX_LENGTH = 1000
 MAX_TERMS = 100
@@ -46,73 +53,6 @@ NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 RUN = re.compile(r"[A-Za-z0-9_.]*")
 
 
-# --- the tree ---------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Node:
-    """One node of a term. kind: column (text: its name), number, intercept (text "0", "1" or
-    "-1"), paren, negative, binary (text: the operator), call (text: the function's canonical
-    spelling; ref: i()'s reference level, rendered) or interaction (a:b). Parentheses the user
-    wrote stay as paren nodes and the tree follows Python's precedence, so rendering needs no
-    precedence rules of its own."""
-    kind: str
-    text: str = ""
-    children: tuple = ()
-    ref: str | None = None
-
-    def render(self):
-        parts = [child.render() for child in self.children]
-        if self.kind == "paren":
-            return f"({parts[0]})"
-        if self.kind == "negative":
-            return f"-{parts[0]}"
-        if self.kind == "binary":
-            return f"{parts[0]} {self.text} {parts[1]}"
-        if self.kind == "interaction":
-            return ":".join(parts)
-        if self.kind == "call":
-            return f"{self.text}({', '.join(parts + ([f'ref={self.ref}'] if self.ref is not None else []))})"
-        return self.text  # column, number, intercept
-
-    def columns(self):
-        own = {self.text} if self.kind == "column" else set()
-        return own.union(*(child.columns() for child in self.children))
-
-
-@dataclass(frozen=True)
-class Formula:
-    dependent: object
-    regressors: tuple
-    fixed: tuple  # of tuples of column names: ("exporter", "year") is exporter^year
-    iv: tuple | None  # (endogenous, instruments) or None
-
-    def render(self, fixed_names=None):
-        """The formula text; `fixed_names` replaces the fixed-effect terms (encoded columns)."""
-        regressors = ""
-        for index, term in enumerate(self.regressors):
-            text = term.render()
-            regressors += text if index == 0 else (" - 1" if text == "-1" else f" + {text}")
-        parts = [f"{self.dependent.render()} ~ {regressors}"]
-        fixed = fixed_names if fixed_names is not None else ["^".join(fe) for fe in self.fixed]
-        if fixed:
-            parts.append(" + ".join(fixed))
-        if self.iv:
-            endogenous, instruments = self.iv
-            parts.append(f"{endogenous.render()} ~ {' + '.join(t.render() for t in instruments)}")
-        return " | ".join(parts)
-
-    @property
-    def canonical(self):
-        return self.render()
-
-    def columns(self):
-        found = self.dependent.columns().union(*(t.columns() for t in self.regressors))
-        found |= {name for fe in self.fixed for name in fe}
-        if self.iv:
-            found |= self.iv[0].columns().union(*(t.columns() for t in self.iv[1]))
-        return found
-
-
 # --- tokens -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -122,23 +62,25 @@ class Token:
     position: int  # 1-based
 
 
-def _fail(message):
+def _fail(message: str) -> NoReturn:
     raise SpecError(f"formula: {message}")
 
 
-def _show_character(character):
+def _show_character(character: str) -> str:
     shown = repr(character)
     return shown if character.isascii() else f"{shown} (U+{ord(character):04X})"
 
 
-def tokenize(text):
+def tokenize(text: object) -> list[Token]:
     """Tokens of a formula. Refuses unknown characters, dunder names, Python keywords, malformed
     numbers, unclosed strings and parentheses that are unbalanced or nested too deep."""
     if not isinstance(text, str):
         raise SpecError(f"formula: expected a string, got {type(text).__name__}")
     if len(text) > MAX_LENGTH:
         _fail(f"longer than {MAX_LENGTH} characters (got {len(text)})")
-    tokens, opened, index = [], [], 0
+    tokens: list[Token] = []
+    opened: list[int] = []
+    index = 0
     while index < len(text):
         character, position = text[index], index + 1
         name, number = NAME.match(text, index), NUMBER.match(text, index)
@@ -154,7 +96,7 @@ def tokenize(text):
                 _fail(f"name '{word[:40]}...' at position {position} is longer than {MAX_NAME} characters")
             tokens.append(Token("name", word, position))
         elif number:  # a number running into letters, '_' or a second '.' (0x10, 1_000, 1.5.real)
-            run = RUN.match(text, number.end()).end()
+            run = _run_end(text, number.end())
             if run > number.end():
                 _fail(f"malformed number '{text[index:run]}' at position {position}")
             if math.isinf(float(number.group())):  # 1e999 is infinity in every term it enters
@@ -187,9 +129,15 @@ def tokenize(text):
     return tokens
 
 
+def _run_end(text: str, start: int) -> int:
+    """Where a run of name characters from `start` ends (RUN matches the empty run too)."""
+    found = RUN.match(text, start)
+    return found.end() if found else start
+
+
 # --- the parser -------------------------------------------------------------------------------
 
-def parse(text):
+def parse(text: object) -> Formula:
     """The Formula tree of a fixest formula; SpecError naming the offending token otherwise."""
     formula = _Parser(tokenize(text)).formula()
     count = len(formula.regressors) + len(formula.fixed) + (len(formula.iv[1]) + 1 if formula.iv else 0)
@@ -199,23 +147,23 @@ def parse(text):
 
 
 class _Parser:
-    def __init__(self, tokens):
+    def __init__(self, tokens: list[Token]) -> None:
         self.tokens, self.index, self.depth = tokens, 0, 0
 
     # helpers
-    def peek(self, offset=0):
+    def peek(self, offset: int = 0) -> Token:
         return self.tokens[min(self.index + offset, len(self.tokens) - 1)]
 
-    def at(self, *texts, offset=0):
+    def at(self, *texts: str, offset: int = 0) -> bool:
         token = self.peek(offset)
         return token.kind == "op" and token.text in texts
 
-    def advance(self):
+    def advance(self) -> Token:
         token = self.peek()
         self.index += 1
         return token
 
-    def unexpected(self, token, hint=""):
+    def unexpected(self, token: Token, hint: str = "") -> NoReturn:
         if token.kind == "end":
             _fail(f"unexpected end of formula at position {token.position}{hint}")
         if token.kind == "op" and token.text == "." and self.tokens[self.tokens.index(token) + 1].kind == "name":
@@ -227,16 +175,16 @@ class _Parser:
                   "as i(column, ref='level'))")
         _fail(f"unexpected '{token.text}' at position {token.position}{hint}")
 
-    def expect(self, text, hint=""):
+    def expect(self, text: str, hint: str = "") -> Token:
         if not self.at(text):
             self.unexpected(self.peek(), hint or f" (expected '{text}')")
         return self.advance()
 
-    def part_has_tilde(self):
+    def part_has_tilde(self) -> bool:
         rest = [token.text for token in self.tokens[self.index:] if token.kind == "op"] + ["|"]
         return "~" in rest[:rest.index("|")]
 
-    def joined(self, item, operator="+"):
+    def joined(self, item: Callable[[], Item], operator: str = "+") -> list[Item]:
         items = [item()]
         while self.at(operator):
             self.advance()
@@ -244,12 +192,14 @@ class _Parser:
         return items
 
     # formula parts
-    def formula(self):
+    def formula(self) -> Formula:
         dependent = self.value("the dependent variable")
         if not self.at("~"):
             self.unexpected(self.peek(), " (the formula needs '~' after one dependent variable)")
         self.advance()
-        regressors, fixed, iv = self.regressors(), (), None
+        regressors = self.regressors()
+        fixed: list[tuple[str, ...]] = []
+        iv: tuple[Node, tuple[Node, ...]] | None = None
         if self.at("|"):
             self.advance()
             if self.part_has_tilde():
@@ -263,7 +213,7 @@ class _Parser:
             self.unexpected(self.peek(), " (a formula is 'y ~ x | fixed effects | endogenous ~ instruments')")
         return Formula(dependent, tuple(regressors), tuple(fixed), iv)
 
-    def regressors(self):
+    def regressors(self) -> list[Node]:
         terms = [self.regressor(self.advance() if self.at("-") else None)]
         while self.at("+", "-"):
             operator = self.advance()
@@ -272,7 +222,7 @@ class _Parser:
             self.unexpected(self.peek(), " (regressors are joined by '+'; a product is I(a * b) or a:b)")
         return terms
 
-    def regressor(self, sign):
+    def regressor(self, sign: Token | None) -> Node:
         token = self.peek()
         if token.kind == "number":
             if token.text == "1" or (token.text == "0" and sign is None):
@@ -283,17 +233,17 @@ class _Parser:
             _fail(f"unexpected '-' at position {sign.position} (only '- 1', no intercept, can be subtracted)")
         return self.term()
 
-    def term(self):
+    def term(self) -> Node:
         factors = self.joined(self.factor, ":")
         return factors[0] if len(factors) == 1 else Node("interaction", children=tuple(factors))
 
-    def fixed(self):
+    def fixed(self) -> list[tuple[str, ...]]:
         terms = self.joined(lambda: tuple(self.joined(self.fixed_column, "^")))
         if not self.at("|") and self.peek().kind != "end":
             self.unexpected(self.peek(), " (fixed effects are columns or col1^col2 joined by '+')")
         return terms
 
-    def fixed_column(self):
+    def fixed_column(self) -> str:
         token = self.peek()
         if token.kind == "name" and self.at("(", offset=1):
             _fail(f"function '{token.text}' at position {token.position} is not allowed in the fixed effects "
@@ -302,7 +252,7 @@ class _Parser:
             self.unexpected(token, " (expected a fixed-effect column)")
         return self.advance().text
 
-    def iv(self):
+    def iv(self) -> tuple[Node, tuple[Node, ...]]:
         endogenous = self.value("the endogenous variable")
         if self.at("+"):
             self.unexpected(self.peek(), " (pyfixest takes one endogenous variable)")
@@ -313,7 +263,7 @@ class _Parser:
         return endogenous, tuple(instruments)
 
     # factors
-    def value(self, what):
+    def value(self, what: str) -> Node:
         """The dependent or endogenous variable: a column, a math function or I()."""
         token = self.peek()
         node = self.factor()
@@ -321,7 +271,7 @@ class _Parser:
             _fail(f"'{token.text}()' at position {token.position} cannot be {what}")
         return node
 
-    def function_name(self):
+    def function_name(self) -> str | None:
         """A function name (np.log etc. joined), or None when the next token is no call."""
         token = self.peek()
         if token.kind != "name":
@@ -335,7 +285,7 @@ class _Parser:
                   "(only np.log, np.log1p and np.exp can be called)")
         return token.text if self.at("(", offset=1) else None
 
-    def factor(self):
+    def factor(self) -> Node:
         token, name = self.peek(), self.function_name()
         if name is None:
             if token.kind != "name":
@@ -356,14 +306,15 @@ class _Parser:
             self.expect(")", f" ({name}() ends here)")
         return node
 
-    def column(self, where):
+    def column(self, where: str) -> Node:
         token = self.peek()
         if token.kind != "name" or self.at("(", ".", offset=1):
             self.unexpected(token, f" ({where} takes a column)")
         return Node("column", self.advance().text)
 
-    def factor_interaction(self):
-        arguments, ref = [self.column("i()")], None
+    def factor_interaction(self) -> Node:
+        arguments = [self.column("i()")]
+        ref: str | None = None
         while self.at(","):
             self.advance()
             token = self.peek()
@@ -378,7 +329,7 @@ class _Parser:
                 self.unexpected(token, " (i() is i(column), i(column, column) and an optional ref=level)")
         return Node("call", "i", tuple(arguments), ref)
 
-    def literal(self):
+    def literal(self) -> str:
         token = self.advance()
         if token.kind == "string":
             content = token.text[1:-1]
@@ -396,7 +347,7 @@ class _Parser:
         self.unexpected(token, " (ref= takes a number or a quoted level)")
 
     # arithmetic inside I() and the math functions: Python's precedence, bounded depth
-    def arithmetic(self):
+    def arithmetic(self) -> Node:
         self.enter()
         node = self.product()
         while self.at("+", "-"):
@@ -404,13 +355,13 @@ class _Parser:
         self.depth -= 1
         return node
 
-    def product(self):
+    def product(self) -> Node:
         node = self.unary()
         while self.at("*", "/"):
             node = Node("binary", self.advance().text, (node, self.unary()))
         return node
 
-    def unary(self):
+    def unary(self) -> Node:
         if self.at("-"):
             self.advance()
             self.enter()
@@ -425,13 +376,13 @@ class _Parser:
             self.depth -= 1
         return base
 
-    def enter(self):
+    def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_EXPRESSION_DEPTH:
             _fail(f"'{self.peek().text}' at position {self.peek().position} nests the expression deeper than "
                   f"{MAX_EXPRESSION_DEPTH} levels")
 
-    def atom(self):
+    def atom(self) -> Node:
         token = self.peek()
         if token.kind == "number":
             return Node("number", self.advance().text)

@@ -14,11 +14,13 @@ are handled by duck typing, so this module imports neither Django nor pandas.
 import csv
 import io
 import numbers
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _is_missing(value):
+def _is_missing(value: object) -> bool:
     if value is None:
         return True
     if type(value).__name__ in {"NAType", "NaTType"}:  # pandas' missing markers
@@ -29,7 +31,7 @@ def _is_missing(value):
         return False
 
 
-def safe_cell(value):
+def safe_cell(value: object) -> object:
     """One cell as a spreadsheet must read it: numbers (and booleans) as they are, None/NaN empty,
     any other value as text, with a leading quote when it begins with a formula trigger."""
     if _is_missing(value):
@@ -40,32 +42,32 @@ def safe_cell(value):
     return "'" + text if text.startswith(TRIGGERS) else text
 
 
-def safe_row(values):
+def safe_row(values: Iterable[object]) -> list[object]:
     return [safe_cell(value) for value in values]
 
 
 class SafeWriter:
     """csv.writer's writerow/writerows with every cell passed through safe_cell."""
 
-    def __init__(self, stream, **options):
+    def __init__(self, stream: TextIO, **options: Any) -> None:
         self._writer = csv.writer(stream, **options)
 
-    def writerow(self, values):
+    def writerow(self, values: Iterable[object]) -> Any:
         return self._writer.writerow(safe_row(values))
 
-    def writerows(self, rows):
+    def writerows(self, rows: Iterable[Iterable[object]]) -> None:
         for values in rows:
             self.writerow(values)
 
 
-def rows_csv(rows, *, lineterminator="\r\n"):
+def rows_csv(rows: Iterable[Iterable[object]], *, lineterminator: str = "\r\n") -> str:
     """A whole CSV (text) of rows (the first is usually the header)."""
     buffer = io.StringIO()
     SafeWriter(buffer, lineterminator=lineterminator).writerows(rows)
     return buffer.getvalue()
 
 
-def safe_frame(frame):
+def safe_frame(frame: Any) -> Any:
     """A copy of a pandas DataFrame whose text cells and headers are neutralised. Numeric columns
     are left as they are, so pandas writes their numbers exactly as before; a text column that
     holds numbers among its text keeps those numbers too (safe_cell decides per value)."""
@@ -77,8 +79,8 @@ def safe_frame(frame):
     return data
 
 
-def frame_csv(frame, *, bom=True):
+def frame_csv(frame: Any, *, bom: bool = True) -> bytes:
     """A DataFrame as CSV bytes: UTF-8 with a byte-order mark (so Excel opens Chinese names
     correctly), no index, "\\n" line ends; text neutralised, numbers as numbers."""
-    text = safe_frame(frame).to_csv(index=False, lineterminator="\n")
+    text: str = safe_frame(frame).to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig" if bom else "utf-8")

@@ -1,5 +1,5 @@
-"""Not a settings module: the API's authentication classes and what a locked-out login sees
-(django-axes), both named in base.py.
+"""The API's authentication classes and what a locked-out login sees (django-axes), both named in
+config/settings/base.py (REST_FRAMEWORK, AXES_LOCKOUT_CALLABLE).
 
 Lockouts: the login form and the admin get a page in the workbench's layout, the API a JSON 429
 with Retry-After. DRF's basic auth would hand axes its own Request wrapper: axes would then mark
@@ -64,11 +64,11 @@ class LockoutAwareBasicAuthentication(authentication.BasicAuthentication):
 class WorkbenchSessionScheme(SessionScheme):
     """The OpenAPI schema describes these two as DRF's own (cookie and HTTP basic auth)."""
 
-    target_class = "config.settings.accounts.SessionAuthentication"
+    target_class = "web.accounts.SessionAuthentication"
 
 
 class LockoutAwareBasicScheme(BasicScheme):
-    target_class = "config.settings.accounts.LockoutAwareBasicAuthentication"
+    target_class = "web.accounts.LockoutAwareBasicAuthentication"
 
 
 def lockout_response(request, original_response=None, credentials=None):

@@ -7,7 +7,12 @@ re-checked (services/recheck.py). One kind of change is not: a Chinese text adde
 version had none ("translation added"), since nobody coded under a wording that did not exist
 (the workspace showed the English). Keyword hints are a reading aid and are not compared.
 """
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+# An indicator as plain data (selectors/recheck.py builds these from a codebook version).
+IndicatorDict = Mapping[str, Any]
 
 TEXT_FIELDS = {"question": ("question_en", "question_zh"), "guidance": ("guidance_en", "guidance_zh")}
 
@@ -25,26 +30,26 @@ class FieldChange:
 class IndicatorChange:
     code: str
     status: str  # "changed" | "unchanged" | "added" | "removed"
-    changes: list = field(default_factory=list)
+    changes: list[FieldChange] = field(default_factory=list)
 
     @property
-    def recheck(self):
+    def recheck(self) -> bool:
         """Codings under the old version need a new look at this indicator."""
         return self.status in {"changed", "added"}
 
     @property
-    def parts(self):
+    def parts(self) -> list[str]:
         return sorted({c.part for c in self.changes}, key=["question", "values", "guidance"].index)
 
 
-def _text_change(part, name, old, new, *, chinese):
-    old, new = (old or "").strip(), (new or "").strip()
-    if old == new:
+def _text_change(part: str, name: str, old: str | None, new: str | None, *, chinese: bool) -> FieldChange | None:
+    before, after = (old or "").strip(), (new or "").strip()
+    if before == after:
         return None
-    return FieldChange(part, name, old, new, substantive=not (chinese and not old))
+    return FieldChange(part, name, before, after, substantive=not (chinese and not before))
 
 
-def _value_changes(old, new):
+def _value_changes(old: IndicatorDict, new: IndicatorDict) -> list[FieldChange]:
     changes = []
     if old.get("level") != new.get("level"):
         changes.append(FieldChange("values", "level", old.get("level"), new.get("level")))
@@ -64,7 +69,8 @@ def _value_changes(old, new):
     return changes
 
 
-def indicator_changes(old_indicators, new_indicators):
+def indicator_changes(old_indicators: Sequence[IndicatorDict],
+                      new_indicators: Sequence[IndicatorDict]) -> list[IndicatorChange]:
     """[IndicatorChange] in the new version's order, then indicators the new version dropped."""
     old_by_code = {i["code"]: i for i in old_indicators}
     result = []
@@ -88,6 +94,6 @@ def indicator_changes(old_indicators, new_indicators):
     return result
 
 
-def changed_codes(old_indicators, new_indicators):
+def changed_codes(old_indicators: Sequence[IndicatorDict], new_indicators: Sequence[IndicatorDict]) -> set[str]:
     """Codes of the new version's indicators that codings under the old version must re-check."""
     return {c.code for c in indicator_changes(old_indicators, new_indicators) if c.recheck}

@@ -1,18 +1,23 @@
 """Which queues have a live worker, and so why a QUEUED job is still waiting (issue 19).
 
-Every worker process writes a heartbeat into the broker's Redis (coding/services/workers.py, started
-in config/celery.py): the queues it consumes and when, in one hash; a worker counts as live for
+Every worker process writes a heartbeat into the broker's Redis (jobs/workers.py, started in
+config/celery.py): the queues it consumes and when, in one hash; a worker counts as live for
 three heartbeat intervals after its last beat. Reading them is one round trip that never blocks a
 page. Celery's own ways block or need a listener: `inspect().active_queues()` waits its whole
 timeout for replies (it cannot know how many workers should answer) and misses a solo-pool worker
 busy with a long task; worker heartbeat events need a process receiving them all the time."""
+
 import json
 import logging
+from collections.abc import Iterable
+from typing import Any
 
-from django.conf import settings
+from celery import current_app
 from django.utils.translation import gettext as _
 
-from ..models.jobs import JobStatus
+from .lifecycle import job_setting
+from .models import Job, JobStatus
+from .progress import job_progress_text
 
 logger = logging.getLogger(__name__)
 
@@ -21,42 +26,45 @@ logger = logging.getLogger(__name__)
 WORKERS_KEY = "workbench:workers"
 
 
-def worker_heartbeat_seconds():
-    return float(getattr(settings, "WORKER_HEARTBEAT_SECONDS", 5))
+def worker_heartbeat_seconds() -> float:
+    return float(job_setting("WORKER_HEARTBEAT_SECONDS"))
 
 
-def worker_heartbeat_ttl():
+def worker_heartbeat_ttl() -> int:
     """How long a worker counts as live after its last heartbeat: three beats, so one slow beat
     (a busy machine) does not make it vanish, and a killed worker is gone within 15 s."""
     return max(1, round(3 * worker_heartbeat_seconds()))
 
 
-def broker_redis(*, connect_timeout=0.5):
+def broker_redis(*, connect_timeout: float = 0.5) -> Any:
     """A client of the broker's Redis (CELERY_BROKER_URL as the Celery app has it now), with short
     timeouts: a page asking must not wait for a Redis that is down. The caller closes it."""
     import redis
-    from celery import current_app
 
-    return redis.Redis.from_url(current_app.conf.broker_url, socket_connect_timeout=connect_timeout,
-                                socket_timeout=2 * connect_timeout + 1)
+    return redis.Redis.from_url(
+        current_app.conf.broker_url, socket_connect_timeout=connect_timeout, socket_timeout=2 * connect_timeout + 1
+    )
 
 
-def worker_beats(client):
+def worker_beats(client: Any) -> dict[str, tuple[float, list[str]]]:
     """{worker: (seconds since its last beat, queues)} from the hash, by the Redis server's clock."""
     with client.pipeline(transaction=False) as pipe:
         now, entries = pipe.time().hgetall(WORKERS_KEY).execute()
     now = now[0] + now[1] / 1e6
-    beats = {}
+    beats: dict[str, tuple[float, list[str]]] = {}
     for name, raw in entries.items():
         try:
             entry = json.loads(raw)
-            beats[name.decode() if isinstance(name, bytes) else name] = (now - float(entry["at"]), list(entry["queues"]))
+            beats[name.decode() if isinstance(name, bytes) else name] = (
+                now - float(entry["at"]),
+                list(entry["queues"]),
+            )
         except (TypeError, ValueError, KeyError):  # not ours: ignore it
             continue
     return beats
 
 
-def live_queues():
+def live_queues() -> set[str] | None:
     """The names of the queues at least one live worker consumes, or None when the broker cannot
     be reached (then nothing can be said about workers, and no task can be sent either)."""
     try:
@@ -72,14 +80,12 @@ def live_queues():
     return {queue for age, queues in beats.values() if age <= ttl for queue in queues}
 
 
-def job_queue(model):
+def job_queue(model: type[Job]) -> str:
     """The queue a job model's task is routed to (CELERY_TASK_ROUTES): "default" or "estimation"."""
-    from celery import current_app
-
-    return current_app.amqp.router.route({}, model.TASK_NAME)["queue"].name
+    return str(current_app.amqp.router.route({}, model.TASK_NAME)["queue"].name)
 
 
-def job_waiting_reason(job):
+def job_waiting_reason(job: Job | None) -> str | None:
     """Why QUEUED `job` is not being worked on, in the reader's language, or None: no live worker
     consumes its queue, or the task queue cannot be reached. None for a job that is not QUEUED,
     or whose queue has a live worker (then it waits its turn)."""
@@ -91,11 +97,45 @@ def job_waiting_reason(job):
         return _("The task queue is unreachable (is Redis running at REDIS_URL?): this job waits until it is back.")
     if queue in live:
         return None
-    return _("No worker is consuming the “%(queue)s” queue, so this job waits. Start one with: "
-             "celery -A config worker -Q %(queue)s") % {"queue": queue}
+    return _(
+        "No worker is consuming the “%(queue)s” queue, so this job waits. Start one with: "
+        "celery -A config worker -Q %(queue)s"
+    ) % {"queue": queue}
 
 
-def jobs_waiting_reason(jobs):
+def jobs_waiting_reason(jobs: Iterable[Job]) -> str | None:
     """The waiting reason of the first QUEUED job among `jobs` (a page listing a few jobs of one
     kind asks once), or None."""
     return job_waiting_reason(next((job for job in jobs if job.status == JobStatus.QUEUED), None))
+
+
+def bar_state(status: str, progress: int) -> dict[str, Any]:
+    """How a job's progress bar is drawn: a failed job's bar is full and red and says "failed"
+    (its progress stops wherever the failure came, 95% say, which would read as nearly done); a
+    cancelled one stays where it stopped, greyed; a finished one is full."""
+    if status == JobStatus.FAILED:
+        return {"state": "failed", "width": 100, "text": _("failed")}
+    if status == JobStatus.CANCELLED:
+        return {"state": "cancelled", "width": progress, "text": _("cancelled")}
+    if status == JobStatus.DONE:
+        return {"state": "done", "width": 100, "text": ""}
+    return {"state": "active", "width": progress, "text": ""}
+
+
+def job_status_payload(job: Job, *, waiting_reason: str | None = None, **extra: Any) -> dict[str, Any]:
+    """What every job-status JSON view answers (the pages' scripts poll it): id, status and its
+    display, progress, how its bar is drawn, its progress message and why a QUEUED job waits, in
+    the reader's language, and its error; plus `extra` (a text import's result, a run's
+    specifications). `waiting_reason`: the caller's when it knows better (a run whose QUEUED
+    child waits), else the job's own."""
+    return {
+        "id": job.pk,
+        "status": job.status,
+        "status_display": job.get_status_display(),
+        "progress": job.progress,
+        "bar": bar_state(job.status, job.progress),
+        "message": job_progress_text(job),
+        "error": job.error,
+        "waiting_reason": waiting_reason if waiting_reason is not None else job_waiting_reason(job),
+        **extra,
+    }

@@ -31,26 +31,36 @@ Conventions shared by the statistics (and why):
 * Krippendorff's alpha is the `krippendorff` package (Castro's implementation); Cohen's and the
   complete-data Fleiss' kappa are statsmodels.
 """
+from collections.abc import Hashable, Sequence
 from itertools import combinations
+from typing import Any, Literal, TypeAlias
 
 import krippendorff
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from statsmodels.stats import inter_rater
 
-LEVELS = ("nominal", "ordinal")
+Level = Literal["nominal", "ordinal"]
+LEVELS: tuple[Level, ...] = ("nominal", "ordinal")
+
+# A reliability matrix as callers hand it in: a DataFrame or anything numpy reads as 2-D.
+Matrix: TypeAlias = "pd.DataFrame | npt.ArrayLike"
+# The codebook's allowed values of an indicator (None: only the values observed).
+Categories = Sequence[float] | None
+Floats = npt.NDArray[np.float64]
 
 
 # --- input -----------------------------------------------------------------------------------
 
-def as_matrix(matrix):
+def as_matrix(matrix: Matrix) -> pd.DataFrame:
     """Units x coders as a float DataFrame (None and pandas' NA become NaN)."""
     if isinstance(matrix, pd.DataFrame):
         return matrix.astype(float)
     return pd.DataFrame(np.asarray(matrix, dtype=float))
 
 
-def categories_of(frame, categories=None):
+def categories_of(frame: pd.DataFrame, categories: Categories = None) -> Floats:
     """Sorted category values: those observed, plus the codebook's allowed values if given."""
     values = frame.to_numpy()
     found = set(values[~np.isnan(values)].tolist())
@@ -59,7 +69,7 @@ def categories_of(frame, categories=None):
     return np.array(sorted(found), dtype=float)
 
 
-def category_counts(frame, cats):
+def category_counts(frame: pd.DataFrame, cats: Floats) -> Floats:
     """r_ik: how many coders put unit i into category k (units x categories)."""
     values = frame.to_numpy()
     counts = np.zeros((len(values), len(cats)))
@@ -68,27 +78,30 @@ def category_counts(frame, cats):
     return counts
 
 
-def _check_level(level):
-    if level not in LEVELS:
-        raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
+def _check_level(level: str) -> Level:
+    """`level` as one of LEVELS, or ValueError naming it."""
+    for known in LEVELS:
+        if level == known:
+            return known
+    raise ValueError(f"level must be one of {LEVELS}, not {level!r}")
 
 
-def _clean(value):
+def _clean(value: Any) -> float | None:
     """A plain float, or None for None/NaN/inf (undefined statistics are None, never NaN)."""
     if value is None:
         return None
-    value = float(value)
-    return value if np.isfinite(value) else None
+    number = float(value)
+    return number if np.isfinite(number) else None
 
 
-def _label(value):
+def _label(value: Hashable) -> Hashable:
     """Coder labels as plain Python values (numpy scalars are not JSON serialisable)."""
     return value.item() if isinstance(value, np.generic) else value
 
 
 # --- weights ---------------------------------------------------------------------------------
 
-def ordinal_weights(q):
+def ordinal_weights(q: int) -> Floats:
     """Gwet's ordinal weights (Gwet 2014, Handbook, 4th ed., the chapter on weighted agreement
     coefficients for ordinal and interval data; irrCAC's ordinal.weights). They depend on ranks only, not on the numeric codes:
 
@@ -104,14 +117,14 @@ def ordinal_weights(q):
     return 1 - m / m.max() if q > 1 else np.ones((q, q))
 
 
-def weights_for(level, q):
+def weights_for(level: str, q: int) -> Floats:
     """Identity weights (exact agreement only) for nominal data, Gwet's ordinal weights else."""
     return ordinal_weights(q) if level == "ordinal" else np.eye(q)
 
 
 # --- Gwet's building blocks --------------------------------------------------------------------
 
-def _observed_agreement(r, w):
+def _observed_agreement(r: Floats, w: Floats) -> float | None:
     """pa: over units coded at least twice, the (weighted) share of agreeing ordered coder pairs."""
     r_i = r.sum(axis=1)
     pairable = r_i >= 2
@@ -122,21 +135,22 @@ def _observed_agreement(r, w):
     return float(per_unit.mean())
 
 
-def _category_shares(r):
+def _category_shares(r: Floats) -> Floats:
     """pi_k: mean over units coded at least once of the share of their codings in category k.
     Units coded once count here (Gwet): they say something about prevalence, not agreement."""
     r_i = r.sum(axis=1)
     coded = r_i >= 1
-    return (r[coded] / r_i[coded, None]).mean(axis=0)
+    shares: Floats = (r[coded] / r_i[coded, None]).mean(axis=0)
+    return shares
 
 
-def _chance_corrected(pa, pe):
+def _chance_corrected(pa: float | None, pe: float | None) -> float | None:
     if pa is None or pe is None or np.isclose(pe, 1.0):
         return None
     return _clean((pa - pe) / (1 - pe))
 
 
-def _counts_and_weights(matrix, level, categories):
+def _counts_and_weights(matrix: Matrix, level: str, categories: Categories) -> tuple[Floats, Floats]:
     frame = as_matrix(matrix)
     cats = categories_of(frame, categories)
     return category_counts(frame, cats), weights_for(level, len(cats))
@@ -144,7 +158,7 @@ def _counts_and_weights(matrix, level, categories):
 
 # --- the statistics --------------------------------------------------------------------------
 
-def percent_agreement(matrix, categories=None):
+def percent_agreement(matrix: Matrix, categories: Categories = None) -> float | None:
     """Mean over units coded at least twice of the share of coder pairs that agree exactly
     (pairwise agreement; irrCAC's pa.coeff.raw). Exact whatever the level: that is what a
     reader understands by "percent agreement"."""
@@ -152,7 +166,7 @@ def percent_agreement(matrix, categories=None):
     return _observed_agreement(r, w) if r.shape[1] else None
 
 
-def gwet_parts(matrix, level="nominal", categories=None):
+def gwet_parts(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> dict[str, float] | None:
     """Gwet's AC1/AC2 ingredients: {'pa', 'pe', 'q'}, or None without a unit coded twice.
     pe = T_w / (q (q - 1)) * sum_k pi_k (1 - pi_k), T_w the sum of all weights; q counts the
     codebook's categories too, as irrCAC does with categ.labels. With q = 1 every pair agrees
@@ -168,7 +182,7 @@ def gwet_parts(matrix, level="nominal", categories=None):
     return {"pa": pa, "pe": pe, "q": q}
 
 
-def gwet_ac(matrix, level="nominal", categories=None):
+def gwet_ac(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> float | None:
     """Gwet's AC1 (nominal: identity weights) or AC2 (ordinal: Gwet's ordinal weights), for any
     number of coders and missing codings (Gwet 2014, ch. on multiple raters; irrCAC gwet.ac1.raw).
     Unlike kappa it stays interpretable when one value dominates (the kappa paradox)."""
@@ -176,7 +190,7 @@ def gwet_ac(matrix, level="nominal", categories=None):
     return _chance_corrected(parts["pa"], parts["pe"]) if parts else None
 
 
-def fleiss_kappa(matrix, categories=None):
+def fleiss_kappa(matrix: Matrix, categories: Categories = None) -> float | None:
     """Fleiss' kappa, nominal.
 
     When every coded unit has the same number m >= 2 of codings (Fleiss' 1971 design) this is
@@ -198,7 +212,7 @@ def fleiss_kappa(matrix, categories=None):
     return _fleiss_generalised(category_counts(frame, cats))
 
 
-def _fleiss_generalised(r):
+def _fleiss_generalised(r: Floats) -> float | None:
     """Gwet's Fleiss' kappa for a varying number of raters per unit, from the counts r_ik."""
     pa = _observed_agreement(r, np.eye(r.shape[1]))
     if pa is None:
@@ -207,7 +221,7 @@ def _fleiss_generalised(r):
     return _chance_corrected(pa, float((pi**2).sum()))
 
 
-def _fleiss_complete(values):
+def _fleiss_complete(values: Floats) -> float | None:
     """statsmodels' Fleiss' kappa; each row's non-missing codings side by side (same count)."""
     rows = [row[~np.isnan(row)] for row in values if (~np.isnan(row)).any()]
     table, _ = inter_rater.aggregate_raters(np.array(rows))
@@ -217,14 +231,14 @@ def _fleiss_complete(values):
     return _clean(inter_rater.fleiss_kappa(table, method="fleiss"))
 
 
-def _contingency(a, b, cats):
+def _contingency(a: Floats, b: Floats, cats: Floats) -> Floats:
     """Cross-table of two coders' values (rows: first coder) over all categories."""
     table = np.zeros((len(cats), len(cats)))
     np.add.at(table, (np.searchsorted(cats, a), np.searchsorted(cats, b)), 1)
     return table
 
 
-def cohen_kappa(matrix, categories=None):
+def cohen_kappa(matrix: Matrix, categories: Categories = None) -> float | None:
     """Cohen's kappa (unweighted) for exactly two coders, over the units both coded
     (statsmodels' cohens_kappa on the contingency table). None for any other number of coders,
     without a unit coded by both, or when chance agreement is 1 (both coders used one and the
@@ -243,12 +257,12 @@ def cohen_kappa(matrix, categories=None):
     return _clean(inter_rater.cohens_kappa(table, return_results=False))
 
 
-def krippendorff_alpha(matrix, level="nominal", categories=None):
+def krippendorff_alpha(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> float | None:
     """Krippendorff's alpha (`krippendorff` package; it takes coders x units). The value domain is
     the codebook's allowed values plus anything observed, so the ordinal metric knows the whole
     scale. Only pairable units count (Krippendorff). None without a pairable unit or when there
     is no variation (expected disagreement 0)."""
-    _check_level(level)
+    metric = _check_level(level)
     frame = as_matrix(matrix)
     data = frame.to_numpy().T
     cats = categories_of(frame, categories)
@@ -256,13 +270,13 @@ def krippendorff_alpha(matrix, level="nominal", categories=None):
     if len(cats) < 2 or not pairable.any():
         return None
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 without variation -> None below
-        value = krippendorff.alpha(reliability_data=data, level_of_measurement=level, value_domain=cats.tolist())
+        value = krippendorff.alpha(reliability_data=data, level_of_measurement=metric, value_domain=cats.tolist())
     return _clean(value)
 
 
 # --- warnings and summaries ------------------------------------------------------------------
 
-def prevalence_warning(matrix, threshold=0.9):
+def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
     """A warning when one value makes up more than `threshold` of all non-missing codings: kappa and
     alpha then drop towards 0 (or become undefined) although coders mostly agree - the "kappa
     paradox" (Feinstein & Cicchetti 1990). None otherwise."""
@@ -282,11 +296,11 @@ def prevalence_warning(matrix, threshold=0.9):
             "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them")
 
 
-def _coders_with_codings(frame):
+def _coders_with_codings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, frame.notna().any(axis=0)]
 
 
-def _missing_note(frame):
+def _missing_note(frame: pd.DataFrame) -> str | None:
     per_unit = frame.notna().sum(axis=1)
     incomplete = int(((per_unit >= 1) & (per_unit < frame.shape[1])).sum())
     if frame.shape[1] < 2 or incomplete == 0:
@@ -296,7 +310,7 @@ def _missing_note(frame):
             "Cohen's kappa uses only units both coders coded")
 
 
-def _outside_codebook_note(frame, categories):
+def _outside_codebook_note(frame: pd.DataFrame, categories: Categories) -> str | None:
     if categories is None:
         return None
     outside = sorted(set(categories_of(frame)) - {float(c) for c in categories})
@@ -305,7 +319,7 @@ def _outside_codebook_note(frame, categories):
     return f"values outside the codebook counted as categories: {', '.join(f'{v:g}' for v in outside)}"
 
 
-def indicator_summary(matrix, level="nominal", categories=None):
+def indicator_summary(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> dict[str, Any]:
     """All statistics for one indicator, JSON-ready. Coders without a single coding are ignored."""
     _check_level(level)
     frame = _coders_with_codings(as_matrix(matrix))
@@ -323,7 +337,7 @@ def indicator_summary(matrix, level="nominal", categories=None):
     }
 
 
-def pairwise_summary(matrix, level="nominal", categories=None):
+def pairwise_summary(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> list[dict[str, Any]]:
     """For every pair of coders (columns): units both coded and the two-coder statistics.
     Gwet's AC takes its category shares from every unit either coder coded (Gwet's treatment of
     missing data); the other statistics use the units both coded."""
@@ -343,15 +357,15 @@ def pairwise_summary(matrix, level="nominal", categories=None):
     return rows
 
 
-def accuracy_against(matrix, truth):
+def accuracy_against(matrix: Matrix, truth: Any) -> dict[Hashable, dict[str, Any]]:
     """Per coder: {'n': units both the coder and `truth` (adjudicated or reference values, a Series
     indexed like the matrix rows) have a value for, 'accuracy': share of those where they are
     equal, None when n is 0}."""
     frame = as_matrix(matrix)
-    truth = pd.Series(truth, dtype=float)
+    reference = pd.Series(truth, dtype=float)
     result = {}
     for coder in frame.columns:
-        both = pd.concat([frame[coder], truth], axis=1, join="inner").dropna()
+        both = pd.concat([frame[coder], reference], axis=1, join="inner").dropna()
         n = len(both)
         accuracy = float((both.iloc[:, 0] == both.iloc[:, 1]).mean()) if n else None
         result[_label(coder)] = {"n": n, "accuracy": accuracy}

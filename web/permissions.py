@@ -1,13 +1,13 @@
-"""Who may do what, for pages (a decorator) and the API (a DRF permission): both ask
-coding.roles.is_supervisor, so a page and its API never disagree. Who may *see* a treaty's
-codes is coding/visibility.py's question."""
+"""Who may do what, for pages (a decorator) and the API (a DRF permission), in both apps: both
+ask coding.roles.is_supervisor (roles are groups the coding app defines), so a page and its API
+never disagree. Who may *see* a treaty's codes is coding/visibility.py's question."""
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
-from .roles import is_supervisor
+from coding.roles import is_supervisor
 
 
 def supervisor_required(view):

@@ -1,0 +1,1 @@
+"""Template tags the pages of both apps load."""
