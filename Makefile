@@ -6,8 +6,9 @@ PYTEST_ARGS ?=
 
 .PHONY: venv runtime up test check bench messages serve
 
-# Two stamps: `make up` needs only what a server runs (requirements.txt); `make test` and
-# `make bench` also the test and benchmark tools (requirements-dev.txt, which includes the first).
+# Two stamps: `make up` needs only what a server runs (requirements.txt); `make test`,
+# `make check` and `make bench` also the test, lint, type and benchmark tools
+# (requirements-dev.txt, which includes the first).
 runtime: $(VENV)/.runtime
 venv: $(VENV)/.installed
 
@@ -43,9 +44,14 @@ serve: runtime messages
 test: venv messages
 	$(PY) -m config.devservices test $(PYTEST_ARGS)
 
-check: runtime
+# Django's own checks, then lint, format and types (ruff and mypy are pinned in
+# requirements-dev.txt and configured in pyproject.toml).
+check: venv
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 bench: venv
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

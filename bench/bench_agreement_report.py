@@ -11,11 +11,11 @@ from _django import setup
 SHARED = setup()
 
 
-from coding.models import Agreement, Answer, Coding  # noqa: E402
-from coding.pure import reliability  # noqa: E402
-from coding.selectors.dashboard import reliability_by_indicator  # noqa: E402
-from coding.services import codebook_import  # noqa: E402
-from coding.services.users import reference_coder_get_or_create  # noqa: E402
+from coding.models import Agreement, Answer, Coding
+from coding.pure import reliability
+from coding.selectors.dashboard import reliability_by_indicator
+from coding.services import codebook_import
+from coding.services.users import reference_coder_get_or_create
 
 
 def build(version, n_agreements=450, coders=("rater 1", "rater 2", "rater 3")):

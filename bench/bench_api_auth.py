@@ -15,13 +15,13 @@ from _gunicorn import gunicorn_start, gunicorn_stop
 
 setup()
 
-import requests  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.hashers import get_hasher  # noqa: E402
-from rest_framework.authtoken.models import Token  # noqa: E402
+import requests
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import get_hasher
+from rest_framework.authtoken.models import Token
 
-from config.demo import DEMO_USERS, demo_agreements_create, demo_users_create  # noqa: E402
+from config.demo import DEMO_USERS, demo_agreements_create, demo_users_create
 
 URL_PATH = "/api/agreements/?limit=20"
 SECONDS = 8  # per kind of authentication

@@ -12,17 +12,17 @@ import tempfile
 import time
 
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
-from _django import setup  # noqa: E402
+from _django import setup
 
 SHARED = setup()
 
-from django.core.management import call_command  # noqa: E402
+from django.core.management import call_command
 
-from coding.models import Agreement, Coding  # noqa: E402
-from coding.precoder.model import IndicatorSpec, agreement_statistics  # noqa: E402
-from coding.selectors.codebooks import codebook_version_by_spec  # noqa: E402
-from coding.selectors.precoder import indicator_specs, precodable, training_set  # noqa: E402
-from coding.services.precoder import precode, precoder_load, precoder_train  # noqa: E402
+from coding.models import Agreement, Coding
+from coding.precoder.model import IndicatorSpec, agreement_statistics
+from coding.selectors.codebooks import codebook_version_by_spec
+from coding.selectors.precoder import indicator_specs, precodable, training_set
+from coding.services.precoder import precode, precoder_load, precoder_train
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

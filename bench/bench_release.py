@@ -10,11 +10,11 @@ from _django import setup
 
 SHARED = setup()
 
-from analysis.pure import exports  # noqa: E402
-from analysis.selectors.releases import release_export, release_indicators  # noqa: E402
-from analysis.services.releases import release_create  # noqa: E402
-from coding.services import agreements_import_desta_list, codebook_import  # noqa: E402
-from coding.services.coding_import import desta_codings_import  # noqa: E402
+from analysis.pure import exports
+from analysis.selectors.releases import release_export, release_indicators
+from analysis.services.releases import release_create
+from coding.services import agreements_import_desta_list, codebook_import
+from coding.services.coding_import import desta_codings_import
 
 
 def main():

@@ -23,21 +23,21 @@ from pathlib import Path
 
 os.environ.setdefault("RAYON_NUM_THREADS", "2")
 os.environ.setdefault("MEDIA_ROOT", tempfile.mkdtemp(prefix="bench-media-"))
-from _django import setup  # noqa: E402
+from _django import setup
 
 SHARED = setup()
 
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import numpy as np
+import pandas as pd
 
-from analysis.pure.presets import preset  # noqa: E402
-from analysis.pure.simulate import simulate_exports  # noqa: E402
-from analysis.services.runs import model_run_create, model_run_execute  # noqa: E402
-from analysis.services.sensitivity import sensitivity_run_create, sensitivity_run_execute  # noqa: E402
-from coding.models import Agreement  # noqa: E402
-from coding.services import codebook_import  # noqa: E402
-from coding.services.coding_import import codings_import_csv  # noqa: E402
-from config.demo import DEMO_DIR, STUDY_CODES, demo_agreements_create  # noqa: E402
+from analysis.pure.presets import preset
+from analysis.pure.simulate import simulate_exports
+from analysis.services.runs import model_run_create, model_run_execute
+from analysis.services.sensitivity import sensitivity_run_create, sensitivity_run_execute
+from coding.models import Agreement
+from coding.services import codebook_import
+from coding.services.coding_import import codings_import_csv
+from config.demo import DEMO_DIR, STUDY_CODES, demo_agreements_create
 
 SOURCES = ["coder X", "coder Y", "coder Z"]
 YEARS = range(2000, 2021)

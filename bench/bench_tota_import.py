@@ -9,10 +9,10 @@ from _django import setup
 
 SHARED = setup()
 
-from lxml import etree  # noqa: E402
+from lxml import etree
 
-from coding.models import Article  # noqa: E402
-from coding.services import agreements_import_tota  # noqa: E402
+from coding.models import Article
+from coding.services import agreements_import_tota
 
 
 def main():

@@ -10,14 +10,14 @@ from _django import setup
 
 SHARED = setup()
 
-from django.conf import settings  # noqa: E402
-from django.test import Client  # noqa: E402
+from django.conf import settings
+from django.test import Client
 
-from coding.models import Agreement, Coding  # noqa: E402
-from coding.services import agreements_import_tota, codebook_import  # noqa: E402
-from coding.services.assignments import assignment_create  # noqa: E402
-from coding.services.codings import coding_save  # noqa: E402
-from config.demo import DEMO_DIR, demo_users_create  # noqa: E402
+from coding.models import Agreement, Coding
+from coding.services import agreements_import_tota, codebook_import
+from coding.services.assignments import assignment_create
+from coding.services.codings import coding_save
+from config.demo import DEMO_DIR, demo_users_create
 
 
 def timed(client, url, repeat=15):

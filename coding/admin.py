@@ -6,7 +6,15 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
-    Agreement, AgreementParty, Article, Chapter, Codebook, CodebookVersion, Indicator, TextImport, TextVersion,
+    Agreement,
+    AgreementParty,
+    Article,
+    Chapter,
+    Codebook,
+    CodebookVersion,
+    Indicator,
+    TextImport,
+    TextVersion,
 )
 
 

@@ -69,5 +69,5 @@ def start_estimator_server(**_kwargs):
         from analysis.services.estimation import warm_up
 
         warm_up()
-    except Exception:  # noqa: BLE001 - the first run starts it instead
+    except Exception:  # the first run starts it instead
         logger.warning("could not start the estimator forkserver", exc_info=True)

@@ -26,9 +26,9 @@ from coding.selectors.codebooks import codebook_version_get
 from coding.services.assignments import assignment_create
 from coding.services.codebooks import codebook_import
 from coding.services.coding_import import codings_import_csv, desta_codings_import
-from jobs.dispatch import job_send
 from coding.services.texts import _set_parties, agreements_import_tota
 from coding.services.users import user_role_grant
+from jobs.dispatch import job_send
 
 DEMO_DIR = Path(coding.__file__).resolve().parent / "demo"  # the demo's data stays with the coding app
 # The ToTA files of the study's FTAs (CC BY-NC 4.0, licence and attribution in LICENSE.md beside

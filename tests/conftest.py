@@ -8,8 +8,8 @@ from django.conf import settings
 # server happen in other threads, but fixtures touching the DB from a test need this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-from coding.services import codebook_import  # noqa: E402
-from tests.factories import AgreementFactory, add_text  # noqa: E402
+from coding.services import codebook_import
+from tests.factories import AgreementFactory, add_text
 
 SHARED = Path(settings.SHARED_DIR)
 DATA = SHARED / "data"

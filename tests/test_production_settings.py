@@ -75,6 +75,7 @@ def test_make_up_runs_the_demo_with_debug_off_and_collected_static_files(monkeyp
     errors are the workbench's own pages (tests/test_own_error_pages.py), and collects the static
     files WhiteNoise then serves before it starts the web server."""
     import signal
+
     from config import devservices
 
     ran, started = [], []

@@ -13,6 +13,8 @@ Pure: the standard library only.
 import json
 import math
 import numbers
+from collections.abc import Callable
+from typing import Any, NoReturn, cast
 
 from .errors import SpecError, gettext_noop
 
@@ -29,12 +31,12 @@ class BoundsError(SpecError):
     """A number or name out of bounds; str() names the field and what is allowed."""
 
 
-def _show(value):
+def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def finite_number(value, field, *, low=None, high=None):
+def finite_number(value: Any, field: str, *, low: float | None = None, high: float | None = None) -> Any:
     """`value` if it is a finite real number (not a bool) within [low, high], else BoundsError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise BoundsError.of(gettext_noop("%(field)s: expected a number, got %(value)s"), field=field, value=_show(value))
@@ -44,13 +46,14 @@ def finite_number(value, field, *, low=None, high=None):
         finite = False
     if not finite:
         raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=_show(value))
-    if (low is not None and value < low) or (high is not None and value > high):
+    number = cast(float, value)  # numbers.Real declares no comparison; every real one compares like a float
+    if (low is not None and number < low) or (high is not None and number > high):
         raise BoundsError.of(gettext_noop("%(field)s: %(value)s is out of range (%(low)s to %(high)s)"), field=field,
                              value=_show(value), low=low, high=high)
     return value
 
 
-def whole_number(value, field, *, low, high):
+def whole_number(value: Any, field: str, *, low: int, high: int) -> int:
     """`value` as an int if it is a whole number (1990 or 1990.0) within [low, high]."""
     finite_number(value, field)
     if value != int(value):
@@ -58,21 +61,21 @@ def whole_number(value, field, *, low, high):
     return int(finite_number(int(value), field, low=low, high=high))
 
 
-def year_in_range(value, field):
+def year_in_range(value: Any, field: str) -> int:
     return whole_number(value, field, low=MIN_YEAR, high=MAX_YEAR)
 
 
-def lag_in_range(value, field):
+def lag_in_range(value: Any, field: str) -> int:
     """A lag or lead in whole years, 1 to MAX_LAG."""
     return whole_number(value, field, low=1, high=MAX_LAG)
 
 
-def weight(value, field):
+def weight(value: Any, field: str) -> float:
     """An indicator's weight in a depth score: a finite number from 0 to MAX_WEIGHT."""
     return float(finite_number(value, field, low=0, high=MAX_WEIGHT))
 
 
-def name_length(name, field, limit, *, blank=False):
+def name_length(name: object, field: str, limit: int, *, blank: bool = False) -> str:
     """`name` stripped, if it is text of at most `limit` characters (and not empty unless `blank`)."""
     if not isinstance(name, str):
         raise BoundsError.of(gettext_noop("%(field)s: expected text, got %(value)s"), field=field, value=_show(name))
@@ -85,7 +88,7 @@ def name_length(name, field, limit, *, blank=False):
     return name
 
 
-def not_a_number(name, field):
+def not_a_number(name: str, field: str) -> str:
     """`name` unless it reads as a number ("1", "#12"): lookups by number or name would take it
     for that number."""
     if name.lstrip("#").strip().isdigit():
@@ -94,7 +97,7 @@ def not_a_number(name, field):
     return name
 
 
-def json_depth(text, limit=MAX_JSON_DEPTH):
+def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
     """How deep the arrays and objects of JSON `text` nest, counted without parsing it (brackets
     inside strings do not count) and stopping once past `limit`."""
     depth = deepest = 0
@@ -120,14 +123,14 @@ def json_depth(text, limit=MAX_JSON_DEPTH):
     return deepest
 
 
-def check_json_depth(text, field, limit=MAX_JSON_DEPTH):
+def check_json_depth(text: str, field: str, limit: int = MAX_JSON_DEPTH) -> str:
     if json_depth(text, limit) > limit:
         raise BoundsError.of(gettext_noop("%(field)s: JSON nested deeper than %(limit)s levels"), field=field, limit=limit)
     return text
 
 
-def _finite_float(field):
-    def parse(text):  # 1e999: float() says inf, the message quotes what was written
+def _finite_float(field: str) -> Callable[[str], float]:
+    def parse(text: str) -> float:  # 1e999: float() says inf, the message quotes what was written
         number = float(text)
         if not math.isfinite(number):
             raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=text[:40])
@@ -135,13 +138,13 @@ def _finite_float(field):
     return parse
 
 
-def _constant(field):
-    def refuse(text):  # NaN, Infinity, -Infinity: Python's extensions, not JSON
+def _constant(field: str) -> Callable[[str], NoReturn]:
+    def refuse(text: str) -> NoReturn:  # NaN, Infinity, -Infinity: Python's extensions, not JSON
         raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=text)
     return refuse
 
 
-def json_loads(text, field, limit=MAX_JSON_DEPTH):
+def json_loads(text: str, field: str, limit: int = MAX_JSON_DEPTH) -> Any:
     """json.loads(text) with the depth bounded and every number finite (JSON has no NaN or
     Infinity, but Python reads them, and 1e999 as infinity). json.JSONDecodeError as usual for
     text that is not JSON; BoundsError for the rest."""

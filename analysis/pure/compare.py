@@ -2,17 +2,23 @@
 that differ and the depth scores that differ; and checks of a published table. Pure
 (analysis/pure): frames in, plain data out; the agreement statistic is passed in by the caller
 (coding.pure.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
 import pandas as pd
 
 from . import scoring
 
 
-def compare_sources(a, b, *, levels, depth_indicators, summarize, names=None, labels=("A", "B")):
+def compare_sources(a: pd.DataFrame, b: pd.DataFrame, *, levels: Mapping[str, tuple[str, Sequence[Any]]],
+                    depth_indicators: list[str], summarize: Callable[..., Any],
+                    names: Mapping[Any, str] | None = None, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
     """a, b: wide frames (agreement id x indicator code). `levels`: code -> (level, values).
     `summarize(matrix, level=, categories=)`: the agreement statistics of one indicator's
     two-column matrix (coding.pure.reliability.indicator_summary)."""
     common = a.index.intersection(b.index)
-    per_indicator, cells = {}, []
+    per_indicator: dict[str, Any] = {}
+    cells: list[dict[str, Any]] = []
     for code, (level, values) in levels.items():
         if code not in a.columns or code not in b.columns:
             continue
@@ -35,17 +41,21 @@ def compare_sources(a, b, *, levels, depth_indicators, summarize, names=None, la
     }
 
 
-def check_study_tables(table5, table6, *, depth_indicators, claimed_count=None, desta_depth=None):
+def check_study_tables(table5: pd.DataFrame, table6: pd.DataFrame, *, depth_indicators: list[str],
+                       claimed_count: int | None = None,
+                       desta_depth: Mapping[str, float] | None = None) -> dict[str, Any]:
     """The study's own consistency: printed totals against their codes (Table 6), the number of
     FTAs claimed against those listed (Table 5), and Table 5 scores against DESTA 2.1's codes
     recomputed with the same formula (`desta_depth`: DESTA number -> depth)."""
-    report = {"printed_total_differs": scoring.check_printed_totals(table6, depth_indicators, "paper_depth",
+    report: dict[str, Any] = {"printed_total_differs": scoring.check_printed_totals(table6, depth_indicators, "paper_depth",
                                                                     label_column="partner_en")}
     report["listed"] = int(len(table5))
     report["claimed"] = claimed_count
     report["count_mismatch"] = claimed_count is not None and claimed_count != len(table5)
     if desta_depth is not None:
-        differs, same, missing = [], 0, []
+        differs: list[dict[str, Any]] = []
+        missing: list[str] = []
+        same = 0
         for _, row in table5.iterrows():
             number = str(row["desta_number"]).split(".")[0] if pd.notna(row["desta_number"]) else None
             desta = desta_depth.get(number) if number else None

@@ -1,29 +1,27 @@
 """Write a dataset release as CSV, XLSX, Stata .dta or JSON, per agreement or per country pair,
 with the evidence behind its codes (an Excel sheet, a JSON list per agreement, a companion CSV or
-Stata file) and as a per-agreement coding report. Pure (analysis/pure): stored rows and plain
+Stata file) and as a per-agreement coding report. The formats, their extensions and content
+types are registered in analysis/pure/formats.py. Pure (analysis/pure): stored rows and plain
 dicts in, bytes out; no Django.
 
 Works on the release's stored rows and a plain description of the codebook, so every export of a
 release is the same bytes of data whenever it is made.
 """
+from __future__ import annotations
+
 import io
 import json
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from itertools import permutations
+from typing import Any
 
 import pandas as pd
 
 from coding.pure.csv_safe import frame_csv
 
-FORMATS = {"csv", "xlsx", "dta", "json"}
 SHAPES = {"agreement", "dyad"}
 ID_COLUMNS = ["agreement_id", "desta_number", "tota_id", "wto_rta_id", "name", "parties", "entry_into_force_year", "membership"]
-CONTENT_TYPES = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "dta": "application/x-stata-dta",
-    "json": "application/json",
-}
 
 
 def release_frame(rows, indicator_codes, shape="agreement"):
@@ -131,12 +129,14 @@ def evidence_frame(evidence, rows):
     return frame
 
 
-def evidence_bytes(frame, fmt, *, meta):
-    """The companion evidence file of a CSV or Stata export."""
-    if fmt == "csv":  # a quote or rationale starting with "=" is text, not a formula (coding/pure/csv_safe.py)
-        return frame_csv(frame)
-    if fmt != "dta":
-        raise ValueError("the evidence file is CSV or Stata .dta")
+def evidence_csv(frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes:
+    """The companion evidence file of a CSV export: a quote or rationale starting with "=" is
+    text, not a formula (coding/pure/csv_safe.py)."""
+    return frame_csv(frame)
+
+
+def evidence_stata(frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes:
+    """The companion evidence file of a Stata export."""
     data = frame.copy()
     for column in data.columns:
         if data[column].dtype == object:
@@ -179,41 +179,48 @@ def codebook_frame(indicators):
     ])
 
 
-def to_bytes(frame, fmt, *, meta, indicators, evidence=None, rows=()):
-    """One export. Excel and JSON carry the evidence (`evidence`, the release's stored records;
-    `rows` name its agreements); CSV and Stata have a companion file (evidence_bytes)."""
-    if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {sorted(FORMATS)}")
-    if fmt == "csv":
-        # UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; text neutralised.
-        return frame_csv(frame)
-    if fmt == "json":
-        records = json.loads(frame.to_json(orient="records", force_ascii=False))
-        grouped = evidence_items(evidence)
-        document = {"release": meta, "rows": records}
-        if "iso3_i" in frame.columns:  # one row per pair: the evidence once per agreement, not per pair
-            document["evidence"] = [{"agreement_id": r["agreement_id"], "name": r.get("name"),
-                                     "evidence": grouped.get(r["agreement_id"], [])} for r in rows]
-        else:
-            for record in records:
-                record["evidence"] = grouped.get(record["agreement_id"], [])
-        return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+# One writer per dataset format, registered with its file extension and content type in
+# analysis/pure/formats.py. Excel and JSON carry the evidence (`evidence`, the release's stored
+# records; `rows` name its agreements); CSV and Stata have a companion file (evidence_csv, evidence_stata).
+
+def csv_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
+              evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; text neutralised."""
+    return frame_csv(frame)
+
+
+def json_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
+               evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+    grouped = evidence_items(evidence)
+    document = {"release": meta, "rows": records}
+    if "iso3_i" in frame.columns:  # one row per pair: the evidence once per agreement, not per pair
+        document["evidence"] = [{"agreement_id": r["agreement_id"], "name": r.get("name"),
+                                 "evidence": grouped.get(r["agreement_id"], [])} for r in rows]
+    else:
+        for record in records:
+            record["evidence"] = grouped.get(record["agreement_id"], [])
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def xlsx_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
+               evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
     buffer = io.BytesIO()
-    if fmt == "xlsx":
-        with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-            frame.to_excel(writer, sheet_name="data", index=False)
-            evidence_frame(evidence, rows).to_excel(writer, sheet_name="evidence", index=False)
-            for row in writer.sheets["evidence"].iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":  # a quote or rationale starting with "=" is text, not a formula
-                        cell.data_type = "s"
-            codebook_frame(indicators).to_excel(writer, sheet_name="codebook", index=False)
-            pd.DataFrame({"README": readme_lines(meta)}).to_excel(writer, sheet_name="README", index=False)
-        return buffer.getvalue()
-    return _stata_bytes(frame, meta=meta, indicators=indicators)
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="data", index=False)
+        evidence_frame(evidence, rows).to_excel(writer, sheet_name="evidence", index=False)
+        for row in writer.sheets["evidence"].iter_rows():
+            for cell in row:
+                if cell.data_type == "f":  # a quote or rationale starting with "=" is text, not a formula
+                    cell.data_type = "s"
+        codebook_frame(indicators).to_excel(writer, sheet_name="codebook", index=False)
+        pd.DataFrame({"README": readme_lines(meta)}).to_excel(writer, sheet_name="README", index=False)
+    return buffer.getvalue()
 
 
-def _stata_bytes(frame, *, meta, indicators):
+def stata_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
+                evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+    """Value labels from the codebook's allowed values, variable labels from its questions."""
     by_code = {i["code"]: i for i in indicators}
     data = frame.copy()
     for column in data.columns:

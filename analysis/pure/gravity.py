@@ -23,7 +23,7 @@ from .estimators.base import FitOptions
 from .spec.schema import checked, ssc_options
 from .spec.tree import Formula
 
-__all__ = ["fit", "sample", "prepare_panel", "encode_interacted_effects"]
+__all__ = ["encode_interacted_effects", "fit", "prepare_panel", "sample"]
 
 
 def sample(data: pd.DataFrame, spec: Mapping[str, Any]) -> pd.DataFrame:

@@ -9,9 +9,15 @@ that pycountry does not know, keys duplicated in an input (a duplicated Comtrade
 twice), pair variables that differ by direction (distance i->j vs j->i), and sample
 country-years without GDP or pairs without a distance (what a code mismatch leaves behind).
 """
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, NoReturn
+
 import numpy as np
 import pandas as pd
 import pycountry
+
+Finding = dict[str, Any]
+Findings = dict[str, list[Finding]]
 
 # Codes data providers still use for countries whose ISO 3166 code changed or that dissolved,
 # with the current code(s). pycountry's historic_countries adds the withdrawn ISO codes.
@@ -33,37 +39,41 @@ class MergeCheckError(InputError):
     """Merge checks found something and the build was strict."""
 
 
-def _label(kind, names):
+def _label(kind: str, names: Mapping[str, str] | None) -> str:
     name = (names or {}).get(kind)
     return f"{kind} ({name})" if name else kind
 
 
-def _line(frame, position):
+def _line(frame: pd.DataFrame, position: int) -> int:
     """The file line of data row `position` (0-based): the header is line 1 unless the reader
     recorded another first data line (the WDI reader skips the download's preamble)."""
     return int(frame.attrs.get("first_line", 2)) + int(position)
 
 
-def _first_bad(frame, mask, column, kind, names, problem):
+def _first_bad(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None,
+               problem: str) -> NoReturn:
     position = int(np.flatnonzero(np.asarray(mask))[0])
     value = frame[column].iloc[position]
     raise InputError(f"{_label(kind, names)}, line {_line(frame, position)}, column {column}: "
                      f"{problem.format(value=repr(value) if not pd.isna(value) else 'empty')}")
 
 
-def _check_years(frame, column, kind, names):
+def _check_years(frame: pd.DataFrame, column: str, kind: str, names: Mapping[str, str] | None) -> None:
     years = pd.to_numeric(frame[column], errors="coerce")
     _if_any(frame, frame[column].isna(), column, kind, names, "the year is {value}; every row needs a year")
     _if_any(frame, years.isna(), column, kind, names, "{value} is not a year")
     _if_any(frame, years != years.round(), column, kind, names, "{value} is not a whole year")
 
 
-def _if_any(frame, mask, column, kind, names, problem):
+def _if_any(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None,
+            problem: str) -> None:
     if np.asarray(mask).any():
         _first_bad(frame, mask, column, kind, names, problem)
 
 
-def check_numbers(*, exports, gdp=None, dist=None, notifications=None, dist_column="dist", names=None):
+def check_numbers(*, exports: pd.DataFrame, gdp: pd.DataFrame | None = None, dist: pd.DataFrame | None = None,
+                  notifications: pd.DataFrame | None = None, dist_column: str = "dist",
+                  names: Mapping[str, str] | None = None) -> None:
     """Raise InputError naming file, line and column of the first value no panel can use:
     inputs without rows, years that are empty or not whole numbers, trade values that are empty,
     not numbers or negative, distances that are not numbers or negative."""
@@ -88,29 +98,29 @@ def check_numbers(*, exports, gdp=None, dist=None, notifications=None, dist_colu
 
 # --- merge checks --------------------------------------------------------------------------------
 
-def known_code(code):
+def known_code(code: object) -> bool:
     return pycountry.countries.get(alpha_3=str(code)) is not None
 
 
-def changed_code(code):
+def changed_code(code: object) -> tuple[tuple[str, ...], str] | None:
     """(successor codes, what it was) for a code that changed or was withdrawn, else None."""
-    code = str(code)
-    historic = pycountry.historic_countries.get(alpha_3=code)
-    if code in SUCCESSORS or historic is not None:
-        return SUCCESSORS.get(code, ()), historic.name if historic is not None else _name(SUCCESSORS[code][0])
+    text = str(code)
+    historic = pycountry.historic_countries.get(alpha_3=text)
+    if text in SUCCESSORS or historic is not None:
+        return SUCCESSORS.get(text, ()), str(historic.name) if historic is not None else _name(SUCCESSORS[text][0])
     return None
 
 
-def _name(code):
+def _name(code: str) -> str:
     country = pycountry.countries.get(alpha_3=code)
-    return country.name if country is not None else code
+    return str(country.name) if country is not None else code
 
 
-def _code_rows(frame, columns):
+def _code_rows(frame: pd.DataFrame, columns: list[str]) -> "pd.Series[int]":
     return pd.concat([frame[c].astype(str) for c in columns]).value_counts()
 
 
-def _changed(inputs, sample):
+def _changed(inputs: Iterable[tuple[str, "pd.Series[int]"]], sample: set[str]) -> list[Finding]:
     found = []
     for kind, counts in inputs:
         for code, rows in counts.items():
@@ -123,7 +133,7 @@ def _changed(inputs, sample):
     return found
 
 
-def _duplicates(kind, frame, key):
+def _duplicates(kind: str, frame: pd.DataFrame, key: list[str]) -> list[Finding]:
     repeated = frame.duplicated(key, keep=False)
     if not repeated.any():
         return []
@@ -132,7 +142,7 @@ def _duplicates(kind, frame, key):
     return [{"input": kind, "key": ", ".join(key), "rows": int(frame.duplicated(key).sum()), "examples": examples}]
 
 
-def _asymmetric(dist, sample):
+def _asymmetric(dist: pd.DataFrame, sample: set[str]) -> list[Finding]:
     frame = dist[dist["iso_o"].isin(sample) & dist["iso_d"].isin(sample) & (dist["iso_o"] != dist["iso_d"])]
     frame = frame.drop_duplicates(["iso_o", "iso_d"])
     columns = [c for c in frame.columns if c not in ("iso_o", "iso_d") and pd.api.types.is_numeric_dtype(frame[c])]
@@ -150,7 +160,7 @@ def _asymmetric(dist, sample):
     return found
 
 
-def _missing_gdp(gdp, sample, years):
+def _missing_gdp(gdp: pd.DataFrame, sample: set[str], years: Iterable[int]) -> list[Finding]:
     have = set(zip(gdp["iso3"].astype(str), gdp["year"].astype(int)))
     found = []
     for year in years:
@@ -160,13 +170,14 @@ def _missing_gdp(gdp, sample, years):
     return found
 
 
-def _missing_distance(dist, sample, domestic):
+def _missing_distance(dist: pd.DataFrame, sample: set[str], domestic: bool) -> list[Finding]:
     have = set(zip(dist["iso_o"].astype(str), dist["iso_d"].astype(str)))
     lacking = sorted(f"{i}->{j}" for i in sample for j in sample if (i != j or domestic) and (i, j) not in have)
     return [{"input": "dist", "pairs": len(lacking), "examples": lacking[:EXAMPLES]}] if lacking else []
 
 
-def merge_checks(*, exports, gdp, dist, notifications=None, domestic=False):
+def merge_checks(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame,
+                 notifications: pd.DataFrame | None = None, domestic: bool = False) -> Findings:
     """The merge pitfalls of this sample's inputs: {kind: [finding, ...]} for every kind in KINDS.
     `exports` as read (reporter, partner, year, commodity, value), `gdp` long (iso3, year, gdp),
     `dist` as read (iso_o, iso_d, distance columns), `notifications` as read (optional). The
@@ -192,15 +203,15 @@ def merge_checks(*, exports, gdp, dist, notifications=None, domestic=False):
     }
 
 
-def counts(findings):
+def counts(findings: Findings) -> dict[str, int]:
     """How much each kind found: codes, duplicated rows, pairs, country-years."""
-    measure = {"changed_codes": lambda f: 1, "unknown_codes": lambda f: 1, "duplicate_keys": lambda f: f["rows"],
+    measure: dict[str, Callable[[Finding], int]] = {"changed_codes": lambda f: 1, "unknown_codes": lambda f: 1, "duplicate_keys": lambda f: f["rows"],
                "asymmetric_pairs": lambda f: f["pairs"], "missing_gdp": lambda f: f["countries"],
                "missing_distance": lambda f: f["pairs"]}
     return {kind: sum(measure[kind](f) for f in findings.get(kind, [])) for kind in KINDS}
 
 
-def describe(findings):
+def describe(findings: Findings) -> list[str]:
     """One English line per finding, for the command line and the error of a strict build."""
     lines = []
     for f in findings.get("changed_codes", []):
@@ -218,7 +229,7 @@ def describe(findings):
     return lines
 
 
-def raise_if_any(findings):
+def raise_if_any(findings: Findings) -> None:
     """A strict build: any finding is an error."""
     lines = describe(findings)
     if lines:

@@ -4,7 +4,8 @@ Inputs are plain DataFrames: exports in UN Comtrade style, GDP (World Bank WDI, 
 CEPII distances, WTO TBT notifications, and the dyadic rows of a dataset release. The output has
 one row per exporter, importer and year with the study's variables, ready for analysis/pure/gravity.py.
 """
-from typing import NamedTuple
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -22,15 +23,18 @@ DEVELOPED = frozenset("AUS AUT BEL CAN CHE CZE DEU DNK ESP EST FIN FRA GBR GRC I
 # One error for everything a panel cannot be built from; merge_checks raises it too.
 PanelInputError = merge_checks.InputError
 MergeCheckError = merge_checks.MergeCheckError
+Names = Mapping[str, str] | None  # {input: file name} for error messages
+# Lags or leads: {variable: k or [k, ...]}, [(variable, k), ...] or "VAR:K,VAR:K".
+Shifts = dict[str, Any] | Iterable[tuple[str, int]] | str | None
 
 
-def _require(frame, columns, what):
+def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise PanelInputError(f"{what}: missing columns {', '.join(missing)} (have: {', '.join(map(str, frame.columns))})")
 
 
-def aggregate_exports(exports, prefixes=HIGHTECH_SITC3):
+def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_SITC3) -> pd.DataFrame:
     """reporter, partner, year, commodity (SITC Rev. 3 code), value -> exporter, importer, year,
     exports (all products) and hightech_exports (codes starting with one of `prefixes`)."""
     _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
@@ -50,7 +54,7 @@ WDI_FORMAT = ("World Bank WDI GDP as CSV: long (Country Name, Country Code, Year
               "before that header are skipped)")
 
 
-def read_gdp_csv(path):
+def read_gdp_csv(path: str) -> pd.DataFrame:
     """Read a WDI GDP CSV, long or wide. The World Bank's own download has preamble lines ("Data
     Source", "Last Updated Date", blanks) before the header, which make a plain read_csv fail on the
     first data line: the header is found as the first line starting with "Country Name"."""
@@ -75,7 +79,7 @@ def read_gdp_csv(path):
 INPUTS = ("exports", "gdp", "dist", "tbt")
 
 
-def read_input(kind, path):
+def read_input(kind: str, path: str) -> pd.DataFrame:
     """One input file of build_panel: exports (commodity codes kept as text: 0111 is not 111),
     gdp (read_gdp_csv), dist or tbt. Errors name the file."""
     if kind == "gdp":
@@ -86,7 +90,7 @@ def read_input(kind, path):
         raise PanelInputError(f"{path}: cannot read the {kind} file ({' '.join(str(exc).split())})") from exc
 
 
-def gdp_long(gdp):
+def gdp_long(gdp: pd.DataFrame) -> pd.DataFrame:
     """World Bank WDI GDP, long (Country Code, Year, Value) or wide (Country Code, 2000, 2001, ...)."""
     code = "Country Code" if "Country Code" in gdp.columns else "iso3"
     _require(gdp, [code], "gdp")
@@ -112,14 +116,14 @@ def gdp_long(gdp):
 DIST_COLUMN = "dist"
 
 
-def distances(dist, column=DIST_COLUMN):
+def distances(dist: pd.DataFrame, column: str = DIST_COLUMN) -> pd.DataFrame:
     """CEPII GeoDist (iso_o, iso_d, and the distance `column`: dist, distcap, distw or distwces)
     -> exporter, importer and that column under its own name (the panel records which it used)."""
     _require(dist, ["iso_o", "iso_d", column], "distances")
     return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer"})
 
 
-def member_iso3(name):
+def member_iso3(name: str) -> str | None:
     special = {"European Union": "EUN", "Chinese Taipei": "TWN", "Hong Kong, China": "HKG", "Macao, China": "MAC",
                "Korea, Republic of": "KOR", "Türkiye": "TUR", "Turkey": "TUR", "Russian Federation": "RUS",
                "Viet Nam": "VNM", "Bolivia, Plurinational State of": "BOL", "Venezuela, Bolivarian Republic of": "VEN",
@@ -136,7 +140,7 @@ def member_iso3(name):
             return None
 
 
-def tbt_stock(notifications, years):
+def tbt_stock(notifications: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
     """WTO TBT notifications (notifying_member, date_of_distribution) -> cumulative count per
     member and year (the importer's stock TBT_jt). Members are converted to ISO3."""
     _require(notifications, ["notifying_member", "date_of_distribution"], "TBT notifications")
@@ -151,7 +155,7 @@ def tbt_stock(notifications, years):
     return stock.rename("tbt_stock").reset_index()
 
 
-def fta_from_dyads(pairs, dyads):
+def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series[int], pd.Series[float]]":
     """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
     between them; depth = the deepest agreement in force (NaN before any is in force)."""
     _require(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
@@ -175,7 +179,7 @@ MEMBER_LEVEL = {"tbt_stock_j": "importer", "ln_tbt_j": "importer", "gdp_j": "imp
 STUDY_LAGS = (("fta", 1), ("depth_fta", 1), ("ln_tbt_j", 1))
 
 
-def parse_shifts(text):
+def parse_shifts(text: str | None) -> list[tuple[str, int]]:
     """'fta:1,ln_tbt_j:2' -> [("fta", 1), ("ln_tbt_j", 2)]; K is a number of years (>= 1)."""
     shifts = []
     for item in (text or "").split(","):
@@ -192,14 +196,14 @@ def parse_shifts(text):
     return shifts
 
 
-def _normalise_shifts(shifts):
+def _normalise_shifts(shifts: Shifts) -> list[tuple[str, int]]:
     """A mapping {variable: k or [k, ...]}, pairs (variable, k), or a 'VAR:K,...' string."""
     if not shifts:
         return []
     if isinstance(shifts, str):
         return parse_shifts(shifts)
     items = shifts.items() if isinstance(shifts, dict) else shifts
-    out = []
+    out: list[tuple[str, int]] = []
     for variable, ks in items:
         for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
             try:
@@ -212,7 +216,8 @@ def _normalise_shifts(shifts):
     return out
 
 
-def add_lags(panel, lags=STUDY_LAGS, leads=(), *, member_level=MEMBER_LEVEL):
+def add_lags(panel: pd.DataFrame, lags: Shifts = STUDY_LAGS, leads: Shifts = (), *,
+             member_level: Mapping[str, str] = MEMBER_LEVEL) -> pd.DataFrame:
     """Add `{var}_lag{k}` (the value of year t-k) and `{var}_lead{k}` (year t+k) for any variable.
 
     The shift is by calendar year, not by row: the value is taken from the same pair (or, for the
@@ -244,7 +249,7 @@ def add_lags(panel, lags=STUDY_LAGS, leads=(), *, member_level=MEMBER_LEVEL):
     return panel
 
 
-def depth_x_fta(fta, depth):
+def depth_x_fta(fta: "pd.Series[int]", depth: "pd.Series[float]") -> "pd.Series[float]":
     """Depth x FTA: 0 where no agreement is in force, the depth where one is, and missing (NaN)
     where one is in force but its depth is unknown: missing is missing, not 0."""
     return pd.Series(np.where(fta.to_numpy() == 1, depth.to_numpy(dtype=float), 0.0), index=fta.index)
@@ -255,11 +260,12 @@ class Prepared(NamedTuple):
     depth: the pair-year rows with trade, GDP, distance and TBT stock, and what the build found."""
     base: pd.DataFrame
     zeros_added: int
-    checks: dict
+    checks: merge_checks.Findings
     dist_column: str
 
 
-def trade_grid(trade, countries, years, *, domestic=False):
+def trade_grid(trade: pd.DataFrame, countries: Iterable[str], years: Iterable[int], *,
+               domestic: bool = False) -> pd.DataFrame:
     """The full exporter x importer x year grid of `countries` and `years`: the flows of `trade`
     where reported (reported = 1), 0 where not (reported = 0). Domestic pairs only if asked."""
     codes = np.array(sorted(countries), dtype=object)
@@ -275,8 +281,9 @@ def trade_grid(trade, countries, years, *, domestic=False):
     return grid
 
 
-def prepare_inputs(*, exports, gdp, dist, notifications=None, developed=DEVELOPED, dist_column=DIST_COLUMN, zeros=True,
-                   domestic=False, strict=False, names=None):
+def prepare_inputs(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, notifications: pd.DataFrame | None = None,
+                   developed: Iterable[str] = DEVELOPED, dist_column: str = DIST_COLUMN, zeros: bool = True,
+                   domestic: bool = False, strict: bool = False, names: Names = None) -> Prepared:
     """Check the inputs and build the rows every panel of this sample shares (see Prepared).
 
     `zeros` (default): the full exporter x importer x year grid of the sample (the countries that
@@ -322,7 +329,7 @@ def prepare_inputs(*, exports, gdp, dist, notifications=None, developed=DEVELOPE
     return Prepared(panel, zeros_added, checks, dist_column)
 
 
-def _refuse_rows(frame, mask, column, kind, names, problem):
+def _refuse_rows(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Names, problem: str) -> None:
     """PanelInputError naming the file, the column, how many rows and the first one's line."""
     mask = np.asarray(mask, dtype=bool)
     if mask.any():
@@ -331,7 +338,8 @@ def _refuse_rows(frame, mask, column, kind, names, problem):
                               f"(the first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]})")
 
 
-def check_bounds(*, exports, gdp, dist, dist_column=DIST_COLUMN, names=None):
+def check_bounds(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, dist_column: str = DIST_COLUMN,
+                 names: Names = None) -> None:
     """Refuse what check_numbers lets through and no panel should hold: numbers that are not
     finite (1e400 reads as infinity) in trade values, GDP and distances, and years outside
     bounds.MIN_YEAR..MAX_YEAR (a year of 99999 is a typo; its lags would reach nowhere)."""
@@ -355,11 +363,12 @@ def check_bounds(*, exports, gdp, dist, dist_column=DIST_COLUMN, names=None):
             _refuse_rows(frame, np.isinf(values), column, kind, names, infinite)
     for frame, column, kind in year_columns:
         if column in frame.columns:
-            values = pd.to_numeric(frame[column], errors="coerce")
-            _refuse_rows(frame, (values < bounds.MIN_YEAR) | (values > bounds.MAX_YEAR), column, kind, names, years)
+            year_values = pd.to_numeric(frame[column], errors="coerce")
+            _refuse_rows(frame, (year_values < bounds.MIN_YEAR) | (year_values > bounds.MAX_YEAR), column, kind, names,
+                         years)
 
 
-def panel_from(prepared, dyads, *, lags=STUDY_LAGS, leads=()):
+def panel_from(prepared: Prepared, dyads: pd.DataFrame, *, lags: Shifts = STUDY_LAGS, leads: Shifts = ()) -> pd.DataFrame:
     """The panel of one release: FTA and depth from its dyads on the shared rows, then lags and
     leads. Cheap next to prepare_inputs, so a sensitivity run prepares once per set of inputs."""
     panel = prepared.base.copy()
@@ -369,8 +378,10 @@ def panel_from(prepared, dyads, *, lags=STUDY_LAGS, leads=()):
     return panel.sort_values(["exporter", "importer", "year"]).reset_index(drop=True)
 
 
-def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVELOPED, lags=STUDY_LAGS, leads=(),
-                dist_column=DIST_COLUMN, zeros=True, domestic=False, strict=False, names=None):
+def build_panel(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, dyads: pd.DataFrame,
+                notifications: pd.DataFrame | None = None, developed: Iterable[str] = DEVELOPED, lags: Shifts = STUDY_LAGS,
+                leads: Shifts = (), dist_column: str = DIST_COLUMN, zeros: bool = True, domestic: bool = False,
+                strict: bool = False, names: Names = None) -> pd.DataFrame:
     """The pair-year panel (prepare_inputs, then panel_from). `lags`/`leads` as in add_lags
     (default: the study's one-year lags of fta, depth_fta and ln_tbt_j); `dist_column`: the CEPII
     distance behind ln_dist; `zeros`, `domestic`, `strict` and `names` as in prepare_inputs."""
@@ -379,7 +390,7 @@ def build_panel(*, exports, gdp, dist, dyads, notifications=None, developed=DEVE
     return panel_from(prepared, dyads, lags=lags, leads=leads)
 
 
-def fta_unknown_depth(panel):
+def fta_unknown_depth(panel: pd.DataFrame) -> int:
     """Pair-years with an agreement in force (fta == 1) whose depth is unknown: their Depth x FTA
     is missing, so they drop out of every regression that uses it."""
     if not {"fta", "depth_fta"} <= set(panel.columns):
@@ -387,7 +398,7 @@ def fta_unknown_depth(panel):
     return int(((panel["fta"] == 1) & panel["depth_fta"].isna()).sum())
 
 
-def summary_table(panel):
+def summary_table(panel: pd.DataFrame) -> list[dict[str, Any]]:
     """Descriptive statistics shaped like the study's Table 8 (n, mean, variance, min, max)."""
     variables = [("lnEXP", np.log(panel["exports"].where(panel["exports"] > 0))), ("FTA", panel["fta"]),
                  ("TBT", panel["tbt_stock_j"]), ("lnGDP_i", panel["ln_gdp_i"]), ("lnGDP_j", panel["ln_gdp_j"]),
@@ -401,12 +412,12 @@ def summary_table(panel):
     return rows
 
 
-def panel_summary(panel, prepared=None):
+def panel_summary(panel: pd.DataFrame, prepared: Prepared | None = None) -> dict[str, Any]:
     """What build_panel reports: the Table 8 statistics, the pair-years whose Depth x FTA is
     missing because the agreement in force has no depth in the release, and (given the Prepared
     inputs) the zeros added and the merge checks, counted and listed."""
     unknown = fta_unknown_depth(panel)
-    summary = {"table8": summary_table(panel), "n_rows": int(len(panel)), "fta_unknown_depth": unknown}
+    summary: dict[str, Any] = {"table8": summary_table(panel), "n_rows": int(len(panel)), "fta_unknown_depth": unknown}
     if "reported" in panel.columns:
         summary["reported_rows"] = int(panel["reported"].sum())
     if prepared is not None:

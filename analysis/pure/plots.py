@@ -3,13 +3,15 @@ in, image bytes out; no Django. Axis labels come from the caller in its reader's
 (`text`, like tables.build); a CJK font, when installed, draws Chinese labels."""
 import io
 import os
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib import font_manager
+from matplotlib.ticker import MaxNLocator
 
 # Fonts with Chinese glyphs, best first (Debian: fonts-wqy-microhei, which `make up` and .ci/run
 # install), and where Debian puts them: matplotlib's font cache predates a font installed later.
@@ -20,11 +22,11 @@ CJK_FILES = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts
 TEXT = {"depth": "depth score", "agreements": "agreements", "estimate": "estimate with 95% interval"}
 
 
-def use_cjk_font():
+def use_cjk_font() -> str | None:
     """Put the first installed CJK font first in the sans-serif list (it has Latin glyphs too),
     so Chinese labels are drawn rather than boxes; the name, or None without one (matplotlib's
     default fonts then draw what they can)."""
-    def first_known():
+    def first_known() -> str | None:
         installed = {f.name for f in font_manager.fontManager.ttflist}
         return next((name for name in CJK_FONTS if name in installed), None)
 
@@ -44,7 +46,8 @@ def use_cjk_font():
 CJK_FONT = use_cjk_font()
 
 
-def depth_histogram(depth_counts, *, title, fmt="svg", text=None):
+def depth_histogram(depth_counts: Mapping[str, int], *, title: str, fmt: str = "svg",
+                    text: Mapping[str, str] | None = None) -> bytes:
     text = {**TEXT, **(text or {})}
     scores = sorted(depth_counts, key=float)
     figure, axis = plt.subplots(figsize=(5.5, 3.2), dpi=110)
@@ -65,14 +68,18 @@ def depth_histogram(depth_counts, *, title, fmt="svg", text=None):
     return buffer.getvalue()
 
 
-def coefficient_plot(results, *, labels, variables=None, fmt="svg", text=None):
+def coefficient_plot(results: Sequence[Mapping[str, Any]], *, labels: Sequence[str],
+                     variables: list[str] | None = None, fmt: str = "svg",
+                     text: Mapping[str, str] | None = None) -> bytes:
     """Estimates with 95% intervals, one marker per specification, grouped by variable."""
     text = {**TEXT, **(text or {})}
     variables = variables or [v for v in dict.fromkeys(v for r in results for v in r["coefficients"])]
     figure, axis = plt.subplots(figsize=(6.5, 0.55 * len(variables) * max(1, len(results)) + 1.2), dpi=110)
-    y, ticks, names = 0, [], []
+    y: float = 0
+    ticks: list[float] = []
+    names: list[str] = []
     colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    labelled = set()  # a series enters the legend at its first marker, whichever variable that is
+    labelled: set[int] = set()  # a series enters the legend at its first marker, whichever variable that is
     for variable in variables:
         for index, result in enumerate(results):
             c = result["coefficients"].get(variable)

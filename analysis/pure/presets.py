@@ -5,6 +5,7 @@ import json
 
 from . import bounds
 from .errors import SpecError, gettext_noop
+from .estimators import ols, ppml
 
 YOTOV_YEARS = [1986, 1990, 1994, 1998, 2002, 2006]
 STATA_SSC = {"k_adj": False}  # reproduces Stata's ppml / reghdfe small-sample choices
@@ -20,7 +21,7 @@ DEVELOPING = {"exporter_group": ["developing"]}
 
 
 def _study(dependent, treatment, label, *, controls=STUDY_CONTROLS, **extra):
-    return {"estimator": "ols", "formula": f"log({dependent}) ~ {treatment} + {controls} | {STUDY_FE}", "vcov": "hetero",
+    return {"estimator": ols.NAME, "formula": f"log({dependent}) ~ {treatment} + {controls} | {STUDY_FE}", "vcov": "hetero",
             "label": label, **extra}
 
 
@@ -51,20 +52,20 @@ PRESETS = {
         _study("hightech_exports", "depth_fta_lag1", gettext_noop("high-tech, Depth x FTA lagged"), robustness_of="9.4", controls=LAGGED_CONTROLS),
     ],
     "structural-ppml": [
-        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+        {"estimator": ppml.NAME, "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
          "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "label": gettext_noop("structural PPML, pair clusters")},
     ],
     "structural-ppml-twoway": [
-        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+        {"estimator": ppml.NAME, "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
          "vcov": {"cluster": "exporter+importer"}, "ssc": STATA_SSC,
          "label": gettext_noop("structural PPML, exporter and importer clusters")},
     ],
     "yotov-table3": [
-        {"estimator": "ols", "formula": "log(trade) ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
+        {"estimator": ols.NAME, "formula": "log(trade) ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
          "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": gettext_noop("(1) OLS")},
-        {"estimator": "ppml", "formula": "trade ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
+        {"estimator": ppml.NAME, "formula": "trade ~ ln_dist + cntg + lang + clny + rta | exporter^year + importer^year",
          "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "exclude_domestic": True, "years": YOTOV_YEARS, "label": gettext_noop("(2) PPML")},
-        {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+        {"estimator": ppml.NAME, "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
          "vcov": {"cluster": "pair_id"}, "ssc": STATA_SSC, "years": YOTOV_YEARS, "label": gettext_noop("(4) PPML, pair effects")},
     ],
 }
@@ -124,7 +125,7 @@ def json_problem(parser_message):
 def specs_from(*, spec=None, preset_name=None, years=None):
     """The specifications a page, the API or the command line asked for: `spec` (JSON text, a
     dict or a list of dicts) wins over `preset_name`; `years` (text or list) applies to a preset.
-    Only parsing here: gravity.validate_specs checks every key and the formula grammar."""
+    Only parsing here: spec/schema.py's validate_specs checks every key and the formula grammar."""
     if isinstance(spec, str) and spec.strip():
         if len(spec) > MAX_SPEC_TEXT:
             raise SpecError.of(gettext_noop("the specification is longer than %(max)s characters"), max=f"{MAX_SPEC_TEXT:,}")

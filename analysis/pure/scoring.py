@@ -10,7 +10,9 @@ release_table() turns it into rows and a summary (deciding the tiers, once), and
 analysis.services.releases.release_create hashes and stores them.
 """
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -20,23 +22,25 @@ from . import bounds
 from .errors import gettext_noop
 
 METHODS = {"additive", "weighted", "pca"}
+Tier = dict[str, Any]  # {name, min, max}
 
 
 @dataclass
 class ScoreResult:
-    depth: pd.Series
+    depth: "pd.Series[float]"
     method: str
-    indicators: list
-    weights: dict = field(default_factory=dict)
-    loadings: dict = field(default_factory=dict)
+    indicators: list[str]
+    weights: dict[str, float] = field(default_factory=dict)
+    loadings: dict[str, float] = field(default_factory=dict)
     explained_variance: float | None = None
     # PCA: correlation of the (oriented) component with the additive score, and what to tell users
     # (mixed-sign loadings, indicators left out for not varying).
     correlation_with_additive: float | None = None
-    warnings: list = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def additive(codes, indicators, weights=None):
+def additive(codes: pd.DataFrame, indicators: list[str],
+             weights: Mapping[str, float] | None = None) -> "pd.Series[float]":
     """Sum (or weighted sum) of the indicators; NaN when any of them is missing."""
     missing = [c for c in indicators if c not in codes.columns]
     if missing:
@@ -46,7 +50,9 @@ def additive(codes, indicators, weights=None):
     return (part * w).sum(axis=1, min_count=len(indicators)).where(part.notna().all(axis=1))
 
 
-def first_principal_component(codes, indicators):
+def first_principal_component(
+        codes: pd.DataFrame, indicators: list[str],
+) -> "tuple[pd.Series[float], dict[str, float], float, float | None, list[str]]":
     """Scores on the first principal component of the standardised indicators (complete rows),
     its loadings, the share of variance it explains, its correlation with the additive score,
     and warnings.
@@ -61,7 +67,7 @@ def first_principal_component(codes, indicators):
     pca = PCA(part[varying], ncomp=min(len(varying), len(part)), standardize=True, normalize=True, method="svd")
     loadings = pd.Series(pca.loadings.iloc[:, 0].to_numpy(), index=varying)
     scores = pd.Series(pca.factors.iloc[:, 0].to_numpy(), index=part.index)
-    warnings = []
+    warnings: list[str] = []
     total = part.sum(axis=1)
     correlation = float(np.corrcoef(scores, total)[0, 1]) if total.std(ddof=0) > 0 else float("nan")
     if np.isnan(correlation) or abs(correlation) < 1e-12:
@@ -83,11 +89,12 @@ def first_principal_component(codes, indicators):
     constant = [c for c in indicators if c not in varying]
     if constant:
         warnings.append(f"left out for not varying across the {len(part)} complete agreements: {', '.join(constant)}")
-    return (scores.reindex(codes.index), {k: float(v) for k, v in loadings.items()}, explained,
+    return (scores.reindex(codes.index), {str(k): float(v) for k, v in loadings.items()}, explained,
             (None if np.isnan(correlation) else correlation), warnings)
 
 
-def score(codes, indicators, method="additive", weights=None):
+def score(codes: pd.DataFrame, indicators: list[str], method: str = "additive",
+          weights: Mapping[str, float] | None = None) -> ScoreResult:
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
     if method == "pca":
@@ -101,7 +108,8 @@ def score(codes, indicators, method="additive", weights=None):
                        weights={c: float((weights or {}).get(c, 1.0)) for c in indicators})
 
 
-def tiers_apply(method, *, weights=None, indicator_ranges=None):
+def tiers_apply(method: str, *, weights: Mapping[str, float] | None = None,
+                indicator_ranges: Mapping[str, tuple[float, float]] | None = None) -> bool:
     """Whether codebook tiers can be assigned to scores of `method`.
 
     Tiers are cut-offs on the additive score's range (the study's 1-2 / 3-4 / 5-6 out of 0-8).
@@ -113,41 +121,43 @@ def tiers_apply(method, *, weights=None, indicator_ranges=None):
         return True
     if method != "weighted":
         return False
-    weights = {c: float(w) for c, w in (weights or {}).items()}
-    if all(w == 1.0 for w in weights.values()):
+    floats = {c: float(w) for c, w in (weights or {}).items()}
+    if all(w == 1.0 for w in floats.values()):
         return True
-    if not indicator_ranges or not set(weights) <= set(indicator_ranges):
+    if not indicator_ranges or not set(floats) <= set(indicator_ranges):
         return False
+    ranges = indicator_ranges
 
-    def span(w):
-        low = sum(min(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
-        high = sum(max(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in indicator_ranges.items())
+    def span(w: Mapping[str, float]) -> tuple[float, float]:
+        low = sum(min(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in ranges.items())
+        high = sum(max(w.get(c, 1.0) * lo, w.get(c, 1.0) * hi) for c, (lo, hi) in ranges.items())
         return low, high
 
-    return bool(np.allclose(span(weights), span({})))
+    return bool(np.allclose(span(floats), span({})))
 
 
-def result_tiers_apply(result, *, indicator_ranges=None):
+def result_tiers_apply(result: ScoreResult, *,
+                       indicator_ranges: Mapping[str, tuple[float, float]] | None = None) -> bool:
     """tiers_apply for a ScoreResult: its method and weights, the ranges of its indicators."""
     ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
     return tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
                        indicator_ranges=ranges)
 
 
-def assign_tiers(depth, tiers):
+def assign_tiers(depth: "pd.Series[float]", tiers: list[Tier]) -> "pd.Series[Any]":
     """Tier name for each score from [{name, min, max}, ...]; None outside every tier."""
-    def tier_of(value):
+    def tier_of(value: float | None) -> str | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
         for tier in tiers:
             if tier["min"] <= value <= tier["max"]:
-                return tier["name"]
+                return str(tier["name"])
         return None
 
     return depth.map(tier_of)
 
 
-def tier_table(rows, tiers):
+def tier_table(rows: list[dict[str, Any]], tiers: list[Tier]) -> list[dict[str, Any]]:
     """The study's Table 5 shape from a release's stored rows (release_table decided each row's
     tier): per tier, its score range, the count and the agreements' names, in row order."""
     return [{"tier": tier["name"], "min": tier["min"], "max": tier["max"],
@@ -160,25 +170,25 @@ def tier_table(rows, tiers):
 class ReleaseInputs:
     """Everything a release is computed from, read once (analysis.selectors.releases.release_inputs)."""
 
-    codes: pd.DataFrame          # agreement id x indicator code, the source's values
-    facts: dict                  # agreement id -> identifiers, name, parties, entry-into-force year, ...
-    indicator_codes: list        # every indicator of the codebook version, in its order
-    indicator_ranges: dict       # code -> (lowest, highest) allowed value
-    depth_indicators: list       # the codebook's default depth indicators (may be empty)
-    tiers: list                  # the codebook's tiers [{name, min, max}] (may be empty)
-    coverage: dict = field(default_factory=dict)   # {approved, in_coding} under the version
-    agreement: dict = field(default_factory=dict)  # inter-coder agreement per indicator on these agreements
-    evidence: list = field(default_factory=list)   # what backs the codes, stored with the release as read (not scored)
+    codes: pd.DataFrame                          # agreement id x indicator code, the source's values
+    facts: dict[Any, dict[str, Any]]             # agreement id -> identifiers, name, parties, entry-into-force year, ...
+    indicator_codes: list[str]                   # every indicator of the codebook version, in its order
+    indicator_ranges: dict[str, tuple[float, float]]  # code -> (lowest, highest) allowed value
+    depth_indicators: list[str]                  # the codebook's default depth indicators (may be empty)
+    tiers: list[Tier]                            # the codebook's tiers [{name, min, max}] (may be empty)
+    coverage: dict[str, Any] = field(default_factory=dict)   # {approved, in_coding} under the version
+    agreement: dict[str, Any] = field(default_factory=dict)  # inter-coder agreement per indicator on these agreements
+    evidence: list[Any] = field(default_factory=list)   # what backs the codes, stored with the release as read (not scored)
 
 
-def _plain(value):
+def _plain(value: Any) -> int | float | None:
     """A JSON-stable number: None for missing, int when whole, else rounded to 10 places."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
     return int(value) if float(value).is_integer() else round(float(value), 10)
 
 
-def weights_checked(weights, known):
+def weights_checked(weights: object, known: list[str]) -> dict[str, float] | None:
     """{indicator: weight} as floats, each a finite number from 0 to bounds.MAX_WEIGHT and for an
     indicator of the codebook (`known`); BoundsError naming the weight otherwise. None stays None."""
     if weights is None:
@@ -193,7 +203,8 @@ def weights_checked(weights, known):
     return {code: bounds.weight(value, f"weights {code}") for code, value in weights.items()}
 
 
-def release_table(inputs, *, method):
+def release_table(inputs: ReleaseInputs, *,
+                  method: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(rows, summary) of a release: one row per agreement (its facts, codes, depth and tier),
     sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
     codes. This is the one place tiers are decided: the codebook's tiers are cut on the additive
@@ -206,7 +217,7 @@ def release_table(inputs, *, method):
     applies = result_tiers_apply(result, indicator_ranges=ranges)
     tiers = assign_tiers(result.depth, inputs.tiers) if inputs.tiers and applies else None
     codes = inputs.codes
-    rows = []
+    rows: list[dict[str, Any]] = []
     for agreement_id in codes.index:
         row = dict(inputs.facts[agreement_id])
         row.update({code: _plain(codes.at[agreement_id, code]) for code in codes.columns})
@@ -232,7 +243,8 @@ def release_table(inputs, *, method):
     return rows, summary
 
 
-def check_printed_totals(table, indicators, printed_column, label_column=None):
+def check_printed_totals(table: pd.DataFrame, indicators: list[str], printed_column: str,
+                         label_column: str | None = None) -> list[dict[str, Any]]:
     """Rows whose printed total differs from the sum of their printed codes."""
     recomputed = additive(table, indicators)
     differs = table[recomputed != table[printed_column].astype(float)]

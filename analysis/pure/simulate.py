@@ -6,16 +6,19 @@ importer-year effects m_jt, pair effects p_ij (falling with log distance) and RT
 at random years for a random third of pairs, and lognormal noise e_ijt. Structural PPML (exporter-year, importer-year and
 pair effects) recovers beta; this is what the demo shows in its first minutes.
 """
+from collections.abc import Iterable, Sequence
+
 import numpy as np
 import pandas as pd
 
 TRUE_BETA = 0.40
 
 
-def simulate(countries=30, years=range(2000, 2016, 2), beta=TRUE_BETA, seed=2024, scale=8.0):
+def simulate(countries: int = 30, years: Iterable[int] = range(2000, 2016, 2), beta: float = TRUE_BETA,
+             seed: int = 2024, scale: float = 8.0) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     iso = np.array([f"S{index:03d}" for index in range(countries)])
-    years = np.array(list(years))
+    year_values = np.array(list(years))
     size = rng.normal(size=countries)
     position = rng.uniform(0, 10_000, size=(countries, 2))
     i, j = np.meshgrid(np.arange(countries), np.arange(countries), indexing="ij")
@@ -25,10 +28,10 @@ def simulate(countries=30, years=range(2000, 2016, 2), beta=TRUE_BETA, seed=2024
     distance = np.hypot(*(position[i] - position[j]).T) + 50
     pair_effect = -0.9 * np.log(distance) + rng.normal(scale=0.3, size=n_pairs)
     has_rta = rng.uniform(size=n_pairs) < 0.33
-    start = np.where(has_rta, rng.choice(years, size=n_pairs), years.max() + 1)
-    T = len(years)
+    start = np.where(has_rta, rng.choice(year_values, size=n_pairs), year_values.max() + 1)
+    T = len(year_values)
     frame = pd.DataFrame({
-        "exporter": np.repeat(iso[i], T), "importer": np.repeat(iso[j], T), "year": np.tile(years, n_pairs),
+        "exporter": np.repeat(iso[i], T), "importer": np.repeat(iso[j], T), "year": np.tile(year_values, n_pairs),
         "dist": np.repeat(distance, T),
     })
     t = np.tile(np.arange(T), n_pairs)
@@ -43,12 +46,13 @@ def simulate(countries=30, years=range(2000, 2016, 2), beta=TRUE_BETA, seed=2024
     return frame[["exporter", "importer", "year", "pair_id", "trade", "rta", "dist", "ln_dist"]]
 
 
-def simulate_exports(reporters, partners, years, *, seed=2024, missing=0.15, codes=("7764", "0111", "542", "792")):
+def simulate_exports(reporters: Iterable[str], partners: Sequence[str], years: Sequence[int], *, seed: int = 2024,
+                     missing: float = 0.15, codes: Sequence[str] = ("7764", "0111", "542", "792")) -> pd.DataFrame:
     """Clearly synthetic UN Comtrade-style exports (reporter, partner, year, commodity, value) for
     demos, tests and benchmarks: a lognormal value per flow and SITC code, with a share `missing`
     of the pair-years not reported at all, so that a zero-filled panel has zeros to add."""
     rng = np.random.default_rng(seed)
-    rows = []
+    rows: list[tuple[str, str, int, str, float]] = []
     for reporter in reporters:
         for partner in partners:
             if partner == reporter:

@@ -3,6 +3,8 @@ standard errors in parentheses, then N, R2 and fixed effects, as in the study's 
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
 from coding.pure.csv_safe import rows_csv
 
+from .estimators import table_title
+
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 
 
@@ -45,7 +47,7 @@ def build(results, labels=None, *, text=None, provenance=None):
                 fixed.append(fe)
     footer = [(text["n"], [f"{r['n_obs']:,}" for r in results]),
               (text["r2"], [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
-              (text["estimator"], [str(r.get("estimator") or "").upper() for r in results]),
+              (text["estimator"], [table_title(r.get("estimator")) for r in results]),
               (text["se"], [_vcov_label(r.get("vcov"), text) for r in results])]
     footer += [(text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
     if provenance:

@@ -16,7 +16,7 @@ from coding.roles import REFERENCE
 from coding.selectors.dashboard import reliability_by_indicator
 
 from ..models import DatasetRelease
-from ..pure import exports, scoring
+from ..pure import exports, formats, scoring
 
 
 def source_codes(*, version, source):
@@ -273,19 +273,18 @@ def release_export(release, *, fmt, shape="agreement"):
     """(bytes, filename, content type) of one export of a release (Excel and JSON with its evidence)."""
     indicators = release_indicators(release)
     frame = exports.release_frame(release.rows, [i["code"] for i in indicators], shape=shape)
-    data = exports.to_bytes(frame, fmt, meta=release_meta(release), indicators=indicators,
+    data = formats.dataset_bytes(frame, fmt, meta=release_meta(release), indicators=indicators,
                             evidence=release_evidence(release), rows=release.rows)
-    return data, f"release-{release.number}-{shape}.{fmt}", exports.CONTENT_TYPES[fmt]
-
-
-EVIDENCE_FORMATS = {"csv", "dta"}
+    output = formats.DATASETS[fmt]
+    return data, f"release-{release.number}-{shape}.{output.extension}", output.content_type
 
 
 def release_evidence_export(release, *, fmt):
     """(bytes, filename, content type) of the evidence file beside a CSV or Stata export."""
     frame = exports.evidence_frame(release_evidence(release), release.rows)
-    data = exports.evidence_bytes(frame, fmt, meta=release_meta(release))
-    return data, f"release-{release.number}-evidence.{fmt}", exports.CONTENT_TYPES[fmt]
+    data = formats.evidence_bytes(frame, fmt, meta=release_meta(release))
+    output = formats.EVIDENCE[fmt]
+    return data, f"release-{release.number}-evidence.{output.extension}", output.content_type
 
 
 def release_report(release):

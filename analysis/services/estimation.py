@@ -26,14 +26,15 @@ import time
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 
-from ..pure.gravity import SpecError
+from ..pure.errors import SpecError
+from ..pure.estimators import preload_modules
 
 logger = logging.getLogger(__name__)
 
 # Imported once by the forkserver, inherited by every child: our modules, pyfixest's estimators and
 # what its first fit imports (found by comparing sys.modules before and after a fit).
 # Imports only: a fit here would start Rust thread pools, which a forked child cannot use.
-PRELOAD = ["analysis.services.estimation", "analysis.pure.gravity", "pyfixest.estimation", "formulaic.errors",
+PRELOAD = ["analysis.services.estimation", "analysis.pure.gravity", *preload_modules(), "formulaic.errors",
            "narwhals._pandas_like.namespace", "narwhals._pandas_like.dataframe", "narwhals._interchange.dataframe",
            "narwhals.stable.v1._namespace"]
 POLL_SECONDS = 0.25

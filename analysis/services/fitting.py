@@ -6,7 +6,7 @@ from importlib import metadata
 
 from celery.exceptions import SoftTimeLimitExceeded
 
-from ..pure import gravity
+from ..pure.errors import SpecError
 from . import estimation
 
 logger = logging.getLogger(__name__)
@@ -29,6 +29,6 @@ def failure_reason(exc: BaseException, what: str, time_limit: float | None) -> s
         return str(exc)
     if isinstance(exc, FileNotFoundError):  # the panel file (PanelFileMissing says where to look)
         return str(exc)
-    if not isinstance(exc, (gravity.SpecError, KeyError, ValueError)):
+    if not isinstance(exc, (SpecError, KeyError, ValueError)):
         logger.exception("%s failed", what)
     return f"{type(exc).__name__}: {exc}"

@@ -17,8 +17,9 @@ from jobs.lifecycle import JobStep, JobStopped, job_run
 from jobs.progress import CANCELLED, progress_fields
 
 from ..models import ModelRun, SpecFit
-from ..pure import gravity
+from ..pure.errors import SpecError
 from ..pure.presets import specs_from
+from ..pure.spec.schema import validate_specs
 from .fanout import fan_out_create, fits_cancel, spec_fit_execute
 from .fitting import failure_reason, package_versions
 
@@ -37,9 +38,9 @@ def model_run_create(*, panel: Any, specs: Any, user: Any = None, name: str = ""
     created without dispatch is executed so in this process."""
     # Every key by type and the whole formula by our grammar, before anything is stored: a spec
     # is data, never code (the worker checks again before it fits).
-    specs = gravity.validate_specs(specs, panel.columns)
+    specs = validate_specs(specs, panel.columns)
     if not isinstance(name, str) or len(name) > MAX_NAME:
-        raise gravity.SpecError(f"name: at most {MAX_NAME} characters")
+        raise SpecError(f"name: at most {MAX_NAME} characters")
     if fan_out is None:
         fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) > 1
     fan_out = bool(fan_out and dispatch)

@@ -22,9 +22,11 @@ from django.utils.translation import gettext as _
 from coding import visibility
 
 from ..models import ModelRun, SensitivityColumn, SensitivityRun
-from ..pure import gravity, merge_checks
+from ..pure import merge_checks
 from ..pure import panel_builder as builder
+from ..pure.errors import SpecError
 from ..pure.exports import release_frame
+from ..pure.spec.schema import validate_specs
 from .panels import panel_file, panel_file_forget, panel_store
 from .releases import release_create
 from .runs import MAX_NAME, model_run_create, model_run_execute
@@ -32,7 +34,7 @@ from .runs import MAX_NAME, model_run_create, model_run_execute
 MAX_SOURCES = 12
 REQUIRED_INPUTS = ("exports", "gdp", "dist")
 # What a caller may show as the user's mistake (anything else is a bug).
-ERRORS = (ValidationError, gravity.SpecError, builder.PanelInputError)
+ERRORS = (ValidationError, SpecError, builder.PanelInputError)
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
     per source, all in one SensitivityRun. Raises one of ERRORS for bad input; nothing is
     dispatched unless every run could be created."""
     options = options or PanelOptions()
-    specs = gravity.validate_specs(specs)  # keys and grammar, before any work; columns below
+    specs = validate_specs(specs)  # keys and grammar, before any work; columns below
     if not isinstance(name, str) or len(name) > MAX_NAME:
         raise ValidationError(f"name: at most {MAX_NAME} characters")
     sources = _sources(sources, user)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext, pgettext
 
 from web.templatetags.source_labels import source_label as coding_source_label
 
+from ..pure.estimators import drop_reasons, notes
 from ..pure.presets import PRESET_LABELS
 
 register = template.Library()
@@ -44,12 +45,13 @@ def preset_label(label):
 
 
 @register.filter
-def drop_reason(key):
-    """Why a gravity fit dropped observations (the keys of a result's "dropped")."""
-    known = {"zero_outcome_groups": gettext("fixed-effect groups whose outcome is always zero"),
-             "nonpositive_outcome": gettext("zero or negative outcome (no logarithm)"),
-             "singletons_or_separation": gettext("singletons or separated observations")}
-    return known.get(key, key)
+def drop_reason(key: str) -> str:
+    """Why a gravity fit dropped observations (the keys of a result's "dropped"): each estimator
+    declares its own (analysis/pure/estimators/), the one below is every fit's."""
+    if key == "singletons_or_separation":
+        return gettext("singletons or separated observations")
+    reasons = drop_reasons()
+    return gettext(reasons[key]) if key in reasons else key
 
 
 def _not_finite(match):
@@ -66,8 +68,6 @@ def _constant(match):
 
 
 NOTES = [
-    (re.compile(r"^PPML did not converge within the iteration limit"),
-     lambda m: gettext("PPML did not converge within the iteration limit: do not use these estimates")),
     (re.compile(r"^not a finite number, stored as empty: (?P<fields>.*)$"), _not_finite),
     (re.compile(r"^the component is uncorrelated with the additive score"),
      lambda m: gettext("the component is uncorrelated with the additive score: its direction was set by the "
@@ -78,9 +78,11 @@ NOTES = [
 
 
 @register.filter
-def analysis_note(text):
+def analysis_note(text: object) -> object:
     """A warning stored in a run's results or a release's summary, in the active language
-    (unknown text as it is)."""
+    (unknown text as it is). An estimator's warnings are its own (analysis/pure/estimators/)."""
+    if str(text) in notes():
+        return gettext(str(text))
     for pattern, translate in NOTES:
         match = pattern.search(str(text))
         if match:

@@ -3,7 +3,7 @@ from django.utils.translation import gettext as _
 
 
 def spec_error_text(exc):
-    """A specification error (analysis.pure.formula.SpecError) as the page shows it: translated when
+    """A specification error (analysis.pure.errors.SpecError) as the page shows it: translated when
     it was raised from a marked template (SpecError.of), else as raised (the formula grammar's
     messages quote the user's tokens)."""
     template = getattr(exc, "template", None)

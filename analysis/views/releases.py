@@ -14,9 +14,9 @@ from coding.selectors.codebooks import codebook_version_by_id, codebook_versions
 from coding.selectors.codings import reference_coders
 from web.permissions import supervisor_required
 
-from ..pure import bounds, exports, plots
+from ..pure import bounds, exports, formats, plots
 from ..pure.errors import SpecError
-from ..selectors.releases import (EVIDENCE_FORMATS, depth_codes, release_by_number, release_evidence,
+from ..selectors.releases import (depth_codes, release_by_number, release_evidence,
                                   release_evidence_export, release_export, release_indicators, release_report,
                                   release_tier_table, release_withheld_from, releases_for, source_visible_to)
 from ..services.releases import release_create
@@ -109,7 +109,7 @@ def _visible_release(request, number):
 def release_detail(request, number):
     release = _visible_release(request, number)
     return render(request, "analysis/release_detail.html", {
-        "release": release, "tiers": release_tier_table(release), "formats": sorted(exports.FORMATS),
+        "release": release, "tiers": release_tier_table(release), "formats": sorted(formats.DATASETS),
         "shapes": ["agreement", "dyad"], "codes": [i["code"] for i in release_indicators(release)],
         "evidence_kept": release_evidence(release) is not None,
     })
@@ -118,7 +118,7 @@ def release_detail(request, number):
 @login_required
 def release_download(request, number, shape, fmt):
     release = _visible_release(request, number)
-    if fmt not in exports.FORMATS or shape not in exports.SHAPES:
+    if fmt not in formats.DATASETS or shape not in exports.SHAPES:
         raise Http404("unknown format or shape")
     data, filename, content_type = release_export(release, fmt=fmt, shape=shape)
     return attachment_response(data, content_type=content_type, filename=filename)
@@ -128,7 +128,7 @@ def release_download(request, number, shape, fmt):
 def release_evidence_download(request, number, fmt):
     """The evidence file beside the CSV and Stata downloads (Excel and JSON carry it inside)."""
     release = _visible_release(request, number)
-    if fmt not in EVIDENCE_FORMATS:
+    if fmt not in formats.EVIDENCE:
         raise Http404("the evidence file is .csv or .dta")
     data, filename, content_type = release_evidence_export(release, fmt=fmt)
     return attachment_response(data, content_type=content_type, filename=filename)

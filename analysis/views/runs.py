@@ -13,8 +13,8 @@ from jobs.progress import job_progress_text, progress_text
 from jobs.selectors import bar_state, job_status_payload
 from web.permissions import supervisor_required
 
-from ..pure import plots, tables
-from ..pure.gravity import SpecError
+from ..pure import formats, plots, tables
+from ..pure.errors import SpecError
 from ..pure.presets import PRESETS
 from ..selectors.runs import (
     RunStatus,
@@ -156,13 +156,11 @@ def run_table(request, fmt):
     table = tables.build(results, labels, provenance=provenance, text=table_text() if fmt == "html" else None)
     if fmt == "html":
         return render(request, "analysis/run_table.html", {"table": table, "runs": request.GET.get("runs", "")})
-    writers = {"tex": (tables.to_latex, "text/x-tex"), "md": (tables.to_markdown, "text/markdown"),
-               "csv": (tables.to_csv, "text/csv")}
-    if fmt not in writers:
+    if fmt not in formats.TABLES:
         raise Http404("format: html, tex, md or csv")
-    writer, content_type = writers[fmt]
-    filename = f'gravity-{request.GET.get("runs", "").replace(",", "-")}.{fmt}'
-    return attachment_response(writer(table), content_type=f"{content_type}; charset=utf-8", filename=filename)
+    output = formats.TABLES[fmt]
+    filename = f'gravity-{request.GET.get("runs", "").replace(",", "-")}.{output.extension}'
+    return attachment_response(output.write(table), content_type=output.content_type, filename=filename)
 
 
 @login_required

@@ -14,8 +14,8 @@ from coding.pure.ids import parse_id
 from coding.selectors.codebooks import codebook_versions
 from web.permissions import supervisor_required
 
+from ..pure import formats, plots, tables
 from ..pure import panel_builder as builder
-from ..pure import plots, tables
 from ..pure.presets import PRESETS, specs_from
 from ..selectors.sensitivity import (sensitivity_get, sensitivity_results, sensitivity_runs_for, sensitivity_sources,
                                      sensitivity_status)
@@ -120,10 +120,8 @@ def sensitivity_table(request, pk, fmt):
     sensitivity = _visible(request, pk)
     spec = _spec_index(request, sensitivity)
     results, labels, provenance = sensitivity_results(sensitivity, spec=spec)
-    writers = {"tex": (tables.to_latex, "text/x-tex"), "md": (tables.to_markdown, "text/markdown"),
-               "csv": (tables.to_csv, "text/csv")}
-    if not results or fmt not in writers:
+    if not results or fmt not in formats.TABLES:
         raise Http404("no finished run yet, or format not tex, md or csv")
-    writer, content_type = writers[fmt]
-    return attachment_response(writer(tables.build(results, labels, provenance=provenance)),
-                               content_type=f"{content_type}; charset=utf-8", filename=f"sensitivity-{pk}-{spec + 1}.{fmt}")
+    output = formats.TABLES[fmt]
+    return attachment_response(output.write(tables.build(results, labels, provenance=provenance)),
+                               content_type=output.content_type, filename=f"sensitivity-{pk}-{spec + 1}.{output.extension}")

@@ -7,6 +7,7 @@ splitter's id) stays the stable key; this number is only what people read and ci
 """
 import re
 from collections import Counter
+from collections.abc import Iterable
 
 from .plaintext.numbers import chinese_number, roman_number, word_number
 
@@ -18,7 +19,7 @@ SUFFIXES = re.compile(r"\b(BIS|TER|QUATER|QUINQUIES|SEXIES)\b", re.IGNORECASE)
 FRENCH_FIRST = {"premier", "première", "premiere"}
 
 
-def display_number(label):
+def display_number(label: object) -> str:
     """'ARTICLE 4.3' -> '4.3'; '第四条' -> '4'; 'ARTICLE TWENTY-TWO' -> '22'; '' when none."""
     text = " ".join(str(label or "").split())
     if not text:
@@ -40,7 +41,7 @@ def display_number(label):
     return SUFFIXES.sub(lambda m: m.group(1).lower(), rest)[:NUMBER_MAX]
 
 
-def article_label(*, number, heading, art_format="Art. {number}"):
+def article_label(*, number: str | None, heading: str | None, art_format: str = "Art. {number}") -> str:
     """'Art. 4.3 Customs Procedures', 'Art. 4.3', 'Preamble' (a heading alone), or ''."""
     parts = [art_format.format(number=number)] if number else []
     if heading:
@@ -48,14 +49,15 @@ def article_label(*, number, heading, art_format="Art. {number}"):
     return " ".join(parts)
 
 
-def citation_labels(rows, *, art_format="Art. {number}"):
+def citation_labels(rows: Iterable[tuple[str, str | None, str | None, str | None]], *,
+                    art_format: str = "Art. {number}") -> dict[str, str]:
     """{identifier: label} for the articles of one text, each label unique within it.
 
     `rows` are (identifier, number, heading, chapter name). An article with neither number nor
     heading is named by its chapter. Where two articles would read the same ("Art. 1" in every
     annex), the chapter is added, and where that is not enough the identifier ("#11808")."""
     rows = list(rows)
-    labels = {}
+    labels: dict[str, str] = {}
     for identifier, number, heading, chapter in rows:
         labels[identifier] = article_label(number=number, heading=heading, art_format=art_format) or chapter or f"#{identifier}"
     chapters = {identifier: chapter for identifier, _number, _heading, chapter in rows}

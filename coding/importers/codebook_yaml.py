@@ -15,9 +15,12 @@ import datetime
 import hashlib
 import json
 import math
+import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn
 
 import yaml
 from yaml.composer import ComposerError
@@ -25,6 +28,9 @@ from yaml.constructor import ConstructorError
 
 from .csvfile import file_size_check, line_of
 from .errors import ImportFailed
+
+FieldPath = tuple[str | int, ...]
+Fail = Callable[..., NoReturn]  # fail(message, *field path): raises ImportFailed naming the line
 
 LEVELS = {"nominal", "ordinal"}
 # Limits: the model's max_length for each CharField, a generous cap for text fields, bounds for numbers.
@@ -48,11 +54,11 @@ class ParsedIndicator:
     question_en: str
     question_zh: str
     level: str
-    allowed_values: list
+    allowed_values: list[dict[str, Any]]
     guidance_en: str = ""
     guidance_zh: str = ""
     group: str = ""
-    keyword_hints: list = field(default_factory=list)
+    keyword_hints: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -61,16 +67,16 @@ class ParsedCodebook:
     label: str
     title_en: str
     title_zh: str
-    indicators: list
-    depth_indicators: list
-    depth_range: list | None
-    tiers: list
+    indicators: list[ParsedIndicator]
+    depth_indicators: list[str]
+    depth_range: list[float] | None
+    tiers: list[dict[str, Any]]
     content_hash: str
     source_text: str
     source_name: str
 
     @property
-    def has_hints(self):
+    def has_hints(self) -> bool:
         return any(ind.keyword_hints for ind in self.indicators)
 
 
@@ -79,23 +85,24 @@ class CodebookLoader(yaml.SafeLoader):
     nested aliases expands to gigabytes ("billion laughs"); a codebook needs no alias, so any
     alias is refused while composing, before anything is expanded."""
 
-    def __init__(self, stream):
+    def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self._depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
             raise ComposerError(None, None, f"aliases (*{event.anchor}) are not allowed in a codebook", event.start_mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
+                                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]  # as above
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen = set()
         for key_node, _value in node.value:
             key = self.construct_object(key_node, deep=deep)
@@ -109,7 +116,7 @@ class CodebookLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-def _load(text):
+def _load(text: str) -> tuple[yaml.Node | None, Any]:
     """(root node, data) of a YAML text with CodebookLoader; raises yaml.YAMLError."""
     loader = CodebookLoader(text)
     try:
@@ -119,11 +126,11 @@ def _load(text):
         loader.dispose()
 
 
-def _lines_by_path(root):
+def _lines_by_path(root: yaml.Node | None) -> dict[FieldPath, int]:
     """Map a field path like ('indicators', 2, 'level') to its 1-based line in the file."""
-    lines = {}
+    lines: dict[FieldPath, int] = {}
 
-    def walk(node, path):
+    def walk(node: yaml.Node, path: FieldPath) -> None:
         lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
@@ -137,7 +144,7 @@ def _lines_by_path(root):
     return lines
 
 
-def _kind(value):
+def _kind(value: object) -> str:
     """How a YAML value reads to the person who wrote it."""
     if value is None:
         return "nothing"
@@ -148,13 +155,13 @@ def _kind(value):
     return type(value).__name__
 
 
-def _known_keys(mapping, known, where, fail):
+def _known_keys(mapping: Iterable[Any], known: set[str], where: FieldPath, fail: Fail) -> None:
     for key in mapping:
         if key not in known:
             fail(f"unknown key '{str(key)[:SLUG_MAX]}' (known: {', '.join(sorted(known))})", *where, str(key)[:SLUG_MAX])
 
 
-def _integer_code(value):
+def _integer_code(value: object) -> int | None:
     """A value code written as an integer (0, -1, "2"); None for anything else (1.5, true, "a")."""
     if isinstance(value, bool):
         return None
@@ -165,7 +172,7 @@ def _integer_code(value):
     return None
 
 
-def _bounded_number(value):
+def _bounded_number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if not math.isfinite(value) or abs(value) > NUMBER_MAX:
@@ -176,7 +183,7 @@ def _bounded_number(value):
 HINT_KEYS = ("hints", "keyword_hints")
 
 
-def content_hash(data):
+def content_hash(data: Any) -> str:
     """Hash the meaning, not the bytes: comments and layout changes are not a new version, and
     neither are keyword hints (a reading aid, not part of the instrument; see the module doc)."""
     if isinstance(data, dict) and isinstance(data.get("indicators"), list):
@@ -188,7 +195,7 @@ def content_hash(data):
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def content_hash_of_text(text):
+def content_hash_of_text(text: str) -> str | None:
     """The content hash of a stored codebook source (None if it no longer parses). Versions
     imported before hints left the hash carry the old hash; this recomputes the current one."""
     try:
@@ -197,17 +204,17 @@ def content_hash_of_text(text):
         return None
 
 
-def _span(tier):
+def _span(tier: dict[str, Any]) -> str:
     return f"{tier['min']:g}..{tier['max']:g}"
 
 
-def _tiers_disjoint_check(tiers, fail):
+def _tiers_disjoint_check(tiers: list[dict[str, Any]], fail: Fail) -> None:
     """Tiers are closed intervals [min, max] and a score takes the first tier it falls in
     (analysis/pure/scoring.py: assign_tiers), so two tiers sharing a score would silently give it
     to whichever is listed first: refused, naming both. Gaps are allowed by design: a score outside
     every tier has no tier (the study's tiers cover its observed scores 1..6 of the range 0..8,
     and integer scores leave 2..3 between tiers), and names must differ (the summary counts by name)."""
-    seen = {}
+    seen: dict[str, int] = {}
     for index, tier in enumerate(tiers):
         if tier["name"] in seen:
             fail(f"tier name '{tier['name']}' appears twice (also tiers[{seen[tier['name']]}])",
@@ -221,7 +228,7 @@ def _tiers_disjoint_check(tiers, fail):
                  f"{shared} would be in both; tiers must not overlap", "depth_score", "tiers", max(first_index, index))
 
 
-def parse_codebook(path):
+def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
     path = Path(path)
     file_size_check(path, max_bytes=CODEBOOK_MAX_BYTES, what="codebook file")
     try:
@@ -237,17 +244,19 @@ def parse_codebook(path):
         root, data = _load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        if mark is None and getattr(exc, "position", None) is not None:  # a ReaderError: a bad character
-            mark = yaml.Mark(path.name, exc.position, text.count("\n", 0, exc.position), 0, None, None)
+        position = getattr(exc, "position", None)
+        if mark is None and position is not None:  # a ReaderError: a bad character
+            # No buffer (None): only the mark's line is used. The stubs want a str there.
+            mark = yaml.Mark(path.name, position, text.count("\n", 0, position), 0, None, None)  # type: ignore[arg-type]
         if isinstance(exc, yaml.reader.ReaderError):
             character = exc.character if isinstance(exc.character, int) else ord(exc.character)
             problem = f"character #x{character:04x} ({exc.reason})"
         else:
-            problem = getattr(exc, "problem", None) or exc
+            problem = str(getattr(exc, "problem", None) or exc)
         raise ImportFailed(f"not valid YAML: {problem}", path=path, line=mark.line + 1 if mark else 1) from exc
     lines = _lines_by_path(root)
 
-    def fail(message, *fieldpath):
+    def fail(message: str, *fieldpath: str | int) -> NoReturn:
         line = None
         for cut in range(len(fieldpath), -1, -1):  # nearest enclosing node that exists
             line = lines.get(tuple(fieldpath[:cut]))
@@ -257,7 +266,7 @@ def parse_codebook(path):
                           for p in fieldpath).replace(".[", "[")
         raise ImportFailed(message, path=path, line=line or 1, field=dotted or None)
 
-    def text_of(value, *where, limit, required=False, what="text"):
+    def text_of(value: object, *where: str | int, limit: int, required: bool = False, what: str = "text") -> str:
         """A string field (numbers are written as text, e.g. version: 1.1); None and "" are empty."""
         if value is None:
             value = ""
@@ -270,7 +279,7 @@ def parse_codebook(path):
             fail(f"{len(value)} characters, more than {limit}", *where)
         return value
 
-    def bilingual(value, *where, limit, required=False):
+    def bilingual(value: Any, *where: str | int, limit: int, required: bool = False) -> tuple[str, str]:
         """A text, or {en, zh} texts."""
         if isinstance(value, dict):
             _known_keys(value, {"en", "zh"}, where, fail)
@@ -278,7 +287,7 @@ def parse_codebook(path):
             return en, text_of(value.get("zh"), *where, "zh", limit=limit)
         return text_of(value, *where, limit=limit, required=required, what="a text or {en, zh}"), ""
 
-    def slug(value, *where, what):
+    def slug(value: object, *where: str | int, what: str) -> str:
         if value is None:
             fail(f"missing the {what}", *where)
         if not isinstance(value, str):
@@ -302,7 +311,8 @@ def parse_codebook(path):
     if len(raw_indicators) > INDICATORS_MAX:
         fail(f"{len(raw_indicators)} indicators, more than {INDICATORS_MAX}", "indicators")
 
-    indicators, seen = [], set()
+    indicators: list[ParsedIndicator] = []
+    seen: set[str] = set()
     for index, raw in enumerate(raw_indicators):
         here = ("indicators", index)
         if not isinstance(raw, dict):
@@ -323,7 +333,8 @@ def parse_codebook(path):
             fail(f"indicator '{ind_code}' needs 'values' as a mapping of code: label", *here, "values")
         if len(values) > VALUES_MAX:
             fail(f"{len(values)} values, more than {VALUES_MAX}", *here, "values")
-        allowed, numbers = [], set()
+        allowed: list[dict[str, Any]] = []
+        numbers: set[int] = set()
         for value, label_raw in values.items():
             key = str(value)[:SLUG_MAX]  # the field path names the key as written
             number = _integer_code(value)
@@ -374,7 +385,7 @@ def parse_codebook(path):
     raw_tiers = depth.get("tiers") or []
     if not isinstance(raw_tiers, list) or len(raw_tiers) > TIERS_MAX:
         fail(f"tiers must be a list of at most {TIERS_MAX} {{name, min, max}}", "depth_score", "tiers")
-    tiers = []
+    tiers: list[dict[str, Any]] = []
     for index, tier in enumerate(raw_tiers):
         if not isinstance(tier, dict) or not {"name", "min", "max"} <= set(tier):
             fail("each tier needs name, min and max", "depth_score", "tiers", index)
@@ -388,7 +399,7 @@ def parse_codebook(path):
     depth_range = depth.get("range")
     if depth_range is not None:
         bounds = [_bounded_number(v) for v in depth_range] if isinstance(depth_range, list) else []
-        if len(bounds) != 2 or None in bounds or bounds[0] > bounds[1]:
+        if len(bounds) != 2 or bounds[0] is None or bounds[1] is None or bounds[0] > bounds[1]:
             fail(f"range must be [min, max], two numbers within ±{NUMBER_MAX:g}", "depth_score", "range")
         for index, tier in enumerate(tiers):
             if tier["max"] < bounds[0] or tier["min"] > bounds[1]:

@@ -8,8 +8,11 @@ missing columns, rows with more or fewer fields than the header. Pure: no Django
 """
 import csv
 import io
+import os
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from .errors import ImportFailed
 
@@ -19,7 +22,8 @@ CSV_MAX_BYTES = 50 * 1024 * 1024
 FIELD_MAX_CHARS = 100_000
 
 
-def file_size_check(path, *, max_bytes, what="file", setting=None):
+def file_size_check(path: str | os.PathLike[str], *, max_bytes: int, what: str = "file",
+                    setting: str | None = None) -> int:
     """Refuse a file larger than `max_bytes` before reading it into memory."""
     path = Path(path)
     try:
@@ -36,7 +40,7 @@ def line_of(raw: bytes, offset: int) -> int:
     return raw.count(b"\n", 0, offset) + 1
 
 
-def _decode(path, raw):
+def _decode(path: Path, raw: bytes) -> str:
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ImportFailed("the file is UTF-16 text; save it as a UTF-8 CSV file", path=path, line=1)
     nul = raw.find(b"\x00")
@@ -51,7 +55,7 @@ def _decode(path, raw):
                            path=path, line=line_of(raw, exc.start + bom)) from exc
 
 
-def _header(path, reader):
+def _header(path: Path, reader: Any) -> list[str]:
     try:
         header = next(reader)
     except StopIteration:
@@ -59,7 +63,7 @@ def _header(path, reader):
     except csv.Error as exc:
         raise ImportFailed(f"not a CSV file ({exc})", path=path, line=1) from exc
     columns = [name.strip() for name in header]
-    seen = set()
+    seen: set[str] = set()
     for name in columns:
         if name in seen:
             raise ImportFailed(f"column '{name}' appears twice in the header", path=path, line=1)
@@ -67,7 +71,7 @@ def _header(path, reader):
     return columns
 
 
-def _rows(path, reader, columns):
+def _rows(path: Path, reader: Any, columns: list[str]) -> Iterator[tuple[int, dict[str, str]]]:
     while True:
         try:
             fields = next(reader)
@@ -88,7 +92,8 @@ def _rows(path, reader, columns):
 
 
 @contextmanager
-def csv_rows(path, *, required=(), max_bytes=CSV_MAX_BYTES):
+def csv_rows(path: str | os.PathLike[str], *, required: Iterable[str] = (),
+             max_bytes: int = CSV_MAX_BYTES) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
     """(columns, rows): `rows` yields (line, {column: text}); the line is the row's last line in
     the file (its only line, unless a quoted field spans lines)."""
     path = Path(path)

@@ -1,5 +1,6 @@
 """Read DESTA 2.1's list of treaties (CSV). No Django here."""
 import math
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,10 +35,10 @@ class DestaTreaty:
     entry_into_force_year: int | None
     typememb: int | None
     region: str
-    parties: list
+    parties: list[str]
 
 
-def iso3_from_numeric(code):
+def iso3_from_numeric(code: object) -> str | None:
     code = str(code).strip()
     if code.endswith(".0"):
         code = code[:-2]
@@ -46,11 +47,11 @@ def iso3_from_numeric(code):
     padded = code.zfill(3)
     country = pycountry.countries.get(numeric=padded)
     if country:
-        return country.alpha_3
+        return str(country.alpha_3)
     return HISTORIC_NUMERIC.get(padded)
 
 
-def desta_number_check(value, *, path, line, field="number"):
+def desta_number_check(value: str | None, *, path: Path | str | None, line: int | None, field: str = "number") -> str:
     """A DESTA number ("224", "324_1", "3+1", "694a") or ImportFailed naming the line."""
     value = (value or "").strip()
     if not value:
@@ -61,7 +62,8 @@ def desta_number_check(value, *, path, line, field="number"):
     return value
 
 
-def _whole_number(value, *, path, line, field, bounds, what):
+def _whole_number(value: str | None, *, path: Path, line: int, field: str, bounds: tuple[int, int],
+                  what: str) -> int | None:
     """A whole number within `bounds`, written as DESTA does ("2003" or "2003.0"); None when empty."""
     value = (value or "").strip()
     if not value:
@@ -75,21 +77,24 @@ def _whole_number(value, *, path, line, field, bounds, what):
     return int(number)
 
 
-def _year(value, *, path, line, field):
+def _year(value: str | None, *, path: Path, line: int, field: str) -> int | None:
     return _whole_number(value, path=path, line=line, field=field, bounds=YEARS, what="a year")
 
 
-def _text(row, column, *, path, line, limit):
+def _text(row: dict[str, str], column: str, *, path: Path, line: int, limit: int) -> str:
     value = (row.get(column) or "").strip()
     if len(value) > limit:
         raise ImportFailed(f"{len(value)} characters, more than {limit}", path=path, line=line, field=column)
     return value
 
 
-def read_desta_list(path):
+def read_desta_list(path: str | os.PathLike[str]) -> tuple[list[DestaTreaty], dict[str, int], set[str]]:
     """Returns (treaties to import, skipped counts by entry type, unknown member codes)."""
     path = Path(path)
-    treaties, skipped, unknown, numbers = [], {}, set(), {}
+    treaties: list[DestaTreaty] = []
+    skipped: dict[str, int] = {}
+    unknown: set[str] = set()
+    numbers: dict[str, int] = {}
     required = {"number", "name", "entry_type", "year", "entryforceyear", "typememb"}
     with csv_rows(path, required=required) as (columns, rows):
         member_columns = [c for c in columns if c[:1] == "c" and c[1:].isdigit()]

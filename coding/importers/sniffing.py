@@ -6,6 +6,7 @@ A treaty text is plain text (the reader decodes UTF-8, UTF-16/32 with a byte-ord
 or Windows-1252 and refuses binary content: coding/importers/plaintext/reading.py) or a PDF,
 known by its %PDF header. A file named .txt or .pdf whose first bytes are those of another
 format (a Word document, an image, an archive) is refused here, naming what was found."""
+import os
 from pathlib import Path
 
 TEXT_SUFFIXES = (".txt", ".pdf")
@@ -57,7 +58,7 @@ def refusal(name: str, head: bytes) -> tuple[str, str] | None:
     return None
 
 
-def read_head(path) -> bytes:
+def read_head(path: str | os.PathLike[str]) -> bytes:
     """The first bytes of a file; b"" when it cannot be read (the reader then says why)."""
     try:
         with open(path, "rb") as handle:

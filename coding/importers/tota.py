@@ -6,9 +6,12 @@ stable, so they become the evidence anchors; the article's own number ("ARTICLE 
 name are what readers see and cite.
 """
 import hashlib
+import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -33,7 +36,7 @@ class TotaArticle:
 class TotaChapter:
     identifier: str
     name: str
-    articles: list = field(default_factory=list)
+    articles: list[TotaArticle] = field(default_factory=list)
 
 
 @dataclass
@@ -44,21 +47,21 @@ class TotaTreaty:
     wto_rta_id: int | None
     date_signed: date | None
     date_into_force: date | None
-    parties: list
+    parties: list[str]
     composition: str
     region: str
     language: str
-    chapters: list
+    chapters: list[TotaChapter]
     content_hash: str
 
     @property
-    def n_articles(self):
+    def n_articles(self) -> int:
         return sum(len(c.articles) for c in self.chapters)
 
 
-def expand_paths(paths):
+def expand_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     """Files and directories (their *.xml, in numeric order of pta_N) -> a sorted list of files."""
-    files = []
+    files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
@@ -70,12 +73,12 @@ def expand_paths(paths):
     return files
 
 
-def _natural_key(path):
+def _natural_key(path: Path) -> tuple[int, str]:
     digits = "".join(ch for ch in path.stem if ch.isdigit())
     return (int(digits) if digits else 0, path.name)
 
 
-def _optional_date(meta, tag, path):
+def _optional_date(meta: Any, tag: str, path: Path) -> date | None:
     element = meta.find(tag)
     text = (element.text or "").strip() if element is not None else ""
     if not text:
@@ -86,7 +89,7 @@ def _optional_date(meta, tag, path):
         raise ImportFailed(f"'{text}' is not a date (YYYY-MM-DD)", path=path, line=element.sourceline, field=tag) from exc
 
 
-def _optional_int(meta, tag, path):
+def _optional_int(meta: Any, tag: str, path: Path) -> int | None:
     element = meta.find(tag)
     text = (element.text or "").strip() if element is not None else ""
     if not text:
@@ -97,11 +100,11 @@ def _optional_int(meta, tag, path):
     return int(text)
 
 
-def _party_codes(meta, tag):
+def _party_codes(meta: Any, tag: str) -> list[str]:
     return [(p.text or "").strip().upper() for p in meta.iterfind(f"{tag}/partyisocode") if (p.text or "").strip()]
 
 
-def parse_tota_file(path):
+def parse_tota_file(path: str | os.PathLike[str]) -> TotaTreaty:
     path = Path(path)
     file_size_check(path, max_bytes=TOTA_MAX_BYTES, what="ToTA file")
     raw = path.read_bytes()
@@ -134,7 +137,8 @@ def parse_tota_file(path):
     if len(language) > LANGUAGE_MAX:
         raise ImportFailed(f"'{language[:40]}' is not a language code", path=path, line=meta.sourceline, field="language")
 
-    chapters, seen_articles = [], set()
+    chapters: list[TotaChapter] = []
+    seen_articles: set[str] = set()
     for position, chapter_el in enumerate(body.iterfind("chapter")):
         identifier = (chapter_el.get("chapter_identifier") or str(position + 1)).strip()
         if len(identifier) > IDENTIFIER_MAX:

@@ -12,9 +12,13 @@ it occurs, in how many articles of a chapter titled for the subject (so "dispute
 chapter counts apart from the dispute-settlement chapter), and in how many sentences that also
 name standards, technical regulations or conformity assessment."""
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
+
+Treaty = Sequence["TreatyArticle"]
 
 # Chapter titles and headings that name the subject of the DESTA TBT section.
 SUBJECT_TITLE = re.compile(r"technical barrier|\btbt\b|standard|conformity|technical regulation", re.IGNORECASE)
@@ -41,12 +45,12 @@ class TreatyArticle:
     label: str = ""
 
 
-def normalise(text):
+def normalise(text: str) -> str:
     """Lower case, false friends masked."""
     return FALSE_FRIENDS.sub(" hsnomenclature ", text.lower())
 
 
-def english_share(text, *, sample=50_000):
+def english_share(text: str, *, sample: int = 50_000) -> float | None:
     """Share of the most frequent English treaty words among the words of `text` (its first
     `sample` characters); None for a text without words."""
     words = WORD.findall(text[:sample].lower())
@@ -55,12 +59,12 @@ def english_share(text, *, sample=50_000):
     return sum(word in ENGLISH_WORDS for word in words) / len(words)
 
 
-def looks_english(articles):
+def looks_english(articles: Treaty) -> bool:
     share = english_share(" ".join(a.text for a in articles[:200]))
     return share is not None and share >= ENGLISH_MIN_SHARE
 
 
-def chapter_token(title):
+def chapter_token(title: str) -> str:
     words = re.findall(r"\w+", title.lower())
     return "chapter_" + "_".join(words[:8]) if words else ""
 
@@ -69,28 +73,28 @@ class TreatyReader:
     """Turns treaties into subject text and hint counts; `hints` maps indicator code to its
     keyword hints (the codebook's). Fit on a training corpus to learn which hints are selective."""
 
-    def __init__(self, hints):
+    def __init__(self, hints: Mapping[str, Sequence[str]]) -> None:
         self.hints = {code: [h.lower() for h in words] for code, words in hints.items()}
         self.all_hints = [h for words in self.hints.values() for h in words]
-        self.selective = []
+        self.selective: list[str] = []
 
-    def fit(self, treaties):
+    def fit(self, treaties: Sequence[Treaty]) -> "TreatyReader":
         texts = [normalise(a.text) for treaty in treaties for a in treaty]
         total = max(len(texts), 1)
         self.selective = [h for h in dict.fromkeys(self.all_hints)
                           if sum(h in text for text in texts) / total <= SELECTIVE_HINT_SHARE]
         return self
 
-    def is_subject(self, article, text=None):
+    def is_subject(self, article: TreatyArticle, text: str | None = None) -> bool:
         text = normalise(article.text) if text is None else text
         return bool(SUBJECT_TITLE.search(article.chapter) or SUBJECT_TITLE.search(article.heading)
                     or any(h in text for h in self.selective))
 
-    def article_document(self, article, text=None):
+    def article_document(self, article: TreatyArticle, text: str | None = None) -> str:
         text = normalise(article.text) if text is None else text
         return f"{chapter_token(article.chapter)} {article.chapter.lower()} {article.heading.lower()} {text}"
 
-    def read(self, treaty):
+    def read(self, treaty: Treaty) -> tuple[str, npt.NDArray[np.float64]]:
         """(subject document, hint vector) of one treaty."""
         texts = [normalise(a.text) for a in treaty]
         subject = [i for i, (a, t) in enumerate(zip(treaty, texts)) if self.is_subject(a, t)]
@@ -104,6 +108,6 @@ class TreatyReader:
                   bool(titled), np.log1p(len(subject)), np.log1p(len(treaty))]
         return document, np.asarray(vector, dtype=float)
 
-    def read_all(self, treaties):
+    def read_all(self, treaties: Sequence[Treaty]) -> tuple[list[str], npt.NDArray[np.float64]]:
         documents, vectors = zip(*(self.read(t) for t in treaties)) if treaties else ((), ())
         return list(documents), np.vstack(vectors) if vectors else np.zeros((0, 4 * len(self.all_hints) + 3))

@@ -15,8 +15,10 @@ Cross-validation fits the features and heads on four fifths of the treaties and 
 fifth, so every figure it reports is for treaties the model did not see."""
 import hashlib
 import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,7 +29,9 @@ from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import MaxAbsScaler
 
 from ..pure.reliability import cohen_kappa, krippendorff_alpha
-from .features import TreatyReader
+from .features import Treaty, TreatyReader
+
+Labels = Mapping[str, int | None]  # {indicator code: value, or None when not coded}
 
 PARAMS = {"C": 10.0, "hint_weight": 0.3, "max_features": 50_000, "min_df": 2}
 EVIDENCE_TOP = 3
@@ -37,8 +41,8 @@ EVIDENCE_TOP = 3
 class IndicatorSpec:
     code: str
     level: str
-    values: tuple
-    hints: tuple = ()
+    values: tuple[int, ...]
+    hints: tuple[str, ...] = ()
 
 
 @dataclass
@@ -46,10 +50,10 @@ class Suggestion:
     indicator: str
     value: int
     confidence: float
-    probabilities: dict
-    evidence: list = field(default_factory=list)  # [{"article", "number", "score"}], best first
+    probabilities: dict[int, float]
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # [{"article", "number", "score"}], best first
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         return {"indicator": self.indicator, "value": self.value, "confidence": round(self.confidence, 4),
                 "probabilities": {str(k): round(v, 4) for k, v in self.probabilities.items()},
                 "evidence": self.evidence}
@@ -58,11 +62,11 @@ class Suggestion:
 class Features:
     """Treaties -> one sparse matrix: TF-IDF of the subject text, then the weighted hint counts."""
 
-    def __init__(self, hints, params):
+    def __init__(self, hints: Mapping[str, Sequence[str]], params: Mapping[str, Any]) -> None:
         self.params = params
         self.reader = TreatyReader(hints)
 
-    def fit_transform(self, treaties):
+    def fit_transform(self, treaties: Sequence[Treaty]) -> Any:
         self.reader.fit(treaties)
         documents, hints = self.reader.read_all(treaties)
         self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=self.params["min_df"], sublinear_tf=True,
@@ -73,23 +77,23 @@ class Features:
         self.scaler = MaxAbsScaler().fit(hints)
         return self._join(words, hints)
 
-    def transform(self, treaties):
+    def transform(self, treaties: Sequence[Treaty]) -> Any:
         documents, hints = self.reader.read_all(treaties)
         return self._join(self.vectorizer.transform(documents), hints)
 
-    def _join(self, words, hints):
+    def _join(self, words: Any, hints: np.ndarray) -> Any:
         scaled = self.params["hint_weight"] * self.scaler.transform(hints)
         return sparse.hstack([words, sparse.csr_matrix(scaled, dtype=np.float32)]).tocsr()
 
     @property
-    def n_words(self):
+    def n_words(self) -> int:
         return len(self.vectorizer.vocabulary_)
 
-    def article_words(self, treaty):
+    def article_words(self, treaty: Treaty) -> Any:
         return self.vectorizer.transform([self.reader.article_document(a) for a in treaty])
 
 
-def _logistic(C, classes):
+def _logistic(C: float, classes: int) -> Any:
     if classes == 2:  # few treaties, many terms: the dual problem is the small one
         return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=5000)
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
@@ -98,17 +102,18 @@ def _logistic(C, classes):
 class Head:
     """One indicator's model: probabilities over the codebook's values, and an evidence direction."""
 
-    def __init__(self, spec, C):
+    def __init__(self, spec: IndicatorSpec, C: float) -> None:
         self.spec, self.C = spec, C
         self.values = sorted(spec.values)
 
-    def fit(self, X, y):
-        y = np.asarray(y, dtype=int)
-        self.share = {v: float((y == v).mean()) for v in self.values}
+    def fit(self, X: Any, y: Sequence[int | None]) -> "Head":
+        targets = np.asarray(y, dtype=int)
+        self.share = {v: float((targets == v).mean()) for v in self.values}
+        self.direction: np.ndarray | None
         if self.spec.level == "ordinal" and len(self.values) > 2:
-            self.steps = []
+            self.steps: list[Any] = []  # a fitted LogisticRegression, or a constant probability
             for step in self.values[1:]:
-                target = (y >= step).astype(int)
+                target = (targets >= step).astype(int)
                 if min(target.sum(), len(target) - target.sum()) < 2:
                     self.steps.append(float(target.mean()))  # too few on one side: a constant
                 else:
@@ -116,24 +121,24 @@ class Head:
             first = self.steps[0]
             self.direction = first.coef_[0] if not isinstance(first, float) else None
         else:
-            classes = sorted(set(y.tolist()))
-            self.model = _logistic(self.C, len(classes)).fit(X, y) if len(classes) > 1 else None
+            classes = sorted(set(targets.tolist()))
+            self.model = _logistic(self.C, len(classes)).fit(X, targets) if len(classes) > 1 else None
             self.direction = self.model.coef_[-1] if self.model is not None else None
         return self
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: Any) -> np.ndarray:
         """(treaties x values) probabilities, columns in self.values order."""
         n = X.shape[0]
         if self.spec.level == "ordinal" and len(self.values) > 2:
-            at_least = [np.ones(n)]
+            columns = [np.ones(n)]
             for step in self.steps:
-                at_least.append(np.full(n, step) if isinstance(step, float) else step.predict_proba(X)[:, 1])
-            at_least.append(np.zeros(n))
-            at_least = np.minimum.accumulate(np.vstack(at_least), axis=0)
+                columns.append(np.full(n, step) if isinstance(step, float) else step.predict_proba(X)[:, 1])
+            columns.append(np.zeros(n))
+            at_least = np.minimum.accumulate(np.vstack(columns), axis=0)
             return (at_least[:-1] - at_least[1:]).T
         result = np.zeros((n, len(self.values)))
         if self.model is None:
-            result[:, self.values.index(max(self.share, key=self.share.get))] = 1.0
+            result[:, self.values.index(max(self.share, key=self.share.__getitem__))] = 1.0
             return result
         for column, value in enumerate(self.model.classes_):
             result[:, self.values.index(int(value))] = self.model.predict_proba(X)[:, column]
@@ -144,31 +149,31 @@ class Precoder:
     """Fit on treaties (lists of TreatyArticle) and their labels ({code: value or None});
     `predict` gives one Suggestion per indicator."""
 
-    def __init__(self, indicators, **params):
+    def __init__(self, indicators: Iterable[IndicatorSpec], **params: Any) -> None:
         self.indicators = list(indicators)
         self.params = {**PARAMS, **params}
 
     @property
-    def codes(self):
+    def codes(self) -> list[str]:
         return [spec.code for spec in self.indicators]
 
-    def fit(self, treaties, labels):
+    def fit(self, treaties: Sequence[Treaty], labels: Sequence[Labels]) -> "Precoder":
         self.features = Features({s.code: s.hints for s in self.indicators}, self.params)
         X = self.features.fit_transform(treaties)
-        self.heads = {}
+        self.heads: dict[str, Head] = {}
         for spec in self.indicators:
             rows = [i for i, label in enumerate(labels) if label.get(spec.code) is not None]
             y = [labels[i][spec.code] for i in rows]
             self.heads[spec.code] = Head(spec, self.params["C"]).fit(X[rows], y)
         return self
 
-    def predict_many(self, treaties, *, evidence=True):
+    def predict_many(self, treaties: Sequence[Treaty], *, evidence: bool = True) -> list[list[Suggestion]]:
         X = self.features.transform(treaties)
         probabilities = {code: head.predict_proba(X) for code, head in self.heads.items()}
         results = []
         for i, treaty in enumerate(treaties):
             words = self.features.article_words(treaty) if evidence and treaty else None
-            suggestions = []
+            suggestions: list[Suggestion] = []
             for code, head in self.heads.items():
                 p = probabilities[code][i]
                 best = int(np.argmax(p))
@@ -179,10 +184,10 @@ class Precoder:
             results.append(suggestions)
         return results
 
-    def predict(self, treaty):
+    def predict(self, treaty: Treaty) -> list[Suggestion]:
         return self.predict_many([treaty])[0]
 
-    def _evidence(self, treaty, words, head):
+    def _evidence(self, treaty: Treaty, words: Any, head: Head) -> list[dict[str, Any]]:
         if head.direction is None:
             return []
         scores = words @ head.direction[: self.features.n_words]
@@ -191,16 +196,20 @@ class Precoder:
                 for j in order]
 
 
-def _folds(labels, indicators, folds, seed):
-    strata = [labels_i.get(indicators[0].code) for labels_i in labels]
-    strata = [-1 if s is None else s for s in strata]
+def _folds(labels: Sequence[Labels], indicators: Sequence[IndicatorSpec], folds: int,
+           seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    coded = [labels_i.get(indicators[0].code) for labels_i in labels]
+    strata = [-1 if s is None else s for s in coded]
     counts = pd.Series(strata).value_counts()
+    splits: Iterator[tuple[np.ndarray, np.ndarray]]  # (train rows, test rows) per fold
     if len(counts) > 1 and counts.min() >= folds:
-        return StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), strata)
-    return KFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)))
+        splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), strata)
+    else:
+        splits = KFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)))
+    return splits
 
 
-def agreement_statistics(pairs, spec):
+def agreement_statistics(pairs: Sequence[tuple[int | None, int | None]], spec: IndicatorSpec) -> dict[str, Any]:
     """Kappa, alpha, accuracy and n of (reference value, suggested value) pairs."""
     frame = pd.DataFrame(pairs, columns=["reference", "machine"], dtype=float).dropna()
     if frame.empty:
@@ -211,17 +220,19 @@ def agreement_statistics(pairs, spec):
             "accuracy": float((frame.reference == frame.machine).mean())}
 
 
-def cross_validate(indicators, treaties, labels, *, folds=5, seed=0, progress=None, **params):
+def cross_validate(indicators: Sequence[IndicatorSpec], treaties: Sequence[Treaty], labels: Sequence[Labels], *,
+                   folds: int = 5, seed: int = 0, progress: Callable[[int, int], object] | None = None,
+                   **params: Any) -> dict[str, dict[str, Any]]:
     """Out-of-fold suggestions for every treaty, and per indicator: kappa, alpha and accuracy
     against the labels, and the (confidence, correct) points of a reliability diagram."""
-    predicted = [None] * len(treaties)
+    predicted: list[dict[str, Suggestion]] = [{} for _ in treaties]  # every treaty is in one test fold
     for n, (train, test) in enumerate(_folds(labels, indicators, folds, seed), start=1):
         model = Precoder(indicators, **params).fit([treaties[i] for i in train], [labels[i] for i in train])
         for i, suggestions in zip(test, model.predict_many([treaties[i] for i in test], evidence=False)):
             predicted[i] = {s.indicator: s for s in suggestions}
         if progress:
             progress(n, folds)
-    report = {}
+    report: dict[str, dict[str, Any]] = {}
     for spec in indicators:
         pairs = [(labels[i].get(spec.code), predicted[i][spec.code].value) for i in range(len(treaties))]
         points = [[round(predicted[i][spec.code].confidence, 4), int(labels[i][spec.code] == predicted[i][spec.code].value)]
@@ -230,14 +241,14 @@ def cross_validate(indicators, treaties, labels, *, folds=5, seed=0, progress=No
     return report
 
 
-def training_hash(items):
+def training_hash(items: Iterable[tuple[object, object, Mapping[str, Any]]]) -> str:
     """sha256 over the training set: (key, text hash, {code: value}) per treaty, order-free."""
     canonical = sorted([str(key), str(text_hash), sorted((k, v) for k, v in labels.items())]
                        for key, text_hash, labels in items)
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def reliability_bins(points, *, bins=5):
+def reliability_bins(points: Sequence[Sequence[float]], *, bins: int = 5) -> list[dict[str, Any]]:
     """Confidence against accuracy: [{"low", "high", "n", "confidence", "accuracy"}] for the
     non-empty bins of equal width between 1/bins... 1 (points: [confidence, correct])."""
     rows = []

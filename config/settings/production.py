@@ -16,7 +16,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403 - a settings module extends the base settings wholesale
 from .base import DATABASES, DEV_SECRET_KEY
 
 DEBUG = False

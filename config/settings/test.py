@@ -1,7 +1,7 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in CI)."""
 import os
 
-from .base import *  # noqa: F401,F403
+from .base import *  # noqa: F403 - a settings module extends the base settings wholesale
 from .base import DATABASES
 
 DEBUG = False

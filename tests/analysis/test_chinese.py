@@ -17,8 +17,8 @@ from coding.models import Answer, Coding
 from coding.services import codebook_import
 from coding.services.assignments import assignment_create
 from coding.services.users import reference_coder_get_or_create
-from web.templatetags.source_labels import coder_label
 from tests.conftest import MINI_CODEBOOK
+from web.templatetags.source_labels import coder_label
 
 ZH = {"depth": "深度得分", "agreements": "协定", "estimate": "估计值及 95% 置信区间"}
 TIERED = MINI_CODEBOOK.replace("codebook: mini", "codebook: tiered").replace(

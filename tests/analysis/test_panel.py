@@ -187,8 +187,8 @@ def test_lags_and_leads_are_taken_by_year_not_by_row():
 
 
 def test_default_lags_are_the_ones_the_study_presets_need():
-    from analysis.pure.spec.schema import parse_formula, _columns_in
     from analysis.pure.presets import PRESETS
+    from analysis.pure.spec.schema import _columns_in, parse_formula
 
     panel = builder.build_panel(**gapped_inputs(), zeros=False)
     needed = {c for spec in PRESETS["study-robustness"] for term in parse_formula(spec["formula"])[1] for c in _columns_in(term)}

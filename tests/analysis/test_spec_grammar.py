@@ -11,7 +11,8 @@ import pytest
 from analysis.pure.gravity import fit
 from analysis.pure.spec import schema
 from analysis.pure.spec.grammar import MAX_LENGTH, parse
-from analysis.pure.spec.schema import SpecError, check_spec, parse_formula, validate, validate_specs
+from analysis.pure.errors import SpecError
+from analysis.pure.spec.schema import check_spec, parse_formula, validate, validate_specs
 from analysis.pure.presets import PRESETS
 
 CANARY = "CANARY"  # stands for the canary file's path: the attacks that write, write that file

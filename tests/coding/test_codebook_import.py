@@ -147,10 +147,10 @@ def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shar
 
 @pytest.mark.django_db
 def test_version_stored_with_the_old_hash_that_covered_hints_is_still_matched():
+    import yaml
+
     from coding.importers.codebook_yaml import content_hash
     from config.demo import DEMO_DIR
-
-    import yaml
 
     # Given a version imported before hints left the hash (its stored hash covers them)
     demo = DEMO_DIR / "codebooks" / "desta_tbt.yaml"

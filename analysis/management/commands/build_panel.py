@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...models import DatasetRelease
 from ...pure import merge_checks
-from ...pure.bounds import BoundsError
 from ...pure import panel_builder as builder
+from ...pure.bounds import BoundsError
 from ...pure.exports import release_frame
 from ...selectors.releases import release_get
 from ...services.panels import panel_name_checked, panel_store

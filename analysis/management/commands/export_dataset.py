@@ -5,7 +5,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import DatasetRelease
-from ...selectors.releases import EVIDENCE_FORMATS, release_evidence_export, release_export, release_get
+from ...pure import formats
+from ...selectors.releases import release_evidence_export, release_export, release_get
 
 
 class Command(BaseCommand):
@@ -15,7 +16,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("release")
-        parser.add_argument("--format", required=True, choices=["csv", "xlsx", "dta", "json"])
+        parser.add_argument("--format", required=True, choices=list(formats.DATASETS))
         parser.add_argument("--shape", default="agreement", choices=["agreement", "dyad"])
         parser.add_argument("--out", required=True)
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         out = Path(options["out"])
         out.write_bytes(data)
         self.stdout.write(f"release {release.number} → {out} ({options['format']}, {options['shape']}, {len(data)} bytes)")
-        if options["format"] in EVIDENCE_FORMATS:
+        if options["format"] in formats.EVIDENCE:
             evidence, _name, _type = release_evidence_export(release, fmt=options["format"])
             companion = out.with_name(f"{out.stem}-evidence{out.suffix or '.' + options['format']}")
             companion.write_bytes(evidence)

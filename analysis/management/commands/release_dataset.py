@@ -32,7 +32,7 @@ class Command(BaseCommand):
             raise CommandError(f"--weights: not JSON ({exc})") from exc
         except (ValidationError, ValueError) as exc:
             raise CommandError(" ".join(getattr(exc, "messages", [str(exc)]))) from exc
-        except Exception as exc:  # noqa: BLE001 - unknown codebook
+        except Exception as exc:  # unknown codebook
             if exc.__class__.__name__ == "DoesNotExist":
                 raise CommandError(str(exc)) from exc
             raise

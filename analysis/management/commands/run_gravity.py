@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from coding.importers.errors import ImportFailed
 
 from ...models import ModelRun
-from ...pure.gravity import SpecError
+from ...pure.errors import SpecError
 from ...pure.presets import PRESETS
 from ...selectors.runs import panel_get, run_waiting_reason
 from ...services.panels import panel_import_csv

@@ -14,8 +14,8 @@ from ...pure import merge_checks
 from ...pure import panel_builder as builder
 from ...pure.presets import PRESETS, specs_from
 from ...selectors.sensitivity import sensitivity_output
-from ._specs import read_spec_file
 from ...services.sensitivity import ERRORS, PanelOptions, sensitivity_run_create, sensitivity_run_execute
+from ._specs import read_spec_file
 
 
 class Command(BaseCommand):

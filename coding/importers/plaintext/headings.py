@@ -59,22 +59,22 @@ class Heading:
     inline_text: str = ""  # the start of the article's text, when it follows the heading on its line
 
 
-def _first_word(text):
+def _first_word(text: str) -> str:
     match = re.match(r"[^\s,;:.()]+", text)
     return match.group(0) if match else ""
 
 
-def _is_verby(text):
+def _is_verby(text: str) -> bool:
     return bool(VERBY.search(text.lower() if text.isupper() else text))
 
 
-def _sentence_like(text):
+def _sentence_like(text: str) -> bool:
     words = text.split()
     return (_is_verby(text) or (text.endswith(SENTENCE_END) and len(words) > 10)
             or (text.endswith((":", ";")) and len(words) >= 4))
 
 
-def parse_heading(line):
+def parse_heading(line: str) -> Heading | None:
     """The chapter or article heading that `line` is, or None (prose, a cross-reference)."""
     stripped = line.strip()
     if not stripped:
@@ -90,7 +90,7 @@ def parse_heading(line):
     return None
 
 
-def _chinese_heading(match):
+def _chinese_heading(match: re.Match[str]) -> Heading | None:
     kind = "chapter" if match["kind"] == "章" else "article"
     identifier = str(chinese_number(match["num"]))
     rest = match["rest"]
@@ -112,7 +112,7 @@ def _chinese_heading(match):
     return Heading(kind, identifier, "", label.strip(), inline_text=body)
 
 
-def _latin_heading(match):
+def _latin_heading(match: re.Match[str]) -> Heading | None:
     if match["kw"][0].islower():
         return None  # "article 5 ..." in lower case continues a sentence; "capítulo 03" of the HS
     kind = "chapter" if match["chapter"] else "article"
@@ -165,12 +165,12 @@ def _latin_heading(match):
     return Heading(kind, identifier, body, label)
 
 
-def _last_word(text):
+def _last_word(text: str) -> str:
     words = re.findall(r"[^\W\d_]+", text)
     return words[-1] if words else ""
 
 
-def continues_sentence(previous):
+def continues_sentence(previous: str) -> bool:
     """Whether `previous`, the line just above a heading, stops mid-sentence ("... laid down in"), so
     that the "heading" is a cross-reference wrapped onto the start of a line."""
     text = previous.strip()
@@ -182,7 +182,7 @@ def continues_sentence(previous):
     return len(text) >= 40 and sum(w[0].isupper() for w in words) < len(words) / 2
 
 
-def looks_like_title(line):
+def looks_like_title(line: str) -> bool:
     """Whether the line after a bare heading is its title rather than the first line of text."""
     text = line.strip()
     if not text or len(text) >= MAX_TITLE_LINE or text.endswith(SENTENCE_END) or "。" in text:

@@ -16,7 +16,7 @@ CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "兩": 
 CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 
 
-def word_number(word):
+def word_number(word: str) -> int | None:
     word = re.sub(r"[\s-]+", " ", word.lower())
     if word in SPANISH_ORDINALS:
         return SPANISH_ORDINALS[word]
@@ -28,7 +28,7 @@ def word_number(word):
     return None
 
 
-def _to_roman(value):
+def _to_roman(value: int) -> str:
     out = ""
     for amount, letters in ROMAN_VALUES:
         while value >= amount:
@@ -36,7 +36,7 @@ def _to_roman(value):
     return out
 
 
-def roman_number(text):
+def roman_number(text: str) -> int | None:
     """'VI' -> 6; None unless it is a well-formed roman numeral up to 399 ('CIVIL' is not)."""
     values = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
     total = previous = 0
@@ -49,7 +49,7 @@ def roman_number(text):
     return total if 0 < total < 400 and _to_roman(total) == text else None
 
 
-def chinese_number(text):
+def chinese_number(text: str) -> int:
     """'二十三' -> 23, '一百零二' -> 102, '一〇二' -> 102, '12' / '１２' -> 12."""
     if text.isdigit():
         return int(text)

@@ -5,6 +5,7 @@ empty, undecodable and oversized files. Pure: no Django.
 The size limit is `MAX_BYTES`; the coding app sets it from the TEXT_MAX_BYTES setting at start-up
 (coding/apps.py), and a caller may pass `max_bytes`. It is checked before the file is read."""
 import codecs
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -26,11 +27,11 @@ DETECT_SAMPLE = 256 * 1024
 class TextImportError(ImportFailed, ValueError):
     """The file cannot be read as a treaty text. The message starts with the file's path."""
 
-    def __init__(self, message, *, path=None, line=None):
+    def __init__(self, message: str, *, path: str | os.PathLike[str] | None = None, line: int | None = None) -> None:
         super().__init__(message, path=path, line=line)
 
 
-def read_treaty_file(path, *, max_bytes=None):
+def read_treaty_file(path: str | os.PathLike[str], *, max_bytes: int | None = None) -> str:
     """The text of a .txt (see the module doc for encodings) or .pdf file, with "\\n" line ends
     and NFC-normalised characters. Raises TextImportError naming the file."""
     path = Path(path)
@@ -55,7 +56,7 @@ def read_treaty_file(path, *, max_bytes=None):
     return text
 
 
-def _decode(path, raw):
+def _decode(path: Path, raw: bytes) -> str:
     for bom, encoding in BOMS:
         if raw.startswith(bom):
             name = encoding[:6].upper()
@@ -92,14 +93,14 @@ def _decode(path, raw):
     )
 
 
-def _looks_like_gbk(sample):
+def _looks_like_gbk(sample: bytes) -> bool:
     """Most non-ASCII bytes form GB2312 character pairs (simplified Chinese in GBK or GB18030)."""
     high = len(sample.translate(None, bytes(range(0x80))))
     pairs = GB2312_PAIR.subn(b"", sample)[1]
     return high > 0 and 2 * pairs >= 0.8 * high
 
 
-def _check_not_binary(path, text):
+def _check_not_binary(path: Path, text: str) -> str:
     sample = text[:20000]
     control = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f\v")
     if control > max(2, len(sample) // 100):
@@ -107,7 +108,7 @@ def _check_not_binary(path, text):
     return text
 
 
-def _pdf_text(path, raw):
+def _pdf_text(path: Path, raw: bytes) -> str:
     if not raw[:1024].lstrip().startswith(b"%PDF"):
         raise TextImportError("not a PDF file (no %PDF header)", path=path)
     try:

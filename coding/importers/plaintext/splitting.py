@@ -13,7 +13,9 @@ own chapter (a running page header) is text. No text is dropped: only the headin
 themselves ("Article 6.3:") leave the text, and they are kept in `label`.
 """
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .headings import Heading, continues_sentence, looks_like_title, parse_heading
 
@@ -34,7 +36,7 @@ class ParsedArticle:
 class ParsedChapter:
     identifier: str
     name: str
-    articles: list = field(default_factory=list)
+    articles: list[ParsedArticle] = field(default_factory=list)
     label: str = ""
     line: int = 0
 
@@ -43,10 +45,10 @@ class ParsedChapter:
 class _Block:
     heading: Heading
     start: int  # index of the heading line
-    body: list = field(default_factory=list)
+    body: list[str] = field(default_factory=list)
 
 
-def split_treaty_text(text):
+def split_treaty_text(text: str) -> list[ParsedChapter]:
     """Chapters (ParsedChapter) with their articles (ParsedArticle), in document order."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     front, blocks = _scan(lines)
@@ -58,8 +60,8 @@ def split_treaty_text(text):
     if not blocks:
         return [ParsedChapter("main", "", [ParsedArticle("1", "Full text", preamble)])]
     chapters = [ParsedChapter("preamble", "Preamble", [ParsedArticle("preamble", "Preamble", preamble)])] if preamble else []
-    intros = {}  # id(chapter) -> its text before the first article
-    current = None
+    intros: dict[int, str] = {}  # id(chapter) -> its text before the first article
+    current: ParsedChapter | None = None
     for block in blocks:
         heading, line_no = block.heading, block.start + 1
         if heading.kind == "chapter":
@@ -76,11 +78,12 @@ def split_treaty_text(text):
     return chapters
 
 
-def _scan(lines):
+def _scan(lines: list[str]) -> tuple[list[str], list[_Block]]:
     """Lines before the first heading, and the headings each with the lines of its body."""
-    front, blocks = [], []
+    front: list[str] = []
+    blocks: list[_Block] = []
     current_chapter = None
-    heading_lines = set()  # heading lines and the title lines they took
+    heading_lines: set[int] = set()  # heading lines and the title lines they took
     i = 0
     while i < len(lines):
         heading = parse_heading(lines[i])
@@ -117,7 +120,7 @@ def _scan(lines):
     return front, blocks
 
 
-def _next_non_empty(lines, i):
+def _next_non_empty(lines: list[str], i: int) -> int | None:
     while i < len(lines):
         if lines[i].strip():
             return i
@@ -125,21 +128,21 @@ def _next_non_empty(lines, i):
     return None
 
 
-def _is_contents_line(line):
+def _is_contents_line(line: str) -> bool:
     """Blank, or a line a table of contents has besides headings ("Annex 2-A ..... 9", "12")."""
     text = line.strip()
     return (not text or bool(re.search(r"(?:\.\s?){3,}\s*[\w-]*$", text))  # dot leaders
             or bool(re.fullmatch(r"[\dIVXLCivxlc\-–]{1,8}", text)) or looks_like_title(text))
 
 
-def _table_of_contents_end(blocks):
+def _table_of_contents_end(blocks: list[_Block]) -> int | None:
     """Index of the last heading of a table of contents at the start, or None.
 
     A table of contents is a run of at least three headings with nothing but titles, dot leaders
     and page numbers under them (the last may be followed by the preamble), every one of which
     appears again later as a heading."""
     keys = [(b.heading.kind, b.heading.identifier) for b in blocks]
-    last_seen = {}
+    last_seen: dict[tuple[str, str], int] = {}
     for index, key in enumerate(keys):
         last_seen[key] = index
     best, earliest_last = None, len(blocks)
@@ -154,13 +157,13 @@ def _table_of_contents_end(blocks):
     return best
 
 
-def _tidy(lines):
+def _tidy(lines: Sequence[str]) -> str:
     text = "\n".join(line.rstrip() for line in lines)
     return re.sub(r"\n{4,}", "\n\n\n", text).strip()
 
 
-def _assign_identifiers(chapters, intros):
-    seen = set()
+def _assign_identifiers(chapters: list[ParsedChapter], intros: dict[int, str]) -> None:
+    seen: set[str] = set()
     for chapter in chapters:  # a chapter number seen before gets "-2" ("6", "6-2")
         chapter.identifier = _unique(chapter.identifier[:MAX_IDENTIFIER - 4], seen)
 
@@ -183,9 +186,10 @@ def _assign_identifiers(chapters, intros):
             article.identifier = _unique(article.identifier[:MAX_IDENTIFIER - 4], seen)
 
 
-def _numbering_restarts(chapters):
+def _numbering_restarts(chapters: list[ParsedChapter]) -> bool:
     """Whether article numbers start again in each chapter ("Article 1" in chapters 1 and 2)."""
-    seen, shared = set(), set()
+    seen: set[str] = set()
+    shared: set[str] = set()
     for chapter in chapters:
         ids = [a.identifier for a in chapter.articles]
         if ids and ids[0] in seen:
@@ -195,7 +199,7 @@ def _numbering_restarts(chapters):
     return len(shared) >= 2
 
 
-def _unique(identifier, seen):
+def _unique(identifier: str, seen: set[str]) -> str:
     candidate, n = identifier, 2
     while candidate in seen:
         candidate, n = f"{identifier}-{n}", n + 1
@@ -203,7 +207,7 @@ def _unique(identifier, seen):
     return candidate
 
 
-def split_summary(chapters):
+def split_summary(chapters: list[ParsedChapter]) -> dict[str, Any]:
     """Counts for a report: chapters, articles, characters of text, and what looks off."""
     articles = [a for c in chapters for a in c.articles]
     return {

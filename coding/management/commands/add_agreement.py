@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from ._base import importing_user_or_error
 from ...services.agreements import agreement_create, party_codes_from
+from ._base import importing_user_or_error
 
 
 class Command(BaseCommand):

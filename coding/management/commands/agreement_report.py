@@ -5,13 +5,18 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from ...models import Agreement
 from ...pure.csv_safe import SafeWriter
+from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
+from ...selectors.dashboard import (
+    accuracy_by_coder,
+    agreements_coded_by,
+    coders_with_codings,
+    pairwise_by_indicator,
+    reliability_by_indicator,
+)
 from ._base import codebook_version_or_error
 from ._precoder_rows import precoder_report, write_precoder
-from ...models import Agreement
-from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
-from ...selectors.dashboard import (accuracy_by_coder, agreements_coded_by, coders_with_codings, pairwise_by_indicator,
-                                    reliability_by_indicator)
 
 COLUMNS = ["n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "level"]
 

@@ -1,8 +1,8 @@
 """`manage.py import_codebook`: codebook YAML files, each a new version only when changed.
 Thin: coding.services.codebooks does the work."""
-from ._base import ImportCommand
 from ...selectors.recheck import codebook_change_summary
 from ...services import codebook_import
+from ._base import ImportCommand
 
 
 class Command(ImportCommand):

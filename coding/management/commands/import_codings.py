@@ -1,7 +1,7 @@
 """`manage.py import_codings`: codings from a long CSV (reference sources, finished work, and
 explicitly a coder's drafts). Thin: coding.services.coding_import does the work, atomically."""
-from ._base import ImportCommand, codebook_version_or_error, importing_user_or_error
 from ...services.coding_import import codings_import_csv
+from ._base import ImportCommand, codebook_version_or_error, importing_user_or_error
 
 
 class Command(ImportCommand):

@@ -1,7 +1,7 @@
 """`manage.py import_desta_codings`: DESTA 2.1's TBT variables as the reference coder 'DESTA 2.1'.
 Thin: coding.services.coding_import does the work, atomically."""
-from ._base import ImportCommand, codebook_version_or_error, importing_user_or_error
 from ...services.coding_import import desta_codings_import
+from ._base import ImportCommand, codebook_version_or_error, importing_user_or_error
 
 
 class Command(ImportCommand):

@@ -1,7 +1,7 @@
 """`manage.py import_desta_treaties`: DESTA's list of treaties as agreement metadata.
 Thin: coding.services.desta does the work, atomically."""
-from ._base import ImportCommand
 from ...services import agreements_import_desta_list
+from ._base import ImportCommand
 
 
 class Command(ImportCommand):

@@ -3,10 +3,10 @@ Thin: coding.services.texts does the work, atomically. A different text is the a
 text version; over a treaty that has codings only with --new-version."""
 from django.core.management.base import CommandError
 
-from ._base import ImportCommand
 from ...selectors.agreements import agreement_get_by_ref
 from ...services import text_import_file
 from ...services.texts import NewVersionNotConfirmed
+from ._base import ImportCommand
 
 
 class Command(ImportCommand):

@@ -5,9 +5,9 @@ import time
 
 from tqdm import tqdm
 
-from ._base import ImportCommand
 from ...importers.tota import expand_paths
 from ...services import agreements_import_tota
+from ._base import ImportCommand
 
 
 class Command(ImportCommand):
