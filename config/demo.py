@@ -236,7 +236,7 @@ def demo_panel_create(*, log=print):
     """A synthetic gravity panel whose true RTA effect the structural preset recovers, and a
     first run of that preset on it, sent to the worker when the queue answers (`make up` starts
     one); otherwise it waits QUEUED and a worker's sweeper sends it once one is running."""
-    panel, created = panel_store(simulate(), name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
+    panel, _created = panel_store(simulate(), name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
                                  source={"simulator": "analysis.pure.simulate", "seed": 2024, "true_beta": TRUE_BETA},
                                  synthetic=True)
     log(f"Gravity: synthetic demo panel {panel.pk} ({panel.n_rows} rows).")

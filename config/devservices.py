@@ -185,10 +185,10 @@ def command_up(_args):
     stack = []
 
     def stop_all(*_):
-        for name, child in reversed(children):
+        for _name, child in reversed(children):
             if child.poll() is None:
                 os.killpg(child.pid, signal.SIGTERM)
-        for name, child in reversed(children):
+        for _name, child in reversed(children):
             try:
                 child.wait(timeout=15)
             except subprocess.TimeoutExpired:
@@ -221,7 +221,7 @@ def command_up(_args):
             [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT, start_new_session=True)))
     except (subprocess.CalledProcessError, KeyboardInterrupt):
         stop_all()
-        raise SystemExit(1)
+        raise SystemExit(1) from None
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     print("\nWorkbench running at http://127.0.0.1:8000 — Ctrl-C stops the web server, the worker and Redis.\n", flush=True)
     try:

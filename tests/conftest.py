@@ -107,3 +107,14 @@ def redis_broker():
         app.conf.broker_url = url
         app.conf.result_backend = url
         yield url
+
+
+@pytest.fixture(autouse=True)
+def _default_language_after_each_test():
+    """A page requested in Chinese leaves its language active in this thread (LocaleMiddleware
+    activates, nothing deactivates), so a command called by a later test would speak Chinese:
+    a command run from a shell speaks the default language, and so does every test's start."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()

@@ -107,7 +107,7 @@ def test_lock_ends_after_the_cool_off_and_with_axes_reset(client, coder):
         client.post("/accounts/login/", {"username": "coder_a", "password": f"wrong{attempt}"})
     assert client.post("/accounts/login/", {"username": "coder_a", "password": "pw"}).status_code == 429
     # Failed attempts during the lock do not extend it: 15 minutes after the tenth failure, in.
-    assert settings.AXES_COOLOFF_TIME == timedelta(minutes=15)
+    assert timedelta(minutes=15) == settings.AXES_COOLOFF_TIME
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=14))
     assert client.post("/accounts/login/", {"username": "coder_a", "password": "pw"}).status_code == 429
     AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=1, seconds=5))
@@ -124,7 +124,7 @@ def test_lock_ends_after_the_cool_off_and_with_axes_reset(client, coder):
 @pytest.mark.django_db
 def test_a_successful_login_resets_the_count(client, coder):
     for round_ in range(2):
-        for attempt in range(LIMIT - 1):
+        for _attempt in range(LIMIT - 1):
             assert client.post("/accounts/login/", {"username": "coder_a", "password": "nope"}).status_code == 200
         assert client.post("/accounts/login/", {"username": "coder_a", "password": "pw"}).status_code == 302, round_
         client.post("/accounts/logout/")

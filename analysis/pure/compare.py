@@ -49,7 +49,7 @@ def check_study_tables(table5: pd.DataFrame, table6: pd.DataFrame, *, depth_indi
     recomputed with the same formula (`desta_depth`: DESTA number -> depth)."""
     report: dict[str, Any] = {"printed_total_differs": scoring.check_printed_totals(table6, depth_indicators, "paper_depth",
                                                                     label_column="partner_en")}
-    report["listed"] = int(len(table5))
+    report["listed"] = len(table5)
     report["claimed"] = claimed_count
     report["count_mismatch"] = claimed_count is not None and claimed_count != len(table5)
     if desta_depth is not None:

@@ -417,7 +417,7 @@ def panel_summary(panel: pd.DataFrame, prepared: Prepared | None = None) -> dict
     missing because the agreement in force has no depth in the release, and (given the Prepared
     inputs) the zeros added and the merge checks, counted and listed."""
     unknown = fta_unknown_depth(panel)
-    summary: dict[str, Any] = {"table8": summary_table(panel), "n_rows": int(len(panel)), "fta_unknown_depth": unknown}
+    summary: dict[str, Any] = {"table8": summary_table(panel), "n_rows": len(panel), "fta_unknown_depth": unknown}
     if "reported" in panel.columns:
         summary["reported_rows"] = int(panel["reported"].sum())
     if prepared is not None:

@@ -73,7 +73,7 @@ def coefficient_plot(results: Sequence[Mapping[str, Any]], *, labels: Sequence[s
                      text: Mapping[str, str] | None = None) -> bytes:
     """Estimates with 95% intervals, one marker per specification, grouped by variable."""
     text = {**TEXT, **(text or {})}
-    variables = variables or [v for v in dict.fromkeys(v for r in results for v in r["coefficients"])]
+    variables = variables or list(dict.fromkeys(v for r in results for v in r["coefficients"]))
     figure, axis = plt.subplots(figsize=(6.5, 0.55 * len(variables) * max(1, len(results)) + 1.2), dpi=110)
     y: float = 0
     ticks: list[float] = []

@@ -103,7 +103,7 @@ def test_tiers_apply_to_the_additive_range_only():
     ranges = {c: (0, 3) if c == "tbt_harmon" else (0, 1) for c in SIX}
     assert scoring.tiers_apply("additive")
     assert not scoring.tiers_apply("pca")
-    assert scoring.tiers_apply("weighted", weights={c: 1.0 for c in SIX})
+    assert scoring.tiers_apply("weighted", weights=dict.fromkeys(SIX, 1.0))
     # a weighted sum with the additive range (0-8) keeps the tiers' meaning; another range does not
     assert scoring.tiers_apply("weighted", weights={"tbt_wto": 2.0, "tbt_coop": 0.0}, indicator_ranges=ranges)
     assert not scoring.tiers_apply("weighted", weights={"tbt_harmon": 2.0}, indicator_ranges=ranges)

@@ -9,8 +9,8 @@ supervisor; and as a case needs them (NEEDS): three treaties coded by the refere
 "DESTA 2.1" and "the study" (codes), release 1 of DESTA 2.1's codes (release), a coding of the
 first treaty by coder_a (coding), input files for build_panel (inputs: 5 countries, 2010-2014)."""
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.core.management import call_command
 

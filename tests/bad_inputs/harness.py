@@ -1,9 +1,9 @@
 """The machinery of the bad-input corpus (see __init__.py): cases, loaders, database snapshots."""
 import hashlib
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from django.apps import apps
 

@@ -50,7 +50,7 @@ BLIND = {
                 "history": (403, False), "adjudication queue": (403, False), "supervision": (403, False)},
     "supervisor": {"workspace of B": (200, True), "api coding B": (200, True), "api codings of agreement": (200, True),
                    "history": (200, True), "adjudication queue": (200, False), "supervision": (200, False)},
-    "anonymous": {name: (302, False) for name in ("workspace of B", "history", "adjudication queue", "supervision")}
+    "anonymous": dict.fromkeys(("workspace of B", "history", "adjudication queue", "supervision"), (302, False))
     | {"api coding B": (403, False), "api codings of agreement": (403, False)},
 }
 

@@ -1,7 +1,7 @@
 """Feedback for coders: once an adjudication is approved a coder sees her own answers beside the
 final values with the adjudicator's rationale, and her agreement with the final values month by
 month. Only her own codings, only after approval (coding/visibility.py)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from django.urls import reverse
@@ -23,7 +23,7 @@ def code_round(users, version, agreement, harmon_b, *, approve=True, month=None)
             else {"value": 1}, "harmon": {"value": harmon}})
         coding_submit(coding=coding, user=users[name], revision=1)
         if month:
-            Coding.objects.filter(pk=coding.pk).update(submitted_at=datetime(2025, month, 15, tzinfo=timezone.utc))
+            Coding.objects.filter(pk=coding.pk).update(submitted_at=datetime(2025, month, 15, tzinfo=UTC))
     adjudication = Adjudication.objects.get(agreement=agreement)
     if harmon_b != 2:
         adjudication_resolve(adjudication=adjudication, indicator=version.indicators.get(code="harmon"), value=2,

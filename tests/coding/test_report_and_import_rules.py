@@ -123,7 +123,7 @@ def test_import_commands_name_the_file_or_codebook_and_write_nothing(tmp_path, m
     write_long_csv(good, [[treaty.pk, "ra", "wto", 1, "", ""]])
     latin1 = tmp_path / "latin1.csv"
     # a bad byte after 4000 good rows: the DESTA importer has written those before it meets it
-    latin1.write_bytes("agreement,coder,indicator,value,number,wto\n".encode()
+    latin1.write_bytes(b"agreement,coder,indicator,value,number,wto\n"
                        + "".join(f"{treaty.pk},r{i},wto,1,7,1\n" for i in range(4000)).encode()
                        + "desta:7,Zoë,wto,1,7,1\n".encode("latin-1"))
     paths = {"csv": good, "missing": tmp_path / "missing.csv", "latin1": latin1}

@@ -26,7 +26,7 @@ def importing_user_or_error(username):
 def codebook_version_or_error(spec) -> CodebookVersion:
     """The codebook version a CLI reference CODE[:VERSION] names, or a CommandError that lists
     the codebooks and versions there are."""
-    code, _, number = str(spec).partition(":")
+    _code, _, number = str(spec).partition(":")
     try:
         if number and not parse_id(number):  # not a positive id: no such version
             raise CodebookVersion.DoesNotExist
