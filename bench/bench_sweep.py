@@ -46,7 +46,7 @@ def sweep_specs():
 
 
 def start_worker(env, name):
-    log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes it after we return
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "estimation",
          "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h"],

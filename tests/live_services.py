@@ -57,7 +57,7 @@ def celery_worker(broker_url, *, concurrency=1, queues=("default", "estimation")
     if queues:
         command += ["-Q", ",".join(queues)]
     # Its output goes to a file, not a pipe nobody reads: a chatty worker never blocks on a full pipe.
-    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes it after we return
     process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True,
                                stdout=log, stderr=subprocess.STDOUT, text=True)
     process.log_path = log.name

@@ -79,7 +79,7 @@ def test_preset_labels_in_tables_and_plot_legends_in_the_reader_language(read, p
     assert "(1) total, FTA" in english_plot  # matplotlib draws text as paths and keeps each text as a comment
     page, side_by_side, chinese_plot, chinese_csv = read("zh-hans", preset_run.get_absolute_url(), table, plot, csv)
     assert "<th>(1) 总出口，FTA</th>" in header(page)
-    assert "<th>#%d (1) 总出口，FTA</th>" % preset_run.pk in header(side_by_side)
+    assert f"<th>#{preset_run.pk} (1) 总出口，FTA</th>" in header(side_by_side)
     assert "(2) 总出口，深度 × FTA" in chinese_plot and "total, FTA" not in chinese_plot  # the legend
     # a file for a paper keeps the English label whatever the page language
     assert "(1) total, FTA" in chinese_csv and "总出口" not in chinese_csv

@@ -35,14 +35,14 @@ class DatasetRelease(models.Model):
     def __str__(self):
         return f"#{self.number} {self.name}"
 
-    def get_absolute_url(self):
-        return reverse("analysis:release_detail", args=[self.number])
-
     def save(self, *args, **kwargs):
         # A release never changes: a regression cites it. Changes make a new release.
         if self.pk is not None:
             raise ValidationError(_("A dataset release is immutable; release again to change it."))
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("analysis:release_detail", args=[self.number])
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("A dataset release is immutable and cannot be deleted."))

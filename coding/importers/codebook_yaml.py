@@ -19,6 +19,7 @@ import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -221,7 +222,7 @@ def _tiers_disjoint_check(tiers: list[dict[str, Any]], fail: Fail) -> None:
                  "depth_score", "tiers", index, "name")
         seen[tier["name"]] = index
     ordered = sorted(enumerate(tiers), key=lambda item: (item[1]["min"], item[1]["max"]))
-    for (first_index, first), (index, tier) in zip(ordered, ordered[1:]):
+    for (first_index, first), (index, tier) in pairwise(ordered):
         if tier["min"] <= first["max"]:
             shared = f"{tier['min']:g}..{min(first['max'], tier['max']):g}"
             fail(f"tiers '{first['name']}' ({_span(first)}) and '{tier['name']}' ({_span(tier)}) overlap: scores "

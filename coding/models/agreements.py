@@ -189,13 +189,6 @@ class Article(models.Model):
     def __str__(self):
         return self.label
 
-    @property
-    def label(self):
-        """"Art. 4.3 Customs Procedures" (in the page language), else the heading, else the
-        chapter's name. Labels unique within a text: selectors.agreements.citation_labels."""
-        return (article_label(number=self.number, heading=self.heading, art_format=art_format())
-                or self.chapter.name or f"#{self.identifier}")
-
     def save(self, *args, **kwargs):
         # An article added by hand belongs to its chapter's text version (and agreement).
         if self.chapter_id is not None and (self.version_id is None or self.agreement_id is None):
@@ -203,6 +196,13 @@ class Article(models.Model):
             self.version_id = self.version_id or version_id
             self.agreement_id = self.agreement_id or agreement_id
         super().save(*args, **kwargs)
+
+    @property
+    def label(self):
+        """"Art. 4.3 Customs Procedures" (in the page language), else the heading, else the
+        chapter's name. Labels unique within a text: selectors.agreements.citation_labels."""
+        return (article_label(number=self.number, heading=self.heading, art_format=art_format())
+                or self.chapter.name or f"#{self.identifier}")
 
     @property
     def anchor(self):

@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 from ..models import Adjudication, Agreement, Answer, CodebookVersion, Coding
 from ..models.codings import changed_after_suggestion_q
 from ..pure import reliability
+from . import agreement_display
 from .codings import adjudication_queue, coding_matrix, reference_coders
 
 FIRST_ANSWERS, FINAL_ANSWERS = "first", "final"
@@ -45,8 +46,10 @@ def suggestion_changes(answers):
                              changed=Count("pk", filter=changed_after_suggestion_q()))
 
 
-def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):
-    """{indicator code: summary dict} over submitted codings of the chosen coders."""
+def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS, intervals=False):
+    """{indicator code: summary dict} over submitted codings of the chosen coders. `intervals`:
+    each summary also holds its intervals, minimum sample and warnings ("intervals",
+    agreement_display.with_intervals, bootstrapped with the pages' replicates)."""
     frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
                                      first_answers=answers == FIRST_ANSWERS)
     results = {}
@@ -55,8 +58,23 @@ def reliability_by_indicator(*, version, coders=None, agreements=None, answers=F
         matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
         if coders:
             matrix = matrix.reindex(columns=[c for c in coders])
-        results[indicator.code] = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
+        summary = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
+        if intervals:
+            summary = agreement_display.with_intervals(summary, matrix, level=indicator.level, categories=indicator.values)
+        results[indicator.code] = summary
     return results
+
+
+def score_agreement(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):
+    """{"depth": summary, "tier": summary} of the additive depth score (interval alpha) and its
+    tier (ordinal alpha) between the chosen coders, each with its intervals; {} when the codebook
+    has no depth indicators."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
+                                     first_answers=answers == FIRST_ANSWERS)
+    matrices = agreement_display.score_matrices(frame, version=version)
+    return {name: agreement_display.score_summary(matrix.reindex(columns=coders) if coders else matrix,
+                                                  level=agreement_display.SCORE_LEVELS[name])
+            for name, matrix in matrices.items()}
 
 
 def pairwise_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):

@@ -195,7 +195,7 @@ def test_wide_gdp_year_columns_are_bounded_too():
     exports = pd.DataFrame({"reporter": ["AAA"], "partner": ["BBB"], "year": [2000], "commodity": ["1"], "value": [1.0]})
     dist = pd.DataFrame({"iso_o": ["AAA"], "iso_d": ["BBB"], "dist": [10.0]})
     wide = pd.DataFrame({"Country Code": ["AAA"], "2000": [1.0], "99999": [2.0]})
-    with pytest.raises(builder.PanelInputError, match="gdp .wdi.csv., column 99999: 99999 is a year outside 1800 to 2100"):
+    with pytest.raises(builder.PanelInputError, match=r"gdp .wdi.csv., column 99999: 99999 is a year outside 1800 to 2100"):
         builder.check_bounds(exports=exports, gdp=wide, dist=dist, names={"gdp": "wdi.csv"})
     with pytest.raises(builder.PanelInputError, match="column 2000: a number that is not finite on 1 row"):
         builder.check_bounds(exports=exports, gdp=wide.drop(columns="99999").assign(**{"2000": [float("-inf")]}), dist=dist)

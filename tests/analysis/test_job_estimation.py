@@ -86,7 +86,7 @@ def test_a_stop_or_a_deadline_kills_the_child_at_once(slow):
         estimation.fit_isolated(path, spec, should_stop=should_stop)
     assert time.monotonic() - said_stop[0] < 1 and not estimator_children()
     started = time.monotonic()
-    with pytest.raises(estimation.EstimationTimeout, match="^time limit of 1 s exceeded$"):
+    with pytest.raises(estimation.EstimationTimeout, match=r"^time limit of 1 s exceeded$"):
         estimation.fit_isolated(path, spec, deadline=time.monotonic() + 0.1, time_limit=1)
     assert time.monotonic() - started < 2 and not estimator_children()
 

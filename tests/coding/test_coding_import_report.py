@@ -126,10 +126,12 @@ def test_approved_import_and_evidence(tmp_path, mini_version, treaty):
 
 def study_table6_long_csv(path):
     """The study's Table 6 (wide, one row per FTA) as the long CSV import_codings takes."""
-    table5 = {frozenset((r["party_a"], r["party_b"])): r["desta_number"]
-              for r in csv.DictReader(open(SHARED / "reference" / "paper_table5_depth_scores.csv", encoding="utf-8"))}
+    with open(SHARED / "reference" / "paper_table5_depth_scores.csv", encoding="utf-8") as handle:
+        table5 = {frozenset((r["party_a"], r["party_b"])): r["desta_number"] for r in csv.DictReader(handle)}
+    with open(SHARED / "reference" / "paper_table6_china_codings.csv", encoding="utf-8") as handle:
+        table6 = list(csv.DictReader(handle))
     rows = []
-    for row in csv.DictReader(open(SHARED / "reference" / "paper_table6_china_codings.csv", encoding="utf-8")):
+    for row in table6:
         desta = table5[frozenset((row["party_a"], row["party_b"]))]
         for code in ("tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon"):
             rows.append([f"desta:{desta}", "the study", code, row[code], "", ""])

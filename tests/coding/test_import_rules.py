@@ -253,7 +253,7 @@ def test_the_adjudication_page_sends_its_revision_and_shows_the_conflict(disagre
 
     # A form without a revision is stale by definition
     response = client.post(url, {"action": "approve"}, follow=True)
-    assert "Another supervisor changed" in str(list(response.context["messages"])[0])
+    assert "Another supervisor changed" in str(next(iter(response.context["messages"])))
     assert Adjudication.objects.get().state == Adjudication.State.OPEN
 
 

@@ -52,7 +52,7 @@ def test_import_text_bad_reference_and_empty_file(tmp_path):
     with pytest.raises(CommandError, match="no agreement matches 'desta:1'"):
         call_command("import_text", str(path), "--agreement", "desta:1")
     agreement = AgreementFactory()
-    with pytest.raises(CommandError, match="empty.txt"):
+    with pytest.raises(CommandError, match=r"empty\.txt"):
         call_command("import_text", str(path), "--agreement", str(agreement.pk))
     assert agreement.articles.count() == 0
 

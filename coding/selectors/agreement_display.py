@@ -1,0 +1,216 @@
+"""Agreement figures with their intervals, as pages show them: the supervision dashboard, the
+assignment page's double-coding planner and (through the analysis selectors) the comparison pages.
+Reads only; the statistics are coding/pure/reliability.py (point estimates) and
+coding/pure/agreement_intervals.py (intervals, minimum sample, planner).
+
+Pages bootstrap with fewer replicates than the report (PAGE_REPLICATES, said on the page) and keep
+each result in the cache under a hash of the matrix itself, so a figure is computed once per set
+of codings: a new coding changes the matrix, hence the key, and nothing is ever stale."""
+import hashlib
+
+import numpy as np
+import pandas as pd
+from django.core.cache import cache
+
+from ..pure.agreement_intervals import STATS, units_needed, uncertainty
+from .agreement_labels import STAT_LABELS, method_text, not_estimable_text, warning_text
+
+PAGE_REPLICATES = 500     # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
+PLANNER_REPLICATES = 200  # simulated samples per candidate size in the double-coding planner
+CACHE_SECONDS = 24 * 3600
+TARGETS = (0.667, 0.800)  # Krippendorff's smallest acceptable alpha for tentative / firm conclusions
+SEED = 0
+
+
+def _digest(*parts):
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part if isinstance(part, bytes) else repr(part).encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def coded_columns(matrix):
+    """The matrix without coders who coded none of its units (as indicator_summary counts them)."""
+    frame = pd.DataFrame(matrix).astype(float)
+    return frame.loc[:, frame.notna().any(axis=0)]
+
+
+def cached_uncertainty(matrix, *, level, categories=None, replicates=PAGE_REPLICATES):
+    """uncertainty(...) of `matrix` (seed 0), kept in the cache under a hash of its values."""
+    frame = coded_columns(matrix)
+    values = np.ascontiguousarray(frame.to_numpy(dtype=float))
+    cats = None if categories is None else [float(c) for c in categories]
+    key = "agreement-uncertainty:" + _digest(values.tobytes(), values.shape, level, cats, replicates, SEED)
+    result = cache.get(key)
+    if result is None:
+        result = uncertainty(frame, level=level, categories=cats, replicates=replicates, seed=SEED)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def with_intervals(summary, matrix, *, level, categories=None, replicates=PAGE_REPLICATES):
+    """`summary` (indicator_summary's dict) with its intervals under "intervals"."""
+    return {**summary, "intervals": cached_uncertainty(matrix, level=level, categories=categories, replicates=replicates)}
+
+
+def _interval(pair):
+    return [float(pair[0]), float(pair[1])] if pair and None not in pair[:2] else None
+
+
+def _reason_when_too_few(n_units):
+    return "no_units" if n_units == 0 else "one_unit" if n_units == 1 else None
+
+
+def interval_row(code, summary, *, stats=STATS):
+    """One table row: each statistic's point estimate, standard error, analytic and bootstrap 95%
+    intervals, or "not estimable" with the reason (never 0.000 or -1.000 on one treaty); the
+    probability that alpha is below .667 and .800; the warnings, translated."""
+    intervals = summary.get("intervals") or {}
+    reasons = intervals.get("not_estimable") or {}
+    spreads = intervals.get("uncertainty") or {}
+    n_units = int(summary.get("n_units") or intervals.get("n_units") or 0)
+    cells = []
+    for name in stats:
+        reason = reasons.get(name) or _reason_when_too_few(n_units)
+        spread = None if reason else spreads.get(name)
+        value = None if reason else summary.get(name)
+        cells.append({
+            "name": name, "label": STAT_LABELS.get(name, name), "value": value,
+            "se": spread.get("se") if spread else None,
+            "ci": _interval(spread.get("ci")) if spread else None,
+            "bootstrap_ci": _interval(spread.get("bootstrap_ci")) if spread else None,
+            "not_estimable": not_estimable_text(reason) if reason and (value is None) else None,
+        })
+    below = intervals.get("p_alpha_below") or {}
+    return {
+        "code": code, "level": summary.get("level"), "n_units": n_units, "n_coders": summary.get("n_coders"),
+        "cells": cells, "p_below_667": below.get("0.667"), "p_below_800": below.get("0.800"),
+        "min_units": intervals.get("min_units"),
+        "warnings": [warning_text(w) for w in intervals.get("warnings") or []],
+        "notes": summary.get("warnings") or [],  # reliability.py's English notes: the template translates them
+    }
+
+
+def interval_rows(summaries, *, stats=STATS):
+    """interval_row for every indicator of {code: summary with intervals}."""
+    return [interval_row(code, summary, stats=stats) for code, summary in summaries.items()]
+
+
+# --- the chart -------------------------------------------------------------------------------
+
+CHART_LEFT, CHART_WIDTH = 130, 300
+
+
+def _x(value):
+    """Horizontal position of a coefficient on the chart's 0..1 axis (below 0 sits at 0)."""
+    return CHART_LEFT + min(1.0, max(0.0, float(value))) * CHART_WIDTH
+
+
+def _bar(cell, y):
+    """A bar and its whisker (bootstrap interval where computed, else the analytic one)."""
+    spread = cell["bootstrap_ci"] or cell["ci"]
+    bar = {"value": cell["value"], "width": (_x(cell["value"]) - CHART_LEFT) if cell["value"] is not None else 0,
+           "y": y, "mid": y + 6, "not_estimable": cell["not_estimable"], "interval": spread, "whisker": None}
+    if spread is not None and cell["value"] is not None:
+        bar["whisker"] = {"x1": _x(spread[0]), "x2": _x(spread[1]), "top": y + 1, "bottom": y + 11}
+    return bar
+
+
+def bar_chart(rows):
+    """Inline-SVG bars of Krippendorff's alpha and Gwet's AC per indicator, each with its 95%
+    interval as a whisker (no JS, no files)."""
+    chart = []
+    for index, row in enumerate(rows):
+        cells = {cell["name"]: cell for cell in row["cells"]}
+        y = 10 + index * 34
+        chart.append({"code": row["code"], "y": y, "n_units": row["n_units"], "warned": bool(row["warnings"]),
+                      "alpha": _bar(cells["krippendorff_alpha"], y), "ac": _bar(cells["gwet_ac"], y + 14)})
+    return {"rows": chart, "height": 20 + 34 * len(chart), "zero": CHART_LEFT, "one": CHART_LEFT + CHART_WIDTH}
+
+
+# --- depth score and tier between coders --------------------------------------------------------
+
+def tier_rank(depth, tiers):
+    """The rank (0, 1, ...) of the codebook tier a depth score falls in, by the tiers' lower bounds;
+    NaN outside every tier or without a score (the release's rule: scoring.assign_tiers)."""
+    ordered = sorted(tiers, key=lambda tier: tier["min"])
+
+    def rank(value):
+        if pd.isna(value):
+            return np.nan
+        return next((float(i) for i, tier in enumerate(ordered) if tier["min"] <= value <= tier["max"]), np.nan)
+
+    return depth.map(rank)
+
+
+def score_matrices(frame, *, version):
+    """{"depth": agreements x coders of each coder's additive depth score (NaN when a depth
+    indicator is missing), "tier": the same as tier ranks} from coding_matrix's long frame; tier
+    only when the codebook has tiers; {} without depth indicators."""
+    indicators = list(version.depth_indicators or [])
+    if not indicators or frame.empty:
+        return {}
+    part = frame[frame.indicator.isin(indicators)]
+    wide = part.pivot_table(index=["agreement_id", "coder"], columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(columns=indicators)
+    depth = wide.sum(axis=1, min_count=len(indicators)).where(wide.notna().all(axis=1))
+    matrices = {"depth": depth.unstack("coder").astype(float)}
+    if version.tiers:
+        matrices["tier"] = tier_rank(depth, version.tiers).unstack("coder").astype(float)
+    return matrices
+
+
+SCORE_LEVELS = {"depth": "interval", "tier": "ordinal"}
+
+
+# --- the double-coding planner ----------------------------------------------------------------
+
+def observed_prevalence(frame, indicator):
+    """Shares of the indicator's codebook values among the codings in `frame` (long, one indicator):
+    (shares, observed). Nothing coded yet: equal shares of its values, observed False."""
+    values = [float(v) for v in indicator.values]
+    counts = frame.value.astype(float).value_counts()
+    total = float(counts.sum())
+    if total == 0:
+        return [1 / len(values)] * len(values), False
+    categories = sorted(set(values) | set(counts.index))
+    return [float(counts.get(v, 0)) / total for v in categories], True
+
+
+def cached_units_needed(prevalence, *, target, coders=2, level="nominal"):
+    """units_needed(...) for these shares (rounded to 3 places: the planner's answer does not move
+    with the fourth decimal), kept in the cache."""
+    shares = [round(float(p), 3) for p in prevalence]
+    key = "agreement-units-needed:" + _digest(shares, target, coders, level, PLANNER_REPLICATES, SEED)
+    result = cache.get(key)
+    if result is None:
+        result = units_needed(prevalence=shares, coders=coders, target=target, confidence=0.95, level=level,
+                              seed=SEED, replicates=PLANNER_REPLICATES)
+        cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+def sample_plan(frame, *, version, coders=2):
+    """Per indicator of `version`: the prevalence observed in `frame` (coding_matrix's long frame)
+    or assumed, and how many double-coded treaties are needed for the lower bound of alpha's 95%
+    interval to reach .667 and .800; `needed` the largest over indicators per target."""
+    rows = []
+    for indicator in version.indicators.all():
+        shares, observed = observed_prevalence(frame[frame.indicator == indicator.code], indicator)
+        row = {"code": indicator.code, "prevalence": shares, "observed": observed, "targets": []}
+        for target in TARGETS:
+            answer = cached_units_needed(shares, target=target, coders=coders, level=indicator.level)
+            row["targets"].append({"target": target, "units": answer.get("units"), "method": answer.get("method"),
+                                   "method_text": method_text(answer.get("method")), "note": answer.get("note")})
+        rows.append(row)
+    needed = []
+    for index, target in enumerate(TARGETS):
+        units = [row["targets"][index]["units"] for row in rows]
+        reachable = [u for u in units if u is not None]
+        methods = sorted({row["targets"][index]["method"] for row in rows if row["targets"][index]["method"]})
+        needed.append({"target": target, "units": max(reachable) if reachable else None,
+                       "unreachable": len(reachable) < len(units),
+                       "method_text": ", ".join(method_text(m) for m in methods)})
+    return {"rows": rows, "needed": needed, "observed": any(row["observed"] for row in rows), "coders": coders,
+            "replicates": PLANNER_REPLICATES}

@@ -1,0 +1,67 @@
+"""The page words of agreement intervals: the statistics' names and the warning and reason codes
+of coding/pure/agreement_intervals.py in the active language.
+
+The pure module stays Django-free and says what is wrong with a figure in English snake_case codes
+("few_units", "one_unit", ...), so the JSON report keeps them as they are; pages translate them
+here, in one dict each, so a code has one wording wherever it is shown. An unknown code is shown as
+it is (never dropped): a new code in the pure module then still says something."""
+from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
+
+STAT_LABELS = {
+    "percent_agreement": gettext_lazy("Percent agreement"),
+    "cohen_kappa": "Cohen κ",
+    "fleiss_kappa": "Fleiss κ",
+    "krippendorff_alpha": "Krippendorff α",
+    "gwet_ac": "Gwet AC",
+    "weighted_kappa": gettext_lazy("quadratically weighted κ"),
+}
+
+# Why a statistic has no number (uncertainty(...)["not_estimable"] values).
+REASONS = {
+    "one_unit": gettext_lazy("only one treaty"),
+    "no_units": gettext_lazy("no treaty coded twice"),
+    "two_coders_needed": gettext_lazy("defined for two coders only"),
+    "no_variation": gettext_lazy("no variation: every coding is the same value"),
+    "one_category": gettext_lazy("only one category"),
+}
+
+# How units_needed(...) found its number.
+METHODS = {
+    "simulation": gettext_lazy("by simulation"),
+    "formula": gettext_lazy("by formula"),
+}
+
+SOURCES = {
+    "coders": pgettext_lazy("agreement source", "between coders"),
+}
+
+
+def reason_text(code):
+    """Why a statistic is not estimable, in the page language ("only one treaty")."""
+    return str(REASONS.get(code, code))
+
+
+def not_estimable_text(code):
+    """The whole cell text of a statistic without a number: "not estimable: only one treaty"."""
+    return gettext("not estimable: %(reason)s") % {"reason": reason_text(code)}
+
+
+def warning_text(warning):
+    """One warning of uncertainty(...)["warnings"] ({"code": ..., more fields}) as a sentence.
+    `few_units` names the treaties the figure rests on and Krippendorff's minimum for alpha >= .667
+    at p = .05: the sentence a supervisor needs to decide whether to double-code more."""
+    code = warning.get("code") if isinstance(warning, dict) else warning
+    if code == "few_units":
+        n, minimum = int(warning.get("n", 0)), int(warning.get("min", 0))
+        return ngettext(
+            "rests on %(n)s treaty; at least %(min)s are needed for alpha >= .667 at p = .05",
+            "rests on %(n)s treaties; at least %(min)s are needed for alpha >= .667 at p = .05", n,
+        ) % {"n": n, "min": minimum}
+    if code in REASONS:
+        return not_estimable_text(code)
+    return str(code)
+
+
+def method_text(method):
+    """"by simulation" / "by formula" (units_needed's `method`)."""
+    return str(METHODS.get(method, method))
