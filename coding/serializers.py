@@ -27,7 +27,8 @@ class ArticleSerializer(serializers.ModelSerializer):
     identifier = serializers.CharField(help_text="the stable key evidence cites (ToTA's article_identifier)")
     number = serializers.CharField(help_text="the treaty's own article number, e.g. \"4.3\" for ARTICLE 4.3 (empty: none)")
     heading = serializers.CharField(help_text="the article's own heading (empty: none)")
-    label = serializers.SerializerMethodField(help_text="how evidence cites it: \"Art. 4.3 Customs Procedures\", "
+    # type: ignore below: the stubs see Field.label; DRF's metaclass takes declared fields out of the class.
+    label = serializers.SerializerMethodField(help_text=  # type: ignore[assignment]"how evidence cites it: \"Art. 4.3 Customs Procedures\", "
                                                         "unique in this text version")
     chapter = serializers.CharField(source="chapter.identifier")
     chapter_name = serializers.CharField(source="chapter.name")

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -141,26 +141,64 @@ def run_pytest(args, env):
     return (0 if code == 5 else code), time.monotonic() - started
 
 
+def start_pytest(args, env, log_path):
+    """A pytest run in the background, its output in `log_path` (shown when it ends)."""
+    log = open(log_path, "wb")
+    process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    return process, log, time.monotonic()
+
+
+def database_runs(args, wanted):
+    """(name, pytest args) per database. The browser tests drive pages, which do not depend on the
+    database: they run once, in the PostgreSQL run (the multi-user database)."""
+    runs = []
+    if "sqlite" in wanted:
+        sqlite_args = list(args)
+        if "postgres" in wanted and not any(arg == "-m" or arg.startswith("-m") for arg in args):
+            sqlite_args = ["-m", "not browser", *sqlite_args]
+        runs.append(("SQLite", sqlite_args))
+    if "postgres" in wanted:
+        runs.append(("PostgreSQL", list(args)))
+    return runs
+
+
 def command_test(args):
+    """The suite on each database. With both, the two runs go side by side (TEST_PARALLEL=0: one
+    after the other): each has its own Redis server and its own VAR_DIR (media, panels, keys), so
+    neither run's workers can take the other's tasks or files, and the wall time is the longer run,
+    not the sum."""
     wanted = os.environ.get("TEST_DATABASES", "sqlite,postgres").split(",")
+    runs = database_runs(args, wanted)
+    parallel = len(runs) > 1 and os.environ.get("TEST_PARALLEL", "1") != "0"
     results = []
-    with redis_server() as redis_url:
-        base = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url)
-        base.pop("DATABASE_URL", None)
-        if "sqlite" in wanted:
-            sqlite_args = list(args)
-            if "postgres" in wanted and not any(arg == "-m" or arg.startswith("-m") for arg in args):
-                # The browser tests drive pages, which do not depend on the database: they run once,
-                # in the PostgreSQL run (the multi-user database), to keep the whole suite short.
-                sqlite_args = ["-m", "not browser", *sqlite_args]
-                print("\n== SQLite (browser tests: in the PostgreSQL run) ==", flush=True)
-            else:
-                print("\n== SQLite ==", flush=True)
-            results.append(("SQLite", *run_pytest(sqlite_args, base)))
-        if "postgres" in wanted:
-            with postgres_server() as database_url:
-                print(f"\n== PostgreSQL 15 ({database_url}) ==", flush=True)
-                results.append(("PostgreSQL", *run_pytest(args, dict(base, DATABASE_URL=database_url))))
+    with ExitStack() as stack:
+        envs = {}
+        for name, _ in runs:
+            redis_url = stack.enter_context(redis_server())
+            env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url,
+                       VAR_DIR=stack.enter_context(tempfile.TemporaryDirectory(prefix=f"workbench-{name.lower()}-")))
+            env.pop("DATABASE_URL", None)
+            env.pop("STATIC_ROOT", None)
+            if name == "PostgreSQL":
+                env["DATABASE_URL"] = stack.enter_context(postgres_server())
+            envs[name] = env
+        if not parallel:
+            for name, run_args in runs:
+                print(f"\n== {name} ==", flush=True)
+                results.append((name, *run_pytest(run_args, envs[name])))
+        else:
+            (first, first_args), (second, second_args) = runs
+            log_path = Path(envs[first]["VAR_DIR"]) / "pytest.log"
+            process, log, started = start_pytest(first_args, envs[first], log_path)
+            print(f"\n== {second} (live; {first} runs beside it, its output follows) ==", flush=True)
+            results.append((second, *run_pytest(second_args, envs[second])))
+            code = process.wait()
+            log.close()
+            results.insert(0, (first, 0 if code == 5 else code, time.monotonic() - started))
+            print(f"\n== {first} ==", flush=True)
+            sys.stdout.write(log_path.read_text(encoding="utf-8", errors="replace"))
+            sys.stdout.flush()
     print("\n== Summary ==")
     for name, code, seconds in results:
         print(f"  {name:<11} {'passed' if code == 0 else f'FAILED (exit {code})'} in {seconds:.0f} s")

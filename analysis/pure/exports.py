@@ -22,15 +22,16 @@ from coding.pure.csv_safe import frame_csv
 
 SHAPES = {"agreement", "dyad"}
 ID_COLUMNS = ["agreement_id", "desta_number", "tota_id", "wto_rta_id", "name", "parties", "entry_into_force_year", "membership"]
+Record = dict[str, Any]
 
 
-def release_frame(rows, indicator_codes, shape="agreement"):
+def release_frame(rows: Sequence[Mapping[str, Any]], indicator_codes: Sequence[str], shape: str = "agreement") -> pd.DataFrame:
     """Per agreement: one row each. Per dyad: one row per ordered pair (i, j) of different
     parties, so a bilateral agreement gives two rows, ready to merge into a pair-year panel."""
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {sorted(SHAPES)}")
     value_columns = [*indicator_codes, "depth", "tier"]
-    records = []
+    records: list[Record] = []
     for row in rows:
         base = {c: row.get(c) for c in ID_COLUMNS}
         base["parties"] = ";".join(row.get("parties") or [])
@@ -49,7 +50,7 @@ def release_frame(rows, indicator_codes, shape="agreement"):
     return frame
 
 
-def readme_lines(meta):
+def readme_lines(meta: Mapping[str, Any]) -> list[str]:
     return [
         f"Dataset release {meta['number']}: {meta['name']}",
         f"Cite as: {meta['citation']}",
@@ -62,7 +63,61 @@ def readme_lines(meta):
         "Shapes: one row per agreement, or one row per ordered country pair (iso3_i, iso3_j) with the",
         "agreement's entry-into-force year (column year) for merging into a pair-year panel.",
         *evidence_readme(meta),
+        *reliability_readme(meta),
     ]
+
+
+# --- agreement between coders, with its uncertainty -------------------------------------------
+
+RELIABILITY_NAMES = {"percent_agreement": "percent agreement", "krippendorff_alpha": "Krippendorff's alpha",
+                     "gwet_ac": "Gwet's AC"}
+
+
+def _interval_text(spread: Mapping[str, Any] | None) -> str:
+    """' [lo, hi] (bootstrap [lo, hi])' of a stored figure's 95% intervals ('' when none stored)."""
+    if not spread:
+        return ""
+    parts = []
+    if spread.get("ci"):
+        parts.append(f" [{spread['ci'][0]:.3f}, {spread['ci'][1]:.3f}]")
+    if spread.get("bootstrap_ci"):
+        parts.append(f" (bootstrap [{spread['bootstrap_ci'][0]:.3f}, {spread['bootstrap_ci'][1]:.3f}])")
+    return "".join(parts)
+
+
+def _warning_text(warning: Mapping[str, Any]) -> str:
+    if warning.get("code") == "few_units":
+        return (f"rests on {warning.get('n')} treaties; at least {warning.get('min')} are needed for "
+                "alpha >= .667 at p = .05")
+    return str(warning.get("code"))
+
+
+def reliability_readme(meta: Mapping[str, Any]) -> list[str]:
+    """The release's stored agreement between coders per indicator: n treaties, each statistic with
+    its 95% intervals (Gwet's analytic; percentile bootstrap over treaties) where the release stored
+    them, "not estimable" with the reason, P(alpha < .667 / .800) and the small-sample warning."""
+    figures: Mapping[str, Mapping[str, Any]] = meta.get("reliability") or {}
+    if not figures:
+        return []
+    lines = ["Agreement between coders on these agreements (n: treaties coded by at least two coders; 95% intervals:",
+             "Gwet's analytic variance, and a percentile bootstrap over treaties, seed 0):"]
+    for code, figure in figures.items():
+        spreads = figure.get("uncertainty") or {}
+        reasons = figure.get("not_estimable") or {}
+        parts = [f"n={figure.get('n_units')}"]
+        too_few = "one_unit" if int(figure.get("n_units") or 0) < 2 else None  # releases before intervals too
+        for name, label in RELIABILITY_NAMES.items():
+            reason = reasons.get(name) or too_few
+            if reason or figure.get(name) is None:
+                parts.append(f"{label} not estimable ({reason or 'undefined'})")
+            else:
+                parts.append(f"{label} {figure[name]:.3f}{_interval_text(spreads.get(name))}")
+        below = figure.get("p_alpha_below")
+        if below:
+            parts.append(f"P(alpha < .667) = {below['0.667']:.2f}, P(alpha < .800) = {below['0.800']:.2f}")
+        parts.extend(f"warning: {_warning_text(w)}" for w in figure.get("warnings") or [])
+        lines.append(f"  {code}: " + "; ".join(parts))
+    return lines
 
 
 # --- the evidence behind the codes ----------------------------------------------------------
@@ -81,7 +136,7 @@ EVIDENCE_LABELS = {
 }
 
 
-def evidence_readme(meta):
+def evidence_readme(meta: Mapping[str, Any]) -> list[str]:
     if not meta.get("evidence_kept", True):
         return ["Evidence: this release was made before releases kept their evidence; release again to include it."]
     return [
@@ -93,7 +148,7 @@ def evidence_readme(meta):
     ]
 
 
-def article_label(record):
+def article_label(record: Mapping[str, Any]) -> str:
     """How a record cites its article: 'Art. 4.3' by the treaty's own number, '#11808' by the
     identifier when the text gives no number; '' for a record without an article."""
     if record.get("article_number"):
@@ -101,10 +156,10 @@ def article_label(record):
     return f"#{record['article_id']}" if record.get("article_id") else ""
 
 
-def evidence_items(evidence):
+def evidence_items(evidence: Sequence[Mapping[str, Any]] | None) -> dict[int, list[Record]]:
     """{agreement id: [evidence of that agreement, as exported]}: records without the agreement id,
     with the article label."""
-    grouped = defaultdict(list)
+    grouped: dict[int, list[Record]] = defaultdict(list)
     for e in evidence or []:
         grouped[e["agreement_id"]].append({
             "indicator": e["indicator"], "value": e["value"], "kind": e["kind"], "article": article_label(e),
@@ -114,7 +169,7 @@ def evidence_items(evidence):
     return grouped
 
 
-def evidence_frame(evidence, rows):
+def evidence_frame(evidence: Sequence[Mapping[str, Any]] | None, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """One row per evidence record, with the agreement's name and DESTA number from `rows`."""
     facts = {r["agreement_id"]: r for r in rows}
     records = [{"agreement_id": agreement_id, "desta_number": facts.get(agreement_id, {}).get("desta_number"),
@@ -149,11 +204,12 @@ def evidence_stata(frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes:
     return buffer.getvalue()
 
 
-def coding_report(rows, evidence, indicator_codes):
+def coding_report(rows: Sequence[Mapping[str, Any]], evidence: Sequence[Mapping[str, Any]] | None,
+                  indicator_codes: Sequence[str]) -> list[Record]:
     """The printable coding report: per agreement (in release order) its facts, depth and tier,
     and per indicator the released value, the rationale, the citations (with article labels) and
     the 'searched, not found' statements behind it."""
-    by_code = defaultdict(list)
+    by_code: dict[tuple[int, str], list[Record]] = defaultdict(list)
     for agreement_id, items in evidence_items(evidence).items():
         for item in items:
             by_code[agreement_id, item["indicator"]].append(item)
@@ -171,7 +227,7 @@ def coding_report(rows, evidence, indicator_codes):
     return report
 
 
-def codebook_frame(indicators):
+def codebook_frame(indicators: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame([
         {"code": i["code"], "level": i["level"], "question_en": i["question_en"], "question_zh": i["question_zh"],
          "values": "; ".join(f"{v['value']} = {v['label_en']}" for v in i["allowed_values"])}

@@ -2,6 +2,8 @@
 panel builder (analysis/pure/panel_builder.py) for the study's presets, and the Yotov et al.
 (2016) panel for the structural ones."""
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from . import bounds
 from .errors import SpecError, gettext_noop
@@ -18,9 +20,10 @@ STUDY_FE = "exporter + importer + year"
 STUDY_RHS = f"{STUDY_CONTROLS} | {STUDY_FE}"
 DEVELOPED = {"exporter_group": ["developed"]}
 DEVELOPING = {"exporter_group": ["developing"]}
+Spec = dict[str, Any]  # one specification (spec/schema.py checks its keys)
 
 
-def _study(dependent, treatment, label, *, controls=STUDY_CONTROLS, **extra):
+def _study(dependent: str, treatment: str, label: str, *, controls: str = STUDY_CONTROLS, **extra: Any) -> Spec:
     return {"estimator": ols.NAME, "formula": f"log({dependent}) ~ {treatment} + {controls} | {STUDY_FE}", "vcov": "hetero",
             "label": label, **extra}
 
@@ -29,7 +32,7 @@ def _study(dependent, treatment, label, *, controls=STUDY_CONTROLS, **extra):
 # analysis/pure/panel_builder.py: STUDY_LAGS); GDP and distance stay as in Table 9.
 LAGGED_CONTROLS = "ln_tbt_j_lag1 + ln_gdp_i + ln_gdp_j + ln_dist"
 
-PRESETS = {
+PRESETS: dict[str, list[Spec]] = {
     "study-table9": [
         _study("exports", "fta", gettext_noop("(1) total, FTA"), study_column="9.1"),
         _study("exports", "depth_fta", gettext_noop("(2) total, Depth x FTA"), study_column="9.2"),
@@ -76,7 +79,7 @@ PRESETS = {
 PRESET_LABELS = frozenset(spec["label"] for specs in PRESETS.values() for spec in specs)
 
 
-def preset(name, *, years=None):
+def preset(name: str, *, years: Iterable[int] | None = None) -> list[Spec]:
     if name not in PRESETS:
         raise KeyError(f"unknown preset {name!r}; presets: {', '.join(sorted(PRESETS))}")
     specs = [dict(spec) for spec in PRESETS[name]]
@@ -89,7 +92,7 @@ def preset(name, *, years=None):
 MAX_SPEC_TEXT = 100_000  # characters of JSON a user may paste or post
 
 
-def parse_years(text):
+def parse_years(text: object) -> list[int] | None:
     """'1986, 1990' -> [1986, 1990]; an empty text -> None. Bad input is a SpecError naming it."""
     if text is None or not str(text).strip():
         return None
@@ -117,12 +120,13 @@ JSON_PROBLEMS = {
 }
 
 
-def json_problem(parser_message):
+def json_problem(parser_message: str) -> SpecError:
     """The JSON parser's complaint as a SpecError in plain words."""
     return SpecError.of(JSON_PROBLEMS.get(parser_message, gettext_noop("the text is not JSON as written")))
 
 
-def specs_from(*, spec=None, preset_name=None, years=None):
+def specs_from(*, spec: object = None, preset_name: str | None = None,
+               years: str | Iterable[int] | None = None) -> list[Any]:
     """The specifications a page, the API or the command line asked for: `spec` (JSON text, a
     dict or a list of dicts) wins over `preset_name`; `years` (text or list) applies to a preset.
     Only parsing here: spec/schema.py's validate_specs checks every key and the formula grammar."""

@@ -1,14 +1,19 @@
 """Regression tables from stored results: one column per specification, estimates with stars and
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from coding.pure.csv_safe import rows_csv
 
 from .estimators import table_title
 
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
+Cell = tuple[float | None, float | None, str] | None  # (estimate, standard error, stars), None: not in the model
+Table = dict[str, Any]  # {"columns", "rows", "footer"}, as build() makes it
 
 
-def stars(p):
+def stars(p: float | None) -> str:
     for cutoff, mark in STARS:
         if p is not None and p < cutoff:
             return mark
@@ -21,26 +26,27 @@ TEXT = {"n": "N", "r2": "R² / pseudo R²", "estimator": "Estimator", "se": "Sta
         "release": "Dataset release", "panel": "Panel (hash)"}
 
 
-def build(results, labels=None, *, text=None, provenance=None):
+def build(results: Sequence[Mapping[str, Any]], labels: list[str] | None = None, *,
+          text: Mapping[str, str] | None = None, provenance: Sequence[Mapping[str, Any]] | None = None) -> Table:
     """{"columns": [...], "rows": [{"variable", "cells": [(estimate, se, stars) or None]}], "footer": [...]}.
     `provenance`: one {"release": .., "panel": ..} per column, so that a sensitivity table (the
     same specification on releases from coder A, coder B, the adjudicated coding, DESTA 2.1)
     says which coding each column used."""
     text = {**TEXT, **(text or {})}
     labels = labels or [r.get("label") or f"({i + 1})" for i, r in enumerate(results)]
-    variables = []
+    variables: list[str] = []
     for result in results:
         for name in result["coefficients"]:
             if name not in variables:
                 variables.append(name)
     rows = []
     for name in variables:
-        cells = []
+        cells: list[Cell] = []
         for result in results:
             c = result["coefficients"].get(name)
             cells.append((c["estimate"], c["se"], stars(c["p"])) if c else None)
         rows.append({"variable": name, "cells": cells})
-    fixed = []
+    fixed: list[str] = []
     for result in results:
         for fe in result.get("fixed_effects", {}):
             if fe not in fixed:
@@ -56,25 +62,25 @@ def build(results, labels=None, *, text=None, provenance=None):
     return {"columns": labels, "rows": rows, "footer": footer}
 
 
-def _vcov_label(vcov, text=TEXT):
+def _vcov_label(vcov: str | dict[str, str] | None, text: Mapping[str, str] = TEXT) -> str:
     if isinstance(vcov, dict):
         return text["clustered"].format(cluster=vcov.get("CRV1", "").replace("+", " & "))
     return {"hetero": text["robust"], "iid": text["iid"], None: ""}.get(vcov, str(vcov))
 
 
-def _cell(cell, digits=3):
+def _cell(cell: Cell, digits: int = 3) -> tuple[str, str]:
     if cell is None:
         return "", ""
     estimate, se, mark = cell
     return f"{_number(estimate, digits)}{mark}", f"({_number(se, digits)})"
 
 
-def _number(value, digits=3):
+def _number(value: float | None, digits: int = 3) -> str:
     """A stored number; an empty one (NaN or inf in the fit, stored as null) stays empty."""
     return "" if value is None else f"{value:.{digits}f}"
 
 
-def to_markdown(table):
+def to_markdown(table: Table) -> str:
     header = "| | " + " | ".join(table["columns"]) + " |"
     lines = [header, "|---|" + "---:|" * len(table["columns"])]
     for row in table["rows"]:
@@ -87,11 +93,11 @@ def to_markdown(table):
     return "\n".join(lines) + "\n"
 
 
-def _tex(text):
+def _tex(text: object) -> str:
     return str(text).replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("^", r"\^{}").replace("#", r"\#").replace("²", r"$^2$")
 
 
-def to_latex(table):
+def to_latex(table: Table) -> str:
     n = len(table["columns"])
     lines = [r"\begin{tabular}{l" + "c" * n + "}", r"\hline",
              " & " + " & ".join(_tex(c) for c in table["columns"]) + r" \\", r"\hline"]
@@ -108,7 +114,7 @@ def to_latex(table):
     return "\n".join(lines) + "\n"
 
 
-def to_csv(table):
+def to_csv(table: Table) -> str:
     """The table as data (coding/pure/csv_safe.py): per variable a row of estimates as numbers (so a
     spreadsheet reads -0.25 as a number, not a formula), a row of standard errors in parentheses
     and a row of significance stars; labels that begin like a formula are neutralised."""

@@ -8,9 +8,11 @@ import pandas as pd
 from coding import visibility
 from coding.models import Agreement
 from coding.pure.reliability import indicator_summary
+from coding.selectors import agreement_display
 from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease
+from ..pure import scoring
 from ..pure.compare import compare_sources
 from .releases import release_get, release_withheld_from, releases_for, source_codes, source_visible_to
 
@@ -64,6 +66,32 @@ def comparison_for(user, *, a, b, version):
     names = dict(Agreement.objects.filter(pk__in=list(frame_a.index.union(frame_b.index))).values_list("pk", "name"))
     levels = {i.code: (i.level, i.values) for i in version.indicators.all()}
     result = compare_sources(frame_a, frame_b, levels=levels, depth_indicators=version.depth_indicators, names=names,
-                             labels=("a", "b"), summarize=indicator_summary)
+                             labels=("a", "b"), summarize=summary_with_intervals)
     result["hidden"] = hidden
+    result["rows"] = agreement_display.interval_rows(result["indicators"])
+    result["score_rows"] = agreement_display.score_rows(score_agreement_between(frame_a, frame_b, version=version))
+    result["replicates"] = agreement_display.PAGE_REPLICATES
     return result
+
+
+def summary_with_intervals(matrix, *, level, categories):
+    """indicator_summary with its 95% intervals, minimum sample and warnings (the pages' replicates)."""
+    summary = indicator_summary(matrix, level=level, categories=categories)
+    return agreement_display.with_intervals(summary, matrix, level=level, categories=categories)
+
+
+def score_agreement_between(frame_a, frame_b, *, version):
+    """{"depth": ..., "tier": ...}: agreement between two sources on the additive depth score
+    (interval level) and its tier (ordinal), over the agreements both code; {} without depth
+    indicators."""
+    indicators = list(version.depth_indicators or [])
+    if not indicators:
+        return {}
+    common = frame_a.index.intersection(frame_b.index)
+    depth = pd.DataFrame({label: scoring.additive(frame.reindex(columns=indicators), indicators).loc[common]
+                          for label, frame in (("a", frame_a), ("b", frame_b))}).astype(float)
+    scores = {"depth": agreement_display.score_summary(depth, level="interval")}
+    if version.tiers:
+        tiers = depth.apply(lambda column: agreement_display.tier_rank(column, version.tiers))
+        scores["tier"] = agreement_display.score_summary(tiers, level="ordinal")
+    return scores

@@ -69,8 +69,25 @@ def coder_agreement(*, version, agreement_ids):
                   .values_list("username", flat=True).distinct())
     if len(humans) < 2:
         return {}
-    stats = reliability_by_indicator(version=version, coders=sorted(humans), agreements=Agreement.objects.filter(pk__in=agreement_ids))
-    return {code: {k: s[k] for k in ("n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac")} for code, s in stats.items()}
+    stats = reliability_by_indicator(version=version, coders=sorted(humans), agreements=Agreement.objects.filter(pk__in=agreement_ids),
+                                     intervals=True)
+    return {code: {**{k: s[k] for k in RELEASED_STATS}, **released_intervals(s)} for code, s in stats.items()}
+
+
+RELEASED_STATS = ("n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac")
+
+
+def released_intervals(summary):
+    """What a release stores of a figure's uncertainty (releases made before issue 21 have none):
+    the 95% intervals of the statistics it shows, why one is not estimable, the probability that
+    alpha is below .667 / .800, the minimum number of treaties and the warnings (codes)."""
+    intervals = summary.get("intervals") or {}
+    spreads = intervals.get("uncertainty") or {}
+    return {"uncertainty": {name: spreads.get(name) for name in RELEASED_STATS[1:]},
+            "not_estimable": {name: reason for name, reason in (intervals.get("not_estimable") or {}).items()
+                              if name in RELEASED_STATS},
+            "p_alpha_below": intervals.get("p_alpha_below"), "min_units": intervals.get("min_units"),
+            "warnings": intervals.get("warnings") or []}
 
 
 def _reference_ids():
@@ -250,7 +267,7 @@ def release_meta(release):
         "depth_indicators": release.method.get("indicators", []), "content_hash": release.content_hash,
         "created_by": release.created_by.get_username() if release.created_by else "command line",
         "created_at": release.created_at.strftime("%Y-%m-%d %H:%M UTC"), "citation": release.citation,
-        "evidence_kept": release.evidence is not None,
+        "evidence_kept": release.evidence is not None, "reliability": (release.summary or {}).get("agreement") or {},
     }
 
 

@@ -3,6 +3,7 @@ Thin: selectors read, the coding services write (409 when the revision is stale)
 import re
 
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -37,7 +38,10 @@ class AnswerInput(serializers.Serializer):
     not_found = serializers.BooleanField(required=False)
     searched_chapters = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
                                               max_length=CHAPTERS_MAX)
-    evidence = EvidenceInput(many=True, required=False, max_length=MAX_EVIDENCE_PER_ANSWER)
+    # The service's bound, refused here first in the service's words (DRF's own message is generic).
+    # many=True makes a ListSerializer, which takes max_length (the stubs type the child's arguments).
+    evidence = EvidenceInput(many=True, required=False, max_length=MAX_EVIDENCE_PER_ANSWER, error_messages={  # type: ignore[call-arg]
+        "max_length": _("at most {max_length} evidence items per answer")})
 
 
 class CodingSaveInput(serializers.Serializer):

@@ -4,6 +4,7 @@ Evidence offsets are measured in the browser, where a string's length counts UTF
 (a character outside the BMP counts twice; see services/evidence.py); Python indexes code points,
 so offsets are converted before the text is cut."""
 from collections.abc import Hashable, Iterable
+from itertools import pairwise
 from typing import TypeVar
 
 Key = TypeVar("Key", bound=Hashable)
@@ -34,7 +35,7 @@ def passage_segments(text: str, spans: Iterable[tuple[int | None, int | None, Ke
             bounded.append((a, b, key))
     cuts = sorted({0, len(text), *(a for a, _b, _k in bounded), *(b for _a, b, _k in bounded)})
     segments = []
-    for a, b in zip(cuts, cuts[1:]):
+    for a, b in pairwise(cuts):
         keys: list[Key] = []
         for start, end, key in bounded:
             if start <= a and end >= b and key not in keys:

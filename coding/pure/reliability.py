@@ -42,6 +42,9 @@ import pandas as pd
 from statsmodels.stats import inter_rater
 
 Level = Literal["nominal", "ordinal"]
+# A statistic on fewer units is not estimable (None), never a number: on one unit alpha is 0.000
+# and Gwet's AC -1.000 whatever the coders did (issue 21).
+MIN_UNITS = 2
 LEVELS: tuple[Level, ...] = ("nominal", "ordinal")
 
 # A reliability matrix as callers hand it in: a DataFrame or anything numpy reads as 2-D.
@@ -128,7 +131,7 @@ def _observed_agreement(r: Floats, w: Floats) -> float | None:
     """pa: over units coded at least twice, the (weighted) share of agreeing ordered coder pairs."""
     r_i = r.sum(axis=1)
     pairable = r_i >= 2
-    if not pairable.any():
+    if pairable.sum() < MIN_UNITS:
         return None
     r_star = r @ w.T
     per_unit = (r * (r_star - 1)).sum(axis=1)[pairable] / (r_i[pairable] * (r_i[pairable] - 1))
@@ -224,6 +227,8 @@ def _fleiss_generalised(r: Floats) -> float | None:
 def _fleiss_complete(values: Floats) -> float | None:
     """statsmodels' Fleiss' kappa; each row's non-missing codings side by side (same count)."""
     rows = [row[~np.isnan(row)] for row in values if (~np.isnan(row)).any()]
+    if len(rows) < MIN_UNITS:
+        return None
     table, _ = inter_rater.aggregate_raters(np.array(rows))
     shares = table.sum(axis=0) / table.sum()
     if np.isclose((shares**2).sum(), 1.0):
@@ -247,7 +252,7 @@ def cohen_kappa(matrix: Matrix, categories: Categories = None) -> float | None:
     if frame.shape[1] != 2:
         return None
     both = frame.dropna().to_numpy()
-    if len(both) == 0:
+    if len(both) < MIN_UNITS:
         return None
     cats = categories_of(frame, categories)
     table = _contingency(both[:, 0], both[:, 1], cats)
@@ -255,6 +260,26 @@ def cohen_kappa(matrix: Matrix, categories: Categories = None) -> float | None:
     if np.isclose(pe, 1.0):
         return None
     return _clean(inter_rater.cohens_kappa(table, return_results=False))
+
+
+def weighted_kappa(matrix: Matrix, categories: Categories = None) -> float | None:
+    """Cohen's kappa with quadratic weights on the values (Cohen 1968), two coders, over the units
+    both coded: 1 - sum (x - y)^2 p_xy / sum (x - y)^2 p_x. p_.y. With equally spaced codes it is
+    sklearn's cohen_kappa_score(weights="quadratic"). For scores (the depth score): a near miss
+    costs little, a large gap much. None as cohen_kappa."""
+    frame = as_matrix(matrix)
+    if frame.shape[1] != 2:
+        return None
+    both = frame.dropna().to_numpy()
+    if len(both) < MIN_UNITS:
+        return None
+    cats = categories_of(frame, categories)
+    p = _contingency(both[:, 0], both[:, 1], cats) / len(both)
+    distance = (cats[:, None] - cats[None, :]) ** 2
+    expected = float(p.sum(axis=1) @ distance @ p.sum(axis=0))
+    if np.isclose(expected, 0.0):
+        return None
+    return _clean(1 - float((p * distance).sum()) / expected)
 
 
 def krippendorff_alpha(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> float | None:
@@ -267,7 +292,7 @@ def krippendorff_alpha(matrix: Matrix, level: str = "nominal", categories: Categ
     data = frame.to_numpy().T
     cats = categories_of(frame, categories)
     pairable = (~np.isnan(data)).sum(axis=0) >= 2
-    if len(cats) < 2 or not pairable.any():
+    if len(cats) < 2 or pairable.sum() < MIN_UNITS:
         return None
     with np.errstate(divide="ignore", invalid="ignore"):  # 0/0 without variation -> None below
         value = krippendorff.alpha(reliability_data=data, level_of_measurement=metric, value_domain=cats.tolist())

@@ -12,11 +12,16 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 
+from ..pure import reliability
 from ..pure.agreement_intervals import STATS, units_needed, uncertainty
-from .agreement_labels import STAT_LABELS, method_text, not_estimable_text, warning_text
+from .agreement_labels import (REASONS, SCORE_LABELS, STAT_LABELS, method_text, not_estimable_text, planner_note_text,
+                             warning_text)
 
 PAGE_REPLICATES = 500     # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
-PLANNER_REPLICATES = 200  # simulated samples per candidate size in the double-coding planner
+# Simulated samples per candidate size in the double-coding planner: 100 keeps a page's first view
+# near a quarter of a second per indicator and target (the pure module's default, 200, doubles it;
+# the answers move by a treaty or two); said on the page.
+PLANNER_REPLICATES = 100
 CACHE_SECONDS = 24 * 3600
 TARGETS = (0.667, 0.800)  # Krippendorff's smallest acceptable alpha for tentative / firm conclusions
 SEED = 0
@@ -59,7 +64,7 @@ def _interval(pair):
 
 
 def _reason_when_too_few(n_units):
-    return "no_units" if n_units == 0 else "one_unit" if n_units == 1 else None
+    return "no_pairable_units" if n_units == 0 else "one_unit" if n_units == 1 else None
 
 
 def interval_row(code, summary, *, stats=STATS):
@@ -72,7 +77,7 @@ def interval_row(code, summary, *, stats=STATS):
     n_units = int(summary.get("n_units") or intervals.get("n_units") or 0)
     cells = []
     for name in stats:
-        reason = reasons.get(name) or _reason_when_too_few(n_units)
+        reason = _reason_when_too_few(n_units) or reasons.get(name)  # one treaty: that is the reason
         spread = None if reason else spreads.get(name)
         value = None if reason else summary.get(name)
         cells.append({
@@ -84,10 +89,12 @@ def interval_row(code, summary, *, stats=STATS):
         })
     below = intervals.get("p_alpha_below") or {}
     return {
-        "code": code, "level": summary.get("level"), "n_units": n_units, "n_coders": summary.get("n_coders"),
+        "code": code, "label": code, "score": False, "within_one": None, "level": summary.get("level"), "n_units": n_units, "n_coders": summary.get("n_coders"),
         "cells": cells, "p_below_667": below.get("0.667"), "p_below_800": below.get("0.800"),
         "min_units": intervals.get("min_units"),
-        "warnings": [warning_text(w) for w in intervals.get("warnings") or []],
+        # "one_unit" and the like are said in every cell already; the column keeps the rest (few_units).
+        "warnings": [warning_text(w) for w in intervals.get("warnings") or [] if w.get("code") not in REASONS],
+        "warned": bool(intervals.get("warnings")) or n_units < 2,
         "notes": summary.get("warnings") or [],  # reliability.py's English notes: the template translates them
     }
 
@@ -124,8 +131,9 @@ def bar_chart(rows):
     for index, row in enumerate(rows):
         cells = {cell["name"]: cell for cell in row["cells"]}
         y = 10 + index * 34
-        chart.append({"code": row["code"], "y": y, "n_units": row["n_units"], "warned": bool(row["warnings"]),
-                      "alpha": _bar(cells["krippendorff_alpha"], y), "ac": _bar(cells["gwet_ac"], y + 14)})
+        alpha, ac = _bar(cells["krippendorff_alpha"], y), _bar(cells["gwet_ac"], y + 14)
+        chart.append({"code": row["code"], "y": y, "n_units": row["n_units"], "warned": row["warned"],
+                      "alpha": alpha, "ac": ac, "bars": [(alpha, "#1f5fa8", "α"), (ac, "#e0a800", "AC")]})
     return {"rows": chart, "height": 20 + 34 * len(chart), "zero": CHART_LEFT, "one": CHART_LEFT + CHART_WIDTH}
 
 
@@ -162,6 +170,49 @@ def score_matrices(frame, *, version):
 
 
 SCORE_LEVELS = {"depth": "interval", "tier": "ordinal"}
+# The depth score's row: exact agreement, alpha with the interval metric, Cohen's kappa with
+# quadratic weights (two coders); the tier's: the indicators' statistics at the ordinal level.
+SCORE_STATS = ("percent_agreement", "krippendorff_alpha", "weighted_kappa", "gwet_ac")
+
+
+def score_rows(scores):
+    """Table rows of the depth score and its tier ({"depth": score_summary, "tier": ...})."""
+    rows = []
+    for name, summary in scores.items():
+        row = interval_row(name, summary, stats=SCORE_STATS)
+        row.update(label=SCORE_LABELS.get(name, name), score=True, within_one=summary.get("within_one"))
+        rows.append(row)
+    return rows
+
+
+def within_one(matrix):
+    """Share of units coded at least twice whose codings all lie within 1 of each other."""
+    frame = coded_columns(matrix)
+    pairable = frame[frame.notna().sum(axis=1) >= 2]
+    if pairable.empty:
+        return None
+    return float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean())
+
+
+def score_summary(matrix, *, level, replicates=PAGE_REPLICATES):
+    """indicator_summary's shape for a score (depth: interval level; tier rank: ordinal), with
+    its intervals: point estimates come with the intervals where the scale is not one of the
+    indicators' levels (interval alpha, weighted kappa)."""
+    frame = coded_columns(matrix)
+    intervals = cached_uncertainty(frame, level=level, replicates=replicates)
+    points = intervals.get("estimates") or {}
+    summary = {"n_units": int((frame.notna().sum(axis=1) >= 2).sum()), "n_coders": int(frame.shape[1]),
+               "level": level, "warnings": [], "within_one": within_one(frame) if level == "interval" else None}
+    for name in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "weighted_kappa"):
+        summary[name] = points.get(name)
+    if summary["percent_agreement"] is None:
+        summary["percent_agreement"] = reliability.percent_agreement(frame)
+    if level in reliability.LEVELS:
+        for name, value in reliability.indicator_summary(frame, level=level).items():
+            if name in STATS and summary.get(name) is None:
+                summary[name] = value
+    summary["intervals"] = intervals
+    return summary
 
 
 # --- the double-coding planner ----------------------------------------------------------------
@@ -202,7 +253,8 @@ def sample_plan(frame, *, version, coders=2):
         for target in TARGETS:
             answer = cached_units_needed(shares, target=target, coders=coders, level=indicator.level)
             row["targets"].append({"target": target, "units": answer.get("units"), "method": answer.get("method"),
-                                   "method_text": method_text(answer.get("method")), "note": answer.get("note")})
+                                   "method_text": method_text(answer.get("method")), "note": answer.get("note"),
+                                   "note_text": planner_note_text(answer.get("note")), "assumed": answer.get("assumed")})
         rows.append(row)
     needed = []
     for index, target in enumerate(TARGETS):
@@ -212,5 +264,6 @@ def sample_plan(frame, *, version, coders=2):
         needed.append({"target": target, "units": max(reachable) if reachable else None,
                        "unreachable": len(reachable) < len(units),
                        "method_text": ", ".join(method_text(m) for m in methods)})
+    assumed = next((t["assumed"] for row in rows for t in row["targets"] if t["assumed"] is not None), None)
     return {"rows": rows, "needed": needed, "observed": any(row["observed"] for row in rows), "coders": coders,
-            "replicates": PLANNER_REPLICATES}
+            "replicates": PLANNER_REPLICATES, "assumed": assumed}

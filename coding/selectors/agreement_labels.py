@@ -19,10 +19,9 @@ STAT_LABELS = {
 # Why a statistic has no number (uncertainty(...)["not_estimable"] values).
 REASONS = {
     "one_unit": gettext_lazy("only one treaty"),
-    "no_units": gettext_lazy("no treaty coded twice"),
+    "no_pairable_units": gettext_lazy("no treaty coded twice"),
     "two_coders_needed": gettext_lazy("defined for two coders only"),
     "no_variation": gettext_lazy("no variation: every coding is the same value"),
-    "one_category": gettext_lazy("only one category"),
 }
 
 # How units_needed(...) found its number.
@@ -31,9 +30,24 @@ METHODS = {
     "formula": gettext_lazy("by formula"),
 }
 
-SOURCES = {
-    "coders": pgettext_lazy("agreement source", "between coders"),
+# The released scores' rows beside the indicators.
+SCORE_LABELS = {
+    "depth": pgettext_lazy("agreement row", "depth score"),
+    "tier": pgettext_lazy("agreement row", "tier"),
 }
+
+
+# Why the planner found no number of treaties (units_needed(...)["note"] when "units" is None).
+PLANNER_NOTES = {
+    "not_reached": gettext_lazy("out of reach: more treaties than the simulation tries"),
+    "target_not_below_assumed": gettext_lazy("out of reach: the target is not below the agreement the simulation assumes"),
+    "one_category": gettext_lazy("out of reach: only one value observed so far, alpha is undefined"),
+}
+
+
+def planner_note_text(note):
+    """Why units_needed found no number, in the page language ('' when it found one)."""
+    return str(PLANNER_NOTES[note]) if note in PLANNER_NOTES else ""
 
 
 def reason_text(code):

@@ -4,6 +4,7 @@ Reads only; the statistics themselves are the pure coding/pure/reliability.py.
 Agreement is measured on first answers unless asked otherwise: an answer given after the coder
 saw the machine's suggestion is no longer an independent coding, so each answer counts as it
 was before the suggestion was shown (Answer.first_answer); FINAL_ANSWERS counts them as saved."""
+import pandas as pd
 from django.db.models import Count, Q
 
 from ..models import Adjudication, Agreement, Answer, CodebookVersion, Coding
@@ -107,10 +108,15 @@ def supervisor_dashboard(*, version=None, answers=FIRST_ANSWERS):
     for row in context["per_coder"]:
         row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
     human = [r["coder__username"] for r in context["per_coder"]]
+    double_coded = agreements_coded_by(version=version, coders=human)
     context["agreement"] = reliability_by_indicator(
-        version=version, coders=human, agreements=agreements_coded_by(version=version, coders=human), answers=answers,
+        version=version, coders=human, agreements=double_coded, answers=answers, intervals=True,
     ) if len(human) >= 2 else {}
-    context["chart"] = _bar_chart(context["agreement"])
+    context["agreement_rows"] = agreement_display.interval_rows(context["agreement"])
+    context["chart"] = agreement_display.bar_chart(context["agreement_rows"])
+    context["score_rows"] = agreement_display.score_rows(score_agreement(
+        version=version, coders=human, agreements=double_coded, answers=answers)) if len(human) >= 2 else []
+    context["replicates"] = agreement_display.PAGE_REPLICATES
     context["accuracy"] = accuracy_by_coder(version=version, coders=human, answers=answers)
     context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
     references = [u.username for u in reference_coders() if Coding.objects.filter(version=version, coder=u).exists()]
@@ -119,21 +125,12 @@ def supervisor_dashboard(*, version=None, answers=FIRST_ANSWERS):
         pair = list(REFERENCE_PAIR) if set(REFERENCE_PAIR) <= set(references) else references[:2]
         context["reference_pair"] = pair
         # Only the agreements both sources code (see agreements_coded_by).
+        both = agreements_coded_by(version=version, coders=pair)
         context["reference_agreement"] = reliability_by_indicator(
-            version=version, coders=pair, agreements=agreements_coded_by(version=version, coders=pair))
+            version=version, coders=pair, agreements=both, intervals=True)
+        context["reference_rows"] = agreement_display.interval_rows(context["reference_agreement"])
+        context["reference_score_rows"] = agreement_display.score_rows(score_agreement(version=version, coders=pair, agreements=both))
     return context
-
-
-def _bar_chart(summaries):
-    """Inline-SVG bars of Krippendorff's alpha and Gwet's AC per indicator (no JS, no files)."""
-    rows = []
-    for index, (code, s) in enumerate(summaries.items()):
-        rows.append({
-            "code": code, "y": 10 + index * 34,
-            "alpha": s.get("krippendorff_alpha"), "ac": s.get("gwet_ac"),
-            "alpha_w": max(0, (s.get("krippendorff_alpha") or 0)) * 300, "ac_w": max(0, (s.get("gwet_ac") or 0)) * 300,
-        })
-    return {"rows": rows, "height": 20 + 34 * len(rows)}
 
 
 def accuracy_by_coder(*, version, coders, answers=FIRST_ANSWERS):
@@ -168,3 +165,18 @@ def adjudication_agreement(*, rows, answers=FIRST_ANSWERS):
     return {"agreed": agreed, "indicators": len(rows), "answers": answers,
             "shown": sum(answer.suggestion_shown_at is not None for answer in given),
             "changed": sum(answer.changed_after_suggestion for answer in given)}
+
+
+def double_coding_plan(*, version, coders_per_agreement=2):
+    """The assignment page's planner: how many double-coded treaties the reliability sample needs
+    for the lower bound of alpha to reach .667 and .800, given the values the (human) coders have
+    submitted so far under `version` (agreement_display.sample_plan); None without a version."""
+    if version is None:
+        return None
+    humans = sorted(set(Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
+                        .values_list("coder__username", flat=True)))
+    if humans:
+        frame, _approved = coding_matrix(version=version, coders=humans)
+    else:  # nothing coded yet: the planner assumes equal shares (coding_matrix would read every coder)
+        frame = pd.DataFrame(columns=["agreement_id", "coder", "indicator", "value"])
+    return {"version": version, **agreement_display.sample_plan(frame, version=version, coders=coders_per_agreement)}

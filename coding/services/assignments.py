@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ def _assignments_validate(*, agreements: Sequence[Agreement], coders: Sequence[A
 
 @transaction.atomic
 def assignment_create(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-                      assigned_by: AbstractBaseUser | None = None) -> list[Assignment]:
+                      assigned_by: User | None = None) -> list[Assignment]:
     """Assign every agreement to every coder under `version` (double coding: at least two
     coders). Returns the assignments created; existing ones are kept, so assigning twice is
     harmless."""
@@ -38,7 +38,7 @@ def assignment_create(*, agreements: Iterable[Agreement], version: CodebookVersi
 
 
 def _assign(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-            assigned_by: AbstractBaseUser | None) -> list[Assignment]:
+            assigned_by: User | None) -> list[Assignment]:
     created = []
     for agreement in agreements:
         for coder in coders:
@@ -62,7 +62,7 @@ def open_workload(coders: Iterable[Any]) -> dict[int, int]:
 
 @transaction.atomic
 def assignment_balance(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-                       per_agreement: int = 2, assigned_by: AbstractBaseUser | None = None) -> list[Assignment]:
+                       per_agreement: int = 2, assigned_by: User | None = None) -> list[Assignment]:
     """Give each agreement to `per_agreement` coders, always the ones with the least open work
     (ties broken by username, so the result is reproducible)."""
     agreement_list, coder_list = list(agreements), list(coders)

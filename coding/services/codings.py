@@ -76,7 +76,7 @@ def coding_save(*, coding: Coding, user: AbstractBaseUser, revision: int | str, 
     passages_check(cleaned, lengths=lengths)
 
     locked = coding_lock(coding)
-    if locked.superseded:
+    if locked.superseded:  # type: ignore[attr-defined]  # annotated by coding_lock's query
         raise ValidationError(_("This coding was carried over to a newer codebook version; continue in that coding."))
     if not revision_is_current(locked, revision):
         raise CodingConflict(
@@ -85,10 +85,10 @@ def coding_save(*, coding: Coding, user: AbstractBaseUser, revision: int | str, 
               "the page offers to re-apply them."), current_revision=locked.revision)
     # Read under the lock: no other save of this coding can come between this read and the writes.
     plan = answers_plan(coding, indicators=indicators, cleaned=cleaned, answers=answers)
-    coding.saved_answers = plan.result
+    coding.saved_answers = plan.result  # type: ignore[attr-defined]  # for the caller, not a field
     if plan:
         # The coding's record first: it starts the save's entry in the readable history.
-        who = locked._history_user = history_user_for(user)
+        who = locked._history_user = history_user_for(user)  # type: ignore[attr-defined]  # django-simple-history reads it
         revision_advance(coding, locked)
         answers_write(plan, who=who)
     return coding

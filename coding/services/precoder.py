@@ -88,7 +88,7 @@ def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progre
     return row
 
 
-_LOADED = {}
+_LOADED: dict[tuple[int, str], Precoder] = {}  # (model id, file hash) -> the unpickled Precoder
 
 
 def precoder_load(model):

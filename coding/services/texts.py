@@ -93,9 +93,10 @@ def text_version_create(*, agreement, chapters, text_hash, source_name="", user=
     # The row lock serialises two imports of the same agreement: version numbers never clash, and
     # of two imports of one new text the second finds it current and adds nothing.
     locked = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    current = TextVersion.objects.filter(pk=locked.current_text_id, text_hash=text_hash).first()
+    current = TextVersion.objects.filter(pk=locked.current_text_id, text_hash=text_hash).first()  # type: ignore[misc]  # pk=None finds nothing, as meant
     if current is not None:
-        current.n_articles, current.is_new = current.articles.count(), False
+        # n_articles and is_new: what this call did, for the caller's report (not model fields).
+        current.n_articles, current.is_new = current.articles.count(), False  # type: ignore[attr-defined]
         return current
     number = (TextVersion.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
     version = TextVersion.objects.create(
@@ -130,7 +131,7 @@ def text_version_create(*, agreement, chapters, text_hash, source_name="", user=
     for coding in Coding.objects.filter(agreement=agreement, text_version__isnull=True, state=Coding.State.DRAFT):
         coding.text_version = version
         coding.save(update_fields=["text_version", "updated_at"])
-    version.n_articles, version.is_new = len(articles), True
+    version.n_articles, version.is_new = len(articles), True  # type: ignore[attr-defined]  # as above
     return version
 
 
@@ -218,7 +219,7 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
         treaties.append(parse_tota_file(path))
         if progress:
             progress("parse", path)
-    seen = {}
+    seen: dict[int, Path] = {}
     for treaty in treaties:
         if treaty.tota_id in seen:
             raise ImportFailed(f"treaty_identifier {treaty.tota_id} also in {seen[treaty.tota_id].name}", path=treaty.path)
@@ -242,7 +243,7 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
             if created or meta_changed:
                 agreement.save()
             _set_parties(agreement, treaty.parties)
-            current_hash = agreement.current_text.text_hash if agreement.current_text_id else None
+            current_hash = agreement.current_text.text_hash if agreement.current_text else None
             text_changed = current_hash != treaty.content_hash
             held_back = text_changed and text_change_unconfirmed(agreement=agreement, new_version=new_version)
             if text_changed and not held_back:
@@ -251,7 +252,7 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
                     agreement=agreement, chapters=treaty.chapters, text_hash=treaty.content_hash,
                     source_name=f"ToTA {treaty.path.name}", user=user, note=note,
                 )
-                result.articles_written += version.n_articles if version.is_new else 0
+                result.articles_written += version.n_articles if version.is_new else 0  # type: ignore[attr-defined]
                 result.created += created
                 result.updated += not created
             else:

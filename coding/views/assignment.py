@@ -12,6 +12,7 @@ from ..pure.ids import is_ascii_number, parse_id
 from ..selectors.agreements import agreement_list, agreements_by_ids, party_choices
 from ..selectors.codebooks import codebook_version_by_id, codebook_versions
 from ..selectors.codings import coders_active
+from ..selectors.dashboard import double_coding_plan
 from ..services.assignments import assignment_balance, assignment_create, reliability_sample
 
 FORM_NUMBER_MAX = 100_000  # more agreements, coders or seeds than any study has
@@ -67,7 +68,9 @@ def assign(request):
             messages.success(request, ngettext("%(n)d assignment created.", "%(n)d assignments created.", len(created))
                              % {"n": len(created)})
             return redirect("coding:supervisor_dashboard")
+    # The double-coding planner reads the version chosen above the list (?plan_version=), else the newest.
+    plan_version = codebook_version_by_id(parse_id(request.GET.get("plan_version", ""))) or (versions[0] if versions else None)
     return render(request, "coding/assign.html", {
         "coders": coders, "versions": versions, "agreements": agreements[:500], "n_agreements": agreements.count(),
-        "filters": filters, "parties": party_choices(),
+        "filters": filters, "parties": party_choices(), "plan": double_coding_plan(version=plan_version),
     })

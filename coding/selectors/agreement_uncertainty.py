@@ -1,0 +1,121 @@
+"""Agreement figures with their uncertainty for `agreement_report`: per indicator, and for the
+depth score and its tier (issue 21). Reads only; the statistics are coding/pure/reliability.py
+(point estimates) and coding/pure/agreement_intervals.py (intervals, minimum sample).
+
+The depth score is the codebook's additive score: the sum of the version's depth indicators,
+defined only when every one of them is coded (analysis/pure/scoring.py `additive`; coding does not
+import analysis, and the sum is all it takes). The tier is the rank of the codebook tier the score
+falls in (scoring.assign_tiers: min <= score <= max)."""
+import numpy as np
+import pandas as pd
+
+from ..pure import reliability
+from ..pure.agreement_intervals import DEFAULT_REPLICATES, uncertainty
+from .codings import coding_matrix
+from .dashboard import FIRST_ANSWERS
+
+SCORE_LEVELS = {"depth": "interval", "tier": "ordinal"}
+WARNING_TEXTS = {
+    "one_unit": "one unit only: not estimable",
+    "no_pairable_units": "no unit coded twice: not estimable",
+    "few_units": "{n} units, fewer than the {min} Krippendorff's rule asks for (alpha >= .667 at p = .05, observed prevalence)",
+}
+
+
+def warning_text(warning):
+    """A coded warning of agreement_intervals in English (the CLI; pages translate the codes)."""
+    return WARNING_TEXTS.get(warning["code"], warning["code"]).format(**warning)
+
+
+def with_uncertainty(summary, matrix, *, level, categories=None, replicates=DEFAULT_REPLICATES, seed=0):
+    """indicator_summary's dict plus "uncertainty", "p_alpha_below", "min_units", "not_estimable",
+    "warning_codes"; the coded warnings also join "warnings" in English."""
+    spread = uncertainty(matrix, level=level, categories=categories, replicates=replicates, seed=seed)
+    return {
+        **summary,
+        "uncertainty": spread["uncertainty"], "p_alpha_below": spread["p_alpha_below"],
+        "min_units": spread["min_units"], "not_estimable": spread["not_estimable"],
+        "warnings": [*summary.get("warnings", []), *(warning_text(w) for w in spread["warnings"])],
+        "warning_codes": spread["warnings"],
+    }
+
+
+def _wide(part, coders):
+    matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
+    return matrix.reindex(columns=list(coders)) if coders else matrix
+
+
+def uncertainty_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS,
+                             replicates=DEFAULT_REPLICATES, seed=0):
+    """{indicator code: indicator_summary + uncertainty} over submitted codings of the chosen coders
+    (the matrices of dashboard.reliability_by_indicator)."""
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
+                                     first_answers=answers == FIRST_ANSWERS)
+    results = {}
+    for indicator in version.indicators.all():
+        matrix = _wide(frame[frame.indicator == indicator.code], coders)
+        summary = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
+        results[indicator.code] = with_uncertainty(summary, matrix, level=indicator.level, categories=indicator.values,
+                                                   replicates=replicates, seed=seed)
+    return results
+
+
+def depth_scores(frame, indicators):
+    """agreements x coders of the additive depth score (NaN unless every depth indicator is coded)."""
+    part = frame[frame.indicator.isin(indicators)]
+    if part.empty:
+        return pd.DataFrame()
+    wide = part.pivot_table(index=["agreement_id", "coder"], columns="indicator", values="value", aggfunc="first")
+    wide = wide.reindex(columns=list(indicators))
+    depth = wide.sum(axis=1).where(wide.notna().all(axis=1))
+    return depth.unstack("coder").astype(float)
+
+
+def tier_ranks(depth, tiers):
+    """The rank (0, 1, ...) of the tier each score falls in, tiers ordered by their lower bound."""
+    ordered = sorted(tiers, key=lambda tier: tier["min"])
+    bounds = [(float(tier["min"]), float(tier["max"])) for tier in ordered]
+
+    def rank(value):
+        return next((float(i) for i, (lo, hi) in enumerate(bounds) if lo <= value <= hi), np.nan)
+
+    return depth.apply(lambda column: column.map(lambda v: np.nan if pd.isna(v) else rank(v)))
+
+
+def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):
+    """One score's row in the shape of an indicator's: point estimates (alpha at the score's level,
+    Cohen's kappa with quadratic weights for two coders, exact and within-one agreement for the
+    depth score) and their uncertainty."""
+    frame = matrix.loc[:, matrix.notna().any(axis=0)] if not matrix.empty else matrix
+    spread = uncertainty(frame, level=level, replicates=replicates, seed=seed)
+    pairable = frame[frame.notna().sum(axis=1) >= 2]
+    within_one = float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean()) \
+        if level == "interval" and len(pairable) >= 2 else None
+    summary = {"n_units": spread["n_units"], "n_coders": int(frame.shape[1]), "level": level,
+               **{name: spread["estimates"].get(name) for name in (*spread["uncertainty"],)},
+               "within_one": within_one, "warnings": []}
+    for name in ("cohen_kappa", "weighted_kappa"):
+        summary.setdefault(name, None)
+    return {**summary, "uncertainty": spread["uncertainty"], "p_alpha_below": spread["p_alpha_below"],
+            "min_units": spread["min_units"], "not_estimable": spread["not_estimable"],
+            "warnings": [warning_text(w) for w in spread["warnings"]], "warning_codes": spread["warnings"]}
+
+
+def scores_with_uncertainty(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS,
+                            replicates=DEFAULT_REPLICATES, seed=0):
+    """{"depth": row, "tier": row} between the chosen coders; {} without depth indicators, no tier
+    row without tiers."""
+    indicators = list(version.depth_indicators or [])
+    if not indicators:
+        return {}
+    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
+                                     first_answers=answers == FIRST_ANSWERS)
+    depth = depth_scores(frame, indicators)
+    if depth.empty:
+        return {}
+    if coders:
+        depth = depth.reindex(columns=list(coders))
+    rows = {"depth": score_summary(depth, level="interval", replicates=replicates, seed=seed)}
+    if version.tiers:
+        rows["tier"] = score_summary(tier_ranks(depth, version.tiers), level="ordinal", replicates=replicates, seed=seed)
+    return rows
