@@ -6,6 +6,7 @@ Pure: no database (the matrices are built in memory, as agreement_report's selec
 
 Run: .venv/bin/python bench/bench_agreement_intervals.py
 """
+
 import sys
 import time
 from pathlib import Path
@@ -15,8 +16,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coding.pure import reliability  # noqa: E402
-from coding.pure.agreement_intervals import uncertainty  # noqa: E402
+from coding.pure import reliability
+from coding.pure.agreement_intervals import uncertainty
 
 TREATIES, CODERS, REPLICATES, GOAL = 450, 3, 2000, 2.0
 # (level, codebook values) of 7 indicators like the DESTA TBT codebook: binary and 0..3 ordinal
@@ -45,20 +46,31 @@ def timed(function):
 def main():
     data = matrices()
     depth = sum(m for level, _, m in data[4:])  # an additive score of the ordinal indicators
-    points, _ = timed(lambda: [reliability.indicator_summary(m, level=level, categories=values) for level, values, m in data])
-    intervals, results = timed(lambda: [uncertainty(m, level=level, categories=values, replicates=REPLICATES, seed=0)
-                                        for level, values, m in data]
-                               + [uncertainty(depth, level="interval", replicates=REPLICATES, seed=0)])
-    print(f"{TREATIES} treaties x {len(INDICATORS)} indicators x {CODERS} coders (+ the depth score), "
-          f"{REPLICATES} bootstrap replicates")
+    points, _ = timed(
+        lambda: [reliability.indicator_summary(m, level=level, categories=values) for level, values, m in data]
+    )
+    intervals, results = timed(
+        lambda: (
+            [uncertainty(m, level=level, categories=values, replicates=REPLICATES, seed=0) for level, values, m in data]
+            + [uncertainty(depth, level="interval", replicates=REPLICATES, seed=0)]
+        )
+    )
+    print(
+        f"{TREATIES} treaties x {len(INDICATORS)} indicators x {CODERS} coders (+ the depth score), "
+        f"{REPLICATES} bootstrap replicates"
+    )
     print(f"point estimates alone (indicator_summary):      {points:6.3f} s")
-    print(f"intervals (analytic + bootstrap, 8 matrices):   {intervals:6.3f} s   goal <= {GOAL:.1f} s: "
-          f"{'met' if intervals <= GOAL else 'MISSED'}")
+    print(
+        f"intervals (analytic + bootstrap, 8 matrices):   {intervals:6.3f} s   goal <= {GOAL:.1f} s: "
+        f"{'met' if intervals <= GOAL else 'MISSED'}"
+    )
     print(f"ratio intervals / point estimates:              {intervals / points:6.2f}")
     alpha = results[0]["uncertainty"]["krippendorff_alpha"]
-    print(f"e.g. indicator 1: alpha {results[0]['estimates']['krippendorff_alpha']:.3f}, analytic "
-          f"[{alpha['ci'][0]:.3f}, {alpha['ci'][1]:.3f}], bootstrap [{alpha['bootstrap_ci'][0]:.3f}, "
-          f"{alpha['bootstrap_ci'][1]:.3f}]")
+    print(
+        f"e.g. indicator 1: alpha {results[0]['estimates']['krippendorff_alpha']:.3f}, analytic "
+        f"[{alpha['ci'][0]:.3f}, {alpha['ci'][1]:.3f}], bootstrap [{alpha['bootstrap_ci'][0]:.3f}, "
+        f"{alpha['bootstrap_ci'][1]:.3f}]"
+    )
 
 
 if __name__ == "__main__":

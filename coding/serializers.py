@@ -27,9 +27,9 @@ class ArticleSerializer(serializers.ModelSerializer):
     identifier = serializers.CharField(help_text="the stable key evidence cites (ToTA's article_identifier)")
     number = serializers.CharField(help_text="the treaty's own article number, e.g. \"4.3\" for ARTICLE 4.3 (empty: none)")
     heading = serializers.CharField(help_text="the article's own heading (empty: none)")
-    # type: ignore below: the stubs see Field.label; DRF's metaclass takes declared fields out of the class.
-    label = serializers.SerializerMethodField(help_text=  # type: ignore[assignment]"how evidence cites it: \"Art. 4.3 Customs Procedures\", "
-                                                        "unique in this text version")
+    # The stubs see Field.label here; DRF's metaclass takes declared fields out of the class.
+    label = serializers.SerializerMethodField(  # type: ignore[assignment]
+        help_text="how evidence cites it: \"Art. 4.3 Customs Procedures\", unique in this text version")
     chapter = serializers.CharField(source="chapter.identifier")
     chapter_name = serializers.CharField(source="chapter.name")
     text_version = serializers.IntegerField(source="version.number", read_only=True)

@@ -45,7 +45,7 @@ def job_send(job: Job, *, resend: bool = False) -> bool:
     model = type(job)
     try:
         result = current_app.send_task(model.TASK_NAME, args=[job.pk])
-    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
+    except Exception as exc:  # kombu/redis raise many types when the broker is down
         logger.exception("could not queue %s %s", model.__name__, job.pk)
         job_fail(job, _queue_unreachable(exc), only_if=[JobStatus.QUEUED])
         return False
@@ -70,7 +70,7 @@ def job_send_group(jobs: Sequence[Job], *, on_failure: Callable[[str], object] |
     model = type(jobs[0])
     try:
         result = group(current_app.signature(model.TASK_NAME, args=[job.pk]) for job in jobs).apply_async()
-    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down
+    except Exception as exc:  # kombu/redis raise many types when the broker is down
         logger.exception("could not queue %d %s jobs", len(jobs), model.__name__)
         reason = _queue_unreachable(exc)
         for job in jobs:

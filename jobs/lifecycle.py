@@ -155,7 +155,7 @@ def job_heartbeat_thread(model: type[Job], job_id: int) -> Iterator[None]:
                         and rows.filter(pk=job_id).exclude(status=JobStatus.QUEUED).exists()
                     ):
                         return
-                except Exception:  # noqa: BLE001 - a busy or lost database: try again next beat
+                except Exception:  # a busy or lost database: try again next beat
                     logger.warning("heartbeat of %s %s not written", model.__name__, job_id, exc_info=True)
         finally:
             connection.close()
@@ -184,7 +184,7 @@ class Heartbeat:
         for model, job_id in self.jobs:
             try:
                 job_heartbeat(model, job_id)
-            except Exception:  # noqa: BLE001 - a busy database: the next beat tries again
+            except Exception:  # a busy database: the next beat tries again
                 logger.warning("heartbeat of %s %s not written", model.__name__, job_id, exc_info=True)
 
 
@@ -212,7 +212,7 @@ def job_fail(
         try:
             with transaction.atomic():  # a savepoint: a refused write leaves an outer transaction usable
                 return bool(rows.filter(status__in=list(only_if)).update(**ending, **extra))
-        except Exception:  # noqa: BLE001 - the failure handler itself must not fail
+        except Exception:  # the failure handler itself must not fail
             logger.exception(
                 "could not write the failure of %s %s%s",
                 type(job).__name__,

@@ -73,7 +73,7 @@ def live_queues() -> set[str] | None:
             beats = worker_beats(client)
         finally:
             client.close()
-    except Exception:  # noqa: BLE001 - redis-py raises many types (and ValueError for a bad URL)
+    except Exception:  # redis-py raises many types (and ValueError for a bad URL)
         logger.info("cannot read the workers' heartbeats", exc_info=True)
         return None
     ttl = worker_heartbeat_ttl()

@@ -78,7 +78,7 @@ def waiting_task_ids(*, delivered_within: float) -> set[str] | None:
             if recent:
                 ids.update(task_id(raw) for raw in client.hmget(channel.unacked_key, recent) if raw)
         return {task_id for task_id in ids if task_id}
-    except Exception:  # noqa: BLE001 - any transport or connection error: we do not know
+    except Exception:  # any transport or connection error: we do not know
         logger.warning("sweeper: cannot read the broker's queues", exc_info=True)
         return None
 
@@ -145,7 +145,7 @@ def sweep_safely() -> dict[str, int] | None:
         if any(counts.values()):
             logger.warning("sweeper: %(failed)d jobs failed, %(resent)d re-sent", counts)
         return counts
-    except Exception:  # noqa: BLE001 - the next sweep tries again
+    except Exception:  # the next sweep tries again
         logger.exception("sweeper: the sweep failed")
         return None
     finally:

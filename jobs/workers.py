@@ -69,7 +69,7 @@ def worker_heartbeat_start(*, name: str, queues_of: Callable[[], Iterable[str]])
             try:
                 _with_client(worker_heartbeat_write, name=name, queues=queues_of())
                 failing = False
-            except Exception:  # noqa: BLE001 - Redis down: the worker reconnects by itself; beat again
+            except Exception:  # Redis down: the worker reconnects by itself; beat again
                 if not failing:  # once per outage, not every beat
                     logger.warning("worker heartbeat not written", exc_info=True)
                 failing = True
@@ -77,7 +77,7 @@ def worker_heartbeat_start(*, name: str, queues_of: Callable[[], Iterable[str]])
                 break
         try:
             _with_client(worker_heartbeat_remove, name=name)
-        except Exception:  # noqa: BLE001 - it stops counting after three beats anyway
+        except Exception:  # it stops counting after three beats anyway
             logger.info("worker heartbeat not removed", exc_info=True)
 
     _thread = threading.Thread(target=loop, daemon=True, name="worker-heartbeat")

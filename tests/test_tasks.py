@@ -4,7 +4,7 @@ never imported) fails here instead of in a worker, where its job would wait for 
 import pytest
 
 import analysis.tasks  # noqa: F401 - what a worker's autodiscovery imports
-import coding.tasks  # noqa: F401
+import coding.tasks  # noqa: F401 - the same, for the coding app
 from config.celery import app
 
 PROJECT_TASKS = sorted(name for name in app.tasks if name.startswith(("coding.", "analysis.")))

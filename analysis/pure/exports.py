@@ -99,8 +99,10 @@ def reliability_readme(meta: Mapping[str, Any]) -> list[str]:
     figures: Mapping[str, Mapping[str, Any]] = meta.get("reliability") or {}
     if not figures:
         return []
+    replicates = next((f.get("replicates") for f in figures.values() if f.get("replicates")), None)
     lines = ["Agreement between coders on these agreements (n: treaties coded by at least two coders; 95% intervals:",
-             "Gwet's analytic variance, and a percentile bootstrap over treaties, seed 0):"]
+             "Gwet's analytic variance, and a percentile bootstrap over treaties"
+             + (f" with {replicates:,} replicates, seed 0):" if replicates else "):")]
     for code, figure in figures.items():
         spreads = figure.get("uncertainty") or {}
         reasons = figure.get("not_estimable") or {}

@@ -9,6 +9,7 @@ from coding import visibility
 from coding.models import Agreement
 from coding.pure.reliability import indicator_summary
 from coding.selectors import agreement_display
+from coding.selectors.agreement_uncertainty import tier_ranks
 from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease
@@ -92,6 +93,5 @@ def score_agreement_between(frame_a, frame_b, *, version):
                           for label, frame in (("a", frame_a), ("b", frame_b))}).astype(float)
     scores = {"depth": agreement_display.score_summary(depth, level="interval")}
     if version.tiers:
-        tiers = depth.apply(lambda column: agreement_display.tier_rank(column, version.tiers))
-        scores["tier"] = agreement_display.score_summary(tiers, level="ordinal")
+        scores["tier"] = agreement_display.score_summary(tier_ranks(depth, version.tiers), level="ordinal")
     return scores

@@ -9,8 +9,20 @@ import pandas as pd
 from django.contrib.auth import get_user_model
 
 from coding import visibility
-from coding.models import (Adjudication, Agreement, AgreementParty, Answer, Article, Assignment, Chapter, Coding,
-                           DisagreementType, Evidence, FinalValue, TextVersion)
+from coding.models import (
+    Adjudication,
+    Agreement,
+    AgreementParty,
+    Answer,
+    Article,
+    Assignment,
+    Chapter,
+    Coding,
+    DisagreementType,
+    Evidence,
+    FinalValue,
+    TextVersion,
+)
 from coding.pure.ids import parse_id
 from coding.roles import REFERENCE
 from coding.selectors.dashboard import reliability_by_indicator
@@ -70,11 +82,12 @@ def coder_agreement(*, version, agreement_ids):
     if len(humans) < 2:
         return {}
     stats = reliability_by_indicator(version=version, coders=sorted(humans), agreements=Agreement.objects.filter(pk__in=agreement_ids),
-                                     intervals=True)
+                                     intervals=True, replicates=RELEASE_REPLICATES)
     return {code: {**{k: s[k] for k in RELEASED_STATS}, **released_intervals(s)} for code, s in stats.items()}
 
 
 RELEASED_STATS = ("n_units", "percent_agreement", "krippendorff_alpha", "gwet_ac")
+RELEASE_REPLICATES = 2000  # a release keeps its figures for good: the report's full bootstrap, not the pages' 500
 
 
 def released_intervals(summary):
@@ -87,7 +100,7 @@ def released_intervals(summary):
             "not_estimable": {name: reason for name, reason in (intervals.get("not_estimable") or {}).items()
                               if name in RELEASED_STATS},
             "p_alpha_below": intervals.get("p_alpha_below"), "min_units": intervals.get("min_units"),
-            "warnings": intervals.get("warnings") or []}
+            "warnings": intervals.get("warnings") or [], "replicates": intervals.get("replicates")}
 
 
 def _reference_ids():

@@ -97,8 +97,8 @@ class CodebookLoader(yaml.SafeLoader):
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep",
-                                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]  # as above
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # as above
+                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1

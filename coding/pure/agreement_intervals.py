@@ -22,6 +22,7 @@ their spread (issue 21).
   a the smallest acceptable alpha, p the prevalence of the rarest category, z the one-tailed normal
   quantile of the significance level (4 equally likely categories, a = .800, .05: 139 units).
 """
+
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -41,6 +42,7 @@ Spread: TypeAlias = dict[str, Any]
 
 # --- weights and distances ----------------------------------------------------------------------
 
+
 def level_weights(level: str, cats: Floats) -> Floats:
     """Agreement weights of Gwet's AC and of the weighted kappas: identity (nominal), Gwet's ordinal
     weights (ordinal, as reliability.py), quadratic on the values (interval; irrCAC's "quadratic":
@@ -50,7 +52,8 @@ def level_weights(level: str, cats: Floats) -> Floats:
         return ordinal_weights(q)
     if level == "interval" and q > 1:
         squared = (cats[:, None] - cats[None, :]) ** 2
-        return 1 - squared / squared.max()
+        weights: Floats = 1 - squared / squared.max()
+        return weights
     return np.eye(q)
 
 
@@ -77,6 +80,7 @@ def alpha_distances(level: str, cats: Floats, marginals: Floats) -> Floats:
 
 # --- the data, prepared once --------------------------------------------------------------------
 
+
 class Tallies:
     """Per-unit tallies of a reliability matrix over the units coded at least once: everything the
     statistics (and their bootstrap) sum over units."""
@@ -102,8 +106,9 @@ class Tallies:
         self.shares: Floats = self.r / np.maximum(self.ri, 1)[:, None]
         # Krippendorff's coincidences per pairable unit, flattened q*q
         outer = self.r[:, :, None] * self.r[:, None, :] - self.r[:, :, None] * np.eye(self.q)[None]
-        self.coincidences: Floats = (outer / np.where(self.ri >= 2, self.ri - 1, 1.0)[:, None, None]
-                                     * self.pairable[:, None, None]).reshape(self.n, self.q * self.q)
+        self.coincidences: Floats = (
+            outer / np.where(self.ri >= 2, self.ri - 1, 1.0)[:, None, None] * self.pairable[:, None, None]
+        ).reshape(self.n, self.q * self.q)
         # two coders: the units both coded, as one-hot cross-tables flattened q*q
         self.both: Floats = np.zeros(self.n)
         self.cross: Floats = np.zeros((self.n, self.q * self.q))
@@ -120,6 +125,7 @@ class Tallies:
 
 
 # --- the statistics for many weightings of the units at once --------------------------------------
+
 
 def _ratio(numerator: Floats, denominator: Floats) -> Floats:
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -187,6 +193,7 @@ def _kappa_from_tables(tables: Floats, disagreement: Floats) -> Floats:
 
 # --- the bootstrap --------------------------------------------------------------------------------
 
+
 def bootstrap_counts(n: int, replicates: int, seed: int) -> Floats:
     """B x n multiplicities of the units in B resamples with replacement: the indices are
     default_rng(seed).integers(0, n, size=(B, n)), so a plain loop over those rows reproduces them."""
@@ -211,9 +218,19 @@ def _plain(value: float) -> float | None:
 
 # --- the public entry point -----------------------------------------------------------------------
 
-def uncertainty(matrix: Matrix, *, level: str = "nominal", categories: Sequence[float] | None = None,
-                replicates: int = DEFAULT_REPLICATES, seed: int = 0, thresholds: Sequence[float] = (0.667, 0.800),
-                alpha_min: float = 0.667, significance: float = 0.05, confidence: float = 0.95) -> dict[str, Any]:
+
+def uncertainty(
+    matrix: Matrix,
+    *,
+    level: str = "nominal",
+    categories: Sequence[float] | None = None,
+    replicates: int = DEFAULT_REPLICATES,
+    seed: int = 0,
+    thresholds: Sequence[float] = (0.667, 0.800),
+    alpha_min: float = 0.667,
+    significance: float = 0.05,
+    confidence: float = 0.95,
+) -> dict[str, Any]:
     """Spread of every statistic of reliability.py on `matrix` (units x coders, NaN missing).
 
     {"n_units": units coded at least twice,
@@ -237,7 +254,7 @@ def uncertainty(matrix: Matrix, *, level: str = "nominal", categories: Sequence[
             reasons[name] = "one_unit" if t.both.sum() == 1 else "no_pairable_units"
         elif not np.isfinite(point[name][0]):
             reasons[name] = "no_variation"
-    spreads: dict[str, Spread | None] = {name: None for name in names}
+    spreads: dict[str, Spread | None] = dict.fromkeys(names)
     replicated: dict[str, Floats] = {}
     if n_units >= 2:
         replicated = statistics(t, bootstrap_counts(t.n, replicates, seed))
@@ -254,6 +271,8 @@ def uncertainty(matrix: Matrix, *, level: str = "nominal", categories: Sequence[
         if len(alphas):
             below = {f"{x:.3f}": float((alphas < x).mean()) for x in thresholds}
     shares = t.r.sum(axis=0) / t.r.sum() if t.r.sum() else np.ones(max(t.q, 1)) / max(t.q, 1)
+    if level == "interval":  # a score: any one value can be rare, so Krippendorff's p_c = 1 / values in use
+        shares = np.full(max(int((shares > 0).sum()), 1), 1 / max(int((shares > 0).sum()), 1))
     needed = min_units(alpha_min=alpha_min, significance=significance, prevalence=shares.tolist() or [1.0])
     warnings: list[dict[str, Any]] = []
     if n_units == 1:
@@ -263,14 +282,21 @@ def uncertainty(matrix: Matrix, *, level: str = "nominal", categories: Sequence[
     if 0 < n_units < needed:
         warnings.append({"code": "few_units", "n": n_units, "min": needed})
     return {
-        "n_units": n_units, "level": level,
+        "n_units": n_units,
+        "level": level,
         "estimates": {name: (None if name in reasons else _plain(point[name][0])) for name in names},
-        "uncertainty": spreads, "not_estimable": reasons, "p_alpha_below": below, "min_units": needed,
-        "warnings": warnings, "replicates": replicates, "seed": seed,
+        "uncertainty": spreads,
+        "not_estimable": reasons,
+        "p_alpha_below": below,
+        "min_units": needed,
+        "warnings": warnings,
+        "replicates": replicates,
+        "seed": seed,
     }
 
 
 # --- how many units ----------------------------------------------------------------------------
+
 
 def min_units(*, alpha_min: float = 0.667, significance: float = 0.05, prevalence: Sequence[float]) -> int:
     """Krippendorff's (2004, sec. 11.4.4, Table 11.3; after Bloch & Kraemer 1989) minimum number of

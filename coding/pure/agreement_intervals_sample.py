@@ -16,6 +16,7 @@ target. Computed by SIMULATION, not by a formula:
   target in at least half of the samples (the median sample succeeds): RULE_SHARE.
 Pure: numpy and scipy; the whole search runs on arrays of samples x units (well under a second).
 """
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,9 +33,9 @@ def _simulate(n: int, shares: np.ndarray, coders: int, s: float, uniforms: np.nd
     """Category counts r (samples x n x q) from the first n units of the fixed uniform draws."""
     cumulative = np.cumsum(shares)
     cumulative[-1] = 1.0
-    truth = np.searchsorted(cumulative, uniforms[:, :n, 0])                       # samples x n
-    guess = np.searchsorted(cumulative, uniforms[:, :n, 1:1 + coders])            # samples x n x coders
-    reliable = uniforms[:, :n, 1 + coders:1 + 2 * coders] < s
+    truth = np.searchsorted(cumulative, uniforms[:, :n, 0])  # samples x n
+    guess = np.searchsorted(cumulative, uniforms[:, :n, 1 : 1 + coders])  # samples x n x coders
+    reliable = uniforms[:, :n, 1 + coders : 1 + 2 * coders] < s
     codes = np.where(reliable, truth[:, :, None], guess)
     q = len(shares)
     counts: np.ndarray = (codes[..., None] == np.arange(q)).sum(axis=2).astype(float)
@@ -44,6 +45,7 @@ def _simulate(n: int, shares: np.ndarray, coders: int, s: float, uniforms: np.nd
 def _alphas(r: np.ndarray, level: str, cats: np.ndarray) -> np.ndarray:
     """Krippendorff's alpha of each simulated sample (complete data; NaN without variation)."""
     from .agreement_intervals import alpha_distances
+
     samples, _, q = r.shape
     m = r[0, 0].sum()
     coincidence = (np.einsum("snc,snk->sck", r, r) - np.einsum("snc,ck->sck", r, np.eye(q))) / (m - 1)
@@ -59,14 +61,28 @@ def _alphas(r: np.ndarray, level: str, cats: np.ndarray) -> np.ndarray:
     return alphas
 
 
-def units_needed(*, prevalence: Sequence[float], coders: int = 2, target: float = 0.667,
-                 confidence: float = 0.95, level: str = "nominal", seed: int = 0,
-                 replicates: int = PLANNER_REPLICATES, assumed: float = DEFAULT_ASSUMED_ALPHA) -> dict[str, Any]:
+def units_needed(
+    *,
+    prevalence: Sequence[float],
+    coders: int = 2,
+    target: float = 0.667,
+    confidence: float = 0.95,
+    level: str = "nominal",
+    seed: int = 0,
+    replicates: int = PLANNER_REPLICATES,
+    assumed: float = DEFAULT_ASSUMED_ALPHA,
+) -> dict[str, Any]:
     """{"units": smallest n, or None, "method": "simulation", "target", "assumed", "note": code}.
     Note codes: "median_sample_reaches_target" (found), "not_reached" (more than MAX_UNITS),
     "target_not_below_assumed", "one_category" (no variation: alpha undefined)."""
-    answer: dict[str, Any] = {"units": None, "method": "simulation", "target": target, "assumed": assumed,
-                              "rule_share": RULE_SHARE, "note": "median_sample_reaches_target"}
+    answer: dict[str, Any] = {
+        "units": None,
+        "method": "simulation",
+        "target": target,
+        "assumed": assumed,
+        "rule_share": RULE_SHARE,
+        "note": "median_sample_reaches_target",
+    }
     shares = np.array([max(float(p), 0.0) for p in prevalence])
     if coders < 2:
         raise ValueError(f"coders must be at least 2, not {coders}")

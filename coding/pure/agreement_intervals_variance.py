@@ -5,6 +5,7 @@ CAC.conger) into numpy without its pandas loops. Each coefficient c has per-unit
 mean c; var(c) = sum_i (c*_i - c)^2 / (n (n - 1)), n the units counted (coded at least once; for
 alpha the pairable ones; for Cohen's kappa those both coders coded); the interval is Student's t
 with n - 1 degrees of freedom, its upper end cut at 1 (irrCAC). Pure: numpy and scipy only."""
+
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -121,7 +122,7 @@ def conger_kappa(values: Floats, cats: Floats, w: Floats, confidence: float) -> 
     onehot = (values[:, :, None] == cats[None, None, :]).astype(float)  # n x raters x q
     agree = onehot.sum(axis=1)
     ng = np.full(raters, float(n))
-    pgk = onehot.sum(axis=0) / ng[:, None]                              # raters x q
+    pgk = onehot.sum(axis=0) / ng[:, None]  # raters x q
     pbar = pgk.mean(axis=0)
     s2 = (pgk.T @ pgk - raters * np.outer(pbar, pbar)) / (raters - 1)
     pe = float((w * (np.outer(pbar, pbar) - s2 / raters)).sum())
@@ -130,8 +131,8 @@ def conger_kappa(values: Floats, cats: Floats, w: Floats, confidence: float) -> 
     sum_q = (agree * (agree @ w.T - 1)).sum(axis=1)
     pa_i = sum_q / (raters * (raters - 1))
     kappa = (float(pa_i.mean()) - pe) / (1 - pe)
-    weighted_onehot = onehot @ w.T                                      # n x raters x q (sum_l w_kl d_igl)
-    weighted_pgk = pgk @ w.T                                            # raters x q
+    weighted_onehot = onehot @ w.T  # n x raters x q (sum_l w_kl d_igl)
+    weighted_pgk = pgk @ w.T  # raters x q
     lam = np.zeros((n, raters))
     for k in range(q):  # q is small (the codebook's values); the units stay vectorised
         part = weighted_onehot[:, :, k] - (1 - ng / n)[None, :] * weighted_pgk[None, :, k]
@@ -144,6 +145,7 @@ def conger_kappa(values: Floats, cats: Floats, w: Floats, confidence: float) -> 
 def analytic(t: Any, confidence: float) -> dict[str, Result]:
     """{STAT: (se, [lo, hi])} for the Tallies `t` of agreement_intervals (None, None: undefined)."""
     from .agreement_intervals import alpha_distances, level_weights
+
     out: dict[str, Result] = {
         "percent_agreement": percent_agreement(t.r, confidence),
         "gwet_ac": gwet_ac(t.r, t.weights, confidence),

@@ -12,10 +12,16 @@ import numpy as np
 import pandas as pd
 from django.core.cache import cache
 
-from ..pure import reliability
-from ..pure.agreement_intervals import STATS, units_needed, uncertainty
-from .agreement_labels import (REASONS, SCORE_LABELS, STAT_LABELS, method_text, not_estimable_text, planner_note_text,
-                             warning_text)
+from ..pure.agreement_intervals import STATS, uncertainty, units_needed
+from .agreement_labels import (
+    REASONS,
+    SCORE_LABELS,
+    STAT_LABELS,
+    method_text,
+    not_estimable_text,
+    planner_note_text,
+    warning_text,
+)
 
 PAGE_REPLICATES = 500     # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
 # Simulated samples per candidate size in the double-coding planner: 100 keeps a page's first view
@@ -139,39 +145,26 @@ def bar_chart(rows):
 
 # --- depth score and tier between coders --------------------------------------------------------
 
-def tier_rank(depth, tiers):
-    """The rank (0, 1, ...) of the codebook tier a depth score falls in, by the tiers' lower bounds;
-    NaN outside every tier or without a score (the release's rule: scoring.assign_tiers)."""
-    ordered = sorted(tiers, key=lambda tier: tier["min"])
-
-    def rank(value):
-        if pd.isna(value):
-            return np.nan
-        return next((float(i) for i, tier in enumerate(ordered) if tier["min"] <= value <= tier["max"]), np.nan)
-
-    return depth.map(rank)
-
-
 def score_matrices(frame, *, version):
     """{"depth": agreements x coders of each coder's additive depth score (NaN when a depth
-    indicator is missing), "tier": the same as tier ranks} from coding_matrix's long frame; tier
-    only when the codebook has tiers; {} without depth indicators."""
+    indicator is missing), "tier": the same as tier ranks (only when the codebook has tiers)} from
+    coding_matrix's long frame; {} without depth indicators. The scores are agreement_report's
+    (agreement_uncertainty.depth_scores and tier_ranks), so page and report agree."""
+    from .agreement_uncertainty import depth_scores, tier_ranks  # it imports dashboard, which imports this module
+
     indicators = list(version.depth_indicators or [])
-    if not indicators or frame.empty:
+    depth = depth_scores(frame, indicators) if indicators and not frame.empty else pd.DataFrame()
+    if depth.empty:
         return {}
-    part = frame[frame.indicator.isin(indicators)]
-    wide = part.pivot_table(index=["agreement_id", "coder"], columns="indicator", values="value", aggfunc="first")
-    wide = wide.reindex(columns=indicators)
-    depth = wide.sum(axis=1, min_count=len(indicators)).where(wide.notna().all(axis=1))
-    matrices = {"depth": depth.unstack("coder").astype(float)}
+    matrices = {"depth": depth}
     if version.tiers:
-        matrices["tier"] = tier_rank(depth, version.tiers).unstack("coder").astype(float)
+        matrices["tier"] = tier_ranks(depth, version.tiers)
     return matrices
 
 
 SCORE_LEVELS = {"depth": "interval", "tier": "ordinal"}
-# The depth score's row: exact agreement, alpha with the interval metric, Cohen's kappa with
-# quadratic weights (two coders); the tier's: the indicators' statistics at the ordinal level.
+# Both rows: exact agreement, alpha at the score's level (depth: interval, tier: ordinal), Cohen's
+# kappa with quadratic weights (two coders) and Gwet's AC.
 SCORE_STATS = ("percent_agreement", "krippendorff_alpha", "weighted_kappa", "gwet_ac")
 
 
@@ -195,22 +188,13 @@ def within_one(matrix):
 
 
 def score_summary(matrix, *, level, replicates=PAGE_REPLICATES):
-    """indicator_summary's shape for a score (depth: interval level; tier rank: ordinal), with
-    its intervals: point estimates come with the intervals where the scale is not one of the
-    indicators' levels (interval alpha, weighted kappa)."""
+    """indicator_summary's shape for a score (depth: interval level; tier rank: ordinal), with its
+    intervals; the point estimates are uncertainty(...)'s (interval alpha and weighted kappa are
+    not among reliability.py's levels)."""
     frame = coded_columns(matrix)
     intervals = cached_uncertainty(frame, level=level, replicates=replicates)
-    points = intervals.get("estimates") or {}
-    summary = {"n_units": int((frame.notna().sum(axis=1) >= 2).sum()), "n_coders": int(frame.shape[1]),
-               "level": level, "warnings": [], "within_one": within_one(frame) if level == "interval" else None}
-    for name in ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "weighted_kappa"):
-        summary[name] = points.get(name)
-    if summary["percent_agreement"] is None:
-        summary["percent_agreement"] = reliability.percent_agreement(frame)
-    if level in reliability.LEVELS:
-        for name, value in reliability.indicator_summary(frame, level=level).items():
-            if name in STATS and summary.get(name) is None:
-                summary[name] = value
+    summary = {"n_units": intervals["n_units"], "n_coders": int(frame.shape[1]), "level": level, "warnings": [],
+               "within_one": within_one(frame) if level == "interval" else None, **(intervals.get("estimates") or {})}
     summary["intervals"] = intervals
     return summary
 

@@ -6,6 +6,7 @@ The depth score is the codebook's additive score: the sum of the version's depth
 defined only when every one of them is coded (analysis/pure/scoring.py `additive`; coding does not
 import analysis, and the sum is all it takes). The tier is the rank of the codebook tier the score
 falls in (scoring.assign_tiers: min <= score <= max)."""
+
 import numpy as np
 import pandas as pd
 
@@ -33,8 +34,10 @@ def with_uncertainty(summary, matrix, *, level, categories=None, replicates=DEFA
     spread = uncertainty(matrix, level=level, categories=categories, replicates=replicates, seed=seed)
     return {
         **summary,
-        "uncertainty": spread["uncertainty"], "p_alpha_below": spread["p_alpha_below"],
-        "min_units": spread["min_units"], "not_estimable": spread["not_estimable"],
+        "uncertainty": spread["uncertainty"],
+        "p_alpha_below": spread["p_alpha_below"],
+        "min_units": spread["min_units"],
+        "not_estimable": spread["not_estimable"],
         "warnings": [*summary.get("warnings", []), *(warning_text(w) for w in spread["warnings"])],
         "warning_codes": spread["warnings"],
     }
@@ -45,18 +48,21 @@ def _wide(part, coders):
     return matrix.reindex(columns=list(coders)) if coders else matrix
 
 
-def uncertainty_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS,
-                             replicates=DEFAULT_REPLICATES, seed=0):
+def uncertainty_by_indicator(
+    *, version, coders=None, agreements=None, answers=FIRST_ANSWERS, replicates=DEFAULT_REPLICATES, seed=0
+):
     """{indicator code: indicator_summary + uncertainty} over submitted codings of the chosen coders
     (the matrices of dashboard.reliability_by_indicator)."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
-                                     first_answers=answers == FIRST_ANSWERS)
+    frame, _approved = coding_matrix(
+        version=version, coders=coders, agreements=agreements, first_answers=answers == FIRST_ANSWERS
+    )
     results = {}
     for indicator in version.indicators.all():
         matrix = _wide(frame[frame.indicator == indicator.code], coders)
         summary = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
-        results[indicator.code] = with_uncertainty(summary, matrix, level=indicator.level, categories=indicator.values,
-                                                   replicates=replicates, seed=seed)
+        results[indicator.code] = with_uncertainty(
+            summary, matrix, level=indicator.level, categories=indicator.values, replicates=replicates, seed=seed
+        )
     return results
 
 
@@ -89,27 +95,43 @@ def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):
     frame = matrix.loc[:, matrix.notna().any(axis=0)] if not matrix.empty else matrix
     spread = uncertainty(frame, level=level, replicates=replicates, seed=seed)
     pairable = frame[frame.notna().sum(axis=1) >= 2]
-    within_one = float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean()) \
-        if level == "interval" and len(pairable) >= 2 else None
-    summary = {"n_units": spread["n_units"], "n_coders": int(frame.shape[1]), "level": level,
-               **{name: spread["estimates"].get(name) for name in (*spread["uncertainty"],)},
-               "within_one": within_one, "warnings": []}
+    within_one = (
+        float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean())
+        if level == "interval" and len(pairable) >= 2
+        else None
+    )
+    summary = {
+        "n_units": spread["n_units"],
+        "n_coders": int(frame.shape[1]),
+        "level": level,
+        **{name: spread["estimates"].get(name) for name in (*spread["uncertainty"],)},
+        "within_one": within_one,
+        "warnings": [],
+    }
     for name in ("cohen_kappa", "weighted_kappa"):
         summary.setdefault(name, None)
-    return {**summary, "uncertainty": spread["uncertainty"], "p_alpha_below": spread["p_alpha_below"],
-            "min_units": spread["min_units"], "not_estimable": spread["not_estimable"],
-            "warnings": [warning_text(w) for w in spread["warnings"]], "warning_codes": spread["warnings"]}
+    return {
+        **summary,
+        "uncertainty": spread["uncertainty"],
+        "p_alpha_below": spread["p_alpha_below"],
+        "min_units": spread["min_units"],
+        "not_estimable": spread["not_estimable"],
+        "warnings": [warning_text(w) for w in spread["warnings"]],
+        "warning_codes": spread["warnings"],
+    }
 
 
-def scores_with_uncertainty(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS,
-                            replicates=DEFAULT_REPLICATES, seed=0):
+def scores_with_uncertainty(
+    *, version, coders=None, agreements=None, answers=FIRST_ANSWERS, replicates=DEFAULT_REPLICATES, seed=0
+):
     """{"depth": row, "tier": row} between the chosen coders; {} without depth indicators, no tier
     row without tiers."""
     indicators = list(version.depth_indicators or [])
     if not indicators:
         return {}
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
-                                     first_answers=answers == FIRST_ANSWERS)
+    frame, _approved = coding_matrix(
+        version=version, coders=coders, agreements=agreements, first_answers=answers == FIRST_ANSWERS
+    )
     depth = depth_scores(frame, indicators)
     if depth.empty:
         return {}
@@ -117,5 +139,7 @@ def scores_with_uncertainty(*, version, coders=None, agreements=None, answers=FI
         depth = depth.reindex(columns=list(coders))
     rows = {"depth": score_summary(depth, level="interval", replicates=replicates, seed=seed)}
     if version.tiers:
-        rows["tier"] = score_summary(tier_ranks(depth, version.tiers), level="ordinal", replicates=replicates, seed=seed)
+        rows["tier"] = score_summary(
+            tier_ranks(depth, version.tiers), level="ordinal", replicates=replicates, seed=seed
+        )
     return rows

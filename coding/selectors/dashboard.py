@@ -47,7 +47,8 @@ def suggestion_changes(answers):
                              changed=Count("pk", filter=changed_after_suggestion_q()))
 
 
-def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS, intervals=False):
+def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS, intervals=False,
+                             replicates=agreement_display.PAGE_REPLICATES):
     """{indicator code: summary dict} over submitted codings of the chosen coders. `intervals`:
     each summary also holds its intervals, minimum sample and warnings ("intervals",
     agreement_display.with_intervals, bootstrapped with the pages' replicates)."""
@@ -61,7 +62,8 @@ def reliability_by_indicator(*, version, coders=None, agreements=None, answers=F
             matrix = matrix.reindex(columns=[c for c in coders])
         summary = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
         if intervals:
-            summary = agreement_display.with_intervals(summary, matrix, level=indicator.level, categories=indicator.values)
+            summary = agreement_display.with_intervals(summary, matrix, level=indicator.level, categories=indicator.values,
+                                                       replicates=replicates)
         results[indicator.code] = summary
     return results
 

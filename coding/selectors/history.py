@@ -214,7 +214,7 @@ def _entry(group, previous, names, codings, answer_coding, answer_code):
     for content in set(cited) & set(removed):  # removed and cited again unchanged: no change
         cited.pop(content), removed.pop(content)
     for items, verb in ((removed, _("removed")), (cited, _("cited"))):
-        for (answer_id, article, _start, _end, quote), record in items.items():
+        for (answer_id, article, _start, _end, quote), _record in items.items():
             coding = codings.get(answer_coding.get(answer_id))
             article_label = names.texts.get(coding.pk, ({}, {}))[0].get(article, f"#{article}") if coding else f"#{article}"
             text = f"{verb} {article_label}" + (f" “{truncatechars(quote, 80)}”" if quote else "")

@@ -10,7 +10,7 @@ document.getElementById("tick-all").addEventListener("change", (e) => {
   const input = document.getElementById("sample-size");
   const status = document.getElementById("sample-plan-status");
   if (!plan || !input || !status) return;
-  // data-needed-667 is not in dataset as needed667 (a hyphen before a digit stays): read the attribute
+  // data-*-667 is not in dataset as *667 (a hyphen before a digit stays): attributes are read by name
   const needed667 = parseInt(plan.getAttribute("data-needed-667"), 10);
   const needed800 = parseInt(plan.getAttribute("data-needed-800"), 10);
   const update = () => {
@@ -18,7 +18,8 @@ document.getElementById("tick-all").addEventListener("change", (e) => {
     if (!Number.isFinite(size) || size < 1) { status.textContent = ""; status.className = ""; return; }
     const reaches667 = Number.isFinite(needed667) && size >= needed667;
     const reaches800 = Number.isFinite(needed800) && size >= needed800;
-    status.textContent = reaches800 && reaches667 ? plan.dataset.textBoth : reaches667 ? plan.dataset.text667 : plan.dataset.textNone;
+    const text = reaches800 && reaches667 ? "data-text-both" : reaches667 ? "data-text-667" : "data-text-none";
+    status.textContent = plan.getAttribute(text);
     status.className = reaches667 ? "plan-enough" : "plan-too-few warning";
   };
   input.addEventListener("input", update);

@@ -399,7 +399,7 @@ def test_validate_specs_takes_one_or_a_list():
         validate_specs([GOOD] * 51, columns)
     with pytest.raises(SpecError, match=r"specification 2 of 2: spec 'maxiter'"):
         validate_specs([GOOD, {**GOOD, "maxiter": -1}], columns)
-    with pytest.raises(SpecError, match="^spec 'maxiter'"):
+    with pytest.raises(SpecError, match=r"^spec 'maxiter'"):
         validate_specs({**GOOD, "maxiter": -1}, columns)
 
 

@@ -3,6 +3,7 @@ every coefficient with its 95% intervals and n, "not estimable: only one treaty"
 -1.000, the small-sample warning, the depth score's row; the assignment page says how many
 double-coded treaties the reliability sample needs; the comparison page and a release's README carry
 the same figures. Known answers: the page's numbers are uncertainty(...)'s on the same matrix."""
+import json
 import re
 
 import pandas as pd
@@ -10,6 +11,7 @@ import pytest
 from django.urls import reverse
 
 from analysis.pure.exports import readme_lines
+from analysis.selectors.releases import coder_agreement
 from coding.models import Answer, Coding
 from coding.pure.agreement_intervals import uncertainty, units_needed
 from coding.selectors.agreement_display import PAGE_REPLICATES, PLANNER_REPLICATES
@@ -96,7 +98,9 @@ def test_small_sample_warning_and_intervals_equal_uncertainty(client_for, users,
     assert f"{PAGE_REPLICATES} replicates" in html
 
 
-def test_depth_score_row_between_coders(client_for, users, mini_version, five):
+def test_depth_score_and_tier_rows_between_coders(client_for, users, mini_version, five):
+    type(mini_version).objects.filter(pk=mini_version.pk).update(
+        tiers=[{"name": "first", "min": 0, "max": 1}, {"name": "second", "min": 2, "max": 4}])
     response = dashboard(client_for, users, mini_version)
     depth = pd.DataFrame({c: [w + h for w, h in zip(WTO[c], HARMON[c])] for c in WTO}, dtype=float)
     expected = uncertainty(depth, level="interval", replicates=PAGE_REPLICATES, seed=0)
@@ -108,6 +112,12 @@ def test_depth_score_row_between_coders(client_for, users, mini_version, five):
     assert cells["weighted_kappa"]["ci"] == pytest.approx(expected["uncertainty"]["weighted_kappa"]["ci"])
     assert cells["percent_agreement"]["value"] == pytest.approx(3 / 5)  # depths 1,2,2,4,1 vs 1,1,2,3,1
     assert row["within_one"] == 1.0
+    [tier] = [r for r in response.context["score_rows"] if r["code"] == "tier"]
+    tiers = pd.DataFrame({"coder_a": [0, 1, 1, 1, 0], "coder_b": [0, 0, 1, 1, 0]}, dtype=float)
+    expected = uncertainty(tiers, level="ordinal", replicates=PAGE_REPLICATES, seed=0)
+    cells = {cell["name"]: cell for cell in tier["cells"]}
+    assert (tier["level"], cells["percent_agreement"]["value"]) == ("ordinal", pytest.approx(4 / 5))
+    assert cells["krippendorff_alpha"]["ci"] == pytest.approx(expected["uncertainty"]["krippendorff_alpha"]["ci"])
     assert 'id="score-table"' in response.content.decode()
 
 
@@ -175,10 +185,28 @@ def test_comparison_page_has_intervals_n_and_the_depth_row(client_for, users, mi
     assert '<td class="n-units">5</td>' in depth and "within ±1: 1.00" in depth
 
 
+def test_a_release_stores_its_intervals_and_its_readme_says_them(users, mini_version, five):
+    stored = coder_agreement(version=mini_version, agreement_ids=[t.pk for t in five])
+    expected = uncertainty(pd.DataFrame(WTO, dtype=float), level="nominal", categories=[0, 1], replicates=2000, seed=0)
+    wto = json.loads(json.dumps(stored))["wto"]  # the release's summary is JSON
+    assert (wto["n_units"], wto["min_units"], wto["replicates"]) == (5, expected["min_units"], 2000)
+    for key in ("se", "ci", "bootstrap_ci"):
+        assert wto["uncertainty"]["krippendorff_alpha"][key] == pytest.approx(expected["uncertainty"]["krippendorff_alpha"][key])
+    assert wto["warnings"] == [{"code": "few_units", "n": 5, "min": expected["min_units"]}]
+    lines = readme_lines({**META, "reliability": stored})
+    assert "Gwet's analytic variance, and a percentile bootstrap over treaties with 2,000 replicates, seed 0):" in lines
+    lo, hi = expected["uncertainty"]["krippendorff_alpha"]["bootstrap_ci"]
+    [line] = [line for line in lines if line.startswith("  wto: n=5;")]
+    assert f"(bootstrap [{lo:.3f}, {hi:.3f}])" in line and f"at least {expected['min_units']} are needed" in line
+
+
+META = {"number": 3, "name": "r", "citation": "c", "codebook": "mini", "version": 1, "codebook_title": "t",
+        "source": "approved", "method": "additive", "depth_indicators": ["wto"], "content_hash": "0" * 64,
+        "created_by": "s", "created_at": "2026-01-01 00:00 UTC", "evidence_kept": True}
+
+
 def test_release_readme_carries_intervals_and_not_estimable():
-    meta = {"number": 3, "name": "r", "citation": "c", "codebook": "mini", "version": 1, "codebook_title": "t",
-            "source": "approved", "method": "additive", "depth_indicators": ["wto"], "content_hash": "0" * 64,
-            "created_by": "s", "created_at": "2026-01-01 00:00 UTC", "evidence_kept": True, "reliability": {
+    meta = {**META, "reliability": {
                 "wto": {"n_units": 5, "percent_agreement": 0.8, "krippendorff_alpha": 0.6, "gwet_ac": 0.65,
                         "uncertainty": {"percent_agreement": {"se": 0.2, "ci": [0.244, 1.0], "bootstrap_ci": [0.4, 1.0]},
                                         "krippendorff_alpha": {"se": 0.3, "ci": [-0.233, 1.0], "bootstrap_ci": [0.0, 1.0]},

@@ -16,6 +16,7 @@ table, "not estimable" on one unit, the planner, and agreement_report's JSON sha
             ATLAS.ti manual, "Sample size and decision rules"): 4 equally likely values,
             p = .05: 139 units for alpha_min = .800, 81 for .667.
 """
+
 import json
 from io import StringIO
 
@@ -28,7 +29,14 @@ from sklearn.metrics import cohen_kappa_score
 from coding.pure import agreement_intervals as ai
 from coding.pure import reliability as rel
 from tests.coding.test_coding_import_report import write_long_csv
-from tests.coding.test_reliability import ABSTRACTORS, FLEISS_1971, KRIPPENDORFF_2011, WIKIPEDIA_COHEN, from_counts, from_table
+from tests.coding.test_reliability import (
+    ABSTRACTORS,
+    FLEISS_1971,
+    KRIPPENDORFF_2011,
+    WIKIPEDIA_COHEN,
+    from_counts,
+    from_table,
+)
 from tests.factories import AgreementFactory
 
 IRRCAC = 6e-6  # irrCAC rounds to 5 decimals
@@ -46,25 +54,26 @@ def close(got, se, lo, hi):
 
 # --- analytic standard errors and intervals against irrCAC -------------------------------------
 
+
 def test_analytic_matches_irrcac_on_krippendorffs_four_observers_with_missing_data():
     nominal = analytic(KRIPPENDORFF_2011)
-    close(nominal["gwet_ac"], 0.14295, 0.46081, 1)             # AC1 0.77544
-    close(nominal["fleiss_kappa"], 0.15302, 0.42438, 1)        # 0.76117
+    close(nominal["gwet_ac"], 0.14295, 0.46081, 1)  # AC1 0.77544
+    close(nominal["fleiss_kappa"], 0.15302, 0.42438, 1)  # 0.76117
     close(nominal["krippendorff_alpha"], 0.14557, 0.41906, 1)  # 0.74342
     ordinal = analytic(KRIPPENDORFF_2011, "ordinal")
-    close(ordinal["gwet_ac"], 0.10690, 0.66365, 1)             # AC2, Gwet's ordinal weights: 0.89894
+    close(ordinal["gwet_ac"], 0.10690, 0.66365, 1)  # AC2, Gwet's ordinal weights: 0.89894
     close(ordinal["krippendorff_alpha"], 0.14235, 0.49822, 1)  # weights 1 - delta_ordinal / max: 0.81539
     close(analytic(KRIPPENDORFF_2011, "interval")["krippendorff_alpha"], 0.12913, 0.56139, 1)  # quadratic: 0.84911
 
 
 def test_analytic_matches_irrcac_for_two_raters():
     cohen = analytic(from_table(WIKIPEDIA_COHEN))
-    close(cohen["cohen_kappa"], 0.12829, 0.14220, 0.65780)      # conger() with 2 raters = Cohen: 0.4
+    close(cohen["cohen_kappa"], 0.12829, 0.14220, 0.65780)  # conger() with 2 raters = Cohen: 0.4
     close(cohen["percent_agreement"], 0.13093 * (1 - 1 / 2), 0.56844, 0.83156)
     abstractors = analytic(from_table(ABSTRACTORS))
-    close(abstractors["cohen_kappa"], 0.05921, 0.67893, 0.91389)       # 0.79641
-    close(abstractors["weighted_kappa"], 0.03553, 0.82166, 0.96266)    # conger(weights="quadratic"): 0.89216
-    close(abstractors["gwet_ac"], 0.04344, 0.76315, 0.93552)           # 0.84933
+    close(abstractors["cohen_kappa"], 0.05921, 0.67893, 0.91389)  # 0.79641
+    close(abstractors["weighted_kappa"], 0.03553, 0.82166, 0.96266)  # conger(weights="quadratic"): 0.89216
+    close(abstractors["gwet_ac"], 0.04344, 0.76315, 0.93552)  # 0.84933
     close(abstractors["krippendorff_alpha"], 0.05935, 0.67949, 0.91503)  # 0.79726
     assert abstractors["percent_agreement"][0] == pytest.approx(0.04717 * (1 - 1 / 3), abs=IRRCAC)
 
@@ -100,11 +109,14 @@ def test_point_estimates_equal_reliability_py():
 
 # --- the bootstrap ---------------------------------------------------------------------------
 
+
 def plain_bootstrap(matrix, *, level, categories, replicates, seed):
     """The bootstrap written as a loop over reliability.py: the same index draws, one resample at a time."""
     n = len(matrix)
     draws = np.random.default_rng(seed).integers(0, n, size=(replicates, n))
-    values = {name: [] for name in ("percent_agreement", "krippendorff_alpha", "gwet_ac", "fleiss_kappa", "cohen_kappa")}
+    values = {
+        name: [] for name in ("percent_agreement", "krippendorff_alpha", "gwet_ac", "fleiss_kappa", "cohen_kappa")
+    }
     for rows in draws:
         sample = matrix.iloc[rows].reset_index(drop=True)
         values["percent_agreement"].append(rel.percent_agreement(sample, categories=categories))
@@ -120,9 +132,14 @@ def plain_bootstrap(matrix, *, level, categories, replicates, seed):
     return intervals, {"0.667": float((alphas < 0.667).mean()), "0.800": float((alphas < 0.8).mean())}
 
 
-@pytest.mark.parametrize("matrix, level", [
-    (KRIPPENDORFF_2011, "nominal"), (KRIPPENDORFF_2011, "ordinal"), (from_table(WIKIPEDIA_COHEN), "nominal"),
-])
+@pytest.mark.parametrize(
+    "matrix, level",
+    [
+        (KRIPPENDORFF_2011, "nominal"),
+        (KRIPPENDORFF_2011, "ordinal"),
+        (from_table(WIKIPEDIA_COHEN), "nominal"),
+    ],
+)
 def test_bootstrap_equals_a_plain_loop_with_the_same_seed(matrix, level):
     cats = [float(v) for v in rel.categories_of(matrix)]
     result = ai.uncertainty(matrix, level=level, categories=cats, replicates=100, seed=7)
@@ -147,9 +164,10 @@ def test_bootstrap_is_reproducible_and_replicates_configurable():
 
 # --- the minimum sample and not estimable ------------------------------------------------------
 
+
 def test_min_units_reproduces_krippendorffs_table():
     assert ai.min_units(alpha_min=0.800, significance=0.05, prevalence=[0.25] * 4) == 139  # [K2004]
-    assert ai.min_units(alpha_min=0.667, significance=0.05, prevalence=[0.25] * 4) == 81   # [K2004]
+    assert ai.min_units(alpha_min=0.667, significance=0.05, prevalence=[0.25] * 4) == 81  # [K2004]
     # the rarest value decides; a rarer one or a stricter level needs more units
     assert ai.min_units(prevalence=[0.9, 0.1]) > ai.min_units(prevalence=[0.5, 0.5])
     assert ai.min_units(significance=0.01, prevalence=[0.5, 0.5]) > ai.min_units(prevalence=[0.5, 0.5])
@@ -167,7 +185,7 @@ def test_one_unit_is_not_estimable_never_zero_or_minus_one():
     summary = rel.indicator_summary(one, categories=[0, 1])
     assert [summary[s] for s in ai.STATS] == [None] * 5 and summary["n_units"] == 1
     result = ai.uncertainty(one, categories=[0, 1])
-    assert result["not_estimable"] == {name: "one_unit" for name in (*ai.STATS, "weighted_kappa")}
+    assert result["not_estimable"] == dict.fromkeys((*ai.STATS, "weighted_kappa"), "one_unit")
     assert all(v is None for v in result["uncertainty"].values()) and result["p_alpha_below"] is None
     assert result["warnings"][0] == {"code": "one_unit"}
     three = ai.uncertainty(pd.DataFrame({"a": [1.0, 0, 1], "b": [0.0, 1, 1], "c": [1.0, 1, 1]}))
@@ -186,6 +204,7 @@ def test_weighted_kappa_is_sklearns_quadratic_kappa():
 
 # --- the planner ------------------------------------------------------------------------------
 
+
 def test_units_needed_by_simulation():
     def plan(**options):  # fewer simulated samples than the pages: the ordering is clear at 100
         return ai.units_needed(replicates=100, **options)
@@ -202,18 +221,36 @@ def test_units_needed_by_simulation():
 
 # --- agreement_report ---------------------------------------------------------------------------
 
+
 @pytest.mark.django_db
 def test_report_json_has_intervals_warnings_and_scores(tmp_path, mini_version):
     agreements = [AgreementFactory() for _ in range(6)]
     rows = []
     for index, agreement in enumerate(agreements):
-        rows += [[agreement.pk, "ra", "wto", index % 2, "", ""], [agreement.pk, "rb", "wto", (index + (index == 2)) % 2, "", ""]]
+        rows += [
+            [agreement.pk, "ra", "wto", index % 2, "", ""],
+            [agreement.pk, "rb", "wto", (index + (index == 2)) % 2, "", ""],
+        ]
     rows += [[agreements[0].pk, coder, "harmon", 2, "", ""] for coder in ("ra", "rb")]  # harmon: one treaty
     write_long_csv(tmp_path / "codings.csv", rows)
-    call_command("import_codings", str(tmp_path / "codings.csv"), "--codebook", "mini", "--reference", stdout=StringIO())
+    call_command(
+        "import_codings", str(tmp_path / "codings.csv"), "--codebook", "mini", "--reference", stdout=StringIO()
+    )
     out = StringIO()
-    call_command("agreement_report", "--codebook", "mini", "--coders", "ra,rb", "--format", "json",
-                 "--replicates", "200", "--seed", "1", stdout=out)
+    call_command(
+        "agreement_report",
+        "--codebook",
+        "mini",
+        "--coders",
+        "ra,rb",
+        "--format",
+        "json",
+        "--replicates",
+        "200",
+        "--seed",
+        "1",
+        stdout=out,
+    )
     report = json.loads(out.getvalue())
     wto = report["indicators"]["wto"]
     assert wto["n_units"] == 6 and wto["percent_agreement"] == pytest.approx(5 / 6)
@@ -226,7 +263,11 @@ def test_report_json_has_intervals_warnings_and_scores(tmp_path, mini_version):
     assert harmon["krippendorff_alpha"] is None and harmon["gwet_ac"] is None
     assert harmon["not_estimable"]["krippendorff_alpha"] == "one_unit" and harmon["uncertainty"]["gwet_ac"] is None
     depth = report["scores"]["depth"]  # wto + harmon: only the one treaty with both
-    assert depth["level"] == "interval" and depth["n_units"] == 1 and depth["not_estimable"]["krippendorff_alpha"] == "one_unit"
+    assert (
+        depth["level"] == "interval"
+        and depth["n_units"] == 1
+        and depth["not_estimable"]["krippendorff_alpha"] == "one_unit"
+    )
     assert report["bootstrap"]["replicates"] == 200 and report["bootstrap"]["seed"] == 1
     text = StringIO()
     call_command("agreement_report", "--codebook", "mini", "--coders", "ra,rb", "--replicates", "50", stdout=text)

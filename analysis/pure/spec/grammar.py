@@ -47,7 +47,7 @@ MATH = {"log": "log", "np.log": "np.log", "log1p": "np.log1p", "np.log1p": "np.l
 FUNCTIONS = "log, np.log, log1p, np.log1p, exp, np.exp, I, C, i"
 OPERATORS = ("**", "~", "|", "+", "-", "*", "/", "^", ":", "(", ")", ",", "=", ".")
 STRING_CHARACTERS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 _.-")
-# Token shapes, ASCII only: Python would read a fullwidth 'ｅｖａｌ' or the digit '٣' as eval and 3.  # noqa: RUF003
+# Token shapes, ASCII only: Python would read a fullwidth 'ｅｖａｌ' or the digit '٣' as eval and 3.  # noqa: RUF003 - the look-alikes are the point
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 NUMBER = re.compile(r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 RUN = re.compile(r"[A-Za-z0-9_.]*")

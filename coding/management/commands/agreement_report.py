@@ -6,10 +6,10 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import Agreement
-from ...pure.csv_safe import SafeWriter
-from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
 from ...pure.agreement_intervals import DEFAULT_REPLICATES
+from ...pure.csv_safe import SafeWriter
 from ...selectors.agreement_uncertainty import scores_with_uncertainty, uncertainty_by_indicator
+from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
 from ...selectors.dashboard import accuracy_by_coder, agreements_coded_by, coders_with_codings, pairwise_by_indicator
 from ._base import codebook_version_or_error
 from ._precoder_rows import precoder_report, write_precoder
