@@ -6,6 +6,7 @@ finds its run RUNNING with a dead owner (jobs.lifecycle.job_claim takes it over 
 it). The soft time limit (CELERY_TASK_SOFT_TIME_LIMIT, or per task) ends the run FAILED "time
 limit of N s exceeded"; the service enforces the same limit itself, so it holds in a solo pool.
 Every task here goes to the `estimation` queue (CELERY_TASK_ROUTES)."""
+
 from celery import shared_task
 
 from jobs.lifecycle import task_soft_time_limit

@@ -1,4 +1,5 @@
 """Set up Django for a benchmark on a fresh, throw-away SQLite database (or DATABASE_URL)."""
+
 import os
 import sys
 import tempfile

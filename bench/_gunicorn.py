@@ -1,5 +1,6 @@
 """A gunicorn server for benchmarks that measure the web server (bench_api_auth, bench_coders_load):
 started on loopback, waited for until the login page answers, stopped with its whole session."""
+
 import os
 import signal
 import subprocess
@@ -14,9 +15,24 @@ def gunicorn_start(port, env, *options):
     import requests
 
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", *options,
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            *options,
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -3,6 +3,7 @@ functions on the same arrays (already in memory). Goal: the report <= 1 s.
 
 Run: .venv/bin/python bench/bench_agreement_report.py
 """
+
 import random
 import time
 
@@ -23,7 +24,8 @@ def build(version, n_agreements=450, coders=("rater 1", "rater 2", "rater 3")):
     agreements = Agreement.objects.bulk_create(Agreement(name=f"A{i}") for i in range(n_agreements))
     users = [reference_coder_get_or_create(name) for name in coders]
     codings = Coding.objects.bulk_create(
-        Coding(agreement=a, version=version, coder=u, state="submitted") for a in agreements for u in users)
+        Coding(agreement=a, version=version, coder=u, state="submitted") for a in agreements for u in users
+    )
     indicators = list(version.indicators.all())
     answers = []
     for coding in codings:
@@ -51,18 +53,25 @@ def main():
     from coding.selectors.codings import coding_matrix
 
     frame, _ = coding_matrix(version=version, coders=coders)
-    matrices = {i.code: frame[frame.indicator == i.code].pivot(index="agreement_id", columns="coder", values="value")
-                for i in version.indicators.all()}
+    matrices = {
+        i.code: frame[frame.indicator == i.code].pivot(index="agreement_id", columns="coder", values="value")
+        for i in version.indicators.all()
+    }
     levels = {i.code: (i.level, i.values) for i in version.indicators.all()}
     started = time.perf_counter()
-    bare = {code: reliability.indicator_summary(m, level=levels[code][0], categories=levels[code][1]) for code, m in matrices.items()}
+    bare = {
+        code: reliability.indicator_summary(m, level=levels[code][0], categories=levels[code][1])
+        for code, m in matrices.items()
+    }
     bare_seconds = time.perf_counter() - started
     assert bare == results
 
     n_answers = Answer.objects.count()
     print(f"agreements: 450, indicators: {len(results)}, coders: {len(coders)}, answers: {n_answers}")
     print(f"bare statistics on in-memory matrices: {bare_seconds * 1000:7.1f} ms")
-    print(f"agreement report (query + pivot + stats): {report_seconds * 1000:7.1f} ms   ratio {report_seconds / bare_seconds:4.2f}x")
+    print(
+        f"agreement report (query + pivot + stats): {report_seconds * 1000:7.1f} ms   ratio {report_seconds / bare_seconds:4.2f}x"
+    )
     print(f"goal <= 1000 ms: {'met' if report_seconds <= 1 else 'NOT met'}")
 
 

@@ -5,6 +5,7 @@ run. Basic auth hashes the password on every request; a token is one indexed loo
 
 Run: .venv/bin/python bench/bench_api_auth.py
 """
+
 import os
 import secrets
 import socket
@@ -34,8 +35,14 @@ def free_port():
 
 
 def start_server(port):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0",
-               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+    )
     return gunicorn_start(port, env, "--workers", "1", "--worker-class", "sync")
 
 
@@ -69,8 +76,10 @@ def main():
             basic_rate, basic_n = rate(basic_session, url)
     finally:
         gunicorn_stop(server)
-    print(f"password hasher: {hasher.algorithm} ({getattr(hasher, 'iterations', '?')} iterations); "
-          f"server: gunicorn, 1 sync worker, DEBUG={settings.DEBUG}; GET {URL_PATH}")
+    print(
+        f"password hasher: {hasher.algorithm} ({getattr(hasher, 'iterations', '?')} iterations); "
+        f"server: gunicorn, 1 sync worker, DEBUG={settings.DEBUG}; GET {URL_PATH}"
+    )
     print(f"basic auth (baseline): {basic_rate:8.1f} requests/s ({basic_n} requests, {1000 / basic_rate:6.1f} ms each)")
     print(f"token:                 {token_rate:8.1f} requests/s ({token_n} requests, {1000 / token_rate:6.1f} ms each)")
     print(f"token / basic: {token_rate / basic_rate:5.1f}x")

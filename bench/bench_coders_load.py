@@ -30,6 +30,7 @@ processes take a core is not the server's alone.
 
 Run: .venv/bin/python bench/bench_coders_load.py      (BENCH_CONN_MAX_AGE=0: a new connection per request)
 """
+
 import json
 import os
 import random
@@ -68,20 +69,39 @@ def free_port():
 
 
 def server_env(database_url):
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.base", DEBUG="0", DATABASE_URL=database_url,
-               SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1", LOG_LEVEL="ERROR")
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="config.settings.base",
+        DEBUG="0",
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="ERROR",
+    )
     env["CONN_MAX_AGE"] = str(CONN_MAX_AGE)  # config/settings/base.py reads it
     return env
 
 
 def start_server(port, env):
-    return gunicorn_start(port, env, "--workers", str(WORKERS), "--worker-class", "gthread" if THREADS > 1 else "sync",
-                          "--threads", str(THREADS), "--backlog", "256")
+    return gunicorn_start(
+        port,
+        env,
+        "--workers",
+        str(WORKERS),
+        "--worker-class",
+        "gthread" if THREADS > 1 else "sync",
+        "--threads",
+        str(THREADS),
+        "--backlog",
+        "256",
+    )
 
 
 def article_text(n):
-    sentence = (f"Each Party shall ensure that technical regulations under Article {n} are not prepared, adopted "
-                "or applied with a view to or with the effect of creating unnecessary obstacles to trade. ")
+    sentence = (
+        f"Each Party shall ensure that technical regulations under Article {n} are not prepared, adopted "
+        "or applied with a view to or with the effect of creating unnecessary obstacles to trade. "
+    )
     return sentence * 6
 
 
@@ -107,20 +127,35 @@ def create_data():
         user = User.objects.create(username=f"coder{n:02d}", password=hashed)
         coders.append(user_role_grant(user=user, role=CODER))
     per_chapter = ARTICLES // CHAPTERS
-    chapters = [SimpleNamespace(identifier=str(c + 1), name=f"Chapter {c + 1}", articles=[
-        SimpleNamespace(identifier=str(a), number=str(a), heading=f"Heading {a}", text=article_text(a))
-        for a in range(c * per_chapter + 1, (c + 1) * per_chapter + 1)]) for c in range(CHAPTERS)]
+    chapters = [
+        SimpleNamespace(
+            identifier=str(c + 1),
+            name=f"Chapter {c + 1}",
+            articles=[
+                SimpleNamespace(identifier=str(a), number=str(a), heading=f"Heading {a}", text=article_text(a))
+                for a in range(c * per_chapter + 1, (c + 1) * per_chapter + 1)
+            ],
+        )
+        for c in range(CHAPTERS)
+    ]
     agreements = []
     for n in range(CODERS):
-        agreement = Agreement.objects.create(name=f"Bench FTA {n:02d}", entry_into_force_year=2010,
-                                             membership=Agreement.Membership.BILATERAL)
+        agreement = Agreement.objects.create(
+            name=f"Bench FTA {n:02d}", entry_into_force_year=2010, membership=Agreement.Membership.BILATERAL
+        )
         text_version_create(agreement=agreement, chapters=chapters, text_hash=f"bench-{n}")
         agreements.append(agreement)
     for n, agreement in enumerate(agreements):
         assignment_create(agreements=[agreement], version=version, coders=[coders[n], coders[(n + 1) % CODERS]])
     articles = {str(a): article_text(a) for a in range(1, ARTICLES + 1)}
-    people = [{"username": c.username, "coding": Coding.objects.get(coder=c, agreement=agreements[n]).pk, "articles": articles}
-              for n, c in enumerate(coders)]
+    people = [
+        {
+            "username": c.username,
+            "coding": Coding.objects.get(coder=c, agreement=agreements[n]).pk,
+            "articles": articles,
+        }
+        for n, c in enumerate(coders)
+    ]
     values = {i.code: list(i.values) for i in version.indicators.all()}
     return people, values
 
@@ -148,21 +183,29 @@ class Coder:
     def login(self):
         page = self.session.get(f"{self.base}/accounts/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        response = self.session.post(f"{self.base}/accounts/login/", allow_redirects=False, data={
-            "username": self.person["username"], "password": PASSWORD, "csrfmiddlewaretoken": token})
+        response = self.session.post(
+            f"{self.base}/accounts/login/",
+            allow_redirects=False,
+            data={"username": self.person["username"], "password": PASSWORD, "csrfmiddlewaretoken": token},
+        )
         assert response.status_code == 302, f"login of {self.person['username']}: {response.status_code}"
         self.open_workspace()
 
     def open_workspace(self):
         page = self.session.get(f"{self.base}/coding/codings/{self.person['coding']}/")
         assert page.status_code == 200, page.status_code
-        payload = json.loads(re.search(r'<script id="coding-payload" type="application/json">(.*?)</script>',
-                                       page.text, re.DOTALL).group(1))
+        payload = json.loads(
+            re.search(
+                r'<script id="coding-payload" type="application/json">(.*?)</script>', page.text, re.DOTALL
+            ).group(1)
+        )
         self.revision, self.start_revision = payload["revision"], payload["revision"]
         # As the page does: every indicator has an answer in the state it sends.
-        self.answers = {code: payload["answers"].get(code) or {"value": None, "note": "", "not_found": False,
-                                                                "searched_chapters": [], "evidence": []}
-                        for code in self.values}
+        self.answers = {
+            code: payload["answers"].get(code)
+            or {"value": None, "note": "", "not_found": False, "searched_chapters": [], "evidence": []}
+            for code in self.values
+        }
         self.csrf = self.session.cookies["csrftoken"]
 
     def edit(self):
@@ -177,7 +220,7 @@ class Coder:
         elif roll < 0.9 and len(answer["evidence"]) < 6:
             article = self.rng.choice(list(self.person["articles"]))
             start = self.rng.randrange(0, 200)
-            quote = self.person["articles"][article][start:start + 60]
+            quote = self.person["articles"][article][start : start + 60]
             answer["evidence"].append({"article": article, "start": start, "end": start + len(quote), "quote": quote})
         else:
             answer["evidence"].pop(0)
@@ -188,8 +231,11 @@ class Coder:
         body = json.dumps({"revision": self.revision, "answers": self.answers})
         started = time.perf_counter()
         try:
-            response = self.session.put(f"{self.base}/api/codings/{self.person['coding']}/", data=body,
-                                        headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf})
+            response = self.session.put(
+                f"{self.base}/api/codings/{self.person['coding']}/",
+                data=body,
+                headers={"Content-Type": "application/json", "X-CSRFToken": self.csrf},
+            )
         except requests.RequestException as exc:  # saved or not: this coder stops, as the page would
             self.errors.append(f"connection: {exc!r}")
             self.unknown = json.loads(body)["answers"]
@@ -262,8 +308,13 @@ class CpuMeter:
                 trees.append(sum(stats[pid][1] for pid in tree if pid in stats) / tick)
             total = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
             times = os.times()
-            return (time.monotonic(), sum(trees), times.user + times.system, (sum(total) - total[3] - total[4]) / tick,
-                    trees[0])
+            return (
+                time.monotonic(),
+                sum(trees),
+                times.user + times.system,
+                (sum(total) - total[3] - total[4]) / tick,
+                trees[0],
+            )
         except OSError:
             return None
 
@@ -274,10 +325,12 @@ class CpuMeter:
         seconds = after[0] - before[0]
         server, clients, busy, web = (after[i] - before[i] for i in (1, 2, 3, 4))
         per_save = 1000 / max(saves, 1)
-        return (f"CPU: server {server * per_save:.0f} ms per save (gunicorn {web * per_save:.0f}, PostgreSQL "
-                f"{(server - web) * per_save:.0f}), {server / seconds:.2f} cores; clients "
-                f"{clients / seconds:.2f}; other processes on the machine {max(0.0, busy - server - clients) / seconds:.2f} "
-                f"of {CORES} cores")
+        return (
+            f"CPU: server {server * per_save:.0f} ms per save (gunicorn {web * per_save:.0f}, PostgreSQL "
+            f"{(server - web) * per_save:.0f}), {server / seconds:.2f} cores; clients "
+            f"{clients / seconds:.2f}; other processes on the machine {max(0.0, busy - server - clients) / seconds:.2f} "
+            f"of {CORES} cores"
+        )
 
 
 def run_all(coders, seconds, think, meter):
@@ -308,9 +361,16 @@ def lost_updates(coders):
     from coding.models import Answer, Coding
 
     def comparable(answers):  # the API trims text fields (DRF's CharField), as it does for the page
-        return {code: (a["value"], a["note"].strip(), a["not_found"], a["searched_chapters"],
-                       [(e["article"], e.get("start"), e.get("end"), e.get("quote", "").strip()) for e in a["evidence"]])
-                for code, a in (answers or {}).items()}
+        return {
+            code: (
+                a["value"],
+                a["note"].strip(),
+                a["not_found"],
+                a["searched_chapters"],
+                [(e["article"], e.get("start"), e.get("end"), e.get("quote", "").strip()) for e in a["evidence"]],
+            )
+            for code, a in (answers or {}).items()
+        }
 
     lost = []
     for coder in coders:
@@ -319,21 +379,30 @@ def lost_updates(coders):
         coding = Coding.objects.get(pk=coder.person["coding"])
         stored = {}
         for answer in Answer.objects.filter(coding=coding).select_related("indicator").prefetch_related("evidence"):
-            stored[answer.indicator.code] = (answer.value, answer.note, answer.not_found, answer.searched_chapters,
-                                             [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()])
+            stored[answer.indicator.code] = (
+                answer.value,
+                answer.note,
+                answer.not_found,
+                answer.searched_chapters,
+                [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()],
+            )
         expected = coder.start_revision + coder.successes
         fine = [(comparable(coder.last_saved), expected)]
         if coder.unknown is not None:
             fine.append((comparable(coder.unknown), expected + 1))
         if (stored, coding.revision) not in fine:
-            lost.append(f"{coder.person['username']}: revision {coding.revision}, expected {expected}; answers "
-                        f"{'match' if any(stored == answers for answers, _r in fine) else 'differ'}")
+            lost.append(
+                f"{coder.person['username']}: revision {coding.revision}, expected {expected}; answers "
+                f"{'match' if any(stored == answers for answers, _r in fine) else 'differ'}"
+            )
     return lost
 
 
 def line(name, stats, errors):
-    return (f"{name}: p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, max {stats['max']:.0f} ms "
-            f"({stats['n']} saves), {errors} errors")
+    return (
+        f"{name}: p50 {stats['p50']:.0f} ms, p95 {stats['p95']:.0f} ms, max {stats['max']:.0f} ms "
+        f"({stats['n']} saves), {errors} errors"
+    )
 
 
 def main():
@@ -392,21 +461,31 @@ def main():
         connection.close()
     first_errors = [e for c in coders for e in c.errors][:3]
     kind = f"gthread workers x {THREADS} threads" if THREADS > 1 else "sync workers"
-    print(f"server: gunicorn {WORKERS} {kind} on {CORES} cores, DEBUG off, PostgreSQL 15, "
-          f"CONN_MAX_AGE={f'{CONN_MAX_AGE} (as production)' if CONN_MAX_AGE else '0 (a new connection per request)'}; "
-          f"codebook desta-tbt (7 indicators), "
-          f"{ARTICLES}-article treaties; each save: PUT every answer + GET suggestions")
-    print(f"1 coder alone (baseline): p50 {one['p50']:.0f} ms, p95 {one['p95']:.0f} ms ({one['n']} saves), "
-          f"{errors_before - login_errors} errors; {CODERS - login_errors} of {CODERS} coders logged in")
+    print(
+        f"server: gunicorn {WORKERS} {kind} on {CORES} cores, DEBUG off, PostgreSQL 15, "
+        f"CONN_MAX_AGE={f'{CONN_MAX_AGE} (as production)' if CONN_MAX_AGE else '0 (a new connection per request)'}; "
+        f"codebook desta-tbt (7 indicators), "
+        f"{ARTICLES}-article treaties; each save: PUT every answer + GET suggestions"
+    )
+    print(
+        f"1 coder alone (baseline): p50 {one['p50']:.0f} ms, p95 {one['p95']:.0f} ms ({one['n']} saves), "
+        f"{errors_before - login_errors} errors; {CODERS - login_errors} of {CODERS} coders logged in"
+    )
     verdict = "met" if think["p95"] <= GOAL_MS and think_errors == 0 and not lost else "NOT met"
-    print(f"(b) {line(f'{CODERS} coders, an autosave every {THINK[0]:g}-{THINK[1]:g} s', think, think_errors)}, "
-          f"{len(lost)} lost; ratio p95 {CODERS}/1 = {think['p95'] / one['p95']:.1f}x")
-    print(f"    the goal applies to (b): p95 <= {GOAL_MS} ms, 0 errors, 0 lost: {verdict}  "
-          f"(suggestions after each save: p50 {think_suggestions['p50']:.0f} ms, p95 {think_suggestions['p95']:.0f} ms)")
+    print(
+        f"(b) {line(f'{CODERS} coders, an autosave every {THINK[0]:g}-{THINK[1]:g} s', think, think_errors)}, "
+        f"{len(lost)} lost; ratio p95 {CODERS}/1 = {think['p95'] / one['p95']:.1f}x"
+    )
+    print(
+        f"    the goal applies to (b): p95 <= {GOAL_MS} ms, 0 errors, 0 lost: {verdict}  "
+        f"(suggestions after each save: p50 {think_suggestions['p50']:.0f} ms, p95 {think_suggestions['p95']:.0f} ms)"
+    )
     print(f"    {think_cpu}")
-    print(f"(a) {line(f'{CODERS} coders back to back (stress)', stress, stress_errors)}; "
-          f"ratio p95 {CODERS}/1 = {stress['p95'] / one['p95']:.1f}x, "
-          f"{stress['n'] / SECONDS_STRESS:.0f} saves/s")
+    print(
+        f"(a) {line(f'{CODERS} coders back to back (stress)', stress, stress_errors)}; "
+        f"ratio p95 {CODERS}/1 = {stress['p95'] / one['p95']:.1f}x, "
+        f"{stress['n'] / SECONDS_STRESS:.0f} saves/s"
+    )
     print(f"    {stress_cpu}")
     for message in lost[:3] + first_errors:
         print(f"    {message}")
@@ -414,8 +493,10 @@ def main():
     for name, at in marks.items():
         phases.append(f"{name} {at - last:.0f} s")
         last = at
-    print(f"({time.monotonic() - started:.0f} s in all: {', '.join(phases)}; load average "
-          f"{os.getloadavg()[0]:.1f} on {CORES} cores)")
+    print(
+        f"({time.monotonic() - started:.0f} s in all: {', '.join(phases)}; load average "
+        f"{os.getloadavg()[0]:.1f} on {CORES} cores)"
+    )
     if lost or errors_before or think_errors or stress_errors:
         sys.exit(1)
 

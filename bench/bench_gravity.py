@@ -14,6 +14,7 @@ The job is the real thing minus the broker: model_run_execute() as the Celery ta
 written to the database).
 Run: .venv/bin/python bench/bench_gravity.py
 """
+
 import os
 import time
 import warnings
@@ -81,11 +82,15 @@ def job_vs_bare(name, frame, spec, repeat=3, targets=" (required <= 1.10, goal <
     bare_seconds, job_seconds, local_seconds = min(bare_times), min(job_times), min(local_times)
     ours = run.results[0]["coefficients"]["rta"]["estimate"]
     theirs = float(fit.coef()["rta"])
-    print(f"{name}: {len(sample):,} rows; bare pyfixest {bare_seconds:6.2f} s, our job {job_seconds:6.2f} s, "
-          f"ratio {job_seconds / bare_seconds:4.2f}{targets}; "
-          f"rta {ours:.10f} vs {theirs:.10f} (diff {abs(ours - theirs):.1e})")
-    print(f"    the job's child process: job {job_seconds:6.2f} s vs the same load and fit in-process "
-          f"{local_seconds:6.2f} s: +{job_seconds - local_seconds:.2f} s, ratio {job_seconds / local_seconds:4.2f}")
+    print(
+        f"{name}: {len(sample):,} rows; bare pyfixest {bare_seconds:6.2f} s, our job {job_seconds:6.2f} s, "
+        f"ratio {job_seconds / bare_seconds:4.2f}{targets}; "
+        f"rta {ours:.10f} vs {theirs:.10f} (diff {abs(ours - theirs):.1e})"
+    )
+    print(
+        f"    the job's child process: job {job_seconds:6.2f} s vs the same load and fit in-process "
+        f"{local_seconds:6.2f} s: +{job_seconds - local_seconds:.2f} s, ratio {job_seconds / local_seconds:4.2f}"
+    )
 
 
 def statsmodels_vs_job(frame):
@@ -104,11 +109,16 @@ def statsmodels_vs_job(frame):
     job_seconds = time.perf_counter() - started
 
     sample = frame[frame.year.isin(YOTOV_YEARS) & (frame.exporter != frame.importer)]
-    design = pd.concat([
-        sample[["ln_dist", "cntg", "lang", "clny", "rta"]],
-        pd.get_dummies(sample.exporter.astype(str) + sample.year.astype(str), prefix="ey", dtype=float),
-        pd.get_dummies(sample.importer.astype(str) + sample.year.astype(str), prefix="iy", drop_first=True, dtype=float),
-    ], axis=1)
+    design = pd.concat(
+        [
+            sample[["ln_dist", "cntg", "lang", "clny", "rta"]],
+            pd.get_dummies(sample.exporter.astype(str) + sample.year.astype(str), prefix="ey", dtype=float),
+            pd.get_dummies(
+                sample.importer.astype(str) + sample.year.astype(str), prefix="iy", drop_first=True, dtype=float
+            ),
+        ],
+        axis=1,
+    )
     # IRLS stops when the deviance changes by less than 1e-8 of itself, pyfixest's (and fixest's)
     # criterion. statsmodels' own is absolute: tol=1e-10 alone, on this deviance (4.2e6, whose
     # rounding step is 1e-9 and which jitters by ~0.1 from the 11th iteration on: rank-deficient
@@ -117,10 +127,15 @@ def statsmodels_vs_job(frame):
     started = time.perf_counter()
     reference = sm.GLM(sample["trade"], design, family=sm.families.Poisson()).fit(tol=1e-10, rtol=1e-8)
     statsmodels_seconds = time.perf_counter() - started
-    diffs = {v: abs(reference.params[v] - run.results[0]["coefficients"][v]["estimate"]) for v in ["ln_dist", "cntg", "lang", "clny", "rta"]}
-    print(f"Yotov Table 3 (2) PPML, {len(sample):,} rows, {design.shape[1]} columns: statsmodels with dummies "
-          f"{statsmodels_seconds:6.1f} s ({reference.fit_history['iteration']} IRLS iterations), our job {job_seconds:5.2f} s, ratio {statsmodels_seconds / job_seconds:5.0f}x "
-          f"(goal >= 100x); largest estimate difference {max(diffs.values()):.1e}")
+    diffs = {
+        v: abs(reference.params[v] - run.results[0]["coefficients"][v]["estimate"])
+        for v in ["ln_dist", "cntg", "lang", "clny", "rta"]
+    }
+    print(
+        f"Yotov Table 3 (2) PPML, {len(sample):,} rows, {design.shape[1]} columns: statsmodels with dummies "
+        f"{statsmodels_seconds:6.1f} s ({reference.fit_history['iteration']} IRLS iterations), our job {job_seconds:5.2f} s, ratio {statsmodels_seconds / job_seconds:5.0f}x "
+        f"(goal >= 100x); largest estimate difference {max(diffs.values()):.1e}"
+    )
 
 
 def cold_start(panel_frame, spec):
@@ -134,12 +149,19 @@ def cold_start(panel_frame, spec):
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "panel.pkl")
         panel_frame.to_pickle(path)
-        code = ("import sys, time; sys.path.insert(0, '.'); from analysis.services import estimation; "
-                f"t = time.perf_counter(); estimation.fit_isolated({path!r}, {spec!r}); first = time.perf_counter() - t; "
-                f"t = time.perf_counter(); estimation.fit_isolated({path!r}, {spec!r}); "
-                "print(f'{first:.2f} {time.perf_counter() - t:.2f}')")
-        out = subprocess.run([sys.executable, "-c", code], cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                             capture_output=True, text=True, check=True).stdout.split()
+        code = (
+            "import sys, time; sys.path.insert(0, '.'); from analysis.services import estimation; "
+            f"t = time.perf_counter(); estimation.fit_isolated({path!r}, {spec!r}); first = time.perf_counter() - t; "
+            f"t = time.perf_counter(); estimation.fit_isolated({path!r}, {spec!r}); "
+            "print(f'{first:.2f} {time.perf_counter() - t:.2f}')"
+        )
+        out = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
     print(f"first specification in a fresh process (starts the forkserver): {out[0]} s, the next one {out[1]} s")
 
 
@@ -157,8 +179,14 @@ def main():
     path = shared / "data" / "gravity" / "agtpa_applications.csv"
     structural = dict(preset("structural-ppml")[0])
     small = simulate(countries=8, years=range(2000, 2008, 2))
-    job_vs_bare("small synthetic panel (8 countries, 4 years), structural PPML", small, structural, repeat=5,
-                targets=" (a fixed cost per specification dominates here)", warm_up=True)
+    job_vs_bare(
+        "small synthetic panel (8 countries, 4 years), structural PPML",
+        small,
+        structural,
+        repeat=5,
+        targets=" (a fixed cost per specification dominates here)",
+        warm_up=True,
+    )
     cold_start(prepare_panel(small), structural)
     if path.exists():
         yotov = pd.read_csv(path)

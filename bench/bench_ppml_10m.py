@@ -59,6 +59,7 @@ fresh processes with the high-water mark reset at each stage, load average ~3):
 Run: .venv/bin/python bench/bench_ppml_10m.py   (about 3 minutes on 2 cores; ~10 GB of RAM at
 the peak of the bare call). BENCH_PPML_COUNTRIES / BENCH_PPML_YEARS change the panel's size.
 """
+
 import json
 import os
 import shutil
@@ -158,14 +159,22 @@ def worker_process(run_id, warm_run_id):
     sampler.stop()
     forkserver._forkserver._stop()  # waits for the forkserver, which waited for its estimators
     result = run.results[0] if run.results else {}
-    print(json.dumps({
-        "status": run.status, "error": run.error, "seconds": seconds,
-        "tree_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "spawned_kb": spawned_kb,
-        "sampled_estimator_peak_kb": max(sampler.peaks.values(), default=None),
-        "worker_peak_kb": status_kb(os.getpid(), "VmHWM"),
-        "rta": result.get("coefficients", {}).get("rta", {}).get("estimate"),
-        "n_obs": result.get("n_obs"), "fit_seconds": result.get("seconds"),
-    }))
+    print(
+        json.dumps(
+            {
+                "status": run.status,
+                "error": run.error,
+                "seconds": seconds,
+                "tree_peak_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+                "spawned_kb": spawned_kb,
+                "sampled_estimator_peak_kb": max(sampler.peaks.values(), default=None),
+                "worker_peak_kb": status_kb(os.getpid(), "VmHWM"),
+                "rta": result.get("coefficients", {}).get("rta", {}).get("estimate"),
+                "n_obs": result.get("n_obs"),
+                "fit_seconds": result.get("seconds"),
+            }
+        )
+    )
 
 
 def bare_process(path):
@@ -189,14 +198,24 @@ def bare_process(path):
     started = time.perf_counter()
     fit = pf.fepois(FORMULA, data=frame, vcov={"CRV1": "pair_id"})
     seconds = time.perf_counter() - started
-    print(json.dumps({"seconds": seconds, "peak_kb": status_kb(os.getpid(), "VmHWM"), "loaded_kb": loaded_kb,
-                      "rta": float(fit.coef()["rta"]), "n_obs": int(fit._N)}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "peak_kb": status_kb(os.getpid(), "VmHWM"),
+                "loaded_kb": loaded_kb,
+                "rta": float(fit.coef()["rta"]),
+                "n_obs": int(fit._N),
+            }
+        )
+    )
 
 
 def in_fresh_process(*args):
     """Run this file with `args` in a fresh interpreter; its JSON line."""
-    done = subprocess.run([sys.executable, os.path.abspath(__file__), *args], cwd=ROOT, capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, os.path.abspath(__file__), *args], cwd=ROOT, capture_output=True, text=True, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"{args[0]} process failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -213,7 +232,7 @@ def release_free_memory():
 
 
 def gb(kb):
-    return f"{kb / 1024 ** 2:5.2f} GB" if kb else "  n/a  "
+    return f"{kb / 1024**2:5.2f} GB" if kb else "  n/a  "
 
 
 def main():
@@ -257,8 +276,10 @@ def run_bench(media):
     gc.collect()
     release_free_memory()  # so that this process holds little while the two others run
     warm, _ = panel_store(simulate(countries=8, years=range(2000, 2008, 2)), name="small")
-    print(f"{n_rows:,} rows ({countries} countries x {len(years)} years), structural PPML, pair clusters; "
-          f"simulate() {simulate_seconds:.0f} s, panel_store() {store_seconds:.0f} s; load average {load:.1f} at the start")
+    print(
+        f"{n_rows:,} rows ({countries} countries x {len(years)} years), structural PPML, pair clusters; "
+        f"simulate() {simulate_seconds:.0f} s, panel_store() {store_seconds:.0f} s; load average {load:.1f} at the start"
+    )
 
     def job():
         run = model_run_create(panel=panel, specs=[spec], dispatch=False)
@@ -272,18 +293,26 @@ def run_bench(media):
         raise RuntimeError(f"the job failed: {ours['error']}")
     exact = ours["tree_peak_kb"] > 1.5 * ours["spawned_kb"]  # else the figure may be the worker's RSS, see above
     job_kb = ours["tree_peak_kb"] if exact else ours["sampled_estimator_peak_kb"]
-    print(f"bare pf.fepois: {bare['seconds']:6.1f} s, peak RSS {gb(bare['peak_kb'])} (with the frame loaded, before the "
-          f"call: {gb(bare['loaded_kb'])})")
-    print(f"our job:        {ours['seconds']:6.1f} s, peak RSS {gb(job_kb)} (the estimator: RUSAGE_CHILDREN "
-          f"{gb(ours['tree_peak_kb'])}{'' if exact else ' NOT exact here'} (exact above the worker's "
-          f"{gb(ours['spawned_kb'])} when it started the forkserver), its VmHWM sampled "
-          f"{gb(ours['sampled_estimator_peak_kb'])}; the worker process {gb(ours['worker_peak_kb'])}); "
-          f"pyfixest's fit in it {ours['fit_seconds']:.1f} s")
-    print(f"ratio job / bare: time {ours['seconds'] / bare['seconds']:4.2f}, peak memory {job_kb / bare['peak_kb']:4.2f} "
-          f"(measured before: job 32.8 s / 5.1 GB, bare 48.1 s / 8.9 GB: 0.68 and 0.57)")
-    print(f"rta: job {ours['rta']:.10f}, bare {bare['rta']:.10f}, difference {abs(ours['rta'] - bare['rta']):.1e} "
-          f"on {ours['n_obs']:,} and {bare['n_obs']:,} observations; load average {os.getloadavg()[0]:.1f} at the end "
-          f"(2 cores: above 2, other work shares them)")
+    print(
+        f"bare pf.fepois: {bare['seconds']:6.1f} s, peak RSS {gb(bare['peak_kb'])} (with the frame loaded, before the "
+        f"call: {gb(bare['loaded_kb'])})"
+    )
+    print(
+        f"our job:        {ours['seconds']:6.1f} s, peak RSS {gb(job_kb)} (the estimator: RUSAGE_CHILDREN "
+        f"{gb(ours['tree_peak_kb'])}{'' if exact else ' NOT exact here'} (exact above the worker's "
+        f"{gb(ours['spawned_kb'])} when it started the forkserver), its VmHWM sampled "
+        f"{gb(ours['sampled_estimator_peak_kb'])}; the worker process {gb(ours['worker_peak_kb'])}); "
+        f"pyfixest's fit in it {ours['fit_seconds']:.1f} s"
+    )
+    print(
+        f"ratio job / bare: time {ours['seconds'] / bare['seconds']:4.2f}, peak memory {job_kb / bare['peak_kb']:4.2f} "
+        f"(measured before: job 32.8 s / 5.1 GB, bare 48.1 s / 8.9 GB: 0.68 and 0.57)"
+    )
+    print(
+        f"rta: job {ours['rta']:.10f}, bare {bare['rta']:.10f}, difference {abs(ours['rta'] - bare['rta']):.1e} "
+        f"on {ours['n_obs']:,} and {bare['n_obs']:,} observations; load average {os.getloadavg()[0]:.1f} at the end "
+        f"(2 cores: above 2, other work shares them)"
+    )
 
 
 if __name__ == "__main__":

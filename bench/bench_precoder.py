@@ -7,6 +7,7 @@ fit/predict on the same feature matrix.
 
 Run: .venv/bin/python bench/bench_precoder.py     (about 3 minutes; a throw-away database)
 """
+
 import os
 import tempfile
 import time
@@ -44,31 +45,47 @@ def held_out_check(version):
     model = precoder_train(version=version, reference="DESTA 2.1", exclude=[a.pk for a in held])
     seconds = time.perf_counter() - started
     precode(version=version, agreements=held, model=model)
-    desta = {(a, c): v for a, c, v in Coding.objects.filter(coder__username="DESTA 2.1", agreement__in=held).values_list(
-        "agreement_id", "answers__indicator__code", "answers__value")}
-    machine = {(a, c): v for a, c, v in Coding.objects.filter(coder=model.coder, agreement__in=held).values_list(
-        "agreement_id", "answers__indicator__code", "answers__value")}
-    print(f"held-out check: trained on {len(model.training_agreements)} in {seconds:.1f} s, "
-          f"pre-coded {len(held)} treaties it never saw")
+    desta = {
+        (a, c): v
+        for a, c, v in Coding.objects.filter(coder__username="DESTA 2.1", agreement__in=held).values_list(
+            "agreement_id", "answers__indicator__code", "answers__value"
+        )
+    }
+    machine = {
+        (a, c): v
+        for a, c, v in Coding.objects.filter(coder=model.coder, agreement__in=held).values_list(
+            "agreement_id", "answers__indicator__code", "answers__value"
+        )
+    }
+    print(
+        f"held-out check: trained on {len(model.training_agreements)} in {seconds:.1f} s, "
+        f"pre-coded {len(held)} treaties it never saw"
+    )
     kappas = {}
     for spec in indicator_specs(version):
         pairs = [(desta[k], v) for k, v in machine.items() if k[1] == spec.code and desta.get(k) is not None]
         stats = agreement_statistics(pairs, IndicatorSpec(spec.code, spec.level, spec.values))
         cv = model.cross_validation[spec.code]
         kappas[spec.code] = stats["kappa"]
-        print(f"  {spec.code:<14} held-out kappa {stats['kappa']:.3f} alpha {stats['alpha']:.3f} (n {stats['n']});"
-              f" cross-validated kappa {cv['kappa']:.3f} alpha {cv['alpha']:.3f}")
+        print(
+            f"  {spec.code:<14} held-out kappa {stats['kappa']:.3f} alpha {stats['alpha']:.3f} (n {stats['n']});"
+            f" cross-validated kappa {cv['kappa']:.3f} alpha {cv['alpha']:.3f}"
+        )
     mean = sum(kappas.values()) / len(kappas)
-    print(f"  mean held-out kappa {mean:.3f} (goal >= 0.70), lowest {min(kappas.values()):.3f} (goal >= 0.45): "
-          + ("PASS" if mean >= 0.70 and min(kappas.values()) >= 0.45 else "FAIL"))
+    print(
+        f"  mean held-out kappa {mean:.3f} (goal >= 0.70), lowest {min(kappas.values()):.3f} (goal >= 0.45): "
+        + ("PASS" if mean >= 0.70 and min(kappas.values()) >= 0.45 else "FAIL")
+    )
 
 
 def timings(version):
     started = time.perf_counter()
     model = precoder_train(version=version, reference="DESTA 2.1")
     train_seconds = time.perf_counter() - started
-    print(f"training on all {len(model.training_agreements)} DESTA-coded treaties with an English text "
-          f"(5-fold cross-validation + final fit): {train_seconds:.1f} s (goal < 120 s)")
+    print(
+        f"training on all {len(model.training_agreements)} DESTA-coded treaties with an English text "
+        f"(5-fold cross-validation + final fit): {train_seconds:.1f} s (goal < 120 s)"
+    )
 
     # Bare scikit-learn on the same matrix: the final heads' fit and one prediction, nothing else.
     fitted = precoder_load(model)
@@ -79,8 +96,10 @@ def timings(version):
         rows = [i for i, item in enumerate(items) if item[3].get(spec.code) is not None]
         type(fitted.heads[spec.code])(spec, fitted.params["C"]).fit(X[rows], [items[i][3][spec.code] for i in rows])
     bare_fit = time.perf_counter() - started
-    print(f"  bare fit of the seven heads on the prebuilt matrix: {bare_fit:.2f} s; training / bare = {train_seconds / bare_fit:.0f}x "
-          "(the rest: reading texts, TF-IDF, 5 cross-validation folds)")
+    print(
+        f"  bare fit of the seven heads on the prebuilt matrix: {bare_fit:.2f} s; training / bare = {train_seconds / bare_fit:.0f}x "
+        "(the rest: reading texts, TF-IDF, 5 cross-validation folds)"
+    )
 
     agreements, _problems = precodable(Agreement.objects.filter(pk__in=model.training_agreements[:20]))
     precoder_load.__globals__["_LOADED"].clear()
@@ -99,10 +118,14 @@ def timings(version):
         for head in fitted.heads.values():
             head.predict_proba(row)
     bare_predict = (time.perf_counter() - started) / 10
-    print(f"pre-coding one treaty (read text, features, 7 suggestions with evidence, store): median {warm * 1000:.0f} ms "
-          f"(goal < 1000 ms); first call with the model load {cold * 1000:.0f} ms")
-    print(f"  bare predict_proba of the seven heads on a prebuilt row: {bare_predict * 1000:.1f} ms; "
-          f"pre-coding / bare = {warm / bare_predict:.0f}x")
+    print(
+        f"pre-coding one treaty (read text, features, 7 suggestions with evidence, store): median {warm * 1000:.0f} ms "
+        f"(goal < 1000 ms); first call with the model load {cold * 1000:.0f} ms"
+    )
+    print(
+        f"  bare predict_proba of the seven heads on a prebuilt row: {bare_predict * 1000:.1f} ms; "
+        f"pre-coding / bare = {warm / bare_predict:.0f}x"
+    )
 
 
 def main():

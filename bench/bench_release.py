@@ -3,6 +3,7 @@ DESTA 2.1, against bare pandas writes of the same frame. Ratio in the closing no
 
 Run: .venv/bin/python bench/bench_release.py
 """
+
 import io
 import time
 
@@ -39,7 +40,8 @@ def main():
     frame.to_csv(io.BytesIO(), index=False)
     frame.to_excel(io.BytesIO(), index=False, engine="openpyxl")
     frame.assign(**{c: frame[c].fillna("").astype(str) for c in frame.columns if frame[c].dtype == object}).to_stata(
-        io.BytesIO(), write_index=False, version=118)
+        io.BytesIO(), write_index=False, version=118
+    )
     frame.to_json(orient="records")
     bare_seconds = time.perf_counter() - started
 

@@ -15,6 +15,7 @@ Required: (1) <= 1.3 x (2). Also printed: the cold run (releases and panels buil
 creating the sensitivity run without its fits against creating three runs.
 Run: .venv/bin/python bench/bench_sensitivity.py
 """
+
 import csv
 import os
 import tempfile
@@ -42,8 +43,13 @@ from config.demo import DEMO_DIR, STUDY_CODES, demo_agreements_create
 SOURCES = ["coder X", "coder Y", "coder Z"]
 YEARS = range(2000, 2021)
 SPECS = preset("study-table9") + [
-    {"estimator": "ppml", "formula": "exports ~ depth_fta + ln_tbt_j + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
-     "vcov": {"cluster": "pair_id"}, "label": "PPML, Depth x FTA, zeros kept"}]
+    {
+        "estimator": "ppml",
+        "formula": "exports ~ depth_fta + ln_tbt_j + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
+        "vcov": {"cluster": "pair_id"},
+        "label": "PPML, Depth x FTA, zeros kept",
+    }
+]
 
 
 def setup_codings(folder):
@@ -68,16 +74,24 @@ def input_files(folder, countries):
     exports = folder / "exports.csv"
     simulate_exports(countries, countries, YEARS, seed=3, codes=("7764", "0111")).to_csv(exports, index=False)
     macro = SHARED / "data" / "macro"
-    files = {"exports": exports, "gdp": macro / "wdi_gdp_current_usd.csv", "dist": macro / "dist_cepii.csv",
-             "tbt": macro / "eping_tbt_notifications_subset.csv"}
+    files = {
+        "exports": exports,
+        "gdp": macro / "wdi_gdp_current_usd.csv",
+        "dist": macro / "dist_cepii.csv",
+        "tbt": macro / "eping_tbt_notifications_subset.csv",
+    }
     if all(path.exists() for path in files.values()):
         return files, "real WDI GDP, CEPII distances and ePing notifications"
     rng = np.random.default_rng(4)
-    pd.DataFrame([(c, y, float(rng.uniform(1e10, 1e13))) for c in countries for y in YEARS],
-                 columns=["Country Code", "Year", "Value"]).to_csv(folder / "gdp.csv", index=False)
+    pd.DataFrame(
+        [(c, y, float(rng.uniform(1e10, 1e13))) for c in countries for y in YEARS],
+        columns=["Country Code", "Year", "Value"],
+    ).to_csv(folder / "gdp.csv", index=False)
     position = {c: rng.uniform(0, 10_000, 2) for c in countries}
-    pd.DataFrame([(i, j, float(np.hypot(*(position[i] - position[j])) + 100)) for i in countries for j in countries],
-                 columns=["iso_o", "iso_d", "dist"]).to_csv(folder / "dist.csv", index=False)
+    pd.DataFrame(
+        [(i, j, float(np.hypot(*(position[i] - position[j])) + 100)) for i in countries for j in countries],
+        columns=["iso_o", "iso_d", "dist"],
+    ).to_csv(folder / "dist.csv", index=False)
     return {"exports": exports, "gdp": folder / "gdp.csv", "dist": folder / "dist.csv"}, "synthetic GDP and distances"
 
 
@@ -103,7 +117,9 @@ def main():
     panels = [column.panel for column in first.columns.order_by("position")]
 
     def singles():
-        return [model_run_execute(run_id=model_run_create(panel=panel, specs=SPECS, dispatch=False).pk) for panel in panels]
+        return [
+            model_run_execute(run_id=model_run_create(panel=panel, specs=SPECS, dispatch=False).pk) for panel in panels
+        ]
 
     # The cold run has fitted every specification on these panels (pyfixest and the forkserver
     # are warm). Interleaved, so that a change of load on the machine hits both alike.
@@ -115,24 +131,34 @@ def main():
         warm_times.append(seconds)
     single_seconds, warm_seconds = min(single_times), min(warm_times)
     # What the sensitivity run adds, without the fits: releases found, inputs hashed, panels found, runs created
-    create_seconds, _ = best_of(lambda: sensitivity_run_create(version=version, sources=SOURCES, files=files, specs=SPECS,
-                                                               dispatch=False), 3)
-    bare_create_seconds, _ = best_of(lambda: [model_run_create(panel=panel, specs=SPECS, dispatch=False) for panel in panels], 3)
+    create_seconds, _ = best_of(
+        lambda: sensitivity_run_create(version=version, sources=SOURCES, files=files, specs=SPECS, dispatch=False), 3
+    )
+    bare_create_seconds, _ = best_of(
+        lambda: [model_run_create(panel=panel, specs=SPECS, dispatch=False) for panel in panels], 3
+    )
     assert all(run.status == "DONE" for run in runs), [run.error for run in runs]
     columns = list(warm.columns.select_related("run", "panel").order_by("position"))
     assert [c.panel_id for c in columns] == [p.pk for p in panels] and all(c.build["panel_reused"] for c in columns)
     assert all(c.run.status == "DONE" for c in columns)
-    same = all(c.run.results[k]["coefficients"] == r.results[k]["coefficients"] for c, r in zip(columns, runs)
-               for k in range(len(SPECS)))
+    same = all(
+        c.run.results[k]["coefficients"] == r.results[k]["coefficients"]
+        for c, r in zip(columns, runs)
+        for k in range(len(SPECS))
+    )
     depth = ", ".join(f"{c.source} {c.run.results[1]['coefficients']['depth_fta']['estimate']:+.4f}" for c in columns)
-    print(f"{len(countries)} countries x {len(YEARS)} years, {panels[0].n_rows:,} pair-years per panel "
-          f"({columns[0].build.get('zeros_added') or 0:,} zeros added), {len(SPECS)} specifications, {macro}")
+    print(
+        f"{len(countries)} countries x {len(YEARS)} years, {panels[0].n_rows:,} pair-years per panel "
+        f"({columns[0].build.get('zeros_added') or 0:,} zeros added), {len(SPECS)} specifications, {macro}"
+    )
     print(f"Depth x FTA (Table 9 (2)) by source: {depth}; sensitivity estimates identical to the single runs: {same}")
     print(f"three single runs on the three panels:       {single_seconds:6.2f} s")
     print(f"sensitivity run of 3 sources, reused inputs: {warm_seconds:6.2f} s")
     print(f"sensitivity run of 3 sources, cold (built):  {cold_seconds:6.2f} s")
-    print(f"without the fits: sensitivity run created in {create_seconds * 1000:6.1f} ms, three runs created in "
-          f"{bare_create_seconds * 1000:6.1f} ms")
+    print(
+        f"without the fits: sensitivity run created in {create_seconds * 1000:6.1f} ms, three runs created in "
+        f"{bare_create_seconds * 1000:6.1f} ms"
+    )
     print(f"ratio sensitivity / three single runs: {warm_seconds / single_seconds:4.2f} (required <= 1.30)")
 
 

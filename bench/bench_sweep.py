@@ -11,6 +11,7 @@ Printed: wall time from creating the run to DONE on 1 worker (fanned out, and th
 task), on 2 workers (fanned out), and the ratios; the goal is 2 workers <= 0.7 x 1 worker.
 Run: .venv/bin/python bench/bench_sweep.py
 """
+
 import os
 import subprocess
 import sys
@@ -41,17 +42,45 @@ def sweep_panel():
 
 
 def sweep_specs():
-    return [{"estimator": "ppml", "formula": f"trade ~ rta + {z} | exporter^year + importer^year + pair_id",
-             "vcov": {"cluster": "pair_id"}, "label": f"rta + {z}"} for z in CONTROLS]
+    return [
+        {
+            "estimator": "ppml",
+            "formula": f"trade ~ rta + {z} | exporter^year + importer^year + pair_id",
+            "vcov": {"cluster": "pair_id"},
+            "label": f"rta + {z}",
+        }
+        for z in CONTROLS
+    ]
 
 
 def start_worker(env, name):
     log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes it after we return
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--concurrency=1", "-Q", "estimation",
-         "-l", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", f"{name}@%h"],
-        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), env=env, stdout=log,
-        stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "--concurrency=1",
+            "-Q",
+            "estimation",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"{name}@%h",
+        ],
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     process.log_path = log.name
     return process
 
@@ -130,8 +159,10 @@ def run_bench(redis_url):
     panel, _ = panel_store(frame, name="sweep")
     specs = sweep_specs()
     sample = prepare_panel(frame)
-    print(f"8-specification sweep: structural PPML, trade ~ rta + z_k, {len(sample):,} rows, {os.cpu_count()} "
-          f"cores; RAYON_NUM_THREADS {os.environ['RAYON_NUM_THREADS']} here and for 1 worker, cores / 2 for each of 2")
+    print(
+        f"8-specification sweep: structural PPML, trade ~ rta + z_k, {len(sample):,} rows, {os.cpu_count()} "
+        f"cores; RAYON_NUM_THREADS {os.environ['RAYON_NUM_THREADS']} here and for 1 worker, cores / 2 for each of 2"
+    )
 
     fe = "exporter^year + importer^year + pair_id"
     pf.fepois(f"trade ~ rta + z1 | {fe}", data=sample, vcov={"CRV1": "pair_id"})  # warm-up
@@ -162,14 +193,20 @@ def run_bench(redis_url):
     theirs = [float(fit.coef()["rta"]) for fit in bare]
     largest = max(abs(a - b) for a, b in zip(ours, theirs))
     print(f"  bare pyfixest, 8 calls one after another: {bare_seconds:6.1f} s (baseline)")
-    print(f"  pyfixest multiple estimation sw(), 1 call: {sw_seconds:6.1f} s, ratio {sw_seconds / bare_seconds:4.2f} "
-          f"({len(multiple.all_fitted_models)} models)")
+    print(
+        f"  pyfixest multiple estimation sw(), 1 call: {sw_seconds:6.1f} s, ratio {sw_seconds / bare_seconds:4.2f} "
+        f"({len(multiple.all_fitted_models)} models)"
+    )
     print(f"  1 worker, 8 specifications in one task:    {one_task:6.1f} s, ratio {one_task / bare_seconds:4.2f}")
     print(f"  1 worker, fanned out (8 child tasks):      {one_fanned:6.1f} s, ratio {one_fanned / bare_seconds:4.2f}")
-    print(f"  2 workers, fanned out:                     {two_fanned:6.1f} s, ratio {two_fanned / bare_seconds:4.2f}; "
-          f"2 workers / 1 worker {two_fanned / one_fanned:4.2f} (goal <= 0.70); fitted by {len(owners)} workers")
-    between = max(abs(a["coefficients"]["rta"]["estimate"] - b["coefficients"]["rta"]["estimate"])
-                  for a, b in zip(run_one.results, run_two.results))
+    print(
+        f"  2 workers, fanned out:                     {two_fanned:6.1f} s, ratio {two_fanned / bare_seconds:4.2f}; "
+        f"2 workers / 1 worker {two_fanned / one_fanned:4.2f} (goal <= 0.70); fitted by {len(owners)} workers"
+    )
+    between = max(
+        abs(a["coefficients"]["rta"]["estimate"] - b["coefficients"]["rta"]["estimate"])
+        for a, b in zip(run_one.results, run_two.results)
+    )
     print(f"  rta estimates: job vs bare pyfixest, largest difference {largest:.1e}; 1 vs 2 workers {between:.1e}")
 
 

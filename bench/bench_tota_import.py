@@ -3,6 +3,7 @@
 Run: .venv/bin/python bench/bench_tota_import.py   (or `make bench`)
 Prints wall times and the ratio import / parse. Goal: the import <= 30 s here.
 """
+
 import time
 
 from _django import setup
@@ -38,8 +39,12 @@ def main():
 
     print(f"files: {len(files)}, articles: {n_articles}, created: {result.created}")
     print(f"baseline lxml parse only:     {parse_seconds:6.2f} s")
-    print(f"import_tota (parse + write):  {import_seconds:6.2f} s   ratio {import_seconds / parse_seconds:5.1f}x baseline")
-    print(f"second run (nothing changes): {rerun_seconds:6.2f} s   ratio {rerun_seconds / parse_seconds:5.1f}x baseline")
+    print(
+        f"import_tota (parse + write):  {import_seconds:6.2f} s   ratio {import_seconds / parse_seconds:5.1f}x baseline"
+    )
+    print(
+        f"second run (nothing changes): {rerun_seconds:6.2f} s   ratio {rerun_seconds / parse_seconds:5.1f}x baseline"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ against the plain treaty reader page of the same treaty. Goal: workspace <= 150 
 
 Run: .venv/bin/python bench/bench_workspace.py
 """
+
 import statistics
 import time
 
@@ -48,19 +49,29 @@ def main():
     assignment_create(agreements=[agreement], version=version, coders=[coder_a, coder_b])
     coding = Coding.objects.get(coder=coder_a)
     first = agreement.articles.order_by("position").values_list("identifier", flat=True)[:3]
-    coding_save(coding=coding, user=coder_a, revision=0, answers={
-        i.code: {"value": 1 if i.code != "tbt_harmon" else 2, "evidence": [{"article": a} for a in first]}
-        for i in version.indicators.all()})
+    coding_save(
+        coding=coding,
+        user=coder_a,
+        revision=0,
+        answers={
+            i.code: {"value": 1 if i.code != "tbt_harmon" else 2, "evidence": [{"article": a} for a in first]}
+            for i in version.indicators.all()
+        },
+    )
 
     client = Client()
     client.force_login(coder_a)
     reader, reader_bytes = timed(client, agreement.get_absolute_url())
     workspace, workspace_bytes = timed(client, f"/coding/codings/{coding.pk}/")
-    print(f"treaty: {agreement.name} ({agreement.articles.count()} articles, "
-          f"{sum(len(t) for t in agreement.articles.values_list('text', flat=True)) / 1e6:.1f} M characters)")
+    print(
+        f"treaty: {agreement.name} ({agreement.articles.count()} articles, "
+        f"{sum(len(t) for t in agreement.articles.values_list('text', flat=True)) / 1e6:.1f} M characters)"
+    )
     print(f"treaty reader page (baseline): {reader * 1000:6.1f} ms median, {reader_bytes / 1e6:.1f} MB")
-    print(f"coder workspace:               {workspace * 1000:6.1f} ms median, {workspace_bytes / 1e6:.1f} MB   "
-          f"ratio {workspace / reader:4.2f}x")
+    print(
+        f"coder workspace:               {workspace * 1000:6.1f} ms median, {workspace_bytes / 1e6:.1f} MB   "
+        f"ratio {workspace / reader:4.2f}x"
+    )
     print(f"goal <= 150 ms: {'met' if workspace <= 0.15 else 'NOT met'}")
 
 

@@ -1,6 +1,7 @@
 """Django admin for supervisors: texts (to correct an article split), agreements and codebooks.
 Corrections by hand only; the workbench's own writes go through coding/services. Text versions
 are read-only here: a new text is imported (a new version), never edited into an old one."""
+
 from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
@@ -37,7 +38,15 @@ class TextVersionInline(admin.TabularInline):
 
 @admin.register(Agreement)
 class AgreementAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "entry_into_force_year", "desta_number", "tota_id", "wto_rta_id", "membership", "current_text")
+    list_display = (
+        "name",
+        "entry_into_force_year",
+        "desta_number",
+        "tota_id",
+        "wto_rta_id",
+        "membership",
+        "current_text",
+    )
     list_filter = ("membership", "language")
     search_fields = ("name", "name_zh", "desta_number", "parties__iso3")
     list_select_related = ("current_text",)
@@ -151,4 +160,14 @@ admin.site.register(Codebook)
 class TextImportAdmin(admin.ModelAdmin):
     list_display = ("original_name", "agreement", "status", "created_by", "created_at", "finished_at")
     list_filter = ("status",)
-    readonly_fields = ("agreement", "upload", "original_name", "status", "error", "result", "task_id", "created_by", "finished_at")
+    readonly_fields = (
+        "agreement",
+        "upload",
+        "original_name",
+        "status",
+        "error",
+        "result",
+        "task_id",
+        "created_by",
+        "finished_at",
+    )

@@ -1,5 +1,6 @@
 """The coding app's configuration: ready() connects the one signal (staff follows roles) and
 hands the importers their settings (they import no Django). Nothing else runs at start-up."""
+
 from django.apps import AppConfig
 from django.conf import settings
 from django.core.signals import setting_changed

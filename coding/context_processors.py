@@ -1,4 +1,5 @@
 """Template context for every page: the signed-in user's role. Reads only."""
+
 from .roles import ROLE_LABELS, is_supervisor, user_role
 
 
@@ -7,4 +8,7 @@ def roles(request):
     if user is None:
         return {}
     role = user_role(user)
-    return {"user_role": ROLE_LABELS.get(role, role), "user_is_supervisor": is_supervisor(user)}  # the role's name, translated
+    return {
+        "user_role": ROLE_LABELS.get(role, role),
+        "user_is_supervisor": is_supervisor(user),
+    }  # the role's name, translated

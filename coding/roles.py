@@ -1,4 +1,5 @@
 """The three roles are Django groups. Permissions are granted here, once, by a data migration."""
+
 from django.utils.translation import gettext_lazy as _
 
 CODER, SUPERVISOR, ADMIN = "coder", "supervisor", "admin"
@@ -9,14 +10,26 @@ ROLE_LABELS = {CODER: _("coder"), SUPERVISOR: _("supervisor"), ADMIN: _("admin")
 # Model permissions (app_label.codename prefix) each group gets. Supervisors run the Django admin
 # for texts and codebooks (e.g. to correct an article split); coders change nothing there.
 GROUP_PERMISSIONS = {
-    CODER: ["coding.view_agreement", "coding.view_article", "coding.view_chapter", "coding.view_textversion",
-            "coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"],
-    SUPERVISOR: [f"coding.{action}_{model}" for model in ("agreement", "agreementparty", "chapter", "article")
-                 for action in ("view", "add", "change", "delete")]
+    CODER: [
+        "coding.view_agreement",
+        "coding.view_article",
+        "coding.view_chapter",
+        "coding.view_textversion",
+        "coding.view_codebook",
+        "coding.view_codebookversion",
+        "coding.view_indicator",
+    ],
+    SUPERVISOR: [
+        f"coding.{action}_{model}"
+        for model in ("agreement", "agreementparty", "chapter", "article")
+        for action in ("view", "add", "change", "delete")
+    ]
     # Text versions are read-only: a new text is imported, never edited into an old version.
     + ["coding.view_textversion"]
     + ["coding.view_codebook", "coding.view_codebookversion", "coding.view_indicator"]
-    + [f"coding.view_{model}" for model in ("assignment", "coding", "answer", "evidence", "adjudication", "finalvalue")],
+    + [
+        f"coding.view_{model}" for model in ("assignment", "coding", "answer", "evidence", "adjudication", "finalvalue")
+    ],
 }
 
 
@@ -51,7 +64,9 @@ def sync_groups(group_model, permission_model):
             perms = [
                 perm
                 for p in wanted
-                for perm in permission_model.objects.filter(content_type__app_label=p.split(".")[0], codename=p.split(".")[1])
+                for perm in permission_model.objects.filter(
+                    content_type__app_label=p.split(".")[0], codename=p.split(".")[1]
+                )
             ]
         group.permissions.set(perms)
 
@@ -106,8 +121,9 @@ def staff_follows_roles(sender, instance, action, reverse, model, pk_set, **kwar
     elif action == "pre_clear":
         # After the clear it is too late to see which users held the role: note them now.
         if reverse:
-            instance._staff_role_users = (list(instance.user_set.values_list("pk", flat=True))
-                                          if instance.name in STAFF_ROLES else [])
+            instance._staff_role_users = (
+                list(instance.user_set.values_list("pk", flat=True)) if instance.name in STAFF_ROLES else []
+            )
         else:
             instance._staff_role_users = [instance.pk] if instance.groups.filter(name__in=STAFF_ROLES).exists() else []
         return
@@ -126,5 +142,6 @@ def connect_staff_signal():
     from django.contrib.auth import get_user_model
     from django.db.models.signals import m2m_changed
 
-    m2m_changed.connect(staff_follows_roles, sender=get_user_model().groups.through,
-                        dispatch_uid="coding.roles.staff_follows_roles")
+    m2m_changed.connect(
+        staff_follows_roles, sender=get_user_model().groups.through, dispatch_uid="coding.roles.staff_follows_roles"
+    )

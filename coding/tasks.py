@@ -2,6 +2,7 @@
 (a task whose worker died is delivered again and takes its job over, see
 jobs.lifecycle.job_claim); a heartbeat on the row while it runs; time limits from
 CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT."""
+
 import time
 
 from celery import shared_task

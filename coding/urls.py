@@ -1,5 +1,6 @@
 """URLs of the coding app's pages (the API's are config/api_urls.py). Names are stable: templates
 and tests reverse them."""
+
 from django.urls import path
 
 from .views import adjudication, agreement_add, agreements, assignment, codebooks, codings, dashboard, precoder, recheck

@@ -12,6 +12,7 @@ The analysis app asks here with the agreement ids behind its objects (a release'
 panel's release); this module knows nothing of releases, so the coding app never imports the
 analysis app.
 """
+
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 
@@ -24,9 +25,11 @@ APPROVED_SOURCE = "approved"
 def adjudication_approved():
     """Exists(): the row's agreement is approved under the row's codebook version (the end of
     the blind phase), for querysets of models with `agreement` and `version`."""
-    return Exists(Adjudication.objects.filter(
-        agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
-    ))
+    return Exists(
+        Adjudication.objects.filter(
+            agreement=OuterRef("agreement"), version=OuterRef("version"), state=Adjudication.State.APPROVED
+        )
+    )
 
 
 def sees_everything(user) -> bool:
@@ -77,7 +80,9 @@ def coding_states_visible_to(user, agreement) -> bool:
     if sees_everything(user):
         return True
     agreement_id = getattr(agreement, "pk", agreement)
-    return not Assignment.objects.filter(coder=user, agreement_id=agreement_id).exclude(adjudication_approved()).exists()
+    return (
+        not Assignment.objects.filter(coder=user, agreement_id=agreement_id).exclude(adjudication_approved()).exists()
+    )
 
 
 def feedback_codings_for(user):
@@ -100,7 +105,9 @@ def agreements_in_blind_coding(user):
     no values at all, so the question does not arise for them (empty set; pages require login)."""
     if not user.is_authenticated or is_supervisor(user):
         return set()
-    return set(Assignment.objects.filter(coder=user).exclude(adjudication_approved()).values_list("agreement_id", flat=True))
+    return set(
+        Assignment.objects.filter(coder=user).exclude(adjudication_approved()).values_list("agreement_id", flat=True)
+    )
 
 
 def source_visible_to(user, source):
@@ -141,8 +148,12 @@ def suggestion_indicators_visible(user, coding, *, first=False):
     codes = set(coding.version.indicators.values_list("code", flat=True))
     if not user.is_authenticated:
         return set()
-    if sees_everything(user) or Adjudication.objects.filter(
-            agreement_id=coding.agreement_id, version_id=coding.version_id, state=Adjudication.State.APPROVED).exists():
+    if (
+        sees_everything(user)
+        or Adjudication.objects.filter(
+            agreement_id=coding.agreement_id, version_id=coding.version_id, state=Adjudication.State.APPROVED
+        ).exists()
+    ):
         return codes
     if coding.coder_id != user.pk:
         return set()

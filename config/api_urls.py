@@ -1,5 +1,6 @@
 """The JSON API of both apps under /api/ (project level: it imports coding and analysis, and the
 coding app never imports the analysis app). URL names are stable: tests reverse them."""
+
 from django.urls import path, register_converter
 
 from analysis.apis import releases, runs

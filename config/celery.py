@@ -10,6 +10,7 @@ beat elsewhere cannot. Sweeps of several workers do not conflict (every write is
 
 Every worker also writes a heartbeat naming the queues it consumes (jobs/workers.py),
 so the workbench knows when a job waits on a queue no live worker consumes."""
+
 import logging
 import os
 

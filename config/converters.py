@@ -1,5 +1,6 @@
 """Path converters of the URL confs. `id`: a database id, 0 to 2**31 - 1 (coding.pure.ids); a longer
 number matches no URL (a 404) instead of reaching the database as an integer it cannot hold."""
+
 from coding.pure.ids import MAX_DATABASE_ID
 
 

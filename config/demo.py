@@ -3,6 +3,7 @@ their ToTA texts, the reference coders, a dataset release and a synthetic gravit
 first run. Everything comes from the repository (coding/demo) unless TOTA_DIR or ../shared
 offers it, so a fresh offline clone shows the whole demo. Project level, because it loads data
 into both apps (the coding app never imports analysis)."""
+
 import csv
 import sys
 import tarfile
@@ -59,9 +60,11 @@ def study_agreement_find(row):
     """The agreement a row of study_ftas.csv stands for: by DESTA number, else by ToTA id, else (a
     treaty in neither list, like Turkey-Palestinian Authority) by its English name; None if new."""
     desta, tota = row["desta_number"] or None, int(row["tota_id"]) if row["tota_id"] else None
-    return ((Agreement.objects.filter(desta_number=desta).first() if desta else None)
-            or (Agreement.objects.filter(tota_id=tota).first() if tota else None)
-            or Agreement.objects.filter(name=row["fta_en"]).order_by("pk").first())
+    return (
+        (Agreement.objects.filter(desta_number=desta).first() if desta else None)
+        or (Agreement.objects.filter(tota_id=tota).first() if tota else None)
+        or Agreement.objects.filter(name=row["fta_en"]).order_by("pk").first()
+    )
 
 
 @transaction.atomic
@@ -72,9 +75,13 @@ def demo_agreements_create():
     rows = list(csv.DictReader((DEMO_DIR / "study_ftas.csv").open(encoding="utf-8")))
     for row in rows:
         agreement = study_agreement_find(row) or Agreement()
-        wanted = {"name": row["fta_en"], "name_zh": row["fta_zh"], "desta_number": row["desta_number"] or None,
-                  "entry_into_force_year": int(row["entry_into_force_year"]),
-                  "membership": Agreement.Membership.BILATERAL}
+        wanted = {
+            "name": row["fta_en"],
+            "name_zh": row["fta_zh"],
+            "desta_number": row["desta_number"] or None,
+            "entry_into_force_year": int(row["entry_into_force_year"]),
+            "membership": Agreement.Membership.BILATERAL,
+        }
         tota = int(row["tota_id"]) if row["tota_id"] else None
         # The text may already belong to another DESTA entry (DESTA sometimes lists a treaty
         # twice); keep that link rather than break the uniqueness of tota_id.
@@ -122,15 +129,19 @@ def demo_texts_import(tota_ids, *, log=print):
     if source:
         files = [source / f"pta_{n}.xml" for n in tota_ids if (source / f"pta_{n}.xml").exists()]
         result = agreements_import_tota(paths=files)
-        log(f"Texts: {len(files)} ToTA files from {source} ({result.created + result.updated} imported, {result.unchanged} unchanged).")
+        log(
+            f"Texts: {len(files)} ToTA files from {source} ({result.created + result.updated} imported, {result.unchanged} unchanged)."
+        )
         return
     with tempfile.TemporaryDirectory(prefix="tota-") as folder:
         folder = Path(folder)
         files = demo_texts_unpack(tota_ids, folder)
         if files:
             result = agreements_import_tota(paths=files)
-            log(f"Texts: {len(files)} ToTA files shipped with the demo (coding/demo/tota, CC BY-NC 4.0; "
-                f"{result.created + result.updated} imported, {result.unchanged} unchanged).")
+            log(
+                f"Texts: {len(files)} ToTA files shipped with the demo (coding/demo/tota, CC BY-NC 4.0; "
+                f"{result.created + result.updated} imported, {result.unchanged} unchanged)."
+            )
         missing = [n for n in tota_ids if not (folder / f"pta_{n}.xml").exists()]
         if missing:
             demo_texts_download(missing, folder, log=log)
@@ -147,11 +158,15 @@ def demo_texts_download(tota_ids, folder, *, log=print):
             files.append(target)
     except OSError:
         manage = manage_command()
-        log(f"Texts: {len(tota_ids)} ToTA files could not be downloaded (offline?); add them later with "
-            f"`TOTA_DIR=/path/to/tota/xml {manage} load_demo` or `{manage} import_tota DIR`.")
+        log(
+            f"Texts: {len(tota_ids)} ToTA files could not be downloaded (offline?); add them later with "
+            f"`TOTA_DIR=/path/to/tota/xml {manage} load_demo` or `{manage} import_tota DIR`."
+        )
         return
     result = agreements_import_tota(paths=files)
-    log(f"Texts: {len(files)} ToTA files downloaded from the ToTA repository ({result.created + result.updated} imported).")
+    log(
+        f"Texts: {len(files)} ToTA files downloaded from the ToTA repository ({result.created + result.updated} imported)."
+    )
 
 
 STUDY_CODES = ("tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon")
@@ -170,8 +185,10 @@ def study_codings_csv(target):
     if not table6.exists():
         return None
     # Table 5's DESTA numbers, by party pair, as study_ftas.csv carries them.
-    desta_numbers = {frozenset((r["party_a"], r["party_b"])): r["desta_number"]
-                     for r in csv.DictReader((DEMO_DIR / "study_ftas.csv").open(encoding="utf-8"))}
+    desta_numbers = {
+        frozenset((r["party_a"], r["party_b"])): r["desta_number"]
+        for r in csv.DictReader((DEMO_DIR / "study_ftas.csv").open(encoding="utf-8"))
+    }
     with open(target, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["agreement", "coder", "indicator", "value", "note"])
@@ -201,12 +218,20 @@ def demo_assignments_create(*, log=print):
     """A first queue for the demo coders: China's FTAs that have a text, double-coded."""
     User = get_user_model()
     version = codebook_version_get(code="desta-tbt")
-    agreements = list(Agreement.objects.filter(parties__iso3="CHN", current_text__articles__isnull=False).distinct().order_by("name")[:5])
+    agreements = list(
+        Agreement.objects.filter(parties__iso3="CHN", current_text__articles__isnull=False)
+        .distinct()
+        .order_by("name")[:5]
+    )
     if not agreements:
         return
     coders = list(User.objects.filter(username__in=["coder_a", "coder_b"]))
-    created = assignment_create(agreements=agreements, version=version, coders=coders,
-                                assigned_by=User.objects.filter(username="supervisor").first())
+    created = assignment_create(
+        agreements=agreements,
+        version=version,
+        coders=coders,
+        assigned_by=User.objects.filter(username="supervisor").first(),
+    )
     if created:
         log(f"Assignments: {len(agreements)} of China's FTAs to coder_a and coder_b.")
 
@@ -216,7 +241,9 @@ def demo_release_create(*, log=print):
     version = codebook_version_get(code="desta-tbt")
     if not Coding.objects.filter(version=version, coder__username="the study").exists():
         return
-    release, created = release_create(version=version, name="The study's China FTAs (Table 6), recomputed", source="the study")
+    release, created = release_create(
+        version=version, name="The study's China FTAs (Table 6), recomputed", source="the study"
+    )
     log(f"Dataset release {release.number}: {release.name} ({'new' if created else 'unchanged'}).")
 
 
@@ -236,24 +263,32 @@ def demo_panel_create(*, log=print):
     """A synthetic gravity panel whose true RTA effect the structural preset recovers, and a
     first run of that preset on it, sent to the worker when the queue answers (`make up` starts
     one); otherwise it waits QUEUED and a worker's sweeper sends it once one is running."""
-    panel, _created = panel_store(simulate(), name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
-                                 source={"simulator": "analysis.pure.simulate", "seed": 2024, "true_beta": TRUE_BETA},
-                                 synthetic=True)
+    panel, _created = panel_store(
+        simulate(),
+        name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
+        source={"simulator": "analysis.pure.simulate", "seed": 2024, "true_beta": TRUE_BETA},
+        synthetic=True,
+    )
     log(f"Gravity: synthetic demo panel {panel.pk} ({panel.n_rows} rows).")
     if panel.runs.exists():
         return
-    run = model_run_create(panel=panel, specs=specs_from(preset_name="structural-ppml"), name="structural-ppml",
-                           dispatch=False)
+    run = model_run_create(
+        panel=panel, specs=specs_from(preset_name="structural-ppml"), name="structural-ppml", dispatch=False
+    )
     if broker_listening() and job_send(run):
         log(f"Gravity: run {run.pk} (structural-ppml) sent to the worker; Gravity models shows its progress.")
     else:
-        log(f"Gravity: run {run.pk} (structural-ppml) is queued; it runs when a Celery worker starts (`make up` starts one).")
+        log(
+            f"Gravity: run {run.pk} (structural-ppml) is queued; it runs when a Celery worker starts (`make up` starts one)."
+        )
 
 
 def demo_load(*, log=print, with_texts=True):
     for path in sorted((DEMO_DIR / "codebooks").glob("*.yaml")):
         result = codebook_import(path=path)
-        log(f"Codebook {result.version.codebook.code} v{result.version.number}: {result.version.indicators.count()} indicators")
+        log(
+            f"Codebook {result.version.codebook.code} v{result.version.number}: {result.version.indicators.count()} indicators"
+        )
     rows = demo_agreements_create()
     log(f"Agreements: the study's {len(rows)} FTAs (Table 5).")
     demo_users_create()

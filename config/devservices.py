@@ -6,6 +6,7 @@
 Standard library only, so it runs before anything else is set up. Redis and PostgreSQL are real
 servers on free loopback ports, in temporary directories, stopped on exit.
 """
+
 import glob
 import os
 import shutil
@@ -46,12 +47,15 @@ def redis_ping(port, timeout=0.5):
 
 
 def ensure_redis_installed():
-    binary = shutil.which("redis-server") or ("/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    binary = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None
+    )
     if binary:
         return binary
     if not is_root():
-        raise SystemExit("Redis is not installed: run `sudo apt-get install -y redis-server` "
-                         "(or set REDIS_URL to a running server).")
+        raise SystemExit(
+            "Redis is not installed: run `sudo apt-get install -y redis-server` (or set REDIS_URL to a running server)."
+        )
     print("Installing Redis: apt-get install -y redis-server ...", flush=True)
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
@@ -82,7 +86,9 @@ def redis_server(port=None):
     port = port or free_port()
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 10
@@ -119,18 +125,27 @@ def postgres_server():
     if is_root():
         shutil.chown(directory, user="postgres", group="postgres")
     log = os.path.join(directory, "log")
-    subprocess.run(as_postgres([postgres_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                                "--locale=C.UTF-8"]), check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        as_postgres(
+            [postgres_bin("initdb"), "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"]
+        ),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     options = f"-p {port} -k {directory} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    started = subprocess.run(as_postgres([postgres_bin("pg_ctl"), "-D", data, "-o", options, "-l", log, "-w", "start"]),
-                             stdout=subprocess.DEVNULL)
+    started = subprocess.run(
+        as_postgres([postgres_bin("pg_ctl"), "-D", data, "-o", options, "-l", log, "-w", "start"]),
+        stdout=subprocess.DEVNULL,
+    )
     if started.returncode != 0:
         print(Path(log).read_text()[-2000:] if os.path.exists(log) else "(no log)", file=sys.stderr)
         raise SystemExit("PostgreSQL did not start")
     try:
         yield f"postgres://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run(as_postgres([postgres_bin("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_postgres([postgres_bin("pg_ctl"), "-D", data, "-m", "fast", "-w", "stop"]), stdout=subprocess.DEVNULL
+        )
         shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -143,9 +158,10 @@ def run_pytest(args, env):
 
 def start_pytest(args, env, log_path):
     """A pytest run in the background, its output in `log_path` (shown when it ends)."""
-    log = open(log_path, "wb")
-    process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env,
-                               stdout=log, stderr=subprocess.STDOUT)
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by command_test when the run ends
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pytest", *args], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     return process, log, time.monotonic()
 
 
@@ -176,8 +192,12 @@ def command_test(args):
         envs = {}
         for name, _ in runs:
             redis_url = stack.enter_context(redis_server())
-            env = dict(os.environ, DJANGO_SETTINGS_MODULE="config.settings.test", REDIS_URL=redis_url,
-                       VAR_DIR=stack.enter_context(tempfile.TemporaryDirectory(prefix=f"workbench-{name.lower()}-")))
+            env = dict(
+                os.environ,
+                DJANGO_SETTINGS_MODULE="config.settings.test",
+                REDIS_URL=redis_url,
+                VAR_DIR=stack.enter_context(tempfile.TemporaryDirectory(prefix=f"workbench-{name.lower()}-")),
+            )
             env.pop("DATABASE_URL", None)
             env.pop("STATIC_ROOT", None)
             if name == "PostgreSQL":
@@ -249,19 +269,48 @@ def command_up(_args):
         subprocess.run([*manage, "load_demo"], check=True, env=env, cwd=ROOT)
         # WhiteNoise serves STATIC_ROOT (runserver serves static files only with DEBUG on).
         subprocess.run([*manage, "collectstatic", "--noinput", "-v", "0"], check=True, env=env, cwd=ROOT)
-        children.append(("worker", subprocess.Popen(
-            # Both queues (config/settings/base.py: CELERY_TASK_ROUTES): imports on `default`, model fits on
-            # `estimation`; a lab adds estimation workers on other machines (README).
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "-l", "info", "--concurrency", "2",
-             "-Q", "default,estimation"],
-            env=env, cwd=ROOT, start_new_session=True)))
-        children.append(("web server", subprocess.Popen(
-            [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT, start_new_session=True)))
+        children.append(
+            (
+                "worker",
+                subprocess.Popen(
+                    # Both queues (config/settings/base.py: CELERY_TASK_ROUTES): imports on `default`, model fits on
+                    # `estimation`; a lab adds estimation workers on other machines (README).
+                    [
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "config",
+                        "worker",
+                        "-l",
+                        "info",
+                        "--concurrency",
+                        "2",
+                        "-Q",
+                        "default,estimation",
+                    ],
+                    env=env,
+                    cwd=ROOT,
+                    start_new_session=True,
+                ),
+            )
+        )
+        children.append(
+            (
+                "web server",
+                subprocess.Popen(
+                    [*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT, start_new_session=True
+                ),
+            )
+        )
     except (subprocess.CalledProcessError, KeyboardInterrupt):
         stop_all()
         raise SystemExit(1) from None
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
-    print("\nWorkbench running at http://127.0.0.1:8000 — Ctrl-C stops the web server, the worker and Redis.\n", flush=True)
+    print(
+        "\nWorkbench running at http://127.0.0.1:8000 — Ctrl-C stops the web server, the worker and Redis.\n",
+        flush=True,
+    )
     try:
         while True:
             for name, child in children:

@@ -1,5 +1,6 @@
 """The project's error handlers (config/urls.py): an address under /api/ that matches no endpoint
 answers JSON like the rest of the API (its schema documents JSON 404s); pages keep 404.html."""
+
 from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults

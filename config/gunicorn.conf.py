@@ -14,6 +14,7 @@ FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-Proto gunicorn believes (gunicorn
               default 127.0.0.1,::1: a TLS proxy on this machine is believed without more settings)
 https://gunicorn.org/reference/settings/
 """
+
 import os
 
 

@@ -1,4 +1,5 @@
 """Request hygiene shared by every page and API endpoint."""
+
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,9 @@ class RejectNulBytesMiddleware:
             for key, values in params.lists():
                 if "\x00" in key or any("\x00" in value for value in values):
                     return self.refuse(
-                        request, _("Parameter “%(name)s” contains a NUL character.") % {"name": key.replace("\x00", "\\0")})
+                        request,
+                        _("Parameter “%(name)s” contains a NUL character.") % {"name": key.replace("\x00", "\\0")},
+                    )
         return self.get_response(request)
 
     @staticmethod

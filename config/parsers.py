@@ -3,6 +3,7 @@ JSON body meets before it is parsed (analysis/pure/bounds.py, the page's spec fi
 json_loads). Python's parser recurses once per level of nesting, so a body nested 1000 deep was
 a RecursionError (a 500) on every endpoint; and it reads 1e999 as infinity, which PostgreSQL
 then refuses inside a JSON column. Both are a 400 naming the limit here."""
+
 import codecs
 
 from django.conf import settings

@@ -87,13 +87,20 @@ def mini_version(db, tmp_path):
 @pytest.fixture
 def treaty(db):
     agreement = AgreementFactory(name="A - B", parties=["AAA", "BBB"])
-    return add_text(agreement, [
-        ("1", "Preamble", [("1", "The Parties...")]),
-        ("6", "Technical Barriers to Trade", [
-            ("60", "The Parties affirm the Agreement on Technical Barriers to Trade."),
-            ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
-        ]),
-    ])
+    return add_text(
+        agreement,
+        [
+            ("1", "Preamble", [("1", "The Parties...")]),
+            (
+                "6",
+                "Technical Barriers to Trade",
+                [
+                    ("60", "The Parties affirm the Agreement on Technical Barriers to Trade."),
+                    ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
+                ],
+            ),
+        ],
+    )
 
 
 @pytest.fixture(scope="session")

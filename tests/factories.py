@@ -47,9 +47,13 @@ def add_text(agreement, chapters):
     """chapters: [(identifier, name, [(article_identifier, text), ...]), ...]"""
     position = 0
     for chapter_position, (identifier, name, articles) in enumerate(chapters):
-        chapter = Chapter.objects.create(agreement=agreement, identifier=identifier, name=name, position=chapter_position)
+        chapter = Chapter.objects.create(
+            agreement=agreement, identifier=identifier, name=name, position=chapter_position
+        )
         for article_identifier, text in articles:
-            Article.objects.create(agreement=agreement, chapter=chapter, identifier=article_identifier, text=text, position=position)
+            Article.objects.create(
+                agreement=agreement, chapter=chapter, identifier=article_identifier, text=text, position=position
+            )
             position += 1
     agreement.refresh_from_db(fields=["current_text"])  # the first chapter started text version 1
     return agreement

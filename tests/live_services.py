@@ -1,5 +1,6 @@
 """Real services for integration tests: a Redis server and a Celery worker process that share
 the test database with the test process."""
+
 import os
 import shutil
 import signal
@@ -50,16 +51,36 @@ def celery_worker(broker_url, *, concurrency=1, queues=("default", "estimation")
     files = {"MEDIA_ROOT": str(settings.MEDIA_ROOT)}
     if getattr(settings, "PANEL_DIR", None):
         files["PANEL_DIR"] = str(settings.PANEL_DIR)
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": broker_url,
-           "DJANGO_SETTINGS_MODULE": "config.settings.test", **files, **(env or {})}
-    command = [sys.executable, "-m", "celery", "-A", "config", "worker", f"--pool={pool}", "-l", "warning",
-               f"--concurrency={concurrency}", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": broker_url,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        **files,
+        **(env or {}),
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "config",
+        "worker",
+        f"--pool={pool}",
+        "-l",
+        "warning",
+        f"--concurrency={concurrency}",
+        "--without-gossip",
+        "--without-mingle",
+        "--without-heartbeat",
+    ]
     if queues:
         command += ["-Q", ",".join(queues)]
     # Its output goes to a file, not a pipe nobody reads: a chatty worker never blocks on a full pipe.
     log = tempfile.NamedTemporaryFile(prefix="celery-worker-", suffix=".log", delete=False)  # noqa: SIM115 - the worker writes it after we return
-    process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, start_new_session=True,
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        command, cwd=settings.BASE_DIR, env=env, start_new_session=True, stdout=log, stderr=subprocess.STDOUT, text=True
+    )
     process.log_path = log.name
     log.close()
     try:

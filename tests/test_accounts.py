@@ -1,5 +1,6 @@
 """Accounts: password rules, login throttling (django-axes) on the login form, the admin and the
 API, and API tokens (`issue_token`)."""
+
 import base64
 from datetime import timedelta
 from io import StringIO
@@ -23,6 +24,7 @@ LIMIT = 10
 
 # -- password rules ---------------------------------------------------------------------------
 
+
 def validation_codes(password, user=None):
     try:
         validate_password(password, user)
@@ -34,8 +36,11 @@ def validation_codes(password, user=None):
 @pytest.mark.django_db
 def test_password_validators_refuse_weak_passwords():
     assert [v["NAME"].rsplit(".", 1)[1] for v in settings.AUTH_PASSWORD_VALIDATORS] == [
-        "UserAttributeSimilarityValidator", "MinimumLengthValidator", "CommonPasswordValidator",
-        "NumericPasswordValidator"]
+        "UserAttributeSimilarityValidator",
+        "MinimumLengthValidator",
+        "CommonPasswordValidator",
+        "NumericPasswordValidator",
+    ]
     assert validation_codes("12345678") == {"password_too_common", "password_entirely_numeric"}
     assert "password_too_short" in validation_codes("tr4de!")
     assert validation_codes("password") == {"password_too_common"}
@@ -58,6 +63,7 @@ def test_demo_users_still_log_in_with_their_passwords(client):
 
 
 # -- login throttling -------------------------------------------------------------------------
+
 
 def basic(username, password):
     return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
@@ -86,7 +92,9 @@ def test_login_form_locks_username_and_address_after_ten_failures(client, coder)
     assert response.status_code == 429 and not logged_in(client)
     assert 'class="brand"' in body and "FTA coding workbench" in body  # the workbench's layout
     assert "Too many failed logins" in body
-    assert "After 10 failed attempts, logins as this user from your address are paused. Try again in 15 minutes." in body
+    assert (
+        "After 10 failed attempts, logins as this user from your address are paused. Try again in 15 minutes." in body
+    )
     assert client.get("/coding/agreements/").status_code == 302  # still not logged in
 
     # The same page in Chinese.
@@ -151,7 +159,8 @@ def test_api_basic_auth_is_throttled_with_a_json_429(client, coder):
     response = client.get("/api/agreements/", **basic("coder_a", "pw"))
     assert response.status_code == 429 and response["Content-Type"] == "application/json"
     assert response.json()["detail"] == (
-        "Too many failed logins for this account from your address: try again in 15 minutes.")
+        "Too many failed logins for this account from your address: try again in 15 minutes."
+    )
     assert 840 <= int(response["Retry-After"]) <= 900
     response = client.get("/api/agreements/", **basic("coder_a", "pw"), **ZH)
     assert response.status_code == 429 and "15 分钟后再试" in response.json()["detail"]
@@ -165,11 +174,17 @@ def test_api_basic_auth_is_throttled_with_a_json_429(client, coder):
 def test_api_failures_count_whatever_the_request_body(client, coder):
     """A malformed body must not make a wrong password go uncounted (DRF would parse it first)."""
     for attempt in range(LIMIT):
-        response = client.generic("PUT", "/api/codings/999999/", "{not json", content_type="application/json",
-                                  **basic("coder_a", f"wrong{attempt}"))
+        response = client.generic(
+            "PUT",
+            "/api/codings/999999/",
+            "{not json",
+            content_type="application/json",
+            **basic("coder_a", f"wrong{attempt}"),
+        )
         assert response.status_code in {401, 429}, attempt
-    response = client.generic("PUT", "/api/codings/999999/", "{not json", content_type="application/json",
-                              **basic("coder_a", "pw"))
+    response = client.generic(
+        "PUT", "/api/codings/999999/", "{not json", content_type="application/json", **basic("coder_a", "pw")
+    )
     assert response.status_code == 429 and response.json()["code"] == "locked_out"
 
 
@@ -186,6 +201,7 @@ def test_force_login_and_basic_auth_successes_leave_no_attempts(client, coder):
 
 
 # -- API tokens -------------------------------------------------------------------------------
+
 
 def issue_token(*args):
     out = StringIO()

@@ -2,6 +2,7 @@
 its checks: for valid and for invalid requests, no server error, every status code, content type,
 header and body as documented, invalid input refused; and blindness holds for the API too (a
 coder never receives another coder's answers)."""
+
 import base64
 import os
 
@@ -59,8 +60,13 @@ def test_api_never_fails_and_keeps_coders_blind(users, mini_version, treaty, kee
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
             @given(case=operation.as_strategy(generation_mode=mode))
-            @settings(max_examples=EXAMPLES, derandomize=DERANDOMIZE, deadline=None,
-                      suppress_health_check=list(HealthCheck), database=None)
+            @settings(
+                max_examples=EXAMPLES,
+                derandomize=DERANDOMIZE,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+                database=None,
+            )
             def check(case):
                 response = case.call(headers=AUTH)
                 assert "B-ONLY" not in response.text, (case.method, case.formatted_path)
@@ -106,8 +112,12 @@ def test_query_parameters_are_checked_as_documented(client_for, users, treaty):
 @pytest.mark.django_db
 def test_every_operation_documents_its_error_answers(client_for, users):
     schema = client_for(users["coder"]).get("/api/schema/", {"format": "json"}).json()
-    responses = {f"{method.upper()} {path}": set(op["responses"]) for path, ops in schema["paths"].items()
-                 for method, op in ops.items() if path != "/api/schema/"}
+    responses = {
+        f"{method.upper()} {path}": set(op["responses"])
+        for path, ops in schema["paths"].items()
+        for method, op in ops.items()
+        if path != "/api/schema/"
+    }
     assert all({"401", "403", "429"} <= codes for codes in responses.values()), responses
     assert {"400", "404", "409"} <= responses["PUT /api/codings/{id}/"]
     assert {"400", "404", "409"} <= responses["POST /api/codings/{id}/submit/"]

@@ -4,6 +4,7 @@ Every page carries a Content-Security-Policy whose script-src is 'self' only, an
 script the policy would refuse (an inline <script> or an on*= handler): a browser would then
 show it broken. The API schema and docs need a login; the docs page is Swagger UI served from
 this server's own static files (drf-spectacular-sidecar), naming no outside host."""
+
 import re
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -66,28 +67,47 @@ def pages(users, mini_version, treaty):
         coding = Coding.objects.get(coder=user, agreement=treaty)
         coding_save(coding=coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 2}})
         coding_submit(coding=coding, user=user, revision=1)
-    other = add_text(AgreementFactory(name="Other - Treaty", parties=["CCC", "DDD"]), [("1", "General", [("1", "Text.")])])
-    reference = Coding.objects.create(agreement=other, version=mini_version, coder=reference_coder_get_or_create("DESTA 2.1"),
-                                      state=Coding.State.SUBMITTED)
+    other = add_text(
+        AgreementFactory(name="Other - Treaty", parties=["CCC", "DDD"]), [("1", "General", [("1", "Text.")])]
+    )
+    reference = Coding.objects.create(
+        agreement=other,
+        version=mini_version,
+        coder=reference_coder_get_or_create("DESTA 2.1"),
+        state=Coding.State.SUBMITTED,
+    )
     for indicator, value in zip(mini_version.indicators.all(), [1, 3]):
         Answer.objects.create(coding=reference, indicator=indicator, value=value)
     release, _ = release_create(version=mini_version, name="desta", source="DESTA 2.1")
     coding = Coding.objects.get(coder=users["coder"], agreement=treaty)
     common = [
-        reverse("coding:agreement_list"), reverse("coding:agreement_detail", args=[treaty.pk]),
-        reverse("coding:agreement_detail", args=[treaty.pk]) + "?q=Parties", reverse("coding:my_queue"),
-        reverse("coding:codebook_list"), reverse("coding:codebook_detail", args=["mini"]),
-        reverse("analysis:release_list"), reverse("analysis:release_detail", args=[release.number]),
-        reverse("analysis:release_report", args=[release.number]), reverse("analysis:comparison"),
-        reverse("api-docs"), "/no-such-page/",
+        reverse("coding:agreement_list"),
+        reverse("coding:agreement_detail", args=[treaty.pk]),
+        reverse("coding:agreement_detail", args=[treaty.pk]) + "?q=Parties",
+        reverse("coding:my_queue"),
+        reverse("coding:codebook_list"),
+        reverse("coding:codebook_detail", args=["mini"]),
+        reverse("analysis:release_list"),
+        reverse("analysis:release_detail", args=[release.number]),
+        reverse("analysis:release_report", args=[release.number]),
+        reverse("analysis:comparison"),
+        reverse("api-docs"),
+        "/no-such-page/",
     ]
     return {
         "coder": common + [reverse("coding:workspace", args=[coding.pk]), reverse("coding:my_feedback")],
-        "supervisor": common + [
-            reverse("coding:supervisor_dashboard"), reverse("coding:assign"), reverse("coding:adjudication_queue"),
+        "supervisor": common
+        + [
+            reverse("coding:supervisor_dashboard"),
+            reverse("coding:assign"),
+            reverse("coding:adjudication_queue"),
             reverse("coding:adjudication_detail", args=[Adjudication.objects.get(agreement=treaty).pk]),
-            reverse("coding:agreement_history", args=[treaty.pk]), reverse("coding:precoder"), reverse("coding:recheck"),
-            reverse("coding:agreement_add"), reverse("analysis:run_list"), reverse("analysis:sensitivity_list"),
+            reverse("coding:agreement_history", args=[treaty.pk]),
+            reverse("coding:precoder"),
+            reverse("coding:recheck"),
+            reverse("coding:agreement_add"),
+            reverse("analysis:run_list"),
+            reverse("analysis:sensitivity_list"),
             reverse("coding:workspace", args=[coding.pk]),  # read only for the supervisor
         ],
     }
@@ -127,10 +147,15 @@ def test_the_policy_is_on_every_answer_and_never_allows_inline_scripts(client, u
 
 def test_a_script_the_policy_refuses_is_found():
     # The checker itself: each way of running script in a page without a file is reported
-    html = ('<script src="/static/js/base.js"></script><script type="application/json" id="d">{}</script>'
-            '<script>alert(1)</script><select onchange="go()"></select><a href="javascript:go()">x</a>')
-    assert page_scripts(html).refused == ["inline <script> at line 1", "<select onchange=...> at line 1",
-                                          "<a href=javascript:...> at line 1"]
+    html = (
+        '<script src="/static/js/base.js"></script><script type="application/json" id="d">{}</script>'
+        '<script>alert(1)</script><select onchange="go()"></select><a href="javascript:go()">x</a>'
+    )
+    assert page_scripts(html).refused == [
+        "inline <script> at line 1",
+        "<select onchange=...> at line 1",
+        "<a href=javascript:...> at line 1",
+    ]
 
 
 @pytest.mark.parametrize("language, title", [("en", "<h1>Page not found</h1>"), ("zh-hans", "<h1>页面不存在</h1>")])
@@ -148,6 +173,7 @@ def test_a_missing_page_is_the_workbench_404_in_the_readers_language(db, client,
 
 
 # -- the API schema and docs ------------------------------------------------------------------
+
 
 def test_schema_and_docs_need_a_login(db, client):
     # An anonymous visitor is refused the schema (like the rest of the API) and sent to the login page for the docs
@@ -171,8 +197,11 @@ def test_docs_page_is_served_from_this_server_alone(client, users):
     page = page_scripts(html)
     assert page.refused == []
     static = [address for address in page.addresses if address.startswith(settings.STATIC_URL)]
-    assert {address.rsplit("/", 1)[-1] for address in static} >= {"swagger-ui-bundle.js", "swagger-ui-standalone-preset.js",
-                                                                  "swagger-ui.css"}
+    assert {address.rsplit("/", 1)[-1] for address in static} >= {
+        "swagger-ui-bundle.js",
+        "swagger-ui-standalone-preset.js",
+        "swagger-ui.css",
+    }
     for address in static:  # each one a file this server has
         assert finders.find(urlsplit(address).path.removeprefix(settings.STATIC_URL)), address
     scripts = [address for address in page.addresses if "script=" in address]

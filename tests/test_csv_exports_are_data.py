@@ -4,6 +4,7 @@ quote, rationale, note or name saved as a formula is text in a spreadsheet, whil
 ones included, stay numbers. Checked on the writer itself and on the real downloads and commands:
 release dataset and evidence (page and export_dataset), an agreement's history, agreement_report
 and the regression table."""
+
 import csv
 import io
 from io import StringIO
@@ -42,12 +43,13 @@ def records(text):
 def assert_no_formula(rows):
     """No cell a spreadsheet would run: nothing begins with a trigger unless it is a number."""
     for row in rows:
-        for cell in (row.values() if isinstance(row, dict) else row):
+        for cell in row.values() if isinstance(row, dict) else row:
             if cell.startswith(TRIGGERS):
                 float(cell)  # a negative number written as a number is the only allowed case
 
 
 # --- the writer ------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
 def test_text_beginning_with_a_trigger_gets_a_leading_quote(trigger):
@@ -76,27 +78,54 @@ def test_missing_values_are_empty_cells():
 
 
 def test_a_frame_keeps_numeric_columns_and_neutralises_text_and_headers():
-    frame = pd.DataFrame({"depth": [-0.25, 3.0, np.nan], "year": [2010, -1, 2020],
-                          "quote": ["-5", EVIL, None], "=h": ["ok", "+cmd", "@SUM(1)"]})
+    frame = pd.DataFrame(
+        {
+            "depth": [-0.25, 3.0, np.nan],
+            "year": [2010, -1, 2020],
+            "quote": ["-5", EVIL, None],
+            "=h": ["ok", "+cmd", "@SUM(1)"],
+        }
+    )
     data = frame_csv(frame)
     assert data.startswith("\ufeff".encode("utf-8"))  # Excel opens Chinese names correctly
-    assert parse(data) == [["depth", "year", "quote", "'=h"], ["-0.25", "2010", "'-5", "ok"],
-                           ["3.0", "-1", "'" + EVIL, "'+cmd"], ["", "2020", "", "'@SUM(1)"]]
+    assert parse(data) == [
+        ["depth", "year", "quote", "'=h"],
+        ["-0.25", "2010", "'-5", "ok"],
+        ["3.0", "-1", "'" + EVIL, "'+cmd"],
+        ["", "2020", "", "'@SUM(1)"],
+    ]
     assert frame["quote"].tolist()[:2] == ["-5", EVIL]  # the caller's frame is left as it was
 
 
 def test_regression_table_csv_has_numeric_estimates_and_neutralised_labels():
-    result = {"label": "=cmd", "coefficients": {"depth": {"estimate": -0.25, "se": 0.1, "p": 0.02},
-                                                 "-x": {"estimate": 1.5, "se": None, "p": 0.5}},
-              "n_obs": 1234, "r2": 0.5, "estimator": "ols", "vcov": "hetero", "fixed_effects": {}}
+    result = {
+        "label": "=cmd",
+        "coefficients": {
+            "depth": {"estimate": -0.25, "se": 0.1, "p": 0.02},
+            "-x": {"estimate": 1.5, "se": None, "p": 0.5},
+        },
+        "n_obs": 1234,
+        "r2": 0.5,
+        "estimator": "ols",
+        "vcov": "hetero",
+        "fixed_effects": {},
+    }
     rows = parse(tables.to_csv(tables.build([result])))
-    assert rows[:7] == [["variable", "'=cmd"], ["depth", "-0.25"], ["", "(0.100000)"], ["", "**"],
-                        ["'-x", "1.5"], ["", "()"], ["", ""]]
+    assert rows[:7] == [
+        ["variable", "'=cmd"],
+        ["depth", "-0.25"],
+        ["", "(0.100000)"],
+        ["", "**"],
+        ["'-x", "1.5"],
+        ["", "()"],
+        ["", ""],
+    ]
     assert rows[7] == ["N", "1,234"]
     assert_no_formula(rows)
 
 
 # --- the real exports ------------------------------------------------------------------------
+
 
 def save_and_submit(user, answers):
     coding = Coding.objects.get(coder=user)
@@ -115,13 +144,29 @@ def evil(users, mini_version, treaty, client_for):
     start = len("The Parties affirm ")
     signer = UserFactory(username="-2+3", role="coder")
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], signer])
-    save_and_submit(users["coder"], {
-        "wto": {"value": 1, "note": EVIL, "evidence": [{"article": "60", "start": start, "end": start + len(EVIL), "quote": EVIL}]},
-        "harmon": {"value": 2, "note": "@SUM(1)", "evidence": [{"article": "61"}]}})
-    save_and_submit(signer, {"wto": {"value": 1, "note": "\t=1", "evidence": [{"article": "60"}]}, "harmon": {"value": 0}})
+    save_and_submit(
+        users["coder"],
+        {
+            "wto": {
+                "value": 1,
+                "note": EVIL,
+                "evidence": [{"article": "60", "start": start, "end": start + len(EVIL), "quote": EVIL}],
+            },
+            "harmon": {"value": 2, "note": "@SUM(1)", "evidence": [{"article": "61"}]},
+        },
+    )
+    save_and_submit(
+        signer, {"wto": {"value": 1, "note": "\t=1", "evidence": [{"article": "60"}]}, "harmon": {"value": 0}}
+    )
     adjudication = Adjudication.objects.get(agreement=treaty)
-    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="+cmd", disagreement_type=DisagreementType.MISREAD, user=users["supervisor"])
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="+cmd",
+        disagreement_type=DisagreementType.MISREAD,
+        user=users["supervisor"],
+    )
     adjudication_approve(adjudication=adjudication, user=users["supervisor"])
     call_command("release_dataset", "--codebook", "mini", "--name", "evil", stdout=StringIO())
     return {"treaty": treaty, "client": client_for(users["supervisor"])}
@@ -210,10 +255,15 @@ def test_agreement_report_csv_is_data(tmp_path):
     path.write_text(DASH_CODEBOOK, encoding="utf-8")
     codebook_import(path=path)
     agreements = [AgreementFactory() for _ in range(4)]
-    rows = [[a.pk, coder, "-wto", (i + shift) % 2, "", "+cmd"] for i, a in enumerate(agreements)
-            for coder, shift in (("ra", 0), ("rb", 1))]
+    rows = [
+        [a.pk, coder, "-wto", (i + shift) % 2, "", "+cmd"]
+        for i, a in enumerate(agreements)
+        for coder, shift in (("ra", 0), ("rb", 1))
+    ]
     write_long_csv(tmp_path / "codings.csv", rows)
-    call_command("import_codings", str(tmp_path / "codings.csv"), "--codebook", "dash", "--reference", stdout=StringIO())
+    call_command(
+        "import_codings", str(tmp_path / "codings.csv"), "--codebook", "dash", "--reference", stdout=StringIO()
+    )
 
     out = StringIO()
     call_command("agreement_report", "--codebook", "dash", "--format", "csv", stdout=out)
@@ -229,9 +279,16 @@ def test_agreement_report_precoder_rows_are_data():
     from coding.management.commands._precoder_rows import write_precoder
 
     stats = {"n": 4, "kappa": -0.5, "alpha": None, "accuracy": 0.5}
-    report = {"coder": "precoder #1", "reference_coder": 'DESTA "2.1"', "reference": {"-wto": stats},
-              "approved": {}, "cross_validation": {}}
+    report = {
+        "coder": "precoder #1",
+        "reference_coder": 'DESTA "2.1"',
+        "reference": {"-wto": stats},
+        "approved": {},
+        "cross_validation": {},
+    }
     out = StringIO()
     write_precoder(out, report, "csv")
     # a name with a double quote no longer breaks the row; the code's "-" is neutralised; numbers stay
-    assert parse(out.getvalue()) == [["'-wto (precoder #1 vs DESTA \"2.1\", held out)", "4", "", "", "-0.5", "", "", "", "", ""]]
+    assert parse(out.getvalue()) == [
+        ['\'-wto (precoder #1 vs DESTA "2.1", held out)', "4", "", "", "-0.5", "", "", "", "", ""]
+    ]

@@ -3,6 +3,7 @@ another Turkey-Palestinian Authority (the study's one FTA in neither DESTA nor T
 counted 63 FTAs where the loader said 61. Rows of every model, history included, are counted
 before and after; tests/test_demo_offline.py does the same for the whole offline demo (texts,
 references, assignments, release, panel and run), which it loads twice anyway."""
+
 from django.apps import apps
 
 from coding.models import Agreement

@@ -2,6 +2,7 @@
 Everything the README's "What you will see" promises comes from files in the repository: the
 ToTA texts shipped compressed (coding/demo/tota, with their licence), the study's Table 6 and
 DESTA's codes of the study's FTAs (coding/demo/references)."""
+
 import sys
 import tarfile
 import urllib.request
@@ -35,7 +36,9 @@ def offline(settings, tmp_path, monkeypatch):
 def test_shipped_texts_are_the_study_texts_with_their_licence():
     with tarfile.open(demo.DEMO_TEXTS, "r:xz") as archive:
         names = set(archive.getnames())
-    ids = {row.split(",")[-1] for row in (demo.DEMO_DIR / "study_ftas.csv").read_text(encoding="utf-8").splitlines()[1:]}
+    ids = {
+        row.split(",")[-1] for row in (demo.DEMO_DIR / "study_ftas.csv").read_text(encoding="utf-8").splitlines()[1:]
+    }
     assert names == {f"pta_{n}.xml" for n in ids if n}  # all 57 texts of the study's FTAs, nothing else
     assert demo.DEMO_TEXTS.stat().st_size < 1_500_000
     licence = (demo.DEMO_TEXTS.parent / "LICENSE.md").read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 within a few seconds (they blocked ~19 s) and say the task queue is unreachable, never "being
 imported". With a worker on `default` only, a run waiting on `estimation` says so in the API and
 on its page, and `run_gravity --wait` stops with that reason after --wait-timeout."""
+
 import json
 import socket
 import time
@@ -21,8 +22,10 @@ from tests.factories import AgreementFactory
 from tests.live_services import celery_worker, wait_for
 
 SPEC = {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year", "vcov": "hetero"}
-NO_ESTIMATION_WORKER = ("No worker is consuming the “estimation” queue, so this job waits. Start one with: "
-                        "celery -A config worker -Q estimation")
+NO_ESTIMATION_WORKER = (
+    "No worker is consuming the “estimation” queue, so this job waits. Start one with: "
+    "celery -A config worker -Q estimation"
+)
 UNREACHABLE = "The task queue is unreachable (is Redis running at REDIS_URL?): this job waits until it is back."
 
 
@@ -64,7 +67,8 @@ def panel(settings, tmp_path):
 
 @pytest.mark.django_db(transaction=True)
 def test_with_redis_down_an_upload_fails_at_once_and_the_page_says_the_queue_is_unreachable(
-        client_for, users, settings, tmp_path, redis_down):
+    client_for, users, settings, tmp_path, redis_down
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     agreement = AgreementFactory(name="X - Y")
     client = client_for(users["supervisor"])
@@ -127,12 +131,14 @@ def purge_estimation_queue():
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_run_no_live_worker_consumes_says_so_and_run_gravity_stops_waiting(
-        client_for, users, panel, settings, tmp_path, redis_broker):
+    client_for, users, panel, settings, tmp_path, redis_broker
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     forget_worker_heartbeats()
     agreement = AgreementFactory(name="A - B")
-    waiting_import = TextImport.objects.create(agreement=agreement, upload="text_imports/a-b.txt",
-                                               original_name="a-b.txt")  # never sent: it stays QUEUED
+    waiting_import = TextImport.objects.create(
+        agreement=agreement, upload="text_imports/a-b.txt", original_name="a-b.txt"
+    )  # never sent: it stays QUEUED
     client = client_for(users["supervisor"])
     spec_file = tmp_path / "spec.json"
     spec_file.write_text(json.dumps(SPEC), encoding="utf-8")
@@ -144,14 +150,21 @@ def test_a_run_no_live_worker_consumes_says_so_and_run_gravity_stops_waiting(
             detail = client.get(reverse("api-run-detail", args=[run.pk])).json()
             assert detail["status"] == "QUEUED" and detail["waiting_reason"] == NO_ESTIMATION_WORKER
             assert NO_ESTIMATION_WORKER in client.get(reverse("analysis:run_detail", args=[run.pk])).content.decode()
-            assert client.get(reverse("analysis:run_status", args=[run.pk])).json()["waiting_reason"] == NO_ESTIMATION_WORKER
+            assert (
+                client.get(reverse("analysis:run_status", args=[run.pk])).json()["waiting_reason"]
+                == NO_ESTIMATION_WORKER
+            )
             # The import waits on `default`, which this worker consumes: nothing to say about it.
-            assert client.get(reverse("coding:text_import_status", args=[waiting_import.pk])).json()["waiting_reason"] is None
+            assert (
+                client.get(reverse("coding:text_import_status", args=[waiting_import.pk])).json()["waiting_reason"]
+                is None
+            )
 
             started = time.monotonic()
             with pytest.raises(CommandError) as stopped:
-                call_command("run_gravity", "--panel", str(panel.pk), "--spec", str(spec_file), "--wait",
-                             "--wait-timeout", "3")
+                call_command(
+                    "run_gravity", "--panel", str(panel.pk), "--spec", str(spec_file), "--wait", "--wait-timeout", "3"
+                )
             assert 3 <= time.monotonic() - started < 8
         assert str(stopped.value).startswith(f"run {run.pk + 1} is still queued after 3 s: {NO_ESTIMATION_WORKER}")
         assert ModelRun.objects.get(pk=run.pk + 1).status == "QUEUED"  # it stays queued for a later worker
@@ -159,8 +172,10 @@ def test_a_run_no_live_worker_consumes_says_so_and_run_gravity_stops_waiting(
         # The worker stopped and took its heartbeat with it: now `default` has no worker either.
         assert live_queues() == set()
         page = client.get(agreement.get_absolute_url()).content.decode()
-        assert ("No worker is consuming the “default” queue, so this job waits. Start one with: "
-                "celery -A config worker -Q default") in page
+        assert (
+            "No worker is consuming the “default” queue, so this job waits. Start one with: "
+            "celery -A config worker -Q default"
+        ) in page
     finally:
         purge_estimation_queue()
 
@@ -174,14 +189,20 @@ def test_a_worker_counts_as_live_for_three_beats_and_long_silent_ones_are_pruned
     client = broker_redis()
     try:
         seconds, _ = client.time()
-        client.hset(WORKERS_KEY, mapping={
-            "celery@silent:1": json.dumps({"queues": ["estimation"], "at": seconds - 16}),  # missed three beats
-            "celery@gone:2": json.dumps({"queues": ["estimation"], "at": seconds - 301}),  # killed long ago
-        })
+        client.hset(
+            WORKERS_KEY,
+            mapping={
+                "celery@silent:1": json.dumps({"queues": ["estimation"], "at": seconds - 16}),  # missed three beats
+                "celery@gone:2": json.dumps({"queues": ["estimation"], "at": seconds - 301}),  # killed long ago
+            },
+        )
         assert live_queues() == set()
         worker_heartbeat_write(name="celery@here", queues=["default"], client=client)
         assert live_queues() == {"default"}
-        assert {name.decode() for name in client.hkeys(WORKERS_KEY)} == {"celery@silent:1", worker_entry_name("celery@here")}
+        assert {name.decode() for name in client.hkeys(WORKERS_KEY)} == {
+            "celery@silent:1",
+            worker_entry_name("celery@here"),
+        }
         worker_heartbeat_remove(name="celery@here", client=client)
         assert live_queues() == set()
     finally:

@@ -1,6 +1,7 @@
 """What a first user is told when something is wrong: words a researcher understands, in both
 languages, never a Python message or a path on the server; plurals that agree; a histogram of one
 agreement on a whole-number axis."""
+
 import re
 
 import pytest
@@ -36,11 +37,16 @@ def run_page_error(client, **form):
 def test_bad_json_is_explained_not_parsed_at(panel, client_for, users):
     client = client_for(users["supervisor"])
     message = run_page_error(client, panel=panel.pk, spec='{"estimator": "ols", "formula": "trade ~ rta",}')
-    assert message == ("Specification error: the specification is not valid JSON: a key must be in double quotes, "
-                       "and no comma may follow the last item (line 1, column 47)")
+    assert message == (
+        "Specification error: the specification is not valid JSON: a key must be in double quotes, "
+        "and no comma may follow the last item (line 1, column 47)"
+    )
     assert "Expecting" not in message  # the parser's own words
     message = run_page_error(in_chinese(client), panel=panel.pk, spec="{bad")
-    assert message == "模型设定错误：模型设定不是有效的 JSON：键必须放在双引号中，且最后一项后面不能有逗号（第 1 行，第 2 列）"
+    assert (
+        message
+        == "模型设定错误：模型设定不是有效的 JSON：键必须放在双引号中，且最后一项后面不能有逗号（第 1 行，第 2 列）"
+    )
 
 
 def test_years_that_are_not_years_say_so_in_both_languages(panel, client_for, users):

@@ -8,6 +8,7 @@ ends DONE or FAILED with a reason (or CANCELLED) within a bounded time.
 (d) a result holding NaN and inf (`rta ~ 1` on constant data);
 (e) Redis restarted without persistence while a text import waited: its task is sent again;
 and a cancel kills the estimator at once, the soft time limit ends a run."""
+
 import functools
 import os
 import signal
@@ -26,14 +27,21 @@ from tests.live_services import celery_worker, stop_worker, wait_for
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
-SPEC = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
-        "vcov": {"cluster": "pair_id"}}
+SPEC = {
+    "estimator": "ppml",
+    "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
+    "vcov": {"cluster": "pair_id"},
+}
 # pyfixest 0.60 panics in its Rust demeaner (src/demean.rs: `Option::unwrap()` on `None`) and
 # aborts the whole process on this sample: one pair, one year, pair fixed effects.
 ABORTS = {"estimator": "ppml", "formula": "trade ~ fta | pair_id", "years": [2000], "where": {"pair_id": ["C0_C1"]}}
 # Seconds, for the workers here: heartbeats, sweeps and "lost" come quickly.
-FAST = {"JOB_HEARTBEAT_SECONDS": "0.5", "JOB_OWNER_TIMEOUT": "10", "JOB_SWEEP_SECONDS": "1",
-        "JOB_QUEUED_LOST_AFTER": "2"}
+FAST = {
+    "JOB_HEARTBEAT_SECONDS": "0.5",
+    "JOB_OWNER_TIMEOUT": "10",
+    "JOB_SWEEP_SECONDS": "1",
+    "JOB_QUEUED_LOST_AFTER": "2",
+}
 
 
 @functools.cache
@@ -76,8 +84,11 @@ def processes():
 def estimators(worker):
     """The estimator children in the worker's session: the processes a forkserver forked."""
     table = processes()
-    return {pid for pid, (parent, session, _) in table.items()
-            if session == worker.pid and "forkserver" in table.get(parent, (0, 0, ""))[2]}
+    return {
+        pid
+        for pid, (parent, session, _) in table.items()
+        if session == worker.pid and "forkserver" in table.get(parent, (0, 0, ""))[2]
+    }
 
 
 def row(run):
@@ -128,13 +139,16 @@ def test_the_whole_worker_killed_then_a_new_worker_fails_the_run(panels, redis_b
         run, seconds = ended(run, 30, worker)
         # The child the dead worker held fails with the reason; the new worker fits the others.
         assert run.status == "FAILED" and run.finished_at and len(run.results) == 2
-        assert run.error.startswith(f"specification {killed.position + 1} (structural PPML, pair clusters): the "
-                                    f"worker running this job stopped (its process {killed.worker} is gone)")
+        assert run.error.startswith(
+            f"specification {killed.position + 1} (structural PPML, pair clusters): the "
+            f"worker running this job stopped (its process {killed.worker} is gone)"
+        )
     print(f"(b) worker killed: FAILED {seconds:.1f} s after a new worker started")
 
 
-def test_an_estimator_abort_and_a_nan_result_end_their_runs_and_the_worker_goes_on(settings, panels, redis_broker,
-                                                                                  client_for, users):
+def test_an_estimator_abort_and_a_nan_result_end_their_runs_and_the_worker_goes_on(
+    settings, panels, redis_broker, client_for, users
+):
     """(c) pyfixest aborts the estimator process: FAILED with the signal and the panic's line, the
     first specification's result kept. (d) `rta ~ 1` on constant data gives inf: stored as null
     with a warning, and the pages show the run. The same worker runs the next job."""
@@ -148,8 +162,9 @@ def test_an_estimator_abort_and_a_nan_result_end_their_runs_and_the_worker_goes_
         assert ended(after, 60, worker)[0].status == "DONE"
         assert worker.poll() is None
     assert aborting.status == "FAILED"
-    assert aborting.error.startswith("specification 2: the estimator crashed (signal 6, SIGABRT): panicked at"), \
+    assert aborting.error.startswith("specification 2: the estimator crashed (signal 6, SIGABRT): panicked at"), (
         aborting.error
+    )
     assert len(aborting.results) == 1  # the first specification's result is kept
 
     assert infinite.status == "DONE", infinite.error
@@ -187,12 +202,13 @@ def test_a_text_import_whose_task_redis_lost_is_sent_again(settings, tmp_path, u
             upload = SimpleUploadedFile("treaty.txt", b"Article 1\nThe Parties agree.\n", content_type="text/plain")
             job = text_import_request(agreement=agreement, uploaded_file=upload, user=users["supervisor"])
             assert TextImport.objects.get(pk=job.pk).task_id  # sent, waiting in Redis
-        with redis_server(port) as url:  # a new, empty Redis on the same address
-            with celery_worker(url, env=FAST) as worker:
-                started = time.monotonic()
-                assert wait_for(lambda: TextImport.objects.get(pk=job.pk).status in {"DONE", "FAILED"}, timeout=30,
-                                process=worker)
-                seconds = time.monotonic() - started
+        # A new, empty Redis on the same address, and a worker on it.
+        with redis_server(port) as url, celery_worker(url, env=FAST) as worker:
+            started = time.monotonic()
+            assert wait_for(
+                lambda: TextImport.objects.get(pk=job.pk).status in {"DONE", "FAILED"}, timeout=30, process=worker
+            )
+            seconds = time.monotonic() - started
     finally:
         point_at(redis_broker)
     job.refresh_from_db()

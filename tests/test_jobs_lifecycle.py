@@ -2,6 +2,7 @@
 (jobs/progress.py), on the coding app's real TextImport table: a cancel during the work is never
 overwritten, a failure is recorded with its reason, and the status JSON every job-status view
 answers speaks the reader's language."""
+
 import pytest
 from django.utils import translation
 from django.utils.translation import gettext_noop
@@ -55,14 +56,25 @@ def test_done_failed_and_stopped_end_the_job_once_with_the_reason():
 @pytest.mark.django_db
 def test_progress_is_stored_as_a_template_and_shown_in_the_readers_language():
     job = queued()
-    TextImport.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, progress=3, **progress_fields(
-        gettext_noop("%(n)s of %(total)s"), {"n": 3, "total": 10}))
+    TextImport.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        progress=3,
+        **progress_fields(gettext_noop("%(n)s of %(total)s"), {"n": 3, "total": 10}),
+    )
     job.refresh_from_db()
     assert (job.progress_message, job.progress_params) == ("3 of 10", {"n": 3, "total": 10})
     english = job_status_payload(job, result=job.result)
-    assert {key: english[key] for key in ("id", "status", "progress", "message", "error", "waiting_reason", "result")} == {
-        "id": job.pk, "status": "RUNNING", "progress": 3, "message": "3 of 10", "error": "", "waiting_reason": None,
-        "result": {}}
+    assert {
+        key: english[key] for key in ("id", "status", "progress", "message", "error", "waiting_reason", "result")
+    } == {
+        "id": job.pk,
+        "status": "RUNNING",
+        "progress": 3,
+        "message": "3 of 10",
+        "error": "",
+        "waiting_reason": None,
+        "result": {},
+    }
     assert english["bar"] == {"state": "active", "width": 3, "text": ""}
     with translation.override("zh-hans"):
         chinese = job_status_payload(job)

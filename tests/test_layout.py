@@ -1,17 +1,24 @@
 """The house rules, read from the imports so the layout cannot drift back (docs/architecture.md):
 pure modules import no Django, the coding app never imports the analysis app, no service imports
 a task module, and no source file is longer than 450 lines."""
+
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = [p for folder in ("coding", "analysis", "config") for p in (ROOT / folder).rglob("*.py")
-           if "migrations" not in p.parts]
+SOURCES = [
+    p
+    for folder in ("coding", "analysis", "config")
+    for p in (ROOT / folder).rglob("*.py")
+    if "migrations" not in p.parts
+]
 SOURCES += sorted((ROOT / "web").rglob("*.py"))  # the web layer both apps share
-PURE = [*(ROOT / "coding" / "pure").rglob("*.py"),
-        *(ROOT / "analysis" / "pure").rglob("*.py"),
-        *(ROOT / "coding" / "precoder").glob("*.py"),
-        *(ROOT / "coding" / "importers").rglob("*.py")]
+PURE = [
+    *(ROOT / "coding" / "pure").rglob("*.py"),
+    *(ROOT / "analysis" / "pure").rglob("*.py"),
+    *(ROOT / "coding" / "precoder").glob("*.py"),
+    *(ROOT / "coding" / "importers").rglob("*.py"),
+]
 MAX_LINES = 450
 
 
@@ -40,14 +47,18 @@ def rel(path):
 
 def test_the_pure_modules_exist_and_import_no_django():
     assert len(PURE) >= 10
-    offenders = {rel(p): [m for m in imported_modules(p) if m.split(".")[0] in {"django", "rest_framework", "celery"}]
-                 for p in PURE}
+    offenders = {
+        rel(p): [m for m in imported_modules(p) if m.split(".")[0] in {"django", "rest_framework", "celery"}]
+        for p in PURE
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
 def test_the_coding_app_never_imports_the_analysis_app():
-    offenders = {rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "analysis"]
-                 for p in (ROOT / "coding").rglob("*.py")}
+    offenders = {
+        rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "analysis"]
+        for p in (ROOT / "coding").rglob("*.py")
+    }
     assert {k: v for k, v in offenders.items() if v} == {}
 
 
@@ -68,8 +79,11 @@ def test_pages_and_apis_do_not_write_models_directly():
 
 
 def test_no_source_file_is_longer_than_the_limit():
-    long = {rel(p): n for p in SOURCES + list((ROOT / "tests").rglob("*.py"))
-            if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    long = {
+        rel(p): n
+        for p in SOURCES + list((ROOT / "tests").rglob("*.py"))
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert long == {}
 
 
@@ -90,8 +104,7 @@ def model_reads(path):
 
 
 def web_layer_offenders(paths):
-    return {rel(p): models_imported(p) + model_reads(p) for p in paths
-            if models_imported(p) or model_reads(p)}
+    return {rel(p): models_imported(p) + model_reads(p) for p in paths if models_imported(p) or model_reads(p)}
 
 
 def test_pages_and_apis_read_through_selectors_and_import_no_models():
@@ -106,27 +119,42 @@ def test_the_layout_test_sees_a_page_that_reads_a_model(tmp_path, monkeypatch):
     monkeypatch.setitem(globals(), "ROOT", tmp_path)  # a tree of its own: nothing is added to the real one
     page = tmp_path / "coding" / "views" / "violation.py"
     page.parent.mkdir(parents=True)
-    page.write_text("from ..models import Agreement\n\n\ndef page(request, pk):\n"
-                    "    return Agreement.objects.get(pk=pk)\n", encoding="utf-8")
+    page.write_text(
+        "from ..models import Agreement\n\n\ndef page(request, pk):\n    return Agreement.objects.get(pk=pk)\n",
+        encoding="utf-8",
+    )
     assert web_layer_offenders([page]) == {
-        "coding/views/violation.py": ["coding.models", "coding.models.Agreement", ".objects."]}
+        "coding/views/violation.py": ["coding.models", "coding.models.Agreement", ".objects."]
+    }
 
 
 def test_the_shared_web_layer_knows_no_analysis_and_only_pages_apis_and_tags_use_it():
     """web/ may ask the coding app (roles, visibility, selectors), never the analysis app; in the
     apps only pages, the API and template tags import it (a service or selector never does)."""
-    assert {rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "analysis"]
-            for p in (ROOT / "web").rglob("*.py") if any(m.split(".")[0] == "analysis" for m in imported_modules(p))} == {}
-    users = [p for folder in ("coding", "analysis") for p in (ROOT / folder).rglob("*.py")
-             if any(m.split(".")[0] == "web" for m in imported_modules(p))]
+    assert {
+        rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "analysis"]
+        for p in (ROOT / "web").rglob("*.py")
+        if any(m.split(".")[0] == "analysis" for m in imported_modules(p))
+    } == {}
+    users = [
+        p
+        for folder in ("coding", "analysis")
+        for p in (ROOT / folder).rglob("*.py")
+        if any(m.split(".")[0] == "web" for m in imported_modules(p))
+    ]
     assert users and [rel(p) for p in users if not {"views", "apis", "templatetags"} & set(p.parts)] == []
 
 
 def test_the_analysis_app_borrows_nothing_from_the_coding_apps_web_layer():
     """Error mapping, permissions and shared template tags live in web/, not in coding's pages or API."""
-    borrowed = {rel(p): [m for m in imported_modules(p) if m.split(".")[:2] in (["coding", "apis"], ["coding", "views"],
-                                                                               ["coding", "templatetags"])]
-                for p in (ROOT / "analysis").rglob("*.py")}
+    borrowed = {
+        rel(p): [
+            m
+            for m in imported_modules(p)
+            if m.split(".")[:2] in (["coding", "apis"], ["coding", "views"], ["coding", "templatetags"])
+        ]
+        for p in (ROOT / "analysis").rglob("*.py")
+    }
     assert {k: v for k, v in borrowed.items() if v} == {}
 
 
@@ -134,14 +162,20 @@ def test_the_analysis_app_borrows_nothing_from_the_coding_apps_web_layer():
 def config_importers(paths):
     """Modules of the apps (or of the jobs app) that import `config`: only config/ may know
     everyone (the Celery app is reached through celery.current_app)."""
-    return {rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "config"] for p in paths
-            if any(m.split(".")[0] == "config" for m in imported_modules(p))}
+    return {
+        rel(p): [m for m in imported_modules(p) if m.split(".")[0] == "config"]
+        for p in paths
+        if any(m.split(".")[0] == "config" for m in imported_modules(p))
+    }
 
 
 def app_importers(paths, apps=("coding", "analysis")):
     """Modules of the jobs app that import one of `apps`: the apps plug into it, not it into them."""
-    return {rel(p): [m for m in imported_modules(p) if m.split(".")[0] in apps] for p in paths
-            if any(m.split(".")[0] in apps for m in imported_modules(p))}
+    return {
+        rel(p): [m for m in imported_modules(p) if m.split(".")[0] in apps]
+        for p in paths
+        if any(m.split(".")[0] in apps for m in imported_modules(p))
+    }
 
 
 def app_modules(*folders):
@@ -158,7 +192,8 @@ def test_no_module_of_the_apps_or_the_jobs_app_imports_config():
 def test_the_jobs_app_imports_neither_app():
     modules = app_modules("jobs")
     assert {"models.py", "dispatch.py", "lifecycle.py", "sweeper.py", "workers.py", "selectors.py"} <= {
-        p.name for p in modules}
+        p.name for p in modules
+    }
     assert app_importers(modules) == {}
     assert {rel(p): n for p in modules if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES} == {}
 
@@ -168,7 +203,8 @@ def test_the_jobs_rules_see_a_deliberate_violation(tmp_path, monkeypatch):
     monkeypatch.setitem(globals(), "ROOT", tmp_path)  # a tree of its own: nothing is added to the real one
     bad = tmp_path / "jobs" / "violation.py"
     bad.parent.mkdir(parents=True)
-    bad.write_text("from config.celery import app\n\n\ndef send():\n    from coding.models import TextImport\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "from config.celery import app\n\n\ndef send():\n    from coding.models import TextImport\n", encoding="utf-8"
+    )
     assert config_importers([bad]) == {"jobs/violation.py": ["config.celery", "config.celery.app"]}
     assert app_importers([bad]) == {"jobs/violation.py": ["coding.models", "coding.models.TextImport"]}

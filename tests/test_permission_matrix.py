@@ -2,6 +2,7 @@
 admins. A URL without a rule here fails the test, so a new page or endpoint cannot skip the
 question. Rules: PUBLIC (anyone), LOGIN (any signed-in user; what they see is then filtered by
 coding.visibility), SUPERVISOR (supervisors and admins; coders get 403), STAFF (the Django admin)."""
+
 import pytest
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLResolver
@@ -26,13 +27,18 @@ SPEC = {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^
 def url_names(objects=False):
     """Every named (or unnamed) URL pattern, with its namespace, walked from the root URL conf:
     (name, pattern text), or (name, pattern object) with `objects`."""
+
     def walk(patterns, namespace):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 inner = ":".join(n for n in (namespace, pattern.namespace) if n)
                 yield from walk(pattern.url_patterns, inner)
             else:
-                yield ":".join(n for n in (namespace, pattern.name or "<unnamed>") if n), pattern if objects else str(pattern.pattern)
+                yield (
+                    ":".join(n for n in (namespace, pattern.name or "<unnamed>") if n),
+                    pattern if objects else str(pattern.pattern),
+                )
+
     return list(walk(get_resolver().url_patterns, ""))
 
 
@@ -72,21 +78,38 @@ def _rules(w):
         "coding:codebook_detail": (LOGIN, [("get", {"code": "mini"}, {})]),
         "coding:codebook_version": (LOGIN, [("get", {"code": "mini", "number": 1}, {})]),
         "analysis:release_list": (LOGIN, [("get", {}, {})]),
-        "analysis:release_new": (SUPERVISOR, [("post", {}, {"version": w["version"].pk, "source": "DESTA 2.1", "name": "x"})]),
+        "analysis:release_new": (
+            SUPERVISOR,
+            [("post", {}, {"version": w["version"].pk, "source": "DESTA 2.1", "name": "x"})],
+        ),
         "analysis:release_detail": (LOGIN, [("get", {"number": w["release"].number}, {})]),
         "analysis:release_histogram": (LOGIN, [("get", {"number": w["release"].number, "fmt": "svg"}, {})]),
-        "analysis:release_download": (LOGIN, [("get", {"number": w["release"].number, "shape": "agreement", "fmt": "csv"}, {})]),
+        "analysis:release_download": (
+            LOGIN,
+            [("get", {"number": w["release"].number, "shape": "agreement", "fmt": "csv"}, {})],
+        ),
         "analysis:release_evidence": (LOGIN, [("get", {"number": w["release"].number, "fmt": "csv"}, {})]),
         "analysis:release_report": (LOGIN, [("get", {"number": w["release"].number}, {})]),
         "analysis:comparison": (LOGIN, [("get", {}, {})]),
-        "analysis:run_list": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"panel": w["panel"].pk, "preset": "structural-ppml"})]),
+        "analysis:run_list": (
+            SUPERVISOR,
+            [("get", {}, {}), ("post", {}, {"panel": w["panel"].pk, "preset": "structural-ppml"})],
+        ),
         "analysis:run_detail": (LOGIN, [("get", {"pk": run.pk}, {})]),
         "analysis:run_status": (LOGIN, [("get", {"pk": run.pk}, {})]),
         "analysis:run_cancel": (SUPERVISOR, [("post", {"pk": w["queued_run"].pk}, {})]),
-        "analysis:run_table": (LOGIN, [("get", {"fmt": "html"}, {"runs": run.pk}), ("get", {"fmt": "csv"}, {"runs": run.pk})]),
+        "analysis:run_table": (
+            LOGIN,
+            [("get", {"fmt": "html"}, {"runs": run.pk}), ("get", {"fmt": "csv"}, {"runs": run.pk})],
+        ),
         "analysis:run_plot": (LOGIN, [("get", {"fmt": "svg"}, {"runs": run.pk})]),
-        "analysis:sensitivity_list": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"version": w["version"].pk, "sources": "DESTA 2.1",
-                                                                               "preset": "structural-ppml"})]),
+        "analysis:sensitivity_list": (
+            SUPERVISOR,
+            [
+                ("get", {}, {}),
+                ("post", {}, {"version": w["version"].pk, "sources": "DESTA 2.1", "preset": "structural-ppml"}),
+            ],
+        ),
         "analysis:sensitivity_detail": (LOGIN, [("get", {"pk": w["sensitivity"].pk}, {})]),
         "analysis:sensitivity_status": (LOGIN, [("get", {"pk": w["sensitivity"].pk}, {})]),
         "analysis:sensitivity_plot": (LOGIN, [("get", {"pk": w["sensitivity"].pk, "fmt": "svg"}, {})]),
@@ -99,7 +122,10 @@ def _rules(w):
         "api-coding-submit": (LOGIN, [("post", {"pk": coding.pk}, {})]),
         "api-release-list": (LOGIN, [("get", {}, {})]),
         "api-release-detail": (LOGIN, [("get", {"ref": str(w["release"].number)}, {})]),
-        "api-run-list": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"panel": str(w["panel"].pk), "preset": "structural-ppml"})]),
+        "api-run-list": (
+            SUPERVISOR,
+            [("get", {}, {}), ("post", {}, {"panel": str(w["panel"].pk), "preset": "structural-ppml"})],
+        ),
         "api-run-detail": (LOGIN, [("get", {"pk": run.pk}, {})]),
         "api-run-cancel": (SUPERVISOR, [("post", {"pk": w["queued_run"].pk}, {})]),
         "api-codebook-list": (LOGIN, [("get", {}, {})]),
@@ -120,35 +146,61 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
         coding_save(coding=coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 2}})
         coding.refresh_from_db()
         coding_submit(coding=coding, user=user, revision=coding.revision)
-    open_agreement = add_text(AgreementFactory(name="Open - Treaty", parties=["CCC", "DDD"]),
-                              [("1", "General", [("1", "Text.")])])
+    open_agreement = add_text(
+        AgreementFactory(name="Open - Treaty", parties=["CCC", "DDD"]), [("1", "General", [("1", "Text.")])]
+    )
     desta = reference_coder_get_or_create("DESTA 2.1")
-    reference = Coding.objects.create(agreement=open_agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED)
+    reference = Coding.objects.create(
+        agreement=open_agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED
+    )
     for indicator, value in zip(mini_version.indicators.all(), [1, 3]):
         Answer.objects.create(coding=reference, indicator=indicator, value=value)
     release, _ = release_create(version=mini_version, name="desta", source="DESTA 2.1")
     panel, _ = panel_store(simulate(countries=6, seed=1), name="from release", release=release)
     run = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC], dispatch=False).pk)
     assert run.status == ModelRun.Status.DONE
-    approved = add_text(AgreementFactory(name="Approved - Treaty", parties=["EEE", "FFF"]), [("1", "General", [("1", "Text.")])])
+    approved = add_text(
+        AgreementFactory(name="Approved - Treaty", parties=["EEE", "FFF"]), [("1", "General", [("1", "Text.")])]
+    )
     assignment_create(agreements=[approved], version=mini_version, coders=[users["coder"], users["coder_b"]])
     for user in (users["coder"], users["coder_b"]):
         approved_coding = Coding.objects.get(coder=user, agreement=approved)
-        coding_save(coding=approved_coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 2}})
+        coding_save(
+            coding=approved_coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 2}}
+        )
         coding_submit(coding=approved_coding, user=user, revision=1)
     adjudication_approve(adjudication=Adjudication.objects.get(agreement=approved), user=users["supervisor"])
     sensitivity = SensitivityRun.objects.create(version=mini_version, sources=["DESTA 2.1"], specs=[SPEC])
-    SensitivityColumn.objects.create(sensitivity=sensitivity, position=0, source="DESTA 2.1", release=release, panel=panel, run=run)
+    SensitivityColumn.objects.create(
+        sensitivity=sensitivity, position=0, source="DESTA 2.1", release=release, panel=panel, run=run
+    )
     return {
-        "users": users, "version": mini_version, "open_agreement": open_agreement, "treaty": treaty,
+        "users": users,
+        "version": mini_version,
+        "open_agreement": open_agreement,
+        "treaty": treaty,
         "coding": Coding.objects.get(coder=users["coder"], agreement=treaty),
         "approved_coding": Coding.objects.get(coder=users["coder"], agreement=approved),
         "adjudication": Adjudication.objects.get(agreement=treaty, version=mini_version),
-        "release": release, "panel": panel, "run": run, "sensitivity": sensitivity,
+        "release": release,
+        "panel": panel,
+        "run": run,
+        "sensitivity": sensitivity,
         "queued_run": model_run_create(panel=panel, specs=[SPEC], dispatch=False),
-        "text_import": TextImport.objects.create(agreement=open_agreement, upload="text_imports/x.txt", original_name="x.txt"),
-        "precode_job": PrecodeJob.objects.create(agreement_ids=[open_agreement.pk], model=PrecoderModel.objects.create(
-            number=1, version=mini_version, codebook_hash=mini_version.content_hash, reference="DESTA 2.1", file="x", file_hash="x")),
+        "text_import": TextImport.objects.create(
+            agreement=open_agreement, upload="text_imports/x.txt", original_name="x.txt"
+        ),
+        "precode_job": PrecodeJob.objects.create(
+            agreement_ids=[open_agreement.pk],
+            model=PrecoderModel.objects.create(
+                number=1,
+                version=mini_version,
+                codebook_hash=mini_version.content_hash,
+                reference="DESTA 2.1",
+                file="x",
+                file_hash="x",
+            ),
+        ),
     }
 
 
@@ -176,7 +228,11 @@ def test_permission_matrix(world, client, role):
     failures = []
     for name, (rule, calls) in _rules(world).items():
         for method, kwargs, data in calls:
-            path = reverse(name if name != "<unnamed>" else "coding:agreement_list", kwargs=kwargs) if name != "<unnamed>" else "/"
+            path = (
+                reverse(name if name != "<unnamed>" else "coding:agreement_list", kwargs=kwargs)
+                if name != "<unnamed>"
+                else "/"
+            )
             response = request(client, method, path, data)
             code = response.status_code
             api = path.startswith("/api/") and name != "api-docs"  # the docs are a page: anonymous goes to the login
@@ -214,7 +270,9 @@ def test_admin_site_is_for_staff_only(world, client, role):
     wrong = []
     for path in sorted(paths):
         response = client.get(path)
-        if response.status_code not in {302, 404} or (response.status_code == 302 and not sent_to_login(response, admin=True)):
+        if response.status_code not in {302, 404} or (
+            response.status_code == 302 and not sent_to_login(response, admin=True)
+        ):
             wrong.append(f"{path}: {response.status_code}")
     assert wrong == []
     assert client.get("/admin/").status_code == 302
@@ -228,6 +286,7 @@ def test_supervisors_work_in_the_admin(world, client):
 
 # --- blindness through panels and runs ---------------------------------------------------------
 
+
 @pytest.fixture
 def blind_run(world):
     """A release of the approved value... of the treaty coder_a is still coding blind: here the
@@ -235,8 +294,9 @@ def blind_run(world):
     from analysis.models import DatasetRelease
 
     desta = reference_coder_get_or_create("DESTA 2.1")
-    reference = Coding.objects.create(agreement=world["treaty"], version=world["version"], coder=desta,
-                                      state=Coding.State.SUBMITTED)
+    reference = Coding.objects.create(
+        agreement=world["treaty"], version=world["version"], coder=desta, state=Coding.State.SUBMITTED
+    )
     for indicator, value in zip(world["version"].indicators.all(), [1, 3]):
         Answer.objects.create(coding=reference, indicator=indicator, value=value)
     release, created = release_create(version=world["version"], name="with the blind treaty", source="DESTA 2.1")
@@ -249,11 +309,15 @@ def blind_run(world):
 
 def test_a_blind_coder_learns_nothing_through_runs(world, blind_run, client):
     run = blind_run["run"]
-    paths = [reverse("analysis:run_detail", args=[run.pk]), reverse("analysis:run_status", args=[run.pk]),
-             reverse("analysis:run_table", args=["html"]) + f"?runs={run.pk}",
-             reverse("analysis:run_table", args=["csv"]) + f"?runs={run.pk}",
-             reverse("analysis:run_plot", args=["png"]) + f"?runs={run.pk}",
-             f"/api/runs/{run.pk}/", f"/api/releases/{blind_run['release'].number}/"]
+    paths = [
+        reverse("analysis:run_detail", args=[run.pk]),
+        reverse("analysis:run_status", args=[run.pk]),
+        reverse("analysis:run_table", args=["html"]) + f"?runs={run.pk}",
+        reverse("analysis:run_table", args=["csv"]) + f"?runs={run.pk}",
+        reverse("analysis:run_plot", args=["png"]) + f"?runs={run.pk}",
+        f"/api/runs/{run.pk}/",
+        f"/api/releases/{blind_run['release'].number}/",
+    ]
     client.force_login(world["users"]["coder"])
     for path in paths:
         response = client.get(path)
@@ -278,7 +342,9 @@ def test_runs_open_once_the_treaty_is_adjudicated(world, blind_run, client):
     adjudication, supervisor = world["adjudication"], world["users"]["supervisor"]
     for indicator in world["version"].indicators.all():
         if not adjudication.final_values.filter(indicator=indicator).exists():
-            adjudication_resolve(adjudication=adjudication, indicator=indicator, value=1, rationale="r", user=supervisor)
+            adjudication_resolve(
+                adjudication=adjudication, indicator=indicator, value=1, rationale="r", user=supervisor
+            )
     adjudication_approve(adjudication=adjudication, user=supervisor)
     client.force_login(world["users"]["coder"])
     assert client.get(reverse("analysis:run_detail", args=[blind_run["run"].pk])).status_code == 200

@@ -1,6 +1,7 @@
 """Production serving end to end: a real gunicorn (config/gunicorn.conf.py) with
 config.settings.production, its own migrated SQLite database and its own collectstatic output,
 answering on a free loopback port. What `make serve` and deploy/workbench-web.service run."""
+
 import gzip
 import http.client
 import os
@@ -17,20 +18,32 @@ ROOT = settings.BASE_DIR
 
 # The suite runs twice, on SQLite and then on PostgreSQL; this server uses its own SQLite file
 # either way, so the second run would test exactly the same thing again (and pay ~10 s for it).
-pytestmark = pytest.mark.skipif(os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                                reason="uses its own SQLite database: already tested in the SQLite run")
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="uses its own SQLite database: already tested in the SQLite run",
+)
 
 
 def server_env(tmp):
     """A clean environment, as a systemd unit gives: nothing from the test settings leaks in."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
-           "HOME": os.environ.get("HOME", str(tmp)),  # matplotlib's font cache, made once per user
-           "DJANGO_SETTINGS_MODULE": "config.settings.production",
-           "SECRET_KEY": "serving-test-" + "k" * 50, "ALLOWED_HOSTS": "127.0.0.1",
-           "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",  # plain http on loopback
-           "VAR_DIR": str(tmp / "var"), "STATIC_ROOT": str(tmp / "static"), "MEDIA_ROOT": str(tmp / "media"),
-           "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}", "REDIS_URL": "redis://127.0.0.1:1/0",
-           "WEB_BIND": "127.0.0.1:0", "WEB_WORKERS": "1", "LOG_LEVEL": "WARNING"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "LANG": "C.UTF-8",
+        "HOME": os.environ.get("HOME", str(tmp)),  # matplotlib's font cache, made once per user
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "serving-test-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",  # plain http on loopback
+        "VAR_DIR": str(tmp / "var"),
+        "STATIC_ROOT": str(tmp / "static"),
+        "MEDIA_ROOT": str(tmp / "media"),
+        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+        "REDIS_URL": "redis://127.0.0.1:1/0",
+        "WEB_BIND": "127.0.0.1:0",
+        "WEB_WORKERS": "1",
+        "LOG_LEVEL": "WARNING",
+    }
     if "MPLCONFIGDIR" in os.environ:
         env["MPLCONFIGDIR"] = os.environ["MPLCONFIGDIR"]
     return env
@@ -58,17 +71,30 @@ def server(tmp_path_factory):
     # touches the database before the first request, which waits for migrate. Checks are skipped
     # here (`make serve` runs them).
     collectstatic, migrate = (
-        subprocess.Popen([sys.executable, "manage.py", command, "--noinput", "--skip-checks", "-v", "0"],
-                         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for command in ("collectstatic", "migrate"))
+        subprocess.Popen(
+            [sys.executable, "manage.py", command, "--noinput", "--skip-checks", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for command in ("collectstatic", "migrate")
+    )
     output, _ = collectstatic.communicate(timeout=120)
     if collectstatic.returncode:
         migrate.kill()
         pytest.fail(f"collectstatic failed:\n{output}")
     log, access = tmp / "gunicorn.err", tmp / "gunicorn.out"
     with open(log, "w") as err, open(access, "w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=err, start_new_session=True)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=err,
+            start_new_session=True,
+        )
     try:
         port = int(wait_for(r"Listening at: http://127\.0\.0\.1:(\d+)", log, process, 60).group(1))
         output, _ = migrate.communicate(timeout=120)

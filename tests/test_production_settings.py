@@ -1,6 +1,7 @@
 """Production posture: DEBUG off unless asked for, SECRET_KEY and ALLOWED_HOSTS handling, a clean
 `check --deploy`, the HTTPS switches, static files, and the 403/404/500 pages in both languages.
 Serving through gunicorn is tests/test_production_serving.py."""
+
 import json
 import os
 import secrets
@@ -23,16 +24,29 @@ ZH = {"HTTP_ACCEPT_LANGUAGE": "zh-hans"}
 def run(args, tmp_path, **env):
     """A fresh interpreter with a clean environment: no DEBUG, SECRET_KEY or settings module
     unless given here; var/ in tmp_path so nothing touches the project's own files."""
-    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path), "LANG": "C.UTF-8",
-             "VAR_DIR": str(tmp_path / "var")}
+    clean = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        "VAR_DIR": str(tmp_path / "var"),
+    }
     clean.update(env)
     return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120)
 
 
-NAMES = ["DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-         "SECURE_HSTS_PRELOAD", "SECURE_PROXY_SSL_HEADER"]
-PRINT_SETTINGS = ("import json, django; django.setup(); from django.conf import settings; "
-                  "print(json.dumps({{name: getattr(settings, name) for name in {!r}}}, default=str))")
+NAMES = [
+    "DEBUG",
+    "SECRET_KEY",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+    "SECURE_PROXY_SSL_HEADER",
+]
+PRINT_SETTINGS = (
+    "import json, django; django.setup(); from django.conf import settings; "
+    "print(json.dumps({{name: getattr(settings, name) for name in {!r}}}, default=str))"
+)
 
 
 def settings_of(tmp_path, module="config.settings.base", names=NAMES, **env):
@@ -47,6 +61,7 @@ def strong_key():
 
 
 # -- DEBUG and SECRET_KEY ---------------------------------------------------------------------
+
 
 def test_debug_is_off_unless_asked_for(tmp_path):
     assert settings_of(tmp_path)["DEBUG"] is False
@@ -113,37 +128,65 @@ def test_production_refuses_to_start_without_secret_key(tmp_path):
 
 def test_production_refuses_a_secret_key_shorter_than_50_characters(tmp_path):
     short = "k" * 49
-    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
-                    SECRET_KEY=short, ALLOWED_HOSTS="workbench.example.org")
+    completed = run(
+        ["manage.py", "check", "--settings=config.settings.production"],
+        tmp_path,
+        SECRET_KEY=short,
+        ALLOWED_HOSTS="workbench.example.org",
+    )
     assert completed.returncode != 0
     last = completed.stderr.strip().splitlines()[-1]
-    assert last.startswith("django.core.exceptions.ImproperlyConfigured: SECRET_KEY is too short: "
-                           "49 characters, production needs at least 50"), last
+    assert last.startswith(
+        "django.core.exceptions.ImproperlyConfigured: SECRET_KEY is too short: "
+        "49 characters, production needs at least 50"
+    ), last
     assert short not in completed.stderr  # the secret itself is never printed
-    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
-                    SECRET_KEY="x" * 50, ALLOWED_HOSTS="workbench.example.org")
+    completed = run(
+        ["manage.py", "check", "--settings=config.settings.production"],
+        tmp_path,
+        SECRET_KEY="x" * 50,
+        ALLOWED_HOSTS="workbench.example.org",
+    )
     assert completed.returncode == 0, completed.stderr
 
 
 # -- check --deploy and the HTTPS switches ----------------------------------------------------
 
+
 def test_check_deploy_is_clean_with_the_defaults(tmp_path):
-    completed = run(["manage.py", "check", "--deploy", "--settings=config.settings.production"], tmp_path,
-                    SECRET_KEY=strong_key(), ALLOWED_HOSTS="workbench.example.org")
+    completed = run(
+        ["manage.py", "check", "--deploy", "--settings=config.settings.production"],
+        tmp_path,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="workbench.example.org",
+    )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "System check identified no issues (0 silenced).", completed.stdout
     assert "WARNINGS" not in completed.stderr and "security." not in completed.stderr
-    values = settings_of(tmp_path, "config.settings.production", SECRET_KEY=strong_key(), DEBUG="1",
-                         ALLOWED_HOSTS="workbench.example.org")
+    values = settings_of(
+        tmp_path,
+        "config.settings.production",
+        SECRET_KEY=strong_key(),
+        DEBUG="1",
+        ALLOWED_HOSTS="workbench.example.org",
+    )
     assert values["DEBUG"] is False  # even with DEBUG=1 in the environment
     assert {name: values[name] for name in NAMES[2:]} == {
-        "SECURE_SSL_REDIRECT": True, "SECURE_HSTS_SECONDS": 365 * 24 * 3600, "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
-        "SECURE_HSTS_PRELOAD": True, "SECURE_PROXY_SSL_HEADER": None}
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 365 * 24 * 3600,
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS": True,
+        "SECURE_HSTS_PRELOAD": True,
+        "SECURE_PROXY_SSL_HEADER": None,
+    }
 
 
 def test_lab_behind_a_tls_proxy_can_switch_redirect_and_hsts_off(tmp_path):
-    env = {"SECRET_KEY": strong_key(), "ALLOWED_HOSTS": "workbench.example.org",
-           "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0"}
+    env = {
+        "SECRET_KEY": strong_key(),
+        "ALLOWED_HOSTS": "workbench.example.org",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+    }
     completed = run(["manage.py", "check", "--deploy", "--settings=config.settings.production"], tmp_path, **env)
     assert completed.returncode == 0
     output = completed.stdout + completed.stderr
@@ -153,36 +196,67 @@ def test_lab_behind_a_tls_proxy_can_switch_redirect_and_hsts_off(tmp_path):
     values = settings_of(tmp_path, "config.settings.production", **env, SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto")
     assert (values["SECURE_SSL_REDIRECT"], values["SECURE_HSTS_SECONDS"]) == (False, 0)
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_PROTO", "https"]
-    values = settings_of(tmp_path, "config.settings.production", SECRET_KEY=strong_key(), ALLOWED_HOSTS="a.example.org",
-                         SECURE_PROXY_SSL_HEADER="X-Forwarded-Ssl: on")
+    values = settings_of(
+        tmp_path,
+        "config.settings.production",
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="a.example.org",
+        SECURE_PROXY_SSL_HEADER="X-Forwarded-Ssl: on",
+    )
     assert values["SECURE_PROXY_SSL_HEADER"] == ["HTTP_X_FORWARDED_SSL", "on"]
 
 
 def test_production_names_a_bad_hsts_value(tmp_path):
-    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
-                    SECRET_KEY=strong_key(), ALLOWED_HOSTS="workbench.example.org", SECURE_HSTS_SECONDS="a year")
+    completed = run(
+        ["manage.py", "check", "--settings=config.settings.production"],
+        tmp_path,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="workbench.example.org",
+        SECURE_HSTS_SECONDS="a year",
+    )
     assert completed.returncode != 0
     assert "SECURE_HSTS_SECONDS must be a whole number of seconds, not 'a year'" in completed.stderr
 
 
 def test_a_mistyped_switch_refuses_to_start_and_an_empty_one_keeps_the_default(tmp_path):
     """An env file line `SECURE_SSL_REDIRECT=ture` must not switch the protection off."""
-    completed = run(["manage.py", "check", "--settings=config.settings.production"], tmp_path,
-                    SECRET_KEY=strong_key(), ALLOWED_HOSTS="workbench.example.org", SECURE_SSL_REDIRECT="ture")
+    completed = run(
+        ["manage.py", "check", "--settings=config.settings.production"],
+        tmp_path,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="workbench.example.org",
+        SECURE_SSL_REDIRECT="ture",
+    )
     assert completed.returncode != 0
     assert completed.stderr.strip().splitlines()[-1] == (
-        "django.core.exceptions.ImproperlyConfigured: SECURE_SSL_REDIRECT must be 1 or 0 (on or off), not 'ture'")
-    values = settings_of(tmp_path, "config.settings.production", SECRET_KEY=strong_key(),
-                         ALLOWED_HOSTS="workbench.example.org", SECURE_SSL_REDIRECT="", SECURE_HSTS_PRELOAD=" ")
+        "django.core.exceptions.ImproperlyConfigured: SECURE_SSL_REDIRECT must be 1 or 0 (on or off), not 'ture'"
+    )
+    values = settings_of(
+        tmp_path,
+        "config.settings.production",
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="workbench.example.org",
+        SECURE_SSL_REDIRECT="",
+        SECURE_HSTS_PRELOAD=" ",
+    )
     assert values["SECURE_SSL_REDIRECT"] is True and values["SECURE_HSTS_PRELOAD"] is True
 
 
 def test_plain_http_on_a_lab_lan_needs_four_switches_and_check_deploy_names_them(tmp_path):
     """Browsers keep secure-only cookies from http pages, so plain http also switches those off."""
-    env = {"SECRET_KEY": strong_key(), "ALLOWED_HOSTS": "10.0.0.5", "SECURE_SSL_REDIRECT": "0",
-           "SECURE_HSTS_SECONDS": "0", "SESSION_COOKIE_SECURE": "0", "CSRF_COOKIE_SECURE": "0"}
-    completed = run(["manage.py", "check", "--deploy", "--tag", "security", "--settings=config.settings.production"],
-                    tmp_path, **env)  # the security checks only: the full check is the clean-defaults test's
+    env = {
+        "SECRET_KEY": strong_key(),
+        "ALLOWED_HOSTS": "10.0.0.5",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+    }
+    completed = run(
+        ["manage.py", "check", "--deploy", "--tag", "security", "--settings=config.settings.production"],
+        tmp_path,
+        **env,
+    )  # the security checks only: the full check is the clean-defaults test's
     assert completed.returncode == 0
     output = completed.stdout + completed.stderr
     assert all(code in output for code in ("security.W004", "security.W008", "security.W012", "security.W016"))
@@ -195,6 +269,7 @@ def test_plain_http_on_a_lab_lan_needs_four_switches_and_check_deploy_names_them
 
 # -- ALLOWED_HOSTS and static files -----------------------------------------------------------
 
+
 def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
     for hosts in (None, "", " , "):
         env = {"SECRET_KEY": strong_key()} | ({} if hosts is None else {"ALLOWED_HOSTS": hosts})
@@ -203,37 +278,54 @@ def test_production_refuses_to_start_without_allowed_hosts(tmp_path):
         last = completed.stderr.strip().splitlines()[-1]
         assert last.startswith("django.core.exceptions.ImproperlyConfigured: ALLOWED_HOSTS is not set: "), last
     names = ["ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"]
-    values = settings_of(tmp_path, "config.settings.production", names, SECRET_KEY=strong_key(),
-                         ALLOWED_HOSTS=" workbench.example.org, 10.0.0.5 ,",
-                         CSRF_TRUSTED_ORIGINS="https://workbench.example.org:8443")
-    assert values == {"ALLOWED_HOSTS": ["workbench.example.org", "10.0.0.5"],
-                      "CSRF_TRUSTED_ORIGINS": ["https://workbench.example.org:8443"]}
+    values = settings_of(
+        tmp_path,
+        "config.settings.production",
+        names,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS=" workbench.example.org, 10.0.0.5 ,",
+        CSRF_TRUSTED_ORIGINS="https://workbench.example.org:8443",
+    )
+    assert values == {
+        "ALLOWED_HOSTS": ["workbench.example.org", "10.0.0.5"],
+        "CSRF_TRUSTED_ORIGINS": ["https://workbench.example.org:8443"],
+    }
 
 
 def test_static_files_hashed_in_production_and_plain_elsewhere(tmp_path):
     """WhiteNoise serves STATIC_ROOT right after the security middleware; only production needs
     collectstatic's manifest, so tests and DEBUG runs work without it."""
-    assert settings.MIDDLEWARE[:2] == ["django.middleware.security.SecurityMiddleware",
-                                       "whitenoise.middleware.WhiteNoiseMiddleware"]
+    assert settings.MIDDLEWARE[:2] == [
+        "django.middleware.security.SecurityMiddleware",
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    ]
     names = ["STORAGES", "STATIC_ROOT", "MEDIA_ROOT"]
     base = settings_of(tmp_path, names=names)
     assert base["STORAGES"]["staticfiles"]["BACKEND"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
     assert base["STATIC_ROOT"] == str(tmp_path / "var" / "static")
-    production = settings_of(tmp_path, "config.settings.production", names, SECRET_KEY=strong_key(),
-                             ALLOWED_HOSTS="a.example.org", STATIC_ROOT="/srv/workbench/static",
-                             MEDIA_ROOT="/srv/workbench/media")
+    production = settings_of(
+        tmp_path,
+        "config.settings.production",
+        names,
+        SECRET_KEY=strong_key(),
+        ALLOWED_HOSTS="a.example.org",
+        STATIC_ROOT="/srv/workbench/static",
+        MEDIA_ROOT="/srv/workbench/media",
+    )
     assert production["STORAGES"] == {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
     assert (production["STATIC_ROOT"], production["MEDIA_ROOT"]) == ("/srv/workbench/static", "/srv/workbench/media")
 
 
 # -- error pages ------------------------------------------------------------------------------
 
-BLIND_MESSAGE = ("Release %(number)s contains %(count)s agreement you are coding blind; it opens once that "
-                 "agreement is adjudicated.",
-                 "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they "
-                 "are adjudicated.")
+BLIND_MESSAGE = (
+    "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that "
+    "agreement is adjudicated.",
+    "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
+)
 
 
 def denied_with_reason(request):

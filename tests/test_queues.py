@@ -3,6 +3,7 @@ a worker on `default` imports texts and never takes a model fit; a worker on `es
 like another machine (its own VAR_DIR and MEDIA_ROOT, only PANEL_DIR shared), fits every
 specification of a fanned-out run; a worker whose PANEL_DIR is not the shared one fails the run
 saying so."""
+
 import socket
 from pathlib import Path
 
@@ -19,11 +20,21 @@ from tests.coding.test_text_import import TREATY
 from tests.factories import AgreementFactory
 from tests.live_services import celery_worker, wait_for
 
-PPML = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
-        "vcov": {"cluster": "pair_id"}}
-SPECS = [dict(PPML, label="pair clusters"), dict(PPML, vcov="hetero", label="robust"),
-         {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year", "vcov": "hetero",
-          "label": "ols"}]
+PPML = {
+    "estimator": "ppml",
+    "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
+    "vcov": {"cluster": "pair_id"},
+}
+SPECS = [
+    dict(PPML, label="pair clusters"),
+    dict(PPML, vcov="hetero", label="robust"),
+    {
+        "estimator": "ols",
+        "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year",
+        "vcov": "hetero",
+        "label": "ols",
+    },
+]
 
 
 def another_machine(tmp_path, name, **extra):
@@ -34,7 +45,8 @@ def another_machine(tmp_path, name, **extra):
 @pytest.mark.celery
 @pytest.mark.django_db(transaction=True)
 def test_a_default_worker_never_fits_and_an_estimation_worker_elsewhere_fits_every_specification(
-        client_for, users, settings, tmp_path, redis_broker):
+    client_for, users, settings, tmp_path, redis_broker
+):
     settings.MEDIA_ROOT = tmp_path / "web" / "media"  # the web host's uploads
     settings.PANEL_DIR = tmp_path / "shared" / "panels"  # the shared directory (NFS in a lab)
     panel, _ = panel_store(small_panel(), name="small")
@@ -45,7 +57,8 @@ def test_a_default_worker_never_fits_and_an_estimation_worker_elsewhere_fits_eve
         run = model_run_create(panel=panel, specs=SPECS, user=users["supervisor"])
         response = client_for(users["supervisor"]).post(
             reverse("coding:text_import_create", args=[agreement.pk]),
-            {"file": SimpleUploadedFile("a-b.txt", TREATY.encode("utf-8"), content_type="text/plain")})
+            {"file": SimpleUploadedFile("a-b.txt", TREATY.encode("utf-8"), content_type="text/plain")},
+        )
         assert response.status_code == 302
         text_import = TextImport.objects.get()
         assert wait_for(lambda: TextImport.objects.get(pk=text_import.pk).finished, process=light)
@@ -77,5 +90,7 @@ def test_a_worker_without_the_shared_panel_directory_fails_the_run_saying_so(set
         assert wait_for(lambda: ModelRun.objects.get(pk=run.pk).finished, timeout=60, process=worker)
     run.refresh_from_db()
     assert run.status == "FAILED"
-    assert run.error.startswith(f"the panel file {panel.content_hash}.pkl is not in PANEL_DIR "
-                                f"({tmp_path / 'machine-c' / 'not-mounted'}) on this machine")
+    assert run.error.startswith(
+        f"the panel file {panel.content_hash}.pkl is not in PANEL_DIR "
+        f"({tmp_path / 'machine-c' / 'not-mounted'}) on this machine"
+    )

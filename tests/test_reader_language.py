@@ -1,5 +1,6 @@
 """Every history entry, preset label and codebook title in the reader's language (issue 19,
 item 7): the same page read in English and in Simplified Chinese."""
+
 import re
 
 import pytest
@@ -18,10 +19,12 @@ from coding.services.codings import coding_save, coding_submit
 @pytest.fixture
 def read(client_for, users):
     """The supervisor reads `urls` in `language`: their pages as text, in order."""
+
     def read_in(language, *urls):
         client = client_for(users["supervisor"])
         client.post("/i18n/setlang/", {"language": language, "next": "/"})
         return [client.get(url).content.decode() for url in urls]
+
     return read_in
 
 
@@ -48,8 +51,13 @@ def test_history_entries_in_the_reader_language(read, approved):
     assert "approved by" not in chinese and "coder:" not in chinese
 
 
-RESULT = {"formula": "log(trade) ~ rta | exporter + importer", "estimator": "ols", "vcov": "hetero", "n_obs": 30,
-          "coefficients": {"rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.001, "ci_low": 0.2, "ci_high": 0.6}}}
+RESULT = {
+    "formula": "log(trade) ~ rta | exporter + importer",
+    "estimator": "ols",
+    "vcov": "hetero",
+    "n_obs": 30,
+    "coefficients": {"rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.001, "ci_low": 0.2, "ci_high": 0.6}},
+}
 
 
 @pytest.fixture
@@ -58,15 +66,21 @@ def preset_run(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=6, seed=3), name="SYNTHETIC", synthetic=True)
     labels = ["(1) total, FTA", "(2) total, Depth x FTA"]
-    run = model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": RESULT["formula"], "label": label}
-                                               for label in labels], dispatch=False)
-    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.DONE, progress=100,
-                                              results=[dict(RESULT, label=label) for label in labels])
+    run = model_run_create(
+        panel=panel,
+        specs=[{"estimator": "ols", "formula": RESULT["formula"], "label": label} for label in labels],
+        dispatch=False,
+    )
+    ModelRun.objects.filter(pk=run.pk).update(
+        status=ModelRun.Status.DONE, progress=100, results=[dict(RESULT, label=label) for label in labels]
+    )
     return run
 
 
 def header(page):
-    return re.search(r'<table class="grid regression" id="regression-table">\s*<thead>(.*?)</thead>', page, re.S).group(1)
+    return re.search(r'<table class="grid regression" id="regression-table">\s*<thead>(.*?)</thead>', page, re.S).group(
+        1
+    )
 
 
 @pytest.mark.django_db

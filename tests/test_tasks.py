@@ -1,6 +1,7 @@
 """Every Celery task of the workbench runs: sent the id of a job that does not exist, each one
 loads nothing, claims nothing and says so. A task whose module cannot run (a name it calls but
 never imported) fails here instead of in a worker, where its job would wait for the sweeper."""
+
 import pytest
 
 import analysis.tasks  # noqa: F401 - what a worker's autodiscovery imports

@@ -1,5 +1,6 @@
 """The Simplified Chinese catalogue is complete: regenerating it from the code finds no string
 without a translation, and none is marked fuzzy."""
+
 import shutil
 import subprocess
 
@@ -20,8 +21,11 @@ def entries(po_text):
                 continue
             keyword = line.split(" ", 1)[0]
             if keyword in {"msgid", "msgid_plural", "msgstr", "msgstr[0]", "msgstr[1]"}:
-                current = "msgid" if keyword.startswith("msgid") and keyword != "msgid_plural" else (
-                    None if keyword == "msgid_plural" else "msgstr")
+                current = (
+                    "msgid"
+                    if keyword.startswith("msgid") and keyword != "msgid_plural"
+                    else (None if keyword == "msgid_plural" else "msgstr")
+                )
                 line = line.split(" ", 1)[1]
             if current and line.startswith('"'):
                 parts[current] += line[1:-1]
@@ -35,8 +39,11 @@ def test_zh_hans_catalogue_is_complete(tmp_path, settings, monkeypatch):
     # Regenerate the catalogue in a copy of the project: makemessages adopts every "locale"
     # folder it walks past, so running it on the real tree would rewrite the committed file.
     copy = tmp_path / "project"
-    shutil.copytree(settings.BASE_DIR, copy, ignore=shutil.ignore_patterns(".venv", "var", ".git", "tests", "bench",
-                                                                            "__pycache__", "*.mo"))
+    shutil.copytree(
+        settings.BASE_DIR,
+        copy,
+        ignore=shutil.ignore_patterns(".venv", "var", ".git", "tests", "bench", "__pycache__", "*.mo"),
+    )
     monkeypatch.chdir(copy)
     settings.LOCALE_PATHS = [copy / "config" / "locale"]
     call_command("makemessages", locale=["zh_Hans"], verbosity=0)

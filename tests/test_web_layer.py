@@ -1,6 +1,7 @@
 """The web layer only translates (issue 20): one exception handler turns domain errors into HTTP
 answers, one panel lookup serves the page, the API and the command line, the API takes the
 service's bounds, and one rule says who edits a coding."""
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
@@ -18,7 +19,9 @@ from web.api_errors import answer_with, api_exception_handler, domain_error_body
 
 def test_a_validation_error_names_each_field_and_an_unknown_error_stays_a_500():
     assert domain_error_body(ValidationError({"wto": ["7 is not allowed"], "harmon": ["missing"]})) == {
-        "detail": "wto: 7 is not allowed; harmon: missing", "errors": {"wto": ["7 is not allowed"], "harmon": ["missing"]}}
+        "detail": "wto: 7 is not allowed; harmon: missing",
+        "errors": {"wto": ["7 is not allowed"], "harmon": ["missing"]},
+    }
     assert domain_error_body(ValidationError("Choose a version.")) == {"detail": "Choose a version."}
     answer = api_exception_handler(ValidationError("Choose a version."), {})
     assert answer.status_code == 400 and answer.data == {"detail": "Choose a version."}
@@ -39,11 +42,15 @@ def test_the_api_maps_stale_submits_unknown_texts_and_too_much_evidence(client_f
     missing = client.get(f"/api/agreements/{treaty.pk}/articles/", {"version": "9"})
     assert missing.status_code == 404 and missing.json() == {"detail": f"{treaty} has no text version 9"}
     evidence = [{"article": "60"}] * (MAX_EVIDENCE_PER_ANSWER + 1)  # the service's bound, checked by the API first
-    refused = client.put(f"/api/codings/{coding.pk}/", {"revision": 1, "answers": {"wto": {"value": 1, "evidence": evidence}}},
-                         content_type="application/json")
+    refused = client.put(
+        f"/api/codings/{coding.pk}/",
+        {"revision": 1, "answers": {"wto": {"value": 1, "evidence": evidence}}},
+        content_type="application/json",
+    )
     assert refused.status_code == 400 and "evidence" in refused.json()["answers"]["wto"]
-    other = client_for(users["coder_b"]).put(f"/api/codings/{coding.pk}/", {"revision": 1, "answers": {}},
-                                              content_type="application/json")
+    other = client_for(users["coder_b"]).put(
+        f"/api/codings/{coding.pk}/", {"revision": 1, "answers": {}}, content_type="application/json"
+    )
     assert other.status_code == 404  # blind coding: another coder's draft does not exist for her
 
 

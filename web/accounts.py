@@ -11,6 +11,7 @@ Status codes: DRF takes the challenge of the *first* class; SessionAuthenticatio
 (a request without credentials is a 403, as it always was) but answers a wrong token or password
 with a 401 and a challenge for the scheme the request tried.
 """
+
 import math
 
 from django.conf import settings
@@ -27,9 +28,14 @@ def lockout_seconds_left(request, credentials=None):
     from axes.models import AccessAttempt
 
     cooloff = settings.AXES_COOLOFF_TIME.total_seconds()
-    last = (AccessAttempt.objects.filter(username=get_client_username(request, credentials),
-                                         ip_address=getattr(request, "axes_ip_address", None))
-            .order_by("-attempt_time").values_list("attempt_time", flat=True).first())
+    last = (
+        AccessAttempt.objects.filter(
+            username=get_client_username(request, credentials), ip_address=getattr(request, "axes_ip_address", None)
+        )
+        .order_by("-attempt_time")
+        .values_list("attempt_time", flat=True)
+        .first()
+    )
     left = cooloff if last is None else cooloff - (timezone.now() - last).total_seconds()
     return int(max(60, min(cooloff, math.ceil(left))))
 
@@ -38,7 +44,8 @@ def lockout_message(minutes):
     return ngettext(
         "Too many failed logins for this account from your address: try again in %(minutes)s minute.",
         "Too many failed logins for this account from your address: try again in %(minutes)s minutes.",
-        minutes) % {"minutes": minutes}
+        minutes,
+    ) % {"minutes": minutes}
 
 
 class SessionAuthentication(authentication.SessionAuthentication):
@@ -78,7 +85,14 @@ def lockout_response(request, original_response=None, credentials=None):
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse({"detail": lockout_message(minutes), "code": "locked_out"}, status=429,
-                            headers={"Retry-After": str(seconds)})
-    return render(request, "registration/locked_out.html",
-                  {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT}, status=429)
+        return JsonResponse(
+            {"detail": lockout_message(minutes), "code": "locked_out"},
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
+    return render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": minutes, "failure_limit": settings.AXES_FAILURE_LIMIT},
+        status=429,
+    )

@@ -9,6 +9,7 @@ EXCEPTION_HANDLER), and the check of query parameters against what the schema sa
     409  stale: the revision you loaded is no longer the current one
     429  too many failed logins: wait (Retry-After)
 """
+
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -21,9 +22,18 @@ from rest_framework.views import exception_handler, set_rollback
 DETAIL = {"type": "string", "description": "what went wrong, in words"}
 ERROR = {"type": "object", "properties": {"detail": DETAIL}, "required": ["detail"]}
 # A 400 names each field: {"field": ["message", ...]} (DRF's shape), or says it in `detail`.
-INVALID = {"type": "object", "properties": {"detail": DETAIL},
-           "additionalProperties": {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"},
-                                              {"type": "object"}, {"type": "integer"}]}}
+INVALID = {
+    "type": "object",
+    "properties": {"detail": DETAIL},
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "object"},
+            {"type": "integer"},
+        ]
+    },
+}
 DESCRIPTIONS = {
     400: "Bad input: each field or query parameter that is wrong is named with what is wrong.",
     401: "A wrong token or password.",
@@ -38,8 +48,10 @@ SIGNED_IN = (401, 403, 429)  # what every operation may answer about who is aski
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     """{code: documented answer} for `codes` and the answers every operation may give about
     credentials, for an operation's extend_schema(responses=...)."""
-    return {code: OpenApiResponse(response=INVALID if code == 400 else ERROR, description=DESCRIPTIONS[code])
-            for code in sorted({*codes, *SIGNED_IN})}
+    return {
+        code: OpenApiResponse(response=INVALID if code == 400 else ERROR, description=DESCRIPTIONS[code])
+        for code in sorted({*codes, *SIGNED_IN})
+    }
 
 
 def query_params(serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
@@ -72,8 +84,10 @@ def domain_error_body(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             fields = exc.message_dict
-            return {"detail": "; ".join(f"{key}: {' '.join(messages)}" for key, messages in fields.items()),
-                    "errors": fields}
+            return {
+                "detail": "; ".join(f"{key}: {' '.join(messages)}" for key, messages in fields.items()),
+                "errors": fields,
+            }
         return {"detail": " ".join(exc.messages)}
     body: dict[str, Any] = {"detail": str(exc)}
     if getattr(exc, "current_revision", None) is not None:

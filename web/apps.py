@@ -1,4 +1,5 @@
 """The shared web layer as an installed app: only so that Django finds its template tags."""
+
 from django.apps import AppConfig
 
 

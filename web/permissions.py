@@ -1,6 +1,7 @@
 """Who may do what, for pages (a decorator) and the API (a DRF permission), in both apps: both
 ask coding.roles.is_supervisor (roles are groups the coding app defines), so a page and its API
 never disagree. Who may *see* a treaty's codes is coding/visibility.py's question."""
+
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,7 @@ from coding.roles import is_supervisor
 
 def supervisor_required(view):
     """Pages for supervisors and admins: anonymous users go to the login page, others get 403."""
+
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):

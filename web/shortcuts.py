@@ -1,5 +1,6 @@
 """Page helpers both apps share. Selectors answer None for what is absent or not visible to the
 reader; a page turns that into a 404 here, as get_object_or_404 would for a model."""
+
 from typing import TypeVar
 
 from django.http import Http404

@@ -1,6 +1,7 @@
 """The analysis app's models, one module per subject: releases (DatasetRelease), panels (Panel),
 runs (ModelRun, a coding.models.jobs.Job) and sensitivity (SensitivityRun, one ModelRun per
 source). Fields and invariants only; writes are services."""
+
 from .panels import Panel
 from .releases import DatasetRelease
 from .runs import ModelRun, SpecFit

@@ -1,5 +1,6 @@
 """Pair-year panels stored as files (models layer: fields only; panels are stored by
 analysis/services/panels.py, which names the file by the hash of its content)."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

@@ -1,5 +1,6 @@
 """Dataset releases: immutable, numbered, citable snapshots of scored codings (models layer:
 fields, invariants and URLs only; releases are made by analysis/services/releases.py)."""
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -49,5 +50,7 @@ class DatasetRelease(models.Model):
 
     @property
     def citation(self):
-        return (f"FTA coding workbench, dataset release {self.number} “{self.name}”, codebook {self.version}, "
-                f"source {self.source}, {self.created_at:%Y-%m-%d}, sha256 {self.content_hash[:12]}")
+        return (
+            f"FTA coding workbench, dataset release {self.number} “{self.name}”, codebook {self.version}, "
+            f"source {self.source}, {self.created_at:%Y-%m-%d}, sha256 {self.content_hash[:12]}"
+        )

@@ -1,5 +1,6 @@
 """Model runs: gravity jobs on a stored panel (models layer: fields only; runs are created,
 cancelled and executed by analysis/services/runs.py, their task is sent by name)."""
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _

@@ -3,6 +3,7 @@ codes (the approved codings, DESTA 2.1, the study, one coder), to see how much a
 on who coded (models layer: fields only; analysis/services/sensitivity.py creates them). A
 sensitivity run is not a job itself: each column is one ModelRun, a job of its own, and the
 sensitivity run's status is read from them (analysis/selectors/sensitivity.py)."""
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse

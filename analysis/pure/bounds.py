@@ -10,6 +10,7 @@ translatable like SpecError.of.
 
 Pure: the standard library only.
 """
+
 import json
 import math
 import numbers
@@ -23,7 +24,7 @@ from .errors import SpecError, gettext_noop
 MIN_YEAR, MAX_YEAR = 1800, 2100
 MAX_LAG = 50  # years a lag or lead reaches back or forward
 MAX_WEIGHT = 1000  # a depth indicator weighted 1000 times another is a typo, not a design
-MAX_MAGNITUDE = 10 ** 15  # a filter value beyond this is no code, year or count a panel holds
+MAX_MAGNITUDE = 10**15  # a filter value beyond this is no code, year or count a panel holds
 MAX_JSON_DEPTH = 32  # a specification is 3 levels deep; codings' answers 3
 
 
@@ -39,17 +40,26 @@ def _show(value: object) -> str:
 def finite_number(value: Any, field: str, *, low: float | None = None, high: float | None = None) -> Any:
     """`value` if it is a finite real number (not a bool) within [low, high], else BoundsError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise BoundsError.of(gettext_noop("%(field)s: expected a number, got %(value)s"), field=field, value=_show(value))
+        raise BoundsError.of(
+            gettext_noop("%(field)s: expected a number, got %(value)s"), field=field, value=_show(value)
+        )
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an int too large for a float
         finite = False
     if not finite:
-        raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=_show(value))
+        raise BoundsError.of(
+            gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=_show(value)
+        )
     number = cast(float, value)  # numbers.Real declares no comparison; every real one compares like a float
     if (low is not None and number < low) or (high is not None and number > high):
-        raise BoundsError.of(gettext_noop("%(field)s: %(value)s is out of range (%(low)s to %(high)s)"), field=field,
-                             value=_show(value), low=low, high=high)
+        raise BoundsError.of(
+            gettext_noop("%(field)s: %(value)s is out of range (%(low)s to %(high)s)"),
+            field=field,
+            value=_show(value),
+            low=low,
+            high=high,
+        )
     return value
 
 
@@ -57,7 +67,9 @@ def whole_number(value: Any, field: str, *, low: int, high: int) -> int:
     """`value` as an int if it is a whole number (1990 or 1990.0) within [low, high]."""
     finite_number(value, field)
     if value != int(value):
-        raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a whole number"), field=field, value=_show(value))
+        raise BoundsError.of(
+            gettext_noop("%(field)s: %(value)s is not a whole number"), field=field, value=_show(value)
+        )
     return int(finite_number(int(value), field, low=low, high=high))
 
 
@@ -83,8 +95,12 @@ def name_length(name: object, field: str, limit: int, *, blank: bool = False) ->
     if not name and not blank:
         raise BoundsError.of(gettext_noop("%(field)s: a name is needed"), field=field)
     if len(name) > limit:
-        raise BoundsError.of(gettext_noop("%(field)s: %(length)s characters long; at most %(limit)s are allowed"),
-                             field=field, length=len(name), limit=limit)
+        raise BoundsError.of(
+            gettext_noop("%(field)s: %(length)s characters long; at most %(limit)s are allowed"),
+            field=field,
+            length=len(name),
+            limit=limit,
+        )
     return name
 
 
@@ -92,8 +108,11 @@ def not_a_number(name: str, field: str) -> str:
     """`name` unless it reads as a number ("1", "#12"): lookups by number or name would take it
     for that number."""
     if name.lstrip("#").strip().isdigit():
-        raise BoundsError.of(gettext_noop("%(field)s: %(value)s would be read as a number; a name needs a letter"),
-                             field=field, value=_show(name))
+        raise BoundsError.of(
+            gettext_noop("%(field)s: %(value)s would be read as a number; a name needs a letter"),
+            field=field,
+            value=_show(name),
+        )
     return name
 
 
@@ -125,7 +144,9 @@ def json_depth(text: str, limit: int = MAX_JSON_DEPTH) -> int:
 
 def check_json_depth(text: str, field: str, limit: int = MAX_JSON_DEPTH) -> str:
     if json_depth(text, limit) > limit:
-        raise BoundsError.of(gettext_noop("%(field)s: JSON nested deeper than %(limit)s levels"), field=field, limit=limit)
+        raise BoundsError.of(
+            gettext_noop("%(field)s: JSON nested deeper than %(limit)s levels"), field=field, limit=limit
+        )
     return text
 
 
@@ -133,14 +154,18 @@ def _finite_float(field: str) -> Callable[[str], float]:
     def parse(text: str) -> float:  # 1e999: float() says inf, the message quotes what was written
         number = float(text)
         if not math.isfinite(number):
-            raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=text[:40])
+            raise BoundsError.of(
+                gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=text[:40]
+            )
         return number
+
     return parse
 
 
 def _constant(field: str) -> Callable[[str], NoReturn]:
     def refuse(text: str) -> NoReturn:  # NaN, Infinity, -Infinity: Python's extensions, not JSON
         raise BoundsError.of(gettext_noop("%(field)s: %(value)s is not a finite number"), field=field, value=text)
+
     return refuse
 
 

@@ -2,6 +2,7 @@
 that differ and the depth scores that differ; and checks of a published table. Pure
 (analysis/pure): frames in, plain data out; the agreement statistic is passed in by the caller
 (coding.pure.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
+
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -10,9 +11,16 @@ import pandas as pd
 from . import scoring
 
 
-def compare_sources(a: pd.DataFrame, b: pd.DataFrame, *, levels: Mapping[str, tuple[str, Sequence[Any]]],
-                    depth_indicators: list[str], summarize: Callable[..., Any],
-                    names: Mapping[Any, str] | None = None, labels: tuple[str, str] = ("A", "B")) -> dict[str, Any]:
+def compare_sources(
+    a: pd.DataFrame,
+    b: pd.DataFrame,
+    *,
+    levels: Mapping[str, tuple[str, Sequence[Any]]],
+    depth_indicators: list[str],
+    summarize: Callable[..., Any],
+    names: Mapping[Any, str] | None = None,
+    labels: tuple[str, str] = ("A", "B"),
+) -> dict[str, Any]:
     """a, b: wide frames (agreement id x indicator code). `levels`: code -> (level, values).
     `summarize(matrix, level=, categories=)`: the agreement statistics of one indicator's
     two-column matrix (coding.pure.reliability.indicator_summary)."""
@@ -26,29 +34,55 @@ def compare_sources(a: pd.DataFrame, b: pd.DataFrame, *, levels: Mapping[str, tu
         per_indicator[code] = summarize(matrix, level=level, categories=values)
         both = matrix.dropna()
         for agreement_id, row in both[both[labels[0]] != both[labels[1]]].iterrows():
-            cells.append({"agreement_id": agreement_id, "name": (names or {}).get(agreement_id, agreement_id),
-                          "indicator": code, labels[0]: int(row[labels[0]]), labels[1]: int(row[labels[1]])})
+            cells.append(
+                {
+                    "agreement_id": agreement_id,
+                    "name": (names or {}).get(agreement_id, agreement_id),
+                    "indicator": code,
+                    labels[0]: int(row[labels[0]]),
+                    labels[1]: int(row[labels[1]]),
+                }
+            )
     depth_a = scoring.additive(a.reindex(columns=depth_indicators), depth_indicators).loc[common]
     depth_b = scoring.additive(b.reindex(columns=depth_indicators), depth_indicators).loc[common]
     depth = pd.DataFrame({labels[0]: depth_a, labels[1]: depth_b}).dropna()
     differing = depth[depth[labels[0]] != depth[labels[1]]]
     return {
-        "n_common": len(common), "only_a": len(a.index.difference(b.index)), "only_b": len(b.index.difference(a.index)),
-        "indicators": per_indicator, "differing_cells": cells,
-        "depth_same": int((depth[labels[0]] == depth[labels[1]]).sum()), "depth_compared": len(depth),
-        "differing_depth": [{"agreement_id": i, "name": (names or {}).get(i, i), labels[0]: float(r[labels[0]]),
-                             labels[1]: float(r[labels[1]])} for i, r in differing.iterrows()],
+        "n_common": len(common),
+        "only_a": len(a.index.difference(b.index)),
+        "only_b": len(b.index.difference(a.index)),
+        "indicators": per_indicator,
+        "differing_cells": cells,
+        "depth_same": int((depth[labels[0]] == depth[labels[1]]).sum()),
+        "depth_compared": len(depth),
+        "differing_depth": [
+            {
+                "agreement_id": i,
+                "name": (names or {}).get(i, i),
+                labels[0]: float(r[labels[0]]),
+                labels[1]: float(r[labels[1]]),
+            }
+            for i, r in differing.iterrows()
+        ],
     }
 
 
-def check_study_tables(table5: pd.DataFrame, table6: pd.DataFrame, *, depth_indicators: list[str],
-                       claimed_count: int | None = None,
-                       desta_depth: Mapping[str, float] | None = None) -> dict[str, Any]:
+def check_study_tables(
+    table5: pd.DataFrame,
+    table6: pd.DataFrame,
+    *,
+    depth_indicators: list[str],
+    claimed_count: int | None = None,
+    desta_depth: Mapping[str, float] | None = None,
+) -> dict[str, Any]:
     """The study's own consistency: printed totals against their codes (Table 6), the number of
     FTAs claimed against those listed (Table 5), and Table 5 scores against DESTA 2.1's codes
     recomputed with the same formula (`desta_depth`: DESTA number -> depth)."""
-    report: dict[str, Any] = {"printed_total_differs": scoring.check_printed_totals(table6, depth_indicators, "paper_depth",
-                                                                    label_column="partner_en")}
+    report: dict[str, Any] = {
+        "printed_total_differs": scoring.check_printed_totals(
+            table6, depth_indicators, "paper_depth", label_column="partner_en"
+        )
+    }
     report["listed"] = len(table5)
     report["claimed"] = claimed_count
     report["count_mismatch"] = claimed_count is not None and claimed_count != len(table5)
@@ -64,6 +98,13 @@ def check_study_tables(table5: pd.DataFrame, table6: pd.DataFrame, *, depth_indi
             elif float(desta) == float(row["paper_score"]):
                 same += 1
             else:
-                differs.append({"fta": row["fta_en"], "desta_number": number, "study": float(row["paper_score"]), "desta": float(desta)})
+                differs.append(
+                    {
+                        "fta": row["fta_en"],
+                        "desta_number": number,
+                        "study": float(row["paper_score"]),
+                        "desta": float(desta),
+                    }
+                )
         report.update({"same_as_desta": same, "differs_from_desta": differs, "not_in_desta": missing})
     return report

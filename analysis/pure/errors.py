@@ -1,5 +1,6 @@
 """The specification error every pure module raises, and the marker of its translatable messages.
 Pure: no Django."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

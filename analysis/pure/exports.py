@@ -7,6 +7,7 @@ dicts in, bytes out; no Django.
 Works on the release's stored rows and a plain description of the codebook, so every export of a
 release is the same bytes of data whenever it is made.
 """
+
 from __future__ import annotations
 
 import io
@@ -21,11 +22,22 @@ import pandas as pd
 from coding.pure.csv_safe import frame_csv
 
 SHAPES = {"agreement", "dyad"}
-ID_COLUMNS = ["agreement_id", "desta_number", "tota_id", "wto_rta_id", "name", "parties", "entry_into_force_year", "membership"]
+ID_COLUMNS = [
+    "agreement_id",
+    "desta_number",
+    "tota_id",
+    "wto_rta_id",
+    "name",
+    "parties",
+    "entry_into_force_year",
+    "membership",
+]
 Record = dict[str, Any]
 
 
-def release_frame(rows: Sequence[Mapping[str, Any]], indicator_codes: Sequence[str], shape: str = "agreement") -> pd.DataFrame:
+def release_frame(
+    rows: Sequence[Mapping[str, Any]], indicator_codes: Sequence[str], shape: str = "agreement"
+) -> pd.DataFrame:
     """Per agreement: one row each. Per dyad: one row per ordered pair (i, j) of different
     parties, so a bilateral agreement gives two rows, ready to merge into a pair-year panel."""
     if shape not in SHAPES:
@@ -40,10 +52,19 @@ def release_frame(rows: Sequence[Mapping[str, Any]], indicator_codes: Sequence[s
             records.append({**base, **values})
         else:
             for exporter, importer in permutations(row.get("parties") or [], 2):
-                records.append({"iso3_i": exporter, "iso3_j": importer, **base, "year": row.get("entry_into_force_year"), **values})
-    columns = (["iso3_i", "iso3_j"] if shape == "dyad" else []) + ID_COLUMNS + (["year"] if shape == "dyad" else []) + value_columns
+                records.append(
+                    {"iso3_i": exporter, "iso3_j": importer, **base, "year": row.get("entry_into_force_year"), **values}
+                )
+    columns = (
+        (["iso3_i", "iso3_j"] if shape == "dyad" else [])
+        + ID_COLUMNS
+        + (["year"] if shape == "dyad" else [])
+        + value_columns
+    )
     frame = pd.DataFrame.from_records(records, columns=columns)
-    for column in [*indicator_codes, "depth", "tota_id", "wto_rta_id", "entry_into_force_year", "agreement_id"] + (["year"] if shape == "dyad" else []):
+    for column in [*indicator_codes, "depth", "tota_id", "wto_rta_id", "entry_into_force_year", "agreement_id"] + (
+        ["year"] if shape == "dyad" else []
+    ):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
         if frame[column].notna().all() and (frame[column] % 1 == 0).all():
             frame[column] = frame[column].astype("int64")
@@ -69,8 +90,11 @@ def readme_lines(meta: Mapping[str, Any]) -> list[str]:
 
 # --- agreement between coders, with its uncertainty -------------------------------------------
 
-RELIABILITY_NAMES = {"percent_agreement": "percent agreement", "krippendorff_alpha": "Krippendorff's alpha",
-                     "gwet_ac": "Gwet's AC"}
+RELIABILITY_NAMES = {
+    "percent_agreement": "percent agreement",
+    "krippendorff_alpha": "Krippendorff's alpha",
+    "gwet_ac": "Gwet's AC",
+}
 
 
 def _interval_text(spread: Mapping[str, Any] | None) -> str:
@@ -87,8 +111,10 @@ def _interval_text(spread: Mapping[str, Any] | None) -> str:
 
 def _warning_text(warning: Mapping[str, Any]) -> str:
     if warning.get("code") == "few_units":
-        return (f"rests on {warning.get('n')} treaties; at least {warning.get('min')} are needed for "
-                "alpha >= .667 at p = .05")
+        return (
+            f"rests on {warning.get('n')} treaties; at least {warning.get('min')} are needed for "
+            "alpha >= .667 at p = .05"
+        )
     return str(warning.get("code"))
 
 
@@ -100,9 +126,11 @@ def reliability_readme(meta: Mapping[str, Any]) -> list[str]:
     if not figures:
         return []
     replicates = next((f.get("replicates") for f in figures.values() if f.get("replicates")), None)
-    lines = ["Agreement between coders on these agreements (n: treaties coded by at least two coders; 95% intervals:",
-             "Gwet's analytic variance, and a percentile bootstrap over treaties"
-             + (f" with {replicates:,} replicates, seed 0):" if replicates else "):")]
+    lines = [
+        "Agreement between coders on these agreements (n: treaties coded by at least two coders; 95% intervals:",
+        "Gwet's analytic variance, and a percentile bootstrap over treaties"
+        + (f" with {replicates:,} replicates, seed 0):" if replicates else "):"),
+    ]
     for code, figure in figures.items():
         spreads = figure.get("uncertainty") or {}
         reasons = figure.get("not_estimable") or {}
@@ -124,16 +152,36 @@ def reliability_readme(meta: Mapping[str, Any]) -> list[str]:
 
 # --- the evidence behind the codes ----------------------------------------------------------
 
-EVIDENCE_COLUMNS = ["agreement_id", "desta_number", "agreement", "indicator", "value", "kind", "article",
-                    "article_heading", "article_id", "text_version", "quote", "chapters_searched", "coder", "rationale"]
+EVIDENCE_COLUMNS = [
+    "agreement_id",
+    "desta_number",
+    "agreement",
+    "indicator",
+    "value",
+    "kind",
+    "article",
+    "article_heading",
+    "article_id",
+    "text_version",
+    "quote",
+    "chapters_searched",
+    "coder",
+    "rationale",
+]
 EVIDENCE_LABELS = {
-    "agreement_id": "workbench agreement id", "desta_number": "DESTA number", "agreement": "agreement name",
-    "indicator": "indicator code", "value": "released value of the indicator",
+    "agreement_id": "workbench agreement id",
+    "desta_number": "DESTA number",
+    "agreement": "agreement name",
+    "indicator": "indicator code",
+    "value": "released value of the indicator",
     "kind": "citation, not_found (searched, not found) or rationale (adjudication only)",
-    "article": "article as the treaty numbers it (#id: no number)", "article_heading": "article heading",
+    "article": "article as the treaty numbers it (#id: no number)",
+    "article_heading": "article heading",
     "article_id": "article identifier (stable key; ToTA article_identifier)",
-    "text_version": "treaty text version the coding cites", "quote": "quoted passage (empty: the whole article)",
-    "chapters_searched": "chapters searched when not found", "coder": "who coded it",
+    "text_version": "treaty text version the coding cites",
+    "quote": "quoted passage (empty: the whole article)",
+    "chapters_searched": "chapters searched when not found",
+    "coder": "who coded it",
     "rationale": "adjudication rationale of the released value",
 }
 
@@ -163,21 +211,39 @@ def evidence_items(evidence: Sequence[Mapping[str, Any]] | None) -> dict[int, li
     with the article label."""
     grouped: dict[int, list[Record]] = defaultdict(list)
     for e in evidence or []:
-        grouped[e["agreement_id"]].append({
-            "indicator": e["indicator"], "value": e["value"], "kind": e["kind"], "article": article_label(e),
-            "article_number": e["article_number"], "article_heading": e["article_heading"], "article_id": e["article_id"], "text_version": e["text_version"],
-            "quote": e["quote"], "chapters_searched": list(e["searched"]), "coder": e["coder"], "rationale": e["rationale"],
-        })
+        grouped[e["agreement_id"]].append(
+            {
+                "indicator": e["indicator"],
+                "value": e["value"],
+                "kind": e["kind"],
+                "article": article_label(e),
+                "article_number": e["article_number"],
+                "article_heading": e["article_heading"],
+                "article_id": e["article_id"],
+                "text_version": e["text_version"],
+                "quote": e["quote"],
+                "chapters_searched": list(e["searched"]),
+                "coder": e["coder"],
+                "rationale": e["rationale"],
+            }
+        )
     return grouped
 
 
 def evidence_frame(evidence: Sequence[Mapping[str, Any]] | None, rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     """One row per evidence record, with the agreement's name and DESTA number from `rows`."""
     facts = {r["agreement_id"]: r for r in rows}
-    records = [{"agreement_id": agreement_id, "desta_number": facts.get(agreement_id, {}).get("desta_number"),
-                "agreement": facts.get(agreement_id, {}).get("name"), **item,
-                "chapters_searched": "; ".join(item["chapters_searched"])}
-               for agreement_id, items in evidence_items(evidence).items() for item in items]
+    records = [
+        {
+            "agreement_id": agreement_id,
+            "desta_number": facts.get(agreement_id, {}).get("desta_number"),
+            "agreement": facts.get(agreement_id, {}).get("name"),
+            **item,
+            "chapters_searched": "; ".join(item["chapters_searched"]),
+        }
+        for agreement_id, items in evidence_items(evidence).items()
+        for item in items
+    ]
     frame = pd.DataFrame.from_records(records, columns=EVIDENCE_COLUMNS)
     for column in ("agreement_id", "value", "text_version"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -200,14 +266,20 @@ def evidence_stata(frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes:
             data[column] = data[column].fillna("").astype(str)
     buffer = io.BytesIO()
     # Quotes and rationales can exceed Stata's 2045-byte str: strL holds any length.
-    data.to_stata(buffer, write_index=False, version=118, convert_strl=["quote", "rationale", "chapters_searched"],
-                  variable_labels={c: EVIDENCE_LABELS[c][:80] for c in data.columns},
-                  data_label=f"Release {meta['number']}: evidence"[:80])
+    data.to_stata(
+        buffer,
+        write_index=False,
+        version=118,
+        convert_strl=["quote", "rationale", "chapters_searched"],
+        variable_labels={c: EVIDENCE_LABELS[c][:80] for c in data.columns},
+        data_label=f"Release {meta['number']}: evidence"[:80],
+    )
     return buffer.getvalue()
 
 
-def coding_report(rows: Sequence[Mapping[str, Any]], evidence: Sequence[Mapping[str, Any]] | None,
-                  indicator_codes: Sequence[str]) -> list[Record]:
+def coding_report(
+    rows: Sequence[Mapping[str, Any]], evidence: Sequence[Mapping[str, Any]] | None, indicator_codes: Sequence[str]
+) -> list[Record]:
     """The printable coding report: per agreement (in release order) its facts, depth and tier,
     and per indicator the released value, the rationale, the citations (with article labels) and
     the 'searched, not found' statements behind it."""
@@ -220,49 +292,81 @@ def coding_report(rows: Sequence[Mapping[str, Any]], evidence: Sequence[Mapping[
         indicators = []
         for code in indicator_codes:
             items = by_code.get((row["agreement_id"], code), [])
-            indicators.append({
-                "code": code, "value": row.get(code), "rationale": next((i["rationale"] for i in items if i["rationale"]), ""),
-                "citations": [i for i in items if i["kind"] == "citation"],
-                "not_found": [i for i in items if i["kind"] == "not_found"],
-            })
+            indicators.append(
+                {
+                    "code": code,
+                    "value": row.get(code),
+                    "rationale": next((i["rationale"] for i in items if i["rationale"]), ""),
+                    "citations": [i for i in items if i["kind"] == "citation"],
+                    "not_found": [i for i in items if i["kind"] == "not_found"],
+                }
+            )
         report.append({**{k: row.get(k) for k in (*ID_COLUMNS, "depth", "tier")}, "indicators": indicators})
     return report
 
 
 def codebook_frame(indicators: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    return pd.DataFrame([
-        {"code": i["code"], "level": i["level"], "question_en": i["question_en"], "question_zh": i["question_zh"],
-         "values": "; ".join(f"{v['value']} = {v['label_en']}" for v in i["allowed_values"])}
-        for i in indicators
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "code": i["code"],
+                "level": i["level"],
+                "question_en": i["question_en"],
+                "question_zh": i["question_zh"],
+                "values": "; ".join(f"{v['value']} = {v['label_en']}" for v in i["allowed_values"]),
+            }
+            for i in indicators
+        ]
+    )
 
 
 # One writer per dataset format, registered with its file extension and content type in
 # analysis/pure/formats.py. Excel and JSON carry the evidence (`evidence`, the release's stored
 # records; `rows` name its agreements); CSV and Stata have a companion file (evidence_csv, evidence_stata).
 
-def csv_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-              evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+
+def csv_bytes(
+    frame: pd.DataFrame,
+    *,
+    meta: Mapping[str, Any],
+    indicators: list[dict[str, Any]],
+    evidence: list[dict[str, Any]] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
     """UTF-8 with a byte-order mark, so Excel opens Chinese names correctly; text neutralised."""
     return frame_csv(frame)
 
 
-def json_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-               evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+def json_bytes(
+    frame: pd.DataFrame,
+    *,
+    meta: Mapping[str, Any],
+    indicators: list[dict[str, Any]],
+    evidence: list[dict[str, Any]] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
     records = json.loads(frame.to_json(orient="records", force_ascii=False))
     grouped = evidence_items(evidence)
     document = {"release": meta, "rows": records}
     if "iso3_i" in frame.columns:  # one row per pair: the evidence once per agreement, not per pair
-        document["evidence"] = [{"agreement_id": r["agreement_id"], "name": r.get("name"),
-                                 "evidence": grouped.get(r["agreement_id"], [])} for r in rows]
+        document["evidence"] = [
+            {"agreement_id": r["agreement_id"], "name": r.get("name"), "evidence": grouped.get(r["agreement_id"], [])}
+            for r in rows
+        ]
     else:
         for record in records:
             record["evidence"] = grouped.get(record["agreement_id"], [])
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def xlsx_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-               evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+def xlsx_bytes(
+    frame: pd.DataFrame,
+    *,
+    meta: Mapping[str, Any],
+    indicators: list[dict[str, Any]],
+    evidence: list[dict[str, Any]] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="data", index=False)
@@ -276,8 +380,14 @@ def xlsx_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list
     return buffer.getvalue()
 
 
-def stata_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-                evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+def stata_bytes(
+    frame: pd.DataFrame,
+    *,
+    meta: Mapping[str, Any],
+    indicators: list[dict[str, Any]],
+    evidence: list[dict[str, Any]] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
     """Value labels from the codebook's allowed values, variable labels from its questions."""
     by_code = {i["code"]: i for i in indicators}
     data = frame.copy()
@@ -285,13 +395,29 @@ def stata_bytes(frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: lis
         if data[column].dtype == object:
             data[column] = data[column].fillna("").astype(str)
     variable_labels = {c: by_code[c]["question_en"][:80] for c in data.columns if c in by_code}
-    variable_labels.update({"depth": f"depth score ({meta['method']})", "tier": "depth tier",
-                            "entry_into_force_year": "year the agreement entered into force",
-                            "iso3_i": "party i (ISO3)", "iso3_j": "party j (ISO3)", "year": "entry-into-force year"})
+    variable_labels.update(
+        {
+            "depth": f"depth score ({meta['method']})",
+            "tier": "depth tier",
+            "entry_into_force_year": "year the agreement entered into force",
+            "iso3_i": "party i (ISO3)",
+            "iso3_j": "party j (ISO3)",
+            "year": "entry-into-force year",
+        }
+    )
     variable_labels = {k: v for k, v in variable_labels.items() if k in data.columns}
-    value_labels = {c: {float(v["value"]): v["label_en"][:80] for v in by_code[c]["allowed_values"]}
-                    for c in data.columns if c in by_code}
+    value_labels = {
+        c: {float(v["value"]): v["label_en"][:80] for v in by_code[c]["allowed_values"]}
+        for c in data.columns
+        if c in by_code
+    }
     buffer = io.BytesIO()
-    data.to_stata(buffer, write_index=False, version=118, variable_labels=variable_labels, value_labels=value_labels,
-                  data_label=f"Release {meta['number']}: {meta['name']}"[:80])
+    data.to_stata(
+        buffer,
+        write_index=False,
+        version=118,
+        variable_labels=variable_labels,
+        value_labels=value_labels,
+        data_label=f"Release {meta['number']}: {meta['name']}"[:80],
+    )
     return buffer.getvalue()

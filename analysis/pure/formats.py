@@ -4,6 +4,7 @@ sensitivity run's) and dataset releases (the data and its companion evidence fil
 downloaded by these names on the pages, the API and `manage.py export_dataset`; every CSV goes
 through the one safe CSV writer (coding/pure/csv_safe.py), so a cell that begins like a
 spreadsheet formula is text. A new format is one writer plus one entry here."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -26,8 +27,15 @@ class OutputFormat(Generic[Writer]):
 
 
 class DatasetWriter(Protocol):
-    def __call__(self, frame: pd.DataFrame, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-                 evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes: ...
+    def __call__(
+        self,
+        frame: pd.DataFrame,
+        *,
+        meta: Mapping[str, Any],
+        indicators: list[dict[str, Any]],
+        evidence: list[dict[str, Any]] | None = None,
+        rows: Sequence[Mapping[str, Any]] = (),
+    ) -> bytes: ...
 
 
 class EvidenceWriter(Protocol):
@@ -49,8 +57,9 @@ TABLES: dict[str, OutputFormat[TableWriter]] = {
 # A dataset release (analysis/pure/exports.py: release_frame), per agreement or per country pair.
 DATASETS: dict[str, OutputFormat[DatasetWriter]] = {
     "csv": OutputFormat("csv", "csv", CSV, exports.csv_bytes),
-    "xlsx": OutputFormat("xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                         exports.xlsx_bytes),
+    "xlsx": OutputFormat(
+        "xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.xlsx_bytes
+    ),
     "dta": OutputFormat("dta", "dta", STATA, exports.stata_bytes),
     "json": OutputFormat("json", "json", "application/json", exports.json_bytes),
 }
@@ -62,8 +71,15 @@ EVIDENCE: dict[str, OutputFormat[EvidenceWriter]] = {
 }
 
 
-def dataset_bytes(frame: pd.DataFrame, fmt: str, *, meta: Mapping[str, Any], indicators: list[dict[str, Any]],
-                  evidence: list[dict[str, Any]] | None = None, rows: Sequence[Mapping[str, Any]] = ()) -> bytes:
+def dataset_bytes(
+    frame: pd.DataFrame,
+    fmt: str,
+    *,
+    meta: Mapping[str, Any],
+    indicators: list[dict[str, Any]],
+    evidence: list[dict[str, Any]] | None = None,
+    rows: Sequence[Mapping[str, Any]] = (),
+) -> bytes:
     """One export of a release's frame; ValueError naming the formats for an unknown one."""
     if fmt not in DATASETS:
         raise ValueError(f"format must be one of {sorted(DATASETS)}")

@@ -6,6 +6,7 @@ The spec is checked by analysis/pure/spec/schema.py (every key by type and bound
 our own grammar, the estimator's own checks), and fit() hands pyfixest the formula re-rendered
 from that parse, never the user's text.
 """
+
 from __future__ import annotations
 
 import time
@@ -60,7 +61,9 @@ def encode_interacted_effects(frame: pd.DataFrame, parsed: Formula) -> tuple[pd.
     return frame.assign(**codes), parsed.render(encoded), encoded
 
 
-def fit(data: pd.DataFrame, spec: Mapping[str, Any], *, progress: Callable[[str], object] | None = None) -> dict[str, Any]:
+def fit(
+    data: pd.DataFrame, spec: Mapping[str, Any], *, progress: Callable[[str], object] | None = None
+) -> dict[str, Any]:
     """Fit one specification. Returns a dict of plain numbers (fitted pyfixest objects cannot be
     pickled or stored, so only their results leave this function). The formula fitted, and
     reported as "formula", is the one rendered from our parse of spec["formula"]."""
@@ -100,8 +103,14 @@ def fit(data: pd.DataFrame, spec: Mapping[str, Any], *, progress: Callable[[str]
     seconds = time.perf_counter() - started
     tidy = model.tidy()
     coefficients = {
-        str(term): {"estimate": float(row["Estimate"]), "se": float(row["Std. Error"]), "t": float(row["t value"]),
-               "p": float(row["Pr(>|t|)"]), "ci_low": float(row["2.5%"]), "ci_high": float(row["97.5%"])}
+        str(term): {
+            "estimate": float(row["Estimate"]),
+            "se": float(row["Std. Error"]),
+            "t": float(row["t value"]),
+            "p": float(row["Pr(>|t|)"]),
+            "ci_low": float(row["2.5%"]),
+            "ci_high": float(row["97.5%"]),
+        }
         for term, row in tidy.iterrows()
     }
     n_obs = int(model._N)
@@ -109,9 +118,17 @@ def fit(data: pd.DataFrame, spec: Mapping[str, Any], *, progress: Callable[[str]
     converged = estimator.converged(model)
     fixed_counts = {fe: int(frame[code].nunique()) for fe, code in zip(fixed, encoded)}
     result: dict[str, Any] = {
-        "estimator": name, "formula": parsed.canonical, "vcov": vcov, "n_obs": n_obs, "n_input": n_input,
-        "coefficients": coefficients, "fixed_effects": fixed_counts, "dropped": dropped, "converged": converged,
-        "seconds": round(seconds, 4), "label": spec.get("label") or "",
+        "estimator": name,
+        "formula": parsed.canonical,
+        "vcov": vcov,
+        "n_obs": n_obs,
+        "n_input": n_input,
+        "coefficients": coefficients,
+        "fixed_effects": fixed_counts,
+        "dropped": dropped,
+        "converged": converged,
+        "seconds": round(seconds, 4),
+        "label": spec.get("label") or "",
     }
     result.update(estimator.statistics(model))
     if not converged:
@@ -129,7 +146,9 @@ def prepare_panel(frame: pd.DataFrame) -> pd.DataFrame:
     # Identifiers as categoricals: a stored panel loads ~10x faster and pyfixest factorises its
     # fixed effects much faster than from Python strings (measured in bench/bench_gravity.py).
     for column in ("exporter", "importer", "pair_id", "exporter_group"):
-        if column in frame.columns and (pd.api.types.is_string_dtype(frame[column]) or pd.api.types.is_object_dtype(frame[column])):
+        if column in frame.columns and (
+            pd.api.types.is_string_dtype(frame[column]) or pd.api.types.is_object_dtype(frame[column])
+        ):
             frame[column] = frame[column].astype("category")
     # Rows of a pair next to each other: pyfixest's demeaning runs ~20% faster on the Yotov panel
     # (measured), with the same estimates.

@@ -9,6 +9,7 @@ that pycountry does not know, keys duplicated in an input (a duplicated Comtrade
 twice), pair variables that differ by direction (distance i->j vs j->i), and sample
 country-years without GDP or pairs without a distance (what a code mismatch leaves behind).
 """
+
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NoReturn
 
@@ -22,9 +23,19 @@ Findings = dict[str, list[Finding]]
 # Codes data providers still use for countries whose ISO 3166 code changed or that dissolved,
 # with the current code(s). pycountry's historic_countries adds the withdrawn ISO codes.
 SUCCESSORS = {
-    "ROM": ("ROU",), "ZAR": ("COD",), "TMP": ("TLS",), "PAL": ("PSE",), "SER": ("SRB",), "BUR": ("MMR",),
-    "FXX": ("FRA",), "DDR": ("DEU",), "YMD": ("YEM",), "YUG": ("SRB", "MNE"), "SCG": ("SRB", "MNE"),
-    "CSK": ("CZE", "SVK"), "ANT": ("CUW", "SXM", "BES"),
+    "ROM": ("ROU",),
+    "ZAR": ("COD",),
+    "TMP": ("TLS",),
+    "PAL": ("PSE",),
+    "SER": ("SRB",),
+    "BUR": ("MMR",),
+    "FXX": ("FRA",),
+    "DDR": ("DEU",),
+    "YMD": ("YEM",),
+    "YUG": ("SRB", "MNE"),
+    "SCG": ("SRB", "MNE"),
+    "CSK": ("CZE", "SVK"),
+    "ANT": ("CUW", "SXM", "BES"),
     "SUN": ("RUS", "UKR", "BLR", "KAZ", "UZB", "GEO", "AZE", "ARM", "MDA", "KGZ", "TJK", "TKM", "LTU", "LVA", "EST"),
 }
 KINDS = ("changed_codes", "unknown_codes", "duplicate_keys", "asymmetric_pairs", "missing_gdp", "missing_distance")
@@ -50,12 +61,15 @@ def _line(frame: pd.DataFrame, position: int) -> int:
     return int(frame.attrs.get("first_line", 2)) + int(position)
 
 
-def _first_bad(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None,
-               problem: str) -> NoReturn:
+def _first_bad(
+    frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None, problem: str
+) -> NoReturn:
     position = int(np.flatnonzero(np.asarray(mask))[0])
     value = frame[column].iloc[position]
-    raise InputError(f"{_label(kind, names)}, line {_line(frame, position)}, column {column}: "
-                     f"{problem.format(value=repr(value) if not pd.isna(value) else 'empty')}")
+    raise InputError(
+        f"{_label(kind, names)}, line {_line(frame, position)}, column {column}: "
+        f"{problem.format(value=repr(value) if not pd.isna(value) else 'empty')}"
+    )
 
 
 def _check_years(frame: pd.DataFrame, column: str, kind: str, names: Mapping[str, str] | None) -> None:
@@ -65,15 +79,22 @@ def _check_years(frame: pd.DataFrame, column: str, kind: str, names: Mapping[str
     _if_any(frame, years != years.round(), column, kind, names, "{value} is not a whole year")
 
 
-def _if_any(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None,
-            problem: str) -> None:
+def _if_any(
+    frame: pd.DataFrame, mask: Any, column: str, kind: str, names: Mapping[str, str] | None, problem: str
+) -> None:
     if np.asarray(mask).any():
         _first_bad(frame, mask, column, kind, names, problem)
 
 
-def check_numbers(*, exports: pd.DataFrame, gdp: pd.DataFrame | None = None, dist: pd.DataFrame | None = None,
-                  notifications: pd.DataFrame | None = None, dist_column: str = "dist",
-                  names: Mapping[str, str] | None = None) -> None:
+def check_numbers(
+    *,
+    exports: pd.DataFrame,
+    gdp: pd.DataFrame | None = None,
+    dist: pd.DataFrame | None = None,
+    notifications: pd.DataFrame | None = None,
+    dist_column: str = "dist",
+    names: Mapping[str, str] | None = None,
+) -> None:
     """Raise InputError naming file, line and column of the first value no panel can use:
     inputs without rows, years that are empty or not whole numbers, trade values that are empty,
     not numbers or negative, distances that are not numbers or negative."""
@@ -84,19 +105,28 @@ def check_numbers(*, exports: pd.DataFrame, gdp: pd.DataFrame | None = None, dis
         _check_years(exports, "year", "exports", names)
     if "value" in exports.columns:
         values = pd.to_numeric(exports["value"], errors="coerce")
-        _if_any(exports, exports["value"].isna(), "value", "exports", names,
-                "the trade value is {value}; write 0 for no trade, or leave the row out")
+        _if_any(
+            exports,
+            exports["value"].isna(),
+            "value",
+            "exports",
+            names,
+            "the trade value is {value}; write 0 for no trade, or leave the row out",
+        )
         _if_any(exports, values.isna(), "value", "exports", names, "{value} is not a number")
         _if_any(exports, values < 0, "value", "exports", names, "{value} is negative; trade values are >= 0")
     if gdp is not None and "Year" in gdp.columns:
         _check_years(gdp, "Year", "gdp", names)
     if dist is not None and dist_column in dist.columns:
         distance = pd.to_numeric(dist[dist_column], errors="coerce")
-        _if_any(dist, distance.isna() & dist[dist_column].notna(), dist_column, "dist", names, "{value} is not a number")
+        _if_any(
+            dist, distance.isna() & dist[dist_column].notna(), dist_column, "dist", names, "{value} is not a number"
+        )
         _if_any(dist, distance < 0, dist_column, "dist", names, "{value} is negative")
 
 
 # --- merge checks --------------------------------------------------------------------------------
+
 
 def known_code(code: object) -> bool:
     return pycountry.countries.get(alpha_3=str(code)) is not None
@@ -128,8 +158,15 @@ def _changed(inputs: Iterable[tuple[str, "pd.Series[int]"]], sample: set[str]) -
             # Outside the exports a retired code only matters when it or its successor is in the
             # sample (CEPII lists ROM whatever the sample; it matters once Romania is in it).
             if change and (kind == "exports" or code in sample or set(change[0]) & sample):
-                found.append({"input": kind, "code": code, "now": "/".join(change[0]) or "?", "was": change[1],
-                              "rows": int(rows)})
+                found.append(
+                    {
+                        "input": kind,
+                        "code": code,
+                        "now": "/".join(change[0]) or "?",
+                        "was": change[1],
+                        "rows": int(rows),
+                    }
+                )
     return found
 
 
@@ -154,9 +191,19 @@ def _asymmetric(dist: pd.DataFrame, sample: set[str]) -> list[Finding]:
         differs = ~np.isclose(there, back, rtol=1e-9, atol=0.0, equal_nan=True)
         if differs.any():
             rows = both[differs]
-            found.append({"input": "dist", "column": column, "pairs": int(differs.sum()),
-                          "examples": [f"{a}->{b} {x:g} vs {b}->{a} {y:g}" for a, b, x, y in
-                                       rows[["iso_o", "iso_d", column, f"{column}__back"]].head(EXAMPLES).itertuples(index=False)]})
+            found.append(
+                {
+                    "input": "dist",
+                    "column": column,
+                    "pairs": int(differs.sum()),
+                    "examples": [
+                        f"{a}->{b} {x:g} vs {b}->{a} {y:g}"
+                        for a, b, x, y in rows[["iso_o", "iso_d", column, f"{column}__back"]]
+                        .head(EXAMPLES)
+                        .itertuples(index=False)
+                    ],
+                }
+            )
     return found
 
 
@@ -176,8 +223,14 @@ def _missing_distance(dist: pd.DataFrame, sample: set[str], domestic: bool) -> l
     return [{"input": "dist", "pairs": len(lacking), "examples": lacking[:EXAMPLES]}] if lacking else []
 
 
-def merge_checks(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame,
-                 notifications: pd.DataFrame | None = None, domestic: bool = False) -> Findings:
+def merge_checks(
+    *,
+    exports: pd.DataFrame,
+    gdp: pd.DataFrame,
+    dist: pd.DataFrame,
+    notifications: pd.DataFrame | None = None,
+    domestic: bool = False,
+) -> Findings:
     """The merge pitfalls of this sample's inputs: {kind: [finding, ...]} for every kind in KINDS.
     `exports` as read (reporter, partner, year, commodity, value), `gdp` long (iso3, year, gdp),
     `dist` as read (iso_o, iso_d, distance columns), `notifications` as read (optional). The
@@ -185,17 +238,27 @@ def merge_checks(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame
     sample = set(exports["reporter"].astype(str)) | set(exports["partner"].astype(str))
     years = sorted(pd.to_numeric(exports["year"]).astype(int).unique())
     exported = _code_rows(exports, ["reporter", "partner"])
-    inputs = [("exports", exported), ("gdp", gdp["iso3"].astype(str).value_counts()), ("dist", _code_rows(dist, ["iso_o", "iso_d"]))]
+    inputs = [
+        ("exports", exported),
+        ("gdp", gdp["iso3"].astype(str).value_counts()),
+        ("dist", _code_rows(dist, ["iso_o", "iso_d"])),
+    ]
     in_gdp = gdp[gdp["iso3"].astype(str).isin(sample)]
     in_dist = dist[dist["iso_o"].astype(str).isin(sample) & dist["iso_d"].astype(str).isin(sample)]
-    duplicates = (_duplicates("exports", exports, ["reporter", "partner", "year", "commodity"])
-                  + _duplicates("gdp", in_gdp, ["iso3", "year"]) + _duplicates("dist", in_dist, ["iso_o", "iso_d"]))
+    duplicates = (
+        _duplicates("exports", exports, ["reporter", "partner", "year", "commodity"])
+        + _duplicates("gdp", in_gdp, ["iso3", "year"])
+        + _duplicates("dist", in_dist, ["iso_o", "iso_d"])
+    )
     if notifications is not None and "symbol" in notifications.columns:
         duplicates += _duplicates("tbt", notifications.dropna(subset=["symbol"]), ["symbol"])
     return {
         "changed_codes": _changed(inputs, sample),
-        "unknown_codes": [{"input": "exports", "code": code, "rows": int(rows)} for code, rows in exported.items()
-                          if not known_code(code) and changed_code(code) is None],
+        "unknown_codes": [
+            {"input": "exports", "code": code, "rows": int(rows)}
+            for code, rows in exported.items()
+            if not known_code(code) and changed_code(code) is None
+        ],
         "duplicate_keys": duplicates,
         "asymmetric_pairs": _asymmetric(dist, sample),
         "missing_gdp": _missing_gdp(gdp, sample, years),
@@ -205,9 +268,14 @@ def merge_checks(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame
 
 def counts(findings: Findings) -> dict[str, int]:
     """How much each kind found: codes, duplicated rows, pairs, country-years."""
-    measure: dict[str, Callable[[Finding], int]] = {"changed_codes": lambda f: 1, "unknown_codes": lambda f: 1, "duplicate_keys": lambda f: f["rows"],
-               "asymmetric_pairs": lambda f: f["pairs"], "missing_gdp": lambda f: f["countries"],
-               "missing_distance": lambda f: f["pairs"]}
+    measure: dict[str, Callable[[Finding], int]] = {
+        "changed_codes": lambda f: 1,
+        "unknown_codes": lambda f: 1,
+        "duplicate_keys": lambda f: f["rows"],
+        "asymmetric_pairs": lambda f: f["pairs"],
+        "missing_gdp": lambda f: f["countries"],
+        "missing_distance": lambda f: f["pairs"],
+    }
     return {kind: sum(measure[kind](f) for f in findings.get(kind, [])) for kind in KINDS}
 
 
@@ -221,9 +289,13 @@ def describe(findings: Findings) -> list[str]:
     for f in findings.get("duplicate_keys", []):
         lines.append(f"{f['input']}: {f['rows']} rows repeat a key ({f['key']}), e.g. {'; '.join(f['examples'][:3])}")
     for f in findings.get("asymmetric_pairs", []):
-        lines.append(f"dist: {f['column']} differs by direction for {f['pairs']} pairs, e.g. {'; '.join(f['examples'][:3])}")
+        lines.append(
+            f"dist: {f['column']} differs by direction for {f['pairs']} pairs, e.g. {'; '.join(f['examples'][:3])}"
+        )
     for f in findings.get("missing_gdp", []):
-        lines.append(f"gdp: no GDP in {f['year']} for {f['countries']} countries of the sample ({', '.join(f['examples'])})")
+        lines.append(
+            f"gdp: no GDP in {f['year']} for {f['countries']} countries of the sample ({', '.join(f['examples'])})"
+        )
     for f in findings.get("missing_distance", []):
         lines.append(f"dist: no distance for {f['pairs']} pairs of the sample, e.g. {', '.join(f['examples'][:5])}")
     return lines

@@ -4,20 +4,28 @@ Inputs are plain DataFrames: exports in UN Comtrade style, GDP (World Bank WDI, 
 CEPII distances, WTO TBT notifications, and the dyadic rows of a dataset release. The output has
 one row per exporter, importer and year with the study's variables, ready for analysis/pure/gravity.py.
 """
+
 from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
-import pycountry
 
 from . import bounds, merge_checks
+from .panel_inputs import (  # the builder's API includes reading its inputs
+    DIST_COLUMN,
+    distances,
+    gdp_long,
+    tbt_stock,
+)
 
 # The study's Table 7: high-tech products by SITC Rev. 3 code prefix.
 HIGHTECH_SITC3 = ("792", "71319", "54", "76", "77", "74183", "872", "75")
 # A default, editable list of developed economies (high-income OECD members); users pass their own.
-DEVELOPED = frozenset("AUS AUT BEL CAN CHE CZE DEU DNK ESP EST FIN FRA GBR GRC IRL ISL ISR ITA JPN KOR LUX NLD NOR NZL "
-                      "POL PRT SGP SVK SVN SWE USA".split())
+DEVELOPED = frozenset(
+    "AUS AUT BEL CAN CHE CZE DEU DNK ESP EST FIN FRA GBR GRC IRL ISL ISR ITA JPN KOR LUX NLD NOR NZL "
+    "POL PRT SGP SVK SVN SWE USA".split()
+)
 
 
 # One error for everything a panel cannot be built from; merge_checks raises it too.
@@ -31,7 +39,9 @@ Shifts = dict[str, Any] | Iterable[tuple[str, int]] | str | None
 def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise PanelInputError(f"{what}: missing columns {', '.join(missing)} (have: {', '.join(map(str, frame.columns))})")
+        raise PanelInputError(
+            f"{what}: missing columns {', '.join(missing)} (have: {', '.join(map(str, frame.columns))})"
+        )
 
 
 def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_SITC3) -> pd.DataFrame:
@@ -45,123 +55,24 @@ def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_
         raise PanelInputError(f"exports: value {frame['value'].iloc[row]!r} on data row {row + 1} is not a number")
     frame["value"] = pd.to_numeric(frame["value"])
     frame["hightech"] = frame["commodity"].str.startswith(tuple(prefixes)) * frame["value"]
-    out = frame.groupby(["reporter", "partner", "year"], as_index=False).agg(exports=("value", "sum"), hightech_exports=("hightech", "sum"))
+    out = frame.groupby(["reporter", "partner", "year"], as_index=False).agg(
+        exports=("value", "sum"), hightech_exports=("hightech", "sum")
+    )
     return out.rename(columns={"reporter": "exporter", "partner": "importer"})
-
-
-WDI_FORMAT = ("World Bank WDI GDP as CSV: long (Country Name, Country Code, Year, Value) or wide as downloaded "
-              "(Country Name, Country Code, Indicator Name, Indicator Code, 1960, 1961, ...; the preamble lines "
-              "before that header are skipped)")
-
-
-def read_gdp_csv(path: str) -> pd.DataFrame:
-    """Read a WDI GDP CSV, long or wide. The World Bank's own download has preamble lines ("Data
-    Source", "Last Updated Date", blanks) before the header, which make a plain read_csv fail on the
-    first data line: the header is found as the first line starting with "Country Name"."""
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as handle:
-            head = [handle.readline() for _ in range(50)]
-    except OSError as exc:
-        raise PanelInputError(f"{path}: cannot read the GDP file ({exc})") from exc
-    header = next((n for n, line in enumerate(head) if line.lstrip().lstrip('"').startswith("Country Name")), None)
-    try:
-        frame = pd.read_csv(path, skiprows=header or 0, encoding="utf-8-sig")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise PanelInputError(f"{path}: not a readable GDP table ({exc}); expected {WDI_FORMAT}") from exc
-    if "Country Code" not in frame.columns and "iso3" not in frame.columns:
-        raise PanelInputError(f"{path}: no 'Country Code' (or iso3) column (have: {', '.join(map(str, frame.columns))}); "
-                              f"expected {WDI_FORMAT}")
-    frame = frame.loc[:, [c for c in frame.columns if not str(c).startswith("Unnamed:")]]  # WDI lines end with a comma
-    frame.attrs["first_line"] = (header or 0) + 2  # so that errors name the file's own line numbers
-    return frame
-
-
-INPUTS = ("exports", "gdp", "dist", "tbt")
-
-
-def read_input(kind: str, path: str) -> pd.DataFrame:
-    """One input file of build_panel: exports (commodity codes kept as text: 0111 is not 111),
-    gdp (read_gdp_csv), dist or tbt. Errors name the file."""
-    if kind == "gdp":
-        return read_gdp_csv(path)
-    try:
-        return pd.read_csv(path, dtype={"commodity": str} if kind == "exports" else None, low_memory=False)
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise PanelInputError(f"{path}: cannot read the {kind} file ({' '.join(str(exc).split())})") from exc
-
-
-def gdp_long(gdp: pd.DataFrame) -> pd.DataFrame:
-    """World Bank WDI GDP, long (Country Code, Year, Value) or wide (Country Code, 2000, 2001, ...)."""
-    code = "Country Code" if "Country Code" in gdp.columns else "iso3"
-    _require(gdp, [code], "gdp")
-    if "Year" in gdp.columns and "Value" in gdp.columns:
-        long = gdp[[code, "Year", "Value"]].rename(columns={code: "iso3", "Year": "year", "Value": "gdp"})
-    else:
-        years = [c for c in gdp.columns if str(c).strip().isdecimal() or str(c).split(" ")[0].isdecimal()]
-        if not years:
-            raise PanelInputError("gdp: neither Year/Value columns nor year columns found")
-        if "Indicator Code" in gdp.columns and gdp["Indicator Code"].nunique() > 1:
-            raise PanelInputError(f"gdp: one indicator expected, found {', '.join(map(str, gdp['Indicator Code'].unique()))}")
-        long = gdp.melt(id_vars=[code], value_vars=years, var_name="year", value_name="gdp").rename(columns={code: "iso3"})
-        long["year"] = long["year"].astype(str).str.slice(0, 4)
-    long["year"] = pd.to_numeric(long["year"], errors="coerce").astype("Int64")
-    long["gdp"] = pd.to_numeric(long["gdp"], errors="coerce")
-    return long.dropna().astype({"year": int})
-
-
-# CEPII GeoDist distance used for ln_dist. `dist` (between the most populated cities) stays the
-# default: the BRIEF names only the GeoDist file, not a column, and changing the default would
-# silently change ln_dist (and the hash) of every rebuilt panel. The study's Table 8 says "log
-# distance between capitals": replicate it with dist_column="distcap" (build_panel --dist-column).
-DIST_COLUMN = "dist"
-
-
-def distances(dist: pd.DataFrame, column: str = DIST_COLUMN) -> pd.DataFrame:
-    """CEPII GeoDist (iso_o, iso_d, and the distance `column`: dist, distcap, distw or distwces)
-    -> exporter, importer and that column under its own name (the panel records which it used)."""
-    _require(dist, ["iso_o", "iso_d", column], "distances")
-    return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer"})
-
-
-def member_iso3(name: str) -> str | None:
-    special = {"European Union": "EUN", "Chinese Taipei": "TWN", "Hong Kong, China": "HKG", "Macao, China": "MAC",
-               "Korea, Republic of": "KOR", "Türkiye": "TUR", "Turkey": "TUR", "Russian Federation": "RUS",
-               "Viet Nam": "VNM", "Bolivia, Plurinational State of": "BOL", "Venezuela, Bolivarian Republic of": "VEN",
-               "Kingdom of Saudi Arabia": "SAU", "Kyrgyz Republic": "KGZ", "Moldova, Republic of": "MDA",
-               "United States of America": "USA", "Tanzania": "TZA", "Côte d'Ivoire": "CIV"}
-    if name in special:
-        return special[name]
-    try:
-        return pycountry.countries.lookup(name).alpha_3
-    except LookupError:
-        try:
-            return pycountry.countries.search_fuzzy(name)[0].alpha_3
-        except LookupError:
-            return None
-
-
-def tbt_stock(notifications: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
-    """WTO TBT notifications (notifying_member, date_of_distribution) -> cumulative count per
-    member and year (the importer's stock TBT_jt). Members are converted to ISO3."""
-    _require(notifications, ["notifying_member", "date_of_distribution"], "TBT notifications")
-    frame = notifications.dropna(subset=["notifying_member", "date_of_distribution"]).copy()
-    frame["iso3"] = frame["notifying_member"].map(member_iso3)
-    frame["year"] = pd.to_datetime(frame["date_of_distribution"], errors="coerce").dt.year
-    frame = frame.dropna(subset=["iso3", "year"])
-    counts = frame.groupby(["iso3", "year"]).size().rename("n").reset_index()
-    members = sorted(counts["iso3"].unique())
-    grid = pd.MultiIndex.from_product([members, sorted(set(years) | set(counts["year"].astype(int)))], names=["iso3", "year"])
-    stock = counts.set_index(["iso3", "year"])["n"].reindex(grid, fill_value=0).groupby(level=0).cumsum()
-    return stock.rename("tbt_stock").reset_index()
 
 
 def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series[int], pd.Series[float]]":
     """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
     between them; depth = the deepest agreement in force (NaN before any is in force)."""
     _require(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
-    agreements = dyads.dropna(subset=["year"]).rename(columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"})
-    merged = pairs[["exporter", "importer", "year"]].reset_index().merge(agreements[["exporter", "importer", "eif", "depth"]],
-                                                                         on=["exporter", "importer"], how="left")
+    agreements = dyads.dropna(subset=["year"]).rename(
+        columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"}
+    )
+    merged = (
+        pairs[["exporter", "importer", "year"]]
+        .reset_index()
+        .merge(agreements[["exporter", "importer", "eif", "depth"]], on=["exporter", "importer"], how="left")
+    )
     in_force = merged["eif"].notna() & (merged["year"] >= merged["eif"])
     merged["depth"] = merged["depth"].where(in_force)
     grouped = merged.assign(in_force=in_force).groupby("index").agg(fta=("in_force", "max"), depth=("depth", "max"))
@@ -172,8 +83,15 @@ def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series
 # Variables that belong to one member, not to the pair: their lag is the member's value in year
 # t-k whichever pair carries it (the importer's TBT stock is known for 2001 even when this pair
 # has no 2001 row).
-MEMBER_LEVEL = {"tbt_stock_j": "importer", "ln_tbt_j": "importer", "gdp_j": "importer", "ln_gdp_j": "importer",
-                "gdp_i": "exporter", "ln_gdp_i": "exporter", "exporter_group": "exporter"}
+MEMBER_LEVEL = {
+    "tbt_stock_j": "importer",
+    "ln_tbt_j": "importer",
+    "gdp_j": "importer",
+    "ln_gdp_j": "importer",
+    "gdp_i": "exporter",
+    "ln_gdp_i": "exporter",
+    "exporter_group": "exporter",
+}
 # What the study's presets need (analysis/pure/presets.py, "study-robustness"): FTA, Depth x FTA and
 # the importer's TBT stock lagged one year.
 STUDY_LAGS = (("fta", 1), ("depth_fta", 1), ("ln_tbt_j", 1))
@@ -188,10 +106,15 @@ def parse_shifts(text: str | None) -> list[tuple[str, int]]:
             continue
         variable, sep, k = item.rpartition(":")
         k = k.strip()
-        if not sep or not variable.strip() or not (k.isascii() and k.isdecimal() and len(k) <= 3) \
-                or not 1 <= int(k) <= bounds.MAX_LAG:
-            raise PanelInputError(f"lags and leads are VAR:K with K a whole number of years from 1 to {bounds.MAX_LAG}, "
-                                  f"not {item[:60]!r}")
+        if (
+            not sep
+            or not variable.strip()
+            or not (k.isascii() and k.isdecimal() and len(k) <= 3)
+            or not 1 <= int(k) <= bounds.MAX_LAG
+        ):
+            raise PanelInputError(
+                f"lags and leads are VAR:K with K a whole number of years from 1 to {bounds.MAX_LAG}, not {item[:60]!r}"
+            )
         shifts.append((variable.strip(), int(k)))
     return shifts
 
@@ -205,19 +128,25 @@ def _normalise_shifts(shifts: Shifts) -> list[tuple[str, int]]:
     items = shifts.items() if isinstance(shifts, dict) else shifts
     out: list[tuple[str, int]] = []
     for variable, ks in items:
-        for k in (ks if isinstance(ks, (list, tuple, set, range)) else [ks]):
+        for k in ks if isinstance(ks, (list, tuple, set, range)) else [ks]:
             try:
                 k = bounds.lag_in_range(k, variable)
             except bounds.BoundsError:
-                raise PanelInputError(f"{variable}: a lag or lead is a whole number of years from 1 to {bounds.MAX_LAG}, "
-                                      f"not {k!r:.40}") from None
+                raise PanelInputError(
+                    f"{variable}: a lag or lead is a whole number of years from 1 to {bounds.MAX_LAG}, not {k!r:.40}"
+                ) from None
             if (variable, int(k)) not in out:
                 out.append((variable, int(k)))
     return out
 
 
-def add_lags(panel: pd.DataFrame, lags: Shifts = STUDY_LAGS, leads: Shifts = (), *,
-             member_level: Mapping[str, str] = MEMBER_LEVEL) -> pd.DataFrame:
+def add_lags(
+    panel: pd.DataFrame,
+    lags: Shifts = STUDY_LAGS,
+    leads: Shifts = (),
+    *,
+    member_level: Mapping[str, str] = MEMBER_LEVEL,
+) -> pd.DataFrame:
     """Add `{var}_lag{k}` (the value of year t-k) and `{var}_lead{k}` (year t+k) for any variable.
 
     The shift is by calendar year, not by row: the value is taken from the same pair (or, for the
@@ -241,8 +170,10 @@ def add_lags(panel: pd.DataFrame, lags: Shifts = STUDY_LAGS, leads: Shifts = (),
         repeated = values.duplicated([*keys, "year"])
         if repeated.any():
             first = values[repeated].iloc[0]
-            raise PanelInputError(f"{variable}: more than one value for {', '.join(str(first[k]) for k in keys)} in "
-                                  f"{first['year']}; cannot take its lag or lead")
+            raise PanelInputError(
+                f"{variable}: more than one value for {', '.join(str(first[k]) for k in keys)} in "
+                f"{first['year']}; cannot take its lag or lead"
+            )
         values = values.assign(year=values["year"] + offset).rename(columns={variable: name})
         # A left merge keeps the panel's rows and their order.
         panel = panel.merge(values, on=[*keys, "year"], how="left", validate="many_to_one")
@@ -258,14 +189,16 @@ def depth_x_fta(fta: "pd.Series[int]", depth: "pd.Series[float]") -> "pd.Series[
 class Prepared(NamedTuple):
     """What every panel built from the same inputs shares, whichever release gives its FTA and
     depth: the pair-year rows with trade, GDP, distance and TBT stock, and what the build found."""
+
     base: pd.DataFrame
     zeros_added: int
     checks: merge_checks.Findings
     dist_column: str
 
 
-def trade_grid(trade: pd.DataFrame, countries: Iterable[str], years: Iterable[int], *,
-               domestic: bool = False) -> pd.DataFrame:
+def trade_grid(
+    trade: pd.DataFrame, countries: Iterable[str], years: Iterable[int], *, domestic: bool = False
+) -> pd.DataFrame:
     """The full exporter x importer x year grid of `countries` and `years`: the flows of `trade`
     where reported (reported = 1), 0 where not (reported = 0). Domestic pairs only if asked."""
     codes = np.array(sorted(countries), dtype=object)
@@ -273,17 +206,32 @@ def trade_grid(trade: pd.DataFrame, countries: Iterable[str], years: Iterable[in
     i, j = np.meshgrid(np.arange(len(codes)), np.arange(len(codes)), indexing="ij")
     keep = np.ones(i.shape, dtype=bool) if domestic else i != j
     i, j = i[keep], j[keep]
-    grid = pd.DataFrame({"exporter": np.repeat(codes[i], len(years)), "importer": np.repeat(codes[j], len(years)),
-                         "year": np.tile(years, len(i))})
+    grid = pd.DataFrame(
+        {
+            "exporter": np.repeat(codes[i], len(years)),
+            "importer": np.repeat(codes[j], len(years)),
+            "year": np.tile(years, len(i)),
+        }
+    )
     grid = grid.merge(trade.assign(reported=1), on=["exporter", "importer", "year"], how="left", validate="one_to_one")
     grid["reported"] = grid["reported"].fillna(0).astype(int)
     grid[["exports", "hightech_exports"]] = grid[["exports", "hightech_exports"]].fillna(0.0)
     return grid
 
 
-def prepare_inputs(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, notifications: pd.DataFrame | None = None,
-                   developed: Iterable[str] = DEVELOPED, dist_column: str = DIST_COLUMN, zeros: bool = True,
-                   domestic: bool = False, strict: bool = False, names: Names = None) -> Prepared:
+def prepare_inputs(
+    *,
+    exports: pd.DataFrame,
+    gdp: pd.DataFrame,
+    dist: pd.DataFrame,
+    notifications: pd.DataFrame | None = None,
+    developed: Iterable[str] = DEVELOPED,
+    dist_column: str = DIST_COLUMN,
+    zeros: bool = True,
+    domestic: bool = False,
+    strict: bool = False,
+    names: Names = None,
+) -> Prepared:
     """Check the inputs and build the rows every panel of this sample shares (see Prepared).
 
     `zeros` (default): the full exporter x importer x year grid of the sample (the countries that
@@ -292,13 +240,16 @@ def prepare_inputs(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFra
     (for OLS on logs; lags are then missing after a gap). `domestic`: keep exporter == importer.
     `strict`: merge-check findings are errors. `names`: {input: file name} for error messages."""
     _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
-    merge_checks.check_numbers(exports=exports, gdp=gdp, dist=dist, notifications=notifications, dist_column=dist_column,
-                               names=names)
+    merge_checks.check_numbers(
+        exports=exports, gdp=gdp, dist=dist, notifications=notifications, dist_column=dist_column, names=names
+    )
     check_bounds(exports=exports, gdp=gdp, dist=dist, dist_column=dist_column, names=names)
     exports = exports.assign(year=pd.to_numeric(exports["year"]).astype(int))
     gdp = gdp_long(gdp)
     distance = distances(dist, dist_column)
-    checks = merge_checks.merge_checks(exports=exports, gdp=gdp, dist=dist, notifications=notifications, domestic=domestic)
+    checks = merge_checks.merge_checks(
+        exports=exports, gdp=gdp, dist=dist, notifications=notifications, domestic=domestic
+    )
     if strict:
         merge_checks.raise_if_any(checks)
     trade = aggregate_exports(exports)
@@ -315,7 +266,9 @@ def prepare_inputs(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFra
     panel = panel.merge(distance.drop_duplicates(["exporter", "importer"]), on=["exporter", "importer"], how="left")
     if notifications is not None:
         stock = tbt_stock(notifications, panel["year"].unique())
-        panel = panel.merge(stock.rename(columns={"iso3": "importer", "tbt_stock": "tbt_stock_j"}), on=["importer", "year"], how="left")
+        panel = panel.merge(
+            stock.rename(columns={"iso3": "importer", "tbt_stock": "tbt_stock_j"}), on=["importer", "year"], how="left"
+        )
         panel["tbt_stock_j"] = panel["tbt_stock_j"].fillna(0)
     else:
         panel["tbt_stock_j"] = 0.0
@@ -334,12 +287,15 @@ def _refuse_rows(frame: pd.DataFrame, mask: Any, column: str, kind: str, names: 
     mask = np.asarray(mask, dtype=bool)
     if mask.any():
         first = int(np.flatnonzero(mask)[0])
-        raise PanelInputError(f"{merge_checks._label(kind, names)}, column {column}: {problem} on {int(mask.sum())} row(s) "
-                              f"(the first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]})")
+        raise PanelInputError(
+            f"{merge_checks._label(kind, names)}, column {column}: {problem} on {int(mask.sum())} row(s) "
+            f"(the first on line {merge_checks._line(frame, first)}: {frame[column].iloc[first]})"
+        )
 
 
-def check_bounds(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, dist_column: str = DIST_COLUMN,
-                 names: Names = None) -> None:
+def check_bounds(
+    *, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, dist_column: str = DIST_COLUMN, names: Names = None
+) -> None:
     """Refuse what check_numbers lets through and no panel should hold: numbers that are not
     finite (1e400 reads as infinity) in trade values, GDP and distances, and years outside
     bounds.MIN_YEAR..MAX_YEAR (a year of 99999 is a typo; its lags would reach nowhere)."""
@@ -355,7 +311,9 @@ def check_bounds(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame
             head = str(column).strip().split(" ")[0]
             if head.isdecimal():
                 if len(head) > 4 or not bounds.MIN_YEAR <= int(head) <= bounds.MAX_YEAR:
-                    raise PanelInputError(f"{merge_checks._label('gdp', names)}, column {column}: {head[:20]} is {years}")
+                    raise PanelInputError(
+                        f"{merge_checks._label('gdp', names)}, column {column}: {head[:20]} is {years}"
+                    )
                 numbers.append((gdp, column, "gdp"))
     for frame, column, kind in numbers:
         if column in frame.columns:
@@ -364,11 +322,14 @@ def check_bounds(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame
     for frame, column, kind in year_columns:
         if column in frame.columns:
             year_values = pd.to_numeric(frame[column], errors="coerce")
-            _refuse_rows(frame, (year_values < bounds.MIN_YEAR) | (year_values > bounds.MAX_YEAR), column, kind, names,
-                         years)
+            _refuse_rows(
+                frame, (year_values < bounds.MIN_YEAR) | (year_values > bounds.MAX_YEAR), column, kind, names, years
+            )
 
 
-def panel_from(prepared: Prepared, dyads: pd.DataFrame, *, lags: Shifts = STUDY_LAGS, leads: Shifts = ()) -> pd.DataFrame:
+def panel_from(
+    prepared: Prepared, dyads: pd.DataFrame, *, lags: Shifts = STUDY_LAGS, leads: Shifts = ()
+) -> pd.DataFrame:
     """The panel of one release: FTA and depth from its dyads on the shared rows, then lags and
     leads. Cheap next to prepare_inputs, so a sensitivity run prepares once per set of inputs."""
     panel = prepared.base.copy()
@@ -378,15 +339,37 @@ def panel_from(prepared: Prepared, dyads: pd.DataFrame, *, lags: Shifts = STUDY_
     return panel.sort_values(["exporter", "importer", "year"]).reset_index(drop=True)
 
 
-def build_panel(*, exports: pd.DataFrame, gdp: pd.DataFrame, dist: pd.DataFrame, dyads: pd.DataFrame,
-                notifications: pd.DataFrame | None = None, developed: Iterable[str] = DEVELOPED, lags: Shifts = STUDY_LAGS,
-                leads: Shifts = (), dist_column: str = DIST_COLUMN, zeros: bool = True, domestic: bool = False,
-                strict: bool = False, names: Names = None) -> pd.DataFrame:
+def build_panel(
+    *,
+    exports: pd.DataFrame,
+    gdp: pd.DataFrame,
+    dist: pd.DataFrame,
+    dyads: pd.DataFrame,
+    notifications: pd.DataFrame | None = None,
+    developed: Iterable[str] = DEVELOPED,
+    lags: Shifts = STUDY_LAGS,
+    leads: Shifts = (),
+    dist_column: str = DIST_COLUMN,
+    zeros: bool = True,
+    domestic: bool = False,
+    strict: bool = False,
+    names: Names = None,
+) -> pd.DataFrame:
     """The pair-year panel (prepare_inputs, then panel_from). `lags`/`leads` as in add_lags
     (default: the study's one-year lags of fta, depth_fta and ln_tbt_j); `dist_column`: the CEPII
     distance behind ln_dist; `zeros`, `domestic`, `strict` and `names` as in prepare_inputs."""
-    prepared = prepare_inputs(exports=exports, gdp=gdp, dist=dist, notifications=notifications, developed=developed,
-                              dist_column=dist_column, zeros=zeros, domestic=domestic, strict=strict, names=names)
+    prepared = prepare_inputs(
+        exports=exports,
+        gdp=gdp,
+        dist=dist,
+        notifications=notifications,
+        developed=developed,
+        dist_column=dist_column,
+        zeros=zeros,
+        domestic=domestic,
+        strict=strict,
+        names=names,
+    )
     return panel_from(prepared, dyads, lags=lags, leads=leads)
 
 
@@ -400,15 +383,28 @@ def fta_unknown_depth(panel: pd.DataFrame) -> int:
 
 def summary_table(panel: pd.DataFrame) -> list[dict[str, Any]]:
     """Descriptive statistics shaped like the study's Table 8 (n, mean, variance, min, max)."""
-    variables = [("lnEXP", np.log(panel["exports"].where(panel["exports"] > 0))), ("FTA", panel["fta"]),
-                 ("TBT", panel["tbt_stock_j"]), ("lnGDP_i", panel["ln_gdp_i"]), ("lnGDP_j", panel["ln_gdp_j"]),
-                 ("lnDis", panel["ln_dist"]), ("Depth_x_FTA", panel["depth_fta"])]
+    variables = [
+        ("lnEXP", np.log(panel["exports"].where(panel["exports"] > 0))),
+        ("FTA", panel["fta"]),
+        ("TBT", panel["tbt_stock_j"]),
+        ("lnGDP_i", panel["ln_gdp_i"]),
+        ("lnGDP_j", panel["ln_gdp_j"]),
+        ("lnDis", panel["ln_dist"]),
+        ("Depth_x_FTA", panel["depth_fta"]),
+    ]
     rows = []
     for name, series in variables:
         s = series.dropna()
-        rows.append({"variable": name, "n": int(s.size), "mean": float(s.mean()) if s.size else None,
-                     "variance": float(s.var()) if s.size > 1 else None,
-                     "min": float(s.min()) if s.size else None, "max": float(s.max()) if s.size else None})
+        rows.append(
+            {
+                "variable": name,
+                "n": int(s.size),
+                "mean": float(s.mean()) if s.size else None,
+                "variance": float(s.var()) if s.size > 1 else None,
+                "min": float(s.min()) if s.size else None,
+                "max": float(s.max()) if s.size else None,
+            }
+        )
     return rows
 
 
@@ -425,5 +421,7 @@ def panel_summary(panel: pd.DataFrame, prepared: Prepared | None = None) -> dict
         summary["checks"] = {"counts": merge_checks.counts(prepared.checks), **prepared.checks}
     if unknown:
         rows = panel[(panel["fta"] == 1) & panel["depth_fta"].isna()]
-        summary["fta_unknown_depth_pairs"] = sorted(set(rows["exporter"].astype(str) + "_" + rows["importer"].astype(str)))
+        summary["fta_unknown_depth_pairs"] = sorted(
+            set(rows["exporter"].astype(str) + "_" + rows["importer"].astype(str))
+        )
     return summary

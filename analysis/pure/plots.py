@@ -1,6 +1,7 @@
 """Plots as SVG/PNG bytes (matplotlib, headless). Pure (analysis/pure): stored results and counts
 in, image bytes out; no Django. Axis labels come from the caller in its reader's language
 (`text`, like tables.build); a CJK font, when installed, draws Chinese labels."""
+
 import io
 import os
 from collections.abc import Mapping, Sequence
@@ -16,8 +17,11 @@ from matplotlib.ticker import MaxNLocator
 # Fonts with Chinese glyphs, best first (Debian: fonts-wqy-microhei, which `make up` and .ci/run
 # install), and where Debian puts them: matplotlib's font cache predates a font installed later.
 CJK_FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
-CJK_FILES = ["/usr/share/fonts/truetype/wqy/wqy-microhei.ttc", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"]
+CJK_FILES = [
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+]
 # Labels; pages pass them translated (this module stays Django-free).
 TEXT = {"depth": "depth score", "agreements": "agreements", "estimate": "estimate with 95% interval"}
 
@@ -26,6 +30,7 @@ def use_cjk_font() -> str | None:
     """Put the first installed CJK font first in the sans-serif list (it has Latin glyphs too),
     so Chinese labels are drawn rather than boxes; the name, or None without one (matplotlib's
     default fonts then draw what they can)."""
+
     def first_known() -> str | None:
         installed = {f.name for f in font_manager.fontManager.ttflist}
         return next((name for name in CJK_FONTS if name in installed), None)
@@ -38,7 +43,10 @@ def use_cjk_font() -> str | None:
         found = first_known()
     if found:
         matplotlib.rcParams["font.family"] = "sans-serif"
-        matplotlib.rcParams["font.sans-serif"] = [found, *[f for f in matplotlib.rcParams["font.sans-serif"] if f != found]]
+        matplotlib.rcParams["font.sans-serif"] = [
+            found,
+            *[f for f in matplotlib.rcParams["font.sans-serif"] if f != found],
+        ]
         matplotlib.rcParams["axes.unicode_minus"] = False  # the CJK font lacks U+2212
     return found
 
@@ -46,8 +54,9 @@ def use_cjk_font() -> str | None:
 CJK_FONT = use_cjk_font()
 
 
-def depth_histogram(depth_counts: Mapping[str, int], *, title: str, fmt: str = "svg",
-                    text: Mapping[str, str] | None = None) -> bytes:
+def depth_histogram(
+    depth_counts: Mapping[str, int], *, title: str, fmt: str = "svg", text: Mapping[str, str] | None = None
+) -> bytes:
     text = {**TEXT, **(text or {})}
     scores = sorted(depth_counts, key=float)
     figure, axis = plt.subplots(figsize=(5.5, 3.2), dpi=110)
@@ -68,9 +77,14 @@ def depth_histogram(depth_counts: Mapping[str, int], *, title: str, fmt: str = "
     return buffer.getvalue()
 
 
-def coefficient_plot(results: Sequence[Mapping[str, Any]], *, labels: Sequence[str],
-                     variables: list[str] | None = None, fmt: str = "svg",
-                     text: Mapping[str, str] | None = None) -> bytes:
+def coefficient_plot(
+    results: Sequence[Mapping[str, Any]],
+    *,
+    labels: Sequence[str],
+    variables: list[str] | None = None,
+    fmt: str = "svg",
+    text: Mapping[str, str] | None = None,
+) -> bytes:
     """Estimates with 95% intervals, one marker per specification, grouped by variable."""
     text = {**TEXT, **(text or {})}
     variables = variables or list(dict.fromkeys(v for r in results for v in r["coefficients"]))
@@ -84,9 +98,15 @@ def coefficient_plot(results: Sequence[Mapping[str, Any]], *, labels: Sequence[s
         for index, result in enumerate(results):
             c = result["coefficients"].get(variable)
             if c and None not in (c["estimate"], c["ci_low"], c["ci_high"]):  # NaN/inf were stored as null
-                axis.errorbar(c["estimate"], y, xerr=[[c["estimate"] - c["ci_low"]], [c["ci_high"] - c["estimate"]]],
-                              fmt="o", color=colours[index % len(colours)], capsize=3,
-                              label=labels[index] if index not in labelled else None)
+                axis.errorbar(
+                    c["estimate"],
+                    y,
+                    xerr=[[c["estimate"] - c["ci_low"]], [c["ci_high"] - c["estimate"]]],
+                    fmt="o",
+                    color=colours[index % len(colours)],
+                    capsize=3,
+                    label=labels[index] if index not in labelled else None,
+                )
                 labelled.add(index)
             ticks.append(y)
             names.append(f"{variable}" if index == 0 else "")

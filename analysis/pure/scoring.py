@@ -9,6 +9,7 @@ A release is one pure call: analysis.selectors.releases.release_inputs reads a R
 release_table() turns it into rows and a summary (deciding the tiers, once), and
 analysis.services.releases.release_create hashes and stores them.
 """
+
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,8 +40,9 @@ class ScoreResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def additive(codes: pd.DataFrame, indicators: list[str],
-             weights: Mapping[str, float] | None = None) -> "pd.Series[float]":
+def additive(
+    codes: pd.DataFrame, indicators: list[str], weights: Mapping[str, float] | None = None
+) -> "pd.Series[float]":
     """Sum (or weighted sum) of the indicators; NaN when any of them is missing."""
     missing = [c for c in indicators if c not in codes.columns]
     if missing:
@@ -51,7 +53,8 @@ def additive(codes: pd.DataFrame, indicators: list[str],
 
 
 def first_principal_component(
-        codes: pd.DataFrame, indicators: list[str],
+    codes: pd.DataFrame,
+    indicators: list[str],
 ) -> "tuple[pd.Series[float], dict[str, float], float, float | None, list[str]]":
     """Scores on the first principal component of the standardised indicators (complete rows),
     its loadings, the share of variance it explains, its correlation with the additive score,
@@ -73,8 +76,10 @@ def first_principal_component(
     if np.isnan(correlation) or abs(correlation) < 1e-12:
         # No direction from the additive score (it is constant on these agreements, or orthogonal):
         # fall back to the loadings, and say so.
-        warnings.append("the component is uncorrelated with the additive score: its direction was set by the "
-                        "loadings and 'higher = deeper' is not established")
+        warnings.append(
+            "the component is uncorrelated with the additive score: its direction was set by the "
+            "loadings and 'higher = deeper' is not established"
+        )
         flip = loadings.sum() < 0 or (abs(loadings.sum()) < 1e-12 and loadings[loadings.abs() > 1e-12].iloc[0] < 0)
     else:
         flip = correlation < 0
@@ -83,33 +88,57 @@ def first_principal_component(
     explained = float(pca.eigenvals.iloc[0] / pca.eigenvals.sum())
     negative = loadings[loadings < -1e-9]
     if len(negative) and (loadings > 1e-9).any():
-        warnings.append("loadings have mixed signs (negative: " + ", ".join(f"{k} {v:.3f}" for k, v in negative.items())
-                        + "): a provision loading negatively lowers the score, so the component is not a "
-                          "'more provisions = deeper' measure")
+        warnings.append(
+            "loadings have mixed signs (negative: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in negative.items())
+            + "): a provision loading negatively lowers the score, so the component is not a "
+            "'more provisions = deeper' measure"
+        )
     constant = [c for c in indicators if c not in varying]
     if constant:
         warnings.append(f"left out for not varying across the {len(part)} complete agreements: {', '.join(constant)}")
-    return (scores.reindex(codes.index), {str(k): float(v) for k, v in loadings.items()}, explained,
-            (None if np.isnan(correlation) else correlation), warnings)
+    return (
+        scores.reindex(codes.index),
+        {str(k): float(v) for k, v in loadings.items()},
+        explained,
+        (None if np.isnan(correlation) else correlation),
+        warnings,
+    )
 
 
-def score(codes: pd.DataFrame, indicators: list[str], method: str = "additive",
-          weights: Mapping[str, float] | None = None) -> ScoreResult:
+def score(
+    codes: pd.DataFrame, indicators: list[str], method: str = "additive", weights: Mapping[str, float] | None = None
+) -> ScoreResult:
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
     if method == "pca":
         depth, loadings, explained, correlation, warnings = first_principal_component(codes, indicators)
-        return ScoreResult(depth=depth, method=method, indicators=list(indicators), loadings=loadings,
-                           explained_variance=explained, correlation_with_additive=correlation, warnings=warnings)
+        return ScoreResult(
+            depth=depth,
+            method=method,
+            indicators=list(indicators),
+            loadings=loadings,
+            explained_variance=explained,
+            correlation_with_additive=correlation,
+            warnings=warnings,
+        )
     if method == "weighted" and not weights:
         raise ValueError("the weighted method needs weights")
     depth = additive(codes, indicators, weights if method == "weighted" else None)
-    return ScoreResult(depth=depth, method=method, indicators=list(indicators),
-                       weights={c: float((weights or {}).get(c, 1.0)) for c in indicators})
+    return ScoreResult(
+        depth=depth,
+        method=method,
+        indicators=list(indicators),
+        weights={c: float((weights or {}).get(c, 1.0)) for c in indicators},
+    )
 
 
-def tiers_apply(method: str, *, weights: Mapping[str, float] | None = None,
-                indicator_ranges: Mapping[str, tuple[float, float]] | None = None) -> bool:
+def tiers_apply(
+    method: str,
+    *,
+    weights: Mapping[str, float] | None = None,
+    indicator_ranges: Mapping[str, tuple[float, float]] | None = None,
+) -> bool:
     """Whether codebook tiers can be assigned to scores of `method`.
 
     Tiers are cut-offs on the additive score's range (the study's 1-2 / 3-4 / 5-6 out of 0-8).
@@ -136,16 +165,19 @@ def tiers_apply(method: str, *, weights: Mapping[str, float] | None = None,
     return bool(np.allclose(span(floats), span({})))
 
 
-def result_tiers_apply(result: ScoreResult, *,
-                       indicator_ranges: Mapping[str, tuple[float, float]] | None = None) -> bool:
+def result_tiers_apply(
+    result: ScoreResult, *, indicator_ranges: Mapping[str, tuple[float, float]] | None = None
+) -> bool:
     """tiers_apply for a ScoreResult: its method and weights, the ranges of its indicators."""
     ranges = {c: r for c, r in (indicator_ranges or {}).items() if c in result.indicators} or None
-    return tiers_apply(result.method, weights=result.weights if result.method == "weighted" else None,
-                       indicator_ranges=ranges)
+    return tiers_apply(
+        result.method, weights=result.weights if result.method == "weighted" else None, indicator_ranges=ranges
+    )
 
 
 def assign_tiers(depth: "pd.Series[float]", tiers: list[Tier]) -> "pd.Series[Any]":
     """Tier name for each score from [{name, min, max}, ...]; None outside every tier."""
+
     def tier_of(value: float | None) -> str | None:
         if value is None or (isinstance(value, float) and np.isnan(value)):
             return None
@@ -160,25 +192,33 @@ def assign_tiers(depth: "pd.Series[float]", tiers: list[Tier]) -> "pd.Series[Any
 def tier_table(rows: list[dict[str, Any]], tiers: list[Tier]) -> list[dict[str, Any]]:
     """The study's Table 5 shape from a release's stored rows (release_table decided each row's
     tier): per tier, its score range, the count and the agreements' names, in row order."""
-    return [{"tier": tier["name"], "min": tier["min"], "max": tier["max"],
-             "count": sum(1 for row in rows if row["tier"] == tier["name"]),
-             "agreements": [row["name"] for row in rows if row["tier"] == tier["name"]]}
-            for tier in tiers]
+    return [
+        {
+            "tier": tier["name"],
+            "min": tier["min"],
+            "max": tier["max"],
+            "count": sum(1 for row in rows if row["tier"] == tier["name"]),
+            "agreements": [row["name"] for row in rows if row["tier"] == tier["name"]],
+        }
+        for tier in tiers
+    ]
 
 
 @dataclass
 class ReleaseInputs:
     """Everything a release is computed from, read once (analysis.selectors.releases.release_inputs)."""
 
-    codes: pd.DataFrame                          # agreement id x indicator code, the source's values
-    facts: dict[Any, dict[str, Any]]             # agreement id -> identifiers, name, parties, entry-into-force year, ...
-    indicator_codes: list[str]                   # every indicator of the codebook version, in its order
+    codes: pd.DataFrame  # agreement id x indicator code, the source's values
+    facts: dict[Any, dict[str, Any]]  # agreement id -> identifiers, name, parties, entry-into-force year, ...
+    indicator_codes: list[str]  # every indicator of the codebook version, in its order
     indicator_ranges: dict[str, tuple[float, float]]  # code -> (lowest, highest) allowed value
-    depth_indicators: list[str]                  # the codebook's default depth indicators (may be empty)
-    tiers: list[Tier]                            # the codebook's tiers [{name, min, max}] (may be empty)
-    coverage: dict[str, Any] = field(default_factory=dict)   # {approved, in_coding} under the version
+    depth_indicators: list[str]  # the codebook's default depth indicators (may be empty)
+    tiers: list[Tier]  # the codebook's tiers [{name, min, max}] (may be empty)
+    coverage: dict[str, Any] = field(default_factory=dict)  # {approved, in_coding} under the version
     agreement: dict[str, Any] = field(default_factory=dict)  # inter-coder agreement per indicator on these agreements
-    evidence: list[Any] = field(default_factory=list)   # what backs the codes, stored with the release as read (not scored)
+    evidence: list[Any] = field(
+        default_factory=list
+    )  # what backs the codes, stored with the release as read (not scored)
 
 
 def _plain(value: Any) -> int | float | None:
@@ -194,17 +234,20 @@ def weights_checked(weights: object, known: list[str]) -> dict[str, float] | Non
     if weights is None:
         return None
     if not isinstance(weights, dict):
-        raise bounds.BoundsError.of(gettext_noop("weights: expected an object {indicator: weight}, got %(value)s"),
-                                    value=type(weights).__name__)
+        raise bounds.BoundsError.of(
+            gettext_noop("weights: expected an object {indicator: weight}, got %(value)s"), value=type(weights).__name__
+        )
     unknown = [code for code in weights if code not in known]
     if unknown:
-        raise bounds.BoundsError.of(gettext_noop("weights: %(code)s is not an indicator of the codebook (indicators: "
-                                                 "%(known)s)"), code=repr(unknown[0])[:60], known=", ".join(known))
+        raise bounds.BoundsError.of(
+            gettext_noop("weights: %(code)s is not an indicator of the codebook (indicators: %(known)s)"),
+            code=repr(unknown[0])[:60],
+            known=", ".join(known),
+        )
     return {code: bounds.weight(value, f"weights {code}") for code, value in weights.items()}
 
 
-def release_table(inputs: ReleaseInputs, *,
-                  method: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def release_table(inputs: ReleaseInputs, *, method: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(rows, summary) of a release: one row per agreement (its facts, codes, depth and tier),
     sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
     codes. This is the one place tiers are decided: the codebook's tiers are cut on the additive
@@ -243,13 +286,17 @@ def release_table(inputs: ReleaseInputs, *,
     return rows, summary
 
 
-def check_printed_totals(table: pd.DataFrame, indicators: list[str], printed_column: str,
-                         label_column: str | None = None) -> list[dict[str, Any]]:
+def check_printed_totals(
+    table: pd.DataFrame, indicators: list[str], printed_column: str, label_column: str | None = None
+) -> list[dict[str, Any]]:
     """Rows whose printed total differs from the sum of their printed codes."""
     recomputed = additive(table, indicators)
     differs = table[recomputed != table[printed_column].astype(float)]
     return [
-        {"row": (differs.loc[i, label_column] if label_column else i),
-         "printed": float(differs.loc[i, printed_column]), "recomputed": float(recomputed.loc[i])}
+        {
+            "row": (differs.loc[i, label_column] if label_column else i),
+            "printed": float(differs.loc[i, printed_column]),
+            "recomputed": float(recomputed.loc[i]),
+        }
         for i in differs.index
     ]

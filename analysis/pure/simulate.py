@@ -6,6 +6,7 @@ importer-year effects m_jt, pair effects p_ij (falling with log distance) and RT
 at random years for a random third of pairs, and lognormal noise e_ijt. Structural PPML (exporter-year, importer-year and
 pair effects) recovers beta; this is what the demo shows in its first minutes.
 """
+
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -14,8 +15,13 @@ import pandas as pd
 TRUE_BETA = 0.40
 
 
-def simulate(countries: int = 30, years: Iterable[int] = range(2000, 2016, 2), beta: float = TRUE_BETA,
-             seed: int = 2024, scale: float = 8.0) -> pd.DataFrame:
+def simulate(
+    countries: int = 30,
+    years: Iterable[int] = range(2000, 2016, 2),
+    beta: float = TRUE_BETA,
+    seed: int = 2024,
+    scale: float = 8.0,
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     iso = np.array([f"S{index:03d}" for index in range(countries)])
     year_values = np.array(list(years))
@@ -30,14 +36,25 @@ def simulate(countries: int = 30, years: Iterable[int] = range(2000, 2016, 2), b
     has_rta = rng.uniform(size=n_pairs) < 0.33
     start = np.where(has_rta, rng.choice(year_values, size=n_pairs), year_values.max() + 1)
     T = len(year_values)
-    frame = pd.DataFrame({
-        "exporter": np.repeat(iso[i], T), "importer": np.repeat(iso[j], T), "year": np.tile(year_values, n_pairs),
-        "dist": np.repeat(distance, T),
-    })
+    frame = pd.DataFrame(
+        {
+            "exporter": np.repeat(iso[i], T),
+            "importer": np.repeat(iso[j], T),
+            "year": np.tile(year_values, n_pairs),
+            "dist": np.repeat(distance, T),
+        }
+    )
     t = np.tile(np.arange(T), n_pairs)
     frame["rta"] = (frame["year"].to_numpy() >= np.repeat(start, T)).astype(int)
-    log_mean = (scale + np.repeat(size[i], T) + 0.02 * t - 0.5 * np.repeat(size[j], T) + 0.01 * t
-                + np.repeat(pair_effect, T) + beta * frame["rta"].to_numpy())
+    log_mean = (
+        scale
+        + np.repeat(size[i], T)
+        + 0.02 * t
+        - 0.5 * np.repeat(size[j], T)
+        + 0.01 * t
+        + np.repeat(pair_effect, T)
+        + beta * frame["rta"].to_numpy()
+    )
     # Multiplicative noise (sd 0.3 in logs), so standard errors look like those of real trade data.
     noise = rng.normal(scale=0.3, size=len(frame))
     frame["trade"] = rng.poisson(np.exp(log_mean + noise) * 1000) / 1000.0
@@ -46,8 +63,15 @@ def simulate(countries: int = 30, years: Iterable[int] = range(2000, 2016, 2), b
     return frame[["exporter", "importer", "year", "pair_id", "trade", "rta", "dist", "ln_dist"]]
 
 
-def simulate_exports(reporters: Iterable[str], partners: Sequence[str], years: Sequence[int], *, seed: int = 2024,
-                     missing: float = 0.15, codes: Sequence[str] = ("7764", "0111", "542", "792")) -> pd.DataFrame:
+def simulate_exports(
+    reporters: Iterable[str],
+    partners: Sequence[str],
+    years: Sequence[int],
+    *,
+    seed: int = 2024,
+    missing: float = 0.15,
+    codes: Sequence[str] = ("7764", "0111", "542", "792"),
+) -> pd.DataFrame:
     """Clearly synthetic UN Comtrade-style exports (reporter, partner, year, commodity, value) for
     demos, tests and benchmarks: a lognormal value per flow and SITC code, with a share `missing`
     of the pair-years not reported at all, so that a zero-filled panel has zeros to add."""
@@ -61,5 +85,7 @@ def simulate_exports(reporters: Iterable[str], partners: Sequence[str], years: S
             for year in years:
                 if rng.uniform() < missing:
                     continue
-                rows += [(reporter, partner, int(year), code, float(np.exp(level + rng.normal(0, 0.5)))) for code in codes]
+                rows += [
+                    (reporter, partner, int(year), code, float(np.exp(level + rng.normal(0, 0.5)))) for code in codes
+                ]
     return pd.DataFrame(rows, columns=["reporter", "partner", "year", "commodity", "value"])

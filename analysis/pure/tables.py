@@ -1,6 +1,7 @@
 """Regression tables from stored results: one column per specification, estimates with stars and
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
+
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -21,13 +22,28 @@ def stars(p: float | None) -> str:
 
 
 # Footer labels; pages pass them translated (this module stays Django-free).
-TEXT = {"n": "N", "r2": "R² / pseudo R²", "estimator": "Estimator", "se": "Standard errors", "fe": "FE: {fe}",
-        "yes": "yes", "clustered": "clustered by {cluster}", "robust": "robust", "iid": "iid",
-        "release": "Dataset release", "panel": "Panel (hash)"}
+TEXT = {
+    "n": "N",
+    "r2": "R² / pseudo R²",
+    "estimator": "Estimator",
+    "se": "Standard errors",
+    "fe": "FE: {fe}",
+    "yes": "yes",
+    "clustered": "clustered by {cluster}",
+    "robust": "robust",
+    "iid": "iid",
+    "release": "Dataset release",
+    "panel": "Panel (hash)",
+}
 
 
-def build(results: Sequence[Mapping[str, Any]], labels: list[str] | None = None, *,
-          text: Mapping[str, str] | None = None, provenance: Sequence[Mapping[str, Any]] | None = None) -> Table:
+def build(
+    results: Sequence[Mapping[str, Any]],
+    labels: list[str] | None = None,
+    *,
+    text: Mapping[str, str] | None = None,
+    provenance: Sequence[Mapping[str, Any]] | None = None,
+) -> Table:
     """{"columns": [...], "rows": [{"variable", "cells": [(estimate, se, stars) or None]}], "footer": [...]}.
     `provenance`: one {"release": .., "panel": ..} per column, so that a sensitivity table (the
     same specification on releases from coder A, coder B, the adjudicated coding, DESTA 2.1)
@@ -51,14 +67,27 @@ def build(results: Sequence[Mapping[str, Any]], labels: list[str] | None = None,
         for fe in result.get("fixed_effects", {}):
             if fe not in fixed:
                 fixed.append(fe)
-    footer = [(text["n"], [f"{r['n_obs']:,}" for r in results]),
-              (text["r2"], [f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}" for r in results]),
-              (text["estimator"], [table_title(r.get("estimator")) for r in results]),
-              (text["se"], [_vcov_label(r.get("vcov"), text) for r in results])]
-    footer += [(text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results]) for fe in fixed]
+    footer = [
+        (text["n"], [f"{r['n_obs']:,}" for r in results]),
+        (
+            text["r2"],
+            [
+                f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}"
+                for r in results
+            ],
+        ),
+        (text["estimator"], [table_title(r.get("estimator")) for r in results]),
+        (text["se"], [_vcov_label(r.get("vcov"), text) for r in results]),
+    ]
+    footer += [
+        (text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results])
+        for fe in fixed
+    ]
     if provenance:
-        footer += [(text["release"], [str(p.get("release") or "") for p in provenance]),
-                   (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance])]
+        footer += [
+            (text["release"], [str(p.get("release") or "") for p in provenance]),
+            (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance]),
+        ]
     return {"columns": labels, "rows": rows, "footer": footer}
 
 
@@ -94,13 +123,26 @@ def to_markdown(table: Table) -> str:
 
 
 def _tex(text: object) -> str:
-    return str(text).replace("\\", r"\textbackslash{}").replace("_", r"\_").replace("&", r"\&").replace("%", r"\%").replace("^", r"\^{}").replace("#", r"\#").replace("²", r"$^2$")
+    return (
+        str(text)
+        .replace("\\", r"\textbackslash{}")
+        .replace("_", r"\_")
+        .replace("&", r"\&")
+        .replace("%", r"\%")
+        .replace("^", r"\^{}")
+        .replace("#", r"\#")
+        .replace("²", r"$^2$")
+    )
 
 
 def to_latex(table: Table) -> str:
     n = len(table["columns"])
-    lines = [r"\begin{tabular}{l" + "c" * n + "}", r"\hline",
-             " & " + " & ".join(_tex(c) for c in table["columns"]) + r" \\", r"\hline"]
+    lines = [
+        r"\begin{tabular}{l" + "c" * n + "}",
+        r"\hline",
+        " & " + " & ".join(_tex(c) for c in table["columns"]) + r" \\",
+        r"\hline",
+    ]
     for row in table["rows"]:
         estimates = [_number(c[0]) + (f"$^{{{c[2]}}}$" if c[2] else "") if c else "" for c in row["cells"]]
         ses = [f"({_number(c[1])})" if c else "" for c in row["cells"]]
@@ -109,8 +151,11 @@ def to_latex(table: Table) -> str:
     lines.append(r"\hline")
     for name, values in table["footer"]:
         lines.append(_tex(name) + " & " + " & ".join(_tex(v) for v in values) + r" \\")
-    lines += [r"\hline", r"\multicolumn{" + str(n + 1) + r"}{l}{\footnotesize $^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}\\",
-              r"\end{tabular}"]
+    lines += [
+        r"\hline",
+        r"\multicolumn{" + str(n + 1) + r"}{l}{\footnotesize $^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}\\",
+        r"\end{tabular}",
+    ]
     return "\n".join(lines) + "\n"
 
 

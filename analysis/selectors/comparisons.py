@@ -3,6 +3,7 @@ Reads only: a release opens here only to whoever may open its page (a release is
 rows cut out); from a live source the agreements the user is still coding blind are left out
 (coding/visibility.py decides both); the statistics are the pure analysis/pure/compare.py with
 coding/pure/reliability.py's summary."""
+
 import pandas as pd
 
 from coding import visibility
@@ -29,7 +30,7 @@ def release_closed_to(user, spec):
     if not spec.startswith(RELEASE_PREFIX):
         return None
     try:
-        release = release_get(spec[len(RELEASE_PREFIX):])
+        release = release_get(spec[len(RELEASE_PREFIX) :])
     except DatasetRelease.DoesNotExist:
         return None
     withheld = release_withheld_from(user, release)
@@ -40,15 +41,17 @@ def comparison_options(user):
     """The sources `user` may pick: "approved", the reference coders, and the releases she may
     open (one read of her blind set for all of them)."""
     live = ["approved", *[u.username for u in reference_coders()]]
-    return [*(source for source in live if source_visible_to(user, source)),
-            *(f"{RELEASE_PREFIX}{release.number}" for release, withheld in releases_for(user) if not withheld)]
+    return [
+        *(source for source in live if source_visible_to(user, source)),
+        *(f"{RELEASE_PREFIX}{release.number}" for release, withheld in releases_for(user) if not withheld),
+    ]
 
 
 def source_frame(spec, *, version):
     """A comparison source: 'release:N', 'approved', or a coder's username ('DESTA 2.1')."""
     spec = spec.strip()
     if spec.startswith(RELEASE_PREFIX):
-        release = release_get(spec[len(RELEASE_PREFIX):])
+        release = release_get(spec[len(RELEASE_PREFIX) :])
         codes = [i.code for i in release.version.indicators.all()]
         frame = pd.DataFrame(release.rows).set_index("agreement_id")
         return frame.reindex(columns=codes).astype(float), release.version
@@ -63,11 +66,21 @@ def comparison_for(user, *, a, b, version):
     frame_b, _ = source_frame(b, version=version)
     blind = visibility.agreements_in_blind_coding(user)
     hidden = len(blind & (set(frame_a.index) | set(frame_b.index)))
-    frame_a, frame_b = frame_a.drop(index=list(blind), errors="ignore"), frame_b.drop(index=list(blind), errors="ignore")
+    frame_a, frame_b = (
+        frame_a.drop(index=list(blind), errors="ignore"),
+        frame_b.drop(index=list(blind), errors="ignore"),
+    )
     names = dict(Agreement.objects.filter(pk__in=list(frame_a.index.union(frame_b.index))).values_list("pk", "name"))
     levels = {i.code: (i.level, i.values) for i in version.indicators.all()}
-    result = compare_sources(frame_a, frame_b, levels=levels, depth_indicators=version.depth_indicators, names=names,
-                             labels=("a", "b"), summarize=summary_with_intervals)
+    result = compare_sources(
+        frame_a,
+        frame_b,
+        levels=levels,
+        depth_indicators=version.depth_indicators,
+        names=names,
+        labels=("a", "b"),
+        summarize=summary_with_intervals,
+    )
     result["hidden"] = hidden
     result["rows"] = agreement_display.interval_rows(result["indicators"])
     result["score_rows"] = agreement_display.score_rows(score_agreement_between(frame_a, frame_b, version=version))
@@ -89,8 +102,12 @@ def score_agreement_between(frame_a, frame_b, *, version):
     if not indicators:
         return {}
     common = frame_a.index.intersection(frame_b.index)
-    depth = pd.DataFrame({label: scoring.additive(frame.reindex(columns=indicators), indicators).loc[common]
-                          for label, frame in (("a", frame_a), ("b", frame_b))}).astype(float)
+    depth = pd.DataFrame(
+        {
+            label: scoring.additive(frame.reindex(columns=indicators), indicators).loc[common]
+            for label, frame in (("a", frame_a), ("b", frame_b))
+        }
+    ).astype(float)
     scores = {"depth": agreement_display.score_summary(depth, level="interval")}
     if version.tiers:
         scores["tier"] = agreement_display.score_summary(tier_ranks(depth, version.tiers), level="ordinal")

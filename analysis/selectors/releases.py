@@ -3,6 +3,7 @@
 evidence (release_evidence, the one read of a release's stored evidence), exports and coding
 report, and whether a user may see it. Reads only; the rule of who may see what is coding/visibility.py's,
 this module only maps a release to its source and agreement ids."""
+
 from collections import defaultdict
 
 import pandas as pd
@@ -35,12 +36,16 @@ def source_codes(*, version, source):
     """Wide frame (agreement_id x indicator code) of the values a release is built from:
     the approved (adjudicated) codings, or the submitted codings of one (reference) coder."""
     if source == DatasetRelease.APPROVED:
-        values = FinalValue.objects.filter(adjudication__version=version, adjudication__state=Adjudication.State.APPROVED
-                                           ).values_list("adjudication__agreement_id", "indicator__code", "value")
+        values = FinalValue.objects.filter(
+            adjudication__version=version, adjudication__state=Adjudication.State.APPROVED
+        ).values_list("adjudication__agreement_id", "indicator__code", "value")
     else:
-        values = Answer.objects.filter(coding__version=version, coding__coder__username=source,
-                                       coding__state=Coding.State.SUBMITTED, value__isnull=False
-                                       ).values_list("coding__agreement_id", "indicator__code", "value")
+        values = Answer.objects.filter(
+            coding__version=version,
+            coding__coder__username=source,
+            coding__state=Coding.State.SUBMITTED,
+            value__isnull=False,
+        ).values_list("coding__agreement_id", "indicator__code", "value")
     long = pd.DataFrame(list(values), columns=["agreement_id", "indicator", "value"])
     codes = [i.code for i in version.indicators.all()]
     if long.empty:
@@ -52,37 +57,62 @@ def source_codes(*, version, source):
 def agreement_facts(agreement_ids):
     """Identifiers, names, parties and entry-into-force year, keyed by agreement id."""
     parties = {}
-    for agreement_id, iso3 in AgreementParty.objects.filter(agreement_id__in=agreement_ids).values_list("agreement_id", "iso3"):
+    for agreement_id, iso3 in AgreementParty.objects.filter(agreement_id__in=agreement_ids).values_list(
+        "agreement_id", "iso3"
+    ):
         parties.setdefault(agreement_id, []).append(iso3)
     facts = {}
     for a in Agreement.objects.filter(pk__in=agreement_ids):
         facts[a.pk] = {
-            "agreement_id": a.pk, "name": a.name, "desta_number": a.desta_number, "tota_id": a.tota_id,
-            "wto_rta_id": a.wto_rta_id, "entry_into_force_year": a.entry_into_force_year,
-            "membership": a.membership, "parties": sorted(parties.get(a.pk, [])),
+            "agreement_id": a.pk,
+            "name": a.name,
+            "desta_number": a.desta_number,
+            "tota_id": a.tota_id,
+            "wto_rta_id": a.wto_rta_id,
+            "entry_into_force_year": a.entry_into_force_year,
+            "membership": a.membership,
+            "parties": sorted(parties.get(a.pk, [])),
         }
     return facts
 
 
 def coverage(*, version):
     """How many agreements are approved and how many are still in coding under a version."""
-    approved = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).values("agreement").distinct().count()
-    in_coding = (Coding.objects.filter(version=version, agreement__assignments__version=version)
-                 .exclude(agreement__adjudications__version=version, agreement__adjudications__state=Adjudication.State.APPROVED)
-                 .values("agreement").distinct().count())
+    approved = (
+        Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED)
+        .values("agreement")
+        .distinct()
+        .count()
+    )
+    in_coding = (
+        Coding.objects.filter(version=version, agreement__assignments__version=version)
+        .exclude(agreement__adjudications__version=version, agreement__adjudications__state=Adjudication.State.APPROVED)
+        .values("agreement")
+        .distinct()
+        .count()
+    )
     return {"approved": approved, "in_coding": in_coding}
 
 
 def coder_agreement(*, version, agreement_ids):
     """Inter-coder agreement of the (human) coders on `agreement_ids`, per indicator ({} when
     fewer than two human coders coded them)."""
-    humans = list(get_user_model().objects.exclude(groups__name=REFERENCE)
-                  .filter(codings__version=version, codings__agreement_id__in=agreement_ids)
-                  .values_list("username", flat=True).distinct())
+    humans = list(
+        get_user_model()
+        .objects.exclude(groups__name=REFERENCE)
+        .filter(codings__version=version, codings__agreement_id__in=agreement_ids)
+        .values_list("username", flat=True)
+        .distinct()
+    )
     if len(humans) < 2:
         return {}
-    stats = reliability_by_indicator(version=version, coders=sorted(humans), agreements=Agreement.objects.filter(pk__in=agreement_ids),
-                                     intervals=True, replicates=RELEASE_REPLICATES)
+    stats = reliability_by_indicator(
+        version=version,
+        coders=sorted(humans),
+        agreements=Agreement.objects.filter(pk__in=agreement_ids),
+        intervals=True,
+        replicates=RELEASE_REPLICATES,
+    )
     return {code: {**{k: s[k] for k in RELEASED_STATS}, **released_intervals(s)} for code, s in stats.items()}
 
 
@@ -96,11 +126,16 @@ def released_intervals(summary):
     alpha is below .667 / .800, the minimum number of treaties and the warnings (codes)."""
     intervals = summary.get("intervals") or {}
     spreads = intervals.get("uncertainty") or {}
-    return {"uncertainty": {name: spreads.get(name) for name in RELEASED_STATS[1:]},
-            "not_estimable": {name: reason for name, reason in (intervals.get("not_estimable") or {}).items()
-                              if name in RELEASED_STATS},
-            "p_alpha_below": intervals.get("p_alpha_below"), "min_units": intervals.get("min_units"),
-            "warnings": intervals.get("warnings") or [], "replicates": intervals.get("replicates")}
+    return {
+        "uncertainty": {name: spreads.get(name) for name in RELEASED_STATS[1:]},
+        "not_estimable": {
+            name: reason for name, reason in (intervals.get("not_estimable") or {}).items() if name in RELEASED_STATS
+        },
+        "p_alpha_below": intervals.get("p_alpha_below"),
+        "min_units": intervals.get("min_units"),
+        "warnings": intervals.get("warnings") or [],
+        "replicates": intervals.get("replicates"),
+    }
 
 
 def _reference_ids():
@@ -115,7 +150,8 @@ def _approved_supporters(*, version, references):
     their answers back it even on an agreement others were assigned."""
     finals, imported = {}, set()
     for a, code, value, rationale, kind in FinalValue.objects.filter(
-        adjudication__version=version, adjudication__state=Adjudication.State.APPROVED,
+        adjudication__version=version,
+        adjudication__state=Adjudication.State.APPROVED,
     ).values_list("adjudication__agreement_id", "indicator__code", "value", "rationale", "disagreement_type"):
         finals[a, code] = (value, rationale)
         if kind == DisagreementType.IMPORTED:
@@ -127,8 +163,11 @@ def _approved_supporters(*, version, references):
     def backs(answer):
         key = (answer["coding__agreement_id"], answer["indicator__code"])
         final, coders, coder = finals.get(key), assigned.get(key[0]), answer["coding__coder_id"]
-        return final is not None and final[0] == answer["value"] and (
-            not coders or coder in coders or (key in imported and coder in references))
+        return (
+            final is not None
+            and final[0] == answer["value"]
+            and (not coders or coder in coders or (key in imported and coder in references))
+        )
 
     return finals, backs
 
@@ -146,14 +185,30 @@ def source_evidence(*, version, source):
     finals, backs, references = {}, None, _reference_ids()
     if source == DatasetRelease.APPROVED:
         finals, backs = _approved_supporters(version=version, references=references)
-        answers = answers.filter(coding__agreement__adjudications__version=version,
-                                 coding__agreement__adjudications__state=Adjudication.State.APPROVED)
+        answers = answers.filter(
+            coding__agreement__adjudications__version=version,
+            coding__agreement__adjudications__state=Adjudication.State.APPROVED,
+        )
     else:
         answers = answers.filter(coding__coder__username=source)
-    kept = {a["id"]: a for a in answers.values(
-        "id", "value", "note", "not_found", "searched_chapters", "indicator__code", "indicator__position", "coding__agreement_id",
-        "coding__coder_id", "coding__coder__username", "coding__text_version_id", "coding__agreement__current_text_id",
-    ) if backs is None or backs(a)}
+    kept = {
+        a["id"]: a
+        for a in answers.values(
+            "id",
+            "value",
+            "note",
+            "not_found",
+            "searched_chapters",
+            "indicator__code",
+            "indicator__position",
+            "coding__agreement_id",
+            "coding__coder_id",
+            "coding__coder__username",
+            "coding__text_version_id",
+            "coding__agreement__current_text_id",
+        )
+        if backs is None or backs(a)
+    }
     for a in kept.values():  # a coding made before its agreement had a text reads the current one
         a["text_version_id"] = a["coding__text_version_id"] or a["coding__agreement__current_text_id"]
     evidence = Evidence.objects.filter(answer__in=answers)
@@ -163,44 +218,93 @@ def source_evidence(*, version, source):
             cited[e["answer_id"]].append(e)
     texts = {a["text_version_id"] for a in kept.values()} - {None}
     numbered = any(f.name == "number" for f in Article._meta.get_fields())  # articles' own numbers, when kept
-    articles = {(r["version_id"], r["identifier"]): r for r in Article.objects.filter(
-        version_id__in=texts, identifier__in=evidence.values("article_identifier"),  # a subquery, not a long list
-    ).values("version_id", "identifier", "heading", *(["number"] if numbered else []))}
-    chapters = {(v, i): name or i for v, i, name in Chapter.objects.filter(
-        version_id__in={a["text_version_id"] for a in kept.values() if a["not_found"]} - {None},
-    ).values_list("version_id", "identifier", "name")}
+    articles = {
+        (r["version_id"], r["identifier"]): r
+        for r in Article.objects.filter(
+            version_id__in=texts,
+            identifier__in=evidence.values("article_identifier"),  # a subquery, not a long list
+        ).values("version_id", "identifier", "heading", *(["number"] if numbered else []))
+    }
+    chapters = {
+        (v, i): name or i
+        for v, i, name in Chapter.objects.filter(
+            version_id__in={a["text_version_id"] for a in kept.values() if a["not_found"]} - {None},
+        ).values_list("version_id", "identifier", "name")
+    }
     text_numbers = dict(TextVersion.objects.filter(pk__in=texts).values_list("pk", "number"))
 
     records, covered, noted = [], set(), {}
-    for a in sorted(kept.values(), key=lambda a: (a["coding__agreement_id"], a["indicator__position"],
-                                                  a["coding__coder__username"])):
+    for a in sorted(
+        kept.values(), key=lambda a: (a["coding__agreement_id"], a["indicator__position"], a["coding__coder__username"])
+    ):
         key = (a["coding__agreement_id"], a["indicator__code"])
         rationale, note = finals.get(key, (None, ""))[1], a["note"].strip()
         if note and a["coding__coder_id"] in references:  # an imported source's note is its reasoning
             rationale = f"{note} ({rationale})" if rationale else note
             noted.setdefault(key, (a["coding__coder__username"], a["value"], rationale))
-        base = {"agreement_id": key[0], "indicator": key[1], "value": a["value"], "coder": a["coding__coder__username"],
-                "text_version": text_numbers.get(a["text_version_id"]), "rationale": rationale}
+        base = {
+            "agreement_id": key[0],
+            "indicator": key[1],
+            "value": a["value"],
+            "coder": a["coding__coder__username"],
+            "text_version": text_numbers.get(a["text_version_id"]),
+            "rationale": rationale,
+        }
         for e in cited[a["id"]]:
             article = articles.get((a["text_version_id"], e["article_identifier"]), {})
-            records.append({**base, "kind": "citation", "article_id": e["article_identifier"],
-                            "article_number": article.get("number") or "",
-                            "article_heading": article.get("heading", ""), "quote": e["quote"], "searched": []})
+            records.append(
+                {
+                    **base,
+                    "kind": "citation",
+                    "article_id": e["article_identifier"],
+                    "article_number": article.get("number") or "",
+                    "article_heading": article.get("heading", ""),
+                    "quote": e["quote"],
+                    "searched": [],
+                }
+            )
             covered.add(key)
         if a["not_found"]:
-            records.append({**base, "kind": "not_found", "article_id": "", "article_number": "", "article_heading": "",
-                            "quote": "", "searched": [chapters.get((a["text_version_id"], c), c) for c in a["searched_chapters"]]})
+            records.append(
+                {
+                    **base,
+                    "kind": "not_found",
+                    "article_id": "",
+                    "article_number": "",
+                    "article_heading": "",
+                    "quote": "",
+                    "searched": [chapters.get((a["text_version_id"], c), c) for c in a["searched_chapters"]],
+                }
+            )
             covered.add(key)
     positions = {i.code: i.position for i in version.indicators.all()}
     # A code nothing cited: the source's note (imported sources) or else the adjudicator's rationale.
     uncited = {key: (coder, value, rationale) for key, (coder, value, rationale) in noted.items() if key not in covered}
-    uncited.update({key: ("", value, rationale) for key, (value, rationale) in finals.items()
-                    if key not in covered and key not in uncited})
+    uncited.update(
+        {
+            key: ("", value, rationale)
+            for key, (value, rationale) in finals.items()
+            if key not in covered and key not in uncited
+        }
+    )
     for key, (coder, value, rationale) in uncited.items():
         if rationale.strip():
-            records.append({"agreement_id": key[0], "indicator": key[1], "value": value, "coder": coder, "text_version": None,
-                            "rationale": rationale, "kind": "rationale", "article_id": "", "article_number": "",
-                            "article_heading": "", "quote": "", "searched": []})
+            records.append(
+                {
+                    "agreement_id": key[0],
+                    "indicator": key[1],
+                    "value": value,
+                    "coder": coder,
+                    "text_version": None,
+                    "rationale": rationale,
+                    "kind": "rationale",
+                    "article_id": "",
+                    "article_number": "",
+                    "article_heading": "",
+                    "quote": "",
+                    "searched": [],
+                }
+            )
     records.sort(key=lambda r: (r["agreement_id"], positions.get(r["indicator"], 0)))  # stable: citation order kept
     return records
 
@@ -275,19 +379,32 @@ def release_tier_table(release):
 def release_meta(release):
     version = release.version
     return {
-        "number": release.number, "name": release.name, "codebook": version.codebook.code, "version": version.number,
-        "codebook_title": version.title_en, "source": release.source, "method": release.method.get("name", "additive"),
-        "depth_indicators": release.method.get("indicators", []), "content_hash": release.content_hash,
+        "number": release.number,
+        "name": release.name,
+        "codebook": version.codebook.code,
+        "version": version.number,
+        "codebook_title": version.title_en,
+        "source": release.source,
+        "method": release.method.get("name", "additive"),
+        "depth_indicators": release.method.get("indicators", []),
+        "content_hash": release.content_hash,
         "created_by": release.created_by.get_username() if release.created_by else "command line",
-        "created_at": release.created_at.strftime("%Y-%m-%d %H:%M UTC"), "citation": release.citation,
-        "evidence_kept": release.evidence is not None, "reliability": (release.summary or {}).get("agreement") or {},
+        "created_at": release.created_at.strftime("%Y-%m-%d %H:%M UTC"),
+        "citation": release.citation,
+        "evidence_kept": release.evidence is not None,
+        "reliability": (release.summary or {}).get("agreement") or {},
     }
 
 
 def release_indicators(release):
     return [
-        {"code": i.code, "level": i.level, "question_en": i.question_en, "question_zh": i.question_zh,
-         "allowed_values": i.allowed_values}
+        {
+            "code": i.code,
+            "level": i.level,
+            "question_en": i.question_en,
+            "question_zh": i.question_zh,
+            "allowed_values": i.allowed_values,
+        }
         for i in release.version.indicators.all()
     ]
 
@@ -303,8 +420,14 @@ def release_export(release, *, fmt, shape="agreement"):
     """(bytes, filename, content type) of one export of a release (Excel and JSON with its evidence)."""
     indicators = release_indicators(release)
     frame = exports.release_frame(release.rows, [i["code"] for i in indicators], shape=shape)
-    data = formats.dataset_bytes(frame, fmt, meta=release_meta(release), indicators=indicators,
-                            evidence=release_evidence(release), rows=release.rows)
+    data = formats.dataset_bytes(
+        frame,
+        fmt,
+        meta=release_meta(release),
+        indicators=indicators,
+        evidence=release_evidence(release),
+        rows=release.rows,
+    )
     output = formats.DATASETS[fmt]
     return data, f"release-{release.number}-{shape}.{output.extension}", output.content_type
 
@@ -333,6 +456,7 @@ def release_report(release):
 
 # --- who may see a release (the rule is coding.visibility's) ---------------------------------
 
+
 def source_visible_to(user, source):
     """Whether `user` may see the values of a comparison or release source ("approved", a coder's
     username, or "release:N"). The rule is coding.visibility's; this only resolves a release."""
@@ -355,13 +479,17 @@ def release_withheld_from(user, release, *, blind=None) -> int:
 
 
 def release_visible_to(user, release, *, blind=None) -> bool:
-    return visibility.values_visible_to(user, source=release.source, agreement_ids=release_agreement_ids(release),
-                                        blind=blind)
+    return visibility.values_visible_to(
+        user, source=release.source, agreement_ids=release_agreement_ids(release), blind=blind
+    )
 
 
 def releases_for(user):
     """Releases `user` may list: (release, number of its agreements withheld from the user)."""
     blind = visibility.agreements_in_blind_coding(user)  # one query, not one per release
     releases = DatasetRelease.objects.select_related("version__codebook", "created_by")
-    return [(release, release_withheld_from(user, release, blind=blind))
-            for release in releases if visibility.source_visible_to(user, release.source)]
+    return [
+        (release, release_withheld_from(user, release, blind=blind))
+        for release in releases
+        if visibility.source_visible_to(user, release.source)
+    ]

@@ -2,6 +2,7 @@
 a release carries its treaties, so it is visible exactly when its release is (the rule is
 coding/visibility.py's; releases.release_visible_to maps the release to it), and a run when its
 panel is."""
+
 from coding import visibility
 from coding.pure.ids import MAX_DATABASE_ID, parse_id
 from jobs.selectors import job_waiting_reason
@@ -72,13 +73,36 @@ def run_fits(run):
     fitted in one task): position, label, status, progress, message, error and worker."""
     if not run.fan_out:
         return []
-    fits = SpecFit.objects.filter(run=run).order_by("position").only(
-        "position", "spec", "status", "progress", "progress_message", "progress_code", "progress_params", "error",
-        "worker")
-    return [{"position": fit.position + 1, "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
-             "status": fit.status, "status_display": fit.get_status_display(), "progress": fit.progress,
-             "message": fit.progress_message, "progress_code": fit.progress_code, "progress_params": fit.progress_params,
-             "error": fit.error or None, "worker": fit.worker} for fit in fits]
+    fits = (
+        SpecFit.objects.filter(run=run)
+        .order_by("position")
+        .only(
+            "position",
+            "spec",
+            "status",
+            "progress",
+            "progress_message",
+            "progress_code",
+            "progress_params",
+            "error",
+            "worker",
+        )
+    )
+    return [
+        {
+            "position": fit.position + 1,
+            "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
+            "status": fit.status,
+            "status_display": fit.get_status_display(),
+            "progress": fit.progress,
+            "message": fit.progress_message,
+            "progress_code": fit.progress_code,
+            "progress_params": fit.progress_params,
+            "error": fit.error or None,
+            "worker": fit.worker,
+        }
+        for fit in fits
+    ]
 
 
 def run_outcome(run):
@@ -89,23 +113,37 @@ def run_outcome(run):
     a run fitted in one task finishes its specifications in order, so its stored results are the
     first ones and the rest never finished. `status` is the SpecFit/ModelRun status value, or
     "NOT_STARTED" for a specification a failed one-task run never reached."""
+
     def label(spec):
         spec = spec if isinstance(spec, dict) else {}
         return spec.get("label") or spec.get("formula", "")
 
     if run.fan_out:
         fits = list(SpecFit.objects.filter(run=run).order_by("position").only("position", "spec", "status", "result"))
-        finished = [{"position": fit.position + 1, "label": label(fit.spec), "result": fit.result} for fit in fits
-                    if fit.status == SpecFit.Status.DONE and fit.result is not None]
-        unfinished = [{"position": fit.position + 1, "label": label(fit.spec), "status": fit.status} for fit in fits
-                      if not (fit.status == SpecFit.Status.DONE and fit.result is not None)]
+        finished = [
+            {"position": fit.position + 1, "label": label(fit.spec), "result": fit.result}
+            for fit in fits
+            if fit.status == SpecFit.Status.DONE and fit.result is not None
+        ]
+        unfinished = [
+            {"position": fit.position + 1, "label": label(fit.spec), "status": fit.status}
+            for fit in fits
+            if not (fit.status == SpecFit.Status.DONE and fit.result is not None)
+        ]
         return {"finished": finished, "unfinished": unfinished}
     results, specs = list(run.results or []), list(run.specs or [])
-    finished = [{"position": index + 1, "label": label(specs[index] if index < len(specs) else result),
-                 "result": result} for index, result in enumerate(results)]
-    unfinished = [{"position": index + 1, "label": label(specs[index]),
-                   "status": run.status if index == len(results) or run.status != ModelRun.Status.FAILED else "NOT_STARTED"}
-                  for index in range(len(results), len(specs))]
+    finished = [
+        {"position": index + 1, "label": label(specs[index] if index < len(specs) else result), "result": result}
+        for index, result in enumerate(results)
+    ]
+    unfinished = [
+        {
+            "position": index + 1,
+            "label": label(specs[index]),
+            "status": run.status if index == len(results) or run.status != ModelRun.Status.FAILED else "NOT_STARTED",
+        }
+        for index in range(len(results), len(specs))
+    ]
     return {"finished": finished, "unfinished": unfinished}
 
 

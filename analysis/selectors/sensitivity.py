@@ -2,6 +2,7 @@
 Reads only. A sensitivity run shows every one of its runs side by side, so it is visible exactly
 when all of them are (analysis.selectors.runs decides for each run; the rule is
 coding/visibility.py's) and all the releases its columns name are."""
+
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
 
@@ -19,13 +20,15 @@ ORDER = [ModelRun.Status.FAILED, ModelRun.Status.CANCELLED, ModelRun.Status.RUNN
 def _with_columns():
     columns = SensitivityColumn.objects.select_related("release", "panel", "run").order_by("position")
     return SensitivityRun.objects.select_related("version__codebook", "created_by").prefetch_related(
-        Prefetch("columns", queryset=columns))
+        Prefetch("columns", queryset=columns)
+    )
 
 
 def _visible(user, sensitivity, visible_run_ids, blind):
     columns = list(sensitivity.columns.all())
-    return bool(columns) and all(c.run_id in visible_run_ids and release_visible_to(user, c.release, blind=blind)
-                                 for c in columns)
+    return bool(columns) and all(
+        c.run_id in visible_run_ids and release_visible_to(user, c.release, blind=blind) for c in columns
+    )
 
 
 def sensitivity_runs_for(user, *, limit=None):
@@ -61,8 +64,10 @@ def sensitivity_sources(user, *, version=None):
     coders = Coding.objects.filter(state=Coding.State.SUBMITTED)
     if version is not None:
         coders = coders.filter(version=version)
-    names = sorted(set(coders.values_list("coder__username", flat=True))
-                   | set(get_user_model().objects.filter(groups__name=REFERENCE).values_list("username", flat=True)))
+    names = sorted(
+        set(coders.values_list("coder__username", flat=True))
+        | set(get_user_model().objects.filter(groups__name=REFERENCE).values_list("username", flat=True))
+    )
     return [s for s in [visibility.APPROVED_SOURCE, *names] if visibility.source_visible_to(user, s)]
 
 
@@ -73,10 +78,22 @@ def sensitivity_status(sensitivity):
     statuses = {run.status for run in runs}
     status = next((s for s in ORDER if s in statuses), ModelRun.Status.DONE)
     progress = round(sum(run.progress for run in runs) / len(runs)) if runs else 0
-    return {"status": str(status), "status_display": str(ModelRun.Status(status).label), "progress": progress,
-            "finished": all(run.finished for run in runs),
-            "columns": [{"source": c.source, "run": c.run_id, "status": c.run.status, "progress": c.run.progress,
-                         "error": c.run.error} for c in sensitivity.columns.all()]}
+    return {
+        "status": str(status),
+        "status_display": str(ModelRun.Status(status).label),
+        "progress": progress,
+        "finished": all(run.finished for run in runs),
+        "columns": [
+            {
+                "source": c.source,
+                "run": c.run_id,
+                "status": c.run.status,
+                "progress": c.run.progress,
+                "error": c.run.error,
+            }
+            for c in sensitivity.columns.all()
+        ],
+    }
 
 
 def sensitivity_results(sensitivity, *, spec=0):
@@ -88,7 +105,9 @@ def sensitivity_results(sensitivity, *, spec=0):
             continue
         results.append(column.run.results[spec])
         labels.append(column.source)
-        provenance.append({"release": f"#{column.release.number} {column.release.name}", "panel": column.panel.content_hash})
+        provenance.append(
+            {"release": f"#{column.release.number} {column.release.name}", "panel": column.panel.content_hash}
+        )
     return results, labels, provenance
 
 
@@ -100,13 +119,27 @@ def sensitivity_output(sensitivity):
     for column in sensitivity.columns.all():
         results = column.run.results or []
         first = results[0] if results else {}
-        columns.append({
-            "source": column.source, "release": column.release.number, "panel": column.panel.content_hash,
-            "model_run": column.run_id, "status": column.run.status, "n_obs": first.get("n_obs"),
-            "coefficients": first.get("coefficients", {}),
-            "results": [{"label": r.get("label"), "n_obs": r.get("n_obs"), "coefficients": r.get("coefficients", {})}
-                        for r in results],
-            "build": column.build, "error": column.run.error or None,
-        })
-    return {"run": sensitivity.pk, "status": status["status"], "codebook": str(sensitivity.version),
-            "checks": sensitivity.checks.get("counts", {}), "columns": columns}
+        columns.append(
+            {
+                "source": column.source,
+                "release": column.release.number,
+                "panel": column.panel.content_hash,
+                "model_run": column.run_id,
+                "status": column.run.status,
+                "n_obs": first.get("n_obs"),
+                "coefficients": first.get("coefficients", {}),
+                "results": [
+                    {"label": r.get("label"), "n_obs": r.get("n_obs"), "coefficients": r.get("coefficients", {})}
+                    for r in results
+                ],
+                "build": column.build,
+                "error": column.run.error or None,
+            }
+        )
+    return {
+        "run": sensitivity.pk,
+        "status": status["status"],
+        "codebook": str(sensitivity.version),
+        "checks": sensitivity.checks.get("counts", {}),
+        "columns": columns,
+    }

@@ -15,6 +15,7 @@ pyfixest (bench/bench_gravity.py measures it). Each child:
   takes its estimator with it; the caller kills it at once when `should_stop()` says so.
 Like every multiprocessing child, it first imports the parent's main module when that is a
 script: scripts that fit models keep their work under `if __name__ == "__main__"`."""
+
 import logging
 import math
 import multiprocessing
@@ -34,9 +35,16 @@ logger = logging.getLogger(__name__)
 # Imported once by the forkserver, inherited by every child: our modules, pyfixest's estimators and
 # what its first fit imports (found by comparing sys.modules before and after a fit).
 # Imports only: a fit here would start Rust thread pools, which a forked child cannot use.
-PRELOAD = ["analysis.services.estimation", "analysis.pure.gravity", *preload_modules(), "formulaic.errors",
-           "narwhals._pandas_like.namespace", "narwhals._pandas_like.dataframe", "narwhals._interchange.dataframe",
-           "narwhals.stable.v1._namespace"]
+PRELOAD = [
+    "analysis.services.estimation",
+    "analysis.pure.gravity",
+    *preload_modules(),
+    "formulaic.errors",
+    "narwhals._pandas_like.namespace",
+    "narwhals._pandas_like.dataframe",
+    "narwhals._interchange.dataframe",
+    "narwhals.stable.v1._namespace",
+]
 POLL_SECONDS = 0.25
 
 
@@ -157,7 +165,7 @@ def _crash_detail(path, limit=300):
         return ""
     for index, line in enumerate(lines):
         if "panicked at" in line:
-            text = line[line.index("panicked at"):]
+            text = line[line.index("panicked at") :]
             follow = lines[index + 1] if index + 1 < len(lines) else ""
             return f"{text} {follow}"[:limit].strip()
     return lines[-1][:limit] if lines else ""
@@ -179,8 +187,9 @@ def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limi
     descriptor, stderr_path = tempfile.mkstemp(prefix="estimator-", suffix=".log")
     os.close(descriptor)
     with _plain_parent():
-        process = context.Process(target=_child, args=(writer, str(panel_path), spec, stderr_path),
-                                  name="estimator", daemon=True)
+        process = context.Process(
+            target=_child, args=(writer, str(panel_path), spec, stderr_path), name="estimator", daemon=True
+        )
     message = None
     try:
         with _plain_parent():
@@ -263,6 +272,5 @@ def clean_numbers(result):
     cleaned = clean(result, "")
     if replaced and isinstance(cleaned, dict):
         shown = ", ".join(replaced[:20]) + (f" and {len(replaced) - 20} more" if len(replaced) > 20 else "")
-        cleaned["warnings"] = [*cleaned.get("warnings", []),
-                               f"not a finite number, stored as empty: {shown}"]
+        cleaned["warnings"] = [*cleaned.get("warnings", []), f"not a finite number, stored as empty: {shown}"]
     return cleaned

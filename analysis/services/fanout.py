@@ -21,6 +21,7 @@ estimation workers (on one machine or several) fit N specifications at once.
   within a quarter of a second and kills its estimator.
 Every write is conditional on the row still being what the writer thinks (QUEUED/RUNNING, and
 its own owner for a child), like every job's."""
+
 import logging
 import time
 from typing import Any
@@ -48,16 +49,20 @@ def fan_out_create(*, run: ModelRun, dispatch: bool = True) -> list[SpecFit]:
     their tasks as one group once it commits (a run fitted in one process has its children too,
     executed there one by one: services/runs.py, model_run_execute)."""
     fits = SpecFit.objects.bulk_create(
-        [SpecFit(run=run, position=position, spec=spec, created_by=run.created_by)
-         for position, spec in enumerate(run.specs)])
+        [
+            SpecFit(run=run, position=position, spec=spec, created_by=run.created_by)
+            for position, spec in enumerate(run.specs)
+        ]
+    )
     # bulk_create sets primary keys on PostgreSQL and SQLite alike (both return them).
     if dispatch:
         job_dispatch_group(fits, on_failure=lambda reason: job_fail(run, reason, only_if=ACTIVE))
     return fits
 
 
-def spec_fit_execute(*, fit_id: int, time_limit: float | None = None, deadline: float | None = None,
-                     beat_parent: bool = False) -> SpecFit | None:
+def spec_fit_execute(
+    *, fit_id: int, time_limit: float | None = None, deadline: float | None = None, beat_parent: bool = False
+) -> SpecFit | None:
     """Claim a queued child (or take over one whose worker died) and fit its specification: the
     one fitting path of every run. It always ends the child (DONE, FAILED with the reason, or
     CANCELLED with its parent), and settles the parent. `deadline` (time.monotonic()) is the
@@ -69,7 +74,8 @@ def spec_fit_execute(*, fit_id: int, time_limit: float | None = None, deadline: 
     def work(fit: SpecFit, step: JobStep) -> dict[str, Any] | None:
         # The first child to start starts its parent; the versions that matter are the worker's.
         ModelRun.objects.filter(pk=fit.run_id, status=ModelRun.Status.QUEUED).update(
-            status=ModelRun.Status.RUNNING, started_at=timezone.now(), versions=package_versions())
+            status=ModelRun.Status.RUNNING, started_at=timezone.now(), versions=package_versions()
+        )
         if fit.run.status not in ACTIVE or fit.run.cancel_requested:  # the parent ended before this child began
             step.update(status=SpecFit.Status.CANCELLED, finished_at=timezone.now(), **progress_fields(CANCELLED))
             return None
@@ -84,17 +90,29 @@ def spec_fit_execute(*, fit_id: int, time_limit: float | None = None, deadline: 
             step.update(progress=percent, **(progress_fields(code, params) if code else plain_progress(str(message))))
 
         try:
-            result = estimation.fit_isolated(panel_file_checked(fit.run.panel), fit.spec, should_stop=lambda: not step.alive(),
-                                             deadline=deadline, time_limit=time_limit, on_wait=beat, progress=report)
+            result = estimation.fit_isolated(
+                panel_file_checked(fit.run.panel),
+                fit.spec,
+                should_stop=lambda: not step.alive(),
+                deadline=deadline,
+                time_limit=time_limit,
+                on_wait=beat,
+                progress=report,
+            )
         except estimation.EstimationStopped:
             raise JobStopped from None  # cancelled (or no longer ours): the row says so already
         return {"result": estimation.clean_numbers(result)}
 
-    return job_run(SpecFit, fit_id, work,
-                   starting=gettext_noop("loading the panel"), claim={"error": "", "result": None},
-                   load=lambda pk: SpecFit.objects.select_related("run__panel").get(pk=pk),
-                   reason=lambda exc, fit: failure_reason(exc, f"run {fit.run_id} spec {fit.position + 1}", time_limit),
-                   after=lambda fit: run_settle(run_id=fit.run_id))
+    return job_run(
+        SpecFit,
+        fit_id,
+        work,
+        starting=gettext_noop("loading the panel"),
+        claim={"error": "", "result": None},
+        load=lambda pk: SpecFit.objects.select_related("run__panel").get(pk=pk),
+        reason=lambda exc, fit: failure_reason(exc, f"run {fit.run_id} spec {fit.position + 1}", time_limit),
+        after=lambda fit: run_settle(run_id=fit.run_id),
+    )
 
 
 def _spec_label(fit: SpecFit) -> str:
@@ -120,23 +138,37 @@ def run_settle(*, run_id: int) -> bool:
     if counts[SpecFit.Status.QUEUED] or counts[SpecFit.Status.RUNNING]:
         progress = sum(100 if fit.finished else fit.progress for fit in fits) // total
         running = counts[SpecFit.Status.RUNNING]
-        message = ({"progress_message": fits[0].progress_message, "progress_code": fits[0].progress_code,
-                    "progress_params": fits[0].progress_params} if total == 1 else progress_fields(
-            gettext_noop("%(done)s of %(total)s specifications done, %(running)s running"),
-            {"done": done, "total": total, "running": running},
-            message=f"{done}/{total} specifications done, {running} running"))
+        message = (
+            {
+                "progress_message": fits[0].progress_message,
+                "progress_code": fits[0].progress_code,
+                "progress_params": fits[0].progress_params,
+            }
+            if total == 1
+            else progress_fields(
+                gettext_noop("%(done)s of %(total)s specifications done, %(running)s running"),
+                {"done": done, "total": total, "running": running},
+                message=f"{done}/{total} specifications done, {running} running",
+            )
+        )
         parent.update(progress=max(1, min(progress, 99)), results=results, heartbeat_at=timezone.now(), **message)
         return False
     now = timezone.now()
     if done == total:
-        return bool(parent.update(status=ModelRun.Status.DONE, progress=100, **progress_fields(DONE),
-                                  results=results, finished_at=now))
+        return bool(
+            parent.update(
+                status=ModelRun.Status.DONE, progress=100, **progress_fields(DONE), results=results, finished_at=now
+            )
+        )
     failed = [fit for fit in fits if fit.status == SpecFit.Status.FAILED]
     if failed and not fanned_out:
         return False  # its runner ends it with the reason (model_run_execute)
     if not failed:  # children cancelled (their parent is then cancelled too)
-        return bool(parent.update(status=ModelRun.Status.CANCELLED, **progress_fields(CANCELLED), results=results,
-                                  finished_at=now))
+        return bool(
+            parent.update(
+                status=ModelRun.Status.CANCELLED, **progress_fields(CANCELLED), results=results, finished_at=now
+            )
+        )
     reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed) if total > 1 else failed[0].error
     if len(failed) > 1:
         reason = f"{len(failed)} of {total} specifications failed: {reason}"
@@ -155,7 +187,10 @@ def fanned_out_runs_settle() -> int:
     """For the sweeper: end every fanned-out run that is still QUEUED or RUNNING although none of
     its children still is (its last child was failed by the sweeper, or died before settling).
     Returns how many it ended."""
-    stuck = (ModelRun.objects.filter(fan_out=True, status__in=ACTIVE)
-             .annotate(active=Count("fits", filter=Q(fits__status__in=ACTIVE)), total=Count("fits"))
-             .filter(active=0, total__gt=0).values_list("pk", flat=True))
+    stuck = (
+        ModelRun.objects.filter(fan_out=True, status__in=ACTIVE)
+        .annotate(active=Count("fits", filter=Q(fits__status__in=ACTIVE)), total=Count("fits"))
+        .filter(active=0, total__gt=0)
+        .values_list("pk", flat=True)
+    )
     return sum(bool(run_settle(run_id=run_id)) for run_id in list(stuck))

@@ -1,6 +1,7 @@
 """What a run (services/runs.py) and each of its specifications (services/fanout.py) share:
 the package versions a result is stamped with and the words a failure is shown in (the
 heartbeat kept while the estimator works is jobs.lifecycle.Heartbeat)."""
+
 import logging
 from importlib import metadata
 

@@ -10,6 +10,7 @@ so each machine finds it under its own PANEL_DIR. Files rather than rows of the 
 1 GB) and every worker would pull through the database connection for every specification; an
 immutable file named by its hash is read by each estimator straight from the shared disk, and a
 half-written file is never seen (written beside, then renamed into place)."""
+
 import hashlib
 import json
 import os
@@ -53,8 +54,9 @@ def panel_file_checked(panel):
     if not path.is_file():
         raise PanelFileMissing(
             f"the panel file {path.name} is not in PANEL_DIR ({path.parent}) on this machine: with workers on "
-            f"several machines PANEL_DIR must be the same shared directory on each (README, \"Running on several "
-            f"machines\")")
+            f'several machines PANEL_DIR must be the same shared directory on each (README, "Running on several '
+            f'machines")'
+        )
     return path
 
 
@@ -104,9 +106,16 @@ def panel_store(frame, *, name, source=None, release=None, synthetic=False):
         return existing, False
     try:
         with transaction.atomic():  # a savepoint: after a refused INSERT the check below can still query
-            panel = Panel.objects.create(name=name, content_hash=digest, path=path.name, n_rows=len(frame),
-                                         columns=list(map(str, frame.columns)), source=source or {}, release=release,
-                                         synthetic=synthetic)
+            panel = Panel.objects.create(
+                name=name,
+                content_hash=digest,
+                path=path.name,
+                n_rows=len(frame),
+                columns=list(map(str, frame.columns)),
+                source=source or {},
+                release=release,
+                synthetic=synthetic,
+            )
     except Exception:
         panel_file_forget(path)  # unless a row stored at the same moment by another process names it
         raise

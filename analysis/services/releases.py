@@ -2,6 +2,7 @@
 selectors.releases.release_inputs reads, pure.scoring.release_table computes the rows and
 summary (tiers decided there, once), release_create hashes and stores them with the evidence
 read at the same time. Keyword-only; a release is never changed, a change makes a new one."""
+
 import hashlib
 import json
 
@@ -22,8 +23,14 @@ def release_hash(*, version, source, method, rows, evidence=None):
     re-released after a quote or rationale was corrected would keep the old evidence. It enters
     the payload only when not empty, so a release without evidence (every release made before
     releases kept it, a reference source without citations) keeps the hash it always had."""
-    payload = {"codebook": version.codebook.code, "version": version.number, "codebook_hash": version.content_hash,
-               "source": source, "method": method, "rows": rows}
+    payload = {
+        "codebook": version.codebook.code,
+        "version": version.number,
+        "codebook_hash": version.content_hash,
+        "source": source,
+        "method": method,
+        "rows": rows,
+    }
     if evidence:
         payload["evidence"] = evidence
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
@@ -36,8 +43,10 @@ def release_name_checked(name):
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(_("A release needs a name."))
     if len(name.strip()) > limit:
-        raise ValidationError(_("The release name is %(length)s characters long; at most %(limit)s are allowed.")
-                              % {"length": len(name.strip()), "limit": limit})
+        raise ValidationError(
+            _("The release name is %(length)s characters long; at most %(limit)s are allowed.")
+            % {"length": len(name.strip()), "limit": limit}
+        )
     try:  # "1" or "#1" as a name: lookups by number or name (release_get) would find release 1
         return bounds.not_a_number(name.strip(), "name")
     except bounds.BoundsError as exc:
@@ -55,8 +64,9 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
     if not rows:
         if source == DatasetRelease.APPROVED:
             raise ValidationError(_("nothing to release: no approved codings under %(version)s") % {"version": version})
-        raise ValidationError(_("nothing to release: no codings by %(source)s under %(version)s") % {
-            "source": source, "version": version})
+        raise ValidationError(
+            _("nothing to release: no codings by %(source)s under %(version)s") % {"source": source, "version": version}
+        )
     digest = release_hash(version=version, source=source, method=method, rows=rows, evidence=inputs.evidence)
     existing = DatasetRelease.objects.filter(content_hash=digest).order_by("number").first()
     if existing:
@@ -64,7 +74,15 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
     with transaction.atomic():
         number = (DatasetRelease.objects.select_for_update().aggregate(n=Max("number"))["n"] or 0) + 1
         release = DatasetRelease.objects.create(
-            number=number, name=name, version=version, source=source, method=method, content_hash=digest,
-            rows=rows, summary=summary, evidence=inputs.evidence, created_by=user,
+            number=number,
+            name=name,
+            version=version,
+            source=source,
+            method=method,
+            content_hash=digest,
+            rows=rows,
+            summary=summary,
+            evidence=inputs.evidence,
+            created_by=user,
         )
     return release, True

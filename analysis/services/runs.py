@@ -3,6 +3,7 @@ its children (one SpecFit per specification) and send their tasks by name once c
 cancel it, and execute it in one process. Keyword-only; no task module is imported here
 (analysis/tasks.py calls model_run_execute and spec_fit_execute). Every specification of every
 run is fitted on one path, services/fanout.py: spec_fit_execute."""
+
 import logging
 import time
 from typing import Any
@@ -28,8 +29,9 @@ logger = logging.getLogger(__name__)
 MAX_NAME = 200  # ModelRun.name's max_length
 
 
-def model_run_create(*, panel: Any, specs: Any, user: Any = None, name: str = "", dispatch: bool = True,
-                     fan_out: bool | None = None) -> ModelRun:
+def model_run_create(
+    *, panel: Any, specs: Any, user: Any = None, name: str = "", dispatch: bool = True, fan_out: bool | None = None
+) -> ModelRun:
     """Validate the specifications, create the run row and its children (one per
     specification; one specification is a fan-out of one), and send the tasks once committed.
     Several specifications are fanned out (RUN_FAN_OUT, on by default): each child has a task
@@ -45,16 +47,25 @@ def model_run_create(*, panel: Any, specs: Any, user: Any = None, name: str = ""
         fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) > 1
     fan_out = bool(fan_out and dispatch)
     with transaction.atomic():
-        run = ModelRun.objects.create(panel=panel, specs=specs, created_by=user, name=name, versions=package_versions(),
-                                      fan_out=fan_out)
+        run = ModelRun.objects.create(
+            panel=panel, specs=specs, created_by=user, name=name, versions=package_versions(), fan_out=fan_out
+        )
         fan_out_create(run=run, dispatch=fan_out)
         if dispatch and not fan_out:
             job_dispatch(run)
     return run
 
 
-def model_run_request(*, panel: Any, spec: Any = None, preset_name: str | None = None, years: Any = None,
-                      user: Any = None, name: str = "", dispatch: bool = True) -> ModelRun:
+def model_run_request(
+    *,
+    panel: Any,
+    spec: Any = None,
+    preset_name: str | None = None,
+    years: Any = None,
+    user: Any = None,
+    name: str = "",
+    dispatch: bool = True,
+) -> ModelRun:
     """A run as a person asks for it, on the page, through the API or with `run_gravity`: one
     specification or a list (`spec`, JSON text or data), or a preset and its years; SpecError
     naming the key or token when they are wrong. The one path from a request to model_run_create."""
@@ -71,8 +82,11 @@ def model_run_cancel(*, run: ModelRun) -> bool:
     terminate, which signals whatever the pool process runs by the time the signal arrives (the
     next job, when this one just ended: Celery's documentation warns against it)."""
     cancelled = ModelRun.objects.filter(pk=run.pk, status__in=[ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]).update(
-        status=ModelRun.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now(),
-        **progress_fields(CANCELLED))
+        status=ModelRun.Status.CANCELLED,
+        cancel_requested=True,
+        finished_at=timezone.now(),
+        **progress_fields(CANCELLED),
+    )
     # Its children too (each fitting child kills its estimator within 0.25 s).
     task_ids = ([run.task_id] if run.task_id else []) + (fits_cancel(run=run) if cancelled else [])
     if cancelled and task_ids:
@@ -109,15 +123,28 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
             if ended.status == SpecFit.Status.CANCELLED:
                 raise JobStopped
             if ended.status == SpecFit.Status.FAILED:
-                step.keep(results=[done.result for done in run.fits.order_by("position")
-                                   if done.status == SpecFit.Status.DONE and done.result is not None])
+                step.keep(
+                    results=[
+                        done.result
+                        for done in run.fits.order_by("position")
+                        if done.status == SpecFit.Status.DONE and done.result is not None
+                    ]
+                )
                 raise SpecificationFailed(ended.error)
         return None  # the last child to end has settled the run (services/fanout.py: run_settle)
 
     def reason(exc: BaseException, run: ModelRun) -> str:
-        return str(exc) if isinstance(exc, SpecificationFailed) else failure_reason(exc, f"model run {run_id}", time_limit)
+        return (
+            str(exc) if isinstance(exc, SpecificationFailed) else failure_reason(exc, f"model run {run_id}", time_limit)
+        )
 
     # The versions that matter are the worker's, which fits the model, not the web process's.
-    return job_run(ModelRun, run_id, work, reason=reason, load=lambda pk: ModelRun.objects.select_related("panel").get(pk=pk),
-                   starting=gettext_noop("loading the panel"),
-                   claim={"results": [], "error": "", "versions": package_versions()})
+    return job_run(
+        ModelRun,
+        run_id,
+        work,
+        reason=reason,
+        load=lambda pk: ModelRun.objects.select_related("panel").get(pk=pk),
+        starting=gettext_noop("loading the panel"),
+        claim={"results": [], "error": "", "versions": package_versions()},
+    )

@@ -9,6 +9,7 @@ is stored once by content (panel_store). The inputs are read and checked once fo
 (panel_builder.prepare_inputs) and only FTA and depth are added per source (panel_from).
 Keyword-only; runs are created through analysis.services.runs.model_run_create, which sends
 their tasks by name on commit."""
+
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from coding import visibility
 
 from ..models import ModelRun, SensitivityColumn, SensitivityRun
-from ..pure import merge_checks
+from ..pure import merge_checks, panel_inputs
 from ..pure import panel_builder as builder
 from ..pure.errors import SpecError
 from ..pure.exports import release_frame
@@ -41,7 +42,7 @@ ERRORS = (ValidationError, SpecError, builder.PanelInputError)
 class PanelOptions:
     """How every panel of a sensitivity run is built (the build_panel options)."""
 
-    dist_column: str = builder.DIST_COLUMN
+    dist_column: str = panel_inputs.DIST_COLUMN
     zeros: bool = True
     domestic: bool = False
     strict: bool = False
@@ -51,8 +52,11 @@ class PanelOptions:
 
     def as_json(self):
         data = asdict(self)
-        data.update(lags=[f"{v}:{k}" for v, k in self.lags], leads=[f"{v}:{k}" for v, k in self.leads],
-                    developed=sorted(self.developed))
+        data.update(
+            lags=[f"{v}:{k}" for v, k in self.lags],
+            leads=[f"{v}:{k}" for v, k in self.leads],
+            developed=sorted(self.developed),
+        )
         return data
 
 
@@ -83,8 +87,8 @@ def _input_files(files):
     """{kind: (path, name)}: paths as given, uploads stored first; the required ones present."""
     out = {}
     for kind, value in (files or {}).items():
-        if kind not in builder.INPUTS:
-            raise ValidationError(f"unknown input '{kind}' (inputs: {', '.join(builder.INPUTS)})")
+        if kind not in panel_inputs.INPUTS:
+            raise ValidationError(f"unknown input '{kind}' (inputs: {', '.join(panel_inputs.INPUTS)})")
         if value in (None, ""):
             continue
         if hasattr(value, "chunks"):
@@ -122,31 +126,51 @@ class _Inputs:
 
     def prepare(self):
         if self.prepared is None:
-            frames = {kind: builder.read_input(kind, path) for kind, (path, _name) in self.files.items()}
+            frames = {kind: panel_inputs.read_input(kind, path) for kind, (path, _name) in self.files.items()}
             self.prepared = builder.prepare_inputs(
-                exports=frames["exports"], gdp=frames["gdp"], dist=frames["dist"], notifications=frames.get("tbt"),
-                developed=self.options.developed, dist_column=self.options.dist_column, zeros=self.options.zeros,
-                domestic=self.options.domestic, strict=self.options.strict,
-                names={kind: name for kind, (_path, name) in self.files.items()})
+                exports=frames["exports"],
+                gdp=frames["gdp"],
+                dist=frames["dist"],
+                notifications=frames.get("tbt"),
+                developed=self.options.developed,
+                dist_column=self.options.dist_column,
+                zeros=self.options.zeros,
+                domestic=self.options.domestic,
+                strict=self.options.strict,
+                names={kind: name for kind, (_path, name) in self.files.items()},
+            )
         return self.prepared
 
 
 def _panel_for(release, *, key, inputs, name, described):
     """The panel of `release` built from `inputs`: the one built before under the same key when
     its file is still there, else built now (and stored once by content)."""
-    before = (SensitivityColumn.objects.filter(build__key=key).select_related("panel", "sensitivity")
-              .order_by("-pk").first())
+    before = (
+        SensitivityColumn.objects.filter(build__key=key).select_related("panel", "sensitivity").order_by("-pk").first()
+    )
     if before is not None and panel_file(before.panel).exists():
-        return before.panel, {"key": key, "panel_reused": True, "zeros_added": before.build.get("zeros_added"),
-                              "n_rows": before.panel.n_rows}, before.sensitivity.checks
+        return (
+            before.panel,
+            {
+                "key": key,
+                "panel_reused": True,
+                "zeros_added": before.build.get("zeros_added"),
+                "n_rows": before.panel.n_rows,
+            },
+            before.sensitivity.checks,
+        )
     prepared = inputs.prepare()
     codes = [indicator.code for indicator in release.version.indicators.all()]
-    frame = builder.panel_from(prepared, release_frame(release.rows, codes, shape="dyad"),
-                               lags=inputs.options.lags, leads=inputs.options.leads)
+    frame = builder.panel_from(
+        prepared, release_frame(release.rows, codes, shape="dyad"), lags=inputs.options.lags, leads=inputs.options.leads
+    )
     panel, created = panel_store(frame, name=name[:200], source=described, release=release)
     checks = {"counts": merge_checks.counts(prepared.checks), **prepared.checks}
-    return panel, {"key": key, "panel_reused": not created, "zeros_added": prepared.zeros_added,
-                   "n_rows": panel.n_rows}, checks
+    return (
+        panel,
+        {"key": key, "panel_reused": not created, "zeros_added": prepared.zeros_added, "n_rows": panel.n_rows},
+        checks,
+    )
 
 
 def sensitivity_run_create(*, version, sources, files, specs, options=None, user=None, name="", dispatch=True):
@@ -161,8 +185,10 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
     sources = _sources(sources, user)
     files = _input_files(files)
     described = {kind: name_ for kind, (_path, name_) in files.items()}
-    fingerprint = {"inputs": {kind: file_digest(path) for kind, (path, _name) in files.items()},
-                   "options": {k: v for k, v in options.as_json().items() if k != "strict"}}
+    fingerprint = {
+        "inputs": {kind: file_digest(path) for kind, (path, _name) in files.items()},
+        "options": {k: v for k, v in options.as_json().items() if k != "strict"},
+    }
     inputs = _Inputs(files, options)
     columns, checks, stored = [], {}, []
     # All or nothing: a source without codes, a strict finding or a spec naming a column the
@@ -170,19 +196,35 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
     try:
         with transaction.atomic():
             for source in sources:
-                release, release_created = release_create(version=version, source=source, user=user,
-                                                          name=f"{name or 'sensitivity'}: {source}"[:200])
+                release, release_created = release_create(
+                    version=version, source=source, user=user, name=f"{name or 'sensitivity'}: {source}"[:200]
+                )
                 key = _digest({**fingerprint, "release": release.content_hash})
-                panel, build, checks = _panel_for(release, key=key, inputs=inputs, name=f"{name or 'sensitivity'}: {source}",
-                                                  described={**described, **fingerprint["options"], "build_key": key})
+                panel, build, checks = _panel_for(
+                    release,
+                    key=key,
+                    inputs=inputs,
+                    name=f"{name or 'sensitivity'}: {source}",
+                    described={**described, **fingerprint["options"], "build_key": key},
+                )
                 stored.append(panel_file(panel))
                 if options.strict and any(checks.get("counts", {}).values()):
                     merge_checks.raise_if_any(checks)  # found when the panel was first built
                 columns.append((source, release, panel, {**build, "release_reused": not release_created}))
-            return _sensitivity_create(name=name, version=version, sources=sources, specs=specs, user=user, checks=checks,
-                                       inputs={kind: {"name": name_, "sha256": fingerprint["inputs"][kind]}
-                                               for kind, name_ in described.items()},
-                                       options=options, columns=columns, dispatch=dispatch)
+            return _sensitivity_create(
+                name=name,
+                version=version,
+                sources=sources,
+                specs=specs,
+                user=user,
+                checks=checks,
+                inputs={
+                    kind: {"name": name_, "sha256": fingerprint["inputs"][kind]} for kind, name_ in described.items()
+                },
+                options=options,
+                columns=columns,
+                dispatch=dispatch,
+            )
     except Exception:
         for path in stored:  # rolled back: the files written for panels that no row names any more
             panel_file_forget(path)
@@ -192,13 +234,27 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
 def _sensitivity_create(*, name, version, sources, specs, user, checks, inputs, options, columns, dispatch):
     """The SensitivityRun row, and per source its column and run (inside sensitivity_run_create's
     transaction: the runs' tasks are sent once it commits)."""
-    sensitivity = SensitivityRun.objects.create(name=name, version=version, sources=sources, specs=specs, created_by=user,
-                                                checks=checks, inputs={**inputs, "options": options.as_json()})
+    sensitivity = SensitivityRun.objects.create(
+        name=name,
+        version=version,
+        sources=sources,
+        specs=specs,
+        created_by=user,
+        checks=checks,
+        inputs={**inputs, "options": options.as_json()},
+    )
     for position, (source, release, panel, build) in enumerate(columns):
         label = f"{name or f'sensitivity {sensitivity.pk}'} · {source}"[:MAX_NAME]
         run = model_run_create(panel=panel, specs=specs, user=user, name=label, dispatch=dispatch)
-        SensitivityColumn.objects.create(sensitivity=sensitivity, position=position, source=source, release=release,
-                                         panel=panel, run=run, build=build)
+        SensitivityColumn.objects.create(
+            sensitivity=sensitivity,
+            position=position,
+            source=source,
+            release=release,
+            panel=panel,
+            run=run,
+            build=build,
+        )
     return sensitivity
 
 

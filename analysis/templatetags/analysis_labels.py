@@ -1,6 +1,7 @@
 """Template filters that put the analysis app's stored English words into the page language:
 tier names, scoring methods, sources of codes, gravity drop reasons and the notes that the pure
 modules write in English (they stay Django-free; stored releases and runs keep their words)."""
+
 import re
 
 from django import template
@@ -17,15 +18,21 @@ register = template.Library()
 @register.filter
 def tier_label(name):
     """A depth tier of the codebook ("first", "second", "third"); other names as they are."""
-    known = {"first": pgettext("depth tier", "first"), "second": pgettext("depth tier", "second"),
-             "third": pgettext("depth tier", "third")}
+    known = {
+        "first": pgettext("depth tier", "first"),
+        "second": pgettext("depth tier", "second"),
+        "third": pgettext("depth tier", "third"),
+    }
     return known.get(name, name) if name else name
 
 
 @register.filter
 def method_label(name):
-    known = {"additive": pgettext("depth score", "additive"), "weighted": pgettext("depth score", "weighted"),
-             "pca": gettext("first principal component")}
+    known = {
+        "additive": pgettext("depth score", "additive"),
+        "weighted": pgettext("depth score", "weighted"),
+        "pca": gettext("first principal component"),
+    }
     return known.get(name, name)
 
 
@@ -59,8 +66,13 @@ def _not_finite(match):
 
 
 def _mixed_signs(match):
-    return gettext("loadings have mixed signs (negative: %(negative)s): a provision loading negatively lowers the "
-                   "score, so the component is not a 'more provisions = deeper' measure") % match.groupdict()
+    return (
+        gettext(
+            "loadings have mixed signs (negative: %(negative)s): a provision loading negatively lowers the "
+            "score, so the component is not a 'more provisions = deeper' measure"
+        )
+        % match.groupdict()
+    )
 
 
 def _constant(match):
@@ -69,9 +81,13 @@ def _constant(match):
 
 NOTES = [
     (re.compile(r"^not a finite number, stored as empty: (?P<fields>.*)$"), _not_finite),
-    (re.compile(r"^the component is uncorrelated with the additive score"),
-     lambda m: gettext("the component is uncorrelated with the additive score: its direction was set by the "
-                       "loadings and 'higher = deeper' is not established")),
+    (
+        re.compile(r"^the component is uncorrelated with the additive score"),
+        lambda m: gettext(
+            "the component is uncorrelated with the additive score: its direction was set by the "
+            "loadings and 'higher = deeper' is not established"
+        ),
+    ),
     (re.compile(r"^loadings have mixed signs \(negative: (?P<negative>.*?)\): "), _mixed_signs),
     (re.compile(r"^left out for not varying across the (?P<n>\d+) complete agreements: (?P<codes>.*)$"), _constant),
 ]

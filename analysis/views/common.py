@@ -1,12 +1,17 @@
 """Response helpers the analysis pages share: images and file downloads, and the plots' labels in
 the reader's language. Page layer: no reads, no writes."""
+
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 
 def plot_text():
     """Axis labels of analysis.pure.plots in the active language (the module is Django-free)."""
-    return {"depth": _("depth score"), "agreements": _("agreements"), "estimate": _("estimate with %(level)s interval") % {"level": "95%"}}
+    return {
+        "depth": _("depth score"),
+        "agreements": _("agreements"),
+        "estimate": _("estimate with %(level)s interval") % {"level": "95%"},
+    }
 
 
 def image_response(data, fmt):

@@ -1,4 +1,5 @@
 """Errors of the analysis pages in the reader's language. Page layer: no reads, no writes."""
+
 from django.utils.translation import gettext as _
 
 
@@ -9,5 +10,7 @@ def spec_error_text(exc):
     template = getattr(exc, "template", None)
     if not template:
         return str(exc)
-    params = {key: spec_error_text(value) if isinstance(value, Exception) else value for key, value in exc.params.items()}
+    params = {
+        key: spec_error_text(value) if isinstance(value, Exception) else value for key, value in exc.params.items()
+    }
     return _(template) % params

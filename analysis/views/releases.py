@@ -1,6 +1,7 @@
 """Pages of dataset releases: list and create, detail (with the tier table stored in the
 release), downloads and the depth histogram. Thin: selectors read (who may see a release is
 coding/visibility.py's), release_create writes."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,9 +17,19 @@ from web.permissions import supervisor_required
 
 from ..pure import bounds, exports, formats, plots
 from ..pure.errors import SpecError
-from ..selectors.releases import (depth_codes, release_by_number, release_evidence,
-                                  release_evidence_export, release_export, release_indicators, release_report,
-                                  release_tier_table, release_withheld_from, releases_for, source_visible_to)
+from ..selectors.releases import (
+    depth_codes,
+    release_by_number,
+    release_evidence,
+    release_evidence_export,
+    release_export,
+    release_indicators,
+    release_report,
+    release_tier_table,
+    release_withheld_from,
+    releases_for,
+    source_visible_to,
+)
 from ..services.releases import release_create
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
@@ -28,11 +39,17 @@ from .errors import spec_error_text
 def release_list(request):
     versions = list(codebook_versions(with_indicators=True))
     weight_codes = list(dict.fromkeys(code for version in versions for code in depth_codes(version)))
-    return render(request, "analysis/release_list.html", {
-        "releases": releases_for(request.user),
-        "versions": versions, "weight_codes": weight_codes, "max_weight": bounds.MAX_WEIGHT,
-        "sources": ["approved", *[u.username for u in reference_coders()]],
-    })
+    return render(
+        request,
+        "analysis/release_list.html",
+        {
+            "releases": releases_for(request.user),
+            "versions": versions,
+            "weight_codes": weight_codes,
+            "max_weight": bounds.MAX_WEIGHT,
+            "sources": ["approved", *[u.username for u in reference_coders()]],
+        },
+    )
 
 
 def _method_from(request, version):
@@ -48,7 +65,9 @@ def _method_from(request, version):
         try:
             number = float(text)
         except ValueError:
-            raise ValidationError(_("Weight of %(code)s: '%(value)s' is not a number.") % {"code": code, "value": text}) from None
+            raise ValidationError(
+                _("Weight of %(code)s: '%(value)s' is not a number.") % {"code": code, "value": text}
+            ) from None
         weights[code] = bounds.weight(number, f"weight {code}")
     if not any(weights.values()):
         raise ValidationError(_("At least one weight must be above 0."))
@@ -64,9 +83,13 @@ def release_new(request):
         messages.error(request, _("Choose a codebook version."))
         return redirect("analysis:release_list")
     try:
-        release, created = release_create(version=version, name=request.POST.get("name", "").strip() or version.codebook.code,
-                                          source=request.POST.get("source") or "approved",
-                                          method=_method_from(request, version), user=request.user)
+        release, created = release_create(
+            version=version,
+            name=request.POST.get("name", "").strip() or version.codebook.code,
+            source=request.POST.get("source") or "approved",
+            method=_method_from(request, version),
+            user=request.user,
+        )
     except SpecError as exc:  # a weight out of bounds (analysis/pure/bounds.py)
         messages.error(request, spec_error_text(exc))
         return redirect("analysis:release_list")
@@ -98,21 +121,32 @@ def _visible_release(request, number):
         raise Http404("no such release")  # blind coding: do not even confirm it exists
     withheld = release_withheld_from(request.user, release)
     if withheld:
-        raise PermissionDenied(ngettext(
-            "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that agreement is adjudicated.",
-            "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
-            withheld) % {"number": release.number, "count": withheld})
+        raise PermissionDenied(
+            ngettext(
+                "Release %(number)s contains %(count)s agreement you are coding blind; it opens once that agreement is adjudicated.",
+                "Release %(number)s contains %(count)s agreements you are coding blind; it opens once they are adjudicated.",
+                withheld,
+            )
+            % {"number": release.number, "count": withheld}
+        )
     return release
 
 
 @login_required
 def release_detail(request, number):
     release = _visible_release(request, number)
-    return render(request, "analysis/release_detail.html", {
-        "release": release, "tiers": release_tier_table(release), "formats": sorted(formats.DATASETS),
-        "shapes": ["agreement", "dyad"], "codes": [i["code"] for i in release_indicators(release)],
-        "evidence_kept": release_evidence(release) is not None,
-    })
+    return render(
+        request,
+        "analysis/release_detail.html",
+        {
+            "release": release,
+            "tiers": release_tier_table(release),
+            "formats": sorted(formats.DATASETS),
+            "shapes": ["agreement", "dyad"],
+            "codes": [i["code"] for i in release_indicators(release)],
+            "evidence_kept": release_evidence(release) is not None,
+        },
+    )
 
 
 @login_required
@@ -138,13 +172,21 @@ def release_evidence_download(request, number, fmt):
 def release_report_page(request, number):
     """The printable coding report: per agreement, each indicator's value and the evidence behind it."""
     release = _visible_release(request, number)
-    return render(request, "analysis/release_report.html", {
-        "release": release, "report": release_report(release), "evidence_kept": release_evidence(release) is not None,
-    })
+    return render(
+        request,
+        "analysis/release_report.html",
+        {
+            "release": release,
+            "report": release_report(release),
+            "evidence_kept": release_evidence(release) is not None,
+        },
+    )
 
 
 @login_required
 def release_histogram(request, number, fmt):
     release = _visible_release(request, number)
-    return image_response(plots.depth_histogram(release.summary.get("depth_counts", {}), title=str(release), fmt=fmt,
-                                                text=plot_text()), fmt)
+    return image_response(
+        plots.depth_histogram(release.summary.get("depth_counts", {}), title=str(release), fmt=fmt, text=plot_text()),
+        fmt,
+    )

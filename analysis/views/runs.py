@@ -1,6 +1,7 @@
 """Pages of gravity runs: start and list (supervisors), detail and status, cancel, and the
 regression table and coefficient plot of finished runs. Thin: selectors read (a run is visible
 when its panel is; the rule is coding/visibility.py's), the run services write."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
@@ -42,9 +43,14 @@ def run_list(request):
             panel = panel_get(request.POST.get("panel", ""), user=request.user)
             if panel is None:
                 raise SpecError(_("Choose a panel."))
-            run = model_run_request(panel=panel, spec=request.POST.get("spec", ""), preset_name=request.POST.get("preset", ""),
-                                    years=request.POST.get("years", ""), user=request.user,
-                                    name=request.POST.get("name", "").strip())
+            run = model_run_request(
+                panel=panel,
+                spec=request.POST.get("spec", ""),
+                preset_name=request.POST.get("preset", ""),
+                years=request.POST.get("years", ""),
+                user=request.user,
+                name=request.POST.get("name", "").strip(),
+            )
         except SpecError as exc:
             messages.error(request, _("Specification error: %(error)s") % {"error": spec_error_text(exc)})
             status = 400
@@ -53,10 +59,17 @@ def run_list(request):
     runs = runs_for(request.user, limit=100)
     for run in runs:
         run.bar = bar_state(run.status, run.progress)
-    return render(request, "analysis/run_list.html", {
-        "runs": runs, "panels": panels_for(request.user), "presets": sorted(PRESETS),
-        "form": request.POST if status == 400 else {},
-    }, status=status)
+    return render(
+        request,
+        "analysis/run_list.html",
+        {
+            "runs": runs,
+            "panels": panels_for(request.user),
+            "presets": sorted(PRESETS),
+            "form": request.POST if status == 400 else {},
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -64,10 +77,19 @@ def run_detail(request, pk):
     run = _visible_run(request, pk)
     done = run.status == RunStatus.DONE
     table = tables.build(run.results, _result_labels(run.results), text=table_text()) if run.results and done else None
-    return render(request, "analysis/run_detail.html", {
-        "run": run, "table": table, "fits": _fits_shown(run), "bar": bar_state(run.status, run.progress),
-        "progress_message": job_progress_text(run), "queue_warning": run_waiting_reason(run),
-        "partial": _partial_results(run) if run.finished and not done else None})
+    return render(
+        request,
+        "analysis/run_detail.html",
+        {
+            "run": run,
+            "table": table,
+            "fits": _fits_shown(run),
+            "bar": bar_state(run.status, run.progress),
+            "progress_message": job_progress_text(run),
+            "queue_warning": run_waiting_reason(run),
+            "partial": _partial_results(run) if run.finished and not done else None,
+        },
+    )
 
 
 def _result_labels(results):
@@ -81,21 +103,32 @@ def _partial_results(run):
     outcome = run_outcome(run)
     finished = outcome["finished"]
     statuses = {**dict(RunStatus.choices), "NOT_STARTED": _("not started")}
-    labels = [f"({item['position']}) {preset_label(item['label'])}" if item["label"] else f"({item['position']})"
-              for item in finished]
+    labels = [
+        f"({item['position']}) {preset_label(item['label'])}" if item["label"] else f"({item['position']})"
+        for item in finished
+    ]
     return {
         "table": tables.build([item["result"] for item in finished], labels, text=table_text()) if finished else None,
-        "finished": finished, "total": len(run.specs or []),
-        "unfinished": [dict(item, label=preset_label(item["label"]),
-                            status_display=statuses.get(item["status"], item["status"])) for item in outcome["unfinished"]],
+        "finished": finished,
+        "total": len(run.specs or []),
+        "unfinished": [
+            dict(item, label=preset_label(item["label"]), status_display=statuses.get(item["status"], item["status"]))
+            for item in outcome["unfinished"]
+        ],
     }
 
 
 def _fits_shown(run):
     """The specifications of a fanned-out run, their labels and messages in the reader's language."""
-    return [dict(fit, label=preset_label(fit["label"]),
-                 message=progress_text(fit["progress_code"], fit["progress_params"], fit["message"]),
-                 bar=bar_state(fit["status"], fit["progress"])) for fit in run_fits(run)]
+    return [
+        dict(
+            fit,
+            label=preset_label(fit["label"]),
+            message=progress_text(fit["progress_code"], fit["progress_params"], fit["message"]),
+            bar=bar_state(fit["status"], fit["progress"]),
+        )
+        for fit in run_fits(run)
+    ]
 
 
 def _visible_run(request, pk):
@@ -108,7 +141,9 @@ def _visible_run(request, pk):
 @login_required
 def run_status(request, pk):
     run = _visible_run(request, pk)
-    return JsonResponse(job_status_payload(run, waiting_reason=run_waiting_reason(run), specifications=_fits_shown(run)))
+    return JsonResponse(
+        job_status_payload(run, waiting_reason=run_waiting_reason(run), specifications=_fits_shown(run))
+    )
 
 
 @supervisor_required
@@ -134,16 +169,26 @@ def _runs_from(request, *, reader_labels=False):
             results.append(result)
             label = result.get("label")
             labels.append(f"#{run.pk} {(preset_label(label) if reader_labels else label) or run.name}".strip())
-            provenance.append({"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash})
+            provenance.append(
+                {"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash}
+            )
     return results, labels, provenance
 
 
 def table_text():
     """The regression table's footer labels in the active language (analysis.pure.tables is
     Django-free; labels not given here, "N" and "iid", are the same in every language)."""
-    return {"r2": _("R² / pseudo R²"), "estimator": _("Estimator"), "se": _("Standard errors"),
-            "fe": _("FE: {fe}"), "yes": _("yes"), "clustered": _("clustered by {cluster}"), "robust": _("robust"),
-            "release": _("Dataset release"), "panel": _("Panel (hash)")}
+    return {
+        "r2": _("R² / pseudo R²"),
+        "estimator": _("Estimator"),
+        "se": _("Standard errors"),
+        "fe": _("FE: {fe}"),
+        "yes": _("yes"),
+        "clustered": _("clustered by {cluster}"),
+        "robust": _("robust"),
+        "release": _("Dataset release"),
+        "panel": _("Panel (hash)"),
+    }
 
 
 @login_required
@@ -159,7 +204,7 @@ def run_table(request, fmt):
     if fmt not in formats.TABLES:
         raise Http404("format: html, tex, md or csv")
     output = formats.TABLES[fmt]
-    filename = f'gravity-{request.GET.get("runs", "").replace(",", "-")}.{output.extension}'
+    filename = f"gravity-{request.GET.get('runs', '').replace(',', '-')}.{output.extension}"
     return attachment_response(output.write(table), content_type=output.content_type, filename=filename)
 
 
@@ -169,5 +214,6 @@ def run_plot(request, fmt):
     if not results or fmt not in {"svg", "png"}:
         raise Http404("no finished run given, or format not svg/png")
     variables = [v for v in request.GET.get("variables", "").split(",") if v] or None
-    return image_response(plots.coefficient_plot(results, labels=labels, variables=variables, fmt=fmt, text=plot_text()),
-                          fmt)
+    return image_response(
+        plots.coefficient_plot(results, labels=labels, variables=variables, fmt=fmt, text=plot_text()), fmt
+    )

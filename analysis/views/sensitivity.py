@@ -3,6 +3,7 @@ from a form (a codebook version, the sources of codes, the input files and the s
 its page shows one table with a column per source and one coefficient plot with a series per
 source. Thin: selectors read (a sensitivity run is visible when all its runs are), the
 sensitivity service writes."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,11 +15,15 @@ from coding.pure.ids import parse_id
 from coding.selectors.codebooks import codebook_versions
 from web.permissions import supervisor_required
 
-from ..pure import formats, plots, tables
-from ..pure import panel_builder as builder
+from ..pure import formats, panel_inputs, plots, tables
 from ..pure.presets import PRESETS, specs_from
-from ..selectors.sensitivity import (sensitivity_get, sensitivity_results, sensitivity_runs_for, sensitivity_sources,
-                                     sensitivity_status)
+from ..selectors.sensitivity import (
+    sensitivity_get,
+    sensitivity_results,
+    sensitivity_runs_for,
+    sensitivity_sources,
+    sensitivity_status,
+)
 from ..services.sensitivity import ERRORS, PanelOptions, sensitivity_run_create
 from ..templatetags.analysis_labels import preset_label, source_label
 from .common import attachment_response, image_response, plot_text
@@ -42,11 +47,20 @@ def sensitivity_list(request):
             status = 400
         else:
             return redirect(sensitivity)
-    return render(request, "analysis/sensitivity_list.html", {
-        "runs": sensitivity_runs_for(request.user, limit=50), "versions": versions,
-        "sources": sensitivity_sources(request.user), "presets": sorted(PRESETS), "dist_columns": DIST_COLUMNS,
-        "form": form, "chosen": form.getlist("sources") if form else ["the study", "DESTA 2.1"],
-    }, status=status)
+    return render(
+        request,
+        "analysis/sensitivity_list.html",
+        {
+            "runs": sensitivity_runs_for(request.user, limit=50),
+            "versions": versions,
+            "sources": sensitivity_sources(request.user),
+            "presets": sorted(PRESETS),
+            "dist_columns": DIST_COLUMNS,
+            "form": form,
+            "chosen": form.getlist("sources") if form else ["the study", "DESTA 2.1"],
+        },
+        status=status,
+    )
 
 
 def _start(request, versions):
@@ -58,14 +72,24 @@ def _start(request, versions):
     chosen = post.getlist("sources")
     if not chosen or any(source not in offered for source in chosen):
         raise ValidationError(_("Choose sources among those offered for this codebook version."))
-    if post.get("dist_column", builder.DIST_COLUMN) not in DIST_COLUMNS:
+    if post.get("dist_column", panel_inputs.DIST_COLUMN) not in DIST_COLUMNS:
         raise ValidationError(_("Unknown distance column."))
     specs = specs_from(spec=post.get("spec", ""), preset_name=post.get("preset", ""), years=post.get("years", ""))
-    options = PanelOptions(dist_column=post.get("dist_column", builder.DIST_COLUMN), zeros=not post.get("reported_only"),
-                           domestic=bool(post.get("domestic")), strict=bool(post.get("strict")))
-    return sensitivity_run_create(version=version, sources=chosen, specs=specs, options=options, user=request.user,
-                                  files={kind: request.FILES.get(kind) for kind in builder.INPUTS},
-                                  name=post.get("name", "").strip())
+    options = PanelOptions(
+        dist_column=post.get("dist_column", panel_inputs.DIST_COLUMN),
+        zeros=not post.get("reported_only"),
+        domestic=bool(post.get("domestic")),
+        strict=bool(post.get("strict")),
+    )
+    return sensitivity_run_create(
+        version=version,
+        sources=chosen,
+        specs=specs,
+        options=options,
+        user=request.user,
+        files={kind: request.FILES.get(kind) for kind in panel_inputs.INPUTS},
+        name=post.get("name", "").strip(),
+    )
 
 
 def _visible(request, pk):
@@ -90,13 +114,25 @@ def sensitivity_detail(request, pk):
     state = sensitivity_status(sensitivity)
     results, labels, provenance = sensitivity_results(sensitivity, spec=spec)
     labels = [source_label(label) for label in labels]  # the page speaks the reader's language; files keep the names
-    table = tables.build(results, labels, provenance=provenance, text=table_text()) if state["finished"] and results else None
-    return render(request, "analysis/sensitivity_detail.html", {
-        "sensitivity": sensitivity, "state": state, "table": table, "spec": spec,
-        "specs": [(i, preset_label(s.get("label")) or s.get("formula")) for i, s in enumerate(sensitivity.specs)],
-        "checks": sensitivity.checks, "check_counts": sensitivity.checks.get("counts", {}),
-        "columns": list(sensitivity.columns.all()),
-    })
+    table = (
+        tables.build(results, labels, provenance=provenance, text=table_text())
+        if state["finished"] and results
+        else None
+    )
+    return render(
+        request,
+        "analysis/sensitivity_detail.html",
+        {
+            "sensitivity": sensitivity,
+            "state": state,
+            "table": table,
+            "spec": spec,
+            "specs": [(i, preset_label(s.get("label")) or s.get("formula")) for i, s in enumerate(sensitivity.specs)],
+            "checks": sensitivity.checks,
+            "check_counts": sensitivity.checks.get("counts", {}),
+            "columns": list(sensitivity.columns.all()),
+        },
+    )
 
 
 @login_required
@@ -110,8 +146,10 @@ def sensitivity_plot(request, pk, fmt):
     results, labels, _provenance = sensitivity_results(sensitivity, spec=_spec_index(request, sensitivity))
     if not results or fmt not in {"svg", "png"}:
         raise Http404("no finished run yet, or format not svg/png")
-    return image_response(plots.coefficient_plot(results, labels=[source_label(label) for label in labels], fmt=fmt,
-                                                 text=plot_text()), fmt)
+    return image_response(
+        plots.coefficient_plot(results, labels=[source_label(label) for label in labels], fmt=fmt, text=plot_text()),
+        fmt,
+    )
 
 
 @login_required
@@ -123,5 +161,8 @@ def sensitivity_table(request, pk, fmt):
     if not results or fmt not in formats.TABLES:
         raise Http404("no finished run yet, or format not tex, md or csv")
     output = formats.TABLES[fmt]
-    return attachment_response(output.write(tables.build(results, labels, provenance=provenance)),
-                               content_type=output.content_type, filename=f"sensitivity-{pk}-{spec + 1}.{output.extension}")
+    return attachment_response(
+        output.write(tables.build(results, labels, provenance=provenance)),
+        content_type=output.content_type,
+        filename=f"sensitivity-{pk}-{spec + 1}.{output.extension}",
+    )

@@ -2,6 +2,7 @@
 Thin like the pages: selectors read (codings only through coding/visibility.py), services write,
 and no view catches an error: the domain errors below answer through web/api_errors.py's one
 exception handler (a service's ValidationError is a 400 naming the field everywhere)."""
+
 from web.api_errors import answer_with
 
 from ..selectors.agreements import AgreementRefError, TextVersionNotFound

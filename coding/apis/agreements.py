@@ -1,5 +1,6 @@
 """Read API for agreements and their texts, addressed by id or reference (desta:N, tota:N, wto:N).
 Thin: reads go through coding/selectors/agreements.py."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
@@ -11,8 +12,12 @@ from ..serializers import AgreementSerializer, ArticleSerializer
 
 
 class AgreementFilter(serializers.Serializer):
-    party = serializers.CharField(required=False, allow_blank=True, max_length=100, help_text="a party's ISO3 code, e.g. CHN")
-    year = serializers.IntegerField(required=False, min_value=1800, max_value=2200, help_text="year of entry into force")
+    party = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="a party's ISO3 code, e.g. CHN"
+    )
+    year = serializers.IntegerField(
+        required=False, min_value=1800, max_value=2200, help_text="year of entry into force"
+    )
     has_text = serializers.ChoiceField(choices=["yes", "no"], required=False)
     q = serializers.CharField(required=False, allow_blank=True, max_length=200, help_text="words of the name")
 
@@ -27,8 +32,10 @@ class AgreementListApi(generics.ListAPIView):
     def get_queryset(self):
         given = query_params(AgreementFilter, self.request)
         return selectors.agreement_list(
-            party=given.get("party", ""), year=str(given.get("year", "")),
-            has_text=given.get("has_text", ""), query=given.get("q", ""),
+            party=given.get("party", ""),
+            year=str(given.get("year", "")),
+            has_text=given.get("has_text", ""),
+            query=given.get("q", ""),
         )
 
 
@@ -51,8 +58,12 @@ class AgreementDetailApi(AgreementRefMixin, generics.RetrieveAPIView):
 
 
 class ArticleFilter(serializers.Serializer):
-    version = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DATABASE_ID,
-                                       help_text="text version number; default: the current text")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_DATABASE_ID,
+        help_text="text version number; default: the current text",
+    )
 
 
 class AgreementArticlesApi(AgreementRefMixin, generics.ListAPIView):

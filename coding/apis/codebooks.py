@@ -1,5 +1,6 @@
 """Read API for codebooks: every version with its indicators.
 Thin: a read-only list, nothing to decide."""
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 

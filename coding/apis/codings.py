@@ -1,5 +1,6 @@
 """Coding API: read what you may see (coding/visibility.py decides), save with a revision.
 Thin: selectors read, the coding services write (409 when the revision is stale)."""
+
 import re
 
 from django.http import Http404
@@ -36,12 +37,19 @@ class AnswerInput(serializers.Serializer):
     value = serializers.IntegerField(required=False, allow_null=True, min_value=VALUE_MIN, max_value=VALUE_MAX)
     note = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
     not_found = serializers.BooleanField(required=False)
-    searched_chapters = serializers.ListField(child=serializers.CharField(max_length=40), required=False,
-                                              max_length=CHAPTERS_MAX)
+    searched_chapters = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, max_length=CHAPTERS_MAX
+    )
     # The service's bound, refused here first in the service's words (DRF's own message is generic).
     # many=True makes a ListSerializer, which takes max_length (the stubs type the child's arguments).
-    evidence = EvidenceInput(many=True, required=False, max_length=MAX_EVIDENCE_PER_ANSWER, error_messages={  # type: ignore[call-arg]
-        "max_length": _("at most {max_length} evidence items per answer")})
+    evidence = EvidenceInput(
+        many=True,
+        required=False,
+        max_length=MAX_EVIDENCE_PER_ANSWER,
+        error_messages={  # type: ignore[call-arg]
+            "max_length": _("at most {max_length} evidence items per answer")
+        },
+    )
 
 
 class CodingSaveInput(serializers.Serializer):
@@ -59,19 +67,32 @@ class SubmitInput(serializers.Serializer):
 
 
 class CodingListApi(APIView):
-    @extend_schema(operation_id="codings_list",
-                   parameters=[OpenApiParameter("agreement", str, pattern=AGREEMENT_REF,
-                                                description="an agreement: its id, desta:N, tota:N or wto:N")],
-                   responses={200: inline_serializer("CodingList", {"results": serializers.ListField()}), **errors(400, 404)})
+    @extend_schema(
+        operation_id="codings_list",
+        parameters=[
+            OpenApiParameter(
+                "agreement", str, pattern=AGREEMENT_REF, description="an agreement: its id, desta:N, tota:N or wto:N"
+            )
+        ],
+        responses={200: inline_serializer("CodingList", {"results": serializers.ListField()}), **errors(400, 404)},
+    )
     def get(self, request):
         agreement = request.query_params.get("agreement")
         # Given, even empty: malformed is a 400; well-formed but unknown a 404 (AgreementRefError).
         if agreement is not None and not re.fullmatch(AGREEMENT_REF, agreement):
-            return Response({"detail": f"'{agreement[:50]}' is not an agreement reference (use an id, desta:N, tota:N "
-                                       "or wto:N)"}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": f"'{agreement[:50]}' is not an agreement reference (use an id, desta:N, tota:N or wto:N)"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         texts = {}  # article names per text version, read once for all codings on it
-        return Response({"results": [coding_as_payload(c, texts=texts)
-                                     for c in codings_listed(request.user, agreement_ref=agreement, limit=500)]})
+        return Response(
+            {
+                "results": [
+                    coding_as_payload(c, texts=texts)
+                    for c in codings_listed(request.user, agreement_ref=agreement, limit=500)
+                ]
+            }
+        )
 
 
 class VisibleCoding:
@@ -89,20 +110,34 @@ class CodingDetailApi(VisibleCoding, APIView):
     def get(self, request, pk):
         return Response(coding_as_payload(self.get_coding(request, pk)))
 
-    @extend_schema(request=CodingSaveInput, responses={200: inline_serializer("CodingSaved", {"revision": serializers.IntegerField()}),
-                                                       **errors(400, 404, 409)})
+    @extend_schema(
+        request=CodingSaveInput,
+        responses={
+            200: inline_serializer("CodingSaved", {"revision": serializers.IntegerField()}),
+            **errors(400, 404, 409),
+        },
+    )
     def put(self, request, pk):
         coding = self.get_coding(request, pk)
         data = CodingSaveInput(data=request.data)
         data.is_valid(raise_exception=True)
-        coding = coding_save(coding=coding, user=request.user, revision=data.validated_data["revision"],
-                             answers=data.validated_data["answers"])
+        coding = coding_save(
+            coding=coding,
+            user=request.user,
+            revision=data.validated_data["revision"],
+            answers=data.validated_data["answers"],
+        )
         return Response(coding_as_payload(coding, answers=coding.saved_answers))
 
 
 class CodingSubmitApi(VisibleCoding, APIView):
-    @extend_schema(request=SubmitInput, responses={200: inline_serializer("CodingSubmitted", {"state": serializers.CharField()}),
-                                                   **errors(400, 404, 409)})
+    @extend_schema(
+        request=SubmitInput,
+        responses={
+            200: inline_serializer("CodingSubmitted", {"state": serializers.CharField()}),
+            **errors(400, 404, 409),
+        },
+    )
     def post(self, request, pk):
         coding = self.get_coding(request, pk)
         data = SubmitInput(data=request.data)

@@ -5,6 +5,7 @@ ToTA writes `number="ARTICLE 4.3"`, `"ARTÍCULO 4-3"`, `"ARTICLE TWENTY-TWO"`, `
 "4.3", "4-3", "22", "IV", "5 bis", "4". The internal identifier (ToTA's article_identifier, the
 splitter's id) stays the stable key; this number is only what people read and cite.
 """
+
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -49,8 +50,9 @@ def article_label(*, number: str | None, heading: str | None, art_format: str = 
     return " ".join(parts)
 
 
-def citation_labels(rows: Iterable[tuple[str, str | None, str | None, str | None]], *,
-                    art_format: str = "Art. {number}") -> dict[str, str]:
+def citation_labels(
+    rows: Iterable[tuple[str, str | None, str | None, str | None]], *, art_format: str = "Art. {number}"
+) -> dict[str, str]:
     """{identifier: label} for the articles of one text, each label unique within it.
 
     `rows` are (identifier, number, heading, chapter name). An article with neither number nor
@@ -59,7 +61,9 @@ def citation_labels(rows: Iterable[tuple[str, str | None, str | None, str | None
     rows = list(rows)
     labels: dict[str, str] = {}
     for identifier, number, heading, chapter in rows:
-        labels[identifier] = article_label(number=number, heading=heading, art_format=art_format) or chapter or f"#{identifier}"
+        labels[identifier] = (
+            article_label(number=number, heading=heading, art_format=art_format) or chapter or f"#{identifier}"
+        )
     chapters = {identifier: chapter for identifier, _number, _heading, chapter in rows}
     counts = Counter(labels.values())
     for identifier, label in list(labels.items()):

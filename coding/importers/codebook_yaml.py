@@ -11,6 +11,7 @@ differs from an existing version only in its hints is the same version. Importin
 that version's hints in place when the file carries hints, and keeps the existing hints when it
 carries none (so ../shared/codebook/desta_tbt.yaml, which has no hints, does not erase the demo's).
 """
+
 import datetime
 import hashlib
 import json
@@ -24,19 +25,16 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
-from yaml.composer import ComposerError
-from yaml.constructor import ConstructorError
 
 from .csvfile import file_size_check, line_of
 from .errors import ImportFailed
+from .yaml_safe import FieldPath, lines_by_path, load
 
-FieldPath = tuple[str | int, ...]
 Fail = Callable[..., NoReturn]  # fail(message, *field path): raises ImportFailed naming the line
 
 LEVELS = {"nominal", "ordinal"}
 # Limits: the model's max_length for each CharField, a generous cap for text fields, bounds for numbers.
 CODEBOOK_MAX_BYTES = 1024 * 1024
-MAX_DEPTH = 12  # the codebook shape nests 5 levels deep
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")  # Django's slug: the codebook code is part of its page's URL
 SLUG_MAX, LABEL_MAX, TITLE_MAX, GROUP_MAX, SOURCE_NAME_MAX = 80, 40, 300, 80, 300
 QUESTION_MAX, GUIDANCE_MAX, LABEL_TEXT_MAX, TIER_NAME_MAX = 2_000, 20_000, 300, 80
@@ -81,76 +79,19 @@ class ParsedCodebook:
         return any(ind.keyword_hints for ind in self.indicators)
 
 
-class CodebookLoader(yaml.SafeLoader):
-    """PyYAML's SafeLoader without aliases, deep nesting or duplicate keys. A 475-byte file of
-    nested aliases expands to gigabytes ("billion laughs"); a codebook needs no alias, so any
-    alias is refused while composing, before anything is expanded."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()  # type: ignore[no-untyped-call]  # types-PyYAML leaves it unannotated
-            raise ComposerError(None, None, f"aliases (*{event.anchor}) are not allowed in a codebook", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                event = self.peek_event()  # type: ignore[no-untyped-call]  # as above
-                raise ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", event.start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen = set()
-        for key_node, _value in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:  # an unhashable key: the parent class says so
-                break
-            if duplicate:
-                raise ConstructorError(None, None, f"key '{key}' appears twice in one mapping", key_node.start_mark)
-        return super().construct_mapping(node, deep=deep)
-
-
-def _load(text: str) -> tuple[yaml.Node | None, Any]:
-    """(root node, data) of a YAML text with CodebookLoader; raises yaml.YAMLError."""
-    loader = CodebookLoader(text)
-    try:
-        root = loader.get_single_node()
-        return root, (loader.construct_document(root) if root is not None else None)
-    finally:
-        loader.dispose()
-
-
-def _lines_by_path(root: yaml.Node | None) -> dict[FieldPath, int]:
-    """Map a field path like ('indicators', 2, 'level') to its 1-based line in the file."""
-    lines: dict[FieldPath, int] = {}
-
-    def walk(node: yaml.Node, path: FieldPath) -> None:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                walk(value, path + (key.value,))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                walk(item, path + (index,))
-
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
 def _kind(value: object) -> str:
     """How a YAML value reads to the person who wrote it."""
     if value is None:
         return "nothing"
-    for kinds, name in ((bool, "true/false"), ((int, float), "a number"), (str, "text"), (dict, "a mapping"),
-                        (list, "a list"), ((datetime.date, datetime.datetime), "a date"), (bytes, "binary data")):
+    for kinds, name in (
+        (bool, "true/false"),
+        ((int, float), "a number"),
+        (str, "text"),
+        (dict, "a mapping"),
+        (list, "a list"),
+        ((datetime.date, datetime.datetime), "a date"),
+        (bytes, "binary data"),
+    ):
         if isinstance(value, kinds):
             return name
     return type(value).__name__
@@ -159,7 +100,9 @@ def _kind(value: object) -> str:
 def _known_keys(mapping: Iterable[Any], known: set[str], where: FieldPath, fail: Fail) -> None:
     for key in mapping:
         if key not in known:
-            fail(f"unknown key '{str(key)[:SLUG_MAX]}' (known: {', '.join(sorted(known))})", *where, str(key)[:SLUG_MAX])
+            fail(
+                f"unknown key '{str(key)[:SLUG_MAX]}' (known: {', '.join(sorted(known))})", *where, str(key)[:SLUG_MAX]
+            )
 
 
 def _integer_code(value: object) -> int | None:
@@ -188,10 +131,13 @@ def content_hash(data: Any) -> str:
     """Hash the meaning, not the bytes: comments and layout changes are not a new version, and
     neither are keyword hints (a reading aid, not part of the instrument; see the module doc)."""
     if isinstance(data, dict) and isinstance(data.get("indicators"), list):
-        data = {**data, "indicators": [
-            {k: v for k, v in raw.items() if k not in HINT_KEYS} if isinstance(raw, dict) else raw
-            for raw in data["indicators"]
-        ]}
+        data = {
+            **data,
+            "indicators": [
+                {k: v for k, v in raw.items() if k not in HINT_KEYS} if isinstance(raw, dict) else raw
+                for raw in data["indicators"]
+            ],
+        }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
@@ -200,7 +146,7 @@ def content_hash_of_text(text: str) -> str | None:
     """The content hash of a stored codebook source (None if it no longer parses). Versions
     imported before hints left the hash carry the old hash; this recomputes the current one."""
     try:
-        return content_hash(_load(text)[1])
+        return content_hash(load(text)[1])
     except yaml.YAMLError:
         return None
 
@@ -218,15 +164,25 @@ def _tiers_disjoint_check(tiers: list[dict[str, Any]], fail: Fail) -> None:
     seen: dict[str, int] = {}
     for index, tier in enumerate(tiers):
         if tier["name"] in seen:
-            fail(f"tier name '{tier['name']}' appears twice (also tiers[{seen[tier['name']]}])",
-                 "depth_score", "tiers", index, "name")
+            fail(
+                f"tier name '{tier['name']}' appears twice (also tiers[{seen[tier['name']]}])",
+                "depth_score",
+                "tiers",
+                index,
+                "name",
+            )
         seen[tier["name"]] = index
     ordered = sorted(enumerate(tiers), key=lambda item: (item[1]["min"], item[1]["max"]))
     for (first_index, first), (index, tier) in pairwise(ordered):
         if tier["min"] <= first["max"]:
             shared = f"{tier['min']:g}..{min(first['max'], tier['max']):g}"
-            fail(f"tiers '{first['name']}' ({_span(first)}) and '{tier['name']}' ({_span(tier)}) overlap: scores "
-                 f"{shared} would be in both; tiers must not overlap", "depth_score", "tiers", max(first_index, index))
+            fail(
+                f"tiers '{first['name']}' ({_span(first)}) and '{tier['name']}' ({_span(tier)}) overlap: scores "
+                f"{shared} would be in both; tiers must not overlap",
+                "depth_score",
+                "tiers",
+                max(first_index, index),
+            )
 
 
 def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
@@ -239,10 +195,13 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ImportFailed(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the codebook as UTF-8",
-                           path=path, line=line_of(raw, exc.start)) from exc
+        raise ImportFailed(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the codebook as UTF-8",
+            path=path,
+            line=line_of(raw, exc.start),
+        ) from exc
     try:
-        root, data = _load(text)
+        root, data = load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         position = getattr(exc, "position", None)
@@ -255,7 +214,7 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
         else:
             problem = str(getattr(exc, "problem", None) or exc)
         raise ImportFailed(f"not valid YAML: {problem}", path=path, line=mark.line + 1 if mark else 1) from exc
-    lines = _lines_by_path(root)
+    lines = lines_by_path(root)
 
     def fail(message: str, *fieldpath: str | int) -> NoReturn:
         line = None
@@ -263,8 +222,9 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
             line = lines.get(tuple(fieldpath[:cut]))
             if line:
                 break
-        dotted = ".".join(f"[{p}]" if isinstance(p, int) and not isinstance(p, bool) else str(p)
-                          for p in fieldpath).replace(".[", "[")
+        dotted = ".".join(
+            f"[{p}]" if isinstance(p, int) and not isinstance(p, bool) else str(p) for p in fieldpath
+        ).replace(".[", "[")
         raise ImportFailed(message, path=path, line=line or 1, field=dotted or None)
 
     def text_of(value: object, *where: str | int, limit: int, required: bool = False, what: str = "text") -> str:
@@ -297,7 +257,7 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
         if not value:
             fail(f"missing the {what}", *where)
         if len(value) > SLUG_MAX or not SLUG.fullmatch(value):
-            fail(f"{what} '{value[:SLUG_MAX + 1]}' must be at most {SLUG_MAX} letters, digits, '-' or '_'", *where)
+            fail(f"{what} '{value[: SLUG_MAX + 1]}' must be at most {SLUG_MAX} letters, digits, '-' or '_'", *where)
         return value
 
     if not isinstance(data, dict):
@@ -348,7 +308,11 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
             numbers.add(number)
             label_en, label_zh = bilingual(label_raw, *here, "values", key, limit=LABEL_TEXT_MAX)
             allowed.append(
-                {"value": number, "label_en": label_en, "label_zh": label_zh or COMMON_LABELS_ZH.get(label_en.lower(), "")}
+                {
+                    "value": number,
+                    "label_en": label_en,
+                    "label_zh": label_zh or COMMON_LABELS_ZH.get(label_en.lower(), ""),
+                }
             )
         guidance_en, guidance_zh = bilingual(raw.get("guidance"), *here, "guidance", limit=GUIDANCE_MAX)
         hint_key = "hints" if "hints" in raw else "keyword_hints"
@@ -394,7 +358,9 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
         low = _bounded_number(tier["min"])
         high = _bounded_number(tier["max"])
         if low is None or high is None or low > high:
-            fail(f"min and max must be numbers within ±{NUMBER_MAX:g}, min not above max", "depth_score", "tiers", index)
+            fail(
+                f"min and max must be numbers within ±{NUMBER_MAX:g}, min not above max", "depth_score", "tiers", index
+            )
         name = text_of(tier["name"], "depth_score", "tiers", index, "name", limit=TIER_NAME_MAX, required=True)
         tiers.append({"name": name, "min": low, "max": high})
     depth_range = depth.get("range")
@@ -404,8 +370,13 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
             fail(f"range must be [min, max], two numbers within ±{NUMBER_MAX:g}", "depth_score", "range")
         for index, tier in enumerate(tiers):
             if tier["max"] < bounds[0] or tier["min"] > bounds[1]:
-                fail(f"tier '{tier['name']}' ({_span(tier)}) lies outside the range {bounds[0]:g}..{bounds[1]:g}: "
-                     "no score can fall in it", "depth_score", "tiers", index)
+                fail(
+                    f"tier '{tier['name']}' ({_span(tier)}) lies outside the range {bounds[0]:g}..{bounds[1]:g}: "
+                    "no score can fall in it",
+                    "depth_score",
+                    "tiers",
+                    index,
+                )
     _tiers_disjoint_check(tiers, fail)
 
     return ParsedCodebook(

@@ -6,6 +6,7 @@ missing columns, rows with more or fewer fields than the header. Pure: no Django
         for line, row in rows:  # row: {column: text}, every column present
             ...
 """
+
 import csv
 import io
 import os
@@ -22,8 +23,9 @@ CSV_MAX_BYTES = 50 * 1024 * 1024
 FIELD_MAX_CHARS = 100_000
 
 
-def file_size_check(path: str | os.PathLike[str], *, max_bytes: int, what: str = "file",
-                    setting: str | None = None) -> int:
+def file_size_check(
+    path: str | os.PathLike[str], *, max_bytes: int, what: str = "file", setting: str | None = None
+) -> int:
     """Refuse a file larger than `max_bytes` before reading it into memory."""
     path = Path(path)
     try:
@@ -45,14 +47,18 @@ def _decode(path: Path, raw: bytes) -> str:
         raise ImportFailed("the file is UTF-16 text; save it as a UTF-8 CSV file", path=path, line=1)
     nul = raw.find(b"\x00")
     if nul >= 0:
-        raise ImportFailed("contains a NUL byte (a binary file?); save it as a UTF-8 CSV file", path=path,
-                           line=line_of(raw, nul))
+        raise ImportFailed(
+            "contains a NUL byte (a binary file?); save it as a UTF-8 CSV file", path=path, line=line_of(raw, nul)
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         bom = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
-        raise ImportFailed(f"not UTF-8 text (byte 0x{raw[exc.start]:02x}: {exc.reason}); save it as a UTF-8 CSV file",
-                           path=path, line=line_of(raw, exc.start + bom)) from exc
+        raise ImportFailed(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x}: {exc.reason}); save it as a UTF-8 CSV file",
+            path=path,
+            line=line_of(raw, exc.start + bom),
+        ) from exc
 
 
 def _header(path: Path, reader: Any) -> list[str]:
@@ -86,14 +92,16 @@ def _rows(path: Path, reader: Any, columns: list[str]) -> Iterator[tuple[int, di
             raise ImportFailed(f"{len(fields)} fields, but the header has {len(columns)} columns", path=path, line=line)
         for name, value in zip(columns, fields):
             if len(value) > FIELD_MAX_CHARS:
-                raise ImportFailed(f"{len(value):,} characters, more than {FIELD_MAX_CHARS:,}", path=path, line=line,
-                                   field=name)
+                raise ImportFailed(
+                    f"{len(value):,} characters, more than {FIELD_MAX_CHARS:,}", path=path, line=line, field=name
+                )
         yield line, dict(zip(columns, fields))
 
 
 @contextmanager
-def csv_rows(path: str | os.PathLike[str], *, required: Iterable[str] = (),
-             max_bytes: int = CSV_MAX_BYTES) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
+def csv_rows(
+    path: str | os.PathLike[str], *, required: Iterable[str] = (), max_bytes: int = CSV_MAX_BYTES
+) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
     """(columns, rows): `rows` yields (line, {column: text}); the line is the row's last line in
     the file (its only line, unless a quoted field spans lines)."""
     path = Path(path)

@@ -1,4 +1,5 @@
 """Read DESTA 2.1's list of treaties (CSV). No Django here."""
+
 import math
 import os
 import re
@@ -22,7 +23,18 @@ NAME_MAX, REGION_MAX = 300, 80
 # negotiations change membership or are not yet treaties, so they are reported, not imported.
 IMPORTED_ENTRY_TYPES = {"base_treaty", "consolidated", "protocol or amendment"}
 # Numeric codes of states that no longer exist (ISO 3166-3) or that DESTA uses outside ISO.
-HISTORIC_NUMERIC = {"200": "CSK", "278": "DDR", "280": "DEU", "530": "ANT", "810": "SUN", "890": "YUG", "891": "SCG", "720": "YMD", "886": "YEM", "900": "XKX"}  # 900: Kosovo in DESTA; XKX is its widely used code
+HISTORIC_NUMERIC = {
+    "200": "CSK",
+    "278": "DDR",
+    "280": "DEU",
+    "530": "ANT",
+    "810": "SUN",
+    "890": "YUG",
+    "891": "SCG",
+    "720": "YMD",
+    "886": "YEM",
+    "900": "XKX",
+}  # 900: Kosovo in DESTA; XKX is its widely used code
 
 
 @dataclass
@@ -57,13 +69,15 @@ def desta_number_check(value: str | None, *, path: Path | str | None, line: int 
     if not value:
         raise ImportFailed("empty treaty number", path=path, line=line, field=field)
     if not DESTA_NUMBER.fullmatch(value):
-        raise ImportFailed(f"'{value[:40]}' is not a DESTA number (like 224, 324_1, 3+1 or 694a)",
-                           path=path, line=line, field=field)
+        raise ImportFailed(
+            f"'{value[:40]}' is not a DESTA number (like 224, 324_1, 3+1 or 694a)", path=path, line=line, field=field
+        )
     return value
 
 
-def _whole_number(value: str | None, *, path: Path, line: int, field: str, bounds: tuple[int, int],
-                  what: str) -> int | None:
+def _whole_number(
+    value: str | None, *, path: Path, line: int, field: str, bounds: tuple[int, int], what: str
+) -> int | None:
     """A whole number within `bounds`, written as DESTA does ("2003" or "2003.0"); None when empty."""
     value = (value or "").strip()
     if not value:
@@ -73,7 +87,9 @@ def _whole_number(value: str | None, *, path: Path, line: int, field: str, bound
     except ValueError:
         number = math.nan
     if not math.isfinite(number) or number != int(number) or not bounds[0] <= number <= bounds[1]:
-        raise ImportFailed(f"'{value[:40]}' is not {what} ({bounds[0]} to {bounds[1]})", path=path, line=line, field=field)
+        raise ImportFailed(
+            f"'{value[:40]}' is not {what} ({bounds[0]} to {bounds[1]})", path=path, line=line, field=field
+        )
     return int(number)
 
 
@@ -101,8 +117,12 @@ def read_desta_list(path: str | os.PathLike[str]) -> tuple[list[DestaTreaty], di
         for line, row in rows:
             number = desta_number_check(row["number"], path=path, line=line)
             if number in numbers:
-                raise ImportFailed(f"treaty number {number} appears twice (first on line {numbers[number]})",
-                                   path=path, line=line, field="number")
+                raise ImportFailed(
+                    f"treaty number {number} appears twice (first on line {numbers[number]})",
+                    path=path,
+                    line=line,
+                    field="number",
+                )
             numbers[number] = line
             entry_type = _text(row, "entry_type", path=path, line=line, limit=40)
             if entry_type not in IMPORTED_ENTRY_TYPES:
@@ -118,8 +138,9 @@ def read_desta_list(path: str | os.PathLike[str]) -> tuple[list[DestaTreaty], di
                     unknown.add(raw[:20])
                     continue
                 parties.append(iso3)
-            typememb = _whole_number(row["typememb"], path=path, line=line, field="typememb", bounds=TYPEMEMB,
-                                     what="a membership type")
+            typememb = _whole_number(
+                row["typememb"], path=path, line=line, field="typememb", bounds=TYPEMEMB, what="a membership type"
+            )
             treaties.append(
                 DestaTreaty(
                     line=line,

@@ -6,6 +6,7 @@ A treaty text is plain text (the reader decodes UTF-8, UTF-16/32 with a byte-ord
 or Windows-1252 and refuses binary content: coding/importers/plaintext/reading.py) or a PDF,
 known by its %PDF header. A file named .txt or .pdf whose first bytes are those of another
 format (a Word document, an image, an archive) is refused here, naming what was found."""
+
 import os
 from pathlib import Path
 

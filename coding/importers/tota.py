@@ -5,6 +5,7 @@ article_identifier number name>text</article>...</chapter></body></treaty>. The 
 stable, so they become the evidence anchors; the article's own number ("ARTICLE 4.3" -> "4.3") and
 name are what readers see and cite.
 """
+
 import hashlib
 import os
 from collections.abc import Iterable
@@ -86,7 +87,9 @@ def _optional_date(meta: Any, tag: str, path: Path) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise ImportFailed(f"'{text}' is not a date (YYYY-MM-DD)", path=path, line=element.sourceline, field=tag) from exc
+        raise ImportFailed(
+            f"'{text}' is not a date (YYYY-MM-DD)", path=path, line=element.sourceline, field=tag
+        ) from exc
 
 
 def _optional_int(meta: Any, tag: str, path: Path) -> int | None:
@@ -95,8 +98,9 @@ def _optional_int(meta: Any, tag: str, path: Path) -> int | None:
     if not text:
         return None
     if not (text.isascii() and text.isdigit()) or int(text) > ID_MAX:
-        raise ImportFailed(f"'{text[:40]}' is not an id (a whole number up to {ID_MAX})", path=path,
-                           line=element.sourceline, field=tag)
+        raise ImportFailed(
+            f"'{text[:40]}' is not an id (a whole number up to {ID_MAX})", path=path, line=element.sourceline, field=tag
+        )
     return int(text)
 
 
@@ -132,44 +136,60 @@ def parse_tota_file(path: str | os.PathLike[str]) -> TotaTreaty:
         raise ImportFailed("missing name", path=path, line=meta.sourceline, field="name")
 
     if len(name) > NAME_MAX:
-        raise ImportFailed(f"{len(name)} characters, more than {NAME_MAX}", path=path, line=meta.sourceline, field="name")
+        raise ImportFailed(
+            f"{len(name)} characters, more than {NAME_MAX}", path=path, line=meta.sourceline, field="name"
+        )
     language = (meta.findtext("language") or "").strip()
     if len(language) > LANGUAGE_MAX:
-        raise ImportFailed(f"'{language[:40]}' is not a language code", path=path, line=meta.sourceline, field="language")
+        raise ImportFailed(
+            f"'{language[:40]}' is not a language code", path=path, line=meta.sourceline, field="language"
+        )
 
     chapters: list[TotaChapter] = []
     seen_articles: set[str] = set()
     for position, chapter_el in enumerate(body.iterfind("chapter")):
         identifier = (chapter_el.get("chapter_identifier") or str(position + 1)).strip()
         if len(identifier) > IDENTIFIER_MAX:
-            raise ImportFailed(f"chapter_identifier longer than {IDENTIFIER_MAX} characters", path=path,
-                               line=chapter_el.sourceline, field="chapter_identifier")
+            raise ImportFailed(
+                f"chapter_identifier longer than {IDENTIFIER_MAX} characters",
+                path=path,
+                line=chapter_el.sourceline,
+                field="chapter_identifier",
+            )
         chapter = TotaChapter(identifier=identifier, name=(chapter_el.get("name") or "").strip())
         for article_el in chapter_el.iterfind("article"):
             article_id = (article_el.get("article_identifier") or "").strip()
             if not article_id:
                 raise ImportFailed("article without article_identifier", path=path, line=article_el.sourceline)
             if len(article_id) > IDENTIFIER_MAX:
-                raise ImportFailed(f"article_identifier longer than {IDENTIFIER_MAX} characters", path=path,
-                                   line=article_el.sourceline, field="article_identifier")
+                raise ImportFailed(
+                    f"article_identifier longer than {IDENTIFIER_MAX} characters",
+                    path=path,
+                    line=article_el.sourceline,
+                    field="article_identifier",
+                )
             if article_id in seen_articles:
                 raise ImportFailed(
                     f"article_identifier '{article_id}' appears twice", path=path, line=article_el.sourceline
                 )
             seen_articles.add(article_id)
-            chapter.articles.append(TotaArticle(
-                identifier=article_id, text="".join(article_el.itertext()).strip(),
-                number=display_number(article_el.get("number")),
-                heading=" ".join((article_el.get("name") or "").split())[:HEADING_MAX],
-            ))
+            chapter.articles.append(
+                TotaArticle(
+                    identifier=article_id,
+                    text="".join(article_el.itertext()).strip(),
+                    number=display_number(article_el.get("number")),
+                    heading=" ".join((article_el.get("name") or "").split())[:HEADING_MAX],
+                )
+            )
         chapters.append(chapter)
 
     # Some files leave <parties> empty and list the members only in <parties_original>.
     parties = _party_codes(meta, "parties") or _party_codes(meta, "parties_original")
     for party in parties:
         if len(party) != 3 or not party.isascii() or not party.isalpha():
-            raise ImportFailed(f"'{party[:40]}' is not an ISO 3166 alpha-3 code", path=path, line=meta.sourceline,
-                               field="partyisocode")
+            raise ImportFailed(
+                f"'{party[:40]}' is not an ISO 3166 alpha-3 code", path=path, line=meta.sourceline, field="partyisocode"
+            )
     return TotaTreaty(
         path=path,
         tota_id=tota_id,

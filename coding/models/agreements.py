@@ -3,6 +3,7 @@
 A text is a version: importing a new text for an agreement adds a TextVersion with its own
 chapters and articles and makes it the agreement's current text; older versions stay readable,
 and codings (and so their evidence) stay bound to the version they were made on."""
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -29,7 +30,9 @@ class Agreement(models.Model):
     year_signed = models.PositiveSmallIntegerField(_("year signed"), null=True, blank=True)
     date_into_force = models.DateField(_("date into force"), null=True, blank=True)
     # DESTA only knows the year; ToTA knows the date. The year is what the gravity panel needs.
-    entry_into_force_year = models.PositiveSmallIntegerField(_("entry-into-force year"), null=True, blank=True, db_index=True)
+    entry_into_force_year = models.PositiveSmallIntegerField(
+        _("entry-into-force year"), null=True, blank=True, db_index=True
+    )
     membership = models.CharField(_("membership"), max_length=20, choices=Membership.choices, blank=True)
     # DESTA numbers are "224" for base treaties and "324_1" for protocols and consolidations.
     desta_number = models.CharField(_("DESTA number"), max_length=20, null=True, blank=True, unique=True)
@@ -43,8 +46,13 @@ class Agreement(models.Model):
     # re-importing the same file is recognised and changes nothing. The versions themselves are
     # the record of text changes, so the pointer is left out of the metadata history.
     current_text = models.ForeignKey(
-        "coding.TextVersion", verbose_name=_("current text version"), related_name="+",
-        null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        "coding.TextVersion",
+        verbose_name=_("current text version"),
+        related_name="+",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -112,8 +120,14 @@ class TextVersion(models.Model):
     source_name = models.CharField(_("source"), max_length=300, blank=True)
     text_hash = models.CharField(_("text hash"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("imported at"), default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("imported by"), related_name="+",
-                                   null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
@@ -152,10 +166,13 @@ class Chapter(models.Model):
         # A chapter added by hand (admin, tests) belongs to the agreement's current text, which
         # is started (as a new version) when the agreement has none yet.
         if self.version_id is None and self.agreement_id is not None:
-            self.version_id = Agreement.objects.filter(pk=self.agreement_id).values_list("current_text_id", flat=True).first()
+            self.version_id = (
+                Agreement.objects.filter(pk=self.agreement_id).values_list("current_text_id", flat=True).first()
+            )
             if self.version_id is None:
                 self.version = TextVersion.objects.create(
-                    agreement_id=self.agreement_id, number=TextVersion.objects.filter(agreement_id=self.agreement_id).count() + 1
+                    agreement_id=self.agreement_id,
+                    number=TextVersion.objects.filter(agreement_id=self.agreement_id).count() + 1,
                 )
                 Agreement.objects.filter(pk=self.agreement_id).update(current_text=self.version)
         if self.agreement_id is None and self.version_id is not None:
@@ -192,17 +209,22 @@ class Article(models.Model):
     def save(self, *args, **kwargs):
         # An article added by hand belongs to its chapter's text version (and agreement).
         if self.chapter_id is not None and (self.version_id is None or self.agreement_id is None):
-            version_id, agreement_id = Chapter.objects.filter(pk=self.chapter_id).values_list("version_id", "agreement_id").get()
+            version_id, agreement_id = (
+                Chapter.objects.filter(pk=self.chapter_id).values_list("version_id", "agreement_id").get()
+            )
             self.version_id = self.version_id or version_id
             self.agreement_id = self.agreement_id or agreement_id
         super().save(*args, **kwargs)
 
     @property
     def label(self):
-        """"Art. 4.3 Customs Procedures" (in the page language), else the heading, else the
+        """ "Art. 4.3 Customs Procedures" (in the page language), else the heading, else the
         chapter's name. Labels unique within a text: selectors.agreements.citation_labels."""
-        return (article_label(number=self.number, heading=self.heading, art_format=art_format())
-                or self.chapter.name or f"#{self.identifier}")
+        return (
+            article_label(number=self.number, heading=self.heading, art_format=art_format())
+            or self.chapter.name
+            or f"#{self.identifier}"
+        )
 
     @property
     def anchor(self):

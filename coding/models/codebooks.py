@@ -1,4 +1,5 @@
 """Codebooks are data: a YAML file becomes a versioned set of indicators."""
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _

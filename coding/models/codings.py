@@ -3,6 +3,7 @@
 A coding is one coder's answers for one agreement under one codebook version. Reference coders
 (DESTA 2.1, the study) are users in the "reference" group who never log in.
 """
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, When
@@ -44,12 +45,24 @@ class Coding(models.Model):
     # The treaty text the coding is made on: its evidence (article identifiers, offsets) is read
     # against this version, whatever texts are imported later. Empty only while the agreement
     # has no text; set to the current text when the coding is created.
-    text_version = models.ForeignKey("coding.TextVersion", verbose_name=_("text version"), related_name="codings",
-                                     null=True, blank=True, on_delete=models.RESTRICT)
+    text_version = models.ForeignKey(
+        "coding.TextVersion",
+        verbose_name=_("text version"),
+        related_name="codings",
+        null=True,
+        blank=True,
+        on_delete=models.RESTRICT,
+    )
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.DRAFT)
     # The coding under an older codebook version this one was carried over from (services/recheck.py).
-    carried_from = models.OneToOneField("self", verbose_name=_("carried over from"), related_name="carried_to",
-                                        null=True, blank=True, on_delete=models.SET_NULL)
+    carried_from = models.OneToOneField(
+        "self",
+        verbose_name=_("carried over from"),
+        related_name="carried_to",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
     # Optimistic concurrency: every save must name the revision it started from.
     revision = models.PositiveIntegerField(default=0)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -70,7 +83,9 @@ class Coding(models.Model):
         if self._state.adding and self.text_version_id is None and self.agreement_id is not None:
             from .agreements import Agreement
 
-            self.text_version_id = Agreement.objects.filter(pk=self.agreement_id).values_list("current_text_id", flat=True).first()
+            self.text_version_id = (
+                Agreement.objects.filter(pk=self.agreement_id).values_list("current_text_id", flat=True).first()
+            )
         super().save(*args, **kwargs)
 
 
@@ -121,8 +136,10 @@ def first_answer_expression():
 def changed_after_suggestion_q():
     """Q() over answers: Answer.changed_after_suggestion (an emptied or a newly given value counts)."""
     return Q(suggestion_shown_at__isnull=False) & (
-        Q(value__isnull=True, first_value__isnull=False) | Q(value__isnull=False, first_value__isnull=True)
-        | (Q(value__isnull=False, first_value__isnull=False) & ~Q(value=F("first_value"))))
+        Q(value__isnull=True, first_value__isnull=False)
+        | Q(value__isnull=False, first_value__isnull=True)
+        | (Q(value__isnull=False, first_value__isnull=False) & ~Q(value=F("first_value")))
+    )
 
 
 class Evidence(models.Model):
@@ -161,7 +178,9 @@ class Adjudication(models.Model):
     agreement = models.ForeignKey("coding.Agreement", related_name="adjudications", on_delete=models.CASCADE)
     version = models.ForeignKey("coding.CodebookVersion", related_name="adjudications", on_delete=models.PROTECT)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.OPEN)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(_("reason for reopening"), blank=True)
     revision = models.PositiveIntegerField(default=0)
@@ -185,7 +204,9 @@ class FinalValue(models.Model):
     value = models.IntegerField(_("final value"))
     rationale = models.TextField(_("rationale"), blank=True)
     disagreement_type = models.CharField(_("disagreement type"), max_length=12, choices=DisagreementType.choices)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL
+    )
     decided_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 

@@ -1,6 +1,7 @@
 """The coding app's own job table: a treaty text uploaded and split by a worker. The base of
 every job (status, progress, liveness) is jobs.models.Job; JobStatus is re-exported here for the
 app's modules."""
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 

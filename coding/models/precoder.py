@@ -6,6 +6,7 @@ reference group who never logs in), so every statistic and comparison treats the
 DESTA 2.1; a Suggestion row adds what a coding has no field for: the confidence, the
 probabilities and the scored articles. The model itself is a file under MEDIA_ROOT/precoder/
 whose sha256 is checked before it is loaded."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -16,13 +17,23 @@ from .jobs import Job
 
 class PrecoderModel(models.Model):
     number = models.PositiveIntegerField(_("model number"), unique=True)
-    version = models.ForeignKey("coding.CodebookVersion", verbose_name=_("codebook version"), related_name="precoder_models",
-                                on_delete=models.PROTECT)
+    version = models.ForeignKey(
+        "coding.CodebookVersion",
+        verbose_name=_("codebook version"),
+        related_name="precoder_models",
+        on_delete=models.PROTECT,
+    )
     # The codebook version's content hash at training: a model answers only the codebook it learnt.
     codebook_hash = models.CharField(max_length=64)
     reference = models.CharField(_("trained on the codings of"), max_length=150)
-    coder = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("machine coder"), related_name="precoder_model",
-                                 null=True, blank=True, on_delete=models.SET_NULL)
+    coder = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("machine coder"),
+        related_name="precoder_model",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
     training_hash = models.CharField(_("training-set hash"), max_length=64)
     training_agreements = models.JSONField(_("training agreements"), default=list)  # agreement ids
     excluded = models.JSONField(_("left out on request"), default=list)  # agreement ids
@@ -35,7 +46,9 @@ class PrecoderModel(models.Model):
     file = models.CharField(_("model file"), max_length=300)  # relative to MEDIA_ROOT
     file_hash = models.CharField(max_length=64)
     seconds = models.FloatField(_("training time (s)"), default=0)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -92,7 +105,9 @@ class SuggestionDisplay(models.Model):
 
     agreement = models.OneToOneField("coding.Agreement", related_name="suggestion_display", on_delete=models.CASCADE)
     first = models.BooleanField(_("show suggestions before the coder answers"), default=False)
-    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, related_name="+", null=True, blank=True, on_delete=models.SET_NULL
+    )
     history = HistoricalRecords()
 
     class Meta:

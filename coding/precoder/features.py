@@ -11,6 +11,7 @@ Beside the words, every keyword hint gives four numbers: in how many articles it
 it occurs, in how many articles of a chapter titled for the subject (so "dispute" inside a TBT
 chapter counts apart from the dispute-settlement chapter), and in how many sentences that also
 name standards, technical regulations or conformity assessment."""
+
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +32,36 @@ SENTENCE_END = re.compile(r"[.;:]\s")
 SELECTIVE_HINT_SHARE = 0.03
 # The most frequent English words of treaty language; their share among a text's words tells
 # English from Spanish or French (about 0.3 against under 0.05).
-ENGLISH_WORDS = frozenset(["the", "of", "and", "to", "in", "shall", "or", "a", "be", "by", "any", "this", "with", "for", "on", "as", "parties", "party", "agreement", "that", "such", "which", "under", "its", "other", "not"])
+ENGLISH_WORDS = frozenset(
+    [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "shall",
+        "or",
+        "a",
+        "be",
+        "by",
+        "any",
+        "this",
+        "with",
+        "for",
+        "on",
+        "as",
+        "parties",
+        "party",
+        "agreement",
+        "that",
+        "such",
+        "which",
+        "under",
+        "its",
+        "other",
+        "not",
+    ]
+)
 ENGLISH_MIN_SHARE = 0.12
 WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -81,14 +111,18 @@ class TreatyReader:
     def fit(self, treaties: Sequence[Treaty]) -> "TreatyReader":
         texts = [normalise(a.text) for treaty in treaties for a in treaty]
         total = max(len(texts), 1)
-        self.selective = [h for h in dict.fromkeys(self.all_hints)
-                          if sum(h in text for text in texts) / total <= SELECTIVE_HINT_SHARE]
+        self.selective = [
+            h for h in dict.fromkeys(self.all_hints) if sum(h in text for text in texts) / total <= SELECTIVE_HINT_SHARE
+        ]
         return self
 
     def is_subject(self, article: TreatyArticle, text: str | None = None) -> bool:
         text = normalise(article.text) if text is None else text
-        return bool(SUBJECT_TITLE.search(article.chapter) or SUBJECT_TITLE.search(article.heading)
-                    or any(h in text for h in self.selective))
+        return bool(
+            SUBJECT_TITLE.search(article.chapter)
+            or SUBJECT_TITLE.search(article.heading)
+            or any(h in text for h in self.selective)
+        )
 
     def article_document(self, article: TreatyArticle, text: str | None = None) -> str:
         text = normalise(article.text) if text is None else text
@@ -104,8 +138,15 @@ class TreatyReader:
         in_titled = [sum(h in t for t in titled) for h in self.all_hints]
         sentences = [s for i in subject for s in SENTENCE_END.split(texts[i]) if SUBJECT_WORDS.search(s)]
         with_subject = [sum(h in s for s in sentences) for h in self.all_hints]
-        vector = [*np.log1p(counts), *(np.array(counts) > 0), *np.log1p(in_titled), *np.log1p(with_subject),
-                  bool(titled), np.log1p(len(subject)), np.log1p(len(treaty))]
+        vector = [
+            *np.log1p(counts),
+            *(np.array(counts) > 0),
+            *np.log1p(in_titled),
+            *np.log1p(with_subject),
+            bool(titled),
+            np.log1p(len(subject)),
+            np.log1p(len(treaty)),
+        ]
         return document, np.asarray(vector, dtype=float)
 
     def read_all(self, treaties: Sequence[Treaty]) -> tuple[list[str], npt.NDArray[np.float64]]:

@@ -13,6 +13,7 @@ also when it suggests "no" (then the article that came closest, with its low sco
 
 Cross-validation fits the features and heads on four fifths of the treaties and predicts the
 fifth, so every figure it reports is for treaties the model did not see."""
+
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -54,9 +55,13 @@ class Suggestion:
     evidence: list[dict[str, Any]] = field(default_factory=list)  # [{"article", "number", "score"}], best first
 
     def as_dict(self) -> dict[str, Any]:
-        return {"indicator": self.indicator, "value": self.value, "confidence": round(self.confidence, 4),
-                "probabilities": {str(k): round(v, 4) for k, v in self.probabilities.items()},
-                "evidence": self.evidence}
+        return {
+            "indicator": self.indicator,
+            "value": self.value,
+            "confidence": round(self.confidence, 4),
+            "probabilities": {str(k): round(v, 4) for k, v in self.probabilities.items()},
+            "evidence": self.evidence,
+        }
 
 
 class Features:
@@ -69,8 +74,13 @@ class Features:
     def fit_transform(self, treaties: Sequence[Treaty]) -> Any:
         self.reader.fit(treaties)
         documents, hints = self.reader.read_all(treaties)
-        self.vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=self.params["min_df"], sublinear_tf=True,
-                                          max_features=self.params["max_features"], dtype=np.float32)
+        self.vectorizer = TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=self.params["min_df"],
+            sublinear_tf=True,
+            max_features=self.params["max_features"],
+            dtype=np.float32,
+        )
         words = self.vectorizer.fit_transform(documents)
         # The terms cut by min_df/max_features: large and unused (scikit-learn's advice for pickling).
         self.vectorizer.stop_words_ = None
@@ -177,10 +187,15 @@ class Precoder:
             for code, head in self.heads.items():
                 p = probabilities[code][i]
                 best = int(np.argmax(p))
-                suggestions.append(Suggestion(
-                    indicator=code, value=int(head.values[best]), confidence=float(p[best]),
-                    probabilities={int(v): float(q) for v, q in zip(head.values, p)},
-                    evidence=self._evidence(treaty, words, head) if words is not None else []))
+                suggestions.append(
+                    Suggestion(
+                        indicator=code,
+                        value=int(head.values[best]),
+                        confidence=float(p[best]),
+                        probabilities={int(v): float(q) for v, q in zip(head.values, p)},
+                        evidence=self._evidence(treaty, words, head) if words is not None else [],
+                    )
+                )
             results.append(suggestions)
         return results
 
@@ -192,12 +207,15 @@ class Precoder:
             return []
         scores = words @ head.direction[: self.features.n_words]
         order = np.argsort(-scores, kind="stable")[:EVIDENCE_TOP]
-        return [{"article": treaty[j].identifier, "number": treaty[j].label, "score": round(float(scores[j]), 4)}
-                for j in order]
+        return [
+            {"article": treaty[j].identifier, "number": treaty[j].label, "score": round(float(scores[j]), 4)}
+            for j in order
+        ]
 
 
-def _folds(labels: Sequence[Labels], indicators: Sequence[IndicatorSpec], folds: int,
-           seed: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _folds(
+    labels: Sequence[Labels], indicators: Sequence[IndicatorSpec], folds: int, seed: int
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     coded = [labels_i.get(indicators[0].code) for labels_i in labels]
     strata = [-1 if s is None else s for s in coded]
     counts = pd.Series(strata).value_counts()
@@ -214,15 +232,24 @@ def agreement_statistics(pairs: Sequence[tuple[int | None, int | None]], spec: I
     frame = pd.DataFrame(pairs, columns=["reference", "machine"], dtype=float).dropna()
     if frame.empty:
         return {"n": 0, "kappa": None, "alpha": None, "accuracy": None}
-    return {"n": len(frame),
-            "kappa": cohen_kappa(frame, categories=spec.values),
-            "alpha": krippendorff_alpha(frame, level=spec.level, categories=spec.values),
-            "accuracy": float((frame.reference == frame.machine).mean())}
+    return {
+        "n": len(frame),
+        "kappa": cohen_kappa(frame, categories=spec.values),
+        "alpha": krippendorff_alpha(frame, level=spec.level, categories=spec.values),
+        "accuracy": float((frame.reference == frame.machine).mean()),
+    }
 
 
-def cross_validate(indicators: Sequence[IndicatorSpec], treaties: Sequence[Treaty], labels: Sequence[Labels], *,
-                   folds: int = 5, seed: int = 0, progress: Callable[[int, int], object] | None = None,
-                   **params: Any) -> dict[str, dict[str, Any]]:
+def cross_validate(
+    indicators: Sequence[IndicatorSpec],
+    treaties: Sequence[Treaty],
+    labels: Sequence[Labels],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    progress: Callable[[int, int], object] | None = None,
+    **params: Any,
+) -> dict[str, dict[str, Any]]:
     """Out-of-fold suggestions for every treaty, and per indicator: kappa, alpha and accuracy
     against the labels, and the (confidence, correct) points of a reliability diagram."""
     predicted: list[dict[str, Suggestion]] = [{} for _ in treaties]  # every treaty is in one test fold
@@ -235,16 +262,20 @@ def cross_validate(indicators: Sequence[IndicatorSpec], treaties: Sequence[Treat
     report: dict[str, dict[str, Any]] = {}
     for spec in indicators:
         pairs = [(labels[i].get(spec.code), predicted[i][spec.code].value) for i in range(len(treaties))]
-        points = [[round(predicted[i][spec.code].confidence, 4), int(labels[i][spec.code] == predicted[i][spec.code].value)]
-                  for i in range(len(treaties)) if labels[i].get(spec.code) is not None]
+        points = [
+            [round(predicted[i][spec.code].confidence, 4), int(labels[i][spec.code] == predicted[i][spec.code].value)]
+            for i in range(len(treaties))
+            if labels[i].get(spec.code) is not None
+        ]
         report[spec.code] = {**agreement_statistics(pairs, spec), "points": points}
     return report
 
 
 def training_hash(items: Iterable[tuple[object, object, Mapping[str, Any]]]) -> str:
     """sha256 over the training set: (key, text hash, {code: value}) per treaty, order-free."""
-    canonical = sorted([str(key), str(text_hash), sorted((k, v) for k, v in labels.items())]
-                       for key, text_hash, labels in items)
+    canonical = sorted(
+        [str(key), str(text_hash), sorted((k, v) for k, v in labels.items())] for key, text_hash, labels in items
+    )
     return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
@@ -257,6 +288,13 @@ def reliability_bins(points: Sequence[Sequence[float]], *, bins: int = 5) -> lis
     for k, (low, high) in enumerate(pairwise(edges)):
         inside = (data[:, 0] >= low) & ((data[:, 0] < high) if k < bins - 1 else (data[:, 0] <= high))
         if inside.any():
-            rows.append({"low": float(low), "high": float(high), "n": int(inside.sum()),
-                         "confidence": float(data[inside, 0].mean()), "accuracy": float(data[inside, 1].mean())})
+            rows.append(
+                {
+                    "low": float(low),
+                    "high": float(high),
+                    "n": int(inside.sum()),
+                    "confidence": float(data[inside, 0].mean()),
+                    "accuracy": float(data[inside, 1].mean()),
+                }
+            )
     return rows

@@ -1,5 +1,6 @@
 """The reliability diagram: confidence against accuracy (matplotlib, headless). Pure: no Django;
 labels come from the caller in the reader's language."""
+
 import io
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -13,8 +14,13 @@ TEXT = {"confidence": "confidence of the suggestion", "accuracy": "share correct
 COLOURS = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad"]
 
 
-def reliability_diagram(series: Sequence[tuple[str, Sequence[Mapping[str, Any]]]], *, title: str = "", fmt: str = "svg",
-                        text: Mapping[str, str] | None = None) -> bytes:
+def reliability_diagram(
+    series: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    *,
+    title: str = "",
+    fmt: str = "svg",
+    text: Mapping[str, str] | None = None,
+) -> bytes:
     """series: [(label, bins)] with bins as model.reliability_bins gives them; one line per series,
     a point per bin sized by its count. SVG or PNG bytes."""
     text = {**TEXT, **(text or {})}

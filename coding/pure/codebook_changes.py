@@ -7,6 +7,7 @@ re-checked (services/recheck.py). One kind of change is not: a Chinese text adde
 version had none ("translation added"), since nobody coded under a wording that did not exist
 (the workspace showed the English). Keyword hints are a reading aid and are not compared.
 """
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,19 +59,28 @@ def _value_changes(old: IndicatorDict, new: IndicatorDict) -> list[FieldChange]:
     for value in sorted(set(old_values) | set(new_values)):
         before, after = old_values.get(value), new_values.get(value)
         if before is None or after is None:
-            changes.append(FieldChange("values", f"value {value}", before and before.get("label_en"),
-                                       after and after.get("label_en")))
+            changes.append(
+                FieldChange(
+                    "values", f"value {value}", before and before.get("label_en"), after and after.get("label_en")
+                )
+            )
             continue
         for language in ("en", "zh"):
-            change = _text_change("values", f"label_{language} of {value}", before.get(f"label_{language}"),
-                                  after.get(f"label_{language}"), chinese=language == "zh")
+            change = _text_change(
+                "values",
+                f"label_{language} of {value}",
+                before.get(f"label_{language}"),
+                after.get(f"label_{language}"),
+                chinese=language == "zh",
+            )
             if change:
                 changes.append(change)
     return changes
 
 
-def indicator_changes(old_indicators: Sequence[IndicatorDict],
-                      new_indicators: Sequence[IndicatorDict]) -> list[IndicatorChange]:
+def indicator_changes(
+    old_indicators: Sequence[IndicatorDict], new_indicators: Sequence[IndicatorDict]
+) -> list[IndicatorChange]:
     """[IndicatorChange] in the new version's order, then indicators the new version dropped."""
     old_by_code = {i["code"]: i for i in old_indicators}
     result = []

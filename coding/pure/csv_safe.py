@@ -11,6 +11,7 @@ is text and is neutralised like any other. None and NaN are empty cells.
 Pure (a Django-free module of the coding app, which the analysis app may import); pandas frames
 are handled by duck typing, so this module imports neither Django nor pandas.
 """
+
 import csv
 import io
 import numbers

@@ -3,6 +3,7 @@
 Evidence offsets are measured in the browser, where a string's length counts UTF-16 code units
 (a character outside the BMP counts twice; see services/evidence.py); Python indexes code points,
 so offsets are converted before the text is cut."""
+
 from collections.abc import Hashable, Iterable
 from itertools import pairwise
 from typing import TypeVar

@@ -6,6 +6,7 @@ a role or source word of the workbench ("admin", "approved"), or when it looks l
 in use: equal after NFKC and case folding ("CODER_B" is coder_b), or equal after folding letters
 that look alike ("cоder_b" with a Cyrillic о is coder_b; UTS #39 calls that the names' skeleton).
 """
+
 import unicodedata
 from collections.abc import Iterable
 
@@ -16,18 +17,74 @@ from collections.abc import Iterable
 # so fullwidth and mathematical letters (folded by NFKC) need no entry of their own.
 CONFUSABLES = {
     # Cyrillic, lower case
-    "а": "a", "с": "c", "ԁ": "d", "е": "e", "һ": "h", "і": "i", "ј": "j", "ӏ": "l", "п": "n", "о": "o",
-    "р": "p", "ԛ": "q", "г": "r", "ѕ": "s", "ѵ": "v", "ԝ": "w", "х": "x", "у": "y", "з": "3",
+    "а": "a",
+    "с": "c",
+    "ԁ": "d",
+    "е": "e",
+    "һ": "h",
+    "і": "i",
+    "ј": "j",
+    "ӏ": "l",
+    "п": "n",
+    "о": "o",
+    "р": "p",
+    "ԛ": "q",
+    "г": "r",
+    "ѕ": "s",
+    "ѵ": "v",
+    "ԝ": "w",
+    "х": "x",
+    "у": "y",
+    "з": "3",
     # Cyrillic, upper case
-    "А": "a", "В": "b", "С": "c", "Е": "e", "Н": "h", "І": "l", "Ј": "j", "К": "k", "М": "m", "О": "o",
-    "Р": "p", "Ѕ": "s", "Т": "t", "Х": "x", "У": "y", "Ү": "y", "Ԝ": "w", "Ԛ": "q",
+    "А": "a",
+    "В": "b",
+    "С": "c",
+    "Е": "e",
+    "Н": "h",
+    "І": "l",
+    "Ј": "j",
+    "К": "k",
+    "М": "m",
+    "О": "o",
+    "Р": "p",
+    "Ѕ": "s",
+    "Т": "t",
+    "Х": "x",
+    "У": "y",
+    "Ү": "y",
+    "Ԝ": "w",
+    "Ԛ": "q",
     # Greek, lower case
-    "α": "a", "ι": "i", "ν": "v", "ο": "o", "ρ": "p", "υ": "u", "γ": "y", "ω": "w", "η": "n",
+    "α": "a",
+    "ι": "i",
+    "ν": "v",
+    "ο": "o",
+    "ρ": "p",
+    "υ": "u",
+    "γ": "y",
+    "ω": "w",
+    "η": "n",
     # Greek, upper case
-    "Α": "a", "Β": "b", "Ε": "e", "Ζ": "z", "Η": "h", "Ι": "l", "Κ": "k", "Μ": "m", "Ν": "n", "Ο": "o",
-    "Ρ": "p", "Τ": "t", "Υ": "y", "Χ": "x",
+    "Α": "a",
+    "Β": "b",
+    "Ε": "e",
+    "Ζ": "z",
+    "Η": "h",
+    "Ι": "l",
+    "Κ": "k",
+    "Μ": "m",
+    "Ν": "n",
+    "Ο": "o",
+    "Ρ": "p",
+    "Τ": "t",
+    "Υ": "y",
+    "Χ": "x",
     # Latin and digits that pass for each other
-    "I": "l", "0": "o", "1": "l", "ı": "i",
+    "I": "l",
+    "0": "o",
+    "1": "l",
+    "ı": "i",
 }
 # Words of the workbench a source must not be named: its roles, the approved codings' source name,
 # and what history shows for its own changes.

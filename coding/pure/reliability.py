@@ -31,6 +31,7 @@ Conventions shared by the statistics (and why):
 * Krippendorff's alpha is the `krippendorff` package (Castro's implementation); Cohen's and the
   complete-data Fleiss' kappa are statsmodels.
 """
+
 from collections.abc import Hashable, Sequence
 from itertools import combinations
 from typing import Any, Literal, TypeAlias
@@ -55,6 +56,7 @@ Floats = npt.NDArray[np.float64]
 
 
 # --- input -----------------------------------------------------------------------------------
+
 
 def as_matrix(matrix: Matrix) -> pd.DataFrame:
     """Units x coders as a float DataFrame (None and pandas' NA become NaN)."""
@@ -104,6 +106,7 @@ def _label(value: Hashable) -> Hashable:
 
 # --- weights ---------------------------------------------------------------------------------
 
+
 def ordinal_weights(q: int) -> Floats:
     """Gwet's ordinal weights (Gwet 2014, Handbook, 4th ed., the chapter on weighted agreement
     coefficients for ordinal and interval data; irrCAC's ordinal.weights). They depend on ranks only, not on the numeric codes:
@@ -126,6 +129,7 @@ def weights_for(level: str, q: int) -> Floats:
 
 
 # --- Gwet's building blocks --------------------------------------------------------------------
+
 
 def _observed_agreement(r: Floats, w: Floats) -> float | None:
     """pa: over units coded at least twice, the (weighted) share of agreeing ordered coder pairs."""
@@ -160,6 +164,7 @@ def _counts_and_weights(matrix: Matrix, level: str, categories: Categories) -> t
 
 
 # --- the statistics --------------------------------------------------------------------------
+
 
 def percent_agreement(matrix: Matrix, categories: Categories = None) -> float | None:
     """Mean over units coded at least twice of the share of coder pairs that agree exactly
@@ -301,6 +306,7 @@ def krippendorff_alpha(matrix: Matrix, level: str = "nominal", categories: Categ
 
 # --- warnings and summaries ------------------------------------------------------------------
 
+
 def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
     """A warning when one value makes up more than `threshold` of all non-missing codings: kappa and
     alpha then drop towards 0 (or become undefined) although coders mostly agree - the "kappa
@@ -315,10 +321,14 @@ def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
         return None
     value = f"{uniques[tallies.argmax()]:g}"
     if share == 1:
-        return (f"every coding is {value}: without variation kappa and alpha are undefined (kappa paradox); "
-                "percent agreement and Gwet's AC still apply")
-    return (f"value {value} makes up {share:.0%} of all codings (over {threshold:.0%}): kappa and alpha can be "
-            "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them")
+        return (
+            f"every coding is {value}: without variation kappa and alpha are undefined (kappa paradox); "
+            "percent agreement and Gwet's AC still apply"
+        )
+    return (
+        f"value {value} makes up {share:.0%} of all codings (over {threshold:.0%}): kappa and alpha can be "
+        "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them"
+    )
 
 
 def _coders_with_codings(frame: pd.DataFrame) -> pd.DataFrame:
@@ -331,8 +341,10 @@ def _missing_note(frame: pd.DataFrame) -> str | None:
     if frame.shape[1] < 2 or incomplete == 0:
         return None
     units = "1 unit is" if incomplete == 1 else f"{incomplete} units are"
-    return (f"{units} not coded by every coder: they count where coded (missing is not 0); "
-            "Cohen's kappa uses only units both coders coded")
+    return (
+        f"{units} not coded by every coder: they count where coded (missing is not 0); "
+        "Cohen's kappa uses only units both coders coded"
+    )
 
 
 def _outside_codebook_note(frame: pd.DataFrame, categories: Categories) -> str | None:
@@ -371,14 +383,17 @@ def pairwise_summary(matrix: Matrix, level: str = "nominal", categories: Categor
     rows = []
     for a, b in combinations(frame.columns, 2):
         pair = frame[[a, b]]
-        rows.append({
-            "coder_a": _label(a), "coder_b": _label(b),
-            "n_units": int(pair.notna().all(axis=1).sum()),
-            "percent_agreement": percent_agreement(pair, categories=categories),
-            "cohen_kappa": cohen_kappa(pair, categories=categories),
-            "krippendorff_alpha": krippendorff_alpha(pair, level=level, categories=categories),
-            "gwet_ac": gwet_ac(pair, level=level, categories=categories),
-        })
+        rows.append(
+            {
+                "coder_a": _label(a),
+                "coder_b": _label(b),
+                "n_units": int(pair.notna().all(axis=1).sum()),
+                "percent_agreement": percent_agreement(pair, categories=categories),
+                "cohen_kappa": cohen_kappa(pair, categories=categories),
+                "krippendorff_alpha": krippendorff_alpha(pair, level=level, categories=categories),
+                "gwet_ac": gwet_ac(pair, level=level, categories=categories),
+            }
+        )
     return rows
 
 

@@ -1,5 +1,6 @@
 """Reads of agreements and their texts: references (id, desta:N, tota:N, wto:N), the list page
 filters, linking candidates, text versions and the treaty reader. Reads only."""
+
 import html
 import re
 from collections import defaultdict
@@ -12,8 +13,17 @@ from django.urls import reverse
 from .. import visibility
 from ..importers.article_numbers import article_label
 from ..importers.article_numbers import citation_labels as _citation_labels
-from ..models import (Adjudication, Agreement, AgreementParty, Article, Assignment, Chapter, Coding, TextImport,
-                      TextVersion)
+from ..models import (
+    Adjudication,
+    Agreement,
+    AgreementParty,
+    Article,
+    Assignment,
+    Chapter,
+    Coding,
+    TextImport,
+    TextVersion,
+)
 from ..models.agreements import art_format
 from ..pure.ids import is_ascii_number, parse_id
 from ..roles import is_supervisor
@@ -65,8 +75,11 @@ def agreement_get_by_ref(ref) -> Agreement:
 def agreement_get(pk, *, with_parties=False) -> Agreement | None:
     """The agreement with database id `pk`, or None (a malformed id too); `with_parties`: its
     parties and current text read with it (the treaty reader)."""
-    agreements = Agreement.objects.prefetch_related("parties").select_related("current_text") if with_parties else \
-        Agreement.objects.all()
+    agreements = (
+        Agreement.objects.prefetch_related("parties").select_related("current_text")
+        if with_parties
+        else Agreement.objects.all()
+    )
     return agreements.filter(pk=pk).first() if pk is not None else None
 
 
@@ -93,8 +106,7 @@ def agreement_link_index(*, without):
     """(party set, entry-into-force year) -> agreements whose `without` field is still empty.
     Used to link DESTA metadata and ToTA texts of the same treaty."""
     agreements = {
-        a.pk: a
-        for a in Agreement.objects.filter(**{f"{without}__isnull": True}, entry_into_force_year__isnull=False)
+        a.pk: a for a in Agreement.objects.filter(**{f"{without}__isnull": True}, entry_into_force_year__isnull=False)
     }
     parties = defaultdict(set)
     for agreement_id, iso3 in AgreementParty.objects.filter(agreement_id__in=list(agreements)).values_list(
@@ -124,8 +136,14 @@ def link_candidate(index, parties, year, *, max_year_gap=3):
 
 def agreement_list(*, party="", year="", has_text="", query=""):
     """Agreements for the list page, filtered. `year` is the entry-into-force year."""
-    n_articles = Article.objects.filter(version=OuterRef("current_text")).values("version").annotate(n=Count("pk")).values("n")
-    qs = Agreement.objects.annotate(n_articles=Coalesce(Subquery(n_articles), 0)).select_related("current_text").prefetch_related("parties")
+    n_articles = (
+        Article.objects.filter(version=OuterRef("current_text")).values("version").annotate(n=Count("pk")).values("n")
+    )
+    qs = (
+        Agreement.objects.annotate(n_articles=Coalesce(Subquery(n_articles), 0))
+        .select_related("current_text")
+        .prefetch_related("parties")
+    )
     if party:
         qs = qs.filter(parties__iso3=party.strip().upper())
     year = parse_id(year) if year else None
@@ -184,11 +202,27 @@ def agreement_coding_status(*, agreement, user):
         codings = Coding.objects.filter(agreement=agreement, version_id=version_id)
         own = codings.filter(coder=user).first() if user.is_authenticated else None
         if blind:
-            rows.append({"version": item["version"], "blind": True, "state": None, "submitted": None, "coders": None,
-                         "own": own, "adjudication": None})
+            rows.append(
+                {
+                    "version": item["version"],
+                    "blind": True,
+                    "state": None,
+                    "submitted": None,
+                    "coders": None,
+                    "own": own,
+                    "adjudication": None,
+                }
+            )
             continue
-        submitted = codings.filter(state=Coding.State.SUBMITTED, coder__assignments__agreement=agreement,
-                                   coder__assignments__version_id=version_id).distinct().count()
+        submitted = (
+            codings.filter(
+                state=Coding.State.SUBMITTED,
+                coder__assignments__agreement=agreement,
+                coder__assignments__version_id=version_id,
+            )
+            .distinct()
+            .count()
+        )
         adjudication = Adjudication.objects.filter(agreement=agreement, version_id=version_id).first()
         if adjudication and adjudication.state == Adjudication.State.APPROVED:
             state = "approved"
@@ -196,17 +230,27 @@ def agreement_coding_status(*, agreement, user):
             state = "open"
         else:
             state = "coding"
-        rows.append({
-            "version": item["version"], "blind": False, "state": state, "submitted": submitted, "coders": item["coders"],
-            "own": own, "adjudication": adjudication if is_supervisor(user) else None,
-        })
+        rows.append(
+            {
+                "version": item["version"],
+                "blind": False,
+                "state": state,
+                "submitted": submitted,
+                "coders": item["coders"],
+                "own": own,
+                "adjudication": adjudication if is_supervisor(user) else None,
+            }
+        )
     return rows
 
 
 def article_label_or(article, chapter_name):
     """An article's heading line: its number and heading, else its chapter's name."""
-    return (article_label(number=article.number, heading=article.heading, art_format=art_format())
-            or chapter_name or f"#{article.identifier}")
+    return (
+        article_label(number=article.number, heading=article.heading, art_format=art_format())
+        or chapter_name
+        or f"#{article.identifier}"
+    )
 
 
 class TextVersionNotFound(LookupError):
@@ -259,8 +303,10 @@ def chapter_names(version) -> dict:
     """{chapter identifier: its name (the identifier when it has none)} for one text version."""
     if version is None:
         return {}
-    return {identifier: name or identifier
-            for identifier, name in Chapter.objects.filter(version=version).values_list("identifier", "name")}
+    return {
+        identifier: name or identifier
+        for identifier, name in Chapter.objects.filter(version=version).values_list("identifier", "name")
+    }
 
 
 def treaty_reader(*, agreement, query="", version=None):
@@ -272,9 +318,13 @@ def treaty_reader(*, agreement, query="", version=None):
     chapters = list(version.chapters.all()) if version else []
     articles_by_chapter = defaultdict(list)
     total_hits = 0
-    articles = Article.objects.filter(version=version).only(
-        "id", "chapter_id", "identifier", "number", "heading", "text", "position"
-    ) if version else []
+    articles = (
+        Article.objects.filter(version=version).only(
+            "id", "chapter_id", "identifier", "number", "heading", "text", "position"
+        )
+        if version
+        else []
+    )
     labels = citation_labels(version)
     names = {chapter.pk: chapter.name for chapter in chapters}
     for article in articles:

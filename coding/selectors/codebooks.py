@@ -1,5 +1,6 @@
 """Reads of codebooks and their versions (by code, number, or the CLI form CODE[:VERSION]).
 Reads only."""
+
 from ..models import Codebook, CodebookVersion
 from ..pure.ids import MAX_DATABASE_ID
 
@@ -32,12 +33,19 @@ def codebook_page(*, code, number=None):
     if number and number > MAX_DATABASE_ID:  # /v99999999999/: no such version, not an overflow
         return None
     codebook = Codebook.objects.filter(code=code).first()
-    version = CodebookVersion.objects.filter(codebook=codebook, number=number).first() if number else \
-        codebook_version_latest(code)
+    version = (
+        CodebookVersion.objects.filter(codebook=codebook, number=number).first()
+        if number
+        else codebook_version_latest(code)
+    )
     if codebook is None or version is None:
         return None
-    return {"codebook": codebook, "version": version, "versions": codebook.versions.order_by("-number"),
-            "indicators": version.indicators.all()}
+    return {
+        "codebook": codebook,
+        "version": version,
+        "versions": codebook.versions.order_by("-number"),
+        "indicators": version.indicators.all(),
+    }
 
 
 def codebook_version_get(*, code, number=None) -> CodebookVersion:

@@ -1,5 +1,6 @@
 """Reads of the double-coding workflow: queues, workspace, adjudication, history, coding matrices.
 Reads only; a read that shows codings asks coding/visibility.py who may see them."""
+
 from collections import defaultdict
 
 import pandas as pd
@@ -22,8 +23,9 @@ def coding_text_version(coding):
 def evidence_url(coding, article_identifier):
     """The reader link of a cited article in the coding's own text version."""
     version = coding_text_version(coding)
-    return article_url(agreement_id=coding.agreement_id, version=version.number if version else None,
-                       identifier=article_identifier)
+    return article_url(
+        agreement_id=coding.agreement_id, version=version.number if version else None, identifier=article_identifier
+    )
 
 
 def coding_visible_get(user, pk):
@@ -38,7 +40,9 @@ def codings_listed(user, *, agreement_ref=None, limit=500):
     codings = codings_visible_to(user)
     if agreement_ref is not None:
         codings = codings.filter(agreement=agreement_get_by_ref(agreement_ref))
-    return codings.select_related("agreement__current_text", "text_version", "version__codebook", "coder").order_by("pk")[:limit]
+    return codings.select_related("agreement__current_text", "text_version", "version__codebook", "coder").order_by(
+        "pk"
+    )[:limit]
 
 
 def coder_queue(user):
@@ -46,7 +50,9 @@ def coder_queue(user):
     answers to re-check after a codebook change, and whether her feedback page is open (the
     adjudication is approved: coding/visibility.py decides). A draft carried over to a newer
     codebook version is left out: she works on its successor."""
-    assigned = Exists(Assignment.objects.filter(coder=user, agreement=OuterRef("agreement"), version=OuterRef("version")))
+    assigned = Exists(
+        Assignment.objects.filter(coder=user, agreement=OuterRef("agreement"), version=OuterRef("version"))
+    )
     superseded = Exists(Coding.objects.filter(carried_from=OuterRef("pk")))
     codings = list(
         Coding.objects.filter(assigned, coder=user)
@@ -68,10 +74,15 @@ def coder_queue(user):
 def recheck_items_for(user):
     """The coder's answers flagged for re-checking after a codebook change: [(coding, [codes])]."""
     flagged = defaultdict(list)
-    for coding_id, code in (Answer.objects.filter(coding__coder=user, recheck=True, coding__state=Coding.State.DRAFT)
-                            .order_by("coding_id", "indicator__position").values_list("coding_id", "indicator__code")):
+    for coding_id, code in (
+        Answer.objects.filter(coding__coder=user, recheck=True, coding__state=Coding.State.DRAFT)
+        .order_by("coding_id", "indicator__position")
+        .values_list("coding_id", "indicator__code")
+    ):
         flagged[coding_id].append(code)
-    codings = Coding.objects.filter(pk__in=list(flagged)).select_related("agreement", "version__codebook", "carried_from__version")
+    codings = Coding.objects.filter(pk__in=list(flagged)).select_related(
+        "agreement", "version__codebook", "carried_from__version"
+    )
     return [(coding, flagged[coding.pk]) for coding in codings.order_by("agreement__name")]
 
 
@@ -80,7 +91,9 @@ def adjudication_queue():
     return (
         Adjudication.objects.filter(state=Adjudication.State.OPEN)
         .select_related("agreement", "version__codebook")
-        .annotate(decided=Count("final_values", distinct=True), n_indicators=Count("version__indicators", distinct=True))
+        .annotate(
+            decided=Count("final_values", distinct=True), n_indicators=Count("version__indicators", distinct=True)
+        )
         .order_by("agreement__name")
     )
 
@@ -98,16 +111,25 @@ def adjudication_indicator(adjudication, code):
 def disagreement_type_choices():
     """The reasons an adjudicator may give for a disagreement ((value, label)): not "agreed" nor
     "imported", which the workbench sets itself."""
-    return [(value, label) for value, label in DisagreementType.choices if value in {"misread", "ambiguity", "clerical", "other"}]
+    return [
+        (value, label)
+        for value, label in DisagreementType.choices
+        if value in {"misread", "ambiguity", "clerical", "other"}
+    ]
 
 
 def adjudication_detail(*, adjudication):
     """Per indicator: every coder's value, evidence and note, and the final value if decided."""
     codings = list(
         Coding.objects.filter(
-            agreement=adjudication.agreement, version=adjudication.version,
-            coder__assignments__agreement=adjudication.agreement, coder__assignments__version=adjudication.version,
-        ).select_related("coder", "text_version", "agreement__current_text").distinct().order_by("coder__username")
+            agreement=adjudication.agreement,
+            version=adjudication.version,
+            coder__assignments__agreement=adjudication.agreement,
+            coder__assignments__version=adjudication.version,
+        )
+        .select_related("coder", "text_version", "agreement__current_text")
+        .distinct()
+        .order_by("coder__username")
     )
     by_id = {c.pk: c for c in codings}
     by_version = {}
@@ -129,12 +151,14 @@ def adjudication_detail(*, adjudication):
     for indicator in adjudication.version.indicators.all():
         given = [answers[indicator.pk].get(c.pk) for c in codings]
         values = {a.value for a in given if a is not None}
-        rows.append({
-            "indicator": indicator,
-            "answers": list(zip(codings, given)),
-            "agreed": len(values) == 1 and all(a is not None for a in given),
-            "final": finals.get(indicator.pk),
-        })
+        rows.append(
+            {
+                "indicator": indicator,
+                "answers": list(zip(codings, given)),
+                "agreed": len(values) == 1 and all(a is not None for a in given),
+                "final": finals.get(indicator.pk),
+            }
+        )
     # The text the codings were made on, when they share one (the page's "Open the text").
     versions = {coding_text_version(c) for c in codings}
     return {"codings": codings, "rows": rows, "text_version": versions.pop() if len(versions) == 1 else None}
@@ -160,8 +184,11 @@ def coding_matrix(*, version, coders=None, agreements=None, include_drafts=False
     """Long table (agreement_id, coder, indicator, value) of the chosen coders' answers, plus the
     approved values as coder '__approved__'. Missing answers are simply absent (NaN when wide).
     `first_answers`: each answer as it was before a machine suggestion was shown (Answer.first_answer)."""
-    answers = Answer.objects.filter(coding__version=version).annotate(
-        counted=first_answer_expression() if first_answers else F("value")).filter(counted__isnull=False)
+    answers = (
+        Answer.objects.filter(coding__version=version)
+        .annotate(counted=first_answer_expression() if first_answers else F("value"))
+        .filter(counted__isnull=False)
+    )
     if not include_drafts:
         answers = answers.filter(coding__state=Coding.State.SUBMITTED)
     if coders:
@@ -207,27 +234,35 @@ def coding_workspace(*, coding):
     # indicators flagged for re-checking (her own answers only).
     previous = {}
     if coding.carried_from_id and any(a.recheck for a in answers.values()):
-        previous = {a.indicator.code: a for a in Answer.objects.filter(coding_id=coding.carried_from_id)
-                    .select_related("indicator").prefetch_related("evidence")}
+        previous = {
+            a.indicator.code: a
+            for a in Answer.objects.filter(coding_id=coding.carried_from_id)
+            .select_related("indicator")
+            .prefetch_related("evidence")
+        }
         labels = citation_labels(coding_text_version(coding))
         for answer in previous.values():
             answer.cited = [labels.get(e.article_identifier, f"#{e.article_identifier}") for e in answer.evidence.all()]
     items = []
     for indicator in indicators:
         answer = answers.get(indicator.pk)
-        items.append({
-            "indicator": indicator,
-            "answer": answer,
-            "evidence": list(answer.evidence.all()) if answer else [],
-            "recheck": bool(answer and answer.recheck),
-            "previous": previous.get(indicator.code) if answer and answer.recheck else None,
-        })
+        items.append(
+            {
+                "indicator": indicator,
+                "answer": answer,
+                "evidence": list(answer.evidence.all()) if answer else [],
+                "recheck": bool(answer and answer.recheck),
+                "previous": previous.get(indicator.code) if answer and answer.recheck else None,
+            }
+        )
     version = coding_text_version(coding)
     current = coding.agreement.current_text
     return {
         "items": items,
         "answered": sum(1 for a in answers.values() if a.value is not None),
-        "candidates": keyword_candidates(agreement=coding.agreement, indicators=indicators, version=version) if version else {},
+        "candidates": keyword_candidates(agreement=coding.agreement, indicators=indicators, version=version)
+        if version
+        else {},
         # Shown above the text when a newer text exists: the coding stays on its own version.
         "newer_text": current if version and current and current.pk != version.pk else None,
         "carried_from": coding.carried_from.version if coding.carried_from_id else None,
@@ -240,8 +275,10 @@ def _article_names(version):
     if version is None:
         return {}, {}
     rows = citation_rows(version)
-    return (citation_labels(version, rows=rows),
-            {identifier: (number, heading) for identifier, number, heading, _chapter in rows})
+    return (
+        citation_labels(version, rows=rows),
+        {identifier: (number, heading) for identifier, number, heading, _chapter in rows},
+    )
 
 
 def coding_as_payload(coding, *, texts=None, answers=None):
@@ -250,8 +287,10 @@ def coding_as_payload(coding, *, texts=None, answers=None):
     [(answer, [evidence])] the caller holds already (a save's `coding.saved_answers`), saves
     reading them again."""
     if answers is None:
-        answers = [(answer, list(answer.evidence.all()))
-                   for answer in coding.answers.select_related("indicator").prefetch_related("evidence")]
+        answers = [
+            (answer, list(answer.evidence.all()))
+            for answer in coding.answers.select_related("indicator").prefetch_related("evidence")
+        ]
     text_version = coding_text_version(coding)
     texts = {} if texts is None else texts
     key = text_version.pk if text_version else None
@@ -268,11 +307,16 @@ def coding_as_payload(coding, *, texts=None, answers=None):
             "recheck": answer.recheck,
             "evidence": [
                 # `article` is the stable key; number, heading and label are what a reader cites.
-                {"article": e.article_identifier, "start": e.start, "end": e.end, "quote": e.quote,
-                 "number": articles.get(e.article_identifier, ("", ""))[0],
-                 "heading": articles.get(e.article_identifier, ("", ""))[1],
-                 "label": labels.get(e.article_identifier, f"#{e.article_identifier}"),
-                 "url": evidence_url(coding, e.article_identifier)}
+                {
+                    "article": e.article_identifier,
+                    "start": e.start,
+                    "end": e.end,
+                    "quote": e.quote,
+                    "number": articles.get(e.article_identifier, ("", ""))[0],
+                    "heading": articles.get(e.article_identifier, ("", ""))[1],
+                    "label": labels.get(e.article_identifier, f"#{e.article_identifier}"),
+                    "url": evidence_url(coding, e.article_identifier),
+                }
                 for e in evidence
             ],
         }
@@ -288,4 +332,3 @@ def coding_as_payload(coding, *, texts=None, answers=None):
         "revision": coding.revision,
         "answers": payload,
     }
-

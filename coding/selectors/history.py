@@ -11,6 +11,7 @@ Changes the workbench makes by itself (the adjudication opening when the last co
 (services/history.py) and shown as "the workbench"; older records of such changes are
 recognised by their content. Reads only; which codings a user may see comes from
 coding/visibility.py."""
+
 from collections import defaultdict
 from datetime import timedelta
 
@@ -19,8 +20,17 @@ from django.template.defaultfilters import truncatechars
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ..models import (Adjudication, Answer, Assignment, Coding, DisagreementType, Evidence, FinalValue, SuggestionDisplay,
-                      TextVersion)
+from ..models import (
+    Adjudication,
+    Answer,
+    Assignment,
+    Coding,
+    DisagreementType,
+    Evidence,
+    FinalValue,
+    SuggestionDisplay,
+    TextVersion,
+)
 from ..models.codings import SUGGESTION_SHOWN, WORKBENCH
 from ..roles import is_supervisor
 from ..visibility import codings_visible_to
@@ -40,7 +50,10 @@ SHOWN = {
 }
 TEXT_LIMIT = 160
 # Fields declared without a verbose name (Django would show "approved by" in every language).
-FIELD_LABELS = {(Adjudication, "approved_by"): gettext_lazy("approved by"), (Assignment, "coder"): gettext_lazy("coder")}
+FIELD_LABELS = {
+    (Adjudication, "approved_by"): gettext_lazy("approved by"),
+    (Assignment, "coder"): gettext_lazy("coder"),
+}
 
 
 def _sources(user, agreement):
@@ -52,7 +65,9 @@ def _sources(user, agreement):
         Evidence.history.filter(answer_id__in=answer_ids),
     ]
     if is_supervisor(user):
-        adjudication_ids = list(Adjudication.history.filter(agreement_id=agreement.pk).values_list("id", flat=True).distinct())
+        adjudication_ids = list(
+            Adjudication.history.filter(agreement_id=agreement.pk).values_list("id", flat=True).distinct()
+        )
         sources += [
             Assignment.history.filter(agreement_id=agreement.pk),
             Adjudication.history.filter(id__in=adjudication_ids),
@@ -68,16 +83,23 @@ def _automatic(record):
         return True
     # Records written before the reason was kept: the values the coders agreed on, which only
     # the workbench sets (a supervisor's decision has another type and names her).
-    return (record.instance_type is FinalValue and record.disagreement_type == DisagreementType.AGREED
-            and record.decided_by_id is None)
+    return (
+        record.instance_type is FinalValue
+        and record.disagreement_type == DisagreementType.AGREED
+        and record.decided_by_id is None
+    )
 
 
 class _Names:
     """Ids in records turned into what a reader knows them by, each kind read once."""
 
     def __init__(self, records, codings):
-        users = {getattr(r, f) for r in records for f in ("history_user_id", "approved_by_id", "coder_id", "decided_by_id")
-                 if getattr(r, f, None)}
+        users = {
+            getattr(r, f)
+            for r in records
+            for f in ("history_user_id", "approved_by_id", "coder_id", "decided_by_id")
+            if getattr(r, f, None)
+        }
         self.users = dict(get_user_model().objects.filter(pk__in=users).values_list("pk", "username"))
         versions = {r.text_version_id for r in records if getattr(r, "text_version_id", None)}
         self.text_versions = dict(TextVersion.objects.filter(pk__in=versions).values_list("pk", "number"))
@@ -141,8 +163,12 @@ def history_visible_to(user, *, agreement):
     records = [record for source in sources for record in source]  # record.instance_type: its model
     answer_coding = dict(Answer.history.filter(id__in=answer_ids).values_list("id", "coding_id").distinct())
     answer_code = {r.id: r.indicator.code for r in records if r.instance_type is Answer and r.indicator_id}
-    codings = {c.pk: c for c in Coding.objects.filter(pk__in=coding_ids).select_related(
-        "coder", "text_version", "agreement__current_text", "version__codebook")}
+    codings = {
+        c.pk: c
+        for c in Coding.objects.filter(pk__in=coding_ids).select_related(
+            "coder", "text_version", "agreement__current_text", "version__codebook"
+        )
+    }
     names = _Names(records, codings)
 
     # Each object's records in order, so a record's predecessor is found without a query.
@@ -179,8 +205,13 @@ def history_visible_to(user, *, agreement):
         # starts the entry, the others join it while they come from the same save.
         anchor = record.instance_type in (Coding, Adjudication)
         if group is None or anchor or record.history_date - group["start"] > SAVE_WINDOW:
-            group = {"key": key, "start": record.history_date, "records": [], "automatic": automatic,
-                     "user_id": record.history_user_id}
+            group = {
+                "key": key,
+                "start": record.history_date,
+                "records": [],
+                "automatic": automatic,
+                "user_id": record.history_user_id,
+            }
             open_groups[key] = group
             groups.append(group)
         group["records"].append(record)
@@ -206,7 +237,9 @@ def _entry(group, previous, names, codings, answer_coding, answer_code):
             elif last.history_type == "-" and first.history_type != "+":
                 removed[content] = last
             continue
-        label = answer_code.get(last.id, "") if model is Answer else (last.indicator.code if model is FinalValue else "")
+        label = (
+            answer_code.get(last.id, "") if model is Answer else (last.indicator.code if model is FinalValue else "")
+        )
         if last.history_type == "-":
             lines[label].append({"text": _("deleted")})
             continue
@@ -216,14 +249,22 @@ def _entry(group, previous, names, codings, answer_coding, answer_code):
     for items, verb in ((removed, _("removed")), (cited, _("cited"))):
         for (answer_id, article, _start, _end, quote), _record in items.items():
             coding = codings.get(answer_coding.get(answer_id))
-            article_label = names.texts.get(coding.pk, ({}, {}))[0].get(article, f"#{article}") if coding else f"#{article}"
+            article_label = (
+                names.texts.get(coding.pk, ({}, {}))[0].get(article, f"#{article}") if coding else f"#{article}"
+            )
             text = f"{verb} {article_label}" + (f" “{truncatechars(quote, 80)}”" if quote else "")
-            lines[answer_code.get(answer_id, "")].append({"text": text, "link": evidence_url(coding, article) if coding else None})
+            lines[answer_code.get(answer_id, "")].append(
+                {"text": text, "link": evidence_url(coding, article) if coding else None}
+            )
     ordered = [{"label": label, "parts": parts} for label, parts in lines.items() if parts]
     ordered.sort(key=lambda line: (line["label"] != "", line["label"]))
     if kind == "coding":
         coding = codings.get(root_id)
-        subject = f"{Coding._meta.verbose_name} · {coding.coder.get_username()} · {coding.version}" if coding else Coding._meta.verbose_name
+        subject = (
+            f"{Coding._meta.verbose_name} · {coding.coder.get_username()} · {coding.version}"
+            if coding
+            else Coding._meta.verbose_name
+        )
         what = Coding._meta.verbose_name
     else:
         model = {"adjudication": Adjudication, "display": SuggestionDisplay}.get(kind, Assignment)
@@ -250,5 +291,14 @@ def history_csv_rows(events):
     for event in events:
         for line in event["lines"]:
             for part in line["parts"]:
-                yield [event["when"].isoformat(), event["who"], event["automatic"], event["subject"], line["label"],
-                       part.get("field", ""), part.get("before", ""), part.get("after", ""), part["text"]]
+                yield [
+                    event["when"].isoformat(),
+                    event["who"],
+                    event["automatic"],
+                    event["subject"],
+                    line["label"],
+                    part.get("field", ""),
+                    part.get("before", ""),
+                    part.get("after", ""),
+                    part["text"],
+                ]

@@ -1,6 +1,7 @@
 """Every coder's cited passages in the treaty text, side by side, for the adjudication page
 (supervisors: blindness does not apply to them). Reads only; the cutting is the pure
 coding/pure/highlights.py."""
+
 from collections import defaultdict
 
 from django.utils.translation import gettext as _
@@ -37,7 +38,8 @@ def adjudication_passages(*, codings, answers, codes, show_names=False):
         coding = codings[index_of[answer.coding_id]]
         for item in answer.evidence.all():
             cited[(coding_text_version(coding), item.article_identifier)].append(
-                (item.start, item.end, index_of[answer.coding_id], codes.get(answer.indicator_id, "")))
+                (item.start, item.end, index_of[answer.coding_id], codes.get(answer.indicator_id, ""))
+            )
     versions = {version for version, _identifier in cited}
     articles = []
     for version in versions:
@@ -45,28 +47,41 @@ def adjudication_passages(*, codings, answers, codes, show_names=False):
             continue
         labels = citation_labels(version)
         wanted = {identifier for v, identifier in cited if v == version}
-        for article in Article.objects.filter(version=version, identifier__in=wanted).only("identifier", "text", "position"):
+        for article in Article.objects.filter(version=version, identifier__in=wanted).only(
+            "identifier", "text", "position"
+        ):
             spans = cited[(version, article.identifier)]
             segments = []
             for text, keys in passage_segments(article.text, [(s, e, (i, code)) for s, e, i, code in spans]):
                 indices = sorted({i for i, _code in keys})
-                segments.append({
-                    "text": text, "style": _style(indices) if indices else "",
-                    "codes": " ".join(sorted({code for _i, code in keys})),
-                    "title": " · ".join(f"{coders[i]['name']}: {', '.join(sorted(c for j, c in keys if j == i))}" for i in indices),
-                })
+                segments.append(
+                    {
+                        "text": text,
+                        "style": _style(indices) if indices else "",
+                        "codes": " ".join(sorted({code for _i, code in keys})),
+                        "title": " · ".join(
+                            f"{coders[i]['name']}: {', '.join(sorted(c for j, c in keys if j == i))}" for i in indices
+                        ),
+                    }
+                )
             whole = defaultdict(set)
             for start, _end, i, code in spans:
                 if start is None:
                     whole[i].add(code)
-            articles.append({
-                "position": (version.number, article.position), "identifier": article.identifier,
-                "label": labels.get(article.identifier, f"#{article.identifier}"), "version": version,
-                "url": article_url(agreement_id=version.agreement_id, version=version.number, identifier=article.identifier),
-                "segments": segments,
-                "whole": [{"coder": coders[i], "codes": ", ".join(sorted(c))} for i, c in sorted(whole.items())],
-                "codes": " ".join(sorted({code for *_rest, code in spans})),
-            })
+            articles.append(
+                {
+                    "position": (version.number, article.position),
+                    "identifier": article.identifier,
+                    "label": labels.get(article.identifier, f"#{article.identifier}"),
+                    "version": version,
+                    "url": article_url(
+                        agreement_id=version.agreement_id, version=version.number, identifier=article.identifier
+                    ),
+                    "segments": segments,
+                    "whole": [{"coder": coders[i], "codes": ", ".join(sorted(c))} for i, c in sorted(whole.items())],
+                    "codes": " ".join(sorted({code for *_rest, code in spans})),
+                }
+            )
     articles.sort(key=lambda a: a["position"])
     return {"coders": coders, "passages": articles}
 
@@ -77,4 +92,7 @@ def adjudication_page(*, adjudication, show_names=False):
     detail = adjudication_detail(adjudication=adjudication)
     answers = [answer for row in detail["rows"] for _coding, answer in row["answers"] if answer is not None]
     codes = {row["indicator"].pk: row["indicator"].code for row in detail["rows"]}
-    return {**detail, **adjudication_passages(codings=detail["codings"], answers=answers, codes=codes, show_names=show_names)}
+    return {
+        **detail,
+        **adjudication_passages(codings=detail["codings"], answers=answers, codes=codes, show_names=show_names),
+    }

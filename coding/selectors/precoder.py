@@ -1,6 +1,7 @@
 """Reads of the machine pre-coder: treaty texts as the pure model reads them, the training set,
 the model for a codebook, suggestions for the workspace and adjudication (visibility asked of
 coding/visibility.py), and the honest measurement of a model. Reads only."""
+
 from ..models import (
     Adjudication,
     Answer,
@@ -12,14 +13,22 @@ from ..models import (
     Suggestion,
     SuggestionDisplay,
 )
-from ..pure.ids import MAX_DATABASE_ID
 from ..precoder.features import TreatyArticle, looks_english
 from ..precoder.model import IndicatorSpec, agreement_statistics
+from ..pure.ids import MAX_DATABASE_ID
 from ..visibility import suggestion_indicators_visible
 from .agreements import article_url, citation_labels
 
-LANGUAGE_NAMES = {"en": "English", "es": "Spanish", "fr": "French", "pt": "Portuguese", "zh": "Chinese",
-                  "ar": "Arabic", "ru": "Russian", "de": "German"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "es": "Spanish",
+    "fr": "French",
+    "pt": "Portuguese",
+    "zh": "Chinese",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "de": "German",
+}
 
 
 class PrecoderModelError(LookupError):
@@ -37,10 +46,15 @@ def treaty_articles(text_version):
     if text_version is None:
         return []
     labels = citation_labels(text_version)
-    rows = Article.objects.filter(version=text_version).order_by("position").values_list(
-        "identifier", "chapter__name", "heading", "text")
-    return [TreatyArticle(identifier=i, chapter=c or "", heading=h or "", text=t, label=labels.get(i, ""))
-            for i, c, h, t in rows]
+    rows = (
+        Article.objects.filter(version=text_version)
+        .order_by("position")
+        .values_list("identifier", "chapter__name", "heading", "text")
+    )
+    return [
+        TreatyArticle(identifier=i, chapter=c or "", heading=h or "", text=t, label=labels.get(i, ""))
+        for i, c, h, t in rows
+    ]
 
 
 def text_language_problem(agreement, articles, *, language="en"):
@@ -52,28 +66,38 @@ def text_language_problem(agreement, articles, *, language="en"):
     declared = (agreement.language or "").strip().lower()
     if declared and not declared.startswith(language):
         name = LANGUAGE_NAMES.get(declared[:2], declared)
-        return (f"{ref} ({agreement.name}) is a text in {name} ({declared}); the model reads "
-                f"{LANGUAGE_NAMES.get(language, language)} only")
+        return (
+            f"{ref} ({agreement.name}) is a text in {name} ({declared}); the model reads "
+            f"{LANGUAGE_NAMES.get(language, language)} only"
+        )
     if not declared and not looks_english(articles):
-        return (f"{ref} ({agreement.name}): its text does not read as {LANGUAGE_NAMES.get(language, language)}; "
-                "the model reads English only")
+        return (
+            f"{ref} ({agreement.name}): its text does not read as {LANGUAGE_NAMES.get(language, language)}; "
+            "the model reads English only"
+        )
     return None
 
 
 def indicator_specs(version):
-    return [IndicatorSpec(code=i.code, level=i.level, values=tuple(sorted(i.values)), hints=tuple(i.keyword_hints))
-            for i in version.indicators.all()]
+    return [
+        IndicatorSpec(code=i.code, level=i.level, values=tuple(sorted(i.values)), hints=tuple(i.keyword_hints))
+        for i in version.indicators.all()
+    ]
 
 
 def training_set(*, version, reference, exclude_ids=()):
     """(items, left_out): items are (agreement, text version, articles, {code: value}) for every
     agreement `reference` has a submitted coding of under `version`; left_out maps a reason to the
     agreement refs not used (excluded on request, no text, not English)."""
-    codings = (Coding.objects.filter(version=version, coder__username=reference, state=Coding.State.SUBMITTED)
-               .select_related("agreement__current_text").order_by("agreement_id"))
+    codings = (
+        Coding.objects.filter(version=version, coder__username=reference, state=Coding.State.SUBMITTED)
+        .select_related("agreement__current_text")
+        .order_by("agreement_id")
+    )
     labels = {}
     for coding_id, code, value in Answer.objects.filter(coding__in=codings, value__isnull=False).values_list(
-            "coding_id", "indicator__code", "value"):
+        "coding_id", "indicator__code", "value"
+    ):
         labels.setdefault(coding_id, {})[code] = value
     items, left_out = [], {}
     for coding in codings:
@@ -119,22 +143,32 @@ def model_for(*, version, number=None):
         if model is None:
             raise PrecoderModelError(f"no pre-coder model {number}")
         if model.version_id != version.pk or model.codebook_hash != version.content_hash:
-            raise PrecoderModelError(f"model {number} was trained for codebook {model.version}, not {version}: "
-                                     "its suggestions would answer other questions")
+            raise PrecoderModelError(
+                f"model {number} was trained for codebook {model.version}, not {version}: "
+                "its suggestions would answer other questions"
+            )
         return model
-    model = PrecoderModel.objects.select_related("version__codebook", "coder").filter(
-        version=version, codebook_hash=version.content_hash).order_by("-number").first()
+    model = (
+        PrecoderModel.objects.select_related("version__codebook", "coder")
+        .filter(version=version, codebook_hash=version.content_hash)
+        .order_by("-number")
+        .first()
+    )
     if model is None:
-        known = ", ".join(f"model {m.number} ({m.version})" for m in PrecoderModel.objects.select_related("version__codebook"))
-        raise PrecoderModelError(f"no pre-coder model was trained for codebook {version}; "
-                                 f"trained: {known or 'none (run train_precoder)'}")
+        known = ", ".join(
+            f"model {m.number} ({m.version})" for m in PrecoderModel.objects.select_related("version__codebook")
+        )
+        raise PrecoderModelError(
+            f"no pre-coder model was trained for codebook {version}; trained: {known or 'none (run train_precoder)'}"
+        )
     return model
 
 
 def _suggestion_rows(codings_qs, *, codes=None):
     """{indicator code: row} of the machine codings in `codings_qs` (one per agreement)."""
     suggestions = Suggestion.objects.filter(answer__coding__in=codings_qs).select_related(
-        "answer__indicator", "answer__coding__text_version", "answer__coding__agreement", "model")
+        "answer__indicator", "answer__coding__text_version", "answer__coding__agreement", "model"
+    )
     rows = {}
     for s in suggestions:
         code = s.answer.indicator.code
@@ -143,11 +177,19 @@ def _suggestion_rows(codings_qs, *, codes=None):
         best = s.evidence[0] if s.evidence else None
         coding = s.answer.coding
         rows[code] = {
-            "code": code, "value": s.answer.value, "confidence": round(s.confidence, 2),
+            "code": code,
+            "value": s.answer.value,
+            "confidence": round(s.confidence, 2),
             "label": dict(s.answer.indicator.value_labels()).get(s.answer.value, ""),
-            "article": best["article"] if best else None, "number": best["number"] if best else "",
-            "url": article_url(agreement_id=coding.agreement_id, identifier=best["article"],
-                               version=coding.text_version.number if coding.text_version else None) if best else None,
+            "article": best["article"] if best else None,
+            "number": best["number"] if best else "",
+            "url": article_url(
+                agreement_id=coding.agreement_id,
+                identifier=best["article"],
+                version=coding.text_version.number if coding.text_version else None,
+            )
+            if best
+            else None,
             "model": s.model.number,
         }
     return rows
@@ -155,7 +197,9 @@ def _suggestion_rows(codings_qs, *, codes=None):
 
 def machine_codings(*, agreement, version):
     """The newest model's machine coding of this agreement under `version`, as a queryset."""
-    model = PrecoderModel.objects.filter(version=version, coder__codings__agreement=agreement).order_by("-number").first()
+    model = (
+        PrecoderModel.objects.filter(version=version, coder__codings__agreement=agreement).order_by("-number").first()
+    )
     if model is None:
         return Coding.objects.none()
     return Coding.objects.filter(agreement=agreement, version=version, coder_id=model.coder_id)
@@ -200,8 +244,12 @@ def _pairs(frame_a, frame_b):
 
 
 def _values(**filters):
-    return {(a, c): v for a, c, v in Answer.objects.filter(value__isnull=False, **filters).values_list(
-        "coding__agreement_id", "indicator__code", "value")}
+    return {
+        (a, c): v
+        for a, c, v in Answer.objects.filter(value__isnull=False, **filters).values_list(
+            "coding__agreement_id", "indicator__code", "value"
+        )
+    }
 
 
 def precoder_measurement(*, model):
@@ -212,30 +260,53 @@ def precoder_measurement(*, model):
     specs = [IndicatorSpec(code=i["code"], level=i["level"], values=tuple(i["values"])) for i in model.indicators]
     machine = _values(coding__coder_id=model.coder_id, coding__version_id=model.version_id)
     confidence = dict(Suggestion.objects.filter(model=model).values_list("answer_id", "confidence"))
-    answer_ids = {(a, c): pk for pk, a, c in Answer.objects.filter(coding__coder_id=model.coder_id).values_list(
-        "pk", "coding__agreement_id", "indicator__code")}
+    answer_ids = {
+        (a, c): pk
+        for pk, a, c in Answer.objects.filter(coding__coder_id=model.coder_id).values_list(
+            "pk", "coding__agreement_id", "indicator__code"
+        )
+    }
     trained = set(model.training_agreements)
-    reference = {k: v for k, v in _values(coding__coder__username=model.reference, coding__version_id=model.version_id,
-                                          coding__state=Coding.State.SUBMITTED).items() if k[0] not in trained}
-    approved = {(a, c): v for a, c, v in FinalValue.objects.filter(
-        adjudication__version_id=model.version_id, adjudication__state=Adjudication.State.APPROVED).values_list(
-        "adjudication__agreement_id", "indicator__code", "value")}
+    reference = {
+        k: v
+        for k, v in _values(
+            coding__coder__username=model.reference,
+            coding__version_id=model.version_id,
+            coding__state=Coding.State.SUBMITTED,
+        ).items()
+        if k[0] not in trained
+    }
+    approved = {
+        (a, c): v
+        for a, c, v in FinalValue.objects.filter(
+            adjudication__version_id=model.version_id, adjudication__state=Adjudication.State.APPROVED
+        ).values_list("adjudication__agreement_id", "indicator__code", "value")
+    }
     result = {"cross_validation": {}, "reference": {}, "approved": {}}
     points = {"cross_validation": [], "reference": [], "approved": []}
     for name, truth in (("reference", reference), ("approved", approved)):
         pairs = _pairs(machine, truth)
         for spec in specs:
             result[name][spec.code] = agreement_statistics(pairs.get(spec.code, []), spec)
-        points[name] = [[confidence.get(answer_ids[key], 0), int(value == truth[key])]
-                        for key, value in machine.items() if key in truth and key in answer_ids]
+        points[name] = [
+            [confidence.get(answer_ids[key], 0), int(value == truth[key])]
+            for key, value in machine.items()
+            if key in truth and key in answer_ids
+        ]
     for spec in specs:
         cv = model.cross_validation.get(spec.code, {})
         result["cross_validation"][spec.code] = {k: cv.get(k) for k in ("n", "kappa", "alpha", "accuracy")}
         points["cross_validation"] += cv.get("points", [])
-    return {"model": model, "indicators": [s.code for s in specs], "results": result, "points": points,
-            "machine_coder": model.coder_name, "reference": model.reference,
-            "n_reference_held_out": len({a for a, _c in reference if any((a, s.code) in machine for s in specs)}),
-            "n_approved": len({a for a, _c in approved if any((a, s.code) in machine for s in specs)})}
+    return {
+        "model": model,
+        "indicators": [s.code for s in specs],
+        "results": result,
+        "points": points,
+        "machine_coder": model.coder_name,
+        "reference": model.reference,
+        "n_reference_held_out": len({a for a, _c in reference if any((a, s.code) in machine for s in specs)}),
+        "n_approved": len({a for a, _c in approved if any((a, s.code) in machine for s in specs)}),
+    }
 
 
 def precodable(agreements, *, language="en"):

@@ -1,6 +1,7 @@
 """Reads of codebook changes: what a version changed per indicator, and the re-check queue of
 codings made under the wording it replaced. Reads only; the comparison is the pure
 coding/pure/codebook_changes.py, carrying codings over is services/recheck.py."""
+
 from collections import defaultdict
 
 from django.db.models import Exists, OuterRef
@@ -44,9 +45,14 @@ def recheck_candidates(*, version):
     Returns [(coding, [codes])] by agreement and coder."""
     older = CodebookVersion.objects.filter(codebook=version.codebook, number__lt=version.number)
     already = Exists(Coding.objects.filter(agreement=OuterRef("agreement"), coder=OuterRef("coder"), version=version))
-    codings = (Coding.objects.filter(version__in=older).exclude(coder__groups__name=REFERENCE)
-               .exclude(Exists(Coding.objects.filter(carried_from=OuterRef("pk")))).exclude(already)
-               .select_related("agreement", "coder", "version__codebook").order_by("agreement__name", "coder__username", "-version__number"))
+    codings = (
+        Coding.objects.filter(version__in=older)
+        .exclude(coder__groups__name=REFERENCE)
+        .exclude(Exists(Coding.objects.filter(carried_from=OuterRef("pk"))))
+        .exclude(already)
+        .select_related("agreement", "coder", "version__codebook")
+        .order_by("agreement__name", "coder__username", "-version__number")
+    )
     recheck_by_version = {}
     result, seen = [], set()
     for coding in codings:
@@ -83,11 +89,16 @@ def recheck_queue():
         by_agreement = defaultdict(list)
         for coding, codes in candidates:
             by_agreement[coding.agreement].append((coding, codes))
-        queue.append({
-            "codebook": codebook, "version": latest, "changes": codebook_version_changes(latest),
-            "candidates": [{"agreement": a, "codings": rows} for a, rows in by_agreement.items()],
-            "n_candidates": len(candidates), "outstanding": recheck_outstanding(version=latest),
-        })
+        queue.append(
+            {
+                "codebook": codebook,
+                "version": latest,
+                "changes": codebook_version_changes(latest),
+                "candidates": [{"agreement": a, "codings": rows} for a, rows in by_agreement.items()],
+                "n_candidates": len(candidates),
+                "outstanding": recheck_outstanding(version=latest),
+            }
+        )
     return queue
 
 
@@ -107,6 +118,8 @@ def codebook_change_summary(version):
     lines.append(f"  unchanged, carried over without re-coding: {', '.join(changes['unchanged']) or 'none'}")
     waiting = recheck_candidates(version=version)
     affected = sum(1 for _coding, codes in waiting if codes)
-    lines.append(f"{len(waiting)} codings under older versions can be carried over; {affected} of them answer changed "
-                 "indicators and go to the re-check queue (/coding/recheck/)")
+    lines.append(
+        f"{len(waiting)} codings under older versions can be carried over; {affected} of them answer changed "
+        "indicators and go to the re-check queue (/coding/recheck/)"
+    )
     return lines

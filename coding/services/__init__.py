@@ -1,8 +1,9 @@
 """Every write the coding app makes goes through a function here (HackSoft's services layer).
 Keyword-only and atomic, named <entity>_<action>; no service imports a task module (jobs.py sends by name)."""
+
 from .codebooks import codebook_import
-from .texts import agreements_import_tota, text_import_file, text_version_create
 from .desta import agreements_import_desta_list
+from .texts import agreements_import_tota, text_import_file, text_version_create
 
 __all__ = [
     "agreements_import_desta_list",

@@ -3,6 +3,7 @@
 Agreements whose assigned coders have all submitted get final values; where all coders agree the
 value is accepted automatically, every disagreement needs a supervisor's decision with a
 rationale and a disagreement type."""
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,8 +28,10 @@ def _claim(adjudication, revision):
     locked = Adjudication.objects.select_for_update().get(pk=adjudication.pk)
     if revision is not None and locked.revision != int(revision):
         raise AdjudicationConflict(
-            _("Another supervisor changed this adjudication since you opened it; nothing was recorded. "
-              "The page now shows the current values: check them and record yours again if it still applies.")
+            _(
+                "Another supervisor changed this adjudication since you opened it; nothing was recorded. "
+                "The page now shows the current values: check them and record yours again if it still applies."
+            )
         )
     locked.revision += 1
     return locked
@@ -38,8 +41,9 @@ def adjudication_open_if_ready(*, agreement, version):
     """Open (or refresh) adjudication once every assigned coder has submitted. Returns it or None."""
     assigned = set(Assignment.objects.filter(agreement=agreement, version=version).values_list("coder_id", flat=True))
     submitted = set(
-        Coding.objects.filter(agreement=agreement, version=version, coder_id__in=assigned, state=Coding.State.SUBMITTED)
-        .values_list("coder_id", flat=True)
+        Coding.objects.filter(
+            agreement=agreement, version=version, coder_id__in=assigned, state=Coding.State.SUBMITTED
+        ).values_list("coder_id", flat=True)
     )
     if len(assigned) < 2 or submitted != assigned:
         return None
@@ -57,8 +61,12 @@ def adjudication_open_if_ready(*, agreement, version):
     for indicator in version.indicators.all():
         given = values.get(indicator.pk, [])
         if indicator.pk not in decided and len(given) == len(assigned) and len(set(given)) == 1:
-            _create_or_get(FinalValue, adjudication=adjudication, indicator=indicator,
-                           defaults={"value": given[0], "disagreement_type": DisagreementType.AGREED})
+            _create_or_get(
+                FinalValue,
+                adjudication=adjudication,
+                indicator=indicator,
+                defaults={"value": given[0], "disagreement_type": DisagreementType.AGREED},
+            )
             decided.add(indicator.pk)
     _final_values_carry_over(adjudication, decided)
     return adjudication
@@ -69,19 +77,28 @@ def _final_values_carry_over(adjudication, decided):
     final values of the indicators whose wording did not change still hold, as long as every
     coder's answer is still the one the decision was made on: copied (value, rationale, type, who
     decided) where nothing is decided yet. Approving stays the supervisor's."""
-    carried = list(Coding.objects.filter(agreement=adjudication.agreement, version=adjudication.version,
-                                         carried_from__isnull=False).select_related("carried_from"))
+    carried = list(
+        Coding.objects.filter(
+            agreement=adjudication.agreement, version=adjudication.version, carried_from__isnull=False
+        ).select_related("carried_from")
+    )
     old_version_ids = {c.carried_from.version_id for c in carried}
     if len(old_version_ids) != 1:
         return
-    old = Adjudication.objects.filter(agreement=adjudication.agreement, version_id=old_version_ids.pop()).select_related("version").first()
+    old = (
+        Adjudication.objects.filter(agreement=adjudication.agreement, version_id=old_version_ids.pop())
+        .select_related("version")
+        .first()
+    )
     if old is None:
         return
     changed = changed_codes(indicator_dicts(old.version), indicator_dicts(adjudication.version))
     new_indicators = {i.code: i for i in adjudication.version.indicators.all()}
 
     def answered(codings):
-        return set(Answer.objects.filter(coding__in=codings).values_list("coding__coder_id", "indicator__code", "value"))
+        return set(
+            Answer.objects.filter(coding__in=codings).values_list("coding__coder_id", "indicator__code", "value")
+        )
 
     # (coder, code, value) now and when the old decision was made: an indicator whose answers moved
     # since the carry-over is decided afresh.
@@ -91,9 +108,17 @@ def _final_values_carry_over(adjudication, decided):
         indicator = new_indicators.get(final.indicator.code)
         if indicator is None or indicator.code in changed or indicator.code in moved or indicator.pk in decided:
             continue
-        _create_or_get(FinalValue, adjudication=adjudication, indicator=indicator, defaults={
-            "value": final.value, "rationale": final.rationale, "disagreement_type": final.disagreement_type,
-            "decided_by": final.decided_by})
+        _create_or_get(
+            FinalValue,
+            adjudication=adjudication,
+            indicator=indicator,
+            defaults={
+                "value": final.value,
+                "rationale": final.rationale,
+                "disagreement_type": final.disagreement_type,
+                "decided_by": final.decided_by,
+            },
+        )
 
 
 def _create_or_get(model, *, defaults=None, **keys):
@@ -125,8 +150,12 @@ def adjudication_resolve(*, adjudication, indicator, value, rationale, disagreem
         raise ValidationError(_("'%(v)s' is not a number") % {"v": value}) from exc
     if value not in indicator.values:
         raise ValidationError(_("%(v)s is not an allowed value for %(code)s") % {"v": value, "code": indicator.code})
-    if disagreement_type not in {DisagreementType.MISREAD, DisagreementType.AMBIGUITY, DisagreementType.CLERICAL,
-                                 DisagreementType.OTHER}:
+    if disagreement_type not in {
+        DisagreementType.MISREAD,
+        DisagreementType.AMBIGUITY,
+        DisagreementType.CLERICAL,
+        DisagreementType.OTHER,
+    }:
         raise ValidationError(_("Choose a disagreement type."))
     if not (rationale or "").strip():
         raise ValidationError(_("Give a rationale for the final value."))
@@ -138,9 +167,14 @@ def adjudication_resolve(*, adjudication, indicator, value, rationale, disagreem
     with history_user(user):
         locked.save()
         final, _created = FinalValue.objects.update_or_create(
-            adjudication=adjudication, indicator=indicator,
-            defaults={"value": value, "rationale": rationale.strip(), "disagreement_type": disagreement_type,
-                      "decided_by": user},
+            adjudication=adjudication,
+            indicator=indicator,
+            defaults={
+                "value": value,
+                "rationale": rationale.strip(),
+                "disagreement_type": disagreement_type,
+                "decided_by": user,
+            },
         )
     adjudication.revision = locked.revision
     return final
@@ -153,7 +187,9 @@ def adjudication_approve(*, adjudication, user, revision=None):
     decided = set(locked.final_values.values_list("indicator_id", flat=True))
     missing = [i.code for i in locked.version.indicators.all() if i.pk not in decided]
     if missing:
-        raise ValidationError(_("Decide every indicator before approving; open: %(codes)s") % {"codes": ", ".join(missing)})
+        raise ValidationError(
+            _("Decide every indicator before approving; open: %(codes)s") % {"codes": ", ".join(missing)}
+        )
     locked.state = Adjudication.State.APPROVED
     locked.approved_by, locked.approved_at = user, timezone.now()
     with history_user(user):
@@ -195,8 +231,9 @@ def approved_coding_set(*, agreement, version, values, user=None, note=""):
     adjudication, created = Adjudication.objects.get_or_create(agreement=agreement, version=version)
     adjudication = Adjudication.objects.select_for_update().get(pk=adjudication.pk)
     if not created and adjudication.state == Adjudication.State.OPEN:
-        raise ValidationError(_("%(agreement)s is in adjudication; finish it on its adjudication page") % {
-            "agreement": agreement})
+        raise ValidationError(
+            _("%(agreement)s is in adjudication; finish it on its adjudication page") % {"agreement": agreement}
+        )
     indicators = {i.code: i for i in version.indicators.all()}
     current = {f.indicator_id: f for f in adjudication.final_values.all()}
     changes = []
@@ -207,9 +244,14 @@ def approved_coding_set(*, agreement, version, values, user=None, note=""):
             if final is not None and (final.value, final.rationale) == (value, note):
                 continue
             FinalValue.objects.update_or_create(
-                adjudication=adjudication, indicator=indicators[code],
-                defaults={"value": value, "rationale": note, "disagreement_type": DisagreementType.IMPORTED,
-                          "decided_by": user},
+                adjudication=adjudication,
+                indicator=indicators[code],
+                defaults={
+                    "value": value,
+                    "rationale": note,
+                    "disagreement_type": DisagreementType.IMPORTED,
+                    "decided_by": user,
+                },
             )
             changes.append((code, final.value if final else None, value))
         # Migrated work is approved as it stands; indicators the source did not code stay missing.

@@ -4,6 +4,7 @@ Authority FTA, texts after 2017): created by hand from the supervisors' form or
 under the person who made it. An agreement that is already there (the same name in any case, or
 the same parties signing in the same year) is refused: a second row would be coded, assigned and
 counted twice."""
+
 import datetime
 import re
 
@@ -25,13 +26,14 @@ def last_year():
 
 
 def party_codes_from(text):
-    """"TUR, PSE" or "TUR PSE" -> ["TUR", "PSE"] (as typed, upper-cased; checked by agreement_create)."""
+    """ "TUR, PSE" or "TUR PSE" -> ["TUR", "PSE"] (as typed, upper-cased; checked by agreement_create)."""
     return [code.upper() for code in re.split(r"[\s,;]+", str(text or "").strip()) if code]
 
 
 def _known_iso3(code):
     return bool(re.fullmatch(r"[A-Z]{3}", code)) and (
-        pycountry.countries.get(alpha_3=code) is not None or pycountry.historic_countries.get(alpha_3=code) is not None)
+        pycountry.countries.get(alpha_3=code) is not None or pycountry.historic_countries.get(alpha_3=code) is not None
+    )
 
 
 def _year(value, label, *, required):
@@ -45,8 +47,10 @@ def _year(value, label, *, required):
         raise ValidationError(_("%(field)s: '%(value)s' is not a year.") % {"field": label, "value": text[:20]})
     year = int(text)
     if not FIRST_YEAR <= year <= last_year():
-        raise ValidationError(_("%(field)s: %(year)s is outside %(first)s to %(last)s.")
-                              % {"field": label, "year": year, "first": FIRST_YEAR, "last": last_year()})
+        raise ValidationError(
+            _("%(field)s: %(year)s is outside %(first)s to %(last)s.")
+            % {"field": label, "year": year, "first": FIRST_YEAR, "last": last_year()}
+        )
     return year
 
 
@@ -59,27 +63,37 @@ def _checked(*, name, parties, year_signed, entry_into_force_year):
         errors["name"] = _("name: an agreement needs a name.")
     elif len(name) > limit:
         errors["name"] = _("name: %(length)s characters long; at most %(limit)s are allowed.") % {
-            "length": len(name), "limit": limit}
+            "length": len(name),
+            "limit": limit,
+        }
     codes = [str(code).strip().upper() for code in parties]
     unknown = [code for code in codes if not _known_iso3(code)]
     if unknown:
         errors["parties"] = _("parties: %(codes)s is not an ISO 3166 alpha-3 country code.") % {
-            "codes": ", ".join(repr(code[:10]) for code in unknown[:5])}
+            "codes": ", ".join(repr(code[:10]) for code in unknown[:5])
+        }
     elif len(set(codes)) < 2:
         errors["parties"] = _("parties: an agreement needs at least two different parties.")
     elif len(set(codes)) != len(codes):
         errors["parties"] = _("parties: a party is listed twice.")
     years = {}
-    for field, value, label, required in (("year_signed", year_signed, _("year signed"), True),
-                                          ("entry_into_force_year", entry_into_force_year, _("year in force"), False)):
+    for field, value, label, required in (
+        ("year_signed", year_signed, _("year signed"), True),
+        ("entry_into_force_year", entry_into_force_year, _("year in force"), False),
+    ):
         try:
             years[field] = _year(value, label, required=required)
         except ValidationError as exc:
             errors[field] = exc.messages[0]
-    if years.get("year_signed") and years.get("entry_into_force_year") and \
-            years["entry_into_force_year"] < years["year_signed"]:
+    if (
+        years.get("year_signed")
+        and years.get("entry_into_force_year")
+        and years["entry_into_force_year"] < years["year_signed"]
+    ):
         errors["entry_into_force_year"] = _("year in force: %(in_force)s is before the year signed, %(signed)s.") % {
-            "in_force": years["entry_into_force_year"], "signed": years["year_signed"]}
+            "in_force": years["entry_into_force_year"],
+            "signed": years["year_signed"],
+        }
     if errors:
         raise ValidationError(errors)
     return name, sorted(set(codes)), years["year_signed"], years.get("entry_into_force_year")
@@ -93,28 +107,50 @@ def agreement_duplicate_of(*, name, parties, year_signed):
         return same_name
     wanted = set(parties)
     candidates = Agreement.objects.filter(year_signed=year_signed, parties__iso3__in=wanted).distinct()
-    return next((agreement for agreement in candidates.prefetch_related("parties")
-                 if {party.iso3 for party in agreement.parties.all()} == wanted), None)
+    return next(
+        (
+            agreement
+            for agreement in candidates.prefetch_related("parties")
+            if {party.iso3 for party in agreement.parties.all()} == wanted
+        ),
+        None,
+    )
 
 
 def agreement_create(*, name, parties, year_signed, entry_into_force_year=None, name_zh="", user=None):
     """Create an agreement from neither list with its parties. ValidationError (a message per
     field) for a bad name, ISO3 code or year, or when it repeats an existing agreement."""
-    name, codes, year_signed, in_force = _checked(name=name, parties=parties, year_signed=year_signed,
-                                                  entry_into_force_year=entry_into_force_year)
+    name, codes, year_signed, in_force = _checked(
+        name=name, parties=parties, year_signed=year_signed, entry_into_force_year=entry_into_force_year
+    )
     name_zh = (name_zh or "").strip() if isinstance(name_zh, str) else ""
     if len(name_zh) > Agreement._meta.get_field("name_zh").max_length:
-        raise ValidationError({"name_zh": _("Chinese name: at most %(limit)s characters are allowed.") % {
-            "limit": Agreement._meta.get_field("name_zh").max_length}})
+        raise ValidationError(
+            {
+                "name_zh": _("Chinese name: at most %(limit)s characters are allowed.")
+                % {"limit": Agreement._meta.get_field("name_zh").max_length}
+            }
+        )
     with transaction.atomic(), history_user(user):
         existing = agreement_duplicate_of(name=name, parties=codes, year_signed=year_signed)
         if existing is not None:
-            raise ValidationError({"name": _("This agreement exists already: %(name)s (%(parties)s, signed %(year)s, "
-                                             "id %(id)s).") % {
-                "name": existing.name, "parties": " ".join(existing.party_codes), "year": existing.year_signed or "?",
-                "id": existing.pk}})
+            raise ValidationError(
+                {
+                    "name": _("This agreement exists already: %(name)s (%(parties)s, signed %(year)s, id %(id)s).")
+                    % {
+                        "name": existing.name,
+                        "parties": " ".join(existing.party_codes),
+                        "year": existing.year_signed or "?",
+                        "id": existing.pk,
+                    }
+                }
+            )
         agreement = Agreement.objects.create(
-            name=name, name_zh=name_zh, year_signed=year_signed, entry_into_force_year=in_force,
-            membership=Agreement.Membership.BILATERAL if len(codes) == 2 else Agreement.Membership.PLURILATERAL)
+            name=name,
+            name_zh=name_zh,
+            year_signed=year_signed,
+            entry_into_force_year=in_force,
+            membership=Agreement.Membership.BILATERAL if len(codes) == 2 else Agreement.Membership.PLURILATERAL,
+        )
         AgreementParty.objects.bulk_create([AgreementParty(agreement=agreement, iso3=code) for code in codes])
     return agreement

@@ -2,6 +2,7 @@
 codings.py locks the coding and moves its revision first). Every change is audited as a save()
 or delete() of each row would be (django-simple-history), in a fixed number of queries: an
 unchanged answer writes nothing, citing a passage adds one row, removing one deletes one."""
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -23,7 +24,11 @@ def _evidence_changes(rows, wanted):
     for row in rows:
         item = wanted[matched] if matched < len(wanted) else None
         if item is not None and (row.article_identifier, row.start, row.end, row.quote) == (
-                item["article_identifier"], item["start"], item["end"], item["quote"]):
+            item["article_identifier"],
+            item["start"],
+            item["end"],
+            item["quote"],
+        ):
             matched += 1
         else:
             stale.append(row)
@@ -42,9 +47,17 @@ def _evidence_delete(rows, *, who):
     queries whatever their number."""
     History = Evidence.history.model
     now = timezone.now()
-    History.objects.bulk_create([History(history_date=now, history_type="-", history_user=who,
-                                         **{f.attname: getattr(row, f.attname) for f in History.tracked_fields})
-                                 for row in rows])
+    History.objects.bulk_create(
+        [
+            History(
+                history_date=now,
+                history_type="-",
+                history_user=who,
+                **{f.attname: getattr(row, f.attname) for f in History.tracked_fields},
+            )
+            for row in rows
+        ]
+    )
     # Nothing refers to an evidence row and its history is written above: one DELETE without
     # the per-row signals loses nothing.
     Evidence.objects.filter(pk__in=[row.pk for row in rows])._raw_delete(Evidence.objects.db)

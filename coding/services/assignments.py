@@ -2,6 +2,7 @@
 so at least two coders each), balanced by open work, and the stratified reliability sample a
 supervisor assigns from. Services: keyword-only and atomic. Assigning a coder creates her empty
 coding too, so the coding's life (services/codings.py) starts here."""
+
 import random
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable, Sequence
@@ -27,8 +28,9 @@ def _assignments_validate(*, agreements: Sequence[Agreement], coders: Sequence[A
 
 
 @transaction.atomic
-def assignment_create(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-                      assigned_by: User | None = None) -> list[Assignment]:
+def assignment_create(
+    *, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any], assigned_by: User | None = None
+) -> list[Assignment]:
     """Assign every agreement to every coder under `version` (double coding: at least two
     coders). Returns the assignments created; existing ones are kept, so assigning twice is
     harmless."""
@@ -37,8 +39,9 @@ def assignment_create(*, agreements: Iterable[Agreement], version: CodebookVersi
     return _assign(agreements=agreement_list, version=version, coders=coder_list, assigned_by=assigned_by)
 
 
-def _assign(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-            assigned_by: User | None) -> list[Assignment]:
+def _assign(
+    *, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any], assigned_by: User | None
+) -> list[Assignment]:
     created = []
     for agreement in agreements:
         for coder in coders:
@@ -61,8 +64,14 @@ def open_workload(coders: Iterable[Any]) -> dict[int, int]:
 
 
 @transaction.atomic
-def assignment_balance(*, agreements: Iterable[Agreement], version: CodebookVersion, coders: Iterable[Any],
-                       per_agreement: int = 2, assigned_by: User | None = None) -> list[Assignment]:
+def assignment_balance(
+    *,
+    agreements: Iterable[Agreement],
+    version: CodebookVersion,
+    coders: Iterable[Any],
+    per_agreement: int = 2,
+    assigned_by: User | None = None,
+) -> list[Assignment]:
     """Give each agreement to `per_agreement` coders, always the ones with the least open work
     (ties broken by username, so the result is reproducible)."""
     agreement_list, coder_list = list(agreements), list(coders)
@@ -70,7 +79,9 @@ def assignment_balance(*, agreements: Iterable[Agreement], version: CodebookVers
     load = open_workload(coder_list)
     created = []
     for agreement in agreement_list:
-        already = set(Assignment.objects.filter(agreement=agreement, version=version).values_list("coder_id", flat=True))
+        already = set(
+            Assignment.objects.filter(agreement=agreement, version=version).values_list("coder_id", flat=True)
+        )
         needed = per_agreement - len(already)
         candidates = sorted((c for c in coder_list if c.pk not in already), key=lambda c: (load[c.pk], c.username))
         chosen = candidates[: max(needed, 0)]
@@ -85,9 +96,13 @@ def _entry_into_force_year(agreement: Agreement) -> Hashable:
     return agreement.entry_into_force_year
 
 
-def reliability_sample(agreements: Iterable[Agreement], *, size: int,
-                       stratum: Callable[[Agreement], Hashable] = _entry_into_force_year,
-                       seed: int = 0) -> list[Agreement]:
+def reliability_sample(
+    agreements: Iterable[Agreement],
+    *,
+    size: int,
+    stratum: Callable[[Agreement], Hashable] = _entry_into_force_year,
+    seed: int = 0,
+) -> list[Agreement]:
     """A stratified random sample: each stratum (e.g. entry-into-force year or region) gets a
     share proportional to its size, at least one when it has members; seeded, so reproducible."""
     agreements = list(agreements)

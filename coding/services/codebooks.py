@@ -1,5 +1,6 @@
 """Writes of codebooks: a YAML file becomes a new version, or nothing when its content is known.
 Services: keyword-only and atomic; the parsing is the pure coding/importers/codebook_yaml.py."""
+
 from dataclasses import dataclass
 
 from django.db import transaction

@@ -12,6 +12,7 @@ source's name cannot pass for a user, another source or the workbench (coding/pu
 
 Values: an integer code, or missing (empty, NA, "."); "nan", "inf" and any other text are refused
 with their line, so a file never imports as "nothing to import"."""
+
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -70,8 +71,10 @@ def _parse_value(raw):
         return None  # missing is missing, never 0
     shown = raw[:40]
     if raw.lower().lstrip("+-") in NOT_FINITE:
-        raise ValueError(f"'{shown}' is not an integer code but a non-finite number; leave the cell empty "
-                         "(or write NA) for a missing value")
+        raise ValueError(
+            f"'{shown}' is not an integer code but a non-finite number; leave the cell empty "
+            "(or write NA) for a missing value"
+        )
     if not CODE.fullmatch(raw):
         raise ValueError(f"'{shown}' is not an integer code")
     return int(float(raw))
@@ -97,33 +100,49 @@ def read_codings_csv(path, *, version):
             if not coder:
                 raise ImportFailed("empty coder", path=path, line=line, field="coder")
             if len(coder) > CODER_MAX:
-                raise ImportFailed(f"a coder's name has at most {CODER_MAX} characters", path=path, line=line, field="coder")
+                raise ImportFailed(
+                    f"a coder's name has at most {CODER_MAX} characters", path=path, line=line, field="coder"
+                )
             code = row["indicator"].strip()
             indicator = indicators.get(code)
             if indicator is None:
-                raise ImportFailed(f"'{code[:80]}' is not an indicator of {version}", path=path, line=line, field="indicator")
+                raise ImportFailed(
+                    f"'{code[:80]}' is not an indicator of {version}", path=path, line=line, field="indicator"
+                )
             try:
                 value = _parse_value(row["value"])
             except ValueError as exc:
                 raise ImportFailed(str(exc), path=path, line=line, field="value") from exc
             if value is not None and value not in indicator.values:
-                raise ImportFailed(f"{value} is not an allowed value of {code} ({indicator.values})", path=path, line=line, field="value")
+                raise ImportFailed(
+                    f"{value} is not an allowed value of {code} ({indicator.values})",
+                    path=path,
+                    line=line,
+                    field="value",
+                )
             evidence = [a.strip() for a in (row.get("evidence") or "").split(";") if a.strip()]
             if evidence:
                 if agreement.pk not in articles:
                     articles[agreement.pk] = set(agreement.articles.values_list("identifier", flat=True))
                 unknown = [a[:40] for a in evidence if a not in articles[agreement.pk]]
                 if unknown or len(evidence) > EVIDENCE_MAX:
-                    message = (f"articles not in this treaty: {', '.join(unknown[:10])}" if unknown
-                               else f"more than {EVIDENCE_MAX} articles")
+                    message = (
+                        f"articles not in this treaty: {', '.join(unknown[:10])}"
+                        if unknown
+                        else f"more than {EVIDENCE_MAX} articles"
+                    )
                     raise ImportFailed(message, path=path, line=line, field="evidence")
             note = (row.get("note") or "").strip()
             if len(note) > NOTE_MAX:
                 raise ImportFailed(f"a note has at most {NOTE_MAX:,} characters", path=path, line=line, field="note")
             key = (agreement, coder)
             if code in rows[key]:
-                raise ImportFailed(f"{coder} codes {code} of {ref} twice (also line {rows[key][code].line})",
-                                   path=path, line=line, field="indicator")
+                raise ImportFailed(
+                    f"{coder} codes {code} of {ref} twice (also line {rows[key][code].line})",
+                    path=path,
+                    line=line,
+                    field="indicator",
+                )
             rows[key][code] = CodingRow(line=line, value=value, evidence=evidence, note=note)
     return rows
 
@@ -137,17 +156,22 @@ def _coder_resolve(name, *, line, path, create, as_drafts, result):
     user = get_user_model().objects.filter(username=name).first()
     if user is None:
         if not create:
-            raise ImportFailed(f"no coder '{name}'; --reference creates it as a reference source",
-                               path=path, line=line, field="coder")
+            raise ImportFailed(
+                f"no coder '{name}'; --reference creates it as a reference source", path=path, line=line, field="coder"
+            )
         reference_name_check(name, path=path, line=line)
         result.created_coders.append(name)
         return reference_coder_get_or_create(name), True
     if user.groups.filter(name=REFERENCE).exists():
         return user, True
     if not as_drafts:
-        raise ImportFailed(f"'{name}' is a coder who logs in, not a reference source: an import never writes a "
-                           "person's codings (--as-drafts fills a coder's drafts, never submitted work)",
-                           path=path, line=line, field="coder")
+        raise ImportFailed(
+            f"'{name}' is a coder who logs in, not a reference source: an import never writes a "
+            "person's codings (--as-drafts fills a coder's drafts, never submitted work)",
+            path=path,
+            line=line,
+            field="coder",
+        )
     return user, False
 
 
@@ -156,8 +180,9 @@ def reference_name_check(name, *, path=None, line=None):
     workbench, or that carries markup (coding/pure/names.py has the rule)."""
     problem = reference_name_problem(name, get_user_model().objects.values_list("username", flat=True))
     if problem:
-        raise ImportFailed(f"'{name}' cannot be a new reference source's name: {problem}",
-                           path=path, line=line, field="coder")
+        raise ImportFailed(
+            f"'{name}' cannot be a new reference source's name: {problem}", path=path, line=line, field="coder"
+        )
 
 
 def _evidence_set(answer, articles):
@@ -190,8 +215,11 @@ def _answer_write(coding, indicator, row, *, keep_note):
 
 def _reference_coding_write(agreement, version, coder, answers, *, indicators, result):
     coding, created = Coding.objects.get_or_create(
-        agreement=agreement, version=version, coder=coder,
-        defaults={"state": Coding.State.SUBMITTED, "submitted_at": timezone.now()})
+        agreement=agreement,
+        version=version,
+        coder=coder,
+        defaults={"state": Coding.State.SUBMITTED, "submitted_at": timezone.now()},
+    )
     answers_changed = row_changed = False
     for code, row in answers.items():
         if row.value is None:
@@ -217,13 +245,18 @@ def _draft_write(agreement, version, coder, answers, *, indicators, path, result
     so a workspace open on the old revision is told on its next save instead of overwriting this."""
     line = _first_line(answers)
     if not Assignment.objects.filter(agreement=agreement, version=version, coder=coder).exists():
-        raise ImportFailed(f"{coder} is not assigned {agreement} under {version}; assign it first",
-                           path=path, line=line, field="coder")
+        raise ImportFailed(
+            f"{coder} is not assigned {agreement} under {version}; assign it first", path=path, line=line, field="coder"
+        )
     coding, _created = Coding.objects.get_or_create(agreement=agreement, version=version, coder=coder)
     coding = Coding.objects.select_for_update().get(pk=coding.pk)
     if coding.state != Coding.State.DRAFT:
-        raise ImportFailed(f"{coder} has submitted the coding of {agreement}; an import never changes submitted work",
-                           path=path, line=line, field="coder")
+        raise ImportFailed(
+            f"{coder} has submitted the coding of {agreement}; an import never changes submitted work",
+            path=path,
+            line=line,
+            field="coder",
+        )
     written = []
     for code, row in answers.items():
         if row.value is None:
@@ -237,8 +270,10 @@ def _draft_write(agreement, version, coder, answers, *, indicators, path, result
         coding.save()
         result.changes.append(f"draft of {coder} · {agreement}: {', '.join(written)}")
     missing = coding_missing_indicators(coding=coding)
-    result.notes.append(f"draft of {coder} · {agreement}: "
-                        + (f"missing {', '.join(missing)} before it can be submitted" if missing else "complete, ready to submit"))
+    result.notes.append(
+        f"draft of {coder} · {agreement}: "
+        + (f"missing {', '.join(missing)} before it can be submitted" if missing else "complete, ready to submit")
+    )
     result.drafts += 1
 
 
@@ -250,8 +285,13 @@ def _approved_values(rows, *, path):
             if row.value is None:
                 continue
             if values[agreement].get(code, row.value) != row.value:
-                raise ImportFailed(f"{code} of {agreement} is {values[agreement][code]} on line {lines[agreement, code]} "
-                                   f"and {row.value} here: which is approved?", path=path, line=row.line, field="value")
+                raise ImportFailed(
+                    f"{code} of {agreement} is {values[agreement][code]} on line {lines[agreement, code]} "
+                    f"and {row.value} here: which is approved?",
+                    path=path,
+                    line=row.line,
+                    field="value",
+                )
             values[agreement][code], lines[agreement, code] = row.value, row.line
     return values, lines
 
@@ -264,8 +304,10 @@ def codings_import_csv(*, path, version, reference=False, approved=False, as_dra
     change under that name; changing approved values or someone's draft requires it."""
     path = Path(path)
     if approved and as_drafts:
-        raise ImportFailed("--approved and --as-drafts do not go together: approved values come from sources, "
-                           "drafts from people", path=path)
+        raise ImportFailed(
+            "--approved and --as-drafts do not go together: approved values come from sources, drafts from people",
+            path=path,
+        )
     rows = read_codings_csv(path, version=version)
     indicators = {i.code: i for i in version.indicators.all()}
     result, coders = CodingImportResult(), {}
@@ -273,14 +315,19 @@ def codings_import_csv(*, path, version, reference=False, approved=False, as_dra
         for (agreement, name), answers in rows.items():
             line = _first_line(answers)
             if name not in coders:
-                coders[name] = _coder_resolve(name, line=line, path=path, create=reference or approved,
-                                              as_drafts=as_drafts, result=result)
+                coders[name] = _coder_resolve(
+                    name, line=line, path=path, create=reference or approved, as_drafts=as_drafts, result=result
+                )
             coder, is_reference = coders[name]
             if is_reference:
                 _reference_coding_write(agreement, version, coder, answers, indicators=indicators, result=result)
             elif user is None:
-                raise ImportFailed(f"--as-drafts writes into {name}'s draft: name yourself with --user",
-                                   path=path, line=line, field="coder")
+                raise ImportFailed(
+                    f"--as-drafts writes into {name}'s draft: name yourself with --user",
+                    path=path,
+                    line=line,
+                    field="coder",
+                )
             else:
                 _draft_write(agreement, version, coder, answers, indicators=indicators, path=path, result=result)
         if approved:
@@ -294,15 +341,23 @@ def _approve(rows, *, version, user, path, result):
         line = min(lines[agreement, code] for code in by_code)
         try:
             _adjudication, created, changes = approved_coding_set(
-                agreement=agreement, version=version, values=by_code, user=user, note=f"imported from {path.name}")
+                agreement=agreement, version=version, values=by_code, user=user, note=f"imported from {path.name}"
+            )
         except ValidationError as exc:
             raise ImportFailed(" ".join(exc.messages), path=path, line=line, field="agreement") from exc
         if changes and not created:
             if user is None:
-                raise ImportFailed(f"{agreement} is approved; changing its approved values needs --user (who changes "
-                                   "them, for the history)", path=path, line=line, field="value")
-            result.changes.append(f"approved {agreement}: " + ", ".join(
-                f"{code} {'—' if old is None else old} → {new}" for code, old, new in changes))
+                raise ImportFailed(
+                    f"{agreement} is approved; changing its approved values needs --user (who changes "
+                    "them, for the history)",
+                    path=path,
+                    line=line,
+                    field="value",
+                )
+            result.changes.append(
+                f"approved {agreement}: "
+                + ", ".join(f"{code} {'—' if old is None else old} → {new}" for code, old, new in changes)
+            )
         elif created:
             result.changes.append(f"approved {agreement}: {len(by_code)} values (new)")
         result.approved += 1
@@ -326,8 +381,9 @@ def desta_codings_import(*, path, version, name="DESTA 2.1", user=None):
         for line, row in lines:
             number = desta_number_check(row["number"], path=path, line=line)
             if number in seen:
-                raise ImportFailed(f"number {number} appears twice (also line {seen[number]})", path=path, line=line,
-                                   field="number")
+                raise ImportFailed(
+                    f"number {number} appears twice (also line {seen[number]})", path=path, line=line, field="number"
+                )
             seen[number] = line
             answers = {}
             for code in columns:
@@ -347,8 +403,9 @@ def desta_codings_import(*, path, version, name="DESTA 2.1", user=None):
                 unlinked.append(number)
                 continue
             if coder is None:
-                coder, _is_reference = _coder_resolve(name, line=line, path=path, create=True, as_drafts=False,
-                                                      result=result)
+                coder, _is_reference = _coder_resolve(
+                    name, line=line, path=path, create=True, as_drafts=False, result=result
+                )
             _reference_coding_write(agreement, version, coder, answers, indicators=indicators, result=result)
             linked += 1
     return {"linked": linked, "unlinked": unlinked, "answers": result.answers}

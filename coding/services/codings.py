@@ -8,6 +8,7 @@ A save checks everything before it writes: values against the indicator, evidenc
 bounds and the coding's own text version (services/evidence.py); then it locks the row and checks
 the revision (services/revisions.py: a stale save is refused, never silently overwritten), and
 writes only what changed, with history (services/answers.py). Services: keyword-only and atomic."""
+
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +29,9 @@ from .revisions import CodingConflict, coding_lock, revision_advance, revision_c
 AnswersPayload = Mapping[str, Mapping[str, Any]]
 
 
-def _answer_clean(indicator: Indicator, payload: Mapping[str, Any], *,
-                  known_articles: set[str] | None) -> tuple[int | None, list[EvidenceItem]]:
+def _answer_clean(
+    indicator: Indicator, payload: Mapping[str, Any], *, known_articles: set[str] | None
+) -> tuple[int | None, list[EvidenceItem]]:
     """(value, evidence) of one indicator's answer; ValidationError keyed by the indicator's code."""
     value = payload.get("value")
     if value in ("", None):
@@ -41,8 +43,10 @@ def _answer_clean(indicator: Indicator, payload: Mapping[str, Any], *,
             raise ValidationError({indicator.code: _("'%(v)s' is not a number") % {"v": value}}) from exc
         if value not in indicator.values:
             raise ValidationError(
-                {indicator.code: _("%(v)s is not an allowed value (%(allowed)s)") % {
-                    "v": value, "allowed": ", ".join(map(str, indicator.values))}}
+                {
+                    indicator.code: _("%(v)s is not an allowed value (%(allowed)s)")
+                    % {"v": value, "allowed": ", ".join(map(str, indicator.values))}
+                }
             )
     try:
         evidence = evidence_clean(payload.get("evidence"), known_articles=known_articles)
@@ -71,8 +75,10 @@ def coding_save(*, coding: Coding, user: AbstractBaseUser, revision: int | str, 
     # Cited articles are looked up in the coding's own text version, never the agreement's
     # latest: a new text imported meanwhile does not invalidate the coder's work.
     known_articles, lengths = cited_articles(answers, text_version=coding_text_version(coding))
-    cleaned = {code: _answer_clean(indicators[code], payload, known_articles=known_articles)
-               for code, payload in answers.items()}
+    cleaned = {
+        code: _answer_clean(indicators[code], payload, known_articles=known_articles)
+        for code, payload in answers.items()
+    }
     passages_check(cleaned, lengths=lengths)
 
     locked = coding_lock(coding)
@@ -80,9 +86,13 @@ def coding_save(*, coding: Coding, user: AbstractBaseUser, revision: int | str, 
         raise ValidationError(_("This coding was carried over to a newer codebook version; continue in that coding."))
     if not revision_is_current(locked, revision):
         raise CodingConflict(
-            _("This coding was changed elsewhere (another tab or device) since you opened it. "
-              "Reload to see the latest version; your unsaved answers are kept in this browser and "
-              "the page offers to re-apply them."), current_revision=locked.revision)
+            _(
+                "This coding was changed elsewhere (another tab or device) since you opened it. "
+                "Reload to see the latest version; your unsaved answers are kept in this browser and "
+                "the page offers to re-apply them."
+            ),
+            current_revision=locked.revision,
+        )
     # Read under the lock: no other save of this coding can come between this read and the writes.
     plan = answers_plan(coding, indicators=indicators, cleaned=cleaned, answers=answers)
     coding.saved_answers = plan.result  # type: ignore[attr-defined]  # for the caller, not a field
@@ -102,7 +112,9 @@ def coding_submit(*, coding: Coding, user: AbstractBaseUser, revision: int | str
         raise ValidationError(refusal)
     missing = coding_missing_indicators(coding=coding)
     if missing:
-        raise ValidationError(_("Answer every indicator before submitting; missing: %(codes)s") % {"codes": ", ".join(missing)})
+        raise ValidationError(
+            _("Answer every indicator before submitting; missing: %(codes)s") % {"codes": ", ".join(missing)}
+        )
     if not revision_claim(coding, revision, state=Coding.State.SUBMITTED):
         raise CodingConflict(_("This coding was changed or submitted elsewhere since you opened it. Reload it."))
     adjudication_open_if_ready(agreement=coding.agreement, version=coding.version)

@@ -1,5 +1,6 @@
 """Writes of DESTA's list of treaties: agreement metadata, linked to ToTA texts of the same treaty.
 Services: keyword-only and atomic; the parsing is the pure coding/importers/desta.py."""
+
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -48,7 +49,9 @@ def agreements_import_desta_list(*, path) -> DestaImportResult:
             "membership": Agreement.Membership.BILATERAL if treaty.typememb == 1 else Agreement.Membership.PLURILATERAL,
         }
         if created or not agreement.tota_id:
-            values.update(name=treaty.name[:300], region=treaty.region[:80], entry_into_force_year=treaty.entry_into_force_year)
+            values.update(
+                name=treaty.name[:300], region=treaty.region[:80], entry_into_force_year=treaty.entry_into_force_year
+            )
         changed = [name for name, value in values.items() if getattr(agreement, name) != value]
         for name in changed:
             setattr(agreement, name, values[name])

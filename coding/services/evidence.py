@@ -3,6 +3,7 @@
 coding's own text version, a passage with its start before its end and inside the article's text
 (measured in UTF-16 units, as the browser counts), a quote of at most MAX_QUOTE_LENGTH characters.
 Every error names the item and the field; the caller adds the indicator."""
+
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -35,8 +36,10 @@ def evidence_clean(items: Iterable[object] | None, *, known_articles: set[str] |
     item and field. `known_articles`: the identifiers a passage may cite (None: any)."""
     items = list(items or [])
     if len(items) > MAX_EVIDENCE_PER_ANSWER:
-        raise ValidationError(_("at most %(max)d evidence items per answer (%(n)d given)") % {
-            "max": MAX_EVIDENCE_PER_ANSWER, "n": len(items)})
+        raise ValidationError(
+            _("at most %(max)d evidence items per answer (%(n)d given)")
+            % {"max": MAX_EVIDENCE_PER_ANSWER, "n": len(items)}
+        )
     evidence = []
     for n, item in enumerate(items, start=1):
         if not isinstance(item, dict):
@@ -51,11 +54,15 @@ def evidence_clean(items: Iterable[object] | None, *, known_articles: set[str] |
         if start is not None:
             start, end = _offset(start, where=where, name="start"), _offset(end, where=where, name="end")
             if end < start:
-                raise ValidationError(_("%(where)s: a passage needs a start before its end (start %(start)d, end %(end)d)")
-                                      % {"where": where, "start": start, "end": end})
+                raise ValidationError(
+                    _("%(where)s: a passage needs a start before its end (start %(start)d, end %(end)d)")
+                    % {"where": where, "start": start, "end": end}
+                )
         quote = str(item.get("quote") or "")
         if len(quote) > MAX_QUOTE_LENGTH:
-            raise ValidationError(_("%(where)s: quote is longer than %(max)d characters") % {"where": where, "max": MAX_QUOTE_LENGTH})
+            raise ValidationError(
+                _("%(where)s: quote is longer than %(max)d characters") % {"where": where, "max": MAX_QUOTE_LENGTH}
+            )
         evidence.append({"article_identifier": article, "start": start, "end": end, "quote": quote})
     return evidence
 
@@ -66,19 +73,28 @@ def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def cited_articles(answers: Mapping[str, Mapping[str, Any]], *,
-                   text_version: TextVersion | None) -> tuple[set[str] | None, dict[str, int]]:
+def cited_articles(
+    answers: Mapping[str, Mapping[str, Any]], *, text_version: TextVersion | None
+) -> tuple[set[str] | None, dict[str, int]]:
     """(known, lengths) for the articles the answers cite, in one query: `known`, the cited
     identifiers that exist in `text_version` (None when it has no articles: a treaty without
     text, where any article may be named); `lengths`, their texts' lengths in UTF-16 units."""
-    cited = {str(item.get("article") or "").strip() for payload in answers.values()
-             for item in (payload.get("evidence") or []) if isinstance(item, dict)}
+    cited = {
+        str(item.get("article") or "").strip()
+        for payload in answers.values()
+        for item in (payload.get("evidence") or [])
+        if isinstance(item, dict)
+    }
     if text_version is None:
         return None, {}
     if not cited:
         return set(), {}
-    lengths = {identifier: _utf16_length(text) for identifier, text in
-               Article.objects.filter(version=text_version, identifier__in=cited).values_list("identifier", "text")}
+    lengths = {
+        identifier: _utf16_length(text)
+        for identifier, text in Article.objects.filter(version=text_version, identifier__in=cited).values_list(
+            "identifier", "text"
+        )
+    }
     if not lengths and not Article.objects.filter(version=text_version).exists():
         return None, {}
     return set(lengths), lengths
@@ -93,9 +109,16 @@ def passages_check(cleaned: Mapping[str, tuple[int | None, list[EvidenceItem]]],
                 continue
             length = lengths.get(item["article_identifier"])
             if length is None:  # a treaty without text: an article may be named, no passage placed
-                raise ValidationError({code: _("article '%(a)s' is not in this treaty") % {"a": item["article_identifier"]}})
+                raise ValidationError(
+                    {code: _("article '%(a)s' is not in this treaty") % {"a": item["article_identifier"]}}
+                )
             for name in ("start", "end"):
                 if not 0 <= item[name] <= length:
-                    raise ValidationError({code: _(
-                        "evidence %(n)d: %(field)s must be between 0 and %(length)d, the length of article %(a)s"
-                    ) % {"n": n, "field": name, "length": length, "a": item["article_identifier"]}})
+                    raise ValidationError(
+                        {
+                            code: _(
+                                "evidence %(n)d: %(field)s must be between 0 and %(length)d, the length of article %(a)s"
+                            )
+                            % {"n": n, "field": name, "length": length, "a": item["article_identifier"]}
+                        }
+                    )

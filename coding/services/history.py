@@ -1,6 +1,7 @@
 """Who a change is recorded under in the history (django-simple-history). Pages get the user from
 the history middleware; a command or worker has no request, so a service that writes on behalf
 of a named person wraps its writes in `history_user`."""
+
 from contextlib import contextmanager
 from types import SimpleNamespace
 

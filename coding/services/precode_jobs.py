@@ -1,6 +1,7 @@
 """Pre-coding in a worker (Read the Docs' job pattern): the PrecodeJob row first, its task sent
 by name on commit; the worker claims it, pre-codes treaty by treaty with progress, and ends it
 DONE with what it stored and refused, or FAILED with the reason."""
+
 from typing import Any
 
 from django.db import transaction
@@ -59,5 +60,11 @@ def _precode_failure(exc: BaseException, job: PrecodeJob) -> str:
 def precode_job_run(*, job_id: int) -> PrecodeJob | None:
     """Claim and run a queued job; None when another worker has it. Treaties that cannot be
     pre-coded (no text, another language) are listed in the result, the others stored."""
-    return job_run(PrecodeJob, job_id, _precode_work, starting=gettext_noop("loading the model"),
-                   load=lambda pk: PrecodeJob.objects.select_related("model__version", "created_by").get(pk=pk), reason=_precode_failure)
+    return job_run(
+        PrecodeJob,
+        job_id,
+        _precode_work,
+        starting=gettext_noop("loading the model"),
+        load=lambda pk: PrecodeJob.objects.select_related("model__version", "created_by").get(pk=pk),
+        reason=_precode_failure,
+    )

@@ -2,6 +2,7 @@
 PrecoderModel row), storing its suggestions as the codings of the reference coder
 "machine (model N)", and the per-treaty choice of when coders see them. Keyword-only; a
 pre-coding checks every treaty first and stores all or nothing."""
+
 import hashlib
 import platform
 import time
@@ -61,9 +62,11 @@ def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progre
     started = time.perf_counter()
     items, left_out = training_set(version=version, reference=reference, exclude_ids=set(exclude))
     if len(items) < max(MIN_TRAINING, folds):
-        raise PrecoderError(f"only {len(items)} agreements with an English text and codings of '{reference}' under "
-                            f"{version}; at least {max(MIN_TRAINING, folds)} are needed to train"
-                            + (f" (left out: {', '.join(f'{k} {len(v)}' for k, v in left_out.items())})" if left_out else ""))
+        raise PrecoderError(
+            f"only {len(items)} agreements with an English text and codings of '{reference}' under "
+            f"{version}; at least {max(MIN_TRAINING, folds)} are needed to train"
+            + (f" (left out: {', '.join(f'{k} {len(v)}' for k, v in left_out.items())})" if left_out else "")
+        )
     specs = indicator_specs(version)
     treaties, labels = [item[2] for item in items], [item[3] for item in items]
     report = cross_validate(specs, treaties, labels, folds=folds, progress=progress, **params)
@@ -75,13 +78,24 @@ def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progre
         relative = f"precoder/model_{number}.joblib"
         joblib.dump(model, Path(settings.MEDIA_ROOT) / relative, compress=3)
         row = PrecoderModel.objects.create(
-            number=number, version=version, codebook_hash=version.content_hash, reference=reference,
+            number=number,
+            version=version,
+            codebook_hash=version.content_hash,
+            reference=reference,
             training_hash=training_hash((a.pk, tv.text_hash or tv.pk, lab) for a, tv, _arts, lab in items),
-            training_agreements=[item[0].pk for item in items], excluded=sorted(set(exclude)), left_out=left_out,
-            indicators=[{"code": s.code, "level": s.level, "values": list(s.values), "hints": list(s.hints)} for s in specs],
-            params=model.params, packages={"python": platform.python_version(), **{p: package_version(p) for p in PACKAGES}},
-            cross_validation=report, file=relative, file_hash=_sha256(Path(settings.MEDIA_ROOT) / relative),
-            created_by=user)
+            training_agreements=[item[0].pk for item in items],
+            excluded=sorted(set(exclude)),
+            left_out=left_out,
+            indicators=[
+                {"code": s.code, "level": s.level, "values": list(s.values), "hints": list(s.hints)} for s in specs
+            ],
+            params=model.params,
+            packages={"python": platform.python_version(), **{p: package_version(p) for p in PACKAGES}},
+            cross_validation=report,
+            file=relative,
+            file_hash=_sha256(Path(settings.MEDIA_ROOT) / relative),
+            created_by=user,
+        )
         row.coder = reference_coder_get_or_create(row.coder_name)
         row.seconds = round(time.perf_counter() - started, 1)
         row.save(update_fields=["coder", "seconds"])
@@ -132,16 +146,22 @@ def precode(*, version, agreements, model=None, store=True, user=None):
         with transaction.atomic(), history_user(user):
             for agreement, suggestions in zip(agreements, results):
                 _store(model, agreement, suggestions)
-    return [{"agreement": agreement_ref(agreement), **s.as_dict()}
-            for agreement, suggestions in zip(agreements, results) for s in suggestions]
+    return [
+        {"agreement": agreement_ref(agreement), **s.as_dict()}
+        for agreement, suggestions in zip(agreements, results)
+        for s in suggestions
+    ]
 
 
 def _store(model, agreement, suggestions):
     """The machine coder's coding of one agreement: one answer per indicator, the top-scoring
     article as its evidence, the rest on the Suggestion row. Running it again changes nothing."""
     coding, created = Coding.objects.get_or_create(
-        agreement=agreement, version=model.version, coder=model.coder,
-        defaults={"state": Coding.State.SUBMITTED, "text_version": agreement.current_text})
+        agreement=agreement,
+        version=model.version,
+        coder=model.coder,
+        defaults={"state": Coding.State.SUBMITTED, "text_version": agreement.current_text},
+    )
     if not created and coding.text_version_id != agreement.current_text_id:
         coding.text_version, coding.revision = agreement.current_text, coding.revision + 1
         coding.save(update_fields=["text_version", "revision", "updated_at"])
@@ -156,9 +176,15 @@ def _store(model, agreement, suggestions):
             answer.evidence.all().delete()
             for article in top:
                 Evidence.objects.create(answer=answer, article_identifier=article)
-        Suggestion.objects.update_or_create(answer=answer, defaults={
-            "model": model, "confidence": s.confidence,
-            "probabilities": {str(k): v for k, v in s.probabilities.items()}, "evidence": s.evidence})
+        Suggestion.objects.update_or_create(
+            answer=answer,
+            defaults={
+                "model": model,
+                "confidence": s.confidence,
+                "probabilities": {str(k): v for k, v in s.probabilities.items()},
+                "evidence": s.evidence,
+            },
+        )
 
 
 @transaction.atomic
@@ -195,15 +221,22 @@ def suggestions_record_shown(*, coding, codes, user):
     # The coding's row, locked as a save locks it (services/revisions.py), so the value read here
     # is the one stored when the suggestion is shown, and no save creates the same answer meanwhile.
     list(Coding.objects.select_for_update().filter(pk=coding.pk).values_list("pk", flat=True))
-    answers = {a.indicator.code: a for a in Answer.objects.filter(coding=coding, indicator__code__in=codes)
-               .select_related("indicator")}
+    answers = {
+        a.indicator.code: a
+        for a in Answer.objects.filter(coding=coding, indicator__code__in=codes).select_related("indicator")
+    }
     now = timezone.now()
     shown = [a for a in answers.values() if a.suggestion_shown_at is None]
     for answer in shown:
         answer.first_value, answer.suggestion_shown_at = answer.value, now
     if shown:
-        bulk_update_with_history(shown, Answer, ["first_value", "suggestion_shown_at"], default_user=user,
-                                 default_change_reason=SUGGESTION_SHOWN)
+        bulk_update_with_history(
+            shown,
+            Answer,
+            ["first_value", "suggestion_shown_at"],
+            default_user=user,
+            default_change_reason=SUGGESTION_SHOWN,
+        )
     untouched = list(coding.version.indicators.filter(code__in=set(codes) - set(answers)))
     for indicator in untouched:  # rare (suggestions shown first): a save() each, with its history record
         answer = Answer(coding=coding, indicator=indicator, suggestion_shown_at=now)

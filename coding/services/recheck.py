@@ -14,6 +14,7 @@ a coding under the new version on the same treaty text:
 Who is assigned under the old version is assigned under the new one. Reference sources (DESTA
 2.1, the study) are not carried over: their codes are imported again.
 """
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -25,11 +26,13 @@ from .history import history_user
 
 
 def _carry_one(old, *, version, recheck, assigned_by):
-    new = Coding.objects.create(agreement=old.agreement, version=version, coder=old.coder,
-                                text_version=old.text_version, carried_from=old)
+    new = Coding.objects.create(
+        agreement=old.agreement, version=version, coder=old.coder, text_version=old.text_version, carried_from=old
+    )
     if Assignment.objects.filter(agreement=old.agreement, version=old.version, coder=old.coder).exists():
-        Assignment.objects.get_or_create(agreement=old.agreement, version=version, coder=old.coder,
-                                         defaults={"assigned_by": assigned_by})
+        Assignment.objects.get_or_create(
+            agreement=old.agreement, version=version, coder=old.coder, defaults={"assigned_by": assigned_by}
+        )
     old_answers = {a.indicator.code: a for a in old.answers.select_related("indicator").prefetch_related("evidence")}
     for indicator in version.indicators.all():
         previous = old_answers.get(indicator.code)
@@ -37,12 +40,20 @@ def _carry_one(old, *, version, recheck, assigned_by):
             Answer.objects.create(coding=new, indicator=indicator, recheck=True)
         elif previous is not None:
             # The first answer travels with the value: a value given after a suggestion stays marked so.
-            answer = Answer.objects.create(coding=new, indicator=indicator, value=previous.value, note=previous.note,
-                                           not_found=previous.not_found, searched_chapters=previous.searched_chapters,
-                                           first_value=previous.first_value,
-                                           suggestion_shown_at=previous.suggestion_shown_at)
+            answer = Answer.objects.create(
+                coding=new,
+                indicator=indicator,
+                value=previous.value,
+                note=previous.note,
+                not_found=previous.not_found,
+                searched_chapters=previous.searched_chapters,
+                first_value=previous.first_value,
+                suggestion_shown_at=previous.suggestion_shown_at,
+            )
             Evidence.objects.bulk_create(
-                Evidence(answer=answer, article_identifier=e.article_identifier, start=e.start, end=e.end, quote=e.quote)
+                Evidence(
+                    answer=answer, article_identifier=e.article_identifier, start=e.start, end=e.end, quote=e.quote
+                )
                 for e in previous.evidence.all()
             )
     if old.state == Coding.State.SUBMITTED and not recheck:
@@ -57,7 +68,9 @@ def codings_carry_over(*, version, user, agreements=None):
     None) over to `version`, which must be its codebook's newest. Returns the new codings."""
     latest = version.codebook.versions.order_by("-number").first()
     if version.pk != latest.pk:
-        raise ValidationError(_("Codings are carried over to the newest version of a codebook (%(v)s).") % {"v": latest})
+        raise ValidationError(
+            _("Codings are carried over to the newest version of a codebook (%(v)s).") % {"v": latest}
+        )
     wanted = None if agreements is None else {a.pk for a in agreements}
     created = []
     with history_user(user):
@@ -69,4 +82,3 @@ def codings_carry_over(*, version, user, agreements=None):
         for agreement in {c.agreement for c in created}:
             adjudication_open_if_ready(agreement=agreement, version=version)
     return created
-

@@ -2,6 +2,7 @@
 the coding's row is locked and checked, so of two writers who loaded the same revision exactly one
 wins and the other gets CodingConflict (never a silent overwrite). Used inside the callers'
 transactions (services/codings.py)."""
+
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 

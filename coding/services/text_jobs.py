@@ -1,4 +1,5 @@
 """Upload a treaty text and have a worker split it (Read the Docs' job pattern)."""
+
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ logger = logging.getLogger(__name__)
 
 def text_import_request(*, agreement, uploaded_file, user, new_version=False, note="") -> TextImport:
     """Create the job row, then send the task once the row is committed: a worker never looks
-    for a row that is not there yet. Over a treaty with codings the uploader must confirm the
-    new version first (NewVersionNotConfirmed, and no job is made); the worker checks again. The
-job is returned as it is after the send: FAILED at once when the task queue is unreachable."""
+        for a row that is not there yet. Over a treaty with codings the uploader must confirm the
+        new version first (NewVersionNotConfirmed, and no job is made); the worker checks again. The
+    job is returned as it is after the send: FAILED at once when the task queue is unreachable."""
     uploaded_file.seek(0)
     head = uploaded_file.read(HEAD_BYTES)
     uploaded_file.seek(0)
@@ -31,8 +32,12 @@ job is returned as it is after the send: FAILED at once when the task queue is u
         raise NewVersionNotConfirmed(agreement=agreement, codings=codings)
     with transaction.atomic():
         job = TextImport.objects.create(
-            agreement=agreement, upload=uploaded_file, original_name=uploaded_file.name[:255], created_by=user,
-            new_version=bool(new_version), note=str(note or "").strip(),
+            agreement=agreement,
+            upload=uploaded_file,
+            original_name=uploaded_file.name[:255],
+            created_by=user,
+            new_version=bool(new_version),
+            note=str(note or "").strip(),
         )
         job_dispatch(job)
     # Sent on commit, which has happened unless the caller holds a transaction: a broker that
@@ -42,20 +47,36 @@ job is returned as it is after the send: FAILED at once when the task queue is u
 
 
 def _text_import_work(job: TextImport, step: JobStep) -> dict[str, Any]:
-    return {"result": text_import_file(agreement=job.agreement, path=job.upload.path, new_version=job.new_version,
-                                       user=job.created_by, source_name=job.original_name, note=job.note)}
+    return {
+        "result": text_import_file(
+            agreement=job.agreement,
+            path=job.upload.path,
+            new_version=job.new_version,
+            user=job.created_by,
+            source_name=job.original_name,
+            note=job.note,
+        )
+    }
 
 
 def _text_import_failure(exc: BaseException, job: TextImport) -> str:
     if isinstance(exc, ImportFailed):  # named by the file's own name, never by where the upload sits
         return str(ImportFailed(exc.message, path=job.original_name, line=exc.line, field=exc.field))
     logger.exception("text import %s (%s) failed", job.pk, job.original_name)
-    return (f"{job.original_name}: this file could not be read as a treaty text; "
-            "the server's log has the details for an administrator")
+    return (
+        f"{job.original_name}: this file could not be read as a treaty text; "
+        "the server's log has the details for an administrator"
+    )
 
 
 def text_import_run(*, job_id: int) -> TextImport | None:
     """Claim a queued job and run it (jobs.lifecycle.job_run: every write conditional on the job
     still RUNNING here). Returns None when another worker already claimed it."""
-    return job_run(TextImport, job_id, _text_import_work, starting=gettext_noop("splitting the text"),
-                   load=lambda pk: TextImport.objects.select_related("agreement").get(pk=pk), reason=_text_import_failure)
+    return job_run(
+        TextImport,
+        job_id,
+        _text_import_work,
+        starting=gettext_noop("splitting the text"),
+        load=lambda pk: TextImport.objects.select_related("agreement").get(pk=pk),
+        reason=_text_import_failure,
+    )

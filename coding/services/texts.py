@@ -4,6 +4,7 @@ Services: keyword-only and atomic; the parsing is the pure coding/importers.
 A text is a version: a changed text never replaces the chapters and articles codings cite, it
 becomes the agreement's next TextVersion. Over a treaty that has codings that happens only when
 the caller says so (`new_version=True`), since coders then work on two texts."""
+
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,6 @@ from ..importers.errors import ImportFailed
 from ..importers.tota import expand_paths, parse_tota_file
 from ..models import Agreement, AgreementParty, Article, Chapter, Coding, TextVersion
 from ..selectors.agreements import agreement_codings_count, agreement_link_index, link_candidate
-
 
 # What a refused file was found to be (coding/importers/sniffing.py), in the reader's language.
 KIND_NAMES = {
@@ -41,13 +41,20 @@ def text_file_check(*, name, head):
         return
     code, detail = found
     if code == "other-format":  # the format's signature is the file's first bytes: line 1
-        raise ImportFailed(_("binary content: this is %(kind)s, not plain text or PDF; save it as a .txt (UTF-8) "
-                             "or .pdf file") % {"kind": KIND_NAMES[detail]}, path=name, line=1)
+        raise ImportFailed(
+            _("binary content: this is %(kind)s, not plain text or PDF; save it as a .txt (UTF-8) or .pdf file")
+            % {"kind": KIND_NAMES[detail]},
+            path=name,
+            line=1,
+        )
     if code == "suffix":
-        raise ImportFailed(_("only .txt and .pdf files can be imported, not “%(suffix)s”") % {
-            "suffix": detail or _("no extension")}, path=name)
-    raise ImportFailed(_("not a PDF file (no %(magic)s header); a plain-text file is named .txt") % {
-        "magic": "%PDF"}, path=name)
+        raise ImportFailed(
+            _("only .txt and .pdf files can be imported, not “%(suffix)s”") % {"suffix": detail or _("no extension")},
+            path=name,
+        )
+    raise ImportFailed(
+        _("not a PDF file (no %(magic)s header); a plain-text file is named .txt") % {"magic": "%PDF"}, path=name
+    )
 
 
 class NewVersionNotConfirmed(ImportFailed):
@@ -100,8 +107,12 @@ def text_version_create(*, agreement, chapters, text_hash, source_name="", user=
         return current
     number = (TextVersion.objects.filter(agreement=agreement).aggregate(n=Max("number"))["n"] or 0) + 1
     version = TextVersion.objects.create(
-        agreement=agreement, number=number, source_name=str(source_name)[:300], text_hash=text_hash,
-        created_by=user, note=note or "",
+        agreement=agreement,
+        number=number,
+        source_name=str(source_name)[:300],
+        text_hash=text_hash,
+        created_by=user,
+        note=note or "",
     )
     chapter_rows = Chapter.objects.bulk_create(
         Chapter(version=version, agreement=agreement, identifier=c.identifier, name=c.name[:500], position=i)
@@ -222,12 +233,16 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
     seen: dict[int, Path] = {}
     for treaty in treaties:
         if treaty.tota_id in seen:
-            raise ImportFailed(f"treaty_identifier {treaty.tota_id} also in {seen[treaty.tota_id].name}", path=treaty.path)
+            raise ImportFailed(
+                f"treaty_identifier {treaty.tota_id} also in {seen[treaty.tota_id].name}", path=treaty.path
+            )
         seen[treaty.tota_id] = treaty.path
 
     result = TotaImportResult(files=len(files))
     with transaction.atomic():
-        by_tota_id = {a.tota_id: a for a in Agreement.objects.filter(tota_id__in=list(seen)).select_related("current_text")}
+        by_tota_id = {
+            a.tota_id: a for a in Agreement.objects.filter(tota_id__in=list(seen)).select_related("current_text")
+        }
         link_index = agreement_link_index(without="tota_id")
         for treaty in treaties:
             agreement = by_tota_id.get(treaty.tota_id)
@@ -249,8 +264,12 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
             if text_changed and not held_back:
                 result.new_versions += agreement.current_text_id is not None
                 version = text_version_create(
-                    agreement=agreement, chapters=treaty.chapters, text_hash=treaty.content_hash,
-                    source_name=f"ToTA {treaty.path.name}", user=user, note=note,
+                    agreement=agreement,
+                    chapters=treaty.chapters,
+                    text_hash=treaty.content_hash,
+                    source_name=f"ToTA {treaty.path.name}",
+                    user=user,
+                    note=note,
                 )
                 result.articles_written += version.n_articles if version.is_new else 0  # type: ignore[attr-defined]
                 result.created += created
@@ -259,8 +278,9 @@ def agreements_import_tota(*, paths, progress=None, new_version=False, user=None
                 # The same file again (as the current text, or an older version of a treaty whose
                 # change is held back): its article numbers and headings fill a text imported
                 # before the workbench kept them. The same version, not a new one.
-                numbered = text_version_fill_labels(agreement=agreement, chapters=treaty.chapters,
-                                                    text_hash=treaty.content_hash)
+                numbered = text_version_fill_labels(
+                    agreement=agreement, chapters=treaty.chapters, text_hash=treaty.content_hash
+                )
                 result.articles_numbered += numbered
                 if held_back:
                     result.held_back.append((agreement, held_back))
@@ -285,13 +305,27 @@ def text_import_file(*, agreement, path, new_version=False, user=None, source_na
     current = agreement.current_text
     if current is not None and current.text_hash == text_hash:
         text_version_fill_labels(agreement=agreement, chapters=split_treaty_text(text), text_hash=text_hash)
-        return {"changed": False, "version": current.number, "chapters": current.chapters.count(),
-                "articles": current.articles.count()}
+        return {
+            "changed": False,
+            "version": current.number,
+            "chapters": current.chapters.count(),
+            "articles": current.articles.count(),
+        }
     codings = text_change_unconfirmed(agreement=agreement, new_version=new_version)
     if codings:
         raise NewVersionNotConfirmed(agreement=agreement, codings=codings)
     chapters = split_treaty_text(text)
-    version = text_version_create(agreement=agreement, chapters=chapters, text_hash=text_hash,
-                                  source_name=source_name or Path(path).name, user=user, note=note)
-    return {"changed": version.is_new, "version": version.number, "chapters": version.chapters.count(),
-            "articles": version.n_articles}
+    version = text_version_create(
+        agreement=agreement,
+        chapters=chapters,
+        text_hash=text_hash,
+        source_name=source_name or Path(path).name,
+        user=user,
+        note=note,
+    )
+    return {
+        "changed": version.is_new,
+        "version": version.number,
+        "chapters": version.chapters.count(),
+        "articles": version.n_articles,
+    }

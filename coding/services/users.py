@@ -5,6 +5,7 @@ Roles are groups (coding.roles). is_staff follows them through the m2m_changed r
 coding.roles.staff_follows_roles (connected in CodingConfig.ready()), which also updates the
 `user` object passed here: a supervisor or admin always gets, and losing the role loses, the
 staff flag the Django admin requires."""
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.core.exceptions import ValidationError
@@ -36,7 +37,9 @@ def reference_coder_get_or_create(name: str) -> AbstractBaseUser:
     """A reference source such as "DESTA 2.1" as a user who cannot log in (inactive, no usable
     password) when new; in the reference group either way."""
     User = get_user_model()
-    user, created = User.objects.get_or_create(username=name[:150], defaults={"first_name": name[:150], "is_active": False})
+    user, created = User.objects.get_or_create(
+        username=name[:150], defaults={"first_name": name[:150], "is_active": False}
+    )
     if created:
         user.set_unusable_password()
         user.save()

@@ -2,6 +2,7 @@
 adjudication), as inclusion tags, so those pages' views stay as they are. Reads go through
 coding/selectors/precoder.py; the workspace fetches its suggestions from an endpoint that asks
 coding/visibility.py."""
+
 from django import template
 
 from ..models import PrecodeJob, PrecoderModel
@@ -19,10 +20,15 @@ def precoder_panel(context, agreement):
     if not is_supervisor(user):
         return {"show": False}
     recent = PrecodeJob.objects.select_related("model").order_by("-created_at")[:50]
-    return {"show": True, "agreement": agreement, "request": context["request"],
-            "model": PrecoderModel.objects.select_related("version__codebook").order_by("-number").first(),
-            "jobs": [job for job in recent if agreement.pk in job.agreement_ids][:3],
-            "first": suggestion_display_first(agreement), "csrf_token": context.get("csrf_token")}
+    return {
+        "show": True,
+        "agreement": agreement,
+        "request": context["request"],
+        "model": PrecoderModel.objects.select_related("version__codebook").order_by("-number").first(),
+        "jobs": [job for job in recent if agreement.pk in job.agreement_ids][:3],
+        "first": suggestion_display_first(agreement),
+        "csrf_token": context.get("csrf_token"),
+    }
 
 
 @register.inclusion_tag("coding/_workspace_suggestions.html")

@@ -1,5 +1,6 @@
 """Adjudication pages: the queue of treaties every assigned coder has submitted, and resolving,
 approving or reopening one. Thin: the selector reads, the adjudication services write."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -39,17 +40,26 @@ def adjudication_detail(request, pk):
                 indicator = selectors.adjudication_indicator(adjudication, request.POST.get("indicator", ""))
                 if indicator is None:
                     raise ValidationError(_("Choose an indicator of this codebook version."))
-                adjudication_resolve(adjudication=adjudication, indicator=indicator, value=request.POST.get("value"),
-                                     rationale=request.POST.get("rationale", ""),
-                                     disagreement_type=request.POST.get("disagreement_type", ""), user=request.user,
-                                     revision=revision)
+                adjudication_resolve(
+                    adjudication=adjudication,
+                    indicator=indicator,
+                    value=request.POST.get("value"),
+                    rationale=request.POST.get("rationale", ""),
+                    disagreement_type=request.POST.get("disagreement_type", ""),
+                    user=request.user,
+                    revision=revision,
+                )
                 messages.success(request, _("Final value of %(code)s recorded.") % {"code": indicator.code})
             elif action == "approve":
                 adjudication_approve(adjudication=adjudication, user=request.user, revision=revision)
                 messages.success(request, _("Approved: the final values are now the approved coding."))
             elif action == "reopen":
-                adjudication_reopen(adjudication=adjudication, user=request.user, reason=request.POST.get("reason", ""),
-                                    revision=revision)
+                adjudication_reopen(
+                    adjudication=adjudication,
+                    user=request.user,
+                    reason=request.POST.get("reason", ""),
+                    revision=revision,
+                )
                 messages.success(request, _("Reopened."))
         except AdjudicationConflict as exc:
             messages.error(request, str(exc), extra_tags="conflict")
@@ -63,9 +73,14 @@ def adjudication_detail(request, pk):
     # ?answers=final: agreement on the answers as saved, not as they were before a suggestion.
     answers = answers_choice(request.GET.get("answers"))
     detail["answers_summary"] = adjudication_agreement(rows=detail["rows"], answers=answers)
-    return render(request, "coding/adjudication_detail.html", {
-        "adjudication": adjudication, "agreement": adjudication.agreement,
-        "show_names": show_names,
-        "disagreement_types": selectors.disagreement_type_choices(),
-        **detail,
-    })
+    return render(
+        request,
+        "coding/adjudication_detail.html",
+        {
+            "adjudication": adjudication,
+            "agreement": adjudication.agreement,
+            "show_names": show_names,
+            "disagreement_types": selectors.disagreement_type_choices(),
+            **detail,
+        },
+    )

@@ -1,5 +1,6 @@
 """Pages of agreements: the list, the treaty reader, links by reference, and text uploads.
 Thin: read the request, call a selector or service, render."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -54,16 +55,23 @@ def agreement_detail(request, pk):
     reader = selectors.treaty_reader(agreement=agreement, query=request.GET.get("q", ""), version=version)
     supervisor = is_supervisor(request.user)
     text_imports = selectors.text_imports_recent(agreement, limit=5) if supervisor else []
-    return render(request, "coding/agreement_detail.html", {
-        "agreement": agreement,
-        "text_versions": selectors.text_versions_of(agreement),
-        "text_imports": text_imports,
-        "queue_warning": jobs_waiting_reason(text_imports),  # a queued import no worker will take says so
-        # Uploading over a treaty with codings asks for a confirmation (a new version).
-        "codings_count": selectors.agreement_codings_count(agreement) if supervisor and agreement.current_text_id else 0,
-        # A coder coding it blind sees her own coding's state only (coding/visibility.py decides).
-        "coding_status": selectors.agreement_coding_status(agreement=agreement, user=request.user), **reader,
-    })
+    return render(
+        request,
+        "coding/agreement_detail.html",
+        {
+            "agreement": agreement,
+            "text_versions": selectors.text_versions_of(agreement),
+            "text_imports": text_imports,
+            "queue_warning": jobs_waiting_reason(text_imports),  # a queued import no worker will take says so
+            # Uploading over a treaty with codings asks for a confirmation (a new version).
+            "codings_count": selectors.agreement_codings_count(agreement)
+            if supervisor and agreement.current_text_id
+            else 0,
+            # A coder coding it blind sees her own coding's state only (coding/visibility.py decides).
+            "coding_status": selectors.agreement_coding_status(agreement=agreement, user=request.user),
+            **reader,
+        },
+    )
 
 
 @login_required
@@ -85,19 +93,31 @@ def text_import_create(request, pk):
         messages.error(request, _("Choose a .txt or .pdf file to import."))
         return redirect(agreement)
     try:
-        job = text_import_request(agreement=agreement, uploaded_file=uploaded, user=request.user,
-                                  new_version=request.POST.get("new_version") == "1", note=request.POST.get("note", ""))
+        job = text_import_request(
+            agreement=agreement,
+            uploaded_file=uploaded,
+            user=request.user,
+            new_version=request.POST.get("new_version") == "1",
+            note=request.POST.get("note", ""),
+        )
     except NewVersionNotConfirmed as exc:
-        messages.error(request, ngettext(
-            "This treaty has %(n)d coding: tick “import as a new version” to import the file. Nothing was imported.",
-            "This treaty has %(n)d codings: tick “import as a new version” to import the file. Nothing was imported.",
-            exc.codings) % {"n": exc.codings})
+        messages.error(
+            request,
+            ngettext(
+                "This treaty has %(n)d coding: tick “import as a new version” to import the file. Nothing was imported.",
+                "This treaty has %(n)d codings: tick “import as a new version” to import the file. Nothing was imported.",
+                exc.codings,
+            )
+            % {"n": exc.codings},
+        )
     except ImportFailed as exc:
         messages.error(request, str(exc))
     else:
         if job_queue_unreachable(job):  # Redis down: the job failed at once, nothing is being imported
-            messages.error(request, _("The task queue is unreachable, so the text was not imported: %(error)s") % {
-                "error": job.error})
+            messages.error(
+                request,
+                _("The task queue is unreachable, so the text was not imported: %(error)s") % {"error": job.error},
+            )
         else:
             messages.info(request, _("The text is being imported; this page updates when it is done."))
     return redirect(agreement)

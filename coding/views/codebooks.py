@@ -1,10 +1,12 @@
 """Pages of codebooks: the list and one version's indicators.
 Thin: read the request, call a selector, render."""
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
-from ..selectors.codebooks import codebook_list as codebooks, codebook_page
+from ..selectors.codebooks import codebook_list as codebooks
+from ..selectors.codebooks import codebook_page
 from ..selectors.recheck import codebook_version_changes
 
 
@@ -20,4 +22,6 @@ def codebook_detail(request, code, number=None):
         raise Http404(f"no codebook '{code}'" + (f" version {number}" if number else ""))
     # What this version changed against the one before, per indicator (question, values,
     # guidance), and so which indicators codings under that one re-check.
-    return render(request, "coding/codebook_detail.html", {**page, "changes": codebook_version_changes(page["version"])})
+    return render(
+        request, "coding/codebook_detail.html", {**page, "changes": codebook_version_changes(page["version"])}
+    )

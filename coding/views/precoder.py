@@ -2,6 +2,7 @@
 diagram, pre-coding many treaties), pre-coding one treaty from its page, job status, the
 per-treaty suggestion display, and the suggestions a coder may see beside her coding. Thin:
 selectors read, services write; who sees which suggestion is coding/visibility.py's question."""
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -50,7 +51,9 @@ def precoder_page(request):
             if request.POST.get("all") == "1":
                 agreements = agreements_with_text()
             else:
-                refs = [r.strip() for r in request.POST.get("agreements", "").replace(",", "\n").splitlines() if r.strip()]
+                refs = [
+                    r.strip() for r in request.POST.get("agreements", "").replace(",", "\n").splitlines() if r.strip()
+                ]
                 if len(refs) > MAX_REFS:
                     raise ValidationError(_("At most %(n)d agreements at a time.") % {"n": MAX_REFS})
                 agreements = [agreement_get_by_ref(ref) for ref in refs]
@@ -64,8 +67,10 @@ def precoder_page(request):
     if model is not None:
         measurement = context["measurement"] = precoder_measurement(model=model)
         results = measurement["results"]
-        context["rows"] = [{"code": code, "cells": [results[name][code] for name in ("cross_validation", "reference", "approved")]}
-                           for code in measurement["indicators"]]
+        context["rows"] = [
+            {"code": code, "cells": [results[name][code] for name in ("cross_validation", "reference", "approved")]}
+            for code in measurement["indicators"]
+        ]
     return render(request, "coding/precoder.html", context)
 
 
@@ -75,12 +80,22 @@ def precoder_diagram(request, number, fmt):
         raise Http404(_("Diagrams come as svg or png."))
     model = or_404(precoder_model_get(number) if number else None)  # /precoder/0.svg: no model 0
     points = precoder_measurement(model=model)["points"]
-    labels = {"cross_validation": _("cross-validated"), "reference": _("held out, against %(ref)s") % {"ref": model.reference},
-              "approved": _("against adjudicated values")}
+    labels = {
+        "cross_validation": _("cross-validated"),
+        "reference": _("held out, against %(ref)s") % {"ref": model.reference},
+        "approved": _("against adjudicated values"),
+    }
     series = [(labels[name], reliability_bins(points[name])) for name in ("cross_validation", "reference", "approved")]
-    image = reliability_diagram(series, fmt=fmt, title=_("Machine (model %(n)d): confidence against accuracy") % {"n": number},
-                                text={"confidence": _("confidence of the suggestion"), "accuracy": _("share correct"),
-                                      "perfect": _("perfectly calibrated")})
+    image = reliability_diagram(
+        series,
+        fmt=fmt,
+        title=_("Machine (model %(n)d): confidence against accuracy") % {"n": number},
+        text={
+            "confidence": _("confidence of the suggestion"),
+            "accuracy": _("share correct"),
+            "perfect": _("perfectly calibrated"),
+        },
+    )
     return HttpResponse(image, content_type="image/svg+xml" if fmt == "svg" else "image/png")
 
 
@@ -112,8 +127,12 @@ def suggestion_display(request, pk):
     agreement = or_404(agreement_get(pk))
     first = request.POST.get("first") == "1"
     suggestion_display_set(agreement=agreement, first=first, user=request.user)
-    messages.success(request, _("Coders of this treaty now see machine suggestions before they answer.") if first
-                     else _("Coders of this treaty now see a machine suggestion only after they answer."))
+    messages.success(
+        request,
+        _("Coders of this treaty now see machine suggestions before they answer.")
+        if first
+        else _("Coders of this treaty now see a machine suggestion only after they answer."),
+    )
     return redirect(agreement)
 
 
@@ -129,5 +148,8 @@ def coding_suggestions(request, pk):
     for row in rows.values():
         where = row["number"] or (f"#{row['article']}" if row["article"] else "—")
         row["text"] = _("machine suggested %(value)s (confidence %(confidence).2f, %(article)s)") % {
-            "value": row["value"], "confidence": row["confidence"], "article": where}
+            "value": row["value"],
+            "confidence": row["confidence"],
+            "article": where,
+        }
     return JsonResponse({"suggestions": rows})

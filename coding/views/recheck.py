@@ -1,5 +1,6 @@
 """The re-check queue after a codebook change: what the newest version changed, the codings made
 under older wording, and carrying them over. Thin: the selector reads, the service writes."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -28,7 +29,10 @@ def recheck(request):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, ngettext("%(n)d coding carried over to %(v)s.", "%(n)d codings carried over to %(v)s.",
-                                               len(created)) % {"n": len(created), "v": version})
+            messages.success(
+                request,
+                ngettext("%(n)d coding carried over to %(v)s.", "%(n)d codings carried over to %(v)s.", len(created))
+                % {"n": len(created), "v": version},
+            )
         return redirect("coding:recheck")
     return render(request, "coding/recheck.html", {"queue": recheck_queue()})

@@ -8,6 +8,7 @@ development key; with DEBUG off, a random key made once and kept in var/secret_k
 server, the Celery worker and management commands on this machine share it and sessions survive
 restarts. config.settings.production never falls back: it refuses to start without SECRET_KEY.
 """
+
 import os
 import secrets
 from datetime import timedelta
@@ -55,7 +56,8 @@ def local_secret_key(path):
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or (
-    DEV_SECRET_KEY if DEBUG else local_secret_key(VAR_DIR / "secret_key"))
+    DEV_SECRET_KEY if DEBUG else local_secret_key(VAR_DIR / "secret_key")
+)
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
 INSTALLED_APPS = [
@@ -123,7 +125,8 @@ DATABASES = {
         # Seconds a process keeps its database connection between requests (0: a new one each time).
         # A new PostgreSQL connection costs ~17 ms of server CPU: the production settings keep them
         # for 60 s (bench/bench_coders_load.py); the default stays 0 for tests and `make up`.
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")), conn_health_checks=True,
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
@@ -200,13 +203,15 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "web.api_errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "FTA coding workbench API", "VERSION": "1.0.0",
+    "TITLE": "FTA coding workbench API",
+    "VERSION": "1.0.0",
     # The schema documents what is refused: no NUL in any string (config/api_schema.py).
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.strings_without_nul"],
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},  # config/converters.py
     # Swagger UI from drf-spectacular-sidecar's static files, not a CDN: /api/docs/ works offline
     # and passes the Content-Security-Policy below. Schema and docs need a login (config/urls.py).
-    "SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     # No badge from validator.swagger.io: the page asks no outside host for anything.
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
@@ -266,8 +271,11 @@ CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", CELERY_TAS
 # publish is tried twice, the result backend reconnects once. Workers still wait for a restarted
 # Redis (broker_connection_retry and broker_connection_max_retries keep their defaults); socket_timeout
 # stays above the 1 s a worker's BRPOP polls. Keys: https://docs.celeryq.dev/en/stable/userguide/configuration.html
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 600),
-                                   "socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": max(3600, CELERY_TASK_TIME_LIMIT + 600),
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2

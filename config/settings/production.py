@@ -12,6 +12,7 @@ them; check --deploy then warns about what was switched off, as it should. Plain
 a lab LAN, no TLS at all) also needs SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0, since browsers
 keep secure-only cookies away from http pages and no one could log in.
 """
+
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -24,21 +25,24 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
 if not SECRET_KEY or SECRET_KEY == DEV_SECRET_KEY:
     raise ImproperlyConfigured(
         "SECRET_KEY is not set: production needs a long random secret in the environment, e.g. "
-        "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+        "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 # Django's own deploy check (security.W009) asks for at least 50 characters; a shorter key is
 # refused rather than warned about, since a guessable key lets anyone forge a session.
 SECRET_KEY_MIN_LENGTH = 50
 if len(SECRET_KEY) < SECRET_KEY_MIN_LENGTH:
     raise ImproperlyConfigured(
         f"SECRET_KEY is too short: {len(SECRET_KEY)} characters, production needs at least "
-        f"{SECRET_KEY_MIN_LENGTH}, e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')")
+        f"{SECRET_KEY_MIN_LENGTH}, e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+    )
 
 # No default here (base.py's localhost list would answer nobody else, or the wrong names).
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
         "ALLOWED_HOSTS is not set: production needs the host names the site answers to, "
-        "comma-separated, e.g. ALLOWED_HOSTS=workbench.example.org,10.0.0.5")
+        "comma-separated, e.g. ALLOWED_HOSTS=workbench.example.org,10.0.0.5"
+    )
 # Origins a form may be posted from besides the site itself, e.g. "https://workbench.example.org:8443"
 # when the TLS proxy listens on another port than the one it tells Django about.
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()]

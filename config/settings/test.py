@@ -1,4 +1,5 @@
 """Test settings: the database comes from DATABASE_URL (SQLite by default, PostgreSQL in CI)."""
+
 import os
 
 from .base import *  # noqa: F403 - a settings module extends the base settings wholesale

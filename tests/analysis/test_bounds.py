@@ -1,6 +1,7 @@
 """Bounds before the database (issue 19): every case of tests/bad_inputs/analysis_bounds_cases.py
 is refused naming its field or argument (a 400 on a page or the API, a CommandError for a
 command, the service's own error), and the database and PANEL_DIR are exactly as before."""
+
 import html
 import json
 from io import StringIO
@@ -41,9 +42,17 @@ def world(users, mini_version, settings, tmp_path):
     for user in (users["supervisor"], users["coder"]):  # signed in now: a login writes last_login
         clients[user.pk] = Client()
         clients[user.pk].force_login(user)
-    state = {"version": mini_version, "panel": panel_store(frame, name="small")[0], "frame": frame, "tmp": tmp_path,
-             "supervisor": users["supervisor"], "coder": users["coder"], "client": lambda user: clients[user.pk],
-             "out": StringIO(), "agreements": []}
+    state = {
+        "version": mini_version,
+        "panel": panel_store(frame, name="small")[0],
+        "frame": frame,
+        "tmp": tmp_path,
+        "supervisor": users["supervisor"],
+        "coder": users["coder"],
+        "client": lambda user: clients[user.pk],
+        "out": StringIO(),
+        "agreements": [],
+    }
 
     def codes():
         for parties, year, values in TREATIES:
@@ -54,7 +63,9 @@ def world(users, mini_version, settings, tmp_path):
 
     def coding():
         codes()
-        assignment_create(agreements=state["agreements"][:1], version=mini_version, coders=[users["coder"], users["coder_b"]])
+        assignment_create(
+            agreements=state["agreements"][:1], version=mini_version, coders=[users["coder"], users["coder_b"]]
+        )
         state["coding"] = Coding.objects.get(coder=users["coder"])
 
     def release():
@@ -66,8 +77,11 @@ def world(users, mini_version, settings, tmp_path):
         paths = {}
         for kind, frame_ in frames(*trade_world()).items():
             frame_ = frame_.astype(object)
-            for column, given in {"exports": (("value", value), ("year", year)), "gdp": (("Value", gdp), ("Year", gdp_year)),
-                                  "dist": (("dist", dist),)}.get(kind, ()):
+            for column, given in {
+                "exports": (("value", value), ("year", year)),
+                "gdp": (("Value", gdp), ("Year", gdp_year)),
+                "dist": (("dist", dist),),
+            }.get(kind, ()):
                 if given is not None:
                     frame_.loc[0, column] = given
             paths[kind] = tmp_path / f"case-{kind}.csv"
@@ -137,19 +151,53 @@ def test_within_bounds_the_same_paths_still_work(world):
     world["need"]("coding", "release")
     client = world["client"](world["supervisor"])
     spec = dict(OK_SPEC, where={"year": [2000, 2002]}, years=[2000, 2002, 2004])
-    assert client.post("/api/runs/", {"panel": str(world["panel"].pk), "spec": spec}, content_type="application/json"
-                       ).status_code == 201
+    assert (
+        client.post(
+            "/api/runs/", {"panel": str(world["panel"].pk), "spec": spec}, content_type="application/json"
+        ).status_code
+        == 201
+    )
     assert client.post("/analysis/runs/", {"panel": world["panel"].pk, "spec": json.dumps(spec)}).status_code == 302
     nested = {"revision": 0, "answers": {"wto": {"value": 1}}}
-    assert world["client"](world["coder"]).put(f"/api/codings/{world['coding'].pk}/", nested,
-                                               content_type="application/json").status_code == 200
-    call_command("release_dataset", "--codebook", "mini", "--source", "the study", "--name", "release 2",
-                 "--method", "weighted", "--weights", '{"wto": 0, "harmon": 1000}', stdout=StringIO())
+    assert (
+        world["client"](world["coder"])
+        .put(f"/api/codings/{world['coding'].pk}/", nested, content_type="application/json")
+        .status_code
+        == 200
+    )
+    call_command(
+        "release_dataset",
+        "--codebook",
+        "mini",
+        "--source",
+        "the study",
+        "--name",
+        "release 2",
+        "--method",
+        "weighted",
+        "--weights",
+        '{"wto": 0, "harmon": 1000}',
+        stdout=StringIO(),
+    )
     assert DatasetRelease.objects.get(name="release 2").method["weights"] == {"wto": 0, "harmon": 1000}
     inputs = world["inputs"]()
-    call_command("build_panel", "--release", "1", "--exports", str(inputs["exports"]), "--gdp", str(inputs["gdp"]),
-                 "--dist", str(inputs["dist"]), "--lags", "fta:50", "--name", "p" * 200, stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "build_panel",
+        "--release",
+        "1",
+        "--exports",
+        str(inputs["exports"]),
+        "--gdp",
+        str(inputs["gdp"]),
+        "--dist",
+        str(inputs["dist"]),
+        "--lags",
+        "fta:50",
+        "--name",
+        "p" * 200,
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     assert Panel.objects.filter(name="p" * 200).exists() and len(panel_files()) == 2
     call_command("export_dataset", "1", "--format", "json", "--out", str(world["tmp"] / "one.json"), stdout=StringIO())
     assert (world["tmp"] / "one.json").stat().st_size > 0
@@ -163,9 +211,18 @@ def test_json_depth_counts_brackets_outside_strings_only():
         bounds.json_loads("[" * 33 + "]" * 33, "x")
 
 
-@pytest.mark.parametrize("value, problem", [(float("inf"), "not a finite number"), (float("nan"), "not a finite number"),
-                                            (10 ** 400, "not a finite number"), (-1, "out of range"),
-                                            (1000.5, "out of range"), ("1", "expected a number"), (None, "expected a number")])
+@pytest.mark.parametrize(
+    "value, problem",
+    [
+        (float("inf"), "not a finite number"),
+        (float("nan"), "not a finite number"),
+        (10**400, "not a finite number"),
+        (-1, "out of range"),
+        (1000.5, "out of range"),
+        ("1", "expected a number"),
+        (None, "expected a number"),
+    ],
+)
 def test_a_weight_is_a_finite_number_from_0_to_1000(value, problem):
     with pytest.raises(bounds.BoundsError, match=f"weights w: .*{problem}"):
         bounds.weight(value, "weights w")
@@ -175,8 +232,14 @@ def test_a_weight_is_a_finite_number_from_0_to_1000(value, problem):
 def test_years_and_lags_are_whole_and_in_range():
     assert bounds.year_in_range(1800, "y") == 1800 and bounds.year_in_range(2100.0, "y") == 2100
     assert bounds.lag_in_range(50, "k") == 50
-    for value, function in ((1799, bounds.year_in_range), (2101, bounds.year_in_range), (1990.5, bounds.year_in_range),
-                            (0, bounds.lag_in_range), (51, bounds.lag_in_range), (True, bounds.lag_in_range)):
+    for value, function in (
+        (1799, bounds.year_in_range),
+        (2101, bounds.year_in_range),
+        (1990.5, bounds.year_in_range),
+        (0, bounds.lag_in_range),
+        (51, bounds.lag_in_range),
+        (True, bounds.lag_in_range),
+    ):
         with pytest.raises(bounds.BoundsError):
             function(value, "field")
 
@@ -185,20 +248,28 @@ def test_years_and_lags_are_whole_and_in_range():
 def test_the_page_says_it_in_the_readers_language(world, settings):
     client = world["client"](world["supervisor"])
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
-    for spec, words in (('{"formula": "trade ~ fta", "where": {"year": [1e999]}}', "spec：1e999 不是有限数值"),
-                        ("[" * 40 + "]" * 40, "spec：JSON 嵌套超过 32 层")):
+    for spec, words in (
+        ('{"formula": "trade ~ fta", "where": {"year": [1e999]}}', "spec：1e999 不是有限数值"),
+        ("[" * 40 + "]" * 40, "spec：JSON 嵌套超过 32 层"),
+    ):
         response = client.post("/analysis/runs/", {"panel": world["panel"].pk, "spec": spec})
         assert response.status_code == 400 and words in html.unescape(response.content.decode())
 
 
 def test_wide_gdp_year_columns_are_bounded_too():
-    exports = pd.DataFrame({"reporter": ["AAA"], "partner": ["BBB"], "year": [2000], "commodity": ["1"], "value": [1.0]})
+    exports = pd.DataFrame(
+        {"reporter": ["AAA"], "partner": ["BBB"], "year": [2000], "commodity": ["1"], "value": [1.0]}
+    )
     dist = pd.DataFrame({"iso_o": ["AAA"], "iso_d": ["BBB"], "dist": [10.0]})
     wide = pd.DataFrame({"Country Code": ["AAA"], "2000": [1.0], "99999": [2.0]})
-    with pytest.raises(builder.PanelInputError, match=r"gdp .wdi.csv., column 99999: 99999 is a year outside 1800 to 2100"):
+    with pytest.raises(
+        builder.PanelInputError, match=r"gdp .wdi.csv., column 99999: 99999 is a year outside 1800 to 2100"
+    ):
         builder.check_bounds(exports=exports, gdp=wide, dist=dist, names={"gdp": "wdi.csv"})
     with pytest.raises(builder.PanelInputError, match="column 2000: a number that is not finite on 1 row"):
-        builder.check_bounds(exports=exports, gdp=wide.drop(columns="99999").assign(**{"2000": [float("-inf")]}), dist=dist)
+        builder.check_bounds(
+            exports=exports, gdp=wide.drop(columns="99999").assign(**{"2000": [float("-inf")]}), dist=dist
+        )
     builder.check_bounds(exports=exports, gdp=wide.drop(columns="99999"), dist=dist)  # within bounds: no error
 
 
@@ -215,7 +286,7 @@ def test_a_panel_file_written_for_a_refused_row_is_removed(world):
 
 def test_lags_given_as_data_are_bounded_like_the_command_line():
     frame = pd.DataFrame({"exporter": ["A"], "importer": ["B"], "year": [2000], "x": [1.0]})
-    for lags in ({"x": 51}, {"x": 10 ** 9}, {"x": float("inf")}, [("x", 0)], {"x": True}):
+    for lags in ({"x": 51}, {"x": 10**9}, {"x": float("inf")}, [("x", 0)], {"x": True}):
         with pytest.raises(builder.PanelInputError, match="x: a lag or lead is a whole number of years from 1 to 50"):
             builder.add_lags(frame, lags)
     assert "x_lag50" in builder.add_lags(frame, {"x": 50}).columns

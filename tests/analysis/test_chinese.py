@@ -1,6 +1,7 @@
 """The Chinese interface of the analysis pages and the shared ones: tier names, sources, methods,
 reference coders, drop reasons and notes in Chinese; plots labelled in Chinese and drawn with a
 CJK font (text compared, not boxes); the workbench's own 403 and 404 pages in zh-hans."""
+
 import os
 import warnings
 
@@ -22,8 +23,10 @@ from web.templatetags.source_labels import coder_label
 
 ZH = {"depth": "深度得分", "agreements": "协定", "estimate": "估计值及 95% 置信区间"}
 TIERED = MINI_CODEBOOK.replace("codebook: mini", "codebook: tiered").replace(
-    "  indicators: [wto, harmon]\n", "  indicators: [wto, harmon]\n  tiers:\n    - {name: first, min: 3, max: 4}\n"
-                                     "    - {name: second, min: 0, max: 2}\n")
+    "  indicators: [wto, harmon]\n",
+    "  indicators: [wto, harmon]\n  tiers:\n    - {name: first, min: 3, max: 4}\n"
+    "    - {name: second, min: 0, max: 2}\n",
+)
 
 
 def zh(client):
@@ -48,14 +51,26 @@ def test_stored_english_words_are_shown_in_chinese():
     with translation.override("zh-hans"):
         assert [tier_label(t) for t in ("first", "second", "third")] == ["第一层级", "第二层级", "第三层级"]
         assert (method_label("additive"), method_label("pca")) == ("加总", "第一主成分")
-        assert (source_label("approved"), source_label("the study"), source_label("DESTA 2.1")) == ("已批准的编码", "本研究", "DESTA 2.1")
+        assert (source_label("approved"), source_label("the study"), source_label("DESTA 2.1")) == (
+            "已批准的编码",
+            "本研究",
+            "DESTA 2.1",
+        )
         assert source_label("release:3") == "发布 3" and coder_label("the study") == "本研究"
         assert drop_reason("zero_outcome_groups") == "因变量全为零的固定效应组"
-        assert analysis_note("PPML did not converge within the iteration limit: do not use these estimates").startswith("PPML 在")
-        assert analysis_note("left out for not varying across the 4 complete agreements: wto") == "在 4 个完整协定中没有变化，已排除：wto"
+        assert analysis_note("PPML did not converge within the iteration limit: do not use these estimates").startswith(
+            "PPML 在"
+        )
+        assert (
+            analysis_note("left out for not varying across the 4 complete agreements: wto")
+            == "在 4 个完整协定中没有变化，已排除：wto"
+        )
     with translation.override("en"):
         assert (tier_label("first"), source_label("the study"), drop_reason("zero_outcome_groups")) == (
-            "first", "the study", "fixed-effect groups whose outcome is always zero")
+            "first",
+            "the study",
+            "fixed-effect groups whose outcome is always zero",
+        )
 
 
 def test_release_pages_name_tiers_sources_and_methods_in_chinese(study_release, client_for, users):
@@ -80,9 +95,14 @@ def test_a_zh_plot_is_labelled_and_drawn_in_chinese(study_release, client_for, u
     font = cjk_font_path()
     # Labels: the page asks in the reader's language; text kept as text shows what is written.
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        svg = zh(client_for(users["coder"])).get(f"/analysis/releases/{study_release.number}/histogram.svg").content.decode()
+        svg = (
+            zh(client_for(users["coder"]))
+            .get(f"/analysis/releases/{study_release.number}/histogram.svg")
+            .content.decode()
+        )
         coefficients = plots.coefficient_plot(
-            [{"coefficients": {"rta": {"estimate": 0.4, "ci_low": 0.3, "ci_high": 0.5}}}], labels=["本研究"], text=ZH).decode()
+            [{"coefficients": {"rta": {"estimate": 0.4, "ci_low": 0.3, "ci_high": 0.5}}}], labels=["本研究"], text=ZH
+        ).decode()
     assert ZH["depth"] in svg and ZH["agreements"] in svg and "depth score" not in svg
     assert ZH["estimate"] in coefficients
     assert "WenQuanYi Micro Hei" in svg  # the font the text is set in
@@ -103,7 +123,9 @@ def test_a_zh_plot_is_labelled_and_drawn_in_chinese(study_release, client_for, u
 
 def test_english_readers_keep_english_plot_labels(study_release, client_for, users):
     with matplotlib.rc_context({"svg.fonttype": "none"}):
-        svg = client_for(users["coder"]).get(f"/analysis/releases/{study_release.number}/histogram.svg").content.decode()
+        svg = (
+            client_for(users["coder"]).get(f"/analysis/releases/{study_release.number}/histogram.svg").content.decode()
+        )
     assert "depth score" in svg and ZH["depth"] not in svg
 
 

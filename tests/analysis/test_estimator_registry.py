@@ -2,6 +2,7 @@
 (analysis/pure/formats.py) are the single source: the spec schema, the regression table, the run
 page's labels, the presets and the estimation forkserver all read them, so an estimator added
 to the registry alone is accepted, fitted and labelled without touching another module."""
+
 import importlib.util
 
 import pandas as pd
@@ -19,7 +20,11 @@ from analysis.services.estimation import PRELOAD
 from analysis.templatetags.analysis_labels import analysis_note, drop_reason
 from tests.analysis.test_gravity import small_panel
 
-OLS_SPEC = {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year", "vcov": "hetero"}
+OLS_SPEC = {
+    "estimator": "ols",
+    "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year",
+    "vcov": "hetero",
+}
 
 
 class Toy(OLS):
@@ -43,8 +48,10 @@ def toy(monkeypatch):
 def test_the_registry_holds_ols_and_ppml_each_with_its_labels():
     assert sorted(ESTIMATORS) == ["ols", "ppml"]
     assert [table_title(name) for name in sorted(ESTIMATORS)] == ["OLS", "PPML"]
-    assert drop_reasons() == {"nonpositive_outcome": "zero or negative outcome (no logarithm)",
-                              "zero_outcome_groups": "fixed-effect groups whose outcome is always zero"}
+    assert drop_reasons() == {
+        "nonpositive_outcome": "zero or negative outcome (no logarithm)",
+        "zero_outcome_groups": "fixed-effect groups whose outcome is always zero",
+    }
     assert notes() == ("PPML did not converge within the iteration limit: do not use these estimates",)
 
 
@@ -100,8 +107,17 @@ def test_the_format_registry_names_each_format_once_and_writes_csv_through_the_s
     assert sorted(formats.EVIDENCE) == ["csv", "dta"]
     assert formats.TABLES["csv"].content_type == formats.DATASETS["csv"].content_type == "text/csv; charset=utf-8"
 
-    table = tables.build([{"estimator": "ols", "coefficients": {"=cmd()": {"estimate": -0.25, "se": 0.1, "p": 0.02}},
-                           "n_obs": 10, "vcov": "hetero"}], ["=HYPERLINK(1)"])
+    table = tables.build(
+        [
+            {
+                "estimator": "ols",
+                "coefficients": {"=cmd()": {"estimate": -0.25, "se": 0.1, "p": 0.02}},
+                "n_obs": 10,
+                "vcov": "hetero",
+            }
+        ],
+        ["=HYPERLINK(1)"],
+    )
     written = formats.TABLES["csv"].write(table)
     assert written.splitlines()[:2] == ["variable,'=HYPERLINK(1)", "'=cmd(),-0.25"]
     frame = pd.DataFrame({"agreement_id": [1], "quote": ["=1+1"]})

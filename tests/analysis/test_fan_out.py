@@ -2,6 +2,7 @@
 whose specifications are child jobs. Here the children are executed in this process, one by
 one, in the order a test chooses (what two workers would do in any order); tests/test_queues.py
 runs them on real workers."""
+
 from datetime import timedelta
 
 import pytest
@@ -14,10 +15,18 @@ from analysis.services.runs import model_run_cancel, model_run_create, model_run
 from jobs.sweeper import jobs_sweep
 from tests.analysis.test_gravity import small_panel
 
-PPML = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
-        "vcov": {"cluster": "pair_id"}, "label": "ppml"}
-OLS = {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year", "vcov": "hetero",
-       "label": "ols"}
+PPML = {
+    "estimator": "ppml",
+    "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
+    "vcov": {"cluster": "pair_id"},
+    "label": "ppml",
+}
+OLS = {
+    "estimator": "ols",
+    "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year",
+    "vcov": "hetero",
+    "label": "ols",
+}
 HETERO = dict(PPML, vcov="hetero", label="ppml hetero")
 
 
@@ -102,14 +111,16 @@ def test_the_sweeper_ends_a_parent_whose_last_child_died(panel, settings):
     run, fits = fanned_out(panel, [PPML, OLS])
     spec_fit_execute(fit_id=fits[0].pk)
     long_ago = timezone.now() - timedelta(minutes=5)
-    SpecFit.objects.filter(pk=fits[1].pk).update(status="RUNNING", worker="another-host:4242", started_at=long_ago,
-                                                 heartbeat_at=long_ago, attempts=1)
+    SpecFit.objects.filter(pk=fits[1].pk).update(
+        status="RUNNING", worker="another-host:4242", started_at=long_ago, heartbeat_at=long_ago, attempts=1
+    )
     ModelRun.objects.filter(pk=run.pk).update(heartbeat_at=long_ago)  # the parent itself is never swept
     counts = jobs_sweep()
     assert counts["failed"] == 1 and counts["settled"] == 1
     run.refresh_from_db()
     assert run.status == "FAILED" and run.error.startswith(
-        "specification 2 (ols): the worker running this job stopped (no sign of life from another-host:4242")
+        "specification 2 (ols): the worker running this job stopped (no sign of life from another-host:4242"
+    )
     assert len(run.results) == 1  # the specification that was done
     assert fanned_out_runs_settle() == 0  # nothing left to settle
 
@@ -137,7 +148,9 @@ def test_page_status_and_api_show_each_specification(panel, client_for, users):
     status = supervisor.get(f"/analysis/runs/{run.pk}/status/").json()
     assert status["progress"] == 50 and status["message"] == "1 of 2 specifications done, 0 running"
     assert [(s["position"], s["label"], s["status"], s["progress"]) for s in status["specifications"]] == [
-        (1, "ppml", "QUEUED", 0), (2, "ols", "DONE", 100)]
+        (1, "ppml", "QUEUED", 0),
+        (2, "ols", "DONE", 100),
+    ]
     api = supervisor.get(f"/api/runs/{run.pk}/").json()
     assert [s["status"] for s in api["specifications"]] == ["QUEUED", "DONE"]
     page = supervisor.get(f"/analysis/runs/{run.pk}/").content.decode()

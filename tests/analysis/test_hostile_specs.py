@@ -2,6 +2,7 @@
 and a row that reaches the worker without passing any of them. Each hostile formula of the
 grammar's corpus is refused with a message naming the offending token, nothing is stored, and
 the canary file that the formulas try to create never appears."""
+
 import json
 from io import StringIO
 
@@ -21,7 +22,7 @@ BAD_TYPES = [  # (spec, words the message must contain)
     ({"formula": "exports ~ fta", "years": [1990, "x"]}, "years"),
     ({"formula": "exports ~ fta", "where": ["exporter"]}, "where"),
     ({"formula": "exports ~ fta", "maxiter": "many"}, "maxiter"),
-    ({"formula": "exports ~ fta", "maxiter": 10 ** 12}, "maxiter"),
+    ({"formula": "exports ~ fta", "maxiter": 10**12}, "maxiter"),
     ({"formula": "exports ~ fta", "vcov": {"cluster": "__class__"}}, "vcov"),
     ({"formula": "exports ~ fta", "ssc": {"adj": "no"}}, "ssc"),
     ({"formula": "exports ~ fta", "label": "x" * 5000}, "label"),
@@ -52,7 +53,9 @@ def panel(db, settings, tmp_path):
 def test_the_page_refuses_every_hostile_formula(cases, canary, panel, client_for, users):
     client = client_for(users["supervisor"])
     for formula, token in cases:
-        response = client.post(reverse("analysis:run_list"), {"panel": panel.pk, "spec": json.dumps({"formula": formula})})
+        response = client.post(
+            reverse("analysis:run_list"), {"panel": panel.pk, "spec": json.dumps({"formula": formula})}
+        )
         page = response.content.decode()
         assert response.status_code == 400, formula
         assert _escaped(token) in page, (formula, token)
@@ -62,7 +65,9 @@ def test_the_page_refuses_every_hostile_formula(cases, canary, panel, client_for
 def test_the_api_refuses_every_hostile_formula_and_bad_type(cases, canary, panel, client_for, users):
     client = client_for(users["supervisor"])
     for formula, token in cases:
-        response = client.post("/api/runs/", {"panel": str(panel.pk), "spec": {"formula": formula}}, content_type="application/json")
+        response = client.post(
+            "/api/runs/", {"panel": str(panel.pk), "spec": {"formula": formula}}, content_type="application/json"
+        )
         assert response.status_code == 400 and token in response.json()["detail"], (formula, response.content[:300])
     for spec, word in BAD_TYPES:
         response = client.post("/api/runs/", {"panel": str(panel.pk), "spec": spec}, content_type="application/json")
@@ -75,13 +80,17 @@ def test_run_gravity_refuses_every_hostile_formula_and_bad_type(cases, canary, p
     for spec, word in [({"formula": formula}, token) for formula, token in cases] + BAD_TYPES:
         spec_file.write_text(json.dumps(spec), encoding="utf-8")
         with pytest.raises(CommandError) as refused:
-            call_command("run_gravity", "--panel", str(panel.pk), "--spec", str(spec_file), "--inline", stdout=StringIO())
+            call_command(
+                "run_gravity", "--panel", str(panel.pk), "--spec", str(spec_file), "--inline", stdout=StringIO()
+            )
         assert word in str(refused.value) and "Traceback" not in str(refused.value)
     spec_file.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="not valid JSON"):
         call_command("run_gravity", "--panel", str(panel.pk), "--spec", str(spec_file), "--inline", stdout=StringIO())
     with pytest.raises(CommandError, match="'19x0' is not a year"):
-        call_command("run_gravity", "--panel", str(panel.pk), "--preset", "structural-ppml", "--years", "1986,19x0", "--inline")
+        call_command(
+            "run_gravity", "--panel", str(panel.pk), "--preset", "structural-ppml", "--years", "1986,19x0", "--inline"
+        )
     assert not ModelRun.objects.exists() and not canary.exists()
 
 
@@ -97,8 +106,12 @@ def test_a_hostile_row_that_reaches_the_worker_fails_without_running(cases, cana
 
 def test_the_page_and_api_answer_a_coder_with_403_and_start_nothing(panel, client_for, users):
     client = client_for(users["coder"])
-    assert client.post(reverse("analysis:run_list"), {"panel": panel.pk, "preset": "structural-ppml"}).status_code == 403
-    response = client.post("/api/runs/", {"panel": str(panel.pk), "preset": "structural-ppml"}, content_type="application/json")
+    assert (
+        client.post(reverse("analysis:run_list"), {"panel": panel.pk, "preset": "structural-ppml"}).status_code == 403
+    )
+    response = client.post(
+        "/api/runs/", {"panel": str(panel.pk), "preset": "structural-ppml"}, content_type="application/json"
+    )
     assert response.status_code == 403 and not ModelRun.objects.exists()
 
 
@@ -107,9 +120,15 @@ def test_a_good_spec_through_the_api_runs(panel, client_for, users, django_captu
     monkeypatch.setattr("jobs.dispatch.job_send", lambda run: sent.append(run.pk))
     client = client_for(users["supervisor"])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/api/runs/", {"panel": panel.content_hash[:12], "name": "api run",
-                                              "spec": {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year"}},
-                               content_type="application/json")
+        response = client.post(
+            "/api/runs/",
+            {
+                "panel": panel.content_hash[:12],
+                "name": "api run",
+                "spec": {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter + importer + year"},
+            },
+            content_type="application/json",
+        )
     assert response.status_code == 201, response.content
     run = ModelRun.objects.get(pk=response.json()["run"])
     assert sent == [run.pk] and run.created_by == users["supervisor"] and run.name == "api run"
@@ -130,4 +149,3 @@ def _escaped(text):
     from django.utils.html import escape
 
     return escape(text)
-

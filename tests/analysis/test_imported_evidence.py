@@ -2,6 +2,7 @@
 --reference` with an evidence column and notes puts the cited articles (by the treaty's own
 number), the notes and the source into the release's evidence, also on a treaty other coders
 were assigned, and into the evidence CSV."""
+
 import csv
 import io
 from io import StringIO
@@ -29,16 +30,21 @@ def records(release):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("assigned", [False, True], ids=["no-assignments", "assigned-to-coders"])
-def test_articles_and_notes_of_an_imported_approval_are_the_releases_evidence(users, mini_version, treaty, tmp_path,
-                                                                              assigned):
+def test_articles_and_notes_of_an_imported_approval_are_the_releases_evidence(
+    users, mini_version, treaty, tmp_path, assigned
+):
     # Given a treaty whose article 60 the text numbers "6.1", maybe assigned to two coders who never coded it
     Article.objects.filter(agreement=treaty, identifier="60").update(number="6.1")
     if assigned:
         assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
 
     # When its finished coding is imported as approved, with cited articles and notes
-    import_approved(tmp_path, treaty, "archive,wto,1,60,Article 6.1 affirms the TBT Agreement",
-                    "archive,harmon,2,,selective: electrical goods only")
+    import_approved(
+        tmp_path,
+        treaty,
+        "archive,wto,1,60,Article 6.1 affirms the TBT Agreement",
+        "archive,harmon,2,,selective: electrical goods only",
+    )
     release, _created = release_create(version=mini_version, name="imported", source="approved")
 
     # Then the release's evidence cites the article by its number, with the note and the source
@@ -66,10 +72,12 @@ def test_the_evidence_csv_of_such_a_release_names_article_note_and_source(users,
     assert filename == f"release-{release.number}-evidence.csv"
     harmon = [r for r in rows if r["indicator"] == "harmon"]
     assert [(r["kind"], r["article"], r["coder"], r["rationale"]) for r in harmon] == [
-        ("citation", "Art. 6.2", "archive", "sector list in Annex 6 (imported from archive.csv)")]
+        ("citation", "Art. 6.2", "archive", "sector list in Annex 6 (imported from archive.csv)")
+    ]
     # wto had neither article nor note: the adjudication's own word stays
     assert [(r["kind"], r["rationale"]) for r in rows if r["indicator"] == "wto"] == [
-        ("rationale", "imported from archive.csv")]
+        ("rationale", "imported from archive.csv")
+    ]
 
 
 @pytest.mark.django_db
@@ -79,7 +87,10 @@ def test_a_reference_sources_own_release_carries_its_notes(users, mini_version, 
 
     found = records(release)
     assert found["wto", "citation"]["rationale"] == "affirmed in Article 60"
-    assert (found["harmon", "rationale"]["coder"], found["harmon", "rationale"]["rationale"]) == ("archive", "no harmonisation")
+    assert (found["harmon", "rationale"]["coder"], found["harmon", "rationale"]["rationale"]) == (
+        "archive",
+        "no harmonisation",
+    )
 
 
 @pytest.mark.django_db
@@ -90,8 +101,15 @@ def test_a_human_coders_note_stays_out_of_the_release(users, mini_version, treat
 
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     coding = Coding.objects.get(agreement=treaty, coder=users["coder"])
-    coding_save(coding=coding, user=users["coder"], revision=0, answers={
-        "wto": {"value": 1, "note": "my private doubt", "evidence": [{"article": "60"}]}, "harmon": {"value": 0}})
+    coding_save(
+        coding=coding,
+        user=users["coder"],
+        revision=0,
+        answers={
+            "wto": {"value": 1, "note": "my private doubt", "evidence": [{"article": "60"}]},
+            "harmon": {"value": 0},
+        },
+    )
     coding_submit(coding=coding, user=users["coder"], revision=1)
 
     release, _created = release_create(version=mini_version, name="coder a", source="coder_a")

@@ -1,6 +1,7 @@
 """Each specification is fitted in a child process (analysis/services/estimation.py): an abort of
 the estimator fails the run with the signal, a cancel or a time limit kills the child at once,
 NaN and inf in a result become null with a warning, and the pages show such a result."""
+
 import functools
 import os
 import time
@@ -50,12 +51,20 @@ def estimator_children():
 
 
 def test_clean_numbers_replaces_nan_and_inf_and_says_where():
-    cleaned = estimation.clean_numbers({"coefficients": {"x": {"estimate": 1.0, "t": float("inf"), "p": float("nan")}},
-                                        "r2": float("-inf"), "n_obs": 3, "label": "a", "list": [1.5, float("nan")]})
+    cleaned = estimation.clean_numbers(
+        {
+            "coefficients": {"x": {"estimate": 1.0, "t": float("inf"), "p": float("nan")}},
+            "r2": float("-inf"),
+            "n_obs": 3,
+            "label": "a",
+            "list": [1.5, float("nan")],
+        }
+    )
     assert cleaned["coefficients"]["x"] == {"estimate": 1.0, "t": None, "p": None}
     assert cleaned["r2"] is None and cleaned["list"] == [1.5, None] and cleaned["n_obs"] == 3
-    assert cleaned["warnings"] == ["not a finite number, stored as empty: coefficients.x.t (inf), coefficients.x.p (nan), "
-                                   "r2 (-inf), list[1] (nan)"]
+    assert cleaned["warnings"] == [
+        "not a finite number, stored as empty: coefficients.x.t (inf), coefficients.x.p (nan), r2 (-inf), list[1] (nan)"
+    ]
     assert "warnings" not in estimation.clean_numbers({"r2": 0.5})
 
 
@@ -98,8 +107,9 @@ def test_inline_runs_end_failed_with_the_crash_or_done_with_warnings(settings, t
     crashed = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC, ABORTS], dispatch=False).pk)
     assert crashed.status == "FAILED" and crashed.error.startswith("the estimator crashed (signal 6, SIGABRT)")
     assert len(crashed.results) == 1 and crashed.finished_at
-    done = model_run_execute(run_id=model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": "rta ~ 1"}],
-                                                     dispatch=False).pk)
+    done = model_run_execute(
+        run_id=model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": "rta ~ 1"}], dispatch=False).pk
+    )
     assert done.status == "DONE" and done.results[0]["coefficients"]["Intercept"]["t"] is None
     assert done.worker and done.attempts == 1 and done.heartbeat_at
 
@@ -116,8 +126,14 @@ def test_an_inline_run_over_its_time_limit_fails_with_the_limit(settings, tmp_pa
 
 
 def test_tables_and_plots_show_an_empty_number_as_empty():
-    result = {"coefficients": {"x": {"estimate": 0.5, "se": None, "t": None, "p": None, "ci_low": None, "ci_high": None}},
-              "n_obs": 10, "estimator": "ols", "vcov": "hetero", "r2": None, "fixed_effects": {}}
+    result = {
+        "coefficients": {"x": {"estimate": 0.5, "se": None, "t": None, "p": None, "ci_low": None, "ci_high": None}},
+        "n_obs": 10,
+        "estimator": "ols",
+        "vcov": "hetero",
+        "r2": None,
+        "fixed_effects": {},
+    }
     table = tables.build([result])
     assert "| x | 0.500 |" in tables.to_markdown(table) and "()" in tables.to_markdown(table)
     assert "0.500" in tables.to_latex(table) and "x" in tables.to_csv(table)

@@ -1,5 +1,6 @@
 """Model runs as jobs: the row first, a real Celery worker on a real Redis, progress, failure
 without retry, cancellation, and the run_gravity command's JSON."""
+
 import json
 from io import StringIO
 
@@ -13,8 +14,12 @@ from tests.analysis.test_gravity import small_panel
 from tests.conftest import DATA, require_shared
 from tests.live_services import celery_worker, wait_for
 
-SPEC = {"estimator": "ppml", "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
-        "vcov": {"cluster": "pair_id"}, "label": "small"}
+SPEC = {
+    "estimator": "ppml",
+    "formula": "trade ~ ln_dist + fta | exporter^year + importer^year",
+    "vcov": {"cluster": "pair_id"},
+    "label": "small",
+}
 
 
 @pytest.fixture
@@ -27,8 +32,19 @@ def panel(db, settings, tmp_path):
 
 @pytest.mark.django_db
 def test_inline_run_stores_everything_needed_to_rerun(panel):
-    run = model_run_create(panel=panel, specs=[SPEC, dict(SPEC, estimator="ols", formula="log(exports) ~ ln_dist + fta | exporter + importer + year", vcov="hetero")],
-                           dispatch=False)
+    run = model_run_create(
+        panel=panel,
+        specs=[
+            SPEC,
+            dict(
+                SPEC,
+                estimator="ols",
+                formula="log(exports) ~ ln_dist + fta | exporter + importer + year",
+                vcov="hetero",
+            ),
+        ],
+        dispatch=False,
+    )
     assert run.status == "QUEUED"
     run = model_run_execute(run_id=run.pk)
     assert run.status == "DONE" and run.progress == 100 and len(run.results) == 2
@@ -58,14 +74,25 @@ def test_run_gravity_command_on_the_yotov_panel(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     path = require_shared(DATA / "gravity" / "agtpa_applications.csv")
     spec = tmp_path / "spec.json"
-    spec.write_text(json.dumps({"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
-                                "vcov": {"cluster": "pair_id"}, "years": [1986, 1990, 1994, 1998, 2002, 2006],
-                                "ssc": {"adj": False}}))
+    spec.write_text(
+        json.dumps(
+            {
+                "estimator": "ppml",
+                "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+                "vcov": {"cluster": "pair_id"},
+                "years": [1986, 1990, 1994, 1998, 2002, 2006],
+                "ssc": {"adj": False},
+            }
+        )
+    )
     out = StringIO()
     call_command("run_gravity", "--panel", str(path), "--spec", str(spec), "--inline", stdout=out)
     result = json.loads(out.getvalue())
     assert result["status"] == "DONE" and result["n_obs"] == 28482
-    assert round(result["coefficients"]["rta"]["estimate"], 3) == 0.557 and round(result["coefficients"]["rta"]["se"], 3) == 0.102
+    assert (
+        round(result["coefficients"]["rta"]["estimate"], 3) == 0.557
+        and round(result["coefficients"]["rta"]["se"], 3) == 0.102
+    )
     with pytest.raises(CommandError, match="columns not in the panel: nope"):
         spec.write_text(json.dumps({"estimator": "ppml", "formula": "trade ~ nope"}))
         call_command("run_gravity", "--panel", str(path), "--spec", str(spec), "--inline", stdout=StringIO())
@@ -83,9 +110,12 @@ def test_a_real_worker_runs_a_job_end_to_end(settings, tmp_path, client_for, use
         assert run.status == "DONE", run.error
         # Two specifications: fanned out, a task and a result per specification, one table.
         assert run.fan_out and run.started_at and run.finished_at and run.progress == 100
-        assert [(fit.status, bool(fit.task_id), bool(fit.worker)) for fit in run.fits.all()] == [("DONE", True, True)] * 2
+        assert [(fit.status, bool(fit.task_id), bool(fit.worker)) for fit in run.fits.all()] == [
+            ("DONE", True, True)
+        ] * 2
         assert run.results[0]["coefficients"]["fta"]["estimate"] == pytest.approx(
-            run.results[1]["coefficients"]["fta"]["estimate"])
+            run.results[1]["coefficients"]["fta"]["estimate"]
+        )
         status = client_for(users["coder"]).get(f"/analysis/runs/{run.pk}/status/").json()
         assert status["status"] == "DONE" and status["progress"] == 100
 

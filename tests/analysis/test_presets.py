@@ -1,17 +1,27 @@
 """The study's presets against the study's own regression table (reference CSV)."""
+
 import pandas as pd
 import pytest
 
-from analysis.pure.spec.schema import parse_formula
 from analysis.pure.presets import PRESETS
+from analysis.pure.spec.schema import parse_formula
 from tests.conftest import SHARED, require_shared
 
 # The CSV's names -> the panel builder's columns (analysis/panel.py).
 DEPENDENT = {"total exports": "log(exports)", "high-tech exports": "log(hightech_exports)"}
-REGRESSORS = {"FTA": "fta", "Depth_x_FTA": "depth_fta", "TBT_j": "ln_tbt_j", "lnGDP_i": "ln_gdp_i",
-              "lnGDP_j": "ln_gdp_j", "lnDis": "ln_dist"}
-SAMPLE = {"all": None, "developed exporters": {"exporter_group": ["developed"]},
-          "developing exporters": {"exporter_group": ["developing"]}}
+REGRESSORS = {
+    "FTA": "fta",
+    "Depth_x_FTA": "depth_fta",
+    "TBT_j": "ln_tbt_j",
+    "lnGDP_i": "ln_gdp_i",
+    "lnGDP_j": "ln_gdp_j",
+    "lnDis": "ln_dist",
+}
+SAMPLE = {
+    "all": None,
+    "developed exporters": {"exporter_group": ["developed"]},
+    "developing exporters": {"exporter_group": ["developing"]},
+}
 FIXED = ["exporter", "importer", "year"]  # the BRIEF: exporter, importer and year effects
 
 
@@ -36,8 +46,9 @@ def spec_shape(spec):
 def test_study_presets_are_the_studys_columns(study_columns, name, table):
     specs = PRESETS[name]
     # Every column of the table, once, in order
-    assert [spec["study_column"] for spec in specs] == sorted((k for k in study_columns if k.startswith(f"{table}.")),
-                                                              key=lambda k: int(k.split(".")[1]))
+    assert [spec["study_column"] for spec in specs] == sorted(
+        (k for k in study_columns if k.startswith(f"{table}.")), key=lambda k: int(k.split(".")[1])
+    )
     for spec in specs:
         dependent, regressors, where, fixed = spec_shape(spec)
         assert (dependent, regressors, where) == study_columns[spec["study_column"]], spec["label"]

@@ -1,6 +1,7 @@
 """Evidence in releases: captured into the immutable release when it is made, carried by every
 export (an Excel sheet, a JSON list per agreement, a companion CSV or Stata file), shown in the
 printable coding report, and only where the release itself may be opened."""
+
 import json
 from io import BytesIO, StringIO
 
@@ -45,14 +46,30 @@ def approved(users, mini_version, treaty):
     Article.objects.filter(agreement=treaty, identifier="60").update(number="6.1", heading="Affirmation")
     Article.objects.filter(agreement=treaty, identifier="61").update(number="6.2", heading="Harmonisation")
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
-    code(users["coder"], {"wto": {"value": 1, "evidence": [passage(treaty, "60", AFFIRM)]},
-                          "harmon": {"value": 2, "evidence": [passage(treaty, "61", HARMONISE)]}})
-    code(users["coder_b"], {"wto": {"value": 1, "evidence": [{"article": "60"}]},
-                            "harmon": {"value": 0, "not_found": True, "searched_chapters": ["6"]}})
+    code(
+        users["coder"],
+        {
+            "wto": {"value": 1, "evidence": [passage(treaty, "60", AFFIRM)]},
+            "harmon": {"value": 2, "evidence": [passage(treaty, "61", HARMONISE)]},
+        },
+    )
+    code(
+        users["coder_b"],
+        {
+            "wto": {"value": 1, "evidence": [{"article": "60"}]},
+            "harmon": {"value": 0, "not_found": True, "searched_chapters": ["6"]},
+        },
+    )
     adjudication = Adjudication.objects.get(agreement=treaty)
     harmon = mini_version.indicators.get(code="harmon")
-    adjudication_resolve(adjudication=adjudication, indicator=harmon, value=2, rationale=RATIONALE,
-                         disagreement_type=DisagreementType.MISREAD, user=users["supervisor"])
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=harmon,
+        value=2,
+        rationale=RATIONALE,
+        disagreement_type=DisagreementType.MISREAD,
+        user=users["supervisor"],
+    )
     adjudication_approve(adjudication=adjudication, user=users["supervisor"])
     return {"version": mini_version, "treaty": treaty, "adjudication": adjudication}
 
@@ -76,7 +93,11 @@ def test_evidence_is_captured_at_release_time(approved):
         ("harmon", "coder_a", "citation", "6.2", HARMONISE),  # coder_b's "not found" does not back the 2
     ]
     harmon = release.evidence[2]
-    assert harmon["rationale"] == RATIONALE and harmon["article_heading"] == "Harmonisation" and harmon["article_id"] == "61"
+    assert (
+        harmon["rationale"] == RATIONALE
+        and harmon["article_heading"] == "Harmonisation"
+        and harmon["article_id"] == "61"
+    )
     assert harmon["text_version"] == 1 and release.evidence[0]["rationale"] == ""  # agreed: no rationale
 
     # A later correction of a quote leaves release 1 as it was; releasing again makes release 2
@@ -99,24 +120,34 @@ def test_releases_without_evidence_keep_their_hash(approved, users):
     FinalValue.objects.update(rationale="")
     release, _created = release_create(version=approved["version"], name="bare")
     assert release.evidence == []
-    assert release.content_hash == release_hash(version=release.version, source="approved", method=release.method,
-                                                rows=release.rows)
+    assert release.content_hash == release_hash(
+        version=release.version, source="approved", method=release.method, rows=release.rows
+    )
 
 
 def test_a_reference_coders_release_carries_that_coders_evidence(approved, users):
     study = reference_coder_get_or_create("the study")
-    coding = Coding.objects.create(agreement=approved["treaty"], version=approved["version"], coder=study,
-                                   state=Coding.State.SUBMITTED)
+    coding = Coding.objects.create(
+        agreement=approved["treaty"], version=approved["version"], coder=study, state=Coding.State.SUBMITTED
+    )
     for indicator, value in zip(approved["version"].indicators.all(), [1, 3]):
         answer = Answer.objects.create(coding=coding, indicator=indicator, value=value)
-        Evidence.objects.create(answer=answer, article_identifier="61" if value == 3 else "60", quote=f"study quote {value}")
+        Evidence.objects.create(
+            answer=answer, article_identifier="61" if value == 3 else "60", quote=f"study quote {value}"
+        )
     Evidence.objects.create(answer=Answer.objects.get(coding=coding, value=1), article_identifier="1")  # no number
     release, _created = release_create(version=approved["version"], name="study", source="the study")
     assert {e["coder"] for e in release.evidence} == {"the study"}
     assert [(e["indicator"], e["value"], e["article_number"], e["quote"]) for e in release.evidence] == [
-        ("wto", 1, "6.1", "study quote 1"), ("wto", 1, "", ""), ("harmon", 3, "6.2", "study quote 3")]
+        ("wto", 1, "6.1", "study quote 1"),
+        ("wto", 1, "", ""),
+        ("harmon", 3, "6.2", "study quote 3"),
+    ]
     assert [item["article"] for item in exports.evidence_items(release.evidence)[approved["treaty"].pk]] == [
-        "Art. 6.1", "#1", "Art. 6.2"]  # an article without a number is cited by its identifier
+        "Art. 6.1",
+        "#1",
+        "Art. 6.2",
+    ]  # an article without a number is cited by its identifier
 
 
 def test_export_dataset_xlsx_and_json_carry_quotes_with_article_numbers(approved, tmp_path):
@@ -126,8 +157,18 @@ def test_export_dataset_xlsx_and_json_carry_quotes_with_article_numbers(approved
     workbook = openpyxl.load_workbook(xlsx)
     assert workbook.sheetnames == ["data", "evidence", "codebook", "README"]
     sheet = pd.read_excel(xlsx, sheet_name="evidence", dtype=str).fillna("")
-    assert list(sheet.columns[:7]) == ["agreement_id", "desta_number", "agreement", "indicator", "value", "kind", "article"]
-    rows = sheet[["agreement", "indicator", "value", "article", "article_heading", "quote", "coder", "rationale"]].values.tolist()
+    assert list(sheet.columns[:7]) == [
+        "agreement_id",
+        "desta_number",
+        "agreement",
+        "indicator",
+        "value",
+        "kind",
+        "article",
+    ]
+    rows = sheet[
+        ["agreement", "indicator", "value", "article", "article_heading", "quote", "coder", "rationale"]
+    ].values.tolist()
     assert ["A - B", "wto", "1", "Art. 6.1", "Affirmation", AFFIRM, "coder_a", ""] in rows
     assert ["A - B", "harmon", "2", "Art. 6.2", "Harmonisation", HARMONISE, "coder_a", RATIONALE] in rows
     assert "Evidence: one row per article" in " ".join(str(c.value) for c in workbook["README"]["A"])
@@ -136,7 +177,10 @@ def test_export_dataset_xlsx_and_json_carry_quotes_with_article_numbers(approved
     run("export_dataset", "1", "--format", "json", "--out", str(data))
     row = json.loads(data.read_text(encoding="utf-8"))["rows"][0]
     assert [(e["indicator"], e["article"], e["quote"], e["coder"]) for e in row["evidence"]] == [
-        ("wto", "Art. 6.1", AFFIRM, "coder_a"), ("wto", "Art. 6.1", "", "coder_b"), ("harmon", "Art. 6.2", HARMONISE, "coder_a")]
+        ("wto", "Art. 6.1", AFFIRM, "coder_a"),
+        ("wto", "Art. 6.1", "", "coder_b"),
+        ("harmon", "Art. 6.2", HARMONISE, "coder_a"),
+    ]
     assert row["evidence"][2]["rationale"] == RATIONALE and row["evidence"][2]["article_id"] == "61"
 
     dyads = tmp_path / "d.json"
@@ -159,7 +203,9 @@ def test_csv_and_stata_get_a_companion_evidence_file(approved, tmp_path, client_
     with pd.io.stata.StataReader(tmp_path / "r-evidence.dta") as reader:
         labels = reader.variable_labels()
     assert stata["quote"].tolist() == [AFFIRM, "", HARMONISE] and stata["article"].tolist()[2] == "Art. 6.2"
-    assert labels["article"] == "article as the treaty numbers it (#id: no number)" and labels["coder"] == "who coded it"
+    assert (
+        labels["article"] == "article as the treaty numbers it (#id: no number)" and labels["coder"] == "who coded it"
+    )
 
     client = client_for(users["coder"])
     page = client.get("/analysis/releases/1/").content.decode()
@@ -177,12 +223,12 @@ def test_the_printable_coding_report(approved, client_for, users):
     response = client_for(users["coder_b"]).get("/analysis/releases/1/report/")
     html = response.content.decode()
     assert response.status_code == 200 and "@media print" in html
-    section = html[html.index('id="agreement-'):]
+    section = html[html.index('id="agreement-') :]
     assert "A - B" in section and "Art. 6.1" in section and "Art. 6.2" in section and "Harmonisation" in section
     assert AFFIRM in section and HARMONISE in section and RATIONALE in section
     treaty = approved["treaty"]
     assert f'href="/coding/agreements/{treaty.pk}/?version=1#art-61"' in section  # the cited article in the reader
-    harmon = section[section.index('data-indicator="harmon"'):]
+    harmon = section[section.index('data-indicator="harmon"') :]
     assert 'class="value">2</strong>' in harmon and "selective" in harmon  # the value and its label
 
 
@@ -204,8 +250,13 @@ def test_evidence_is_shown_only_where_the_release_opens(approved, client_for, us
     coder_a = client_for(users["coder"])
     assert coder_a.get("/analysis/releases/1/report/").status_code == 200  # approved: blindness lifted
     adjudication_reopen(adjudication=approved["adjudication"], user=users["supervisor"], reason="check harmon again")
-    for path in ("/analysis/releases/1/report/", "/analysis/releases/1/evidence.csv", "/analysis/releases/1/evidence.dta",
-                 "/analysis/releases/1/agreement.xlsx", "/analysis/releases/1/agreement.json"):
+    for path in (
+        "/analysis/releases/1/report/",
+        "/analysis/releases/1/evidence.csv",
+        "/analysis/releases/1/evidence.dta",
+        "/analysis/releases/1/agreement.xlsx",
+        "/analysis/releases/1/agreement.json",
+    ):
         response = coder_a.get(path)
         assert response.status_code == 403 and AFFIRM.encode() not in response.content, path
         assert "coding blind" in response.content.decode()

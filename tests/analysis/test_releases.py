@@ -1,5 +1,6 @@
 """Releases: the study's Table 6 as approved codings, recomputed depth, exports in four formats
 and two shapes, content hashes, immutability; comparisons and the check of the study's tables."""
+
 import io
 import json
 from io import StringIO

@@ -4,6 +4,7 @@ cancelled), wide tables scrolling inside their own box, a failed job's bar sayin
 inline script (the site's Content-Security-Policy allows none). Fits are written straight to the
 rows with known numbers: no estimator runs here (tests/browser/test_sweep_cancel_browser.py
 cancels a real sweep)."""
+
 import re
 
 import pytest
@@ -12,15 +13,29 @@ from django.urls import reverse
 from analysis.models import ModelRun, SpecFit
 from analysis.pure.simulate import simulate
 from analysis.services.panels import panel_store
-from analysis.services.runs import model_run_cancel, model_run_create
+from analysis.services.runs import model_run_create
 
 SPEC = {"estimator": "ols", "formula": "log(trade) ~ rta | exporter + importer", "vcov": "hetero"}
 
 
 def result(label, estimate):
-    return {"label": label, "formula": SPEC["formula"], "estimator": "ols", "vcov": "hetero", "n_obs": 30,
-            "coefficients": {"rta": {"estimate": estimate, "se": 0.1, "t": estimate / 0.1, "p": 0.001,
-                                     "ci_low": estimate - 0.2, "ci_high": estimate + 0.2}}}
+    return {
+        "label": label,
+        "formula": SPEC["formula"],
+        "estimator": "ols",
+        "vcov": "hetero",
+        "n_obs": 30,
+        "coefficients": {
+            "rta": {
+                "estimate": estimate,
+                "se": 0.1,
+                "t": estimate / 0.1,
+                "p": 0.001,
+                "ci_low": estimate - 0.2,
+                "ci_high": estimate + 0.2,
+            }
+        },
+    }
 
 
 @pytest.fixture
@@ -56,8 +71,9 @@ def test_finished_specifications_are_shown_after_a_cancel(panel, supervisor):
     # Given a sweep of four whose first and third specifications finished
     run = sweep(panel, 4)
     for position, estimate in ((0, 0.4), (2, 0.7)):
-        SpecFit.objects.filter(run=run, position=position).update(status=SpecFit.Status.DONE, progress=100,
-                                                                 result=result(f"s{position + 1}", estimate))
+        SpecFit.objects.filter(run=run, position=position).update(
+            status=SpecFit.Status.DONE, progress=100, result=result(f"s{position + 1}", estimate)
+        )
     SpecFit.objects.filter(run=run, position=1).update(status=SpecFit.Status.RUNNING, progress=50)
     # When it is cancelled
     assert supervisor.post(reverse("analysis:run_cancel", args=[run.pk])).status_code == 302
@@ -79,8 +95,9 @@ def test_finished_specifications_are_shown_after_a_cancel(panel, supervisor):
 
 def test_a_one_task_run_that_failed_lists_the_specifications_it_never_reached(panel, supervisor):
     run = model_run_create(panel=panel, specs=[dict(SPEC, label=f"s{i + 1}") for i in range(3)], dispatch=False)
-    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.FAILED, progress=95, error="boom",
-                                              results=[result("s1", 0.4)])
+    ModelRun.objects.filter(pk=run.pk).update(
+        status=ModelRun.Status.FAILED, progress=95, error="boom", results=[result("s1", 0.4)]
+    )
     response = supervisor.get(run.get_absolute_url())
     partial = response.context["partial"]
     assert partial["table"]["columns"] == ["(1) s1"]
@@ -90,12 +107,17 @@ def test_a_one_task_run_that_failed_lists_the_specifications_it_never_reached(pa
 
 def test_a_20_column_table_scrolls_inside_its_own_box(panel, supervisor):
     run = model_run_create(panel=panel, specs=[dict(SPEC, label=f"s{i + 1}") for i in range(20)], dispatch=False)
-    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.DONE, progress=100,
-                                              results=[result(f"s{i + 1}", 0.1 * i) for i in range(20)])
+    ModelRun.objects.filter(pk=run.pk).update(
+        status=ModelRun.Status.DONE, progress=100, results=[result(f"s{i + 1}", 0.1 * i) for i in range(20)]
+    )
     for url in (run.get_absolute_url(), reverse("analysis:run_table", args=["html"]) + f"?runs={run.pk}"):
         page = supervisor.get(url).content.decode()
-        box = re.search(r'<div class="table-scroll" style="overflow-x:auto;max-width:100%">\s*'
-                        r'<table class="grid regression" id="regression-table">(.*?)</table>\s*</div>', page, re.S)
+        box = re.search(
+            r'<div class="table-scroll" style="overflow-x:auto;max-width:100%">\s*'
+            r'<table class="grid regression" id="regression-table">(.*?)</table>\s*</div>',
+            page,
+            re.S,
+        )
         assert box, url
         assert box.group(1).count("<th>") == 21  # the variable's column and 20 specifications
 
@@ -103,7 +125,9 @@ def test_a_20_column_table_scrolls_inside_its_own_box(panel, supervisor):
 def test_a_failed_job_bar_says_failed_not_95_percent(panel, supervisor):
     run = sweep(panel, 2)
     SpecFit.objects.filter(run=run, position=0).update(status=SpecFit.Status.FAILED, progress=95, error="boom")
-    SpecFit.objects.filter(run=run, position=1).update(status=SpecFit.Status.DONE, progress=100, result=result("s2", 0.4))
+    SpecFit.objects.filter(run=run, position=1).update(
+        status=SpecFit.Status.DONE, progress=100, result=result("s2", 0.4)
+    )
     ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.FAILED, progress=95, error="specification 1: boom")
 
     status = supervisor.get(reverse("analysis:run_status", args=[run.pk])).json()
@@ -116,14 +140,20 @@ def test_a_failed_job_bar_says_failed_not_95_percent(panel, supervisor):
     assert '<span class="bar-text" id="run-bar-text">failed</span>' in page
     assert "width: 95%" not in page
     listing = supervisor.get(reverse("analysis:run_list")).content.decode()
-    assert '<div class="progress failed"><div class="bar" style="width: 100%"></div></div><span class="bar-text">failed</span>' in listing
+    assert (
+        '<div class="progress failed"><div class="bar" style="width: 100%"></div></div><span class="bar-text">failed</span>'
+        in listing
+    )
 
 
 def test_a_running_job_bar_is_where_it_is(panel, supervisor):
     run = sweep(panel, 2)
     ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.RUNNING, progress=40)
     assert supervisor.get(reverse("analysis:run_status", args=[run.pk])).json()["bar"] == {
-        "state": "active", "width": 40, "text": ""}
+        "state": "active",
+        "width": 40,
+        "text": "",
+    }
 
 
 def test_run_pages_have_no_inline_script(panel, supervisor):

@@ -1,4 +1,5 @@
 """Run pages: create from a preset, detail with progress bar and table, table downloads, plot, zh."""
+
 import pytest
 from django.urls import reverse
 
@@ -9,7 +10,9 @@ from analysis.services.runs import model_run_execute
 
 
 @pytest.mark.django_db
-def test_run_from_the_page_then_table_and_plot(client_for, users, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch):
+def test_run_from_the_page_then_table_and_plot(
+    client_for, users, settings, tmp_path, django_capture_on_commit_callbacks, monkeypatch
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=12, seed=3), name="SYNTHETIC", synthetic=True)
     sent = []
@@ -37,7 +40,9 @@ def test_run_from_the_page_then_table_and_plot(client_for, users, settings, tmp_
 def test_bad_spec_on_the_page_is_a_message(client_for, users, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=5, seed=3), name="tiny")
-    response = client_for(users["supervisor"]).post(reverse("analysis:run_list"), {"panel": panel.pk, "spec": '{"formula": "trade ~ nope"}'})
+    response = client_for(users["supervisor"]).post(
+        reverse("analysis:run_list"), {"panel": panel.pk, "spec": '{"formula": "trade ~ nope"}'}
+    )
     assert response.status_code == 400 and not ModelRun.objects.exists()
     page = response.content.decode()
     assert "columns not in the panel: nope" in page and "trade ~ nope" in page  # the message, and the form as sent

@@ -1,4 +1,5 @@
 """Depth scoring (pure) on small frames with known answers, and the study's own inconsistencies."""
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,7 +8,11 @@ from analysis.pure import scoring
 from tests.conftest import SHARED, require_shared
 
 SIX = ["tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon"]
-TIERS = [{"name": "first", "min": 5, "max": 6}, {"name": "second", "min": 3, "max": 4}, {"name": "third", "min": 1, "max": 2}]
+TIERS = [
+    {"name": "first", "min": 5, "max": 6},
+    {"name": "second", "min": 3, "max": 4},
+    {"name": "third", "min": 1, "max": 2},
+]
 
 
 def frame(rows):
@@ -17,8 +22,14 @@ def frame(rows):
 def release_inputs(codes, *, ranges=None, names=None):
     """What selectors.releases.release_inputs would read for these codes (no coverage, no coders)."""
     names = names or {}
-    return scoring.ReleaseInputs(codes=codes, facts={i: {"agreement_id": i, "name": names.get(i, i)} for i in codes.index},
-                                 indicator_codes=SIX, indicator_ranges=ranges or {}, depth_indicators=SIX, tiers=TIERS)
+    return scoring.ReleaseInputs(
+        codes=codes,
+        facts={i: {"agreement_id": i, "name": names.get(i, i)} for i in codes.index},
+        indicator_codes=SIX,
+        indicator_ranges=ranges or {},
+        depth_indicators=SIX,
+        tiers=TIERS,
+    )
 
 
 def release_tiers(codes, method, *, ranges=None):
@@ -38,10 +49,16 @@ def test_weighted_sum_and_tiers():
     assert result.depth.tolist() == [3.5, 2.5, 6.5]
     tiers = scoring.assign_tiers(scoring.additive(codes, SIX), TIERS)
     assert tiers.tolist() == ["second", "third", "first"]
-    rows, _summary = scoring.release_table(release_inputs(codes, names={0: "A", 1: "B", 2: "C"}), method={"name": "additive"})
+    rows, _summary = scoring.release_table(
+        release_inputs(codes, names={0: "A", 1: "B", 2: "C"}), method={"name": "additive"}
+    )
     assert [row["depth"] for row in rows] == [4, 2, 6]
     table = scoring.tier_table(rows, TIERS)
-    assert [(r["tier"], r["count"], r["agreements"]) for r in table] == [("first", 1, ["C"]), ("second", 1, ["A"]), ("third", 1, ["B"])]
+    assert [(r["tier"], r["count"], r["agreements"]) for r in table] == [
+        ("first", 1, ["C"]),
+        ("second", 1, ["A"]),
+        ("third", 1, ["B"]),
+    ]
     with pytest.raises(ValueError, match="needs weights"):
         scoring.score(codes, SIX, method="weighted")
 
@@ -79,7 +96,7 @@ def test_pca_on_the_studys_table6_is_oriented_with_the_additive_score():
     additive = scoring.additive(table6, SIX)
     assert np.corrcoef(result.depth, additive)[0, 1] > 0
     assert result.correlation_with_additive == pytest.approx(np.corrcoef(result.depth, additive)[0, 1])
-    assert result.loadings == pytest.approx({"tbt_distort": 2 ** -0.5, "tbt_dispute": -(2 ** -0.5)})
+    assert result.loadings == pytest.approx({"tbt_distort": 2**-0.5, "tbt_dispute": -(2**-0.5)})
     # (known answer: with two standardised indicators the first component explains (1 + |r|) / 2)
     r = abs(np.corrcoef(table6["tbt_distort"], table6["tbt_dispute"])[0, 1])
     assert result.explained_variance == pytest.approx((1 + r) / 2)
@@ -91,8 +108,16 @@ def test_pca_on_the_studys_table6_is_oriented_with_the_additive_score():
 def test_pca_orientation_follows_the_additive_score_not_the_loadings_sum():
     # tbt_distort and tbt_dispute move together, tbt_coop against them: the loadings have mixed
     # signs, and the component must still rise with the number of provisions
-    codes = frame([[1, 0, 1, 1, 1, 0], [1, 1, 0, 0, 1, 0], [1, 0, 1, 1, 1, 1], [1, 1, 0, 0, 1, 1], [1, 0, 1, 0, 1, 0],
-                   [1, 1, 0, 1, 1, 0]])
+    codes = frame(
+        [
+            [1, 0, 1, 1, 1, 0],
+            [1, 1, 0, 0, 1, 0],
+            [1, 0, 1, 1, 1, 1],
+            [1, 1, 0, 0, 1, 1],
+            [1, 0, 1, 0, 1, 0],
+            [1, 1, 0, 1, 1, 0],
+        ]
+    )
     result = scoring.score(codes, SIX, method="pca")
     assert np.corrcoef(result.depth, scoring.additive(codes, SIX))[0, 1] > 0
     assert result.loadings["tbt_distort"] > 0 and result.loadings["tbt_coop"] < 0
@@ -120,5 +145,7 @@ def test_tiers_apply_to_the_additive_range_only():
     tiers, summary = release_tiers(codes, {"name": "weighted", "weights": {"tbt_harmon": 2.0}}, ranges=ranges)
     assert tiers == [None] * 4 and summary["tiers_apply"] is False
     # a weighted sum that keeps the additive range keeps the tiers
-    tiers, summary = release_tiers(codes, {"name": "weighted", "weights": {"tbt_wto": 2.0, "tbt_coop": 0.0}}, ranges=ranges)
+    tiers, summary = release_tiers(
+        codes, {"name": "weighted", "weights": {"tbt_wto": 2.0, "tbt_coop": 0.0}}, ranges=ranges
+    )
     assert tiers == ["second", "second", "first", "third"] and summary["tiers_apply"] is True  # depths 4, 3, 6, 1

@@ -1,5 +1,6 @@
 """Sensitivity runs: one release, one panel and one run per source of codes from the same inputs;
 reuse by content, the command's JSON, the page, blindness, and the demo's two reference sources."""
+
 import json
 from io import StringIO
 
@@ -21,12 +22,18 @@ from tests.analysis.test_zero_panels import frames, pitfalls, world
 from tests.conftest import DATA, SHARED, require_shared
 from tests.factories import AgreementFactory
 
-SPEC = {"estimator": "ppml", "formula": "exports ~ depth_fta + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
-        "vcov": "hetero", "label": "PPML, Depth x FTA"}
+SPEC = {
+    "estimator": "ppml",
+    "formula": "exports ~ depth_fta + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
+    "vcov": "hetero",
+    "label": "PPML, Depth x FTA",
+}
 # (parties, entry into force, {source: (wto, harmon)}): the two references disagree on depth
-TREATIES = [(["CHN", "KOR"], 2012, {"DESTA 2.1": (1, 3), "the study": (1, 1)}),
-            (["KOR", "USA"], 2011, {"DESTA 2.1": (1, 1), "the study": (1, 2)}),
-            (["DEU", "JPN"], 2012, {"DESTA 2.1": (0, 0), "the study": (1, 3)})]
+TREATIES = [
+    (["CHN", "KOR"], 2012, {"DESTA 2.1": (1, 3), "the study": (1, 1)}),
+    (["KOR", "USA"], 2011, {"DESTA 2.1": (1, 1), "the study": (1, 2)}),
+    (["DEU", "JPN"], 2012, {"DESTA 2.1": (0, 0), "the study": (1, 3)}),
+]
 
 
 def code(agreement, version, coder, values):
@@ -59,9 +66,24 @@ def setting(db, mini_version, settings, tmp_path, monkeypatch):
 def run_command(setting, *extra, sources="DESTA 2.1,the study"):
     out = StringIO()
     files = setting["files"]
-    call_command("run_sensitivity", "--codebook", "mini", "--sources", sources, "--exports", str(files["exports"]),
-                 "--gdp", str(files["gdp"]), "--dist", str(files["dist"]), "--spec", str(setting["spec"]), *extra,
-                 stdout=out, stderr=StringIO())
+    call_command(
+        "run_sensitivity",
+        "--codebook",
+        "mini",
+        "--sources",
+        sources,
+        "--exports",
+        str(files["exports"]),
+        "--gdp",
+        str(files["gdp"]),
+        "--dist",
+        str(files["dist"]),
+        "--spec",
+        str(setting["spec"]),
+        *extra,
+        stdout=out,
+        stderr=StringIO(),
+    )
     return json.loads(out.getvalue())
 
 
@@ -73,7 +95,9 @@ def test_one_column_per_source_then_everything_reused(setting):
     desta, study = first["columns"]
     assert desta["release"] != study["release"] and desta["panel"] != study["panel"]
     assert desta["n_obs"] == study["n_obs"] == 100  # zeros included
-    assert desta["coefficients"]["depth_fta"]["estimate"] != pytest.approx(study["coefficients"]["depth_fta"]["estimate"])
+    assert desta["coefficients"]["depth_fta"]["estimate"] != pytest.approx(
+        study["coefficients"]["depth_fta"]["estimate"]
+    )
     assert desta["build"]["zeros_added"] > 0 and not desta["build"]["panel_reused"]
     sensitivity = SensitivityRun.objects.get(pk=first["run"])
     assert ModelRun.objects.count() == 2 and sensitivity.inputs["exports"]["name"] == "exports.csv"
@@ -90,7 +114,9 @@ def test_one_column_per_source_then_everything_reused(setting):
 
 def test_without_inline_the_runs_are_queued_jobs(setting):
     output = run_command(setting)
-    assert output["status"] == "QUEUED" and all(c["status"] == "QUEUED" and c["n_obs"] is None for c in output["columns"])
+    assert output["status"] == "QUEUED" and all(
+        c["status"] == "QUEUED" and c["n_obs"] is None for c in output["columns"]
+    )
     sensitivity = SensitivityRun.objects.get(pk=output["run"])
     sensitivity_run_execute(sensitivity=sensitivity)
     assert {c.run.status for c in sensitivity.columns.select_related("run")} == {"DONE"}
@@ -98,8 +124,22 @@ def test_without_inline_the_runs_are_queued_jobs(setting):
 
 def test_bad_requests_are_refused_before_any_run(setting):
     with pytest.raises(CommandError, match="no codebook 'nope'"):
-        call_command("run_sensitivity", "--codebook", "nope", "--sources", "x", "--exports", "e", "--gdp", "g", "--dist", "d",
-                     "--preset", "study-table9", stdout=StringIO())
+        call_command(
+            "run_sensitivity",
+            "--codebook",
+            "nope",
+            "--sources",
+            "x",
+            "--exports",
+            "e",
+            "--gdp",
+            "g",
+            "--dist",
+            "d",
+            "--preset",
+            "study-table9",
+            stdout=StringIO(),
+        )
     with pytest.raises(CommandError, match="nothing to release: no codings by nobody"):
         run_command(setting, "--inline", sources="DESTA 2.1,nobody")
     setting["spec"].write_text(json.dumps(dict(SPEC, formula="exports ~ nope")), encoding="utf-8")
@@ -124,16 +164,28 @@ def test_strict_turns_merge_findings_into_errors(setting):
         run_command(setting, "--inline", "--strict")
 
 
-def test_the_page_starts_one_and_shows_a_column_per_source(setting, client_for, users, django_capture_on_commit_callbacks):
+def test_the_page_starts_one_and_shows_a_column_per_source(
+    setting, client_for, users, django_capture_on_commit_callbacks
+):
     client = client_for(users["supervisor"])
     page = client.get(reverse("analysis:sensitivity_list")).content.decode()
     assert 'value="DESTA 2.1"' in page and 'value="the study"' in page and 'value="approved"' in page
-    uploads = {kind: SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
-               for kind, path in setting["files"].items()}
+    uploads = {
+        kind: SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
+        for kind, path in setting["files"].items()
+    }
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("analysis:sensitivity_list"), {
-            "version": setting["version"].pk, "sources": ["DESTA 2.1", "the study"], "spec": json.dumps(SPEC),
-            "name": "coders", "dist_column": "dist", **uploads})
+        response = client.post(
+            reverse("analysis:sensitivity_list"),
+            {
+                "version": setting["version"].pk,
+                "sources": ["DESTA 2.1", "the study"],
+                "spec": json.dumps(SPEC),
+                "name": "coders",
+                "dist_column": "dist",
+                **uploads,
+            },
+        )
     sensitivity = SensitivityRun.objects.get()
     assert response.status_code == 302 and response["Location"] == sensitivity.get_absolute_url()
     sensitivity_run_execute(sensitivity=sensitivity)
@@ -149,8 +201,10 @@ def test_the_page_starts_one_and_shows_a_column_per_source(setting, client_for, 
     status = client.get(reverse("analysis:sensitivity_status", args=[sensitivity.pk])).json()
     assert status["status"] == "DONE" and status["finished"] and len(status["columns"]) == 2
     # A form without files is answered with the message and the form
-    response = client.post(reverse("analysis:sensitivity_list"), {"version": setting["version"].pk, "sources": ["the study"],
-                                                                 "preset": "study-table9"})
+    response = client.post(
+        reverse("analysis:sensitivity_list"),
+        {"version": setting["version"].pk, "sources": ["the study"], "preset": "study-table9"},
+    )
     assert response.status_code == 400 and "inputs missing: exports, gdp, dist" in response.content.decode()
 
 
@@ -161,13 +215,20 @@ def test_blindness_reaches_sensitivity_runs(setting, users, client_for, mini_ver
     assert sensitivity_sources(users["coder"]) == ["approved", "DESTA 2.1", "coder_a", "the study"]
     assert sensitivity_sources(users["coder_b"]) == ["approved", "DESTA 2.1", "the study"]  # not offered
     files = {kind: str(path) for kind, path in setting["files"].items()}
-    mine = sensitivity_run_create(version=mini_version, sources=["coder_a", "DESTA 2.1"], files=files, specs=[SPEC],
-                                  dispatch=False)
+    mine = sensitivity_run_create(
+        version=mini_version, sources=["coder_a", "DESTA 2.1"], files=files, specs=[SPEC], dispatch=False
+    )
     with pytest.raises(Exception, match="unknown source: coder_a"):
-        sensitivity_run_create(version=mini_version, sources=["coder_a"], files=files, specs=[SPEC], user=users["coder_b"])
+        sensitivity_run_create(
+            version=mini_version, sources=["coder_a"], files=files, specs=[SPEC], user=users["coder_b"]
+        )
     assert sensitivity_get(users["coder"], mine.pk) is not None and sensitivity_get(users["coder_b"], mine.pk) is None
-    assignment_create(agreements=[setting["agreements"][1]], version=mini_version, coders=[users["coder_b"], users["admin"]])
-    blind = sensitivity_run_create(version=mini_version, sources=["DESTA 2.1"], files=files, specs=[SPEC], dispatch=False)
+    assignment_create(
+        agreements=[setting["agreements"][1]], version=mini_version, coders=[users["coder_b"], users["admin"]]
+    )
+    blind = sensitivity_run_create(
+        version=mini_version, sources=["DESTA 2.1"], files=files, specs=[SPEC], dispatch=False
+    )
     assert sensitivity_get(users["coder_b"], blind.pk) is None and sensitivity_get(users["coder"], blind.pk) is not None
     assert client_for(users["coder_b"]).get(blind.get_absolute_url()).status_code == 404
     assert client_for(users["supervisor"]).get(blind.get_absolute_url()).status_code == 200
@@ -190,8 +251,12 @@ def test_demo_reference_sources_give_different_depth_estimates(settings, tmp_pat
     from analysis.pure.simulate import simulate_exports
     from config.demo import demo_load
 
-    for path in ("macro/wdi_gdp_current_usd.csv", "macro/dist_cepii.csv", "macro/eping_tbt_notifications_subset.csv",
-                 "desta/desta_tbt_02_01.csv"):
+    for path in (
+        "macro/wdi_gdp_current_usd.csv",
+        "macro/dist_cepii.csv",
+        "macro/eping_tbt_notifications_subset.csv",
+        "desta/desta_tbt_02_01.csv",
+    ):
         require_shared(DATA / path)
     require_shared(SHARED / "reference" / "paper_table6_china_codings.csv")
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -200,15 +265,33 @@ def test_demo_reference_sources_give_different_depth_estimates(settings, tmp_pat
     exports = tmp_path / "exports.csv"
     simulate_exports(["CHN", "KOR", "USA", "AUS"], partners, range(2004, 2020), seed=5).to_csv(exports, index=False)
     out = StringIO()
-    call_command("run_sensitivity", "--codebook", "desta-tbt", "--sources", "the study,DESTA 2.1", "--exports", str(exports),
-                 "--gdp", str(DATA / "macro/wdi_gdp_current_usd.csv"), "--dist", str(DATA / "macro/dist_cepii.csv"),
-                 "--tbt", str(DATA / "macro/eping_tbt_notifications_subset.csv"), "--preset", "study-table9", "--inline",
-                 stdout=out, stderr=StringIO())
+    call_command(
+        "run_sensitivity",
+        "--codebook",
+        "desta-tbt",
+        "--sources",
+        "the study,DESTA 2.1",
+        "--exports",
+        str(exports),
+        "--gdp",
+        str(DATA / "macro/wdi_gdp_current_usd.csv"),
+        "--dist",
+        str(DATA / "macro/dist_cepii.csv"),
+        "--tbt",
+        str(DATA / "macro/eping_tbt_notifications_subset.csv"),
+        "--preset",
+        "study-table9",
+        "--inline",
+        stdout=out,
+        stderr=StringIO(),
+    )
     output = json.loads(out.getvalue())
     study, desta = output["columns"]
     assert output["status"] == "DONE" and (study["source"], desta["source"]) == ("the study", "DESTA 2.1")
-    depth = [next(r for r in c["results"] if r["label"] == "(2) total, Depth x FTA")["coefficients"]["depth_fta"]["estimate"]
-             for c in (study, desta)]
+    depth = [
+        next(r for r in c["results"] if r["label"] == "(2) total, Depth x FTA")["coefficients"]["depth_fta"]["estimate"]
+        for c in (study, desta)
+    ]
     print(f"Depth x FTA: the study {depth[0]:.4f}, DESTA 2.1 {depth[1]:.4f}")
     assert np.isfinite(depth).all() and abs(depth[0] - depth[1]) > 1e-4
     assert study["n_obs"] == desta["n_obs"]  # the same sample, coded differently

@@ -2,18 +2,19 @@
 formulas are refused naming the offending token and never reach formulaic, valid ones are fitted
 from their canonical rendering, and every spec key is checked by type and bound. Pure: no
 database."""
+
 import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.pure.errors import SpecError
 from analysis.pure.gravity import fit
+from analysis.pure.presets import PRESETS
 from analysis.pure.spec import schema
 from analysis.pure.spec.grammar import MAX_LENGTH, parse
-from analysis.pure.errors import SpecError
 from analysis.pure.spec.schema import check_spec, parse_formula, validate, validate_specs
-from analysis.pure.presets import PRESETS
 
 CANARY = "CANARY"  # stands for the canary file's path: the attacks that write, write that file
 
@@ -33,7 +34,7 @@ HOSTILE = [
     ("y ~ globals()", "function 'globals'"),
     ("y ~ x + vars()", "function 'vars'"),
     ("y ~ x + 'abc'", "string 'abc'"),
-    ("y ~ x + \"abc\"", "string \"abc\""),
+    ('y ~ x + "abc"', 'string "abc"'),
     ("y ~ f'{x}'", "string '{x}'"),
     ("y ~ x + exec(\"open('CANARY', 'w')\")", "function 'exec'"),
     ("y ~ x + I(__import__('pathlib').Path('CANARY').touch())", "'__import__'"),
@@ -102,8 +103,6 @@ HOSTILE = [
     ("y ~ I(" + "x ** " * 150 + "x)", "nests the expression deeper"),
     ("trade rta", "needs '~'"),
 ]
-
-
 
 
 def hostile_cases(canary):
@@ -188,7 +187,10 @@ def test_deep_nesting_is_a_spec_error_not_a_recursion_error():
 # --- valid formulas -----------------------------------------------------------------------------
 
 VALID = [
-    ("log(trade) ~ ln_dist + i(year, ref=2000) | exporter^year", "log(trade) ~ ln_dist + i(year, ref=2000) | exporter^year"),
+    (
+        "log(trade) ~ ln_dist + i(year, ref=2000) | exporter^year",
+        "log(trade) ~ ln_dist + i(year, ref=2000) | exporter^year",
+    ),
     ("y ~ I(a * b) + C(g)", "y ~ I(a * b) + C(g)"),
     ("y ~ x1 | fe | x2 ~ z", "y ~ x1 | fe | x2 ~ z"),
     ("y~x1+  i(year,ref=2000)|fe", "y ~ x1 + i(year, ref=2000) | fe"),
@@ -216,12 +218,18 @@ def test_every_preset_formula_parses_to_itself():
             check_spec(spec)
             assert parse(spec["formula"]).canonical == spec["formula"]
     assert parse_formula(PRESETS["study-table9"][0]["formula"]) == (
-        "log(exports)", ["fta", "ln_tbt_j", "ln_gdp_i", "ln_gdp_j", "ln_dist"], ["exporter", "importer", "year"])
+        "log(exports)",
+        ["fta", "ln_tbt_j", "ln_gdp_i", "ln_gdp_j", "ln_dist"],
+        ["exporter", "importer", "year"],
+    )
 
 
 def test_the_structure_of_an_iv_formula():
     parsed = parse("log(y) ~ x1 + i(year, ref=2000) | exporter^year + fe | x2 ~ z + I(a * b)")
-    assert parsed.dependent.render() == "log(y)" and [t.render() for t in parsed.regressors] == ["x1", "i(year, ref=2000)"]
+    assert parsed.dependent.render() == "log(y)" and [t.render() for t in parsed.regressors] == [
+        "x1",
+        "i(year, ref=2000)",
+    ]
     assert parsed.fixed == (("exporter", "year"), ("fe",))
     endogenous, instruments = parsed.iv
     assert endogenous.render() == "x2" and [t.render() for t in instruments] == ["z", "I(a * b)"]
@@ -292,8 +300,11 @@ def test_a_logged_outcome_drops_non_positive_rows_of_the_expression():
 
 
 def test_what_pyfixest_refuses_for_this_data_is_a_spec_error():
-    for formula, message in [("y ~ x + i(year, ref=1999)", "1999"), ("y ~ C(year) | year", "collinear"),
-                             ("y ~ x + i(exporter, ref='Z')", "'Z'")]:
+    for formula, message in [
+        ("y ~ x + i(year, ref=1999)", "1999"),
+        ("y ~ C(year) | year", "collinear"),
+        ("y ~ x + i(exporter, ref='Z')", "'Z'"),
+    ]:
         with pytest.raises(SpecError, match=f"pyfixest cannot fit this specification: .*{message}"):
             fit(tiny_frame(), {"estimator": "ols", "formula": formula})
 
@@ -373,8 +384,27 @@ def test_years_need_a_year_column():
         validate({**GOOD, "years": [2000]}, tiny_frame().drop(columns="year").columns)
 
 
-WEIRD = [None, 0, -1, 1.5, float("nan"), "", "x" * 5000, [], {}, [1, "a"], {"a": {"b": []}}, True, ("t",), b"bytes",
-         np.array([1, 2]), np.int64(3), {"cluster": np.array(["fe"])}, {1: 2}, object()]
+WEIRD = [
+    None,
+    0,
+    -1,
+    1.5,
+    float("nan"),
+    "",
+    "x" * 5000,
+    [],
+    {},
+    [1, "a"],
+    {"a": {"b": []}},
+    True,
+    ("t",),
+    b"bytes",
+    np.array([1, 2]),
+    np.int64(3),
+    {"cluster": np.array(["fe"])},
+    {1: 2},
+    object(),
+]
 
 
 @pytest.mark.parametrize("key", schema.SPEC_KEYS)

@@ -1,5 +1,6 @@
 """A run that did not finish (cancelled or failed) shows its state and what finished, and no
 table, plot or download link: every link and image on its page answers."""
+
 import re
 
 import pytest
@@ -17,10 +18,23 @@ def half_done_run(db, settings, tmp_path):
     """A run of two specifications, cancelled after the worker finished the first."""
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=6, seed=3), name="SYNTHETIC", synthetic=True)
-    run = model_run_create(panel=panel, specs=[SPEC, {**SPEC, "estimator": "ppml", "formula": "trade ~ rta"}], dispatch=False)
-    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.RUNNING, progress=50, results=[
-        {"formula": SPEC["formula"], "estimator": "ols", "n_obs": 30, "coefficients": {
-            "rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.0, "ci_low": 0.2, "ci_high": 0.6}}}])
+    run = model_run_create(
+        panel=panel, specs=[SPEC, {**SPEC, "estimator": "ppml", "formula": "trade ~ rta"}], dispatch=False
+    )
+    ModelRun.objects.filter(pk=run.pk).update(
+        status=ModelRun.Status.RUNNING,
+        progress=50,
+        results=[
+            {
+                "formula": SPEC["formula"],
+                "estimator": "ols",
+                "n_obs": 30,
+                "coefficients": {
+                    "rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.0, "ci_low": 0.2, "ci_high": 0.6}
+                },
+            }
+        ],
+    )
     model_run_cancel(run=run)
     return ModelRun.objects.get(pk=run.pk)
 
@@ -39,7 +53,11 @@ def test_unfinished_run_shows_what_finished_and_links_nothing_missing(half_done_
     assert response.status_code == 200 and response.context["table"] is None
     assert "1 of 2 specifications finished before the run ended" in page
     assert "log(trade) ~ rta | exporter + importer" in page
-    assert 'id="coefficient-plot"' not in page and "/analysis/runs/table." not in page and "/analysis/runs/plot." not in page
+    assert (
+        'id="coefficient-plot"' not in page
+        and "/analysis/runs/table." not in page
+        and "/analysis/runs/plot." not in page
+    )
     # and every link and image of the page's content answers (none is a 404)
     content = page.split("<main>", 1)[1]
     for url in set(re.findall(r'(?:href|src)="(/[^"#]*)', content)):

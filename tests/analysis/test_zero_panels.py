@@ -1,5 +1,6 @@
 """Zero-filled panels, merge checks and numeric checks of the panel builder (pure, small inputs
 with known answers)."""
+
 import itertools
 import warnings
 
@@ -8,7 +9,7 @@ import pandas as pd
 import pyfixest as pf
 import pytest
 
-from analysis.pure import gravity, merge_checks
+from analysis.pure import gravity, merge_checks, panel_inputs
 from analysis.pure import panel_builder as builder
 
 COUNTRIES = ["CHN", "DEU", "JPN", "KOR", "USA"]
@@ -30,17 +31,25 @@ def world(seed=7):
 
 
 def frames(gdp, dist, flows):
-    exports = pd.DataFrame([(i, j, t, code, v * share) for (i, j, t), v in flows.items()
-                            for code, share in (("7764", 0.75), ("0111", 0.25))],
-                           columns=["reporter", "partner", "year", "commodity", "value"])
+    exports = pd.DataFrame(
+        [
+            (i, j, t, code, v * share)
+            for (i, j, t), v in flows.items()
+            for code, share in (("7764", 0.75), ("0111", 0.25))
+        ],
+        columns=["reporter", "partner", "year", "commodity", "value"],
+    )
     gdp_frame = pd.DataFrame([(c, t, v) for (c, t), v in gdp.items()], columns=["Country Code", "Year", "Value"])
     dist_frame = pd.DataFrame([(i, j, d) for (i, j), d in dist.items()], columns=["iso_o", "iso_d", "dist"])
     dyads = pd.DataFrame([(i, j, t, 5) for (i, j), t in EIF.items()], columns=["iso3_i", "iso3_j", "year", "depth"])
     return dict(exports=exports, gdp=gdp_frame, dist=dist_frame, dyads=dyads)
 
 
-SPEC = {"estimator": "ppml", "formula": "exports ~ fta + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
-        "vcov": "hetero"}
+SPEC = {
+    "estimator": "ppml",
+    "formula": "exports ~ fta + ln_gdp_i + ln_gdp_j + ln_dist | exporter + importer + year",
+    "vcov": "hetero",
+}
 
 
 def test_missing_flows_become_zeros_and_ppml_uses_them():
@@ -60,10 +69,20 @@ def test_missing_flows_become_zeros_and_ppml_uses_them():
     ours = gravity.fit(gravity.prepare_panel(panel), SPEC)
     assert ours["n_obs"] == n_grid
     # And gives what pyfixest gives on a zero-filled frame built independently, row by row
-    rows = [{"exporter": i, "importer": j, "year": t, "exports": flows.get((i, j, t), 0.0),
-             "fta": int((i, j) in EIF and t >= EIF[(i, j)]), "ln_gdp_i": np.log(gdp[(i, t)]),
-             "ln_gdp_j": np.log(gdp[(j, t)]), "ln_dist": np.log(dist[(i, j)])}
-            for i, j, t in itertools.product(COUNTRIES, COUNTRIES, YEARS) if i != j]
+    rows = [
+        {
+            "exporter": i,
+            "importer": j,
+            "year": t,
+            "exports": flows.get((i, j, t), 0.0),
+            "fta": int((i, j) in EIF and t >= EIF[(i, j)]),
+            "ln_gdp_i": np.log(gdp[(i, t)]),
+            "ln_gdp_j": np.log(gdp[(j, t)]),
+            "ln_dist": np.log(dist[(i, j)]),
+        }
+        for i, j, t in itertools.product(COUNTRIES, COUNTRIES, YEARS)
+        if i != j
+    ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # pyfixest's pandas deprecation notices
         direct = pf.fepois(SPEC["formula"], data=pd.DataFrame(rows), vcov="hetero")
@@ -78,8 +97,9 @@ def test_missing_flows_become_zeros_and_ppml_uses_them():
 def test_domestic_pairs_only_when_asked():
     gdp, dist, flows = world()
     inputs = frames(gdp, dist, flows)
-    inputs["exports"] = pd.concat([inputs["exports"], pd.DataFrame([("CHN", "CHN", 2010, "0111", 500.0)],
-                                                                   columns=inputs["exports"].columns)])
+    inputs["exports"] = pd.concat(
+        [inputs["exports"], pd.DataFrame([("CHN", "CHN", 2010, "0111", 500.0)], columns=inputs["exports"].columns)]
+    )
     without = builder.build_panel(**inputs)
     assert not (without["exporter"] == without["importer"]).any()
     with_domestic = builder.build_panel(**inputs, domestic=True)
@@ -95,10 +115,17 @@ def pitfalls():
     gdp, dist, flows = world()
     inputs = frames(gdp, dist, flows)
     exports = inputs["exports"]
-    extra = pd.DataFrame([("ROU", "CHN", 2012, "0111", 10.0), ("CHN", "XYZ", 2012, "0111", 1.0)], columns=exports.columns)
+    extra = pd.DataFrame(
+        [("ROU", "CHN", 2012, "0111", 10.0), ("CHN", "XYZ", 2012, "0111", 1.0)], columns=exports.columns
+    )
     exports = pd.concat([exports, extra, exports.iloc[[0]]], ignore_index=True)
-    dist_frame = pd.concat([inputs["dist"], pd.DataFrame([("ROM", "CHN", 7000.0), ("CHN", "ROM", 7000.0)],
-                                                         columns=["iso_o", "iso_d", "dist"])], ignore_index=True)
+    dist_frame = pd.concat(
+        [
+            inputs["dist"],
+            pd.DataFrame([("ROM", "CHN", 7000.0), ("CHN", "ROM", 7000.0)], columns=["iso_o", "iso_d", "dist"]),
+        ],
+        ignore_index=True,
+    )
     dist_frame.loc[(dist_frame.iso_o == "CHN") & (dist_frame.iso_d == "KOR"), "dist"] += 5.0
     gdp_frame = inputs["gdp"]
     gdp_frame = pd.concat([gdp_frame[gdp_frame["Year"] != 2014], gdp_frame.iloc[[0]]], ignore_index=True)
@@ -135,17 +162,22 @@ def test_merge_checks_list_the_pitfalls_with_counts():
 def test_retired_codes_outside_the_sample_are_not_findings():
     gdp, dist, flows = world()
     inputs = frames(gdp, dist, flows)
-    inputs["dist"] = pd.concat([inputs["dist"], pd.DataFrame([("YUG", "ZAR", 1.0)], columns=["iso_o", "iso_d", "dist"])])
+    inputs["dist"] = pd.concat(
+        [inputs["dist"], pd.DataFrame([("YUG", "ZAR", 1.0)], columns=["iso_o", "iso_d", "dist"])]
+    )
     assert builder.prepare_inputs(**{k: v for k, v in inputs.items() if k != "dyads"}).checks["changed_codes"] == []
 
 
-@pytest.mark.parametrize("column, value, message", [
-    ("year", "2014.5", r"exports \(comtrade\.csv\), line 4, column year: '2014\.5' is not a whole year"),
-    ("year", None, r"exports \(comtrade\.csv\), line 4, column year: the year is empty"),
-    ("year", "twenty", r"line 4, column year: 'twenty' is not a year"),
-    ("value", -3.0, r"line 4, column value: -3\.0 is negative; trade values are >= 0"),
-    ("value", None, r"line 4, column value: the trade value is empty"),
-])
+@pytest.mark.parametrize(
+    "column, value, message",
+    [
+        ("year", "2014.5", r"exports \(comtrade\.csv\), line 4, column year: '2014\.5' is not a whole year"),
+        ("year", None, r"exports \(comtrade\.csv\), line 4, column year: the year is empty"),
+        ("year", "twenty", r"line 4, column year: 'twenty' is not a year"),
+        ("value", -3.0, r"line 4, column value: -3\.0 is negative; trade values are >= 0"),
+        ("value", None, r"line 4, column value: the trade value is empty"),
+    ],
+)
 def test_numeric_checks_name_file_line_and_column(column, value, message):
     gdp, dist, flows = world()
     inputs = frames(gdp, dist, flows)
@@ -162,7 +194,10 @@ def test_inputs_need_rows_and_whole_gdp_years(tmp_path):
         builder.build_panel(**{**inputs, "dist": inputs["dist"].iloc[:0]}, names={"dist": "d.csv"})
     # A WDI download: the error's line counts the preamble the reader skipped
     path = tmp_path / "wdi.csv"
-    path.write_text('"Data Source","WDI",\n\n"Country Name","Country Code","Year","Value"\n"China","CHN","2010","1e13"\n'
-                    '"China","CHN","20x1","1e13"\n', encoding="utf-8")
+    path.write_text(
+        '"Data Source","WDI",\n\n"Country Name","Country Code","Year","Value"\n"China","CHN","2010","1e13"\n'
+        '"China","CHN","20x1","1e13"\n',
+        encoding="utf-8",
+    )
     with pytest.raises(builder.PanelInputError, match=r"gdp \(wdi\.csv\), line 5, column Year: '20x1' is not a year"):
-        builder.build_panel(**{**inputs, "gdp": builder.read_input("gdp", path)}, names={"gdp": "wdi.csv"})
+        builder.build_panel(**{**inputs, "gdp": panel_inputs.read_input("gdp", path)}, names={"gdp": "wdi.csv"})

@@ -1,6 +1,7 @@
 """In a real browser: coder A codes a treaty citing an article, coder B codes it with one
 different value, A cannot see B's answers, the supervisor adjudicates the difference with a
 rationale, and the approved coding shows the final value."""
+
 import time
 
 import pytest
@@ -21,7 +22,8 @@ def code_treaty(page, live_server, coding, values, cite=None):
             # Select the first words of the cited article, then press "e" to cite the passage.
             page.locator(f"#art-{cite[code]} .body").evaluate(
                 """(el) => { const r = document.createRange(); const t = el.firstChild;
-                           r.setStart(t, 0); r.setEnd(t, 9); const s = getSelection(); s.removeAllRanges(); s.addRange(r); }""")
+                           r.setStart(t, 0); r.setEnd(t, 9); const s = getSelection(); s.removeAllRanges(); s.addRange(r); }"""
+            )
             card.focus()
             page.keyboard.press("e")
             expect(card.locator(".chip a")).to_have_attribute("href", f"#art-{cite[code]}")
@@ -82,7 +84,9 @@ def test_double_coding_adjudication_round_in_the_browser(browser, live_server, l
     assert response.status == 200
 
 
-def test_rapid_edits_never_conflict_and_a_real_conflict_keeps_the_answers(page, live_server, login, users, mini_version, treaty):
+def test_rapid_edits_never_conflict_and_a_real_conflict_keeps_the_answers(
+    page, live_server, login, users, mini_version, treaty
+):
     """Keys pressed faster than the saves return are saved in order (one PUT at a time, no
     false conflict with ourselves); when another tab saved first, the refusal keeps this tab's
     answers in the browser and a reload offers to re-apply them."""

@@ -1,6 +1,7 @@
 """In a real browser with every request to another host refused: the API docs (Swagger UI from
 drf-spectacular-sidecar's static files) render and list the API, and the pages that run scripts
 work under the Content-Security-Policy (the browser reports no refused script or resource)."""
+
 from urllib.parse import urlsplit
 
 import pytest
@@ -28,8 +29,10 @@ def offline_page(page):
             route.abort()
 
     page.context.route("**/*", only_local)
-    page.on("console", lambda message: page.refused.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: page.refused.append(message.text) if "Content Security Policy" in message.text else None,
+    )
     page.on("pageerror", lambda error: page.refused.append(f"script error: {error}"))
     return page
 

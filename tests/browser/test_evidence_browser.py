@@ -1,6 +1,7 @@
 """In a real browser: a cited passage stays highlighted in the workspace's treaty text (also after
 a reload, and gone when the citation is removed), citations read as the treaty numbers its
 articles, and a coder reads her feedback once the treaty is approved."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -14,7 +15,8 @@ def select_words(page, identifier, start, end):
     page.locator(f"#art-{identifier} .body").evaluate(
         """(el, [start, end]) => { const r = document.createRange(); const t = el.firstChild;
                    r.setStart(t, start); r.setEnd(t, end); const s = getSelection(); s.removeAllRanges(); s.addRange(r); }""",
-        [start, end])
+        [start, end],
+    )
 
 
 def test_cited_passages_stay_highlighted(page, live_server, login, users, mini_version, treaty):

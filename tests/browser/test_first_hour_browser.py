@@ -1,6 +1,7 @@
 """In a real browser, what a newcomer meets in the first hour: the top bar on one line at 1400 and
 1024 px in both languages, a workspace exactly as tall as the window, a stale save said once, no
 keyboard hint on a read-only coding, and a cancelled run's page without broken images or links."""
+
 import pytest
 from playwright.sync_api import expect
 
@@ -87,17 +88,30 @@ def test_cancelled_run_page_has_no_broken_image_or_link(page, live_server, login
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=6, seed=3), name="SYNTHETIC", synthetic=True)
     spec = {"estimator": "ols", "formula": "log(trade) ~ rta | exporter + importer"}
-    run = model_run_create(panel=panel, specs=[spec, {**spec, "estimator": "ppml", "formula": "trade ~ rta"}], dispatch=False)
-    ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.RUNNING, results=[
-        {"formula": spec["formula"], "n_obs": 30, "coefficients": {
-            "rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.0, "ci_low": 0.2, "ci_high": 0.6}}}])
+    run = model_run_create(
+        panel=panel, specs=[spec, {**spec, "estimator": "ppml", "formula": "trade ~ rta"}], dispatch=False
+    )
+    ModelRun.objects.filter(pk=run.pk).update(
+        status=ModelRun.Status.RUNNING,
+        results=[
+            {
+                "formula": spec["formula"],
+                "n_obs": 30,
+                "coefficients": {
+                    "rta": {"estimate": 0.4, "se": 0.1, "t": 4.0, "p": 0.0, "ci_low": 0.2, "ci_high": 0.6}
+                },
+            }
+        ],
+    )
     model_run_cancel(run=run)
     login(page, "supervisor")
     page.goto(f"{live_server.url}/analysis/runs/{run.pk}/")
     expect(page.locator("#run-status")).to_have_text("cancelled")
     expect(page.locator("#run-unfinished")).to_contain_text("1 of 2 specifications finished")
     expect(page.locator("#coefficient-plot")).to_have_count(0)
-    broken = page.evaluate("Array.from(document.images).filter((img) => !img.complete || img.naturalWidth === 0).length")
+    broken = page.evaluate(
+        "Array.from(document.images).filter((img) => !img.complete || img.naturalWidth === 0).length"
+    )
     assert broken == 0
     links = page.evaluate("Array.from(document.querySelectorAll('main a[href]')).map((a) => a.href)")
     for href in links:

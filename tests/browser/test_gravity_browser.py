@@ -1,6 +1,7 @@
 """In a real browser with a real worker: start the structural PPML preset on the synthetic demo
 panel from the page, watch the progress bar, and read the table and plot when the job is done;
 then a sweep of two specifications, fanned out, each with its own row and bar, one table."""
+
 import json
 
 import pytest
@@ -32,10 +33,20 @@ def test_run_a_gravity_job_from_the_page(page, live_server, login, users, settin
         expect(page.locator("#coefficient-plot")).to_be_visible()
 
         # A sweep of two specifications: one row and bar each while they run, then one table.
-        sweep = [{"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
-                  "vcov": {"cluster": "pair_id"}, "label": "pair clusters"},
-                 {"estimator": "ppml", "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
-                  "vcov": "hetero", "label": "robust"}]
+        sweep = [
+            {
+                "estimator": "ppml",
+                "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+                "vcov": {"cluster": "pair_id"},
+                "label": "pair clusters",
+            },
+            {
+                "estimator": "ppml",
+                "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+                "vcov": "hetero",
+                "label": "robust",
+            },
+        ]
         page.goto(f"{live_server.url}/analysis/runs/")
         page.select_option("select[name=panel]", str(panel.pk))
         page.fill("textarea[name=spec]", json.dumps(sweep))

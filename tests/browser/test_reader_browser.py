@@ -1,4 +1,5 @@
 """In a real browser: open the China-Korea FTA, jump to its TBT chapter, find "international standards"."""
+
 import re
 
 import pytest
@@ -14,7 +15,9 @@ def test_reader_jumps_to_tbt_chapter_and_finds_international_standards(page, liv
 
     page.goto(f"{live_server.url}/coding/agreements/ref/tota:398/")
     expect(page.locator("h1")).to_contain_text("Korea")
-    page.get_by_role("navigation", name="Table of contents").get_by_role("link", name=re.compile("Technical Barriers", re.I)).click()
+    page.get_by_role("navigation", name="Table of contents").get_by_role(
+        "link", name=re.compile("Technical Barriers", re.I)
+    ).click()
     assert re.search(r"#ch-\d+$", page.url)
     chapter_id = page.url.rsplit("#", 1)[1]
     expect(page.locator(f"#{chapter_id} h2")).to_be_in_viewport()

@@ -2,6 +2,7 @@
 files uploaded), the page polls its runs, and shows one table with a column per source and the
 coefficient plot. The runs are fitted by a thread standing in for the worker (the worker itself
 is tested in tests/browser/test_gravity_browser.py and tests/analysis/test_model_runs.py)."""
+
 import json
 import threading
 
@@ -20,6 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def fit_later(job):
     """What the worker does with a sent run, shortly after, in another thread."""
+
     def run():
         try:
             model_run_execute(run_id=job.pk)
@@ -29,8 +31,9 @@ def fit_later(job):
     threading.Timer(0.3, run).start()
 
 
-def test_sensitivity_page_shows_a_column_per_source(page, live_server, login, users, mini_version, settings, tmp_path,
-                                                   monkeypatch):
+def test_sensitivity_page_shows_a_column_per_source(
+    page, live_server, login, users, mini_version, settings, tmp_path, monkeypatch
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr("jobs.dispatch.job_send", fit_later)
     for parties, year, codes in TREATIES:

@@ -1,6 +1,7 @@
 """In a real browser with a real worker: a sweep cancelled half-way shows the finished
 specifications' table, marked partial, and lists the others as cancelled (issue 19, item 7).
 Cancel is at the top of the page, and the page is no wider than the window."""
+
 import re
 
 import pytest
@@ -14,12 +15,20 @@ from tests.live_services import celery_worker, wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 
-SWEEP = [{"estimator": "ols", "formula": "log(trade) ~ rta | exporter + importer", "vcov": "hetero",
-          "label": f"sweep {i + 1}"} for i in range(8)]
+SWEEP = [
+    {
+        "estimator": "ols",
+        "formula": "log(trade) ~ rta | exporter + importer",
+        "vcov": "hetero",
+        "label": f"sweep {i + 1}",
+    }
+    for i in range(8)
+]
 
 
-def test_a_sweep_cancelled_half_way_shows_the_finished_specifications(page, live_server, login, users, settings,
-                                                                     tmp_path, redis_broker):
+def test_a_sweep_cancelled_half_way_shows_the_finished_specifications(
+    page, live_server, login, users, settings, tmp_path, redis_broker
+):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(simulate(countries=8, seed=3), name="SYNTHETIC", synthetic=True)
     page.set_viewport_size({"width": 1280, "height": 800})
@@ -31,8 +40,7 @@ def test_a_sweep_cancelled_half_way_shows_the_finished_specifications(page, live
         cancel = page.locator("#run-cancel button")
         expect(cancel).to_be_in_viewport()
         assert cancel.bounding_box()["y"] < page.locator("#run-specifications").bounding_box()["y"]
-        assert wait_for(lambda: SpecFit.objects.filter(run=run, status="DONE").count() >= 2, timeout=60,
-                        process=worker)
+        assert wait_for(lambda: SpecFit.objects.filter(run=run, status="DONE").count() >= 2, timeout=60, process=worker)
         cancel.click()
         expect(page.locator("#run-status")).to_have_text("cancelled")
     done = list(SpecFit.objects.filter(run=run, status="DONE").order_by("position").values_list("position", flat=True))

@@ -1,6 +1,7 @@
 """An agreement in neither DESTA nor ToTA (issue 19, item 9): `manage.py add_agreement` and the
 supervisors' form create one through the same service, refuse a duplicate of an existing treaty,
 a code that is not ISO3 and a year out of range, and write nothing when they refuse."""
+
 import datetime
 import io
 
@@ -31,15 +32,20 @@ def test_command_adds_the_turkey_palestinian_authority_fta(users):
     assert agreement.party_codes == ["PSE", "TUR"]
     assert (agreement.year_signed, agreement.entry_into_force_year, agreement.membership) == (2004, 2005, "bilateral")
     assert (agreement.desta_number, agreement.tota_id) == (None, None)
-    assert f"Added agreement {agreement.pk}: Turkey-Palestinian Authority (PSE TUR, signed 2004, in force 2005)" in output
+    assert (
+        f"Added agreement {agreement.pk}: Turkey-Palestinian Authority (PSE TUR, signed 2004, in force 2005)" in output
+    )
     assert agreement.history.get().history_user == users["supervisor"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args, says", [
-    (["--name", "turkey-palestinian AUTHORITY", "--parties", "TUR,ISR", "--signed", "2010"], "exists already"),
-    (["--name", "Palestine-Turkey FTA", "--parties", "pse tur", "--signed", "2004"], "exists already"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--name", "turkey-palestinian AUTHORITY", "--parties", "TUR,ISR", "--signed", "2010"], "exists already"),
+        (["--name", "Palestine-Turkey FTA", "--parties", "pse tur", "--signed", "2004"], "exists already"),
+    ],
+)
 def test_command_refuses_a_duplicate_by_name_or_by_parties_and_year(args, says):
     add(*TPA)
     before = counts()
@@ -57,20 +63,23 @@ def test_the_same_parties_in_another_year_are_another_agreement():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("change, says", [
-    ({"--parties": "TUR,XXX"}, "'XXX' is not an ISO 3166 alpha-3"),
-    ({"--parties": "TUR,PS"}, "'PS' is not an ISO 3166 alpha-3"),
-    ({"--parties": "TUR"}, "at least two different parties"),
-    ({"--parties": "TUR,TUR"}, "at least two different parties"),
-    ({"--parties": "TUR,PSE,TUR"}, "listed twice"),
-    ({"--signed": "1939"}, "year signed: 1939 is outside 1940 to"),
-    ({"--signed": str(datetime.date.today().year + 2)}, "is outside 1940 to"),
-    ({"--signed": "20x4"}, "year signed: '20x4' is not a year"),
-    ({"--signed": "1e3"}, "is not a year"),
-    ({"--in-force": "2003"}, "year in force: 2003 is before the year signed, 2004"),
-    ({"--name": "  "}, "an agreement needs a name"),
-    ({"--name": "x" * 301}, "301 characters long; at most 300"),
-])
+@pytest.mark.parametrize(
+    "change, says",
+    [
+        ({"--parties": "TUR,XXX"}, "'XXX' is not an ISO 3166 alpha-3"),
+        ({"--parties": "TUR,PS"}, "'PS' is not an ISO 3166 alpha-3"),
+        ({"--parties": "TUR"}, "at least two different parties"),
+        ({"--parties": "TUR,TUR"}, "at least two different parties"),
+        ({"--parties": "TUR,PSE,TUR"}, "listed twice"),
+        ({"--signed": "1939"}, "year signed: 1939 is outside 1940 to"),
+        ({"--signed": str(datetime.date.today().year + 2)}, "is outside 1940 to"),
+        ({"--signed": "20x4"}, "year signed: '20x4' is not a year"),
+        ({"--signed": "1e3"}, "is not a year"),
+        ({"--in-force": "2003"}, "year in force: 2003 is before the year signed, 2004"),
+        ({"--name": "  "}, "an agreement needs a name"),
+        ({"--name": "x" * 301}, "301 characters long; at most 300"),
+    ],
+)
 def test_command_refuses_bad_codes_years_and_names_and_writes_nothing(change, says):
     args = list(TPA)
     for option, value in change.items():
@@ -88,8 +97,13 @@ def test_command_refuses_a_user_who_is_not_a_supervisor(users):
     assert not Agreement.objects.exists()
 
 
-FORM = {"name": "Turkey-Palestinian Authority", "name_zh": "土耳其—巴勒斯坦自贸协定", "parties": "TUR, PSE",
-        "year_signed": "2004", "entry_into_force_year": "2005"}
+FORM = {
+    "name": "Turkey-Palestinian Authority",
+    "name_zh": "土耳其—巴勒斯坦自贸协定",
+    "parties": "TUR, PSE",
+    "year_signed": "2004",
+    "entry_into_force_year": "2005",
+}
 
 
 @pytest.mark.django_db
@@ -110,8 +124,10 @@ def test_supervisor_form_refuses_a_duplicate_and_bad_input_with_the_reasons(clie
     client = client_for(users["supervisor"])
     before = counts()
     response = client.post(reverse("coding:agreement_add"), dict(FORM, name="Another name"))
-    assert response.status_code == 400 and "This agreement exists already: Turkey - Palestinian Authority" in \
-        response.content.decode()
+    assert (
+        response.status_code == 400
+        and "This agreement exists already: Turkey - Palestinian Authority" in response.content.decode()
+    )
     response = client.post(reverse("coding:agreement_add"), dict(FORM, parties="TUR, QQQ", year_signed="1900"))
     page = response.content.decode()
     assert response.status_code == 400

@@ -221,3 +221,15 @@ def test_release_readme_carries_intervals_and_not_estimable():
                    "P(alpha < .800) = 0.62; warning: rests on 5 treaties; at least 23 are needed for alpha >= .667 at p = .05")
     [harmon] = [line for line in lines if line.startswith("  harmon:")]  # a release from before intervals, one treaty
     assert "-1.000" not in harmon and "Gwet's AC not estimable (one_unit)" in harmon
+
+
+def test_the_page_words_are_chinese_in_chinese(client_for, users, mini_version, treaty):
+    code(mini_version, treaty, users["coder"], {"wto": 1, "harmon": 2})
+    code(mini_version, treaty, users["coder_b"], {"wto": 1, "harmon": 1})
+    client = client_for(users["supervisor"])
+    client.post(reverse("set_language"), {"language": "zh-hans", "next": "/"})
+    html = client.get(reverse("coding:supervisor_dashboard"), {"version": mini_version.pk}).content.decode()
+    assert "无法估计：仅有一项条约" in html and "not estimable" not in html
+    assert "须线：按条约自助抽样的 95% 区间" in html and "500 次重复抽样" in html
+    plan = client.get(reverse("coding:assign")).content.decode()
+    assert "使 alpha 的 95% 区间下限达到" in plan and "通过模拟计算" in plan

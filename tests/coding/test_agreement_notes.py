@@ -1,5 +1,6 @@
 """The statistics module writes its warnings in English (CLI, JSON); pages show them in the
 reader's language. Every warning the module can produce must be recognised and translated."""
+
 import numpy as np
 import pytest
 from django.utils import translation
@@ -29,7 +30,9 @@ def test_each_warning_is_translated_into_chinese(warning):
     with translation.override("zh-hans"):
         translated = agreement_note(warning)
     assert translated != warning and any("\u4e00" <= ch <= "\u9fff" for ch in translated), translated
-    for number in [token for token in warning.replace(":", " ").replace(",", " ").split() if token.rstrip("%").isdigit()]:
+    for number in [
+        token for token in warning.replace(":", " ").replace(",", " ").split() if token.rstrip("%").isdigit()
+    ]:
         assert number in translated  # the values and shares survive translation
 
 

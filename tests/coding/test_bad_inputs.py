@@ -1,6 +1,7 @@
 """The bad-input corpus (tests/bad_inputs/): every malformed input of the coding side is refused
 with an error naming the file and the line or field, and the database is exactly as before:
 row counts and contents of every coding model, its history and the users and their groups."""
+
 import re
 from io import StringIO
 
@@ -30,7 +31,9 @@ def world(users, mini_version, treaty, tmp_path):
         assignment_create(agreements=[agreement], version=mini_version, coders=[coder_a, coder_b])
         for coder, harmon in zip(done, (2, 1)):
             coding = Coding.objects.get(agreement=agreement, coder=coder)
-            coding_save(coding=coding, user=coder, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": harmon}})
+            coding_save(
+                coding=coding, user=coder, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": harmon}}
+            )
             coding_submit(coding=coding, user=coder, revision=1)
     path = tmp_path / "world.csv"
     path.write_text(HEADER + "desta:7,DESTA 2.1,wto,1,60,\ndesta:7,DESTA 2.1,harmon,1,,\n", encoding="utf-8")

@@ -2,6 +2,7 @@
 state that depends on another coder (coding.visibility.coding_states_visible_to), the comparison
 page refuses a release she may not open, as the release page does, and after approval the coding
 page and the API answer alike (the matrix is in tests/test_permission_matrix.py)."""
+
 import re
 
 import pytest
@@ -96,10 +97,14 @@ def releases(blind, mini_version):
     """DESTA 2.1 codes the blind treaty and an open one: release 1 holds both, release 2 (made
     after the blind treaty's reference coding is gone) only the open one."""
     desta = reference_coder_get_or_create("DESTA 2.1")
-    open_treaty = add_text(AgreementFactory(name="Open - Treaty", parties=["CCC", "DDD"]), [("1", "General", [("1", "Text.")])])
+    open_treaty = add_text(
+        AgreementFactory(name="Open - Treaty", parties=["CCC", "DDD"]), [("1", "General", [("1", "Text.")])]
+    )
     references = []
     for agreement in (blind["treaty"], open_treaty):
-        coding = Coding.objects.create(agreement=agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED)
+        coding = Coding.objects.create(
+            agreement=agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED
+        )
         for indicator, value in zip(mini_version.indicators.all(), [1, 3]):
             Answer.objects.create(coding=coding, indicator=indicator, value=value)
         references.append(coding)
@@ -118,8 +123,11 @@ def test_the_comparison_page_refuses_a_release_she_may_not_open(client_for, user
         return coder.get(reverse("analysis:comparison"), {"version": mini_version.pk, "a": a, "b": b})
 
     assert coder.get(reverse("analysis:release_detail", args=[closed])).status_code == 403  # the release page
-    for a, b in ((f"release:{closed}", "approved"), ("DESTA 2.1", f"release:{closed}"),
-                 (f"release:{closed}", f"release:{open_}")):
+    for a, b in (
+        (f"release:{closed}", "approved"),
+        ("DESTA 2.1", f"release:{closed}"),
+        (f"release:{closed}", f"release:{open_}"),
+    ):
         response = compare(a, b)
         assert response.status_code == 403, (a, b)
         assert "compare-summary" not in response.content.decode()
@@ -131,8 +139,9 @@ def test_the_comparison_page_refuses_a_release_she_may_not_open(client_for, user
     assert response.context["options"] == ["approved", "DESTA 2.1", f"release:{open_}"]
     # the supervisor opens both
     supervisor = client_for(users["supervisor"])
-    response = supervisor.get(reverse("analysis:comparison"), {"version": mini_version.pk, "a": f"release:{closed}",
-                                                               "b": f"release:{open_}"})
+    response = supervisor.get(
+        reverse("analysis:comparison"), {"version": mini_version.pk, "a": f"release:{closed}", "b": f"release:{open_}"}
+    )
     assert response.status_code == 200 and f"release:{closed}" in response.context["options"]
 
 
@@ -149,8 +158,12 @@ def test_a_newer_codebook_version_closes_the_older_codings_again(client_for, use
     coder = client_for(users["coder"])
     assert (coder.get(b_page).status_code, coder.get(b_api).status_code) == (200, 200)  # approved: open
     path = tmp_path / "mini2.yaml"
-    path.write_text(MINI_CODEBOOK.replace('version: "1"', 'version: "2"').replace(
-        "    hints: [harmoni]\n", '    hints: [harmoni]\n    guidance: {en: "Count only commitments."}\n'), encoding="utf-8")
+    path.write_text(
+        MINI_CODEBOOK.replace('version: "1"', 'version: "2"').replace(
+            "    hints: [harmoni]\n", '    hints: [harmoni]\n    guidance: {en: "Count only commitments."}\n'
+        ),
+        encoding="utf-8",
+    )
     version_2 = codebook_import(path=path).version
     assert version_2.number == 2
     newcomer = UserFactory(username="coder_c", role="coder")

@@ -1,5 +1,6 @@
 """Blind coding as a matrix of role x page/endpoint: a coder never sees another coder's values,
 evidence or notes for the same agreement until it is adjudicated; supervisors see everything."""
+
 import pytest
 from django.urls import reverse
 
@@ -17,11 +18,25 @@ def coded(users, mini_version, treaty):
     assignment_create(agreements=[treaty], version=mini_version, coders=[a_user, b_user])
     a = Coding.objects.get(coder=a_user)
     b = Coding.objects.get(coder=b_user)
-    coding_save(coding=a, user=a_user, revision=0, answers={"wto": {"value": 1, "evidence": [{"article": "60"}]}, "harmon": {"value": 2}})
-    coding_save(coding=b, user=b_user, revision=0, answers={
-        "wto": {"value": 1, "evidence": [{"article": "60"}]},
-        "harmon": {"value": 3, "note": SECRET_NOTE, "evidence": [{"article": "61", "start": 30, "end": 43, "quote": "harmonisation"}]},
-    })
+    coding_save(
+        coding=a,
+        user=a_user,
+        revision=0,
+        answers={"wto": {"value": 1, "evidence": [{"article": "60"}]}, "harmon": {"value": 2}},
+    )
+    coding_save(
+        coding=b,
+        user=b_user,
+        revision=0,
+        answers={
+            "wto": {"value": 1, "evidence": [{"article": "60"}]},
+            "harmon": {
+                "value": 3,
+                "note": SECRET_NOTE,
+                "evidence": [{"article": "61", "start": 30, "end": 43, "quote": "harmonisation"}],
+            },
+        },
+    )
     return {"a": a, "b": b, "agreement": treaty}
 
 
@@ -39,17 +54,37 @@ def endpoints(coded):
 
 def sees_b(response):
     body = response.content.decode()
-    return response.status_code == 200 and (SECRET_NOTE in body or '"value": 3' in body or '"value":3' in body or ">3<" in body or "value: 3" in body)
+    return response.status_code == 200 and (
+        SECRET_NOTE in body or '"value": 3' in body or '"value":3' in body or ">3<" in body or "value: 3" in body
+    )
 
 
 # expected before adjudication: (status code, sees B's answers)
 BLIND = {
-    "coder A": {"workspace of B": (404, False), "api coding B": (404, False), "api codings of agreement": (200, False),
-                "history": (403, False), "adjudication queue": (403, False), "supervision": (403, False)},
-    "coder B": {"workspace of B": (200, True), "api coding B": (200, True), "api codings of agreement": (200, True),
-                "history": (403, False), "adjudication queue": (403, False), "supervision": (403, False)},
-    "supervisor": {"workspace of B": (200, True), "api coding B": (200, True), "api codings of agreement": (200, True),
-                   "history": (200, True), "adjudication queue": (200, False), "supervision": (200, False)},
+    "coder A": {
+        "workspace of B": (404, False),
+        "api coding B": (404, False),
+        "api codings of agreement": (200, False),
+        "history": (403, False),
+        "adjudication queue": (403, False),
+        "supervision": (403, False),
+    },
+    "coder B": {
+        "workspace of B": (200, True),
+        "api coding B": (200, True),
+        "api codings of agreement": (200, True),
+        "history": (403, False),
+        "adjudication queue": (403, False),
+        "supervision": (403, False),
+    },
+    "supervisor": {
+        "workspace of B": (200, True),
+        "api coding B": (200, True),
+        "api codings of agreement": (200, True),
+        "history": (200, True),
+        "adjudication queue": (200, False),
+        "supervision": (200, False),
+    },
     "anonymous": dict.fromkeys(("workspace of B", "history", "adjudication queue", "supervision"), (302, False))
     | {"api coding B": (403, False), "api codings of agreement": (403, False)},
 }
@@ -85,8 +120,14 @@ def test_after_approval_coders_see_each_other(client, users, coded, mini_version
     adjudication = Adjudication.objects.get()
     client.force_login(users["coder"])
     assert client.get(f"/api/codings/{b.pk}/").status_code == 404  # submitted, not yet adjudicated
-    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="one sector", disagreement_type="ambiguity", user=boss)
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="one sector",
+        disagreement_type="ambiguity",
+        user=boss,
+    )
     adjudication_approve(adjudication=adjudication, user=boss)
     response = client.get(f"/api/codings/{b.pk}/")
     assert response.status_code == 200 and response.json()["answers"]["harmon"]["note"] == SECRET_NOTE
@@ -100,8 +141,11 @@ def reference_release(coded, mini_version, tmp_path):
     from analysis.services.releases import release_create
 
     path = tmp_path / "desta.csv"
-    path.write_text(f"agreement,coder,indicator,value,note\n{coded['agreement'].pk},DESTA 2.1,wto,1,\n"
-                    f"{coded['agreement'].pk},DESTA 2.1,harmon,3,{SECRET_NOTE}\n", encoding="utf-8")
+    path.write_text(
+        f"agreement,coder,indicator,value,note\n{coded['agreement'].pk},DESTA 2.1,wto,1,\n"
+        f"{coded['agreement'].pk},DESTA 2.1,harmon,3,{SECRET_NOTE}\n",
+        encoding="utf-8",
+    )
     call_command("import_codings", str(path), "--codebook", "mini", "--reference")
     release, _ = release_create(version=mini_version, name="desta", source="DESTA 2.1")
     return release
@@ -125,12 +169,24 @@ def test_reference_codings_and_releases_are_blind_too(client, users, coded, mini
     outsider = UserFactory(username="coder_c", role="coder")
     urls = reference_endpoints(reference_release, mini_version)
     expected = {  # status codes; True: DESTA's harmon value 3 (or its note) is in the response
-        users["coder"]: {"release page": (403, False), "release csv": (403, False), "api release": (404, False),
-                         "comparison": (403, False)},  # a release she may not open: refused, like its page
-        outsider: {"release page": (200, True), "release csv": (200, True), "api release": (200, True),
-                   "comparison": (200, True)},
-        users["supervisor"]: {"release page": (200, True), "release csv": (200, True), "api release": (200, True),
-                              "comparison": (200, True)},
+        users["coder"]: {
+            "release page": (403, False),
+            "release csv": (403, False),
+            "api release": (404, False),
+            "comparison": (403, False),
+        },  # a release she may not open: refused, like its page
+        outsider: {
+            "release page": (200, True),
+            "release csv": (200, True),
+            "api release": (200, True),
+            "comparison": (200, True),
+        },
+        users["supervisor"]: {
+            "release page": (200, True),
+            "release csv": (200, True),
+            "api release": (200, True),
+            "comparison": (200, True),
+        },
     }
     for user, rows in expected.items():
         client.force_login(user)

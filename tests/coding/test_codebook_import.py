@@ -1,5 +1,6 @@
 """import_codebook: both shared codebooks load, re-import is a no-op, an edit is a new version,
 bad input names file, line and field and writes nothing."""
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -41,8 +42,10 @@ def test_reimport_creates_no_version_and_edit_creates_version_2(shared_codebooks
 
     edited = tmp_path / "edited.yaml"
     edited.write_text(
-        source.read_text(encoding="utf-8").replace("International covers both regional and global standards.",
-                                                   "International covers regional, plurilateral and global standards."),
+        source.read_text(encoding="utf-8").replace(
+            "International covers both regional and global standards.",
+            "International covers regional, plurilateral and global standards.",
+        ),
         encoding="utf-8",
     )
     run(edited)
@@ -71,9 +74,14 @@ indicators:
     "text, expected",
     [
         (BAD_LEVEL, ["broken.yaml", "line 10", "indicators[1].level", "nominal or ordinal"]),
-        ("codebook: x\nindicators:\n  - code: a\n    question: {en: Q}\n    values: [0, 1\n", ["broken.yaml", "line 6", "not valid YAML"]),
-        (BAD_LEVEL.replace("values: {0: \"no\", 1: \"yes\"}\n  - code: b", "values: {zero: \"no\"}\n  - code: b"),
-         ["broken.yaml", "indicators[0].values.zero", "not an integer"]),
+        (
+            "codebook: x\nindicators:\n  - code: a\n    question: {en: Q}\n    values: [0, 1\n",
+            ["broken.yaml", "line 6", "not valid YAML"],
+        ),
+        (
+            BAD_LEVEL.replace('values: {0: "no", 1: "yes"}\n  - code: b', 'values: {zero: "no"}\n  - code: b'),
+            ["broken.yaml", "indicators[0].values.zero", "not an integer"],
+        ),
         (BAD_LEVEL.replace("code: b", "code: a"), ["line 7", "indicators[1].code", "appears twice"]),
     ],
 )
@@ -92,7 +100,7 @@ def test_bilingual_value_labels_and_hints(tmp_path):
     path = tmp_path / "bilingual.yaml"
     path.write_text(
         "codebook: bi\ntitle: {en: Bilingual, zh: 双语}\nindicators:\n  - code: x\n    question: {en: Q, zh: 问}\n"
-        "    values: {0: {en: absent, zh: 无}, 1: \"yes\"}\n    hints: [international standard, harmoni]\n",
+        '    values: {0: {en: absent, zh: 无}, 1: "yes"}\n    hints: [international standard, harmoni]\n',
         encoding="utf-8",
     )
     run(path)
@@ -129,8 +137,10 @@ def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shar
 
     # A file with other hints updates them in place, still one version
     rehinted = tmp_path / "rehinted.yaml"
-    rehinted.write_text(demo.read_text(encoding="utf-8").replace('"mutual recognition"', '"mutual recognition", "MRA"'),
-                        encoding="utf-8")
+    rehinted.write_text(
+        demo.read_text(encoding="utf-8").replace('"mutual recognition"', '"mutual recognition", "MRA"'),
+        encoding="utf-8",
+    )
     run(rehinted)
     version = CodebookVersion.objects.get(codebook__code="desta-tbt")
     assert _hints(version)["tbt_harmon"] == ["harmoni", "equivalen", "mutual recognition", "MRA"]
@@ -138,8 +148,12 @@ def test_shared_codebook_after_demo_is_the_same_version_and_keeps_the_hints(shar
 
     # An edited question is a new instrument: version 2, with the new file's (absent) hints
     edited = tmp_path / "edited.yaml"
-    edited.write_text(shared_codebooks["desta_tbt"].read_text(encoding="utf-8").replace(
-        "Does the agreement refer to the WTO Agreement", "Does the agreement cite the WTO Agreement"), encoding="utf-8")
+    edited.write_text(
+        shared_codebooks["desta_tbt"]
+        .read_text(encoding="utf-8")
+        .replace("Does the agreement refer to the WTO Agreement", "Does the agreement cite the WTO Agreement"),
+        encoding="utf-8",
+    )
     assert edited.read_text(encoding="utf-8") != shared_codebooks["desta_tbt"].read_text(encoding="utf-8")
     run(edited)
     assert [v.number for v in CodebookVersion.objects.filter(codebook__code="desta-tbt").order_by("number")] == [1, 2]

@@ -1,5 +1,6 @@
 """import_codings of published examples, then agreement_report gives the published numbers;
 the study's Table 6 against DESTA 2.1 for China's 11 FTAs."""
+
 import csv
 import json
 
@@ -42,7 +43,9 @@ def matrix_rows(matrix, indicator, agreements):
     rows = []
     for unit, (_, row) in enumerate(matrix.iterrows()):
         for coder, value in row.items():
-            rows.append([agreements[unit].pk, f"coder {coder}", indicator, "" if value != value else int(value), "", ""])
+            rows.append(
+                [agreements[unit].pk, f"coder {coder}", indicator, "" if value != value else int(value), "", ""]
+            )
     return rows
 
 
@@ -60,9 +63,12 @@ def test_published_examples_through_import_and_report(tmp_path):
     version_path.write_text(EXAMPLES_CODEBOOK, encoding="utf-8")
     codebook_import(path=version_path)
     agreements = [AgreementFactory() for _ in range(50)]
-    rows = (matrix_rows(KRIPPENDORFF_2011, "k_nominal", agreements) + matrix_rows(KRIPPENDORFF_2011, "k_ordinal", agreements)
-            + matrix_rows(from_table([[20, 5], [10, 15]]), "cohen", agreements)
-            + matrix_rows(from_counts(FLEISS_1971), "fleiss", agreements))
+    rows = (
+        matrix_rows(KRIPPENDORFF_2011, "k_nominal", agreements)
+        + matrix_rows(KRIPPENDORFF_2011, "k_ordinal", agreements)
+        + matrix_rows(from_table([[20, 5], [10, 15]]), "cohen", agreements)
+        + matrix_rows(from_counts(FLEISS_1971), "fleiss", agreements)
+    )
     # the Cohen and Fleiss examples are coded by other coders than the Krippendorff one
     for row in rows:
         if row[2] == "cohen":
@@ -114,14 +120,21 @@ def test_bad_codings_csv_names_line_and_field_and_imports_nothing(tmp_path, mini
 @pytest.mark.django_db
 def test_approved_import_and_evidence(tmp_path, mini_version, treaty):
     path = tmp_path / "done.csv"
-    write_long_csv(path, [[f"{treaty.pk}", "archive", "wto", 1, "60", "from the 2019 spreadsheet"],
-                          [f"{treaty.pk}", "archive", "harmon", "", "", ""]])
+    write_long_csv(
+        path,
+        [
+            [f"{treaty.pk}", "archive", "wto", 1, "60", "from the 2019 spreadsheet"],
+            [f"{treaty.pk}", "archive", "harmon", "", "", ""],
+        ],
+    )
     call_command("import_codings", str(path), "--codebook", "mini", "--approved")
     adjudication = Adjudication.objects.get(agreement=treaty)
     assert adjudication.state == "approved"
     assert {f.indicator.code: f.value for f in adjudication.final_values.all()} == {"wto": 1}  # missing stays missing
     answer = Answer.objects.get(indicator__code="wto")
-    assert [e.article_identifier for e in answer.evidence.all()] == ["60"] and answer.note == "from the 2019 spreadsheet"
+    assert [e.article_identifier for e in answer.evidence.all()] == [
+        "60"
+    ] and answer.note == "from the 2019 spreadsheet"
 
 
 def study_table6_long_csv(path):

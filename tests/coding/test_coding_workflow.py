@@ -1,4 +1,5 @@
 """Assign -> code blind with evidence -> submit -> adjudicate -> approve -> reopen, with history."""
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -28,8 +29,14 @@ def test_full_double_coding_round(users, mini_version, treaty):
         coding_save(coding=b, user=coder_b, revision=0, answers={"wto": answer(1, "60")})
         coding_submit(coding=b, user=coder_b, revision=1)
     b.refresh_from_db()
-    coding_save(coding=b, user=coder_b, revision=b.revision, answers={"harmon": {"value": 1, "evidence": [
-        {"article": "61", "start": 30, "end": 43, "quote": "harmonisation"}]}})
+    coding_save(
+        coding=b,
+        user=coder_b,
+        revision=b.revision,
+        answers={
+            "harmon": {"value": 1, "evidence": [{"article": "61", "start": 30, "end": 43, "quote": "harmonisation"}]}
+        },
+    )
     coding_submit(coding=a, user=coder_a, revision=a.revision)
     assert not adjudication_queue().exists()  # coder B has not submitted yet
     coding_submit(coding=b, user=coder_b, revision=b.revision)
@@ -42,18 +49,36 @@ def test_full_double_coding_round(users, mini_version, treaty):
     with pytest.raises(ValidationError, match="open: harmon"):
         adjudication_approve(adjudication=adjudication, user=boss)
     with pytest.raises(ValidationError, match="rationale"):
-        adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                             rationale=" ", disagreement_type="misread", user=boss)
-    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="Art. 61 names one sector: selective.", disagreement_type="misread", user=boss)
+        adjudication_resolve(
+            adjudication=adjudication,
+            indicator=mini_version.indicators.get(code="harmon"),
+            value=2,
+            rationale=" ",
+            disagreement_type="misread",
+            user=boss,
+        )
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="Art. 61 names one sector: selective.",
+        disagreement_type="misread",
+        user=boss,
+    )
     adjudication_approve(adjudication=adjudication, user=boss)
     adjudication.refresh_from_db()
     assert adjudication.state == Adjudication.State.APPROVED
     assert not adjudication_queue().exists()
 
     with pytest.raises(ValidationError, match="reopen"):
-        adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=1,
-                             rationale="x", disagreement_type="other", user=boss)
+        adjudication_resolve(
+            adjudication=adjudication,
+            indicator=mini_version.indicators.get(code="harmon"),
+            value=1,
+            rationale="x",
+            disagreement_type="other",
+            user=boss,
+        )
     adjudication_reopen(adjudication=adjudication, user=boss, reason="New reading of Art. 61")
     adjudication.refresh_from_db()
     assert adjudication.state == Adjudication.State.OPEN
@@ -75,12 +100,15 @@ def test_stale_revision_is_refused_and_nothing_is_overwritten(users, mini_versio
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("payload, message", [
-    ({"wto": {"value": 5}}, "not an allowed value"),
-    ({"wto": {"value": 1, "evidence": [{"article": "999"}]}}, "not in this treaty"),
-    ({"nope": {"value": 1}}, "Unknown indicators"),
-    ({"wto": {"value": 1, "evidence": [{"article": "60", "start": 9, "end": 3}]}}, "start before its end"),
-])
+@pytest.mark.parametrize(
+    "payload, message",
+    [
+        ({"wto": {"value": 5}}, "not an allowed value"),
+        ({"wto": {"value": 1, "evidence": [{"article": "999"}]}}, "not in this treaty"),
+        ({"nope": {"value": 1}}, "Unknown indicators"),
+        ({"wto": {"value": 1, "evidence": [{"article": "60", "start": 9, "end": 3}]}}, "start before its end"),
+    ],
+)
 def test_invalid_answers_are_refused(users, mini_version, treaty, payload, message):
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     coding = Coding.objects.get(coder=users["coder"])
@@ -117,7 +145,9 @@ def test_balanced_assignment_follows_workload(mini_version):
 
 @pytest.mark.django_db
 def test_stratified_sample_is_proportional_and_reproducible():
-    agreements = [AgreementFactory(entry_into_force_year=2000 + (i % 4 == 0)) for i in range(40)]  # 30 in 2000, 10 in 2001
+    agreements = [
+        AgreementFactory(entry_into_force_year=2000 + (i % 4 == 0)) for i in range(40)
+    ]  # 30 in 2000, 10 in 2001
     sample = reliability_sample(agreements, size=8, seed=7)
     years = [a.entry_into_force_year for a in sample]
     assert len(sample) == 8 and years.count(2000) == 6 and years.count(2001) == 2

@@ -1,5 +1,6 @@
 """Two writers save the same coding at the same moment: one wins, the other is told, nothing is
 lost. Runs on PostgreSQL in `make test` (row locks) and on SQLite (IMMEDIATE transactions)."""
+
 import threading
 
 import pytest
@@ -23,8 +24,9 @@ def test_concurrent_saves_one_wins_one_conflicts(users, mini_version, treaty):
         try:
             coding = Coding.objects.select_related("version", "agreement").get(pk=coding_id)  # both load revision 0
             barrier.wait(timeout=10)
-            coding_save(coding=coding, user=coder, revision=0,
-                        answers={"wto": {"value": value, "note": f"from {name}"}})
+            coding_save(
+                coding=coding, user=coder, revision=0, answers={"wto": {"value": value, "note": f"from {name}"}}
+            )
             outcomes[name] = "saved"
         except CodingConflict as exc:
             outcomes[name] = f"conflict: {exc}"
@@ -57,9 +59,13 @@ def test_api_returns_409_with_the_current_revision(client, users, mini_version, 
     body = {"revision": 0, "answers": {"wto": {"value": 1, "evidence": [{"article": "60"}]}}}
     first = client.put(f"/api/codings/{coding.pk}/", body, content_type="application/json")
     assert first.status_code == 200 and first.json()["revision"] == 1
-    stale = client.put(f"/api/codings/{coding.pk}/", {"revision": 0, "answers": {"wto": {"value": 0}}}, content_type="application/json")
+    stale = client.put(
+        f"/api/codings/{coding.pk}/", {"revision": 0, "answers": {"wto": {"value": 0}}}, content_type="application/json"
+    )
     assert stale.status_code == 409
     assert stale.json()["current_revision"] == 1 and "changed elsewhere" in stale.json()["detail"]
     assert coding.answers.get().value == 1
-    bad = client.put(f"/api/codings/{coding.pk}/", {"revision": 1, "answers": {"wto": {"value": 7}}}, content_type="application/json")
+    bad = client.put(
+        f"/api/codings/{coding.pk}/", {"revision": 1, "answers": {"wto": {"value": 7}}}, content_type="application/json"
+    )
     assert bad.status_code == 400 and "not an allowed value" in bad.json()["detail"]

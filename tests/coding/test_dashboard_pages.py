@@ -1,5 +1,6 @@
 """Supervisor pages: assignment form, dashboard (progress, agreement chart, study vs DESTA),
 adjudication detail with hidden names, history; the coder queue with its progress bar."""
+
 import pytest
 from django.urls import reverse
 
@@ -14,7 +15,12 @@ def round_done(users, mini_version, treaty):
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     for user, harmon in ((users["coder"], 2), (users["coder_b"], 1)):
         coding = Coding.objects.get(coder=user)
-        coding_save(coding=coding, user=user, revision=0, answers={"wto": {"value": 1}, "harmon": {"value": harmon, "note": f"note {user}"}})
+        coding_save(
+            coding=coding,
+            user=user,
+            revision=0,
+            answers={"wto": {"value": 1}, "harmon": {"value": harmon, "note": f"note {user}"}},
+        )
         coding_submit(coding=coding, user=user, revision=1)
     return treaty
 
@@ -24,17 +30,28 @@ def test_assign_page_balanced_and_sample(client_for, users, mini_version):
     agreements = [AgreementFactory(entry_into_force_year=2000 + i % 2) for i in range(10)]
     client = client_for(users["supervisor"])
     assert client.get(reverse("coding:assign")).status_code == 200
-    response = client.post(reverse("coding:assign"), {
-        "version": mini_version.pk, "coders": [users["coder"].pk, users["coder_b"].pk], "mode": "balanced",
-        "per_agreement": 2, "sample_size": 4, "stratum": "year", "seed": 1,
-    })
+    response = client.post(
+        reverse("coding:assign"),
+        {
+            "version": mini_version.pk,
+            "coders": [users["coder"].pk, users["coder_b"].pk],
+            "mode": "balanced",
+            "per_agreement": 2,
+            "sample_size": 4,
+            "stratum": "year",
+            "seed": 1,
+        },
+    )
     assert response.status_code == 302
     assert Assignment.objects.values("agreement").distinct().count() == 4
     assert Assignment.objects.count() == 8
     years = sorted(a.agreement.entry_into_force_year for a in Assignment.objects.filter(coder=users["coder"]))
     assert years == [2000, 2000, 2001, 2001]
-    response = client.post(reverse("coding:assign"), {"version": mini_version.pk, "coders": [users["coder"].pk],
-                                                      "agreements": [agreements[0].pk]}, follow=True)
+    response = client.post(
+        reverse("coding:assign"),
+        {"version": mini_version.pk, "coders": [users["coder"].pk], "agreements": [agreements[0].pk]},
+        follow=True,
+    )
     assert "at least two coders" in response.content.decode()
 
 
@@ -58,11 +75,19 @@ def test_dashboard_accuracy_against_approved(client_for, users, round_done, mini
     from coding.services.adjudication import adjudication_approve, adjudication_resolve
 
     adjudication = round_done.adjudications.get()
-    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="one sector", disagreement_type="misread", user=users["supervisor"])
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="one sector",
+        disagreement_type="misread",
+        user=users["supervisor"],
+    )
     adjudication_approve(adjudication=adjudication, user=users["supervisor"])
     response = client_for(users["supervisor"]).get(reverse("coding:supervisor_dashboard"), {"version": mini_version.pk})
-    accuracy = {row["coder"]: {i["code"]: i["accuracy"] for i in row["indicators"]} for row in response.context["accuracy"]}
+    accuracy = {
+        row["coder"]: {i["code"]: i["accuracy"] for i in row["indicators"]} for row in response.context["accuracy"]
+    }
     assert accuracy == {"coder_a": {"wto": 1.0, "harmon": 1.0}, "coder_b": {"wto": 1.0, "harmon": 0.0}}
 
 
@@ -108,7 +133,12 @@ def test_workspace_marks_keyword_candidates(client_for, users, mini_version, tre
 def test_agreement_page_shows_the_coding_state_without_answers(client_for, users, mini_version, treaty):
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     coding = Coding.objects.get(coder=users["coder_b"])
-    coding_save(coding=coding, user=users["coder_b"], revision=0, answers={"wto": {"value": 1, "note": "B-NOTE"}, "harmon": {"value": 2}})
+    coding_save(
+        coding=coding,
+        user=users["coder_b"],
+        revision=0,
+        answers={"wto": {"value": 1, "note": "B-NOTE"}, "harmon": {"value": 2}},
+    )
     coding_submit(coding=coding, user=users["coder_b"], revision=1)
     # coder_a codes it blind: her own coding only, no count (tests/coding/test_blind_metadata.py)
     [row] = client_for(users["coder"]).get(treaty.get_absolute_url()).context["coding_status"]

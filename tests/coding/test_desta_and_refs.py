@@ -1,4 +1,5 @@
 """DESTA's treaty list as metadata, linked to ToTA texts; agreement references."""
+
 import pytest
 from django.core.management import call_command
 
@@ -8,7 +9,9 @@ from coding.selectors.agreements import AgreementRefError, agreement_get_by_ref
 from tests.factories import AgreementFactory
 
 
-@pytest.mark.parametrize("numeric, iso3", [("156", "CHN"), ("410", "KOR"), ("4", "AFG"), ("756.0", "CHE"), ("900", "XKX"), ("", None)])
+@pytest.mark.parametrize(
+    "numeric, iso3", [("156", "CHN"), ("410", "KOR"), ("4", "AFG"), ("756.0", "CHE"), ("900", "XKX"), ("", None)]
+)
 def test_iso_numeric_to_iso3(numeric, iso3):
     assert iso3_from_numeric(numeric) == iso3
 
@@ -37,8 +40,11 @@ def test_desta_list_links_to_tota_texts_and_is_idempotent(tota_dir, desta_list_c
 @pytest.mark.django_db
 def test_desta_bad_year_names_line_and_field(tmp_path):
     path = tmp_path / "list.csv"
-    path.write_text("number,name,entry_type,year,entryforceyear,typememb,c1,c2\n"
-                    "1,A B,base_treaty,2001,2002,1,4,356\n2,C D,base_treaty,20x1,2002,1,4,356\n", encoding="utf-8")
+    path.write_text(
+        "number,name,entry_type,year,entryforceyear,typememb,c1,c2\n"
+        "1,A B,base_treaty,2001,2002,1,4,356\n2,C D,base_treaty,20x1,2002,1,4,356\n",
+        encoding="utf-8",
+    )
     from django.core.management import CommandError
 
     with pytest.raises(CommandError, match=r"list.csv, line 3, field year"):
@@ -53,23 +59,40 @@ def test_agreement_references():
     AgreementFactory(name="TPP es", wto_rta_id=800, tota_id=450)
     for ref in (str(agreement.pk), "desta:909", "tota:398", "wto:713", " DESTA:909 "):
         assert agreement_get_by_ref(ref) == agreement
-    for bad, message in [("wto:800", "several"), ("desta:1", "no agreement"), ("isbn:1", "unknown prefix"),
-                         ("China-Korea", "not an agreement reference"), ("tota:x", "numbers"),
-                         # Found by schemathesis: '²'.isdigit() is True but int('²') fails; ids too
-                         # large for an integer column overflow SQLite; NUL breaks PostgreSQL.
-                         ("²", "not an agreement reference"), ("tota:²", "numbers"),
-                         ("99999999999999999999", "no agreement"), ("wto:99999999999999999999", "no agreement"),
-                         ("desta:9\x00", "NUL"), ("\x00", "NUL")]:
+    for bad, message in [
+        ("wto:800", "several"),
+        ("desta:1", "no agreement"),
+        ("isbn:1", "unknown prefix"),
+        ("China-Korea", "not an agreement reference"),
+        ("tota:x", "numbers"),
+        # Found by schemathesis: '²'.isdigit() is True but int('²') fails; ids too
+        # large for an integer column overflow SQLite; NUL breaks PostgreSQL.
+        ("²", "not an agreement reference"),
+        ("tota:²", "numbers"),
+        ("99999999999999999999", "no agreement"),
+        ("wto:99999999999999999999", "no agreement"),
+        ("desta:9\x00", "NUL"),
+        ("\x00", "NUL"),
+    ]:
         with pytest.raises(AgreementRefError, match=message):
             agreement_get_by_ref(bad)
     assert agreement.references == [str(agreement.pk), "desta:909", "tota:398", "wto:713"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("url", ["/api/agreements/%C2%B2/", "/api/agreements/99999999999999999999/",
-                                 "/api/agreements/desta:%00/", "/api/agreements/?q=%00", "/api/agreements/?party=C%00N",
-                                 "/api/releases/99999999999999999999/", "/agreements/?q=a%00b",
-                                 "/api/codebooks/?limit=99999999999999999999"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/agreements/%C2%B2/",
+        "/api/agreements/99999999999999999999/",
+        "/api/agreements/desta:%00/",
+        "/api/agreements/?q=%00",
+        "/api/agreements/?party=C%00N",
+        "/api/releases/99999999999999999999/",
+        "/agreements/?q=a%00b",
+        "/api/codebooks/?limit=99999999999999999999",
+    ],
+)
 def test_odd_references_are_client_errors_not_server_errors(client_for, users, url):
     """The URLs schemathesis found returning 500 (PostgreSQL refuses NUL, SQLite overflows)."""
     response = client_for(users["supervisor"]).get(url)

@@ -1,6 +1,7 @@
 """What supervisors read: the adjudication page names chapters and articles as the treaty does and
 shows each coder's cited passages in the text side by side; the history is one entry per save,
 with names instead of ids and the workbench's own changes attributed to it."""
+
 import pytest
 from django.urls import reverse
 
@@ -23,7 +24,10 @@ def test_passages_cut_the_text_where_citations_start_and_end():
     segments = passage_segments(text, [(4, 11, "A"), (18, 37, "A"), (18, 27, "B"), (5, 5, "B"), (None, None, "B")])
     assert "".join(piece for piece, _keys in segments) == text
     assert [(piece, keys) for piece, keys in segments if keys] == [
-        ("Parties", ["A"]), ("harmonise", ["A", "B"]), (" standards", ["A"])]
+        ("Parties", ["A"]),
+        ("harmonise", ["A", "B"]),
+        (" standards", ["A"]),
+    ]
 
 
 @pytest.fixture
@@ -31,14 +35,31 @@ def adjudicated(users, mini_version, treaty):
     """Two coders disagree on harmon: A cites a passage of art. 61, B says "searched, not found" in
     both chapters; they agree on wto (the workbench accepts it); the supervisor decides harmon."""
     Article.objects.filter(identifier="61").update(number="6.2", heading="Harmonisation")
-    assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]],
-                      assigned_by=users["supervisor"])
+    assignment_create(
+        agreements=[treaty],
+        version=mini_version,
+        coders=[users["coder"], users["coder_b"]],
+        assigned_by=users["supervisor"],
+    )
     a, b = (Coding.objects.get(coder=users[name]) for name in ("coder", "coder_b"))
-    coding_save(coding=a, user=users["coder"], revision=0, answers={
-        "wto": {"value": 1, "evidence": [{"article": "60"}]}, "harmon": {"value": 2, "evidence": [HARMON_PASSAGE]}})
-    coding_save(coding=b, user=users["coder_b"], revision=0, answers={
-        "wto": {"value": 1, "evidence": [{"article": "60", "start": 12, "end": 18, "quote": "affirm"}]},
-        "harmon": {"value": 0, "not_found": True, "searched_chapters": ["1", "6"]}})
+    coding_save(
+        coding=a,
+        user=users["coder"],
+        revision=0,
+        answers={
+            "wto": {"value": 1, "evidence": [{"article": "60"}]},
+            "harmon": {"value": 2, "evidence": [HARMON_PASSAGE]},
+        },
+    )
+    coding_save(
+        coding=b,
+        user=users["coder_b"],
+        revision=0,
+        answers={
+            "wto": {"value": 1, "evidence": [{"article": "60", "start": 12, "end": 18, "quote": "affirm"}]},
+            "harmon": {"value": 0, "not_found": True, "searched_chapters": ["1", "6"]},
+        },
+    )
     coding_submit(coding=a, user=users["coder"], revision=1)
     coding_submit(coding=b, user=users["coder_b"], revision=1)
     return Adjudication.objects.get()
@@ -46,7 +67,11 @@ def adjudicated(users, mini_version, treaty):
 
 @pytest.mark.django_db
 def test_adjudication_page_names_chapters_and_articles(client_for, users, adjudicated):
-    html = client_for(users["supervisor"]).get(reverse("coding:adjudication_detail", args=[adjudicated.pk])).content.decode()
+    html = (
+        client_for(users["supervisor"])
+        .get(reverse("coding:adjudication_detail", args=[adjudicated.pk]))
+        .content.decode()
+    )
     assert "Searched, not found: Preamble, Technical Barriers to Trade" in html
     assert "Searched, not found: 1, 6" not in html
     assert "Art. 6.2 Harmonisation" in html and "art-61</a>" not in html
@@ -74,8 +99,14 @@ def test_adjudication_page_shows_each_coders_passages_in_the_text(client_for, us
 @pytest.mark.django_db
 def test_history_is_one_entry_per_save_with_names_and_the_workbench(client_for, users, adjudicated, mini_version):
     boss = users["supervisor"]
-    adjudication_resolve(adjudication=adjudicated, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="Art. 6.2 names one sector.", disagreement_type="misread", user=boss)
+    adjudication_resolve(
+        adjudication=adjudicated,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="Art. 6.2 names one sector.",
+        disagreement_type="misread",
+        user=boss,
+    )
     adjudication_approve(adjudication=adjudicated, user=boss)
     response = client_for(boss).get(reverse("coding:agreement_history", args=[adjudicated.agreement_id]))
     events = response.context["events"]
@@ -91,9 +122,15 @@ def test_history_is_one_entry_per_save_with_names_and_the_workbench(client_for, 
     coder_b_saves = [e for e in events if "coder_b" in e["subject"] and any(line["label"] for line in e["lines"])]
     assert len(coder_b_saves) == 1
     lines = {line["label"]: [part["text"] for part in line["parts"]] for line in coder_b_saves[0]["lines"]}
-    assert lines["harmon"] == ["value: 0", "searched, not found: yes", "chapters searched: Preamble, Technical Barriers to Trade"]
+    assert lines["harmon"] == [
+        "value: 0",
+        "searched, not found: yes",
+        "chapters searched: Preamble, Technical Barriers to Trade",
+    ]
     assert lines["wto"] == ["value: 1", "cited Technical Barriers to Trade “affirm”"]
-    decided = [e for e in events if any(line["label"] == "harmon" for line in e["lines"]) and e["what"] == "adjudication"]
+    decided = [
+        e for e in events if any(line["label"] == "harmon" for line in e["lines"]) and e["what"] == "adjudication"
+    ]
     assert decided[0]["who"] == "supervisor" and "rationale: Art. 6.2 names one sector." in decided[0]["changes"]
     html = response.content.decode()
     assert "the workbench" in html and "approved by: supervisor" in html
@@ -112,8 +149,11 @@ def test_history_shows_what_a_save_changed_and_nothing_else(users, treaty, mini_
     # the same evidence sent again with a new value: only the value changed
     coding_save(coding=coding, user=coder, revision=1, answers={"harmon": {"value": 2, "evidence": [HARMON_PASSAGE]}})
     coding_save(coding=coding, user=coder, revision=2, answers={"harmon": {"value": 2, "evidence": []}})
-    saves = [e for e in history_visible_to(users["supervisor"], agreement=treaty) if e["what"] == "coding" and e["lines"]
-             and e["lines"][0]["label"] == "harmon"]
+    saves = [
+        e
+        for e in history_visible_to(users["supervisor"], agreement=treaty)
+        if e["what"] == "coding" and e["lines"] and e["lines"][0]["label"] == "harmon"
+    ]
     assert [e["changes"] for e in saves] == [
         ["removed Art. 6.2 Harmonisation “harmonisation”"],
         ["value: 1 → 2"],

@@ -1,6 +1,7 @@
 """Feedback for coders: once an adjudication is approved a coder sees her own answers beside the
 final values with the adjudicator's rationale, and her agreement with the final values month by
 month. Only her own codings, only after approval (coding/visibility.py)."""
+
 from datetime import UTC, datetime
 
 import pytest
@@ -18,17 +19,30 @@ def code_round(users, version, agreement, harmon_b, *, approve=True, month=None)
     assignment_create(agreements=[agreement], version=version, coders=[users["coder"], users["coder_b"]])
     for name, harmon in (("coder", 2), ("coder_b", harmon_b)):
         coding = Coding.objects.get(coder=users[name], agreement=agreement)
-        coding_save(coding=coding, user=users[name], revision=0, answers={
-            "wto": {"value": 1, "evidence": [{"article": "60"}]} if agreement.articles.filter(identifier="60").exists()
-            else {"value": 1}, "harmon": {"value": harmon}})
+        coding_save(
+            coding=coding,
+            user=users[name],
+            revision=0,
+            answers={
+                "wto": {"value": 1, "evidence": [{"article": "60"}]}
+                if agreement.articles.filter(identifier="60").exists()
+                else {"value": 1},
+                "harmon": {"value": harmon},
+            },
+        )
         coding_submit(coding=coding, user=users[name], revision=1)
         if month:
             Coding.objects.filter(pk=coding.pk).update(submitted_at=datetime(2025, month, 15, tzinfo=UTC))
     adjudication = Adjudication.objects.get(agreement=agreement)
     if harmon_b != 2:
-        adjudication_resolve(adjudication=adjudication, indicator=version.indicators.get(code="harmon"), value=2,
-                             rationale="Art. 61 names one sector: selective.", disagreement_type="misread",
-                             user=users["supervisor"])
+        adjudication_resolve(
+            adjudication=adjudication,
+            indicator=version.indicators.get(code="harmon"),
+            value=2,
+            rationale="Art. 61 names one sector: selective.",
+            disagreement_type="misread",
+            user=users["supervisor"],
+        )
     if approve:
         adjudication_approve(adjudication=adjudication, user=users["supervisor"])
     return {name: Coding.objects.get(coder=users[name], agreement=agreement) for name in ("coder", "coder_b")}
@@ -58,7 +72,10 @@ def test_feedback_is_hers_alone_and_only_after_approval(client_for, users, mini_
     coder_a = client_for(users["coder"])
     own = reverse("coding:coding_feedback", args=[codings["coder"].pk])
     assert coder_a.get(own).status_code == 404  # in adjudication: the final values would tell her B's answers
-    assert reverse("coding:coding_feedback", args=[codings["coder"].pk]) not in coder_a.get(reverse("coding:my_queue")).content.decode()
+    assert (
+        reverse("coding:coding_feedback", args=[codings["coder"].pk])
+        not in coder_a.get(reverse("coding:my_queue")).content.decode()
+    )
     adjudication_approve(adjudication=Adjudication.objects.get(), user=users["supervisor"])
     assert coder_a.get(own).status_code == 200
     other = reverse("coding:coding_feedback", args=[codings["coder_b"].pk])

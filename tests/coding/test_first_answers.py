@@ -7,6 +7,7 @@ another coder's answers from any of it.
 
 Suggestions are made cheaply: a PrecoderModel row and its machine coder's answers with
 Suggestion rows, as services/precoder.py stores them, without training a model."""
+
 import pytest
 from django.urls import reverse
 
@@ -24,27 +25,39 @@ from tests.factories import AgreementFactory
 def machine(mini_version):
     """Model 1 of the mini codebook and its machine coder (no file: nothing here loads it)."""
     return PrecoderModel.objects.create(
-        number=1, version=mini_version, codebook_hash=mini_version.content_hash, reference="DESTA 2.1",
-        coder=reference_coder_get_or_create("machine (model 1)"), training_hash="0" * 64,
-        file="precoder/model_1.joblib", file_hash="0" * 64)
+        number=1,
+        version=mini_version,
+        codebook_hash=mini_version.content_hash,
+        reference="DESTA 2.1",
+        coder=reference_coder_get_or_create("machine (model 1)"),
+        training_hash="0" * 64,
+        file="precoder/model_1.joblib",
+        file_hash="0" * 64,
+    )
 
 
 def suggest(machine, agreement, values):
     """The machine coder's suggestions {code: value} for `agreement` (confidence 0.8, article 60)."""
-    coding = Coding.objects.create(agreement=agreement, version=machine.version, coder=machine.coder,
-                                   state=Coding.State.SUBMITTED)
+    coding = Coding.objects.create(
+        agreement=agreement, version=machine.version, coder=machine.coder, state=Coding.State.SUBMITTED
+    )
     indicators = {i.code: i for i in machine.version.indicators.all()}
     for code, value in values.items():
         answer = Answer.objects.create(coding=coding, indicator=indicators[code], value=value)
-        Suggestion.objects.create(model=machine, answer=answer, confidence=0.8,
-                                  evidence=[{"article": "60", "number": "Art. 60", "score": 0.9}])
+        Suggestion.objects.create(
+            model=machine,
+            answer=answer,
+            confidence=0.8,
+            evidence=[{"article": "60", "number": "Art. 60", "score": 0.9}],
+        )
 
 
 def api_save(client, coding, answers):
     """PUT the answers through the API with the coding's current revision; the new revision."""
     coding.refresh_from_db()
-    response = client.put(f"/api/codings/{coding.pk}/", {"revision": coding.revision, "answers": answers},
-                          content_type="application/json")
+    response = client.put(
+        f"/api/codings/{coding.pk}/", {"revision": coding.revision, "answers": answers}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["revision"]
 
@@ -58,7 +71,8 @@ def assigned(machine, treaty, users):
 
 
 def test_the_zeros_then_nulls_attack_through_the_api_is_recorded_and_the_suggestions_stay(
-        assigned, users, treaty, client_for):
+    assigned, users, treaty, client_for
+):
     coding = assigned["coder"]
     client = client_for(users["coder"])
     url = reverse("coding:coding_suggestions", args=[coding.pk])
@@ -72,14 +86,19 @@ def test_the_zeros_then_nulls_attack_through_the_api_is_recorded_and_the_suggest
     api_save(client, coding, {"wto": {"value": None}, "harmon": {"value": None}})
 
     # then: still shown, and the reveal is on record with her name and her answer at that moment
-    assert {code: row["value"] for code, row in client.get(url).json()["suggestions"].items()} == {"wto": 1, "harmon": 3}
+    assert {code: row["value"] for code, row in client.get(url).json()["suggestions"].items()} == {
+        "wto": 1,
+        "harmon": 3,
+    }
     answers = {a.indicator.code: a for a in coding.answers.select_related("indicator")}
     assert all(a.value is None and a.first_value == 0 and a.suggestion_shown_at for a in answers.values())
     assert all(a.first_answer == 0 and a.changed_after_suggestion for a in answers.values())
     records = Answer.history.filter(history_change_reason=SUGGESTION_SHOWN)
     assert sorted(r.indicator.code for r in records) == ["harmon", "wto"]  # once each, however often she looks
     assert {(r.history_user_id, r.first_value, r.value) for r in records} == {(users["coder"].pk, 0, 0)}
-    history = client_for(users["supervisor"]).get(reverse("coding:agreement_history", args=[treaty.pk])).content.decode()
+    history = (
+        client_for(users["supervisor"]).get(reverse("coding:agreement_history", args=[treaty.pk])).content.decode()
+    )
     assert history.count("machine suggestion shown: yes") == 2 and "answer before the suggestion: 0" in history
 
 
@@ -87,11 +106,19 @@ def test_the_first_answer_is_the_one_before_the_reveal_and_an_unrevealed_answer_
     coding, coder = assigned["coder"], users["coder"]
     coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 0}})
     assert list(suggestions_show(coding=coding, user=coder)) == ["wto"]
-    coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}, "harmon": {"value": 2}})
-    coding_save(coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}, "harmon": {"value": 1}})
+    coding_save(
+        coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}, "harmon": {"value": 2}}
+    )
+    coding_save(
+        coding=coding, user=coder, revision=coding.revision, answers={"wto": {"value": 1}, "harmon": {"value": 1}}
+    )
     wto, harmon = coding.answers.get(indicator__code="wto"), coding.answers.get(indicator__code="harmon")
     assert (wto.value, wto.first_answer, wto.changed_after_suggestion) == (1, 0, True)
-    assert (harmon.value, harmon.first_answer, harmon.suggestion_shown_at) == (1, 1, None)  # never shown: first == final
+    assert (harmon.value, harmon.first_answer, harmon.suggestion_shown_at) == (
+        1,
+        1,
+        None,
+    )  # never shown: first == final
     # a supervisor looking at her coding's suggestions is no reveal to her
     suggestions_show(coding=coding, user=users["supervisor"])
     assert coding.answers.get(indicator__code="harmon").suggestion_shown_at is None
@@ -127,8 +154,12 @@ def four_treaties(machine, users):
                 coding_save(coding=coding, user=user, revision=coding.revision, answers={"wto": {"value": first[n]}})
                 assert list(suggestions_show(coding=coding, user=user)) == ["wto"]
             final = 0 if (who, n) == ("coder_b", 2) else first[n]
-            coding_save(coding=coding, user=user, revision=coding.revision,
-                        answers={"wto": {"value": final}, "harmon": {"value": 0}})
+            coding_save(
+                coding=coding,
+                user=user,
+                revision=coding.revision,
+                answers={"wto": {"value": final}, "harmon": {"value": 0}},
+            )
             coding_submit(coding=coding, user=user, revision=coding.revision)
     return treaties
 
@@ -156,7 +187,9 @@ def test_the_dashboard_and_adjudication_page_count_the_changes_and_switch_answer
     version = page.context["version"]
     page = client.get(reverse("coding:supervisor_dashboard"), {"version": version.pk, "answers": "final"})
     assert page.context["agreement"]["wto"]["cohen_kappa"] == pytest.approx(1.0)
-    assert "Counted: final answers, as saved." in page.content.decode() and "Count first answers" in page.content.decode()
+    assert (
+        "Counted: final answers, as saved." in page.content.decode() and "Count first answers" in page.content.decode()
+    )
 
     url = reverse("coding:adjudication_detail", args=[four_treaties[2].adjudications.get().pk])
     text = client.get(url).content.decode()
@@ -165,7 +198,9 @@ def test_the_dashboard_and_adjudication_page_count_the_changes_and_switch_answer
     assert "first answer 1, before the machine suggestion" in text
     text = client.get(url, {"answers": "final", "names": "1"}).content.decode()
     assert "Coders gave the same final answer on 2 of 2 indicators." in text and 'href="?names=1"' in text
-    other = client.get(reverse("coding:adjudication_detail", args=[four_treaties[1].adjudications.get().pk])).content.decode()
+    other = client.get(
+        reverse("coding:adjudication_detail", args=[four_treaties[1].adjudications.get().pk])
+    ).content.decode()
     assert "0 answers changed after the coder was shown" in other
     assert "first answer" not in other.split('id="adjudication"')[1]
 

@@ -6,6 +6,7 @@ submitted work; the import never submits (the one submission rule, coding_missin
 is what coding_submit enforces); history names the importing --user, evidence included; approved
 values change only with --user and say what changed. Two supervisors resolving on the same
 revision: the second is refused with a message, the first value stands."""
+
 from io import StringIO
 
 import pytest
@@ -59,7 +60,9 @@ def test_a_login_coders_submitted_work_is_never_rewritten(tmp_path, assigned, ar
     # Then the line is named and nothing was written (not even DESTA 2.1's row on line 2)
     message = str(error.value)
     assert "rewrite.csv, line 3, field coder:" in message and "Nothing was imported" in message
-    assert ("coder_a has submitted the coding" if "--as-drafts" in args else "'coder_a' is a coder who logs in") in message
+    assert (
+        "coder_a has submitted the coding" if "--as-drafts" in args else "'coder_a' is a coder who logs in"
+    ) in message
     assert db_snapshot() == before
     assert not get_user_model().objects.get(username="coder_a").groups.filter(name=REFERENCE).exists()
 
@@ -68,20 +71,26 @@ def test_a_login_coders_submitted_work_is_never_rewritten(tmp_path, assigned, ar
 def test_as_drafts_fills_an_assigned_draft_and_never_submits_it(tmp_path, assigned, users, mini_version):
     b = assigned["b"]
     # When coder_b's spreadsheet (one of two indicators) goes into her draft
-    out = run(tmp_path / "b.csv", ["desta:7,coder_b,wto,1,60,from the spreadsheet"], "--as-drafts", "--user", "supervisor")
+    out = run(
+        tmp_path / "b.csv", ["desta:7,coder_b,wto,1,60,from the spreadsheet"], "--as-drafts", "--user", "supervisor"
+    )
 
     # Then the draft has the answer and its evidence, is still a draft, and its revision moved on
     b.refresh_from_db()
     assert (b.state, b.revision) == (Coding.State.DRAFT, 1)
     answer = Answer.objects.get(coding=b, indicator__code="wto")
     assert (answer.value, answer.note, [e.article_identifier for e in answer.evidence.all()]) == (
-        1, "from the spreadsheet", ["60"])
+        1,
+        "from the spreadsheet",
+        ["60"],
+    )
     assert "draft of coder_b · A - B: wto — → 1" in out and "missing harmon before it can be submitted" in out
 
     # and the workspace still open on revision 0 is told, not allowed to overwrite the import
     with pytest.raises(CodingConflict):
-        coding_save(coding=Coding.objects.get(pk=b.pk), user=users["coder_b"], revision=0,
-                    answers={"wto": {"value": 0}})
+        coding_save(
+            coding=Coding.objects.get(pk=b.pk), user=users["coder_b"], revision=0, answers={"wto": {"value": 0}}
+        )
 
     # and an empty note or evidence column keeps what the coder wrote
     run(tmp_path / "b.csv", ["desta:7,coder_b,wto,0,,"], "--as-drafts", "--user", "supervisor")
@@ -101,7 +110,9 @@ def test_as_drafts_needs_an_assignment_and_a_user(tmp_path, assigned):
     before = db_snapshot()
     with pytest.raises(CommandError, match=r"line 2, field coder: coder_c is not assigned A - B under mini:1"):
         run(tmp_path / "c.csv", ["desta:7,coder_c,wto,1,,"], "--as-drafts", "--user", "supervisor")
-    with pytest.raises(CommandError, match=r"line 2, field coder: --as-drafts writes into coder_b's draft: name yourself"):
+    with pytest.raises(
+        CommandError, match=r"line 2, field coder: --as-drafts writes into coder_b's draft: name yourself"
+    ):
         run(tmp_path / "c.csv", ["desta:7,coder_b,wto,1,,"], "--as-drafts")
     with pytest.raises(CommandError, match=r"--user 'coder_a': no active supervisor or admin"):
         run(tmp_path / "c.csv", ["desta:7,coder_b,wto,1,,"], "--as-drafts", "--user", "coder_a")
@@ -159,7 +170,9 @@ def test_approved_values_change_only_with_user_and_say_so(tmp_path, mini_version
 
     # An approved agreement does not change silently
     before = db_snapshot()
-    with pytest.raises(CommandError, match=r"line 2, field value: A - B is approved; changing its approved values needs --user"):
+    with pytest.raises(
+        CommandError, match=r"line 2, field value: A - B is approved; changing its approved values needs --user"
+    ):
         run(tmp_path / "done.csv", [rows[0], f"{treaty.pk},archive,harmon,3,,"], "--approved")
     assert db_snapshot() == before
 
@@ -175,8 +188,9 @@ def test_approved_values_change_only_with_user_and_say_so(tmp_path, mini_version
 
 @pytest.mark.django_db
 def test_approved_import_never_closes_an_adjudication_in_progress(tmp_path, assigned, users):
-    coding_save(coding=assigned["b"], user=users["coder_b"], revision=0,
-                answers={"wto": {"value": 1}, "harmon": {"value": 1}})
+    coding_save(
+        coding=assigned["b"], user=users["coder_b"], revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 1}}
+    )
     coding_submit(coding=assigned["b"], user=users["coder_b"], revision=1)
     assert Adjudication.objects.get().state == Adjudication.State.OPEN
     before = db_snapshot()
@@ -199,10 +213,12 @@ def test_desta_import_never_adopts_a_login_coder(tmp_path, mini_version, treaty,
 
 # --- adjudication: optimistic concurrency ---------------------------------------------------------
 
+
 @pytest.fixture
 def disagreement(assigned, users):
-    coding_save(coding=assigned["b"], user=users["coder_b"], revision=0,
-                answers={"wto": {"value": 1}, "harmon": {"value": 1}})
+    coding_save(
+        coding=assigned["b"], user=users["coder_b"], revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 1}}
+    )
     coding_submit(coding=assigned["b"], user=users["coder_b"], revision=1)
     return Adjudication.objects.get()
 
@@ -214,13 +230,27 @@ def test_a_stale_resolve_is_refused_and_the_first_value_stands(disagreement, use
     loaded = disagreement.revision
     # Two supervisors opened the page at the same revision; the first records 2
     first = Adjudication.objects.get(pk=disagreement.pk)
-    adjudication_resolve(adjudication=first, indicator=harmon, value=2, rationale="Art. 61: selective",
-                         disagreement_type="misread", user=users["supervisor"], revision=loaded)
+    adjudication_resolve(
+        adjudication=first,
+        indicator=harmon,
+        value=2,
+        rationale="Art. 61: selective",
+        disagreement_type="misread",
+        user=users["supervisor"],
+        revision=loaded,
+    )
     # The second, still on the old revision, is refused
     second = Adjudication.objects.get(pk=disagreement.pk)
     with pytest.raises(AdjudicationConflict, match="Another supervisor changed this adjudication"):
-        adjudication_resolve(adjudication=second, indicator=harmon, value=1, rationale="objective",
-                             disagreement_type="ambiguity", user=other, revision=loaded)
+        adjudication_resolve(
+            adjudication=second,
+            indicator=harmon,
+            value=1,
+            rationale="objective",
+            disagreement_type="ambiguity",
+            user=other,
+            revision=loaded,
+        )
     final = FinalValue.objects.get(indicator=harmon)
     assert (final.value, final.decided_by) == (2, users["supervisor"])
     # and approving what one did not see is refused too
@@ -236,8 +266,14 @@ def test_the_adjudication_page_sends_its_revision_and_shows_the_conflict(disagre
     url = reverse("coding:adjudication_detail", args=[disagreement.pk])
     page = client.get(url)
     assert f'name="revision" value="{disagreement.revision}"' in page.content.decode()
-    form = {"action": "resolve", "indicator": "harmon", "value": "2", "rationale": "selective",
-            "disagreement_type": "misread", "revision": str(disagreement.revision)}
+    form = {
+        "action": "resolve",
+        "indicator": "harmon",
+        "value": "2",
+        "rationale": "selective",
+        "disagreement_type": "misread",
+        "revision": str(disagreement.revision),
+    }
 
     # The first supervisor's value is recorded
     response = client.post(url, form, follow=True)
@@ -245,7 +281,8 @@ def test_the_adjudication_page_sends_its_revision_and_shows_the_conflict(disagre
 
     # A second tab (or supervisor) on the same revision is told, and the first value stands
     response = client_for(UserFactory(username="supervisor2", role="supervisor")).post(
-        url, {**form, "value": "1", "rationale": "objective"}, follow=True)
+        url, {**form, "value": "1", "rationale": "objective"}, follow=True
+    )
     [message] = list(response.context["messages"])
     assert "Another supervisor changed this adjudication" in str(message) and "conflict" in message.tags
     assert FinalValue.objects.get(indicator__code="harmon").value == 2
@@ -262,8 +299,11 @@ def test_imported_agreement_list_numbers_are_bounded(tmp_path):
     """A DESTA number is an integer or DESTA's own protocol forms, never free text."""
     AgreementFactory(desta_number="224")
     path = tmp_path / "list.csv"
-    path.write_text("number,name,entry_type,year,entryforceyear,typememb\n324_1,P,protocol or amendment,2004,2005,1\n"
-                    "3+1,A,accession,2004,2005,1\n694a,B,base_treaty,2004,2005,1\n", encoding="utf-8")
+    path.write_text(
+        "number,name,entry_type,year,entryforceyear,typememb\n324_1,P,protocol or amendment,2004,2005,1\n"
+        "3+1,A,accession,2004,2005,1\n694a,B,base_treaty,2004,2005,1\n",
+        encoding="utf-8",
+    )
     call_command("import_desta_treaties", str(path), stdout=StringIO())
     from coding.models import Agreement
 

@@ -1,5 +1,6 @@
 """One job base for both apps: a text import with the broker down ends FAILED with the reason
 (it used to stay QUEUED for ever and the page answered 500), like a model run."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -9,7 +10,9 @@ from tests.factories import AgreementFactory
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_unreachable_broker_fails_the_text_import_with_the_reason(client_for, users, settings, tmp_path, redis_broker):
+def test_an_unreachable_broker_fails_the_text_import_with_the_reason(
+    client_for, users, settings, tmp_path, redis_broker
+):
     from config.celery import app
 
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -23,8 +26,9 @@ def test_an_unreachable_broker_fails_the_text_import_with_the_reason(client_for,
     fresh_connections()
     try:
         upload = SimpleUploadedFile("treaty.txt", b"Article 1\nThe Parties agree.\n", content_type="text/plain")
-        response = client_for(users["supervisor"]).post(reverse("coding:text_import_create", args=[agreement.pk]),
-                                                        {"file": upload})
+        response = client_for(users["supervisor"]).post(
+            reverse("coding:text_import_create", args=[agreement.pk]), {"file": upload}
+        )
     finally:
         app.conf.broker_url = redis_broker
         fresh_connections()
@@ -48,9 +52,17 @@ def running_import(*, worker, seconds_ago=0, attempts=1, **fields):
     from django.utils import timezone
 
     when = timezone.now() - timedelta(seconds=seconds_ago)
-    return TextImport.objects.create(agreement=AgreementFactory(), upload="text_imports/x.txt", original_name="x.txt",
-                                     status=JobStatus.RUNNING, worker=worker, heartbeat_at=when, started_at=when,
-                                     attempts=attempts, **fields)
+    return TextImport.objects.create(
+        agreement=AgreementFactory(),
+        upload="text_imports/x.txt",
+        original_name="x.txt",
+        status=JobStatus.RUNNING,
+        worker=worker,
+        heartbeat_at=when,
+        started_at=when,
+        attempts=attempts,
+        **fields,
+    )
 
 
 def this_host(pid):
@@ -96,8 +108,10 @@ def test_a_job_whose_worker_died_too_often_fails_with_the_reason(settings):
     assert not job_claim(TextImport, job.pk)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and job.finished_at
-    assert job.error == (f"the worker running this job stopped (its process {this_host(DEAD_PID)} is gone); "
-                         "not started again after 2 attempts")
+    assert job.error == (
+        f"the worker running this job stopped (its process {this_host(DEAD_PID)} is gone); "
+        "not started again after 2 attempts"
+    )
 
 
 @pytest.mark.django_db
@@ -113,9 +127,14 @@ def test_the_sweeper_fails_running_jobs_whose_worker_is_gone(settings):
     alive = running_import(worker=this_host(os.getpid()), seconds_ago=5)
     assert jobs_sweep()["failed"] == 2
     states = {j.pk: (j.status, j.error) for j in TextImport.objects.all()}
-    assert states[gone.pk] == (JobStatus.FAILED, f"the worker running this job stopped (its process {this_host(DEAD_PID)} is gone)")
+    assert states[gone.pk] == (
+        JobStatus.FAILED,
+        f"the worker running this job stopped (its process {this_host(DEAD_PID)} is gone)",
+    )
     assert states[silent.pk][0] == JobStatus.FAILED
-    assert states[silent.pk][1].startswith("the worker running this job stopped (no sign of life from another-host:12 since")
+    assert states[silent.pk][1].startswith(
+        "the worker running this job stopped (no sign of life from another-host:12 since"
+    )
     assert states[just_died.pk][0] == states[alive.pk][0] == JobStatus.RUNNING
 
 
@@ -129,23 +148,36 @@ def test_the_sweeper_sends_a_lost_task_again_then_gives_up(settings, monkeypatch
 
     settings.JOB_QUEUED_LOST_AFTER, settings.JOB_MAX_RESENDS = 60, 1
     sent = []
-    monkeypatch.setattr(sweeper, "job_send", lambda job, resend: sent.append(job.pk) or
-                        TextImport.objects.filter(pk=job.pk).update(resends=job.resends + 1, task_id="new") or True)
+    monkeypatch.setattr(
+        sweeper,
+        "job_send",
+        lambda job, resend: (
+            sent.append(job.pk)
+            or TextImport.objects.filter(pk=job.pk).update(resends=job.resends + 1, task_id="new")
+            or True
+        ),
+    )
     monkeypatch.setattr(sweeper, "waiting_task_ids", lambda delivered_within: {"waiting"})
 
     def queued(seconds_ago, **fields):
-        job = TextImport.objects.create(agreement=AgreementFactory(), upload="text_imports/x.txt", original_name="x.txt",
-                                        **fields)
+        job = TextImport.objects.create(
+            agreement=AgreementFactory(), upload="text_imports/x.txt", original_name="x.txt", **fields
+        )
         TextImport.objects.filter(pk=job.pk).update(created_at=timezone.now() - timedelta(seconds=seconds_ago))
         return job
 
     lost, waiting, young = queued(90, task_id="lost"), queued(90, task_id="waiting"), queued(10, task_id="lost")
     never_sent = queued(90)
-    assert sweeper.jobs_sweep() == {"failed": 0, "resent": 2, "settled": 0} and sorted(sent) == sorted([lost.pk, never_sent.pk])
+    assert sweeper.jobs_sweep() == {"failed": 0, "resent": 2, "settled": 0} and sorted(sent) == sorted(
+        [lost.pk, never_sent.pk]
+    )
     assert sweeper.jobs_sweep()["resent"] == 0  # a copy sent gets its own time (60 s more) before the next look
     later = timezone.now() + timedelta(seconds=60)
     assert sweeper.jobs_sweep(now=later)["failed"] == 2  # lost again, and JOB_MAX_RESENDS is 1
-    assert TextImport.objects.get(pk=lost.pk).error == "the task queue lost this job's task 2 times (is a worker consuming its queue?)"
+    assert (
+        TextImport.objects.get(pk=lost.pk).error
+        == "the task queue lost this job's task 2 times (is a worker consuming its queue?)"
+    )
     assert {TextImport.objects.get(pk=j.pk).status for j in (waiting, young)} == {JobStatus.QUEUED}
 
 
@@ -166,7 +198,10 @@ def test_the_failure_handler_never_fails(caplog):
     other = running_import(worker="h:1")
     assert job_fail(other, Unprintable()) and "Unprintable" in TextImport.objects.get(pk=other.pk).error
     broken = running_import(worker="h:1")
-    assert job_fail(broken, "x", queryset=TextImport.objects.filter(pk=broken.pk).extra(where=["no_such_column = 1"])) is False
+    assert (
+        job_fail(broken, "x", queryset=TextImport.objects.filter(pk=broken.pk).extra(where=["no_such_column = 1"]))
+        is False
+    )
     assert "could not write the failure" in caplog.text
 
 

@@ -1,4 +1,5 @@
 """Agreement list, treaty reader and codebook pages, in English and Simplified Chinese."""
+
 import pytest
 from django.urls import reverse
 
@@ -8,15 +9,28 @@ from tests.factories import AgreementFactory, add_text
 
 @pytest.fixture
 def treaties(db):
-    korea = AgreementFactory(name="China - Korea", name_zh="中国-韩国", parties=["CHN", "KOR"], entry_into_force_year=2015,
-                             desta_number="909", tota_id=398)
-    add_text(korea, [
-        ("1", "Preamble", [("1", "The Parties agree...")]),
-        ("6", "Technical Barriers to Trade", [
-            ("60", "Each Party shall use International Standards <b>as a basis</b>."),
-            ("61", "Cooperation on international standards and conformity assessment."),
-        ]),
-    ])
+    korea = AgreementFactory(
+        name="China - Korea",
+        name_zh="中国-韩国",
+        parties=["CHN", "KOR"],
+        entry_into_force_year=2015,
+        desta_number="909",
+        tota_id=398,
+    )
+    add_text(
+        korea,
+        [
+            ("1", "Preamble", [("1", "The Parties agree...")]),
+            (
+                "6",
+                "Technical Barriers to Trade",
+                [
+                    ("60", "Each Party shall use International Standards <b>as a basis</b>."),
+                    ("61", "Cooperation on international standards and conformity assessment."),
+                ],
+            ),
+        ],
+    )
     chile = AgreementFactory(name="China - Chile", parties=["CHL", "CHN"], entry_into_force_year=2006)
     peru = AgreementFactory(name="Peru - Singapore", parties=["PER", "SGP"], entry_into_force_year=2009)
     add_text(peru, [("1", "Main", [("1", "text")])])
@@ -29,7 +43,11 @@ def names(response):
 
 @pytest.mark.django_db
 def test_pages_require_login(client, treaties):
-    for url in (reverse("coding:agreement_list"), treaties["korea"].get_absolute_url(), reverse("coding:codebook_list")):
+    for url in (
+        reverse("coding:agreement_list"),
+        treaties["korea"].get_absolute_url(),
+        reverse("coding:codebook_list"),
+    ):
         response = client.get(url)
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 

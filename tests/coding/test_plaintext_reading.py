@@ -1,5 +1,6 @@
 """Reading treaty files (pure: no database, no Django): text in various encodings, PDFs with
 and without a text layer, and errors that name the file."""
+
 import random
 
 import pytest
@@ -73,11 +74,21 @@ def test_pdf_round_trip(tmp_path, pyplot):
     from matplotlib.backends.backend_pdf import PdfPages
 
     pages = [
-        ["AGREEMENT BETWEEN A AND B", "The Parties agree as follows:", "CHAPTER 6 TECHNICAL BARRIERS TO TRADE",
-         "Article 6.1: Scope", "This Chapter applies to technical regulations."],
-        ["Article 6.3 International Standards", "Each Party shall use international standards.",
-         "Article 6.3 of this Agreement shall apply to conformity assessment.", "Capítulo 7", "Artículo 7.1",
-         "Reglas de origen"],
+        [
+            "AGREEMENT BETWEEN A AND B",
+            "The Parties agree as follows:",
+            "CHAPTER 6 TECHNICAL BARRIERS TO TRADE",
+            "Article 6.1: Scope",
+            "This Chapter applies to technical regulations.",
+        ],
+        [
+            "Article 6.3 International Standards",
+            "Each Party shall use international standards.",
+            "Article 6.3 of this Agreement shall apply to conformity assessment.",
+            "Capítulo 7",
+            "Artículo 7.1",
+            "Reglas de origen",
+        ],
     ]
     path = tmp_path / "treaty.pdf"
     with PdfPages(path) as pdf:

@@ -3,6 +3,7 @@ version, package versions, cross-validation), `precode` prints and stores the ma
 codings, bad input is refused with nothing stored, coders see a suggestion only after answering,
 supervisors see it in adjudication, the per-treaty toggle is in the history, and the honest
 measurement shows on its page and in agreement_report."""
+
 import io
 import json
 
@@ -27,18 +28,28 @@ from coding.services.users import reference_coder_get_or_create
 from tests.coding.test_precoder_pure import ENGLISH, SPANISH
 from tests.factories import AgreementFactory, add_text
 
-HARMON_TEXT = ["", "The Parties shall work towards the harmonisation of standards.",
-               "The Parties shall harmonise standards for electrical goods and machinery sectors.",
-               "The Parties shall harmonise all technical regulations and standards comprehensively."]
+HARMON_TEXT = [
+    "",
+    "The Parties shall work towards the harmonisation of standards.",
+    "The Parties shall harmonise standards for electrical goods and machinery sectors.",
+    "The Parties shall harmonise all technical regulations and standards comprehensively.",
+]
 
 
 def make_treaty(n, wto, harmon, **fields):
     agreement = AgreementFactory(name=f"Treaty {n}", desta_number=str(900 + n), language="en", **fields)
-    tbt = [("60", "The Parties affirm the Agreement on Technical Barriers to Trade." if wto else "The Parties cooperate.")]
+    tbt = [
+        ("60", "The Parties affirm the Agreement on Technical Barriers to Trade." if wto else "The Parties cooperate.")
+    ]
     if harmon:
         tbt.append(("61", HARMON_TEXT[harmon]))
-    return add_text(agreement, [("1", "Trade in Goods", [(str(i), f"{ENGLISH} Duty {n}-{i}.") for i in range(1, 4)]),
-                                ("6", "Technical Barriers to Trade", tbt)])
+    return add_text(
+        agreement,
+        [
+            ("1", "Trade in Goods", [(str(i), f"{ENGLISH} Duty {n}-{i}.") for i in range(1, 4)]),
+            ("6", "Technical Barriers to Trade", tbt),
+        ],
+    )
 
 
 @pytest.fixture
@@ -52,7 +63,9 @@ def corpus(db, mini_version, settings, tmp_path, monkeypatch):
     for n in range(24):
         wto, harmon = n % 2, [0, 0, 1, 1, 2, 3][n % 6]
         agreement = make_treaty(n, wto, harmon)
-        coding = Coding.objects.create(agreement=agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED)
+        coding = Coding.objects.create(
+            agreement=agreement, version=mini_version, coder=desta, state=Coding.State.SUBMITTED
+        )
         Answer.objects.create(coding=coding, indicator=indicators["wto"], value=wto)
         Answer.objects.create(coding=coding, indicator=indicators["harmon"], value=harmon)
         treaties.append(agreement)
@@ -66,12 +79,18 @@ def model(corpus):
 
 def refs_file(tmp_path, *agreements):
     path = tmp_path / "refs.txt"
-    path.write_text("# agreements\n" + "\n".join(f"desta:{a.desta_number}" for a in agreements) + "\n", encoding="utf-8")
+    path.write_text(
+        "# agreements\n" + "\n".join(f"desta:{a.desta_number}" for a in agreements) + "\n", encoding="utf-8"
+    )
     return str(path)
 
 
 def test_training_stores_the_model_with_its_provenance_and_cross_validation(model, corpus, settings):
-    assert model.number == 1 and model.version == corpus["version"] and model.codebook_hash == corpus["version"].content_hash
+    assert (
+        model.number == 1
+        and model.version == corpus["version"]
+        and model.codebook_hash == corpus["version"].content_hash
+    )
     assert len(model.training_agreements) == 23 and corpus["treaties"][0].pk not in model.training_agreements
     assert len(model.training_hash) == 64 and model.packages["scikit-learn"] and model.packages["numpy"]
     assert (settings.MEDIA_ROOT / model.file).exists() and model.file.startswith("precoder/")
@@ -83,8 +102,21 @@ def test_training_stores_the_model_with_its_provenance_and_cross_validation(mode
 
 def test_train_precoder_command_reports_kappa_and_alpha_and_reads_the_exclude_file(corpus, tmp_path):
     out = io.StringIO()
-    call_command("train_precoder", "--codebook", "mini", "--reference", "DESTA 2.1", "--folds", "3",
-                 "--exclude", refs_file(tmp_path, corpus["treaties"][1]), "--format", "json", stdout=out, stderr=io.StringIO())
+    call_command(
+        "train_precoder",
+        "--codebook",
+        "mini",
+        "--reference",
+        "DESTA 2.1",
+        "--folds",
+        "3",
+        "--exclude",
+        refs_file(tmp_path, corpus["treaties"][1]),
+        "--format",
+        "json",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     report = json.loads(out.getvalue())
     assert report["training_agreements"] == 23 and report["left_out"] == {"excluded": 1}
     assert set(report["cross_validation"]["harmon"]) == {"n", "kappa", "alpha", "accuracy"}
@@ -97,7 +129,9 @@ def test_train_precoder_command_reports_kappa_and_alpha_and_reads_the_exclude_fi
 def test_precode_prints_suggestions_and_stores_them_as_the_machine_coders_codings(model, corpus, tmp_path):
     held_out = corpus["treaties"][0]  # wto 0, harmon 0
     out = io.StringIO()
-    call_command("precode", "--codebook", "mini", "--agreements", refs_file(tmp_path, held_out), "--format", "json", stdout=out)
+    call_command(
+        "precode", "--codebook", "mini", "--agreements", refs_file(tmp_path, held_out), "--format", "json", stdout=out
+    )
     rows = json.loads(out.getvalue())
     assert [(r["agreement"], r["indicator"]) for r in rows] == [("desta:900", "wto"), ("desta:900", "harmon")]
     assert all(set(r) == {"agreement", "indicator", "value", "confidence", "evidence"} for r in rows)
@@ -106,7 +140,9 @@ def test_precode_prints_suggestions_and_stores_them_as_the_machine_coders_coding
     coding = Coding.objects.get(agreement=held_out, coder=model.coder)
     assert coding.state == Coding.State.SUBMITTED and coding.text_version == held_out.current_text
     answer = coding.answers.get(indicator__code="wto")
-    assert answer.value == 0 and list(answer.evidence.values_list("article_identifier", flat=True)) == [rows[0]["evidence"][0]["article"]]
+    assert answer.value == 0 and list(answer.evidence.values_list("article_identifier", flat=True)) == [
+        rows[0]["evidence"][0]["article"]
+    ]
     assert answer.suggestion.confidence == pytest.approx(rows[0]["confidence"], abs=1e-4)
     # the same again changes nothing
     history = Answer.history.count() + Evidence.history.count()
@@ -119,11 +155,15 @@ def test_bad_input_gets_clear_messages_and_nothing_is_stored(model, corpus, tmp_
 
     good = corpus["treaties"][0]
     without_text = AgreementFactory(name="No text", desta_number="801")
-    spanish = add_text(AgreementFactory(name="Tratado", desta_number="802", language="es"),
-                       [("1", "Disposiciones", [("1", SPANISH)])])
+    spanish = add_text(
+        AgreementFactory(name="Tratado", desta_number="802", language="es"), [("1", "Disposiciones", [("1", SPANISH)])]
+    )
     unlabelled = add_text(AgreementFactory(name="Unlabelled", desta_number="803"), [("1", "General", [("1", SPANISH)])])
-    cases = [(without_text, "desta:801 (No text) has no text"), (spanish, "is a text in Spanish (es); the model reads English only"),
-             (unlabelled, "does not read as English")]
+    cases = [
+        (without_text, "desta:801 (No text) has no text"),
+        (spanish, "is a text in Spanish (es); the model reads English only"),
+        (unlabelled, "does not read as English"),
+    ]
     for agreement, message in cases:
         with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):
             call_command("precode", "--codebook", "mini", "--agreements", refs_file(tmp_path, good, agreement))
@@ -139,7 +179,9 @@ def test_bad_input_gets_clear_messages_and_nothing_is_stored(model, corpus, tmp_
 
 def test_a_job_precodes_many_treaties_with_progress_and_lists_the_refused(model, corpus, users):
     no_text = AgreementFactory(name="No text", desta_number="801")
-    job = precode_job_request(version=corpus["version"], agreements=[*corpus["treaties"][:2], no_text], user=users["supervisor"])
+    job = precode_job_request(
+        version=corpus["version"], agreements=[*corpus["treaties"][:2], no_text], user=users["supervisor"]
+    )
     assert job.status == PrecodeJob.Status.QUEUED
     job = precode_job_run(job_id=job.pk)
     assert job.status == PrecodeJob.Status.DONE and job.progress == 100
@@ -185,7 +227,10 @@ def test_the_per_treaty_toggle_shows_suggestions_first_and_is_in_the_history(cod
     history = supervisor.get(reverse("coding:agreement_history", args=[treaty.pk])).content.decode()
     assert "show suggestions before the coder answers" in history and "supervisor" in history
     coder = client_for(users["coder"])
-    assert set(coder.get(reverse("coding:coding_suggestions", args=[coding.pk])).json()["suggestions"]) == {"wto", "harmon"}
+    assert set(coder.get(reverse("coding:coding_suggestions", args=[coding.pk])).json()["suggestions"]) == {
+        "wto",
+        "harmon",
+    }
     assert "Machine pre-coder" not in coder.get(treaty.get_absolute_url()).content.decode()
 
 
@@ -196,7 +241,11 @@ def test_supervisors_see_the_suggestion_with_confidence_and_article_in_adjudicat
         coding.refresh_from_db()
         coding_submit(coding=coding, user=user, revision=coding.revision)
     adjudication = coded["treaty"].adjudications.get()
-    page = client_for(users["supervisor"]).get(reverse("coding:adjudication_detail", args=[adjudication.pk])).content.decode()
+    page = (
+        client_for(users["supervisor"])
+        .get(reverse("coding:adjudication_detail", args=[adjudication.pk]))
+        .content.decode()
+    )
     assert 'id="machine-suggestions"' in page and "Machine suggestions (model 1)" in page
     suggestion = Suggestion.objects.get(answer__coding__agreement=coded["treaty"], answer__indicator__code="wto")
     assert f"{suggestion.confidence:.2f}" in page and f"#art-{suggestion.evidence[0]['article']}" in page

@@ -1,5 +1,6 @@
 """The pre-coder's pure parts (coding/precoder/): reading a treaty, the ordinal head, the
 reliability bins, on small inputs with known answers. No database."""
+
 import numpy as np
 import pytest
 
@@ -27,14 +28,24 @@ SPANISH = "Las Partes cooperarán en materia de normas y reglamentos técnicos c
 
 
 def treaty(wto, harmon, n):
-    filler = [TreatyArticle(str(i), "Trade in Goods", f"{ENGLISH} Customs duty number {n}-{i} applies to goods.")
-              for i in range(4)]
+    filler = [
+        TreatyArticle(str(i), "Trade in Goods", f"{ENGLISH} Customs duty number {n}-{i} applies to goods.")
+        for i in range(4)
+    ]
     tbt = ["The Parties affirm the Agreement on Technical Barriers to Trade." if wto else "The Parties cooperate."]
-    tbt += [["", "The Parties shall work towards the harmonisation of standards.",
-             "The Parties shall harmonise standards for electrical goods and machinery sectors.",
-             "The Parties shall harmonise all technical regulations and standards comprehensively."][harmon]]
-    return filler + [TreatyArticle(f"t{j}", "Technical Barriers to Trade", text, label=f"Art. 6.{j}")
-                     for j, text in enumerate(tbt) if text]
+    tbt += [
+        [
+            "",
+            "The Parties shall work towards the harmonisation of standards.",
+            "The Parties shall harmonise standards for electrical goods and machinery sectors.",
+            "The Parties shall harmonise all technical regulations and standards comprehensively.",
+        ][harmon]
+    ]
+    return filler + [
+        TreatyArticle(f"t{j}", "Technical Barriers to Trade", text, label=f"Art. 6.{j}")
+        for j, text in enumerate(tbt)
+        if text
+    ]
 
 
 def corpus(n=24):
@@ -77,8 +88,11 @@ def test_a_model_learns_suggests_and_points_at_the_article():
     suggestions = {s.indicator: s for s in model.predict(treaty(1, 2, 99))}
     assert suggestions["wto"].value == 1 and suggestions["harmon"].value == 2
     assert 0.5 < suggestions["wto"].confidence <= 1
-    assert suggestions["wto"].evidence[0] == {"article": "t0", "number": "Art. 6.0", "score": pytest.approx(
-        suggestions["wto"].evidence[0]["score"])}
+    assert suggestions["wto"].evidence[0] == {
+        "article": "t0",
+        "number": "Art. 6.0",
+        "score": pytest.approx(suggestions["wto"].evidence[0]["score"]),
+    }
     assert abs(sum(suggestions["harmon"].probabilities.values()) - 1) < 1e-9
 
 

@@ -26,6 +26,7 @@ Plain pytest: no database, no Django. Sources:
 [WikiC]  Wikipedia, "Cohen's kappa", simple example: 50 grant proposals, yes/yes 20, yes/no 5,
          no/yes 10, no/no 15; p_o = 0.7, p_e = 0.5, kappa = 0.4.
 """
+
 import json
 
 import krippendorff
@@ -42,35 +43,71 @@ TO_3 = 5e-4  # "to three decimals": a published .743 covers [.7425, .7435)
 # [K2011] sec. C, as printed there (observers A-D; unit 12 is coded by B only and cannot be paired).
 # irrCAC's cac.raw4raters has the same values, except that the lone code 3 of unit 12 is Rater3's:
 # no pooled statistic depends on who gave an unpairable code.
-KRIPPENDORFF_2011 = pd.DataFrame({
-    "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
-    "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
-    "C": [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
-    "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
-})
+KRIPPENDORFF_2011 = pd.DataFrame(
+    {
+        "A": [1, 2, 3, 3, 2, 1, 4, 1, 2, n, n, n],
+        "B": [1, 2, 3, 3, 2, 2, 4, 1, 2, 5, n, 3],
+        "C": [n, 3, 3, 3, 2, 3, 4, 2, 2, 5, 1, n],
+        "D": [1, 2, 3, 3, 2, 4, 4, 1, 2, 5, 1, n],
+    }
+)
 
 # [F1971]: per patient, how many of the 6 psychiatrists chose depression, personality disorder,
 # schizophrenia, neurosis, other.
 FLEISS_1971 = [
-    (0, 0, 0, 6, 0), (0, 3, 0, 0, 3), (0, 1, 4, 0, 1), (0, 0, 0, 0, 6), (0, 3, 0, 3, 0), (2, 0, 4, 0, 0),
-    (0, 0, 4, 0, 2), (2, 0, 3, 1, 0), (2, 0, 0, 4, 0), (0, 0, 0, 0, 6), (1, 0, 0, 5, 0), (1, 1, 0, 4, 0),
-    (0, 3, 3, 0, 0), (1, 0, 0, 5, 0), (0, 2, 0, 3, 1), (0, 0, 5, 0, 1), (3, 0, 0, 1, 2), (5, 1, 0, 0, 0),
-    (0, 2, 0, 4, 0), (1, 0, 2, 0, 3), (0, 0, 0, 0, 6), (0, 1, 0, 5, 0), (0, 2, 0, 1, 3), (2, 0, 0, 4, 0),
-    (1, 0, 0, 4, 1), (0, 5, 0, 1, 0), (4, 0, 0, 0, 2), (0, 2, 0, 4, 0), (1, 0, 5, 0, 0), (0, 0, 0, 0, 6),
+    (0, 0, 0, 6, 0),
+    (0, 3, 0, 0, 3),
+    (0, 1, 4, 0, 1),
+    (0, 0, 0, 0, 6),
+    (0, 3, 0, 3, 0),
+    (2, 0, 4, 0, 0),
+    (0, 0, 4, 0, 2),
+    (2, 0, 3, 1, 0),
+    (2, 0, 0, 4, 0),
+    (0, 0, 0, 0, 6),
+    (1, 0, 0, 5, 0),
+    (1, 1, 0, 4, 0),
+    (0, 3, 3, 0, 0),
+    (1, 0, 0, 5, 0),
+    (0, 2, 0, 3, 1),
+    (0, 0, 5, 0, 1),
+    (3, 0, 0, 1, 2),
+    (5, 1, 0, 0, 0),
+    (0, 2, 0, 4, 0),
+    (1, 0, 2, 0, 3),
+    (0, 0, 0, 0, 6),
+    (0, 1, 0, 5, 0),
+    (0, 2, 0, 1, 3),
+    (2, 0, 0, 4, 0),
+    (1, 0, 0, 4, 1),
+    (0, 5, 0, 1, 0),
+    (4, 0, 0, 0, 2),
+    (0, 2, 0, 4, 0),
+    (1, 0, 5, 0, 0),
+    (0, 0, 0, 0, 6),
 ]
 
 # [WikiF]: per subject, how many of the 14 raters chose categories 1..5.
 WIKIPEDIA_FLEISS = [
-    (0, 0, 0, 0, 14), (0, 2, 6, 4, 2), (0, 0, 3, 5, 6), (0, 3, 9, 2, 0), (2, 2, 8, 1, 1),
-    (7, 7, 0, 0, 0), (3, 2, 6, 3, 0), (2, 5, 3, 2, 2), (6, 5, 2, 1, 0), (0, 2, 2, 3, 7),
+    (0, 0, 0, 0, 14),
+    (0, 2, 6, 4, 2),
+    (0, 0, 3, 5, 6),
+    (0, 3, 9, 2, 0),
+    (2, 2, 8, 1, 1),
+    (7, 7, 0, 0, 0),
+    (3, 2, 6, 3, 0),
+    (2, 5, 3, 2, 2),
+    (6, 5, 2, 1, 0),
+    (0, 2, 2, 3, 7),
 ]
 
 WIKIPEDIA_COHEN = [[20, 5], [10, 15]]  # [WikiC]: rows reader A (yes, no), columns reader B
 ABSTRACTORS = [[13, 0, 0], [0, 20, 7], [0, 4, 56]]  # [irrCAC] cont3x3abstractors
 
 # [K2011] sec. A: two observers, ten units, binary.
-KRIPPENDORFF_BINARY = pd.DataFrame({"Mary": [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], "Dave": [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]},
-                                   dtype=float)
+KRIPPENDORFF_BINARY = pd.DataFrame(
+    {"Mary": [0, 1, 0, 0, 0, 0, 0, 0, 1, 0], "Dave": [1, 1, 1, 0, 0, 1, 0, 0, 0, 0]}, dtype=float
+)
 
 
 def from_counts(rows):
@@ -87,6 +124,7 @@ def from_table(table):
 
 # --- Krippendorff's alpha ----------------------------------------------------------------------
 
+
 def test_krippendorff_2011_four_observers_with_missing_data():
     # [K2011] sec. C: nominal .743, ordinal .815; [irrCAC] krippen.alpha.raw 0.74342.
     assert rel.krippendorff_alpha(KRIPPENDORFF_2011, "nominal") == pytest.approx(0.743, abs=TO_3)
@@ -94,7 +132,8 @@ def test_krippendorff_2011_four_observers_with_missing_data():
     assert rel.krippendorff_alpha(KRIPPENDORFF_2011, "ordinal") == pytest.approx(0.815, abs=TO_3)
     # The codebook's scale 1..5 is exactly what the coders used: passing it changes nothing.
     assert rel.krippendorff_alpha(KRIPPENDORFF_2011, "ordinal", categories=[1, 2, 3, 4, 5]) == pytest.approx(
-        0.815, abs=TO_3)
+        0.815, abs=TO_3
+    )
 
 
 def test_krippendorff_2011_data_transcription_gives_its_interval_and_ratio_values():
@@ -113,14 +152,18 @@ def test_krippendorff_2011_binary_two_observers():
 
 # --- Gwet's irrCAC examples ------------------------------------------------------------------
 
+
 def test_irrcac_raw4raters_percent_agreement_ac1_and_fleiss_with_missing_data():
     # [irrCAC] pa.coeff.raw 0.8181818 = 9/11: units 1-11 are pairable, unit 6 (1,2,3,4) has no
     # agreeing pair, unit 2 (2,2,3,2) and unit 8 (1,1,2,1) have 3 of 6 pairs agreeing.
     assert rel.percent_agreement(KRIPPENDORFF_2011) == pytest.approx(0.8181818, abs=1e-7)
     # [irrCAC] gwet.ac1.raw: pa 0.8181818, pe 0.1903212, AC1 0.77544.
     parts = rel.gwet_parts(KRIPPENDORFF_2011, "nominal")
-    assert (parts["pa"], parts["pe"], parts["q"]) == (pytest.approx(0.8181818, abs=1e-7),
-                                                      pytest.approx(0.1903212, abs=1e-7), 5)
+    assert (parts["pa"], parts["pe"], parts["q"]) == (
+        pytest.approx(0.8181818, abs=1e-7),
+        pytest.approx(0.1903212, abs=1e-7),
+        5,
+    )
     assert rel.gwet_ac(KRIPPENDORFF_2011, "nominal") == pytest.approx(0.77544, abs=5e-6)
     # [irrCAC] fleiss.kappa.raw (Gwet's generalisation to varying raters per unit): 0.76117.
     assert rel.fleiss_kappa(KRIPPENDORFF_2011) == pytest.approx(0.76117, abs=5e-6)
@@ -153,6 +196,7 @@ def test_irrcac_distrib_6raters():
 
 # --- Fleiss' kappa ---------------------------------------------------------------------------
 
+
 def test_fleiss_1971_thirty_patients():
     matrix = from_counts(FLEISS_1971)
     assert rel.fleiss_kappa(matrix) == pytest.approx(0.430, abs=TO_3)  # [F1971]
@@ -175,13 +219,15 @@ def test_generalised_fleiss_equals_classic_fleiss_on_complete_data():
     # A unit nobody coded changes nothing; a unit coded by fewer raters switches to that formula.
     matrix = from_counts(FLEISS_1971)
     assert rel.fleiss_kappa(pd.concat([matrix, pd.DataFrame([[n] * 6])], ignore_index=True)) == pytest.approx(
-        0.430, abs=TO_3)
+        0.430, abs=TO_3
+    )
     ragged = matrix.copy()
     ragged.iloc[0, 0] = n
     assert rel.fleiss_kappa(ragged) == rel._fleiss_generalised(rel.category_counts(ragged, np.arange(1.0, 6.0)))
 
 
 # --- Cohen's kappa ---------------------------------------------------------------------------
+
 
 def test_cohen_wikipedia_table():
     matrix = from_table(WIKIPEDIA_COHEN)
@@ -203,6 +249,7 @@ def test_cohen_uses_only_units_both_coders_coded():
 
 
 # --- weights ---------------------------------------------------------------------------------
+
 
 def test_ordinal_weights_follow_gwet():
     # Gwet (2014): w_kl = 1 - C(|k-l| + 1, 2) / C(q, 2); q = 5: C(., 2) = 0, 1, 3, 6, 10
@@ -230,6 +277,7 @@ def test_unused_codebook_categories_count_in_gwet_q():
 
 
 # --- missing data, edge cases, warnings ------------------------------------------------------
+
 
 def test_missing_is_missing_not_zero():
     with_gap = pd.DataFrame({"a": [1, 1, 0, 1], "b": [1, n, 0, 1]})
@@ -292,8 +340,17 @@ def test_prevalence_warning_and_kappa_paradox():
 
 def test_summary_shape_types_and_level():
     summary = rel.indicator_summary(KRIPPENDORFF_2011, "ordinal", categories=[1, 2, 3, 4, 5])
-    assert set(summary) == {"n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa",
-                            "krippendorff_alpha", "gwet_ac", "level", "warnings"}
+    assert set(summary) == {
+        "n_units",
+        "n_coders",
+        "percent_agreement",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "gwet_ac",
+        "level",
+        "warnings",
+    }
     assert (summary["n_units"], summary["n_coders"], summary["level"]) == (11, 4, "ordinal")
     assert summary["cohen_kappa"] is None  # four coders
     assert summary["krippendorff_alpha"] == pytest.approx(0.815, abs=TO_3)
@@ -317,12 +374,26 @@ def test_array_input():
 
 # --- pairs and accuracy ----------------------------------------------------------------------
 
+
 def test_pairwise_summary():
     pairs = rel.pairwise_summary(KRIPPENDORFF_2011, "nominal")
-    assert [(p["coder_a"], p["coder_b"]) for p in pairs] == [("A", "B"), ("A", "C"), ("A", "D"), ("B", "C"),
-                                                             ("B", "D"), ("C", "D")]
-    assert set(pairs[0]) == {"coder_a", "coder_b", "n_units", "percent_agreement", "cohen_kappa",
-                             "krippendorff_alpha", "gwet_ac"}
+    assert [(p["coder_a"], p["coder_b"]) for p in pairs] == [
+        ("A", "B"),
+        ("A", "C"),
+        ("A", "D"),
+        ("B", "C"),
+        ("B", "D"),
+        ("C", "D"),
+    ]
+    assert set(pairs[0]) == {
+        "coder_a",
+        "coder_b",
+        "n_units",
+        "percent_agreement",
+        "cohen_kappa",
+        "krippendorff_alpha",
+        "gwet_ac",
+    }
     ab = pairs[0]
     assert ab["n_units"] == 9 and ab["percent_agreement"] == pytest.approx(8 / 9)
     # The pair statistics are the two-coder ones on the pair's columns.

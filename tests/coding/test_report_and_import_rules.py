@@ -2,6 +2,7 @@
 dashboard does; unknown coders are named. import_codings makes only reference coders, and only
 with --reference. Import commands fail with a CommandError that names the file or codebook and
 write nothing. Re-importing approved codings is a no-op."""
+
 import json
 from io import StringIO
 
@@ -30,7 +31,10 @@ def two_sources_and_extra(tmp_path, mini_version):
     extra = [AgreementFactory() for _ in range(12)]
     rows = []
     for index, agreement in enumerate(shared):
-        rows += [[agreement.pk, "ra", "wto", index % 2, "", ""], [agreement.pk, "rb", "wto", 0 if index == 1 else index % 2, "", ""]]
+        rows += [
+            [agreement.pk, "ra", "wto", index % 2, "", ""],
+            [agreement.pk, "rb", "wto", 0 if index == 1 else index % 2, "", ""],
+        ]
     rows += [[agreement.pk, "ra", "wto", 1, "", ""] for agreement in extra]
     path = tmp_path / "sources.csv"
     write_long_csv(path, rows)
@@ -48,11 +52,30 @@ def test_report_with_coders_uses_agreements_both_code_like_the_dashboard(two_sou
     # Then only the 4 agreements both code count, exactly as if they had been listed
     listed = report("--codebook", "mini", "--coders", "ra,rb", "--agreements", ",".join(str(a.pk) for a in shared))
     assert result["indicators"] == listed["indicators"]
-    assert set(result) == {"codebook", "version", "indicators", "agreements", "scores", "bootstrap"} and result["agreements"] == 4
+    assert (
+        set(result) == {"codebook", "version", "indicators", "agreements", "scores", "bootstrap"}
+        and result["agreements"] == 4
+    )
     wto = result["indicators"]["wto"]
     assert wto["n_units"] == 4 and wto["percent_agreement"] == 0.75
-    points = {"n_units", "n_coders", "percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha", "gwet_ac", "level"}
-    assert set(wto) == points | {"warnings", "uncertainty", "p_alpha_below", "min_units", "not_estimable", "warning_codes"}
+    points = {
+        "n_units",
+        "n_coders",
+        "percent_agreement",
+        "cohen_kappa",
+        "fleiss_kappa",
+        "krippendorff_alpha",
+        "gwet_ac",
+        "level",
+    }
+    assert set(wto) == points | {
+        "warnings",
+        "uncertainty",
+        "p_alpha_below",
+        "min_units",
+        "not_estimable",
+        "warning_codes",
+    }
     # and the dashboard's reference comparison gives the same numbers
     dashboard = supervisor_dashboard(version=mini_version)
     assert dashboard["reference_pair"] == ["ra", "rb"]
@@ -60,9 +83,12 @@ def test_report_with_coders_uses_agreements_both_code_like_the_dashboard(two_sou
 
     # and the table and csv say so
     assert "only the 4 agreements coded (submitted) by at least two of the chosen coders" in report(
-        "--codebook", "mini", "--coders", "ra,rb", fmt="table")
+        "--codebook", "mini", "--coders", "ra,rb", fmt="table"
+    )
     csv_text = report("--codebook", "mini", "--coders", "ra,rb", fmt="csv")
-    assert csv_text.splitlines()[0].startswith("indicator,") and csv_text.splitlines()[-1].startswith("# note: only the 4")
+    assert csv_text.splitlines()[0].startswith("indicator,") and csv_text.splitlines()[-1].startswith(
+        "# note: only the 4"
+    )
 
 
 @pytest.mark.django_db
@@ -101,21 +127,33 @@ def test_import_creates_only_reference_coders_and_only_with_reference(tmp_path, 
 
 
 def _nothing_written():
-    return not Coding.objects.exists() and not Answer.objects.exists() and not get_user_model().objects.filter(
-        username__in=["ra", "r0", "DESTA 2.1"]).exists()
+    return (
+        not Coding.objects.exists()
+        and not Answer.objects.exists()
+        and not get_user_model().objects.filter(username__in=["ra", "r0", "DESTA 2.1"]).exists()
+    )
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("args, expected", [
-    (["import_codings", "{csv}", "--codebook", "nope"], ["codebook 'nope' not found", "known: mini (1)"]),
-    (["import_codings", "{csv}", "--codebook", "mini:x"], ["codebook 'mini:x' not found", "known: mini (1)"]),
-    (["import_desta_codings", "{csv}", "--codebook", "mini:9"], ["codebook 'mini:9' not found", "known: mini (1)"]),
-    (["import_desta_codings", "{missing}", "--codebook", "mini"], ["missing.csv: cannot open", "Nothing was imported"]),
-    (["import_codings", "{missing}", "--codebook", "mini"], ["missing.csv: cannot open", "Nothing was imported"]),
-    (["import_desta_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"]),
-    (["import_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"]),
-    (["agreement_report", "--codebook", "mini:2"], ["codebook 'mini:2' not found", "known: mini (1)"]),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["import_codings", "{csv}", "--codebook", "nope"], ["codebook 'nope' not found", "known: mini (1)"]),
+        (["import_codings", "{csv}", "--codebook", "mini:x"], ["codebook 'mini:x' not found", "known: mini (1)"]),
+        (["import_desta_codings", "{csv}", "--codebook", "mini:9"], ["codebook 'mini:9' not found", "known: mini (1)"]),
+        (
+            ["import_desta_codings", "{missing}", "--codebook", "mini"],
+            ["missing.csv: cannot open", "Nothing was imported"],
+        ),
+        (["import_codings", "{missing}", "--codebook", "mini"], ["missing.csv: cannot open", "Nothing was imported"]),
+        (
+            ["import_desta_codings", "{latin1}", "--codebook", "mini"],
+            ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"],
+        ),
+        (["import_codings", "{latin1}", "--codebook", "mini"], ["latin1.csv, line 4002: not UTF-8 text (byte 0xeb"]),
+        (["agreement_report", "--codebook", "mini:2"], ["codebook 'mini:2' not found", "known: mini (1)"]),
+    ],
+)
 def test_import_commands_name_the_file_or_codebook_and_write_nothing(tmp_path, mini_version, treaty, args, expected):
     treaty.desta_number = "7"
     treaty.save()
@@ -123,9 +161,11 @@ def test_import_commands_name_the_file_or_codebook_and_write_nothing(tmp_path, m
     write_long_csv(good, [[treaty.pk, "ra", "wto", 1, "", ""]])
     latin1 = tmp_path / "latin1.csv"
     # a bad byte after 4000 good rows: the DESTA importer has written those before it meets it
-    latin1.write_bytes(b"agreement,coder,indicator,value,number,wto\n"
-                       + "".join(f"{treaty.pk},r{i},wto,1,7,1\n" for i in range(4000)).encode()
-                       + "desta:7,Zoë,wto,1,7,1\n".encode("latin-1"))
+    latin1.write_bytes(
+        b"agreement,coder,indicator,value,number,wto\n"
+        + "".join(f"{treaty.pk},r{i},wto,1,7,1\n" for i in range(4000)).encode()
+        + "desta:7,Zoë,wto,1,7,1\n".encode("latin-1")
+    )
     paths = {"csv": good, "missing": tmp_path / "missing.csv", "latin1": latin1}
     with pytest.raises(CommandError) as error:
         call_command(*[a.format(**paths) for a in args])
@@ -147,8 +187,12 @@ def test_reimporting_approved_codings_changes_nothing(tmp_path, mini_version, tr
 
     # Then no row is written
     assert dict(FinalValue.objects.values_list("indicator__code", "decided_at")) == decided
-    assert (FinalValue.history.count(), Adjudication.history.count(), Coding.history.count(),
-            Answer.history.count()) == counts
+    assert (
+        FinalValue.history.count(),
+        Adjudication.history.count(),
+        Coding.history.count(),
+        Answer.history.count(),
+    ) == counts
 
     # and a changed value is written, only for that indicator
     write_long_csv(path, [[treaty.pk, "archive", "wto", 1, "", ""], [treaty.pk, "archive", "harmon", 3, "", ""]])

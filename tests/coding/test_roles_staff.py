@@ -1,5 +1,6 @@
 """Supervisors and admins are staff (the Django admin lets only staff in), however they get the
 role: user_role_grant, or a group added on the user's or the group's admin page."""
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group

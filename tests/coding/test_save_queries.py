@@ -1,6 +1,7 @@
 """What one autosave of the workspace costs: a fixed number of queries whatever the number of
 answers and evidence rows, history only for what changed (the audit keeps every change; an
 unchanged answer adds nothing), and the revision still moving on with every real change."""
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -10,21 +11,33 @@ from coding.services import codebook_import
 from coding.services.assignments import assignment_create
 from coding.services.codings import coding_save
 
-SEVEN = "\n".join(["codebook: seven", 'version: "1"', "title: {en: Seven indicators, zh: 七个指标}", "indicators:"] + [
-    f'  - code: i{n}\n    question: {{en: "Question {n}?", zh: "问题{n}"}}\n    values: {{0: "no", 1: "yes"}}'
-    for n in range(1, 8)])
+SEVEN = "\n".join(
+    ["codebook: seven", 'version: "1"', "title: {en: Seven indicators, zh: 七个指标}", "indicators:"]
+    + [
+        f'  - code: i{n}\n    question: {{en: "Question {n}?", zh: "问题{n}"}}\n    values: {{0: "no", 1: "yes"}}'
+        for n in range(1, 8)
+    ]
+)
 CODES = [f"i{n}" for n in range(1, 8)]
 TEXT = "The Parties shall work towards harmonisation of standards in electrical goods."  # article 61
 
 
 def passage(start):
-    return {"article": "61", "start": start, "end": start + 5, "quote": TEXT[start:start + 5]}
+    return {"article": "61", "start": start, "end": start + 5, "quote": TEXT[start : start + 5]}
 
 
 def answers(value=0, *, evidence=(), changed=CODES):
     """Every indicator, as the workspace sends them; those in `changed` get `value`, the others 0."""
-    return {code: {"value": value if code in changed else 0, "note": "", "not_found": False, "searched_chapters": [],
-                   "evidence": list(evidence)} for code in CODES}
+    return {
+        code: {
+            "value": value if code in changed else 0,
+            "note": "",
+            "not_found": False,
+            "searched_chapters": [],
+            "evidence": list(evidence),
+        }
+        for code in CODES
+    }
 
 
 @pytest.fixture
@@ -86,7 +99,9 @@ def test_the_count_does_not_grow_with_evidence_rows(coding, users):
     body = answers(0, evidence=[passage(n) for n in range(6)] + [passage(10), passage(11)])
     del body["i1"]["evidence"][0]
     remove_one = save(coding, coder, body)
-    remove_many = save(coding, coder, answers(0, evidence=[passage(n) for n in range(3, 6)] + [passage(10), passage(11)]))
+    remove_many = save(
+        coding, coder, answers(0, evidence=[passage(n) for n in range(3, 6)] + [passage(10), passage(11)])
+    )
     # revision + its history, evidence INSERT + its history; a removal: history + DELETE
     assert add_one == add_seven == small + 4
     assert remove_one == remove_many == small + 4
@@ -149,14 +164,21 @@ def test_the_api_save_is_bounded_too(client, coding, users):
     """The whole request (session, user, role, the coding, the save, the answer it returns)."""
     client.force_login(users["coder"])
     url = f"/api/codings/{coding.pk}/"
-    first = client.put(url, {"revision": 0, "answers": answers(0, evidence=[passage(0)])}, content_type="application/json")
+    first = client.put(
+        url, {"revision": 0, "answers": answers(0, evidence=[passage(0)])}, content_type="application/json"
+    )
     assert first.status_code == 200
     counts = []
     for revision, changed in ((1, CODES[:1]), (2, CODES)):
         with CaptureQueriesContext(connection) as queries:
-            response = client.put(url, {"revision": revision, "answers": answers(1 if revision == 1 else 0, changed=changed,
-                                                                                   evidence=[passage(0)])},
-                                  content_type="application/json")
+            response = client.put(
+                url,
+                {
+                    "revision": revision,
+                    "answers": answers(1 if revision == 1 else 0, changed=changed, evidence=[passage(0)]),
+                },
+                content_type="application/json",
+            )
         assert response.status_code == 200 and response.json()["revision"] == revision + 1
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 16

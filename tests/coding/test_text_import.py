@@ -1,5 +1,6 @@
 """Plain-text / PDF treaty import: the command, and the upload job run by a real Celery worker
 on a real Redis."""
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
@@ -61,7 +62,9 @@ def test_import_text_bad_reference_and_empty_file(tmp_path):
 def test_coders_cannot_upload_texts(client_for, users):
     agreement = AgreementFactory()
     upload = SimpleUploadedFile("t.txt", TREATY.encode())
-    response = client_for(users["coder"]).post(reverse("coding:text_import_create", args=[agreement.pk]), {"file": upload})
+    response = client_for(users["coder"]).post(
+        reverse("coding:text_import_create", args=[agreement.pk]), {"file": upload}
+    )
     assert response.status_code == 403 and TextImport.objects.count() == 0
 
 

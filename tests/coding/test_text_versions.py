@@ -1,6 +1,7 @@
 """Treaty texts are versioned: a new text never pulls the articles from under codings. Evidence
 resolves against the coding's own text version (reader, API, history, adjudication), a draft's
 next save succeeds, a new text over a coded treaty needs a confirmation, and evidence is bounded."""
+
 import json
 
 import pytest
@@ -42,44 +43,68 @@ def new_text_file(tmp_path, text=NEW_TEXT, name="consolidated.txt"):
 
 def api_put(client, coding, answers):
     coding.refresh_from_db()
-    return client.put(reverse("api-coding-detail", args=[coding.pk]), data=json.dumps(
-        {"revision": coding.revision, "answers": answers}), content_type="application/json")
+    return client.put(
+        reverse("api-coding-detail", args=[coding.pk]),
+        data=json.dumps({"revision": coding.revision, "answers": answers}),
+        content_type="application/json",
+    )
 
 
 @pytest.fixture
 def approved_treaty(users, mini_version):
     """A second treaty, double coded with passages cited, adjudicated and approved."""
-    agreement = add_text(AgreementFactory(name="C - D", parties=["CCC", "DDD"]), [
-        ("6", "Technical Barriers to Trade", [
-            ("60", "The Parties affirm the Agreement on Technical Barriers to Trade."),
-            ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
-        ]),
-    ])
+    agreement = add_text(
+        AgreementFactory(name="C - D", parties=["CCC", "DDD"]),
+        [
+            (
+                "6",
+                "Technical Barriers to Trade",
+                [
+                    ("60", "The Parties affirm the Agreement on Technical Barriers to Trade."),
+                    ("61", "The Parties shall work towards harmonisation of standards in electrical goods."),
+                ],
+            ),
+        ],
+    )
     coder_a, coder_b, boss = users["coder"], users["coder_b"], users["supervisor"]
     assignment_create(agreements=[agreement], version=mini_version, coders=[coder_a, coder_b])
     for coder, harmon in ((coder_a, 2), (coder_b, 1)):
         coding = Coding.objects.get(agreement=agreement, coder=coder)
-        save(coding, coder, wto={"value": 1, "evidence": [PASSAGE]},
-             harmon={"value": harmon, "evidence": [{"article": "61"}]})
+        save(
+            coding,
+            coder,
+            wto={"value": 1, "evidence": [PASSAGE]},
+            harmon={"value": harmon, "evidence": [{"article": "61"}]},
+        )
         coding_submit(coding=coding, user=coder, revision=coding.revision)
     adjudication = Adjudication.objects.get(agreement=agreement)
-    adjudication_resolve(adjudication=adjudication, indicator=mini_version.indicators.get(code="harmon"), value=2,
-                         rationale="Art. 61 names one sector.", disagreement_type="misread", user=boss)
+    adjudication_resolve(
+        adjudication=adjudication,
+        indicator=mini_version.indicators.get(code="harmon"),
+        value=2,
+        rationale="Art. 61 names one sector.",
+        disagreement_type="misread",
+        user=boss,
+    )
     adjudication_approve(adjudication=adjudication, user=boss)
     return agreement
 
 
 @pytest.mark.django_db
 def test_new_texts_leave_every_citation_resolvable_and_the_draft_saves(
-        users, mini_version, treaty, approved_treaty, client_for, tmp_path):
+    users, mini_version, treaty, approved_treaty, client_for, tmp_path
+):
     # Given a treaty in coding (a draft citing article 60 with a passage) and an approved treaty
     coder, boss = users["coder"], users["supervisor"]
     assignment_create(agreements=[treaty], version=mini_version, coders=[coder, users["coder_b"]])
     draft = Coding.objects.get(agreement=treaty, coder=coder)
     save(draft, coder, wto={"value": 1, "evidence": [PASSAGE]})
     approved_codings = list(Coding.objects.filter(agreement=approved_treaty).order_by("pk"))
-    evidence_before = list(Evidence.objects.filter(answer__coding__in=approved_codings).values_list(
-        "answer_id", "article_identifier", "start", "end", "quote"))
+    evidence_before = list(
+        Evidence.objects.filter(answer__coding__in=approved_codings).values_list(
+            "answer_id", "article_identifier", "start", "end", "quote"
+        )
+    )
 
     # When both get a new text with fewer and different articles
     call_command("import_text", str(new_text_file(tmp_path)), "--agreement", str(treaty.pk), "--new-version")
@@ -94,9 +119,19 @@ def test_new_texts_leave_every_citation_resolvable_and_the_draft_saves(
     # the codings stay bound to version 1; submitted ones are untouched
     assert {c.text_version.number for c in Coding.objects.all()} == {1}
     for before, after in zip(approved_codings, Coding.objects.filter(agreement=approved_treaty).order_by("pk")):
-        assert (after.state, after.revision, after.text_version_id) == (before.state, before.revision, before.text_version_id)
-    assert list(Evidence.objects.filter(answer__coding__in=approved_codings).values_list(
-        "answer_id", "article_identifier", "start", "end", "quote")) == evidence_before
+        assert (after.state, after.revision, after.text_version_id) == (
+            before.state,
+            before.revision,
+            before.text_version_id,
+        )
+    assert (
+        list(
+            Evidence.objects.filter(answer__coding__in=approved_codings).values_list(
+                "answer_id", "article_identifier", "start", "end", "quote"
+            )
+        )
+        == evidence_before
+    )
 
     # the reader of the cited version shows the article; the current one does not have it
     reader = client_for(coder)
@@ -114,7 +149,7 @@ def test_new_texts_leave_every_citation_resolvable_and_the_draft_saves(
     articles = reader.get(reverse("api-agreement-articles", args=[approved_treaty.pk]), {"version": 1}).json()
     rows = articles["results"] if isinstance(articles, dict) else articles
     [sixty] = [a for a in rows if a["identifier"] == "60"]
-    assert sixty["text"][cited["start"]:cited["end"]] == cited["quote"] and sixty["text_version"] == 1
+    assert sixty["text"][cited["start"] : cited["end"]] == cited["quote"] and sixty["text_version"] == 1
 
     # the history and the adjudication page link to the article in version 1
     supervisor = client_for(boss)
@@ -170,7 +205,9 @@ def test_upload_over_a_coded_treaty_needs_the_confirmation(users, mini_version, 
     assert TextImport.objects.count() == 0 and treaty.text_versions.count() == 1
 
     # With the box ticked: a job, which (run here in-process) makes version 2
-    client.post(url, {"file": SimpleUploadedFile("v2.txt", NEW_TEXT.encode()), "new_version": "1", "note": "consolidated"})
+    client.post(
+        url, {"file": SimpleUploadedFile("v2.txt", NEW_TEXT.encode()), "new_version": "1", "note": "consolidated"}
+    )
     job = TextImport.objects.get()
     assert job.new_version and job.note == "consolidated"
     job = text_import_run(job_id=job.pk)
@@ -182,7 +219,9 @@ def test_upload_over_a_coded_treaty_needs_the_confirmation(users, mini_version, 
 
 
 @pytest.mark.django_db
-def test_import_text_command_needs_new_version_and_the_same_text_is_a_no_op(users, mini_version, treaty, tmp_path, capsys):
+def test_import_text_command_needs_new_version_and_the_same_text_is_a_no_op(
+    users, mini_version, treaty, tmp_path, capsys
+):
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     path = new_text_file(tmp_path)
     with pytest.raises(CommandError, match=r"(?s)has 2 codings.*--new-version.*Nothing was imported"):
@@ -250,12 +289,15 @@ def test_evidence_out_of_bounds_is_refused_by_the_service(users, mini_version, t
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("item, status_fields", [
-    ({"article": "60", "start": 0, "end": 2**40}, "wto"),
-    ({"article": "60", "start": -1, "end": 5}, "start"),  # the API's own input check
-    ({"article": "60", "start": 9, "end": 3}, "wto"),
-    ({"article": "60", "quote": "x" * 10_001}, "wto"),
-])
+@pytest.mark.parametrize(
+    "item, status_fields",
+    [
+        ({"article": "60", "start": 0, "end": 2**40}, "wto"),
+        ({"article": "60", "start": -1, "end": 5}, "start"),  # the API's own input check
+        ({"article": "60", "start": 9, "end": 3}, "wto"),
+        ({"article": "60", "quote": "x" * 10_001}, "wto"),
+    ],
+)
 def test_evidence_out_of_bounds_is_a_400_from_the_api(users, mini_version, treaty, client_for, item, status_fields):
     coder = users["coder"]
     assignment_create(agreements=[treaty], version=mini_version, coders=[coder, users["coder_b"]])
@@ -288,7 +330,10 @@ def test_supervisors_see_text_versions_in_the_admin_read_only(users, treaty, cli
     assert page.status_code == 200 and 'name="_save"' not in page.content.decode()
     assert client.get("/admin/coding/textversion/add/").status_code == 403
     agreement_page = client.get(f"/admin/coding/agreement/{treaty.pk}/change/")
-    assert agreement_page.status_code == 200 and f"/admin/coding/textversion/{version.pk}/change/" in agreement_page.content.decode()
+    assert (
+        agreement_page.status_code == 200
+        and f"/admin/coding/textversion/{version.pk}/change/" in agreement_page.content.decode()
+    )
     chapter = version.chapters.first()
     assert client.get(f"/admin/coding/chapter/{chapter.pk}/change/").status_code == 200
     assert client.get(f"/admin/coding/article/{chapter.articles.first().pk}/change/").status_code == 200

@@ -1,4 +1,5 @@
 """import_tota on the 450 real ToTA files: every agreement and article, idempotent, atomic."""
+
 import re
 
 import pytest

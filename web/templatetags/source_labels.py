@@ -2,6 +2,7 @@
 pages of both apps (`{% load source_labels %}`).
 Presentation only: usernames are data, so proper names (DESTA 2.1) stay as they are and only the
 workbench's own words ("the study", "approved") are translated."""
+
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
@@ -43,6 +44,8 @@ def reference_mark(context, name):
         return ""
     # The leading space is the mark's own, so a template writes `{{ name }}{% reference_mark name %}`
     # and a name that is not a source renders exactly as before.
-    return format_html(' <span class="badge reference-mark" title="{}">{}</span>',
-                       gettext("a reference source: published or imported codings, not a person who logs in"),
-                       pgettext("source mark", "reference"))
+    return format_html(
+        ' <span class="badge reference-mark" title="{}">{}</span>',
+        gettext("a reference source: published or imported codings, not a person who logs in"),
+        pgettext("source mark", "reference"),
+    )

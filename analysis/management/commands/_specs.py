@@ -1,5 +1,6 @@
 """What the gravity commands share: reading a specification file with a size bound, so a bad
 file is a CommandError naming it, never a traceback."""
+
 from pathlib import Path
 
 from django.core.management.base import CommandError

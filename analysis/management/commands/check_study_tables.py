@@ -1,5 +1,6 @@
 """`manage.py check_study_tables`: the study's published tables against their own codes and
 DESTA 2.1's. Thin: selectors read the codes, the pure analysis/pure/compare.py checks."""
+
 import json
 
 import pandas as pd
@@ -14,8 +15,10 @@ from ...selectors.releases import agreement_facts, source_codes
 
 
 class Command(BaseCommand):
-    help = ("Check the study's published tables: totals recomputed from codes (Table 6), the number of FTAs "
-            "claimed vs listed (Table 5), and Table 5 scores vs DESTA 2.1's codes recomputed the same way.")
+    help = (
+        "Check the study's published tables: totals recomputed from codes (Table 6), the number of FTAs "
+        "claimed vs listed (Table 5), and Table 5 scores vs DESTA 2.1's codes recomputed the same way."
+    )
 
     def add_arguments(self, parser):
         reference = settings.SHARED_DIR / "reference"
@@ -36,18 +39,23 @@ class Command(BaseCommand):
             numbers = {pk: facts["desta_number"] for pk, facts in agreement_facts(list(codes.index)).items()}
             depth = scoring.additive(codes, indicators)
             desta_depth = {numbers[i]: d for i, d in depth.items() if d == d}
-        report = check_study_tables(table5, table6, depth_indicators=indicators, claimed_count=options["claimed"],
-                                    desta_depth=desta_depth)
+        report = check_study_tables(
+            table5, table6, depth_indicators=indicators, claimed_count=options["claimed"], desta_depth=desta_depth
+        )
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
             return
         for row in report["printed_total_differs"]:
-            self.stdout.write(f"Table 6: {row['row']}: printed total {row['printed']:g}, its codes sum to {row['recomputed']:g}")
+            self.stdout.write(
+                f"Table 6: {row['row']}: printed total {row['printed']:g}, its codes sum to {row['recomputed']:g}"
+            )
         if report["count_mismatch"]:
             self.stdout.write(f"Table 5: the text claims {report['claimed']} FTAs, the table lists {report['listed']}")
         if "differs_from_desta" in report:
-            self.stdout.write(f"Table 5 vs DESTA 2.1 (same formula): {report['same_as_desta']} equal, "
-                              f"{len(report['differs_from_desta'])} differ, {len(report['not_in_desta'])} not coded by DESTA")
+            self.stdout.write(
+                f"Table 5 vs DESTA 2.1 (same formula): {report['same_as_desta']} equal, "
+                f"{len(report['differs_from_desta'])} differ, {len(report['not_in_desta'])} not coded by DESTA"
+            )
             for row in report["differs_from_desta"]:
                 self.stdout.write(f"  {row['fta']:<34} study {row['study']:g}  DESTA {row['desta']:g}")
         else:

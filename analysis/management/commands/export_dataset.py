@@ -1,5 +1,6 @@
 """`manage.py export_dataset`: one export of a dataset release to a file. Thin: the release
 selectors read and render it (analysis/pure/exports.py)."""
+
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -10,9 +11,11 @@ from ...selectors.releases import release_evidence_export, release_export, relea
 
 
 class Command(BaseCommand):
-    help = ("Export a dataset release (its number or name) as CSV, XLSX, Stata .dta or JSON. Excel and JSON carry "
-            "the evidence behind the codes; CSV and Stata get it as a companion file beside --out "
-            "(name-evidence.csv / .dta).")
+    help = (
+        "Export a dataset release (its number or name) as CSV, XLSX, Stata .dta or JSON. Excel and JSON carry "
+        "the evidence behind the codes; CSV and Stata get it as a companion file beside --out "
+        "(name-evidence.csv / .dta)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("release")
@@ -33,7 +36,9 @@ class Command(BaseCommand):
         data, _name, _type = release_export(release, fmt=options["format"], shape=options["shape"])
         out = Path(options["out"])
         out.write_bytes(data)
-        self.stdout.write(f"release {release.number} → {out} ({options['format']}, {options['shape']}, {len(data)} bytes)")
+        self.stdout.write(
+            f"release {release.number} → {out} ({options['format']}, {options['shape']}, {len(data)} bytes)"
+        )
         if options["format"] in formats.EVIDENCE:
             evidence, _name, _type = release_evidence_export(release, fmt=options["format"])
             companion = out.with_name(f"{out.stem}-evidence{out.suffix or '.' + options['format']}")

@@ -1,5 +1,6 @@
 """`manage.py import_panel`: a ready-made pair-year panel CSV, optionally with lags and leads.
 Thin: analysis.services.panels stores it (the shifts are the pure panel_builder.add_lags)."""
+
 from pathlib import Path
 
 import pandas as pd
@@ -13,14 +14,20 @@ from ...services.panels import panel_import_csv, panel_store
 
 
 class Command(BaseCommand):
-    help = ("Store a ready-made pair-year panel CSV (any columns; at least exporter, importer, year), optionally "
-            "with lags and leads of any of its columns.")
+    help = (
+        "Store a ready-made pair-year panel CSV (any columns; at least exporter, importer, year), optionally "
+        "with lags and leads of any of its columns."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("csv_path")
         parser.add_argument("--name")
-        parser.add_argument("--lags", default="", help="VAR:K[,VAR:K]: add VAR_lagK, the value of year t-K for the same "
-                                                       "pair (missing when year t-K is not in the panel)")
+        parser.add_argument(
+            "--lags",
+            default="",
+            help="VAR:K[,VAR:K]: add VAR_lagK, the value of year t-K for the same "
+            "pair (missing when year t-K is not in the panel)",
+        )
         parser.add_argument("--leads", default="", help="VAR:K[,VAR:K]: add VAR_leadK, the value of year t+K")
 
     def handle(self, *args, **options):
@@ -31,8 +38,10 @@ class Command(BaseCommand):
                 panel, created = panel_import_csv(path=options["csv_path"], name=options["name"])
         except (ImportFailed, BoundsError) as exc:  # BoundsError: --name longer than the column
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{'stored' if created else 'unchanged'} panel {panel.pk}: {panel.name}, {panel.n_rows} rows, "
-                          f"sha256 {panel.content_hash[:12]}; columns: {', '.join(panel.columns)}")
+        self.stdout.write(
+            f"{'stored' if created else 'unchanged'} panel {panel.pk}: {panel.name}, {panel.n_rows} rows, "
+            f"sha256 {panel.content_hash[:12]}; columns: {', '.join(panel.columns)}"
+        )
 
     def _with_shifts(self, options):
         path = Path(options["csv_path"])

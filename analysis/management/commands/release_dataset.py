@@ -1,5 +1,6 @@
 """`manage.py release_dataset`: release the codings of a codebook version. Thin:
 analysis.services.releases.release_create does the work."""
+
 import json
 
 from django.core.exceptions import ValidationError
@@ -17,7 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--codebook", required=True, help="CODE[:VERSION]")
         parser.add_argument("--name", required=True)
-        parser.add_argument("--source", default="approved", help="'approved' (default) or a coder's name, e.g. 'DESTA 2.1'")
+        parser.add_argument(
+            "--source", default="approved", help="'approved' (default) or a coder's name, e.g. 'DESTA 2.1'"
+        )
         parser.add_argument("--method", default="additive", choices=["additive", "weighted", "pca"])
         parser.add_argument("--weights", help='JSON, e.g. {"tbt_harmon": 2}')
 
@@ -27,7 +30,9 @@ class Command(BaseCommand):
             method = {"name": options["method"]}
             if options["weights"]:
                 method["weights"] = bounds.json_loads(options["weights"], "--weights")  # finite numbers only
-            release, created = release_create(version=version, name=options["name"], source=options["source"], method=method)
+            release, created = release_create(
+                version=version, name=options["name"], source=options["source"], method=method
+            )
         except json.JSONDecodeError as exc:
             raise CommandError(f"--weights: not JSON ({exc})") from exc
         except (ValidationError, ValueError) as exc:
@@ -37,5 +42,7 @@ class Command(BaseCommand):
                 raise CommandError(str(exc)) from exc
             raise
         state = "released" if created else "unchanged since"
-        self.stdout.write(f"{state} release {release.number} “{release.name}”: {release.summary['n_agreements']} agreements, "
-                          f"sha256 {release.content_hash}")
+        self.stdout.write(
+            f"{state} release {release.number} “{release.name}”: {release.summary['n_agreements']} agreements, "
+            f"sha256 {release.content_hash}"
+        )

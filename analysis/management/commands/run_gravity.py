@@ -1,5 +1,6 @@
 """`manage.py run_gravity`: gravity specifications on a panel as a background job (or inline),
 results as JSON. Thin: analysis.services.runs creates and executes the run."""
+
 import json
 import time
 from pathlib import Path
@@ -21,7 +22,11 @@ class Command(BaseCommand):
     help = "Run gravity specifications on a panel as a background job and print the results as JSON."
 
     def add_arguments(self, parser):
-        parser.add_argument("--panel", required=True, help="a stored panel's id or hash prefix (6 characters or more), or a panel CSV file")
+        parser.add_argument(
+            "--panel",
+            required=True,
+            help="a stored panel's id or hash prefix (6 characters or more), or a panel CSV file",
+        )
         group = parser.add_mutually_exclusive_group(required=True)
         group.add_argument("--spec", help="a JSON file with one specification or a list of them")
         group.add_argument("--preset", choices=sorted(PRESETS))
@@ -29,17 +34,27 @@ class Command(BaseCommand):
         parser.add_argument("--wait", action="store_true", help="wait for the worker and print the results")
         parser.add_argument("--inline", action="store_true", help="run in this process instead of a worker")
         parser.add_argument("--timeout", type=int, default=1800)
-        parser.add_argument("--wait-timeout", type=float, default=60, metavar="SECONDS",
-                            help="with --wait: stop (exit 1) once the run has waited this long on a queue no live "
-                                 "worker consumes, or on an unreachable task queue (default 60)")
+        parser.add_argument(
+            "--wait-timeout",
+            type=float,
+            default=60,
+            metavar="SECONDS",
+            help="with --wait: stop (exit 1) once the run has waited this long on a queue no live "
+            "worker consumes, or on an unreachable task queue (default 60)",
+        )
 
     def handle(self, *args, **options):
         panel = self.panel(options["panel"])
         try:
             spec = read_spec_file(options["spec"]) if options["spec"] else None
-            run = model_run_request(panel=panel, spec=spec, preset_name=options["preset"], years=options["years"],
-                                    dispatch=not options["inline"],
-                                    name=options["preset"] or Path(options["spec"]).stem[:MAX_NAME])
+            run = model_run_request(
+                panel=panel,
+                spec=spec,
+                preset_name=options["preset"],
+                years=options["years"],
+                dispatch=not options["inline"],
+                name=options["preset"] or Path(options["spec"]).stem[:MAX_NAME],
+            )
         except SpecError as exc:
             raise CommandError(f"specification error: {exc}") from exc
         if options["inline"]:
@@ -62,8 +77,10 @@ class Command(BaseCommand):
             reason, now = run_waiting_reason(run), time.monotonic()
             waiting_since = None if reason is None else (waiting_since or now)
             if waiting_since is not None and now - waiting_since >= wait_timeout:
-                raise CommandError(f"run {run.pk} is still {run.status.lower()} after {wait_timeout:g} s: {reason} "
-                                   "(the run stays queued; a worker started later takes it)")
+                raise CommandError(
+                    f"run {run.pk} is still {run.status.lower()} after {wait_timeout:g} s: {reason} "
+                    "(the run stays queued; a worker started later takes it)"
+                )
             time.sleep(0.5)
             run.refresh_from_db()
         return run
@@ -85,7 +102,12 @@ class Command(BaseCommand):
 def run_output(run):
     first = run.results[0] if run.results else {}
     return {
-        "run": run.pk, "status": run.status, "panel": run.panel.content_hash,
-        "n_obs": first.get("n_obs"), "coefficients": first.get("coefficients", {}),
-        "results": run.results, "error": run.error or None, "versions": run.versions,
+        "run": run.pk,
+        "status": run.status,
+        "panel": run.panel.content_hash,
+        "n_obs": first.get("n_obs"),
+        "coefficients": first.get("coefficients", {}),
+        "results": run.results,
+        "error": run.error or None,
+        "versions": run.versions,
     }

@@ -4,6 +4,7 @@ here that sets ESTIMATOR is registered under its name, so the next estimator is 
 (plus its tests): the spec schema accepts its name and runs its checks, gravity.fit calls it, the
 regression table, the run page's drop reasons and warnings, and the estimation forkserver's
 preload list all read it from ESTIMATORS."""
+
 from __future__ import annotations
 
 import importlib

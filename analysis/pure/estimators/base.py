@@ -2,6 +2,7 @@
 subclasses Estimator and sets `ESTIMATOR = TheClass()`; analysis/pure/estimators/__init__.py
 finds it. analysis/pure/gravity.py does everything the estimators share (checking, sampling,
 encoding the fixed effects, the coefficient table) and asks the estimator only for what differs."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -32,12 +33,15 @@ class Estimator:
     def check(self, parsed: Formula) -> None:
         """Refuse (SpecError naming the key) a formula this estimator cannot fit."""
 
-    def drop_rows(self, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, int]]:
+    def drop_rows(
+        self, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
+    ) -> tuple[pd.DataFrame, dict[str, int]]:
         """Rows it cannot use, dropped before the fixed effects are encoded: (frame, {reason: count})."""
         return frame, {}
 
-    def drop_groups(self, frame: pd.DataFrame, dependent: str, fixed: list[str],
-                    spec: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, int]]:
+    def drop_groups(
+        self, frame: pd.DataFrame, dependent: str, fixed: list[str], spec: Mapping[str, Any]
+    ) -> tuple[pd.DataFrame, dict[str, int]]:
         """Fixed-effect groups it cannot fit, dropped after encoding (`fixed`: the encoded columns)."""
         return frame, {}
 

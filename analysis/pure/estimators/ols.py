@@ -1,6 +1,7 @@
 """OLS with high-dimensional fixed effects (pyfixest's feols), for a level or a logged outcome and
 IV. A logged outcome has no value where its argument is zero or negative: those rows are dropped
 and counted ("nonpositive_outcome") before fitting."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -16,8 +17,18 @@ from ..spec.tree import Formula, Node
 from .base import Estimator, FitOptions, number_or_none
 
 NAME = "ols"
-FUNCTIONS: dict[str, Any] = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.true_divide, "**": np.power,
-                             "log": np.log, "np.log": np.log, "np.log1p": np.log1p, "exp": np.exp, "np.exp": np.exp}
+FUNCTIONS: dict[str, Any] = {
+    "+": np.add,
+    "-": np.subtract,
+    "*": np.multiply,
+    "/": np.true_divide,
+    "**": np.power,
+    "log": np.log,
+    "np.log": np.log,
+    "np.log1p": np.log1p,
+    "exp": np.exp,
+    "np.exp": np.exp,
+}
 
 
 def evaluate(node: Node, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
@@ -47,7 +58,9 @@ class OLS(Estimator):
     title = "OLS"
     drop_reasons = {"nonpositive_outcome": gettext_noop("zero or negative outcome (no logarithm)")}
 
-    def drop_rows(self, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, int]]:
+    def drop_rows(
+        self, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
+    ) -> tuple[pd.DataFrame, dict[str, int]]:
         dependent = parsed.dependent
         if not (dependent.kind == "call" and dependent.text in ("log", "np.log")):
             return frame, {}
@@ -58,8 +71,10 @@ class OLS(Estimator):
         return pf.feols(formula, data=frame, **options)
 
     def statistics(self, model: Any) -> dict[str, float | None]:
-        return {"r2": number_or_none(getattr(model, "_r2", None)),
-                "r2_within": number_or_none(getattr(model, "_r2_within", None))}
+        return {
+            "r2": number_or_none(getattr(model, "_r2", None)),
+            "r2_within": number_or_none(getattr(model, "_r2_within", None)),
+        }
 
 
 ESTIMATOR = OLS()

@@ -2,6 +2,7 @@
 estimator: it models the level of a column, zeros included, and has no IV. A fixed-effect group
 whose outcome is zero throughout cannot be fitted; with separation "fast" those rows are dropped
 here ("zero_outcome_groups"), with "full" pyfixest's own checks find them."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -50,16 +51,22 @@ class PPML(Estimator):
         if parsed.iv:
             raise SpecError("spec 'formula': pyfixest has no IV estimation for PPML (use the OLS estimator)")
 
-    def drop_groups(self, frame: pd.DataFrame, dependent: str, fixed: list[str],
-                    spec: Mapping[str, Any]) -> tuple[pd.DataFrame, dict[str, int]]:
+    def drop_groups(
+        self, frame: pd.DataFrame, dependent: str, fixed: list[str], spec: Mapping[str, Any]
+    ) -> tuple[pd.DataFrame, dict[str, int]]:
         if not (fast_separation(spec) and fixed):
             return frame, {}
         frame, dropped = drop_all_zero_groups(frame, dependent, fixed)
         return frame, {"zero_outcome_groups": dropped}
 
     def fit(self, formula: str, frame: pd.DataFrame, spec: Mapping[str, Any], options: FitOptions) -> Any:
-        return pf.fepois(formula, data=frame, separation_check=[] if fast_separation(spec) else ["fe", "ir"],
-                         iwls_maxiter=spec.get("maxiter") or 100, **options)
+        return pf.fepois(
+            formula,
+            data=frame,
+            separation_check=[] if fast_separation(spec) else ["fe", "ir"],
+            iwls_maxiter=spec.get("maxiter") or 100,
+            **options,
+        )
 
     def converged(self, model: Any) -> bool:
         return bool(getattr(model, "_convergence", True))

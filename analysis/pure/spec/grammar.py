@@ -23,6 +23,7 @@ Grammar (a formula has at most three `|` parts, as in fixest):
 
 Pure: the standard library only (no Django, pandas or numpy).
 """
+
 from __future__ import annotations
 
 import keyword
@@ -54,6 +55,7 @@ RUN = re.compile(r"[A-Za-z0-9_.]*")
 
 
 # --- tokens -----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Token:
@@ -107,7 +109,7 @@ def tokenize(text: object) -> list[Token]:
             end = text.find(character, index + 1)
             if end < 0:
                 _fail(f"the string starting at position {position} is not closed")
-            tokens.append(Token("string", text[index:end + 1], position))
+            tokens.append(Token("string", text[index : end + 1], position))
             index = end + 1
         else:
             operator = next((op for op in OPERATORS if text.startswith(op, index)), None)
@@ -136,6 +138,7 @@ def _run_end(text: str, start: int) -> int:
 
 
 # --- the parser -------------------------------------------------------------------------------
+
 
 def parse(text: object) -> Formula:
     """The Formula tree of a fixest formula; SpecError naming the offending token otherwise."""
@@ -171,8 +174,10 @@ class _Parser:
             _fail(f"attribute access '.{attribute}' at position {token.position} is not allowed")
         if token.kind == "string":
             shown = token.text if token.text.isprintable() and len(token.text) <= 200 else repr(token.text[:200])
-            _fail(f"unexpected string {shown} at position {token.position} (quoted text is only allowed "
-                  "as i(column, ref='level'))")
+            _fail(
+                f"unexpected string {shown} at position {token.position} (quoted text is only allowed "
+                "as i(column, ref='level'))"
+            )
         _fail(f"unexpected '{token.text}' at position {token.position}{hint}")
 
     def expect(self, text: str, hint: str = "") -> Token:
@@ -181,8 +186,8 @@ class _Parser:
         return self.advance()
 
     def part_has_tilde(self) -> bool:
-        rest = [token.text for token in self.tokens[self.index:] if token.kind == "op"] + ["|"]
-        return "~" in rest[:rest.index("|")]
+        rest = [token.text for token in self.tokens[self.index :] if token.kind == "op"] + ["|"]
+        return "~" in rest[: rest.index("|")]
 
     def joined(self, item: Callable[[], Item], operator: str = "+") -> list[Item]:
         items = [item()]
@@ -246,8 +251,10 @@ class _Parser:
     def fixed_column(self) -> str:
         token = self.peek()
         if token.kind == "name" and self.at("(", offset=1):
-            _fail(f"function '{token.text}' at position {token.position} is not allowed in the fixed effects "
-                  "(use columns or col1^col2)")
+            _fail(
+                f"function '{token.text}' at position {token.position} is not allowed in the fixed effects "
+                "(use columns or col1^col2)"
+            )
         if token.kind != "name":
             self.unexpected(token, " (expected a fixed-effect column)")
         return self.advance().text
@@ -281,8 +288,10 @@ class _Parser:
             dotted = f"{token.text}.{attribute.text}" if attribute.kind == "name" else None
             if dotted in MATH and self.at("(", offset=3):
                 return dotted
-            _fail(f"attribute access '{dotted or token.text + '.'}' at position {token.position} is not allowed "
-                  "(only np.log, np.log1p and np.exp can be called)")
+            _fail(
+                f"attribute access '{dotted or token.text + '.'}' at position {token.position} is not allowed "
+                "(only np.log, np.log1p and np.exp can be called)"
+            )
         return token.text if self.at("(", offset=1) else None
 
     def factor(self) -> Node:
@@ -335,8 +344,10 @@ class _Parser:
             content = token.text[1:-1]
             bad = next((i for i, character in enumerate(content) if character not in STRING_CHARACTERS), None)
             if bad is not None:
-                _fail(f"character {_show_character(content[bad])} at position {token.position + bad + 1} is not "
-                      "allowed in a quoted level (letters, digits, space, '_', '.', '-')")
+                _fail(
+                    f"character {_show_character(content[bad])} at position {token.position + bad + 1} is not "
+                    "allowed in a quoted level (letters, digits, space, '_', '.', '-')"
+                )
             if len(content) > MAX_STRING:
                 _fail(f"the level at position {token.position} is longer than {MAX_STRING} characters")
             return f"'{content}'"
@@ -379,8 +390,10 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_EXPRESSION_DEPTH:
-            _fail(f"'{self.peek().text}' at position {self.peek().position} nests the expression deeper than "
-                  f"{MAX_EXPRESSION_DEPTH} levels")
+            _fail(
+                f"'{self.peek().text}' at position {self.peek().position} nests the expression deeper than "
+                f"{MAX_EXPRESSION_DEPTH} levels"
+            )
 
     def atom(self) -> Node:
         token = self.peek()
@@ -393,9 +406,10 @@ class _Parser:
             return node
         name = self.function_name()
         if name is not None and name not in MATH:
-            _fail(f"function '{name}' at position {token.position} is not allowed here (inside arithmetic: "
-                  "log, np.log, log1p, np.log1p, exp, np.exp)")
+            _fail(
+                f"function '{name}' at position {token.position} is not allowed here (inside arithmetic: "
+                "log, np.log, log1p, np.log1p, exp, np.exp)"
+            )
         if name is None and token.kind != "name":
             self.unexpected(token, " (expected a column, a number or '(')")
         return self.factor()
-

@@ -14,6 +14,7 @@ by our own grammar (grammar.py) and the estimator's own checks run on that parse
 hands pyfixest the formula re-rendered from it, never the user's text. Numeric bounds are
 analysis/pure/bounds.py's.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,17 +31,39 @@ from .tree import Formula
 if TYPE_CHECKING:
     from ..estimators.base import Estimator
 
-SPEC_KEYS = ("estimator", "formula", "vcov", "years", "where", "exclude_domestic", "ssc", "separation", "maxiter",
-             "label", "study_column", "robustness_of")
+SPEC_KEYS = (
+    "estimator",
+    "formula",
+    "vcov",
+    "years",
+    "where",
+    "exclude_domestic",
+    "ssc",
+    "separation",
+    "maxiter",
+    "label",
+    "study_column",
+    "robustness_of",
+)
 MAX_SPECS = 50
 
-SEPARATION: dict[str, str] = {"fast": "fast", "full": "full", "pyfixest": "full"}  # "pyfixest": the older name of "full"
+SEPARATION: dict[str, str] = {
+    "fast": "fast",
+    "full": "full",
+    "pyfixest": "full",
+}  # "pyfixest": the older name of "full"
 # pf.ssc() of pyfixest 0.60: option -> (its current name, allowed values); adj, fixef_k, cluster_adj and
 # cluster_df are its deprecated names, still accepted in specs and passed on under the new ones.
-SSC_OPTIONS: dict[str, tuple[str, tuple[object, ...]]] = {"k_adj": ("k_adj", (True, False)), "adj": ("k_adj", (True, False)),
-               "k_fixef": ("k_fixef", ("none", "full", "nonnested")), "fixef_k": ("k_fixef", ("none", "full", "nonnested")),
-               "G_adj": ("G_adj", (True, False)), "cluster_adj": ("G_adj", (True, False)),
-               "G_df": ("G_df", ("conventional", "min")), "cluster_df": ("G_df", ("conventional", "min"))}
+SSC_OPTIONS: dict[str, tuple[str, tuple[object, ...]]] = {
+    "k_adj": ("k_adj", (True, False)),
+    "adj": ("k_adj", (True, False)),
+    "k_fixef": ("k_fixef", ("none", "full", "nonnested")),
+    "fixef_k": ("k_fixef", ("none", "full", "nonnested")),
+    "G_adj": ("G_adj", (True, False)),
+    "cluster_adj": ("G_adj", (True, False)),
+    "G_df": ("G_df", ("conventional", "min")),
+    "cluster_df": ("G_df", ("conventional", "min")),
+}
 
 
 def parse_formula(formula: str) -> tuple[str, list[str], list[str]]:
@@ -60,12 +83,14 @@ def _columns_in(term: str) -> list[str]:
 def _registry() -> Mapping[str, Estimator]:
     # Imported when a spec is checked: the estimator modules import this one (fast_separation).
     from ..estimators import ESTIMATORS
+
     return ESTIMATORS
 
 
 def estimator_name(spec: Mapping[str, Any]) -> Any:
     """The spec's estimator, the default when it is absent or null (checked by check_spec)."""
     from ..estimators import DEFAULT
+
     return DEFAULT if spec.get("estimator") is None else spec["estimator"]
 
 
@@ -101,7 +126,9 @@ def normalise_vcov(vcov: object) -> str | dict[str, str]:
         return "iid"
     if isinstance(vcov, dict) and len(vcov) == 1 and next(iter(vcov)) in ("cluster", "CRV1"):
         cluster = next(iter(vcov.values()))
-        names = [name.strip() for name in cluster.split("+")] if isinstance(cluster, str) and len(cluster) <= 200 else []
+        names = (
+            [name.strip() for name in cluster.split("+")] if isinstance(cluster, str) and len(cluster) <= 200 else []
+        )
         if 1 <= len(names) <= 2 and all(_identifier(name) for name in names):
             return {"CRV1": "+".join(names)}
     _bad("vcov", "'hetero', 'HC1', 'robust', 'iid' or {'cluster': 'column'} (or 'col1+col2')", vcov)
@@ -111,11 +138,16 @@ def check_spec(spec: object) -> None:
     """Every key of a spec by type and bound, before anything else reads it. None counts as
     absent for the optional keys. Raises SpecError naming the key and what was expected."""
     if not isinstance(spec, dict):
-        raise SpecError.of(gettext_noop("a specification must be an object {...} of keys, got %(type)s"), type=type(spec).__name__)
+        raise SpecError.of(
+            gettext_noop("a specification must be an object {...} of keys, got %(type)s"), type=type(spec).__name__
+        )
     unknown = [key for key in spec if key not in SPEC_KEYS]
     if unknown:
-        raise SpecError.of(gettext_noop("spec has an unknown key %(key)s (known: %(known)s)"), key=_show(unknown[0]),
-                           known=", ".join(SPEC_KEYS))
+        raise SpecError.of(
+            gettext_noop("spec has an unknown key %(key)s (known: %(known)s)"),
+            key=_show(unknown[0]),
+            known=", ".join(SPEC_KEYS),
+        )
     estimator, registry = estimator_name(spec), _registry()
     if not (isinstance(estimator, str) and estimator in registry):
         _bad("estimator", _one_of(registry), spec["estimator"])
@@ -128,8 +160,11 @@ def check_spec(spec: object) -> None:
         raise SpecError(f"spec 'formula': longer than {MAX_LENGTH} characters (got {len(formula)})")
     normalise_vcov(spec.get("vcov"))
     years = spec.get("years")
-    if years is not None and (not isinstance(years, (list, tuple)) or len(years) > 300
-                              or not all(_is_int(y) and bounds.MIN_YEAR <= y <= bounds.MAX_YEAR for y in years)):
+    if years is not None and (
+        not isinstance(years, (list, tuple))
+        or len(years) > 300
+        or not all(_is_int(y) and bounds.MIN_YEAR <= y <= bounds.MAX_YEAR for y in years)
+    ):
         _bad("years", f"a list of whole years (at most 300, {bounds.MIN_YEAR} to {bounds.MAX_YEAR})", years)
     _check_where(spec.get("where"))
     for key, expected in (("exclude_domestic", "true or false"), ("separation", "'fast' or 'full'")):
@@ -156,8 +191,9 @@ def _check_where(where: object) -> None:
         if not _identifier(column):
             _bad("where", "column names (letters, digits, '_') as keys", column)
         values = allowed if isinstance(allowed, (list, tuple)) else [allowed]
-        if len(values) > 1000 or not all(isinstance(v, (str, int, float)) and not (isinstance(v, str) and len(v) > 200)
-                                         for v in values):
+        if len(values) > 1000 or not all(
+            isinstance(v, (str, int, float)) and not (isinstance(v, str) and len(v) > 200) for v in values
+        ):
             _bad("where", f"for {column!r} a value or a list of at most 1000 strings or numbers", allowed)
         # Numbers finite and bounded (an infinity is a DataError in PostgreSQL's JSON), years years.
         for value in values:
@@ -211,7 +247,9 @@ def checked(spec: object, columns: Collection[str] | None) -> tuple[str, Formula
     return estimator, parsed, vcov
 
 
-def validate(spec: object, columns: Collection[str] | None = None) -> tuple[str, str, list[str], list[str], str | dict[str, str]]:
+def validate(
+    spec: object, columns: Collection[str] | None = None
+) -> tuple[str, str, list[str], list[str], str | dict[str, str]]:
     """Check one spec against the panel's columns (None: the columns are not checked). Returns
     (estimator, dependent, regressors, fixed effects, vcov) with the terms re-rendered; raises
     SpecError for anything else, user input never raises another exception here."""
@@ -225,8 +263,9 @@ def validate_specs(specs: object, columns: Collection[str] | None = None) -> lis
     if isinstance(specs, dict):
         specs = [specs]
     if not isinstance(specs, list):
-        raise SpecError.of(gettext_noop("expected a specification (object) or a list of them, got %(type)s"),
-                           type=type(specs).__name__)
+        raise SpecError.of(
+            gettext_noop("expected a specification (object) or a list of them, got %(type)s"), type=type(specs).__name__
+        )
     if not 1 <= len(specs) <= MAX_SPECS:
         raise SpecError.of(gettext_noop("expected 1 to %(max)s specifications, got %(n)s"), max=MAX_SPECS, n=len(specs))
     for number, spec in enumerate(specs, 1):
@@ -235,8 +274,12 @@ def validate_specs(specs: object, columns: Collection[str] | None = None) -> lis
         except SpecError as exc:
             if len(specs) == 1:
                 raise
-            raise SpecError.of(gettext_noop("specification %(number)s of %(total)s: %(error)s"), number=number,
-                               total=len(specs), error=exc) from None
+            raise SpecError.of(
+                gettext_noop("specification %(number)s of %(total)s: %(error)s"),
+                number=number,
+                total=len(specs),
+                error=exc,
+            ) from None
     return specs
 
 

@@ -1,6 +1,7 @@
 """The parsed formula (pure, no Django): what analysis/pure/spec/grammar.py builds from a
 formula's text and what the estimators read. Rendering it gives the canonical text that pyfixest
 receives, never the user's own."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -14,6 +15,7 @@ class Node:
     spelling; ref: i()'s reference level, rendered) or interaction (a:b). Parentheses the user
     wrote stay as paren nodes and the tree follows Python's precedence, so rendering needs no
     precedence rules of its own."""
+
     kind: str
     text: str = ""
     children: tuple[Node, ...] = ()

@@ -5,6 +5,7 @@ splitting.py cuts the text at them. The public functions are here:
 
     chapters = split_treaty_text(read_treaty_file(path))
 """
+
 from .headings import parse_heading
 from .reading import TextImportError, read_treaty_file
 from .splitting import ParsedArticle, ParsedChapter, split_summary, split_treaty_text

@@ -8,6 +8,7 @@ reads like a title. A line such as "Article 6.3 of this Agreement shall apply" (
 by a lowercase word, a comma, "(2)", ":2" ...) is a cross-reference, not a heading, and so is
 "Article 29." when the line above stops in mid-sentence ("... laid down in").
 """
+
 import re
 from dataclasses import dataclass
 
@@ -26,27 +27,169 @@ LATIN_HEADING = re.compile(
 CN_HEADING = re.compile(r"^第\s*(?P<num>[\d零〇○一二两兩三四五六七八九十百千]+)\s*(?P<kind>章|条|條)(?P<rest>.*)$")
 SEPARATOR = re.compile(r"^\s*[:.\-–—]+\s*")
 # Words after "Article 5" that continue a sentence: "Article 5 of this Agreement", "Article 5 shall".
-CROSS_REFERENCE_WORDS = {"of", "shall", "and", "or", "to", "in", "the", "as", "is", "are", "was", "were", "may",
-                         "must", "does", "do", "did", "above", "below", "apply", "applies", "paragraph", "with",
-                         "on", "for", "by", "that", "which", "not", "nor", "has", "have", "will", "would",
-                         "should", "be", "at", "from", "into", "under", "where", "if", "provided", "thereof",
-                         "hereof", "de", "del", "du", "des", "y", "et", "o", "ou"}
+CROSS_REFERENCE_WORDS = {
+    "of",
+    "shall",
+    "and",
+    "or",
+    "to",
+    "in",
+    "the",
+    "as",
+    "is",
+    "are",
+    "was",
+    "were",
+    "may",
+    "must",
+    "does",
+    "do",
+    "did",
+    "above",
+    "below",
+    "apply",
+    "applies",
+    "paragraph",
+    "with",
+    "on",
+    "for",
+    "by",
+    "that",
+    "which",
+    "not",
+    "nor",
+    "has",
+    "have",
+    "will",
+    "would",
+    "should",
+    "be",
+    "at",
+    "from",
+    "into",
+    "under",
+    "where",
+    "if",
+    "provided",
+    "thereof",
+    "hereof",
+    "de",
+    "del",
+    "du",
+    "des",
+    "y",
+    "et",
+    "o",
+    "ou",
+}
 # A title has no finite verb; text on a heading's line that has one is the article's first sentence.
-VERBY = re.compile(r"\b(?:shall|may|must|will|should|would|is|are|was|were|be|been|has|have|had|apply|applies|"
-                   r"means|mean|agree|agrees|undertake|undertakes|recognise|recognize|affirm|reaffirm|"
-                   r"establish|constitutes?|consist|consists|includes?)\b")
-SENTENCE_STARTERS = {"The", "Each", "A", "An", "Any", "No", "Nothing", "For", "This", "These", "Those", "Where",
-                     "If", "When", "Unless", "Subject", "Notwithstanding", "Without", "In", "With", "Upon", "All",
-                     "Neither", "Either", "Both", "Except", "To", "Such", "Its", "Their", "It", "They", "Pursuant",
-                     "Further", "Furthermore", "Moreover", "However", "As", "On", "At", "Within", "Having"}
+VERBY = re.compile(
+    r"\b(?:shall|may|must|will|should|would|is|are|was|were|be|been|has|have|had|apply|applies|"
+    r"means|mean|agree|agrees|undertake|undertakes|recognise|recognize|affirm|reaffirm|"
+    r"establish|constitutes?|consist|consists|includes?)\b"
+)
+SENTENCE_STARTERS = {
+    "The",
+    "Each",
+    "A",
+    "An",
+    "Any",
+    "No",
+    "Nothing",
+    "For",
+    "This",
+    "These",
+    "Those",
+    "Where",
+    "If",
+    "When",
+    "Unless",
+    "Subject",
+    "Notwithstanding",
+    "Without",
+    "In",
+    "With",
+    "Upon",
+    "All",
+    "Neither",
+    "Either",
+    "Both",
+    "Except",
+    "To",
+    "Such",
+    "Its",
+    "Their",
+    "It",
+    "They",
+    "Pursuant",
+    "Further",
+    "Furthermore",
+    "Moreover",
+    "However",
+    "As",
+    "On",
+    "At",
+    "Within",
+    "Having",
+}
 CN_CONTINUATION = tuple("的之中所规项款第和及与或至、，。；（(下上以而时")
 SENTENCE_END = tuple(".;:,。；：，!?！？")
 # Words a title does not end with, and a line wrapped in mid-sentence often does.
-FUNCTION_WORDS = {"in", "to", "of", "and", "or", "the", "a", "an", "by", "under", "with", "for", "on", "at",
-                  "from", "pursuant", "per", "see", "than", "as", "that", "which", "referred", "provided",
-                  "accordance", "laid", "set", "out", "down", "including", "between", "into", "paragraph",
-                  "paragraphs", "subparagraph", "subparagraphs", "defined", "listed", "described", "contained",
-                  "de", "del", "la", "el", "los", "las", "en", "y", "du", "des", "le", "les", "et"}
+FUNCTION_WORDS = {
+    "in",
+    "to",
+    "of",
+    "and",
+    "or",
+    "the",
+    "a",
+    "an",
+    "by",
+    "under",
+    "with",
+    "for",
+    "on",
+    "at",
+    "from",
+    "pursuant",
+    "per",
+    "see",
+    "than",
+    "as",
+    "that",
+    "which",
+    "referred",
+    "provided",
+    "accordance",
+    "laid",
+    "set",
+    "out",
+    "down",
+    "including",
+    "between",
+    "into",
+    "paragraph",
+    "paragraphs",
+    "subparagraph",
+    "subparagraphs",
+    "defined",
+    "listed",
+    "described",
+    "contained",
+    "de",
+    "del",
+    "la",
+    "el",
+    "los",
+    "las",
+    "en",
+    "y",
+    "du",
+    "des",
+    "le",
+    "les",
+    "et",
+}
 ENUMERATION = re.compile(r"^(?:\(\s*[0-9A-Za-z]{1,5}\s*\)|[0-9]{1,3}(?:[.)](?!\d)|\s|$)|[a-z]{1,4}\)|[-•*·–—]\s)")
 
 
@@ -70,8 +213,11 @@ def _is_verby(text: str) -> bool:
 
 def _sentence_like(text: str) -> bool:
     words = text.split()
-    return (_is_verby(text) or (text.endswith(SENTENCE_END) and len(words) > 10)
-            or (text.endswith((":", ";")) and len(words) >= 4))
+    return (
+        _is_verby(text)
+        or (text.endswith(SENTENCE_END) and len(words) > 10)
+        or (text.endswith((":", ";")) and len(words) >= 4)
+    )
 
 
 def parse_heading(line: str) -> Heading | None:
@@ -137,7 +283,7 @@ def _latin_heading(match: re.Match[str]) -> Heading | None:
         return None  # "Article III:2 of GATT 1994": a paragraph of a cited article
     label = match.group(0)[: len(match.group(0)) - len(rest)]
     separator = SEPARATOR.match(rest)
-    body = rest[separator.end():] if separator else rest.lstrip()
+    body = rest[separator.end() :] if separator else rest.lstrip()
     label += rest[: len(rest) - len(body)]
     body = body.strip()
     label = label.strip()
@@ -147,8 +293,11 @@ def _latin_heading(match: re.Match[str]) -> Heading | None:
     if not separator:
         if body[0] in ",;" or body[0].islower():
             return None  # "Article 5, paragraph 2", "Article 6.3 of this Agreement shall apply"
-        if body[0] == "(" and (not re.fullmatch(r"\([^()]*\)", body) or re.match(r"\(\s*[0-9ivxa-z]{1,5}\s*\)", body)
-                               or not rest[:1].isspace()):
+        if body[0] == "(" and (
+            not re.fullmatch(r"\([^()]*\)", body)
+            or re.match(r"\(\s*[0-9ivxa-z]{1,5}\s*\)", body)
+            or not rest[:1].isspace()
+        ):
             return None  # "Article 5(2)", "Article 5 (a)", "Article 9.2 (Working Group) of Annex 2-C"
     if LATIN_HEADING.match(body):
         return None  # "Article 2 Article 3 Article 4": a list of articles

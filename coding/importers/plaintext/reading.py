@@ -4,6 +4,7 @@ empty, undecodable and oversized files. Pure: no Django.
 
 The size limit is `MAX_BYTES`; the coding app sets it from the TEXT_MAX_BYTES setting at start-up
 (coding/apps.py), and a caller may pass `max_bytes`. It is checked before the file is read."""
+
 import codecs
 import os
 import re
@@ -16,8 +17,13 @@ from ..errors import ImportFailed
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MAX_BYTES = DEFAULT_MAX_BYTES
 ENCODINGS_NAMED = "UTF-8, UTF-16 with byte-order mark, GB18030/GBK or Windows-1252"
-BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-        (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))  # UTF-32 LE starts like UTF-16 LE
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)  # UTF-32 LE starts like UTF-16 LE
 # A GB2312 character: both bytes in A1..FE. Chinese text in GBK is nearly all of these; Latin text in
 # Windows-1252 that happens to decode as GB18030 has its accented letters beside ASCII instead.
 GB2312_PAIR = re.compile(rb"[\xa1-\xf7][\xa1-\xfe]")
@@ -40,7 +46,8 @@ def read_treaty_file(path: str | os.PathLike[str], *, max_bytes: int | None = No
         size = path.stat().st_size
         if size > limit:
             raise TextImportError(
-                f"the file is {size:,} bytes, more than the limit of {limit:,} (setting TEXT_MAX_BYTES)", path=path)
+                f"the file is {size:,} bytes, more than the limit of {limit:,} (setting TEXT_MAX_BYTES)", path=path
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise TextImportError(f"cannot read the file ({exc.strerror or exc})", path=path) from exc
@@ -61,17 +68,22 @@ def _decode(path: Path, raw: bytes) -> str:
         if raw.startswith(bom):
             name = encoding[:6].upper()
             try:
-                return _check_not_binary(path, raw[len(bom):].decode(encoding))
+                return _check_not_binary(path, raw[len(bom) :].decode(encoding))
             except UnicodeDecodeError as exc:
                 offset = len(bom) + exc.start
                 raise TextImportError(
                     f"starts with a {name} byte-order mark but is not valid {name} (at byte {offset:,}: {exc.reason})",
-                    path=path, line=line_of(raw, offset)) from exc
+                    path=path,
+                    line=line_of(raw, offset),
+                ) from exc
     nul = raw.find(b"\x00")
     if nul >= 0:
         raise TextImportError(
             "this is not a text file (binary content: NUL bytes); expected .txt or .pdf "
-            "(UTF-16 text needs its byte-order mark)", path=path, line=line_of(raw, nul))
+            "(UTF-16 text needs its byte-order mark)",
+            path=path,
+            line=line_of(raw, nul),
+        )
     try:
         return _check_not_binary(path, raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -89,7 +101,8 @@ def _decode(path: Path, raw: bytes) -> str:
     raise TextImportError(
         f"cannot decode the text: it is not {ENCODINGS_NAMED} (byte 0x{raw[not_utf8.start]:02x} at "
         f"byte {not_utf8.start:,} is not UTF-8); save it as UTF-8",
-        path=path, line=line_of(raw, not_utf8.start),
+        path=path,
+        line=line_of(raw, not_utf8.start),
     )
 
 
@@ -122,7 +135,9 @@ def _pdf_text(path: Path, raw: bytes) -> str:
             try:
                 pages.append(page.extract_text() or "")
             except Exception as exc:  # pypdf raises many kinds on damaged content streams
-                raise TextImportError(f"cannot extract the text of page {number} ({type(exc).__name__}: {exc})", path=path) from exc
+                raise TextImportError(
+                    f"cannot extract the text of page {number} ({type(exc).__name__}: {exc})", path=path
+                ) from exc
     except TextImportError:
         raise
     except Exception as exc:  # a damaged, truncated or encrypted PDF

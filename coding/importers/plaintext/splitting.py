@@ -12,6 +12,7 @@ no headings is one chapter "main" holding one article "1". A chapter heading rep
 own chapter (a running page header) is text. No text is dropped: only the heading markers
 themselves ("Article 6.3:") leave the text, and they are kept in `label`.
 """
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -54,12 +55,14 @@ def split_treaty_text(text: str) -> list[ParsedChapter]:
     front, blocks = _scan(lines)
     toc_end = _table_of_contents_end(blocks)
     if toc_end is not None:  # the table of contents stays with the front matter, as text
-        front, blocks = lines[: blocks[toc_end + 1].start], blocks[toc_end + 1:]
+        front, blocks = lines[: blocks[toc_end + 1].start], blocks[toc_end + 1 :]
 
     preamble = _tidy(front)
     if not blocks:
         return [ParsedChapter("main", "", [ParsedArticle("1", "Full text", preamble)])]
-    chapters = [ParsedChapter("preamble", "Preamble", [ParsedArticle("preamble", "Preamble", preamble)])] if preamble else []
+    chapters = (
+        [ParsedChapter("preamble", "Preamble", [ParsedArticle("preamble", "Preamble", preamble)])] if preamble else []
+    )
     intros: dict[int, str] = {}  # id(chapter) -> its text before the first article
     current: ParsedChapter | None = None
     for block in blocks:
@@ -72,8 +75,11 @@ def split_treaty_text(text: str) -> list[ParsedChapter]:
         if current is None:
             current = ParsedChapter("main", "", [])
             chapters.append(current)
-        current.articles.append(ParsedArticle(heading.identifier, heading.title, _tidy(block.body), heading.label, line_no,
-                                              number=heading.identifier))
+        current.articles.append(
+            ParsedArticle(
+                heading.identifier, heading.title, _tidy(block.body), heading.label, line_no, number=heading.identifier
+            )
+        )
     _assign_identifiers(chapters, intros)
     return chapters
 
@@ -89,8 +95,13 @@ def _scan(lines: list[str]) -> tuple[list[str], list[_Block]]:
         heading = parse_heading(lines[i])
         if heading and heading.kind == "chapter" and heading.identifier == current_chapter:
             heading = None  # the chapter's heading repeated as a running page header: text
-        if (heading and i > 0 and i - 1 not in heading_lines and not heading.label.startswith("第")
-                and continues_sentence(lines[i - 1])):
+        if (
+            heading
+            and i > 0
+            and i - 1 not in heading_lines
+            and not heading.label.startswith("第")
+            and continues_sentence(lines[i - 1])
+        ):
             heading = None  # "... in accordance with\nArticle 29." : a wrapped cross-reference
         if heading is None:
             (blocks[-1].body if blocks else front).append(lines[i])
@@ -112,8 +123,14 @@ def _scan(lines: list[str]) -> tuple[list[str], list[_Block]]:
                 i = following + 1
         elif heading.kind == "chapter" and heading.title.isupper():
             # A long upper-case chapter title wrapped onto the next line(s).
-            while (i < len(lines) and lines[i].strip() and lines[i].strip().isupper() and len(heading.title) < 200
-                   and parse_heading(lines[i]) is None and looks_like_title(lines[i])):
+            while (
+                i < len(lines)
+                and lines[i].strip()
+                and lines[i].strip().isupper()
+                and len(heading.title) < 200
+                and parse_heading(lines[i]) is None
+                and looks_like_title(lines[i])
+            ):
                 heading.title += " " + lines[i].strip()
                 heading_lines.add(i)
                 i += 1
@@ -131,8 +148,12 @@ def _next_non_empty(lines: list[str], i: int) -> int | None:
 def _is_contents_line(line: str) -> bool:
     """Blank, or a line a table of contents has besides headings ("Annex 2-A ..... 9", "12")."""
     text = line.strip()
-    return (not text or bool(re.search(r"(?:\.\s?){3,}\s*[\w-]*$", text))  # dot leaders
-            or bool(re.fullmatch(r"[\dIVXLCivxlc\-–]{1,8}", text)) or looks_like_title(text))
+    return (
+        not text
+        or bool(re.search(r"(?:\.\s?){3,}\s*[\w-]*$", text))  # dot leaders
+        or bool(re.fullmatch(r"[\dIVXLCivxlc\-–]{1,8}", text))
+        or looks_like_title(text)
+    )
 
 
 def _table_of_contents_end(blocks: list[_Block]) -> int | None:
@@ -165,7 +186,7 @@ def _tidy(lines: Sequence[str]) -> str:
 def _assign_identifiers(chapters: list[ParsedChapter], intros: dict[int, str]) -> None:
     seen: set[str] = set()
     for chapter in chapters:  # a chapter number seen before gets "-2" ("6", "6-2")
-        chapter.identifier = _unique(chapter.identifier[:MAX_IDENTIFIER - 4], seen)
+        chapter.identifier = _unique(chapter.identifier[: MAX_IDENTIFIER - 4], seen)
 
     numbered = [c for c in chapters if c.identifier not in ("preamble", "main")]
     if _numbering_restarts(numbered):
@@ -183,7 +204,7 @@ def _assign_identifiers(chapters: list[ParsedChapter], intros: dict[int, str]) -
     seen = set()
     for chapter in chapters:
         for article in chapter.articles:
-            article.identifier = _unique(article.identifier[:MAX_IDENTIFIER - 4], seen)
+            article.identifier = _unique(article.identifier[: MAX_IDENTIFIER - 4], seen)
 
 
 def _numbering_restarts(chapters: list[ParsedChapter]) -> bool:
@@ -217,6 +238,10 @@ def split_summary(chapters: list[ParsedChapter]) -> dict[str, Any]:
         "largest_article_characters": max((len(a.text) for a in articles), default=0),
         "empty_articles": sum(1 for a in articles if not a.text),
         "preamble": any(c.identifier == "preamble" for c in chapters),
-        "split": not (len(chapters) == 1 and len(articles) == 1 and articles[0].heading == "Full text"
-                      and chapters[0].identifier == "main"),
+        "split": not (
+            len(chapters) == 1
+            and len(articles) == 1
+            and articles[0].heading == "Full text"
+            and chapters[0].identifier == "main"
+        ),
     }

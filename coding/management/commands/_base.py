@@ -1,5 +1,6 @@
 """Shared behaviour of the import commands: bad input becomes a CommandError naming the file
 (or the codebook reference), and nothing is written (the services are atomic)."""
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...importers.errors import ImportFailed

@@ -5,6 +5,7 @@ form on the agreements page calls the same service).
 
     manage.py add_agreement --name "Turkey-Palestinian Authority" --parties TUR,PSE --signed 2004 --in-force 2005
 """
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -28,14 +29,20 @@ class Command(BaseCommand):
         user = importing_user_or_error(options["user"])
         try:
             with translation.override(None):  # a command speaks English, whatever a caller's thread had active
-                agreement = agreement_create(name=options["name"], name_zh=options["name_zh"],
-                                             parties=party_codes_from(options["parties"]),
-                                             year_signed=options["signed"], entry_into_force_year=options["in_force"],
-                                             user=user)
+                agreement = agreement_create(
+                    name=options["name"],
+                    name_zh=options["name_zh"],
+                    parties=party_codes_from(options["parties"]),
+                    year_signed=options["signed"],
+                    entry_into_force_year=options["in_force"],
+                    user=user,
+                )
         except ValidationError as exc:
             raise CommandError("\n".join(exc.messages) + "\nNothing was added.") from exc
-        self.stdout.write(f"Added agreement {agreement.pk}: {agreement.name} ({' '.join(agreement.party_codes)}, "
-                          f"signed {agreement.year_signed}"
-                          + (f", in force {agreement.entry_into_force_year}" if agreement.entry_into_force_year else "")
-                          + "). Import its text with: manage.py import_text FILE --agreement "
-                          + str(agreement.pk))
+        self.stdout.write(
+            f"Added agreement {agreement.pk}: {agreement.name} ({' '.join(agreement.party_codes)}, "
+            f"signed {agreement.year_signed}"
+            + (f", in force {agreement.entry_into_force_year}" if agreement.entry_into_force_year else "")
+            + "). Import its text with: manage.py import_text FILE --agreement "
+            + str(agreement.pk)
+        )

@@ -1,13 +1,16 @@
 """`manage.py import_codebook`: codebook YAML files, each a new version only when changed.
 Thin: coding.services.codebooks does the work."""
+
 from ...selectors.recheck import codebook_change_summary
 from ...services import codebook_import
 from ._base import ImportCommand
 
 
 class Command(ImportCommand):
-    help = ("Import a codebook YAML file. Unchanged content: nothing happens; changed content: a new version, "
-            "and what it changed per indicator is listed with the codings to re-check.")
+    help = (
+        "Import a codebook YAML file. Unchanged content: nothing happens; changed content: a new version, "
+        "and what it changed per indicator is listed with the codings to re-check."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", help="codebook YAML file(s)")
@@ -16,8 +19,11 @@ class Command(ImportCommand):
         for path in options["paths"]:
             result = codebook_import(path=path)
             version = result.version
-            state = "imported as" if result.created else (
-                "same content (keyword hints updated), already" if result.hints_updated else "unchanged, already")
+            state = (
+                "imported as"
+                if result.created
+                else ("same content (keyword hints updated), already" if result.hints_updated else "unchanged, already")
+            )
             self.stdout.write(
                 f"{path}: {state} {version.codebook.code} version {version.number} "
                 f"({version.indicators.count()} indicators)"

@@ -1,5 +1,6 @@
 """`manage.py import_desta_treaties`: DESTA's list of treaties as agreement metadata.
 Thin: coding.services.desta does the work, atomically."""
+
 from ...services import agreements_import_desta_list
 from ._base import ImportCommand
 
@@ -21,9 +22,13 @@ class Command(ImportCommand):
         if result.unknown_member_codes:
             codes = ", ".join(sorted(result.unknown_member_codes))
             self.stdout.write(f"Member codes with no ISO3 equivalent (left out): {codes}")
-        self.stdout.write(f"Could not link {len(result.unlinked)} treaties to a text (by party set and entry-into-force year).")
+        self.stdout.write(
+            f"Could not link {len(result.unlinked)} treaties to a text (by party set and entry-into-force year)."
+        )
         shown = result.unlinked if options["show_unlinked"] else result.unlinked[:20]
         for treaty in shown:
-            self.stdout.write(f"  desta:{treaty.number}  {treaty.name} ({treaty.entry_into_force_year or 'not in force'})")
+            self.stdout.write(
+                f"  desta:{treaty.number}  {treaty.name} ({treaty.entry_into_force_year or 'not in force'})"
+            )
         if len(shown) < len(result.unlinked):
             self.stdout.write(f"  ... {len(result.unlinked) - len(shown)} more (--show-unlinked lists all)")

@@ -1,5 +1,6 @@
 """`manage.py import_tota`: ToTA treaty XML files or directories, with a progress bar.
 Thin: coding.services.texts does the work, atomically."""
+
 import sys
 import time
 
@@ -16,9 +17,12 @@ class Command(ImportCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+")
         parser.add_argument("--no-progress", action="store_true", help="never show the progress bar")
-        parser.add_argument("--new-version", action="store_true",
-                            help="import changed texts of agreements that have codings as new text versions "
-                                 "(without it their current text is kept and they are listed)")
+        parser.add_argument(
+            "--new-version",
+            action="store_true",
+            help="import changed texts of agreements that have codings as new text versions "
+            "(without it their current text is kept and they are listed)",
+        )
 
     def handle(self, *args, **options):
         started = time.perf_counter()
@@ -29,8 +33,11 @@ class Command(ImportCommand):
             "parse": tqdm(total=total, desc="parse", unit="file", disable=not show),
             "write": tqdm(total=total, desc="write", unit="file", disable=not show),
         }
-        result = agreements_import_tota(paths=options["paths"], progress=lambda stage, _path: bars[stage].update(),
-                                        new_version=options["new_version"])
+        result = agreements_import_tota(
+            paths=options["paths"],
+            progress=lambda stage, _path: bars[stage].update(),
+            new_version=options["new_version"],
+        )
         for bar in bars.values():
             bar.close()
         self.stdout.write(
@@ -40,8 +47,10 @@ class Command(ImportCommand):
             f"{result.articles_written} articles written in {time.perf_counter() - started:.1f} s"
         )
         if result.articles_numbered:
-            self.stdout.write(f"{result.articles_numbered} articles of texts already imported got their number and "
-                              "heading (same text, same version)")
+            self.stdout.write(
+                f"{result.articles_numbered} articles of texts already imported got their number and "
+                "heading (same text, same version)"
+            )
         if result.held_back:
             listed = "; ".join(f"{a} ({a.pk}, tota:{a.tota_id}): {n} codings" for a, n in result.held_back)
             self.stderr.write(

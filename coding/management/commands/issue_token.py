@@ -5,6 +5,7 @@
 One token per user; asking again prints the same one, --rotate replaces it (the old one stops
 working at once). Reference coders (DESTA 2.1, the study) never log in, so they get none.
 """
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,8 +19,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("username")
-        parser.add_argument("--rotate", action="store_true",
-                            help="delete the user's token and issue a new one (scripts using the old one stop working)")
+        parser.add_argument(
+            "--rotate",
+            action="store_true",
+            help="delete the user's token and issue a new one (scripts using the old one stop working)",
+        )
 
     def handle(self, *args, username, rotate, **options):
         User = get_user_model()
@@ -28,7 +32,9 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"no user named '{username}'") from None
         if user.groups.filter(name=REFERENCE).exists():
-            raise CommandError(f"'{username}' is a reference coder: reference coders never log in, so they get no token")
+            raise CommandError(
+                f"'{username}' is a reference coder: reference coders never log in, so they get no token"
+            )
         if not user.is_active:
             raise CommandError(f"'{username}' is inactive: activate the account before issuing a token")
         with transaction.atomic():

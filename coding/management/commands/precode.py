@@ -1,6 +1,7 @@
 """`manage.py precode`: the machine pre-coder's suggestions for agreements, printed and stored as
 the codings of its machine coder. Thin: the service checks every treaty first and stores all or
 nothing."""
+
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,7 +32,9 @@ class Command(BaseCommand):
         except PrecoderModelError as exc:
             raise CommandError(f"{exc}\nNothing was stored.") from exc
         if options["all"]:
-            candidates = Agreement.objects.filter(current_text__isnull=False).select_related("current_text").order_by("pk")
+            candidates = (
+                Agreement.objects.filter(current_text__isnull=False).select_related("current_text").order_by("pk")
+            )
             agreements, skipped = precodable(candidates, language=model.language)
             if skipped:
                 self.stderr.write(f"{len(skipped)} agreements left out, e.g. {skipped[0]}")
@@ -42,10 +45,20 @@ class Command(BaseCommand):
         except PrecoderError as exc:
             raise CommandError(str(exc)) from exc
         if options["format"] == "json":
-            self.stdout.write(json.dumps([{k: row[k] for k in ("agreement", "indicator", "value", "confidence", "evidence")}
-                                          for row in rows], indent=2, ensure_ascii=False))
+            self.stdout.write(
+                json.dumps(
+                    [
+                        {k: row[k] for k in ("agreement", "indicator", "value", "confidence", "evidence")}
+                        for row in rows
+                    ],
+                    indent=2,
+                    ensure_ascii=False,
+                )
+            )
             return
         for row in rows:
             best = row["evidence"][0] if row["evidence"] else None
             where = f"{best['number'] or best['article']} ({best['score']:.2f})" if best else "—"
-            self.stdout.write(f"{row['agreement']:<14}{row['indicator']:<16}{row['value']:>3}{row['confidence']:>8.2f}  {where}")
+            self.stdout.write(
+                f"{row['agreement']:<14}{row['indicator']:<16}{row['value']:>3}{row['confidence']:>8.2f}  {where}"
+            )

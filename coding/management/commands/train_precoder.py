@@ -1,5 +1,6 @@
 """`manage.py train_precoder`: learn the machine pre-coder from a reference coder's codings and
 the treaty texts; prints the cross-validated agreement per indicator. Thin: the service trains."""
+
 import json
 import sys
 from pathlib import Path
@@ -49,20 +50,40 @@ class Command(BaseCommand):
             sys.stderr.write(f"cross-validation: fold {n} of {total}\n")
 
         try:
-            model = precoder_train(version=version, reference=options["reference"], exclude=exclude,
-                                   folds=options["folds"], progress=progress)
+            model = precoder_train(
+                version=version,
+                reference=options["reference"],
+                exclude=exclude,
+                folds=options["folds"],
+                progress=progress,
+            )
         except PrecoderError as exc:
             raise CommandError(f"{exc}\nNothing was stored.") from exc
         cv = {code: {k: v for k, v in row.items() if k != "points"} for code, row in model.cross_validation.items()}
         if options["format"] == "json":
-            self.stdout.write(json.dumps({
-                "model": model.number, "coder": model.coder_name, "codebook": str(version), "reference": model.reference,
-                "training_agreements": len(model.training_agreements), "training_hash": model.training_hash,
-                "left_out": {k: len(v) for k, v in model.left_out.items()}, "packages": model.packages,
-                "seconds": model.seconds, "file": model.file, "cross_validation": cv}, indent=2))
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "model": model.number,
+                        "coder": model.coder_name,
+                        "codebook": str(version),
+                        "reference": model.reference,
+                        "training_agreements": len(model.training_agreements),
+                        "training_hash": model.training_hash,
+                        "left_out": {k: len(v) for k, v in model.left_out.items()},
+                        "packages": model.packages,
+                        "seconds": model.seconds,
+                        "file": model.file,
+                        "cross_validation": cv,
+                    },
+                    indent=2,
+                )
+            )
             return
-        self.stdout.write(f"model {model.number} ({model.coder_name}) for {version}, trained on {len(model.training_agreements)} "
-                          f"agreements coded by {model.reference} in {model.seconds:.1f} s")
+        self.stdout.write(
+            f"model {model.number} ({model.coder_name}) for {version}, trained on {len(model.training_agreements)} "
+            f"agreements coded by {model.reference} in {model.seconds:.1f} s"
+        )
         for reason, refs in model.left_out.items():
             self.stdout.write(f"left out ({reason}): {len(refs)}")
         self.stdout.write(f"training-set hash {model.training_hash}; file MEDIA_ROOT/{model.file}")
@@ -73,7 +94,9 @@ class Command(BaseCommand):
             return f"{value:{width}.3f}" if value is not None else f"{'—':>{width}}"
 
         for code, row in cv.items():
-            self.stdout.write(f"{code:<16}{row['n']:>5}{fmt(row['kappa'])}{fmt(row['alpha'])}{fmt(row['accuracy'], 10)}")
+            self.stdout.write(
+                f"{code:<16}{row['n']:>5}{fmt(row['kappa'])}{fmt(row['alpha'])}{fmt(row['accuracy'], 10)}"
+            )
         kappas = [row["kappa"] for row in cv.values() if row["kappa"] is not None]
         if kappas:
             self.stdout.write(f"mean kappa {sum(kappas) / len(kappas):.3f}")
