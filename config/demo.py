@@ -17,7 +17,7 @@ from django.db import transaction
 
 import coding
 from analysis.pure.presets import specs_from
-from analysis.pure.simulate import TRUE_BETA, simulate
+from analysis.pure.simulate import DEMO_YEARS, TRUE_BETA, demo_panel
 from analysis.services.panels import panel_store
 from analysis.services.releases import release_create
 from analysis.services.runs import model_run_create
@@ -260,13 +260,20 @@ def broker_listening():
 
 
 def demo_panel_create(*, log=print):
-    """A synthetic gravity panel whose true RTA effect the structural preset recovers, and a
-    first run of that preset on it, sent to the worker when the queue answers (`make up` starts
-    one); otherwise it waits QUEUED and a worker's sweeper sends it once one is running."""
+    """A synthetic gravity panel whose true RTA effect the structural preset recovers, with a
+    column for every name a preset uses (so each preset runs on it), and a first run of that
+    preset on it, sent to the worker when the queue answers (`make up` starts one); otherwise it
+    waits QUEUED and a worker's sweeper sends it once one is running."""
     panel, _created = panel_store(
-        simulate(),
-        name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA})",
-        source={"simulator": "analysis.pure.simulate", "seed": 2024, "true_beta": TRUE_BETA},
+        demo_panel(),
+        name=f"SYNTHETIC demo panel (true RTA effect {TRUE_BETA}; every preset's columns)",
+        source={
+            "simulator": "analysis.pure.simulate.demo_panel",
+            "seed": 2024,
+            "true_beta": TRUE_BETA,
+            "years": [min(DEMO_YEARS), max(DEMO_YEARS)],
+            "note": "synthetic: only trade's RTA effect is built in; the other columns are noise",
+        },
         synthetic=True,
     )
     log(f"Gravity: synthetic demo panel {panel.pk} ({panel.n_rows} rows).")

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf  # lazy itself: its estimators (~0.6 s) load on the first fit, not at web start-up
 
+from . import fit_checks
 from .errors import SpecError, gettext_noop
 from .estimators import estimator_for
 from .estimators.base import FitOptions
@@ -77,14 +78,25 @@ def fit(
     if n_input == 0:
         raise SpecError.of(gettext_noop("the sample is empty after the year and group filters"))
     # Every result has reported zero-outcome groups since the first runs (0 when the estimator
-    # drops none); the estimator's own counts follow.
+    # drops none); the missing rows and the estimator's own counts follow.
     dropped = {"zero_outcome_groups": 0}
+    clusters = vcov["CRV1"].split("+") if isinstance(vcov, dict) else []
+    frame, missing = fit_checks.drop_missing(frame, [*sorted(parsed.columns()), *clusters])
+    dropped.update(missing)
     frame, rows = estimator.drop_rows(frame, parsed, spec)
     dropped.update(rows)
+    fit_checks.check_sample(frame, parsed)
     frame, formula, encoded = encode_interacted_effects(frame, parsed)
     fixed = parsed.fixed_names
     frame, groups = estimator.drop_groups(frame, parsed.dependent.text, encoded, spec)
     dropped.update(groups)
+    if frame.empty:
+        raise SpecError.of(
+            gettext_noop("no observation is left to fit (dropped: %(dropped)s)"),
+            dropped=", ".join(f"{key} {count:,}" for key, count in dropped.items() if count),
+        )
+    fixed_counts = {fe: int(frame[code].nunique()) for fe, code in zip(fixed, encoded)}
+    fit_checks.check_parameters(len(frame), parsed, fixed_counts)
     options: FitOptions = {"vcov": vcov}
     small_sample = ssc_options(spec.get("ssc"))
     if small_sample:
@@ -114,9 +126,16 @@ def fit(
         for term, row in tidy.iterrows()
     }
     n_obs = int(model._N)
-    dropped["singletons_or_separation"] = int(len(frame) - n_obs)
+    separated = int(getattr(model, "n_separation_na", 0) or 0)  # pyfixest's own check ("full")
+    dropped["separation"] = separated
+    dropped["singletons"] = max(int(len(frame) - n_obs) - separated, 0)
     converged = estimator.converged(model)
-    fixed_counts = {fe: int(frame[code].nunique()) for fe, code in zip(fixed, encoded)}
+    if not converged and spec.get("require_convergence"):
+        raise SpecError.of(
+            gettext_noop("%(estimator)s did not converge within %(maxiter)s iterations (require_convergence)"),
+            estimator=estimator.title,
+            maxiter=spec.get("maxiter") or 100,
+        )
     result: dict[str, Any] = {
         "estimator": name,
         "formula": parsed.canonical,
@@ -127,12 +146,19 @@ def fit(
         "fixed_effects": fixed_counts,
         "dropped": dropped,
         "converged": converged,
+        "iterations": estimator.iterations(model),
         "seconds": round(seconds, 4),
         "label": spec.get("label") or "",
     }
     result.update(estimator.statistics(model))
     if not converged:
         result["warning"] = estimator.not_converged
+    collinear, unusable = fit_checks.dropped_regressors(parsed, coefficients, model), fit_checks.zero_se(coefficients)
+    result["dropped_regressors"], result["zero_se"] = collinear, unusable
+    warnings_found = [fit_checks.COLLINEAR % {"terms": ", ".join(collinear)}] if collinear else []
+    warnings_found += [fit_checks.ZERO_SE % {"terms": ", ".join(unusable)}] if unusable else []
+    if warnings_found:
+        result["warnings"] = warnings_found
     return result
 
 

@@ -89,3 +89,44 @@ def simulate_exports(
                     (reporter, partner, int(year), code, float(np.exp(level + rng.normal(0, 0.5)))) for code in codes
                 ]
     return pd.DataFrame(rows, columns=["reporter", "partner", "year", "commodity", "value"])
+
+
+DEMO_YEARS = range(1986, 2007)  # every year, so one-year lags exist, and the Yotov presets' years within
+
+
+def demo_panel(seed: int = 2024, countries: int = 30) -> pd.DataFrame:
+    """The demo's SYNTHETIC panel: `simulate` over every year 1986-2006 plus synthetic columns
+    named like every preset's (analysis/pure/presets.py), so that each preset runs on a fresh
+    `make up`: the study's (exports, hightech_exports, fta, depth, depth_fta, GDPs, the importer's
+    TBT stock, exporter_group, the one-year lags) and Yotov's pair covariates (cntg, lang, clny).
+    Only trade's RTA effect (TRUE_BETA) is built into the flows; the other columns are noise with
+    the shape of the real ones (pair-level dummies symmetric, GDP per country-year, the TBT stock
+    per importer-year, growing), so their coefficients estimate nothing real."""
+    from .panel_builder import STUDY_LAGS, add_lags, depth_x_fta  # the builder's own lags
+
+    frame = simulate(countries=countries, years=DEMO_YEARS, seed=seed)
+    rng = np.random.default_rng(seed + 1)
+    iso = np.array(sorted(set(frame["exporter"])))
+    exporter = np.searchsorted(iso, frame["exporter"].to_numpy())
+    importer = np.searchsorted(iso, frame["importer"].to_numpy())
+    # One draw per unordered pair, so contiguity, language and colony are symmetric.
+    pair_draws = rng.uniform(size=(len(iso), len(iso), 4))
+    draws = pair_draws[np.minimum(exporter, importer), np.maximum(exporter, importer)]
+    frame["cntg"] = (draws[:, 0] < 0.10).astype(int)
+    frame["lang"] = (draws[:, 1] < 0.25).astype(int)
+    frame["clny"] = (draws[:, 2] < 0.05).astype(int)
+    frame["exports"] = frame["trade"]
+    frame["hightech_exports"] = frame["trade"] * rng.uniform(0.05, 0.30, size=len(frame))
+    frame["fta"] = frame["rta"]
+    frame["depth"] = np.where(frame["fta"] == 1, np.floor(draws[:, 3] * 6) + 1, np.nan)
+    frame["depth_fta"] = depth_x_fta(frame["fta"], frame["depth"])
+    t = (frame["year"] - min(DEMO_YEARS)).to_numpy()
+    level, growth = rng.normal(25, 1.5, size=len(iso)), rng.normal(0.03, 0.01, size=len(iso))
+    frame["ln_gdp_i"] = level[exporter] + growth[exporter] * t
+    frame["ln_gdp_j"] = level[importer] + growth[importer] * t
+    frame["gdp_i"], frame["gdp_j"] = np.exp(frame["ln_gdp_i"]), np.exp(frame["ln_gdp_j"])
+    start, step = rng.integers(0, 20, size=len(iso)), rng.integers(1, 6, size=len(iso))
+    frame["tbt_stock_j"] = (start[importer] + step[importer] * t).astype(float)
+    frame["ln_tbt_j"] = np.log1p(frame["tbt_stock_j"])
+    frame["exporter_group"] = np.where(exporter < len(iso) // 3, "developed", "developing")
+    return add_lags(frame, STUDY_LAGS)

@@ -34,6 +34,9 @@ TEXT = {
     "iid": "iid",
     "release": "Dataset release",
     "panel": "Panel (hash)",
+    "converged": "Converged",
+    "no_iterations": "no ({n} iterations)",
+    "collinear": "Dropped as collinear",
 }
 
 
@@ -83,12 +86,22 @@ def build(
         (text["fe"].format(fe=fe), [text["yes"] if fe in r.get("fixed_effects", {}) else "" for r in results])
         for fe in fixed
     ]
+    if any(r.get("converged") is False for r in results):  # an unconverged column is never silent
+        footer.append((text["converged"], [_converged(r, text) for r in results]))
+    if any(r.get("dropped_regressors") for r in results):
+        footer.append((text["collinear"], [", ".join(r.get("dropped_regressors") or []) for r in results]))
     if provenance:
         footer += [
             (text["release"], [str(p.get("release") or "") for p in provenance]),
             (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance]),
         ]
     return {"columns": labels, "rows": rows, "footer": footer}
+
+
+def _converged(result: Mapping[str, Any], text: Mapping[str, str]) -> str:
+    if result.get("converged") is not False:
+        return text["yes"]
+    return text["no_iterations"].format(n=result.get("iterations") or "?")
 
 
 def _vcov_label(vcov: str | dict[str, str] | None, text: Mapping[str, str] = TEXT) -> str:

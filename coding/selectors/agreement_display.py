@@ -6,6 +6,7 @@ coding/pure/agreement_intervals.py (intervals, minimum sample, planner).
 Pages bootstrap with fewer replicates than the report (PAGE_REPLICATES, said on the page) and keep
 each result in the cache under a hash of the matrix itself, so a figure is computed once per set
 of codings: a new coding changes the matrix, hence the key, and nothing is ever stale."""
+
 import hashlib
 
 import numpy as np
@@ -23,7 +24,7 @@ from .agreement_labels import (
     warning_text,
 )
 
-PAGE_REPLICATES = 500     # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
+PAGE_REPLICATES = 500  # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
 # Simulated samples per candidate size in the double-coding planner: 100 keeps a page's first view
 # near a quarter of a second per indicator and target (the pure module's default, 200, doubles it;
 # the answers move by a treaty or two); said on the page.
@@ -62,7 +63,10 @@ def cached_uncertainty(matrix, *, level, categories=None, replicates=PAGE_REPLIC
 
 def with_intervals(summary, matrix, *, level, categories=None, replicates=PAGE_REPLICATES):
     """`summary` (indicator_summary's dict) with its intervals under "intervals"."""
-    return {**summary, "intervals": cached_uncertainty(matrix, level=level, categories=categories, replicates=replicates)}
+    return {
+        **summary,
+        "intervals": cached_uncertainty(matrix, level=level, categories=categories, replicates=replicates),
+    }
 
 
 def _interval(pair):
@@ -86,17 +90,29 @@ def interval_row(code, summary, *, stats=STATS):
         reason = _reason_when_too_few(n_units) or reasons.get(name)  # one treaty: that is the reason
         spread = None if reason else spreads.get(name)
         value = None if reason else summary.get(name)
-        cells.append({
-            "name": name, "label": STAT_LABELS.get(name, name), "value": value,
-            "se": spread.get("se") if spread else None,
-            "ci": _interval(spread.get("ci")) if spread else None,
-            "bootstrap_ci": _interval(spread.get("bootstrap_ci")) if spread else None,
-            "not_estimable": not_estimable_text(reason) if reason and (value is None) else None,
-        })
+        cells.append(
+            {
+                "name": name,
+                "label": STAT_LABELS.get(name, name),
+                "value": value,
+                "se": spread.get("se") if spread else None,
+                "ci": _interval(spread.get("ci")) if spread else None,
+                "bootstrap_ci": _interval(spread.get("bootstrap_ci")) if spread else None,
+                "not_estimable": not_estimable_text(reason) if reason and (value is None) else None,
+            }
+        )
     below = intervals.get("p_alpha_below") or {}
     return {
-        "code": code, "label": code, "score": False, "within_one": None, "level": summary.get("level"), "n_units": n_units, "n_coders": summary.get("n_coders"),
-        "cells": cells, "p_below_667": below.get("0.667"), "p_below_800": below.get("0.800"),
+        "code": code,
+        "label": code,
+        "score": False,
+        "within_one": None,
+        "level": summary.get("level"),
+        "n_units": n_units,
+        "n_coders": summary.get("n_coders"),
+        "cells": cells,
+        "p_below_667": below.get("0.667"),
+        "p_below_800": below.get("0.800"),
         "min_units": intervals.get("min_units"),
         # "one_unit" and the like are said in every cell already; the column keeps the rest (few_units).
         "warnings": [warning_text(w) for w in intervals.get("warnings") or [] if w.get("code") not in REASONS],
@@ -123,8 +139,15 @@ def _x(value):
 def _bar(cell, y):
     """A bar and its whisker (bootstrap interval where computed, else the analytic one)."""
     spread = cell["bootstrap_ci"] or cell["ci"]
-    bar = {"value": cell["value"], "width": (_x(cell["value"]) - CHART_LEFT) if cell["value"] is not None else 0,
-           "y": y, "mid": y + 6, "not_estimable": cell["not_estimable"], "interval": spread, "whisker": None}
+    bar = {
+        "value": cell["value"],
+        "width": (_x(cell["value"]) - CHART_LEFT) if cell["value"] is not None else 0,
+        "y": y,
+        "mid": y + 6,
+        "not_estimable": cell["not_estimable"],
+        "interval": spread,
+        "whisker": None,
+    }
     if spread is not None and cell["value"] is not None:
         bar["whisker"] = {"x1": _x(spread[0]), "x2": _x(spread[1]), "top": y + 1, "bottom": y + 11}
     return bar
@@ -138,12 +161,22 @@ def bar_chart(rows):
         cells = {cell["name"]: cell for cell in row["cells"]}
         y = 10 + index * 34
         alpha, ac = _bar(cells["krippendorff_alpha"], y), _bar(cells["gwet_ac"], y + 14)
-        chart.append({"code": row["code"], "y": y, "n_units": row["n_units"], "warned": row["warned"],
-                      "alpha": alpha, "ac": ac, "bars": [(alpha, "#1f5fa8", "α"), (ac, "#e0a800", "AC")]})
+        chart.append(
+            {
+                "code": row["code"],
+                "y": y,
+                "n_units": row["n_units"],
+                "warned": row["warned"],
+                "alpha": alpha,
+                "ac": ac,
+                "bars": [(alpha, "#1f5fa8", "α"), (ac, "#e0a800", "AC")],
+            }
+        )
     return {"rows": chart, "height": 20 + 34 * len(chart), "zero": CHART_LEFT, "one": CHART_LEFT + CHART_WIDTH}
 
 
 # --- depth score and tier between coders --------------------------------------------------------
+
 
 def score_matrices(frame, *, version):
     """{"depth": agreements x coders of each coder's additive depth score (NaN when a depth
@@ -193,13 +226,20 @@ def score_summary(matrix, *, level, replicates=PAGE_REPLICATES):
     not among reliability.py's levels)."""
     frame = coded_columns(matrix)
     intervals = cached_uncertainty(frame, level=level, replicates=replicates)
-    summary = {"n_units": intervals["n_units"], "n_coders": int(frame.shape[1]), "level": level, "warnings": [],
-               "within_one": within_one(frame) if level == "interval" else None, **(intervals.get("estimates") or {})}
+    summary = {
+        "n_units": intervals["n_units"],
+        "n_coders": int(frame.shape[1]),
+        "level": level,
+        "warnings": [],
+        "within_one": within_one(frame) if level == "interval" else None,
+        **(intervals.get("estimates") or {}),
+    }
     summary["intervals"] = intervals
     return summary
 
 
 # --- the double-coding planner ----------------------------------------------------------------
+
 
 def observed_prevalence(frame, indicator):
     """Shares of the indicator's codebook values among the codings in `frame` (long, one indicator):
@@ -220,8 +260,15 @@ def cached_units_needed(prevalence, *, target, coders=2, level="nominal"):
     key = "agreement-units-needed:" + _digest(shares, target, coders, level, PLANNER_REPLICATES, SEED)
     result = cache.get(key)
     if result is None:
-        result = units_needed(prevalence=shares, coders=coders, target=target, confidence=0.95, level=level,
-                              seed=SEED, replicates=PLANNER_REPLICATES)
+        result = units_needed(
+            prevalence=shares,
+            coders=coders,
+            target=target,
+            confidence=0.95,
+            level=level,
+            seed=SEED,
+            replicates=PLANNER_REPLICATES,
+        )
         cache.set(key, result, CACHE_SECONDS)
     return result
 
@@ -236,18 +283,37 @@ def sample_plan(frame, *, version, coders=2):
         row = {"code": indicator.code, "prevalence": shares, "observed": observed, "targets": []}
         for target in TARGETS:
             answer = cached_units_needed(shares, target=target, coders=coders, level=indicator.level)
-            row["targets"].append({"target": target, "units": answer.get("units"), "method": answer.get("method"),
-                                   "method_text": method_text(answer.get("method")), "note": answer.get("note"),
-                                   "note_text": planner_note_text(answer.get("note")), "assumed": answer.get("assumed")})
+            row["targets"].append(
+                {
+                    "target": target,
+                    "units": answer.get("units"),
+                    "method": answer.get("method"),
+                    "method_text": method_text(answer.get("method")),
+                    "note": answer.get("note"),
+                    "note_text": planner_note_text(answer.get("note")),
+                    "assumed": answer.get("assumed"),
+                }
+            )
         rows.append(row)
     needed = []
     for index, target in enumerate(TARGETS):
         units = [row["targets"][index]["units"] for row in rows]
         reachable = [u for u in units if u is not None]
         methods = sorted({row["targets"][index]["method"] for row in rows if row["targets"][index]["method"]})
-        needed.append({"target": target, "units": max(reachable) if reachable else None,
-                       "unreachable": len(reachable) < len(units),
-                       "method_text": ", ".join(method_text(m) for m in methods)})
+        needed.append(
+            {
+                "target": target,
+                "units": max(reachable) if reachable else None,
+                "unreachable": len(reachable) < len(units),
+                "method_text": ", ".join(method_text(m) for m in methods),
+            }
+        )
     assumed = next((t["assumed"] for row in rows for t in row["targets"] if t["assumed"] is not None), None)
-    return {"rows": rows, "needed": needed, "observed": any(row["observed"] for row in rows), "coders": coders,
-            "replicates": PLANNER_REPLICATES, "assumed": assumed}
+    return {
+        "rows": rows,
+        "needed": needed,
+        "observed": any(row["observed"] for row in rows),
+        "coders": coders,
+        "replicates": PLANNER_REPLICATES,
+        "assumed": assumed,
+    }

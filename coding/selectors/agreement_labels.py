@@ -5,6 +5,7 @@ The pure module stays Django-free and says what is wrong with a figure in Englis
 ("few_units", "one_unit", ...), so the JSON report keeps them as they are; pages translate them
 here, in one dict each, so a code has one wording wherever it is shown. An unknown code is shown as
 it is (never dropped): a new code in the pure module then still says something."""
+
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
 STAT_LABELS = {
@@ -40,7 +41,9 @@ SCORE_LABELS = {
 # Why the planner found no number of treaties (units_needed(...)["note"] when "units" is None).
 PLANNER_NOTES = {
     "not_reached": gettext_lazy("out of reach: more treaties than the simulation tries"),
-    "target_not_below_assumed": gettext_lazy("out of reach: the target is not below the agreement the simulation assumes"),
+    "target_not_below_assumed": gettext_lazy(
+        "out of reach: the target is not below the agreement the simulation assumes"
+    ),
     "one_category": gettext_lazy("out of reach: only one value observed so far, alpha is undefined"),
 }
 
@@ -69,7 +72,8 @@ def warning_text(warning):
         n, minimum = int(warning.get("n", 0)), int(warning.get("min", 0))
         return ngettext(
             "rests on %(n)s treaty; at least %(min)s are needed for alpha >= .667 at p = .05",
-            "rests on %(n)s treaties; at least %(min)s are needed for alpha >= .667 at p = .05", n,
+            "rests on %(n)s treaties; at least %(min)s are needed for alpha >= .667 at p = .05",
+            n,
         ) % {"n": n, "min": minimum}
     if code in REASONS:
         return not_estimable_text(code)
@@ -77,5 +81,5 @@ def warning_text(warning):
 
 
 def method_text(method):
-    """"by simulation" / "by formula" (units_needed's `method`)."""
+    """ "by simulation" / "by formula" (units_needed's `method`)."""
     return str(METHODS.get(method, method))

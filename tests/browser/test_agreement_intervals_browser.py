@@ -2,6 +2,7 @@
 a whisker on the agreement chart and says beside a figure on too few treaties how many are needed;
 the assignment page tells the supervisor, as she types a sample size, whether it is large enough
 (static/js/assign.js, under the Content-Security-Policy: no inline script)."""
+
 import pandas as pd
 import pytest
 from playwright.sync_api import expect
@@ -22,7 +23,9 @@ def five_coded(users, mini_version):
             code(mini_version, treaty, users[key], {"wto": WTO[name][i], "harmon": HARMON[name][i]})
 
 
-def test_dashboard_draws_whiskers_and_warns_on_a_small_sample(page, live_server, login, users, mini_version, five_coded):
+def test_dashboard_draws_whiskers_and_warns_on_a_small_sample(
+    page, live_server, login, users, mini_version, five_coded
+):
     errors = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     login(page, "supervisor")
@@ -31,8 +34,9 @@ def test_dashboard_draws_whiskers_and_warns_on_a_small_sample(page, live_server,
     expect(chart).to_be_visible()
     # alpha and AC of both indicators, each with its interval
     expect(chart.locator("g.whisker")).to_have_count(4)
-    harmon = uncertainty(pd.DataFrame(HARMON, dtype=float), level="ordinal", categories=[0, 1, 2, 3],
-                         replicates=PAGE_REPLICATES, seed=0)
+    harmon = uncertainty(
+        pd.DataFrame(HARMON, dtype=float), level="ordinal", categories=[0, 1, 2, 3], replicates=PAGE_REPLICATES, seed=0
+    )
     lo, hi = harmon["uncertainty"]["krippendorff_alpha"]["bootstrap_ci"]
     whisker = chart.locator("g.chart-row[data-code=harmon] g.whisker").first
     assert (whisker.get_attribute("data-lo"), whisker.get_attribute("data-hi")) == (f"{lo:.3f}", f"{hi:.3f}")
@@ -41,7 +45,8 @@ def test_dashboard_draws_whiskers_and_warns_on_a_small_sample(page, live_server,
     warning = page.locator("#agreement-table tr[data-code=harmon] .interval-warning")
     expect(warning).to_be_visible()
     expect(warning).to_have_text(
-        f"rests on 5 treaties; at least {harmon['min_units']} are needed for alpha >= .667 at p = .05")
+        f"rests on 5 treaties; at least {harmon['min_units']} are needed for alpha >= .667 at p = .05"
+    )
     expect(chart.locator("g.chart-row[data-code=harmon] .chart-warning")).to_contain_text("n=5")
     # the first-answers switch still works with the intervals
     page.click("#answers-toggle")
@@ -58,6 +63,7 @@ def test_assign_page_says_whether_the_sample_is_large_enough(page, live_server, 
     needed = int(plan.get_attribute("data-needed-667"))
     page.fill("#sample-size", str(needed - 1))
     expect(page.locator("#sample-plan-status")).to_have_text(
-        "This sample is too small for alpha’s lower bound to reach .667.")
+        "This sample is too small for alpha’s lower bound to reach .667."
+    )
     page.fill("#sample-size", str(needed))
     expect(page.locator("#sample-plan-status")).to_contain_text("large enough for")

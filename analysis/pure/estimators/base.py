@@ -52,6 +52,10 @@ class Estimator:
     def converged(self, model: Any) -> bool:
         return True
 
+    def iterations(self, model: Any) -> int | None:
+        """The iterations an iterative fit took (None: not iterative, or not known)."""
+        return None
+
     def statistics(self, model: Any) -> dict[str, float | None]:
         """Its goodness-of-fit numbers for the result (the table shows r2, else pseudo_r2)."""
         return {}

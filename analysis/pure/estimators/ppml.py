@@ -18,6 +18,25 @@ from ..spec.tree import Formula
 from .base import Estimator, FitOptions, number_or_none
 
 NAME = "ppml"
+DEVIANCE_CALLS = "_workbench_deviance_calls"
+
+
+def _count_iterations() -> None:
+    """pyfixest 0.60 keeps no IRLS iteration count; its loop computes the deviance once per
+    iteration (plus once before and once after it), so counting those calls on the model gives
+    it. Installed once; if a later pyfixest renames the method, the count is simply absent."""
+    from pyfixest.estimation.models.fepois_ import Fepois
+
+    method = getattr(Fepois, "_compute_deviance", None)
+    if method is None or getattr(method, "counts_calls", False):
+        return
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        setattr(self, DEVIANCE_CALLS, getattr(self, DEVIANCE_CALLS, 0) + 1)
+        return method(self, *args, **kwargs)
+
+    counted.counts_calls = True  # type: ignore[attr-defined]
+    Fepois._compute_deviance = counted
 
 
 def drop_all_zero_groups(frame: pd.DataFrame, dependent: str, fixed: list[str]) -> tuple[pd.DataFrame, int]:
@@ -60,6 +79,7 @@ class PPML(Estimator):
         return frame, {"zero_outcome_groups": dropped}
 
     def fit(self, formula: str, frame: pd.DataFrame, spec: Mapping[str, Any], options: FitOptions) -> Any:
+        _count_iterations()
         return pf.fepois(
             formula,
             data=frame,
@@ -69,7 +89,14 @@ class PPML(Estimator):
         )
 
     def converged(self, model: Any) -> bool:
-        return bool(getattr(model, "_convergence", True))
+        # pyfixest sets _convergence only when the IRLS loop converged: absent means it did not.
+        return bool(getattr(model, "_convergence", False))
+
+    def iterations(self, model: Any) -> int | None:
+        calls = getattr(model, DEVIANCE_CALLS, None)
+        # One deviance before the loop and one after it (the weighted one it stores); the rest,
+        # one per IRLS iteration.
+        return calls - 2 if isinstance(calls, int) and calls >= 2 else None
 
     def statistics(self, model: Any) -> dict[str, float | None]:
         return {"pseudo_r2": number_or_none(getattr(model, "_pseudo_r2", None))}

@@ -5,8 +5,9 @@ syntax, e.g. "trade ~ rta | exporter^year + importer^year + pair_id"), vcov ("he
 {"cluster": "pair_id"} | {"cluster": "exporter+importer"}), optional years [..], where
 {"column": [allowed values]}, exclude_domestic (bool), ssc ({"adj": false} reproduces Stata's
 ppml), separation ("fast": drop fixed-effect groups whose outcome is all zero before fitting, as
-fixest does; "full": pyfixest's checks incl. the regressor check "ir"), maxiter, label, and the
-presets' study_column and robustness_of.
+fixest does; "full": pyfixest's checks incl. the regressor check "ir"), maxiter,
+require_convergence (bool: an unconverged fit FAILED rather than DONE with converged false), label,
+and the presets' study_column and robustness_of.
 
 A spec is user input and its formula is code to formulaic (pyfixest's formula engine evaluates
 every term as Python), so check_spec() checks every key by type and bound, the formula is parsed
@@ -41,6 +42,7 @@ SPEC_KEYS = (
     "ssc",
     "separation",
     "maxiter",
+    "require_convergence",
     "label",
     "study_column",
     "robustness_of",
@@ -167,8 +169,12 @@ def check_spec(spec: object) -> None:
     ):
         _bad("years", f"a list of whole years (at most 300, {bounds.MIN_YEAR} to {bounds.MAX_YEAR})", years)
     _check_where(spec.get("where"))
-    for key, expected in (("exclude_domestic", "true or false"), ("separation", "'fast' or 'full'")):
-        allowed: tuple[object, ...] = (True, False) if key == "exclude_domestic" else tuple(SEPARATION)
+    for key, expected in (
+        ("exclude_domestic", "true or false"),
+        ("require_convergence", "true or false"),
+        ("separation", "'fast' or 'full'"),
+    ):
+        allowed: tuple[object, ...] = tuple(SEPARATION) if key == "separation" else (True, False)
         value = spec.get(key)
         if value is not None and (type(value) is not type(allowed[0]) or value not in allowed):
             _bad(key, expected, value)

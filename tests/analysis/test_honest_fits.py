@@ -1,0 +1,89 @@
+"""Honest fits (issue 22, item 1): convergence read as pyfixest reports it, degenerate samples
+refused naming the column and the count, collinear regressors, SE 0 and drops named."""
+
+import numpy as np
+import pytest
+
+from analysis.pure import gravity, tables
+from analysis.pure.errors import SpecError
+from analysis.pure.spec.schema import check_spec
+from tests.analysis.test_gravity import small_panel
+
+PPML = {"estimator": "ppml", "formula": "trade ~ fta + ln_dist | exporter + importer + year", "vcov": "hetero"}
+
+
+@pytest.fixture(scope="module")
+def panel():
+    return small_panel(seed=5, countries=6)
+
+
+def test_a_ppml_fit_stopped_after_one_iteration_says_so_with_its_iteration_count(panel):
+    stopped = gravity.fit(panel, {**PPML, "maxiter": 1})
+    assert stopped["converged"] is False and stopped["iterations"] == 1
+    assert "did not converge" in stopped["warning"]
+    converged = gravity.fit(panel, PPML)
+    assert converged["converged"] is True and 1 < converged["iterations"] < 100 and "warning" not in converged
+    assert stopped["coefficients"]["fta"]["estimate"] != pytest.approx(converged["coefficients"]["fta"]["estimate"])
+    # Three iterations asked and not enough: exactly three ran.
+    assert gravity.fit(panel, {**PPML, "maxiter": 3})["iterations"] == 3
+    # The table says which column did not converge.
+    footer = dict(tables.build([stopped, converged])["footer"])
+    assert footer["Converged"] == ["no (1 iterations)", "yes"]
+
+
+def test_require_convergence_turns_an_unconverged_fit_into_a_failure(panel):
+    check_spec({**PPML, "require_convergence": True})
+    with pytest.raises(SpecError, match=r"spec 'require_convergence': expected true or false"):
+        check_spec({**PPML, "require_convergence": "yes"})
+    with pytest.raises(SpecError, match=r"PPML did not converge within 1 iterations \(require_convergence\)"):
+        gravity.fit(panel, {**PPML, "maxiter": 1, "require_convergence": True})
+
+
+def test_an_outcome_that_is_zero_throughout_is_refused_naming_the_column(panel):
+    frame = panel.assign(exports_ht=0.0)
+    spec = {**PPML, "formula": "exports_ht ~ fta + ln_dist | exporter + importer + year"}
+    with pytest.raises(SpecError, match=rf"the outcome exports_ht does not vary: all {len(frame):,} observations are 0"):
+        gravity.fit(frame, spec)
+
+
+def test_a_constant_regressor_is_refused_naming_it(panel):
+    with pytest.raises(SpecError, match=rf"the regressor one does not vary: all {len(panel):,} observations are 1"):
+        gravity.fit(panel.assign(one=1.0), {**PPML, "formula": "trade ~ fta + one | exporter + importer"})
+
+
+def test_infinite_values_and_logs_of_non_positive_values_are_refused_with_their_count(panel):
+    frame = panel.copy()
+    frame.loc[frame.index[:3], "ln_dist"] = np.inf
+    with pytest.raises(SpecError, match=r"column 'ln_dist' has 3 non-finite values \(infinity\)"):
+        gravity.fit(frame, PPML)
+    frame = panel.assign(gdp=np.where(np.arange(len(panel)) < 4, 0.0, 2.0 + np.arange(len(panel))))
+    with pytest.raises(SpecError, match=r"log\(gdp\): the log of zero or negative values on 4 observations"):
+        gravity.fit(frame, {**PPML, "formula": "trade ~ fta + log(gdp) | exporter + importer"})
+
+
+def test_fewer_observations_than_parameters_is_refused():
+    frame = small_panel(seed=2, countries=3, years=(2000,))
+    with pytest.raises(SpecError, match=r"6 observations for 7 parameters"):
+        gravity.fit(frame, {**PPML, "formula": "trade ~ fta + ln_dist | exporter + importer + pair_id"})
+
+
+def test_a_collinear_regressor_is_named_and_a_zero_se_flagged(panel):
+    frame = panel.assign(twice_fta=2 * panel["fta"])
+    result = gravity.fit(frame, {**PPML, "formula": "trade ~ fta + twice_fta + ln_dist | exporter + importer"})
+    assert result["dropped_regressors"] == ["twice_fta"] and "twice_fta" not in result["coefficients"]
+    assert result["warnings"] == ["regressors dropped as collinear: twice_fta"]
+    ols = gravity.fit(
+        panel.assign(copy=panel["exports"]), {"estimator": "ols", "formula": "exports ~ copy", "vcov": "hetero"}
+    )
+    assert ols["zero_se"] == ["Intercept", "copy"] or "copy" in ols["zero_se"]
+    assert any(w.startswith("standard error 0 or not finite") for w in ols["warnings"])
+
+
+def test_missing_values_and_missing_lags_are_counted_apart(panel):
+    frame = panel.assign(fta_lag1=panel["fta"])
+    frame.loc[frame.index[:5], "fta_lag1"] = np.nan
+    frame.loc[frame.index[5:7], "ln_dist"] = np.nan
+    frame.loc[frame.index[0], "ln_dist"] = np.nan  # missing in both: a missing value, not a lag
+    result = gravity.fit(frame, {**PPML, "formula": "trade ~ fta_lag1 + ln_dist | exporter + importer + year"})
+    assert result["dropped"]["missing_lag"] == 4 and result["dropped"]["missing_values"] == 3
+    assert result["n_obs"] == len(frame) - 7 and result["dropped"]["singletons"] == 0
