@@ -21,6 +21,7 @@ urlpatterns = [
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
     path("runs/table.<str:fmt>", runs.run_table, name="run_table"),
     path("runs/plot.<str:fmt>", runs.run_plot, name="run_plot"),
+    path("panels/<int:pk>.<str:fmt>", runs.panel_download, name="panel_download"),
     path("sensitivity/", sensitivity.sensitivity_list, name="sensitivity_list"),
     path("sensitivity/<int:pk>/", sensitivity.sensitivity_detail, name="sensitivity_detail"),
     path("sensitivity/<int:pk>/status/", sensitivity.sensitivity_status_json, name="sensitivity_status"),

@@ -21,6 +21,9 @@ import pandas as pd
 
 from coding.pure.csv_safe import frame_csv
 
+from .panel_exports import stata_frame
+from .variable_labels import fit_label
+
 SHAPES = {"agreement", "dyad"}
 ID_COLUMNS = [
     "agreement_id",
@@ -271,8 +274,8 @@ def evidence_stata(frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes:
         write_index=False,
         version=118,
         convert_strl=["quote", "rationale", "chapters_searched"],
-        variable_labels={c: EVIDENCE_LABELS[c][:80] for c in data.columns},
-        data_label=f"Release {meta['number']}: evidence"[:80],
+        variable_labels={c: fit_label(EVIDENCE_LABELS[c]) for c in data.columns},
+        data_label=fit_label(f"Release {meta['number']}: evidence"),
     )
     return buffer.getvalue()
 
@@ -388,36 +391,35 @@ def stata_bytes(
     evidence: list[dict[str, Any]] | None = None,
     rows: Sequence[Mapping[str, Any]] = (),
 ) -> bytes:
-    """Value labels from the codebook's allowed values, variable labels from its questions."""
+    """Value labels from the codebook's allowed values, variable labels from its questions; every
+    variable labelled in at most 80 characters between words, `tier` a labelled number
+    (analysis/pure/panel_exports.py: stata_frame, the same as a panel's Stata file)."""
     by_code = {i["code"]: i for i in indicators}
-    data = frame.copy()
-    for column in data.columns:
-        if data[column].dtype == object:
-            data[column] = data[column].fillna("").astype(str)
-    variable_labels = {c: by_code[c]["question_en"][:80] for c in data.columns if c in by_code}
-    variable_labels.update(
+    known = {c: by_code[c]["question_en"] for c in frame.columns if c in by_code}
+    known.update(
         {
             "depth": f"depth score ({meta['method']})",
-            "tier": "depth tier",
             "entry_into_force_year": "year the agreement entered into force",
             "iso3_i": "party i (ISO3)",
             "iso3_j": "party j (ISO3)",
             "year": "entry-into-force year",
         }
     )
-    variable_labels = {k: v for k, v in variable_labels.items() if k in data.columns}
-    value_labels = {
-        c: {float(v["value"]): v["label_en"][:80] for v in by_code[c]["allowed_values"]}
-        for c in data.columns
-        if c in by_code
+    data, options = stata_frame(frame, known)
+    options["value_labels"] = {
+        **options.get("value_labels", {}),
+        **{
+            c: {float(v["value"]): fit_label(v["label_en"]) for v in by_code[c]["allowed_values"]}
+            for c in data.columns
+            if c in by_code
+        },
     }
     buffer = io.BytesIO()
     data.to_stata(
         buffer,
         write_index=False,
         version=118,
-        variable_labels=variable_labels,
-        value_labels=value_labels,
-        data_label=f"Release {meta['number']}: {meta['name']}"[:80],
+        data_label=fit_label(f"Release {meta['number']}: {meta['name']}"),
+        **options,
     )
     return buffer.getvalue()

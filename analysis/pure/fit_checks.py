@@ -46,6 +46,7 @@ DROP_REASONS = {
 COLLINEAR = gettext_noop("regressors dropped as collinear: %(terms)s")
 ZERO_SE = gettext_noop("standard error 0 or not finite, do not use: %(terms)s")
 
+ZERO_SE_RELATIVE = 1e-10  # a perfect fit leaves ~1e-16; real standard errors are many orders larger
 LAG_COLUMN = re.compile(r"_(lag|lead)\d+$")  # panel_builder.add_lags names them var_lagK / var_leadK
 
 
@@ -160,6 +161,11 @@ def dropped_regressors(parsed: Formula, coefficients: Mapping[str, Any], model: 
 
 
 def zero_se(coefficients: Mapping[str, Mapping[str, float]]) -> list[str]:
-    """Coefficients whose standard error is 0 or not finite (a perfect fit, or a regressor that
-    is an exact function of the outcome): their t and p are meaningless."""
-    return [name for name, c in coefficients.items() if not (np.isfinite(c["se"]) and c["se"] > 0)]
+    """Coefficients whose standard error is 0 to machine precision (below ZERO_SE_RELATIVE of the
+    estimate's size, at least 1) or not finite: a perfect fit, or a regressor that is an exact
+    function of the outcome. Their t and p are meaningless."""
+    return [
+        name
+        for name, c in coefficients.items()
+        if not (np.isfinite(c["se"]) and c["se"] > ZERO_SE_RELATIVE * max(abs(c["estimate"]), 1.0))
+    ]

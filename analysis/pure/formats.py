@@ -1,9 +1,10 @@
 """The one registry of the files the analysis app writes (pure, no Django): per format its name,
 file extension, content type and writer. Regression tables (a run's, several runs', a
-sensitivity run's) and dataset releases (the data and its companion evidence file) are
-downloaded by these names on the pages, the API and `manage.py export_dataset`; every CSV goes
-through the one safe CSV writer (coding/pure/csv_safe.py), so a cell that begins like a
-spreadsheet formula is text. A new format is one writer plus one entry here."""
+sensitivity run's; also as Word and Excel), stored panels (`manage.py export_panel`) and dataset
+releases (the data and its companion evidence file) are downloaded by these names on the pages,
+the API and the commands; every CSV goes through the one safe CSV writer
+(coding/pure/csv_safe.py), so a cell that begins like a spreadsheet formula is text. A new format
+is one writer plus one entry here."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import pandas as pd
 
-from . import exports, tables
+from . import exports, panel_exports, table_documents, tables
 
 Writer = TypeVar("Writer")
 
@@ -42,24 +43,43 @@ class EvidenceWriter(Protocol):
     def __call__(self, frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes: ...
 
 
-TableWriter = Callable[[dict[str, Any]], str]
+TableWriter = Callable[[dict[str, Any]], str | bytes]
+
+
+class PanelWriter(Protocol):
+    def __call__(self, frame: pd.DataFrame, *, meta: Mapping[str, Any]) -> bytes: ...
+
 
 CSV = "text/csv; charset=utf-8"
 STATA = "application/x-stata-dta"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # A regression table built by analysis/pure/tables.py: build(); the page itself is "html".
 TABLES: dict[str, OutputFormat[TableWriter]] = {
     "tex": OutputFormat("tex", "tex", "text/x-tex; charset=utf-8", tables.to_latex),
     "md": OutputFormat("md", "md", "text/markdown; charset=utf-8", tables.to_markdown),
     "csv": OutputFormat("csv", "csv", CSV, tables.to_csv),
+    # Word and Excel speak the reader's language (the run page passes its labels).
+    "docx": OutputFormat("docx", "docx", DOCX, table_documents.to_docx),
+    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, table_documents.to_xlsx),
 }
+# Formats whose labels are the reader's language; the others are files for a paper, in English.
+READER_LANGUAGE_TABLES = frozenset({"docx", "xlsx"})
+
+# A stored pair-year panel (manage.py export_panel, the panel download on the run page); Parquet
+# only where pyarrow is installed (requirements.txt pins it).
+PANELS: dict[str, OutputFormat[PanelWriter]] = {
+    "csv": OutputFormat("csv", "csv", CSV, panel_exports.csv_bytes),
+    "dta": OutputFormat("dta", "dta", STATA, panel_exports.stata_bytes),
+}
+if panel_exports.parquet_available():
+    PANELS["parquet"] = OutputFormat("parquet", "parquet", "application/vnd.apache.parquet", panel_exports.parquet_bytes)
 
 # A dataset release (analysis/pure/exports.py: release_frame), per agreement or per country pair.
 DATASETS: dict[str, OutputFormat[DatasetWriter]] = {
     "csv": OutputFormat("csv", "csv", CSV, exports.csv_bytes),
-    "xlsx": OutputFormat(
-        "xlsx", "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", exports.xlsx_bytes
-    ),
+    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, exports.xlsx_bytes),
     "dta": OutputFormat("dta", "dta", STATA, exports.stata_bytes),
     "json": OutputFormat("json", "json", "application/json", exports.json_bytes),
 }

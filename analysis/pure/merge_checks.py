@@ -266,6 +266,20 @@ def merge_checks(
     }
 
 
+def with_recoded(findings: Findings, recoded: list[Finding], exports: pd.DataFrame) -> Findings:
+    """The findings with the codes analysis/pure/country_codes.py recoded before the merge: each
+    listed under changed_codes (recoded: true, so a strict build still names it) and under
+    recoded_codes. As in _changed, a retired code outside the exports counts only when its
+    successor is in the sample."""
+    sample = set(exports["reporter"].astype(str)) | set(exports["partner"].astype(str))
+    listed = [
+        {**f, "was": _name(f["now"]), "recoded": True}
+        for f in recoded
+        if f["input"] == "exports" or f["now"] in sample
+    ]
+    return {**findings, "changed_codes": listed + findings["changed_codes"], "recoded_codes": listed}
+
+
 def counts(findings: Findings) -> dict[str, int]:
     """How much each kind found: codes, duplicated rows, pairs, country-years."""
     measure: dict[str, Callable[[Finding], int]] = {
@@ -283,7 +297,10 @@ def describe(findings: Findings) -> list[str]:
     """One English line per finding, for the command line and the error of a strict build."""
     lines = []
     for f in findings.get("changed_codes", []):
-        lines.append(f"{f['input']}: {f['code']} is the old code of {f['was']} (now {f['now']}), {f['rows']} rows")
+        recoded = f", recoded to {f['now']}" if f.get("recoded") else ""
+        lines.append(
+            f"{f['input']}: {f['code']} is the old code of {f['was']} (now {f['now']}), {f['rows']} rows{recoded}"
+        )
     for f in findings.get("unknown_codes", []):
         lines.append(f"{f['input']}: {f['code']} is not a country code pycountry knows, {f['rows']} rows")
     for f in findings.get("duplicate_keys", []):

@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pandas as pd
 
-from . import bounds, merge_checks
+from . import bounds, country_codes, merge_checks
 from .panel_inputs import (  # the builder's API includes reading its inputs
     DIST_COLUMN,
     distances,
@@ -246,10 +246,17 @@ def prepare_inputs(
     check_bounds(exports=exports, gdp=gdp, dist=dist, dist_column=dist_column, names=names)
     exports = exports.assign(year=pd.to_numeric(exports["year"]).astype(int))
     gdp = gdp_long(gdp)
+    # Retired and variant codes (ROM, ZAR, ...) to the current one before anything is merged.
+    exports, recoded = country_codes.recode(
+        exports, "exports", ["reporter", "partner"], year="year", key=["reporter", "partner", "year", "commodity"]
+    )
+    gdp, in_gdp = country_codes.recode(gdp, "gdp", ["iso3"], year="year", key=["iso3", "year"])
+    dist, in_dist = country_codes.recode(dist, "dist", ["iso_o", "iso_d"], key=["iso_o", "iso_d"])
     distance = distances(dist, dist_column)
     checks = merge_checks.merge_checks(
         exports=exports, gdp=gdp, dist=dist, notifications=notifications, domestic=domestic
     )
+    checks = merge_checks.with_recoded(checks, recoded + in_gdp + in_dist, exports)
     if strict:
         merge_checks.raise_if_any(checks)
     trade = aggregate_exports(exports)
@@ -333,6 +340,8 @@ def panel_from(
     """The panel of one release: FTA and depth from its dyads on the shared rows, then lags and
     leads. Cheap next to prepare_inputs, so a sensitivity run prepares once per set of inputs."""
     panel = prepared.base.copy()
+    if {"iso3_i", "iso3_j"} <= set(dyads.columns):  # a release's codes, recoded like the inputs
+        dyads, _ = country_codes.recode(dyads, "dyads", ["iso3_i", "iso3_j"], year="year")
     panel["fta"], panel["depth"] = fta_from_dyads(panel, dyads)
     panel["depth_fta"] = depth_x_fta(panel["fta"], panel["depth"])
     panel = add_lags(panel, lags, leads)

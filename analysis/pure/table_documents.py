@@ -9,8 +9,6 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from .tables import stars
-
 NOTE = "*** p<0.01, ** p<0.05, * p<0.1; standard errors in parentheses."
 DIGITS = "0.000"
 
@@ -87,7 +85,6 @@ def to_xlsx(table: dict[str, Any]) -> bytes:
             if cell is None:
                 continue
             estimate, error, mark = cell
-            mark = mark or stars(None)
             put(line, index, estimate, f'{DIGITS}"{mark}"' if mark else DIGITS)
             put(line + 1, index, error, f"({DIGITS})")
         line += 2

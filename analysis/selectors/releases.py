@@ -1,8 +1,6 @@
-"""Reads of dataset releases: the coded values, facts and evidence a release is built from
-(release_inputs, the one read of the release path), a release by number or name, its metadata,
-evidence (release_evidence, the one read of a release's stored evidence), exports and coding
-report, and whether a user may see it. Reads only; the rule of who may see what is coding/visibility.py's,
-this module only maps a release to its source and agreement ids."""
+"""Reads of dataset releases: what a release is built from (release_inputs), a release by number
+or name, its metadata, evidence (release_evidence), exports, coding report, and whether a user may
+see it. Who may see what is coding/visibility.py's rule; this maps a release to its source and ids."""
 
 from collections import defaultdict
 

@@ -11,6 +11,7 @@ from web.templatetags.source_labels import source_label as coding_source_label
 
 from ..pure.estimators import drop_reasons, notes
 from ..pure.presets import PRESET_LABELS
+from ..pure.variable_labels import SHIFTED, VARIABLE_LABELS
 
 register = template.Library()
 
@@ -49,6 +50,48 @@ def preset_label(label):
     """A preset's specification label ("(1) total, FTA") in the page language; any other label
     (a user's own, stored with the run) as it is. Files for a paper keep the English."""
     return gettext(label) if label in PRESET_LABELS else label
+
+
+@register.filter
+def variable_label(name):
+    """A coefficient's variable in the page language ("depth_fta": "Depth x FTA" / "深度 x FTA",
+    "fta_lag1": "FTA (lag 1)"), or "" for a name without a label (the page then shows the name)."""
+    name = str(name)
+    if name in VARIABLE_LABELS:
+        return gettext(VARIABLE_LABELS[name])
+    shifted = SHIFTED.match(name)
+    if shifted and shifted["base"] in VARIABLE_LABELS:
+        pattern = gettext("%(label)s (lag %(n)s)") if shifted["kind"] == "lag" else gettext("%(label)s (lead %(n)s)")
+        return pattern % {"label": gettext(VARIABLE_LABELS[shifted["base"]]), "n": shifted["n"]}
+    return ""
+
+
+def table_in_reader_language(table):
+    """A built regression table (analysis/pure/tables.py) with each row's `label` in the page
+    language (the variable's name where it has none) and the note under it: what the page and the
+    Word and Excel downloads show."""
+    for row in table["rows"]:
+        row["label"] = variable_label(row["variable"]) or row["variable"]
+    table["note"] = gettext("*** p<0.01, ** p<0.05, * p<0.1; standard errors in parentheses.")
+    return table
+
+
+# How a download link names a file format (names of programs and formats: the same in every language).
+FORMAT_NAMES = {
+    "tex": "LaTeX",
+    "md": "Markdown",
+    "csv": "CSV",
+    "docx": "Word",
+    "xlsx": "Excel",
+    "dta": "Stata",
+    "parquet": "Parquet",
+    "json": "JSON",
+}
+
+
+@register.filter
+def format_name(name):
+    return FORMAT_NAMES.get(name, name)
 
 
 @register.filter

@@ -17,6 +17,7 @@ from web.permissions import supervisor_required
 from ..pure import formats, plots, tables
 from ..pure.errors import SpecError
 from ..pure.presets import PRESETS
+from ..selectors.panel_exports import panel_export
 from ..selectors.runs import (
     RunStatus,
     panel_get,
@@ -28,7 +29,7 @@ from ..selectors.runs import (
     runs_for,
 )
 from ..services.runs import model_run_cancel, model_run_request
-from ..templatetags.analysis_labels import preset_label
+from ..templatetags.analysis_labels import preset_label, table_in_reader_language
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
 
@@ -88,6 +89,8 @@ def run_detail(request, pk):
             "progress_message": job_progress_text(run),
             "queue_warning": run_waiting_reason(run),
             "partial": _partial_results(run) if run.finished and not done else None,
+            "table_formats": list(formats.TABLES.values()),
+            "panel_formats": list(formats.PANELS.values()),
         },
     )
 
@@ -194,15 +197,19 @@ def table_text():
 @login_required
 def run_table(request, fmt):
     """One table of the results of one or more runs: /analysis/runs/table.tex?runs=3,4"""
-    results, labels, provenance = _runs_from(request, reader_labels=fmt == "html")
+    # LaTeX, Markdown and CSV are files for a paper, in English; the page, Word and Excel speak
+    # the reader's language (labels, footer and the variables' names).
+    reader = fmt == "html" or fmt in formats.READER_LANGUAGE_TABLES
+    results, labels, provenance = _runs_from(request, reader_labels=reader)
     if not results:
         raise Http404("no finished run given (?runs=1,2)")
-    # Files for a paper keep English labels; the page speaks the reader's language.
-    table = tables.build(results, labels, provenance=provenance, text=table_text() if fmt == "html" else None)
+    table = tables.build(results, labels, provenance=provenance, text=table_text() if reader else None)
+    if reader:
+        table_in_reader_language(table)
     if fmt == "html":
         return render(request, "analysis/run_table.html", {"table": table, "runs": request.GET.get("runs", "")})
     if fmt not in formats.TABLES:
-        raise Http404("format: html, tex, md or csv")
+        raise Http404(f"format: html, {', '.join(formats.TABLES)}")
     output = formats.TABLES[fmt]
     filename = f"gravity-{request.GET.get('runs', '').replace(',', '-')}.{output.extension}"
     return attachment_response(output.write(table), content_type=output.content_type, filename=filename)
@@ -217,3 +224,14 @@ def run_plot(request, fmt):
     return image_response(
         plots.coefficient_plot(results, labels=labels, variables=variables, fmt=fmt, text=plot_text()), fmt
     )
+
+
+@login_required
+def panel_download(request, pk, fmt):
+    """A stored panel as CSV, Stata or Parquet: /analysis/panels/3.dta. Visible exactly when the
+    run page of a run on it would be (a panel from a release the reader may not open is absent)."""
+    panel = panel_get(pk, user=request.user)
+    if panel is None or fmt not in formats.PANELS:
+        raise Http404(f"no such panel, or format not one of {', '.join(formats.PANELS)}")
+    data, filename, content_type = panel_export(panel, fmt=fmt)
+    return attachment_response(data, content_type=content_type, filename=filename)

@@ -4,6 +4,7 @@ Reads only; the statistics themselves are the pure coding/pure/reliability.py.
 Agreement is measured on first answers unless asked otherwise: an answer given after the coder
 saw the machine's suggestion is no longer an independent coding, so each answer counts as it
 was before the suggestion was shown (Answer.first_answer); FINAL_ANSWERS counts them as saved."""
+
 import pandas as pd
 from django.db.models import Count, Q
 
@@ -25,8 +26,12 @@ def agreements_coded_by(*, version, coders, at_least=2):
     (usernames). Agreement statistics over chosen coders use only these: a unit coded by one of
     them alone says nothing about agreement, yet would enter the category shares behind Fleiss'
     kappa and Gwet's AC (e.g. a reference that codes hundreds more agreements would dominate)."""
-    coded = (Coding.objects.filter(version=version, state=Coding.State.SUBMITTED, coder__username__in=list(coders))
-             .values("agreement_id").annotate(n=Count("coder_id", distinct=True)).filter(n__gte=at_least))
+    coded = (
+        Coding.objects.filter(version=version, state=Coding.State.SUBMITTED, coder__username__in=list(coders))
+        .values("agreement_id")
+        .annotate(n=Count("coder_id", distinct=True))
+        .filter(n__gte=at_least)
+    )
     return Agreement.objects.filter(pk__in=coded.values("agreement_id"))
 
 
@@ -43,27 +48,38 @@ def answers_choice(raw):
 def suggestion_changes(answers):
     """{"shown": answers whose machine suggestion the coder was shown, "changed": of those, the
     ones she changed afterwards} over an Answer queryset."""
-    return answers.aggregate(shown=Count("pk", filter=Q(suggestion_shown_at__isnull=False)),
-                             changed=Count("pk", filter=changed_after_suggestion_q()))
+    return answers.aggregate(
+        shown=Count("pk", filter=Q(suggestion_shown_at__isnull=False)),
+        changed=Count("pk", filter=changed_after_suggestion_q()),
+    )
 
 
-def reliability_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS, intervals=False,
-                             replicates=agreement_display.PAGE_REPLICATES):
+def reliability_by_indicator(
+    *,
+    version,
+    coders=None,
+    agreements=None,
+    answers=FIRST_ANSWERS,
+    intervals=False,
+    replicates=agreement_display.PAGE_REPLICATES,
+):
     """{indicator code: summary dict} over submitted codings of the chosen coders. `intervals`:
     each summary also holds its intervals, minimum sample and warnings ("intervals",
     agreement_display.with_intervals, bootstrapped with the pages' replicates)."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
-                                     first_answers=answers == FIRST_ANSWERS)
+    frame, _approved = coding_matrix(
+        version=version, coders=coders, agreements=agreements, first_answers=answers == FIRST_ANSWERS
+    )
     results = {}
     for indicator in version.indicators.all():
         part = frame[frame.indicator == indicator.code]
         matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
         if coders:
-            matrix = matrix.reindex(columns=[c for c in coders])
+            matrix = matrix.reindex(columns=list(coders))
         summary = reliability.indicator_summary(matrix, level=indicator.level, categories=indicator.values)
         if intervals:
-            summary = agreement_display.with_intervals(summary, matrix, level=indicator.level, categories=indicator.values,
-                                                       replicates=replicates)
+            summary = agreement_display.with_intervals(
+                summary, matrix, level=indicator.level, categories=indicator.values, replicates=replicates
+            )
         results[indicator.code] = summary
     return results
 
@@ -72,23 +88,30 @@ def score_agreement(*, version, coders=None, agreements=None, answers=FIRST_ANSW
     """{"depth": summary, "tier": summary} of the additive depth score (interval alpha) and its
     tier (ordinal alpha) between the chosen coders, each with its intervals; {} when the codebook
     has no depth indicators."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
-                                     first_answers=answers == FIRST_ANSWERS)
+    frame, _approved = coding_matrix(
+        version=version, coders=coders, agreements=agreements, first_answers=answers == FIRST_ANSWERS
+    )
     matrices = agreement_display.score_matrices(frame, version=version)
-    return {name: agreement_display.score_summary(matrix.reindex(columns=coders) if coders else matrix,
-                                                  level=agreement_display.SCORE_LEVELS[name])
-            for name, matrix in matrices.items()}
+    return {
+        name: agreement_display.score_summary(
+            matrix.reindex(columns=coders) if coders else matrix, level=agreement_display.SCORE_LEVELS[name]
+        )
+        for name, matrix in matrices.items()
+    }
 
 
 def pairwise_by_indicator(*, version, coders=None, agreements=None, answers=FIRST_ANSWERS):
     """{indicator code: [every coder pair's agreement]}."""
-    frame, _approved = coding_matrix(version=version, coders=coders, agreements=agreements,
-                                     first_answers=answers == FIRST_ANSWERS)
+    frame, _approved = coding_matrix(
+        version=version, coders=coders, agreements=agreements, first_answers=answers == FIRST_ANSWERS
+    )
     results = {}
     for indicator in version.indicators.all():
         part = frame[frame.indicator == indicator.code]
         matrix = part.pivot_table(index="agreement_id", columns="coder", values="value", aggfunc="first")
-        results[indicator.code] = reliability.pairwise_summary(matrix, level=indicator.level, categories=indicator.values)
+        results[indicator.code] = reliability.pairwise_summary(
+            matrix, level=indicator.level, categories=indicator.values
+        )
     return results
 
 
@@ -103,21 +126,34 @@ def supervisor_dashboard(*, version=None, answers=FIRST_ANSWERS):
     per_coder = Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
     context["suggestions"] = suggestion_changes(Answer.objects.filter(coding__in=per_coder))
     context["per_coder"] = list(
-        per_coder.values("coder__username").annotate(
-            total=Count("id"), submitted=Count("id", filter=Q(state=Coding.State.SUBMITTED))
-        ).order_by("coder__username")
+        per_coder.values("coder__username")
+        .annotate(total=Count("id"), submitted=Count("id", filter=Q(state=Coding.State.SUBMITTED)))
+        .order_by("coder__username")
     )
     for row in context["per_coder"]:
         row["percent"] = round(100 * row["submitted"] / row["total"]) if row["total"] else 0
     human = [r["coder__username"] for r in context["per_coder"]]
     double_coded = agreements_coded_by(version=version, coders=human)
-    context["agreement"] = reliability_by_indicator(
-        version=version, coders=human, agreements=double_coded, answers=answers, intervals=True,
-    ) if len(human) >= 2 else {}
+    context["agreement"] = (
+        reliability_by_indicator(
+            version=version,
+            coders=human,
+            agreements=double_coded,
+            answers=answers,
+            intervals=True,
+        )
+        if len(human) >= 2
+        else {}
+    )
     context["agreement_rows"] = agreement_display.interval_rows(context["agreement"])
     context["chart"] = agreement_display.bar_chart(context["agreement_rows"])
-    context["score_rows"] = agreement_display.score_rows(score_agreement(
-        version=version, coders=human, agreements=double_coded, answers=answers)) if len(human) >= 2 else []
+    context["score_rows"] = (
+        agreement_display.score_rows(
+            score_agreement(version=version, coders=human, agreements=double_coded, answers=answers)
+        )
+        if len(human) >= 2
+        else []
+    )
     context["replicates"] = agreement_display.PAGE_REPLICATES
     context["accuracy"] = accuracy_by_coder(version=version, coders=human, answers=answers)
     context["approved"] = Adjudication.objects.filter(version=version, state=Adjudication.State.APPROVED).count()
@@ -129,9 +165,12 @@ def supervisor_dashboard(*, version=None, answers=FIRST_ANSWERS):
         # Only the agreements both sources code (see agreements_coded_by).
         both = agreements_coded_by(version=version, coders=pair)
         context["reference_agreement"] = reliability_by_indicator(
-            version=version, coders=pair, agreements=both, intervals=True)
+            version=version, coders=pair, agreements=both, intervals=True
+        )
         context["reference_rows"] = agreement_display.interval_rows(context["reference_agreement"])
-        context["reference_score_rows"] = agreement_display.score_rows(score_agreement(version=version, coders=pair, agreements=both))
+        context["reference_score_rows"] = agreement_display.score_rows(
+            score_agreement(version=version, coders=pair, agreements=both)
+        )
     return context
 
 
@@ -145,7 +184,9 @@ def accuracy_by_coder(*, version, coders, answers=FIRST_ANSWERS):
     for coder in coders:
         row = {"coder": coder, "indicators": []}
         for indicator in version.indicators.all():
-            mine = frame[(frame.coder == coder) & (frame.indicator == indicator.code)].set_index("agreement_id")["value"]
+            mine = frame[(frame.coder == coder) & (frame.indicator == indicator.code)].set_index("agreement_id")[
+                "value"
+            ]
             truth = approved[approved.indicator == indicator.code].set_index("agreement_id")["value"]
             result = reliability.accuracy_against(mine.to_frame(coder), truth)[coder]
             row["indicators"].append({"code": indicator.code, **result})
@@ -157,6 +198,7 @@ def adjudication_agreement(*, rows, answers=FIRST_ANSWERS):
     """The adjudication page's count of indicators on which every coder gave the same answer,
     first or final (`rows` of adjudication_detail), and how many answers changed after a
     suggestion: {"agreed", "indicators", "shown", "changed", "answers"}. Supervisors only."""
+
     def value(answer):
         return answer.first_answer if answers == FIRST_ANSWERS else answer.value
 
@@ -164,9 +206,13 @@ def adjudication_agreement(*, rows, answers=FIRST_ANSWERS):
     for row in rows:
         values = [value(answer) if answer is not None else None for _coding, answer in row["answers"]]
         agreed += bool(values) and None not in values and len(set(values)) == 1
-    return {"agreed": agreed, "indicators": len(rows), "answers": answers,
-            "shown": sum(answer.suggestion_shown_at is not None for answer in given),
-            "changed": sum(answer.changed_after_suggestion for answer in given)}
+    return {
+        "agreed": agreed,
+        "indicators": len(rows),
+        "answers": answers,
+        "shown": sum(answer.suggestion_shown_at is not None for answer in given),
+        "changed": sum(answer.changed_after_suggestion for answer in given),
+    }
 
 
 def double_coding_plan(*, version, coders_per_agreement=2):
@@ -175,8 +221,13 @@ def double_coding_plan(*, version, coders_per_agreement=2):
     submitted so far under `version` (agreement_display.sample_plan); None without a version."""
     if version is None:
         return None
-    humans = sorted(set(Coding.objects.filter(version=version).exclude(coder__groups__name="reference")
-                        .values_list("coder__username", flat=True)))
+    humans = sorted(
+        set(
+            Coding.objects.filter(version=version)
+            .exclude(coder__groups__name="reference")
+            .values_list("coder__username", flat=True)
+        )
+    )
     if humans:
         frame, _approved = coding_matrix(version=version, coders=humans)
     else:  # nothing coded yet: the planner assumes equal shares (coding_matrix would read every coder)

@@ -1,5 +1,6 @@
 """The assignment page: supervisors assign treaties by hand, balanced by workload, or as a
 stratified random reliability sample. Thin: the form is read here, the services decide."""
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -26,11 +27,15 @@ def _form_number(data, name, *, default, minimum, label, maximum=FORM_NUMBER_MAX
         return default
     digits = text.removeprefix("-")
     if not is_ascii_number(digits):
-        raise ValidationError(_("“%(field)s” must be a whole number, not “%(value)s”.") % {"field": label, "value": text[:20]})
+        raise ValidationError(
+            _("“%(field)s” must be a whole number, not “%(value)s”.") % {"field": label, "value": text[:20]}
+        )
     number = (int(digits) if len(digits) <= 12 else maximum + 1) * (-1 if text.startswith("-") else 1)
     if not minimum <= number <= maximum:
-        raise ValidationError(_("“%(field)s” must be from %(min)s to %(max)s.") % {
-            "field": label, "min": f"{minimum:,}", "max": f"{maximum:,}"})
+        raise ValidationError(
+            _("“%(field)s” must be from %(min)s to %(max)s.")
+            % {"field": label, "min": f"{minimum:,}", "max": f"{maximum:,}"}
+        )
     return number
 
 
@@ -43,7 +48,9 @@ def assign(request):
     coders = coders_active()
     versions = codebook_versions(newest_first=True)
     filters = {key: request.GET.get(key, "").strip() for key in ("party", "year", "has_text", "q")}
-    agreements = agreement_list(party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"])
+    agreements = agreement_list(
+        party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"]
+    )
     if request.method == "POST":
         try:
             version = codebook_version_by_id(parse_id(request.POST.get("version", "")))
@@ -53,24 +60,50 @@ def assign(request):
             chosen = agreements_by_ids(_form_ids(request.POST, "agreements"))
             sample_size = _form_number(request.POST, "sample_size", default=None, minimum=1, label=_("sample size"))
             if sample_size:
-                stratum = (lambda a: a.region or "?") if request.POST.get("stratum") == "region" else (lambda a: a.entry_into_force_year)
+                stratum = (
+                    (lambda a: a.region or "?")
+                    if request.POST.get("stratum") == "region"
+                    else (lambda a: a.entry_into_force_year)
+                )
                 seed = _form_number(request.POST, "seed", default=0, minimum=0, label=_("random seed"))
                 chosen = reliability_sample(agreements, size=sample_size, stratum=stratum, seed=seed)
             if request.POST.get("mode") == "balanced":
-                per_agreement = _form_number(request.POST, "per_agreement", default=2, minimum=2, label=_("Coders per agreement"))
-                created = assignment_balance(agreements=chosen, version=version, coders=chosen_coders,
-                                             per_agreement=per_agreement, assigned_by=request.user)
+                per_agreement = _form_number(
+                    request.POST, "per_agreement", default=2, minimum=2, label=_("Coders per agreement")
+                )
+                created = assignment_balance(
+                    agreements=chosen,
+                    version=version,
+                    coders=chosen_coders,
+                    per_agreement=per_agreement,
+                    assigned_by=request.user,
+                )
             else:
-                created = assignment_create(agreements=chosen, version=version, coders=chosen_coders, assigned_by=request.user)
+                created = assignment_create(
+                    agreements=chosen, version=version, coders=chosen_coders, assigned_by=request.user
+                )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, ngettext("%(n)d assignment created.", "%(n)d assignments created.", len(created))
-                             % {"n": len(created)})
+            messages.success(
+                request,
+                ngettext("%(n)d assignment created.", "%(n)d assignments created.", len(created)) % {"n": len(created)},
+            )
             return redirect("coding:supervisor_dashboard")
     # The double-coding planner reads the version chosen above the list (?plan_version=), else the newest.
-    plan_version = codebook_version_by_id(parse_id(request.GET.get("plan_version", ""))) or (versions[0] if versions else None)
-    return render(request, "coding/assign.html", {
-        "coders": coders, "versions": versions, "agreements": agreements[:500], "n_agreements": agreements.count(),
-        "filters": filters, "parties": party_choices(), "plan": double_coding_plan(version=plan_version),
-    })
+    plan_version = codebook_version_by_id(parse_id(request.GET.get("plan_version", ""))) or (
+        versions[0] if versions else None
+    )
+    return render(
+        request,
+        "coding/assign.html",
+        {
+            "coders": coders,
+            "versions": versions,
+            "agreements": agreements[:500],
+            "n_agreements": agreements.count(),
+            "filters": filters,
+            "parties": party_choices(),
+            "plan": double_coding_plan(version=plan_version),
+        },
+    )

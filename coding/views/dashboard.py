@@ -1,5 +1,6 @@
 """The supervisor dashboard: progress, agreement per indicator, accuracy, references compared.
 Thin: every number comes from coding/selectors/dashboard.py."""
+
 from django.shortcuts import render
 
 from web.permissions import supervisor_required

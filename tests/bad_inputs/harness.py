@@ -1,4 +1,5 @@
 """The machinery of the bad-input corpus (see __init__.py): cases, loaders, database snapshots."""
+
 import hashlib
 import importlib
 from collections.abc import Callable
@@ -54,15 +55,23 @@ class Case:
         return path
 
 
-DEFAULT_SUFFIX = {"codebook": "yaml", "codings_csv": "csv", "desta_list": "csv", "desta_codings": "csv",
-                  "text": "txt", "tota": "xml"}
+DEFAULT_SUFFIX = {
+    "codebook": "yaml",
+    "codings_csv": "csv",
+    "desta_list": "csv",
+    "desta_codings": "csv",
+    "text": "txt",
+    "tota": "xml",
+}
 
 
 def loader(kind):
     """Register the function that feeds a file of this kind to the workbench: f(path, case)."""
+
     def register(function):
         LOADERS[kind] = function
         return function
+
     return register
 
 
@@ -78,9 +87,11 @@ def all_cases(side=None):
 def sparse_file(size):
     """A `make` for oversized inputs: a file of `size` bytes that takes no disk space (the size
     limit must refuse it before anything is read)."""
+
     def make(path):
         with open(path, "wb") as handle:
             handle.truncate(size)
+
     return make
 
 
