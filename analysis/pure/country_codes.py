@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 
@@ -41,7 +42,7 @@ CONCORDANCE: tuple[Recode, ...] = (
 )
 
 
-def _applies(recode: Recode, frame: pd.DataFrame, column: str, year: str | None) -> "pd.Series[bool]":
+def _applies(recode: Recode, frame: pd.DataFrame, column: str, year: str | None) -> pd.Series[bool]:
     rows = frame[column].astype(str) == recode.old
     if year is not None and year in frame.columns and (recode.first_year or recode.last_year):
         years = pd.to_numeric(frame[year], errors="coerce")
@@ -58,24 +59,31 @@ def recode(
     ROU both in one GDP file) is dropped, the current code's row kept; counted as "superseded"."""
     found: list[dict[str, Any]] = []
     masks: list[pd.Series[bool]] = []
+    old_codes = {entry.old for entry in CONCORDANCE}
+    # One isin() per column first: on a million-row input without old codes that is all it costs.
+    present = [column for column in columns if column in frame.columns and frame[column].isin(old_codes).any()]
+    if not present:
+        return frame, found
     frame = frame.copy()
-    for column in columns:
-        if column not in frame.columns:
+    for entry in CONCORDANCE:
+        per_column = {column: _applies(entry, frame, column, year) for column in present}
+        rows = pd.concat(list(per_column.values()), axis=1).any(axis=1) if per_column else None
+        if rows is None or not rows.any():
             continue
-        for entry in CONCORDANCE:
-            rows = _applies(entry, frame, column, year)
-            count = int(rows.sum())
-            if count:
-                frame[column] = frame[column].astype(object).where(~rows, entry.new)
-                masks.append(rows)
-                found.append({"input": kind, "code": entry.old, "now": entry.new, "rows": count, "superseded": 0})
+        for column, here in per_column.items():
+            frame[column] = frame[column].astype(object).where(~here, entry.new)
+        masks.append(rows)
+        found.append({"input": kind, "code": entry.old, "now": entry.new, "rows": int(rows.sum()), "superseded": 0})
     if found and key:
-        recoded = pd.concat(masks, axis=1).any(axis=1)
-        # The rows under the current code first, so that keep="first" keeps them.
-        order = recoded.sort_values(kind="stable").index
-        superseded = frame.loc[order].duplicated(list(key), keep="first").reindex(frame.index) & recoded
+        recoded = np.logical_or.reduce([rows.to_numpy() for rows in masks])
+        # Positions with the current code's rows first, so that keep="first" keeps them (the
+        # index of an input may repeat: positions, not labels).
+        order = np.argsort(recoded, kind="stable")
+        repeated = np.empty(len(frame), dtype=bool)
+        repeated[order] = frame.iloc[order].duplicated(list(key), keep="first").to_numpy()
+        superseded = repeated & recoded
         if superseded.any():
             for finding, rows in zip(found, masks):
-                finding["superseded"] = int((superseded & rows).sum())
+                finding["superseded"] = int((superseded & rows.to_numpy()).sum())
             frame = frame[~superseded]
     return frame, found

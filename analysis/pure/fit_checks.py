@@ -93,9 +93,9 @@ def _check_term(frame: pd.DataFrame, node: Node, role: str) -> None:
     """Refuse a term with non-finite values, a log() of non-positive values or no variation."""
     term = node.render()
     for column in sorted(node.columns()):
-        values = frame[column]
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            infinite = int(np.isinf(values.to_numpy(dtype=float, na_value=np.nan)).sum())
+        series = frame[column]
+        if pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series):
+            infinite = int(np.isinf(series.to_numpy(dtype=float, na_value=np.nan)).sum())
             if infinite:
                 raise SpecError.of(
                     gettext_noop("column '%(column)s' has %(count)s non-finite values (infinity) in the sample"),

@@ -74,7 +74,9 @@ PANELS: dict[str, OutputFormat[PanelWriter]] = {
     "dta": OutputFormat("dta", "dta", STATA, panel_exports.stata_bytes),
 }
 if panel_exports.parquet_available():
-    PANELS["parquet"] = OutputFormat("parquet", "parquet", "application/vnd.apache.parquet", panel_exports.parquet_bytes)
+    PANELS["parquet"] = OutputFormat(
+        "parquet", "parquet", "application/vnd.apache.parquet", panel_exports.parquet_bytes
+    )
 
 # A dataset release (analysis/pure/exports.py: release_frame), per agreement or per country pair.
 DATASETS: dict[str, OutputFormat[DatasetWriter]] = {

@@ -273,9 +273,7 @@ def with_recoded(findings: Findings, recoded: list[Finding], exports: pd.DataFra
     successor is in the sample."""
     sample = set(exports["reporter"].astype(str)) | set(exports["partner"].astype(str))
     listed = [
-        {**f, "was": _name(f["now"]), "recoded": True}
-        for f in recoded
-        if f["input"] == "exports" or f["now"] in sample
+        {**f, "was": _name(f["now"]), "recoded": True} for f in recoded if f["input"] == "exports" or f["now"] in sample
     ]
     return {**findings, "changed_codes": listed + findings["changed_codes"], "recoded_codes": listed}
 

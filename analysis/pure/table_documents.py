@@ -69,12 +69,12 @@ def to_xlsx(table: dict[str, Any]) -> bytes:
     sheet.title = "table"
 
     def put(row: int, column: int, value: object, number_format: str | None = None) -> SheetCell:
-        cell = sheet.cell(row=row, column=column, value=value)  # type: ignore[arg-type]
+        cell = sheet.cell(row=row, column=column, value=value)
         if cell.data_type == "f":  # a label beginning with "=" is text, never a formula
             cell.data_type = "s"
         if number_format:
             cell.number_format = number_format
-        return cell  # type: ignore[return-value]
+        return cell
 
     for index, name in enumerate(["", *table["columns"]], start=1):
         put(1, index, str(name))

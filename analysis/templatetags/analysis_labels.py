@@ -10,6 +10,7 @@ from django.utils.translation import gettext, pgettext
 from web.templatetags.source_labels import source_label as coding_source_label
 
 from ..pure.estimators import drop_reasons, notes
+from ..pure.fit_checks import DROP_REASONS as FIT_DROP_REASONS
 from ..pure.presets import PRESET_LABELS
 from ..pure.variable_labels import SHIFTED, VARIABLE_LABELS
 
@@ -100,6 +101,8 @@ def drop_reason(key: str) -> str:
     declares its own (analysis/pure/estimators/), the one below is every fit's."""
     if key == "singletons_or_separation":
         return gettext("singletons or separated observations")
+    if key in FIT_DROP_REASONS:  # every fit's own (analysis/pure/fit_checks.py)
+        return gettext(FIT_DROP_REASONS[key])
     reasons = drop_reasons()
     return gettext(reasons[key]) if key in reasons else key
 
@@ -132,6 +135,14 @@ NOTES = [
         ),
     ),
     (re.compile(r"^loadings have mixed signs \(negative: (?P<negative>.*?)\): "), _mixed_signs),
+    (
+        re.compile(r"^regressors dropped as collinear: (?P<terms>.*)$"),
+        lambda m: gettext("regressors dropped as collinear: %(terms)s") % m.groupdict(),
+    ),
+    (
+        re.compile(r"^standard error 0 or not finite, do not use: (?P<terms>.*)$"),
+        lambda m: gettext("standard error 0 or not finite, do not use: %(terms)s") % m.groupdict(),
+    ),
     (re.compile(r"^left out for not varying across the (?P<n>\d+) complete agreements: (?P<codes>.*)$"), _constant),
 ]
 

@@ -191,6 +191,9 @@ def table_text():
         "robust": _("robust"),
         "release": _("Dataset release"),
         "panel": _("Panel (hash)"),
+        "converged": _("Converged"),
+        "no_iterations": _("no ({n} iterations)"),
+        "collinear": _("Dropped as collinear"),
     }
 
 

@@ -101,9 +101,14 @@ def test_a_toy_estimator_registered_alone_is_checked_fitted_and_labelled(toy):
 
 
 def test_the_format_registry_names_each_format_once_and_writes_csv_through_the_safe_writer():
-    for registry in (formats.TABLES, formats.DATASETS, formats.EVIDENCE):
+    for registry in (formats.TABLES, formats.DATASETS, formats.EVIDENCE, formats.PANELS):
         assert all(name == output.name == output.extension for name, output in registry.items())
-    assert sorted(formats.TABLES) == ["csv", "md", "tex"] and sorted(formats.DATASETS) == ["csv", "dta", "json", "xlsx"]
+    assert sorted(formats.TABLES) == ["csv", "docx", "md", "tex", "xlsx"] and sorted(formats.DATASETS) == [
+        "csv",
+        "dta",
+        "json",
+        "xlsx",
+    ]
     assert sorted(formats.EVIDENCE) == ["csv", "dta"]
     assert formats.TABLES["csv"].content_type == formats.DATASETS["csv"].content_type == "text/csv; charset=utf-8"
 

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from analysis.models import ModelRun
-from analysis.pure import formats
+from analysis.pure import formats, tables
 from analysis.pure.presets import PRESETS
 from analysis.pure.simulate import demo_panel, simulate
 from analysis.pure.spec.schema import validate_specs
@@ -52,7 +52,9 @@ def tiered_panel(db, settings, tmp_path):
 
 def test_export_panel_writes_csv_and_stata_that_read_back_the_same(tiered_panel, tmp_path):
     stored = panel_frame(tiered_panel)
-    call_command("export_panel", str(tiered_panel.pk), "--format", "csv", "--out", str(tmp_path / "p.csv"), stdout=StringIO())
+    call_command(
+        "export_panel", str(tiered_panel.pk), "--format", "csv", "--out", str(tmp_path / "p.csv"), stdout=StringIO()
+    )
     csv = pd.read_csv(tmp_path / "p.csv", encoding="utf-8-sig")
     assert list(csv.columns) == list(stored.columns) and len(csv) == len(stored) == 24
     assert csv["trade"].tolist() == pytest.approx(stored["trade"].tolist())
@@ -77,7 +79,15 @@ def test_export_panel_writes_csv_and_stata_that_read_back_the_same(tiered_panel,
 def test_export_panel_parquet_keeps_values_and_labels(tiered_panel, tmp_path):
     import pyarrow.parquet as pq
 
-    call_command("export_panel", str(tiered_panel.pk), "--format", "parquet", "--out", str(tmp_path / "p.parquet"), stdout=StringIO())
+    call_command(
+        "export_panel",
+        str(tiered_panel.pk),
+        "--format",
+        "parquet",
+        "--out",
+        str(tmp_path / "p.parquet"),
+        stdout=StringIO(),
+    )
     back = pd.read_parquet(tmp_path / "p.parquet")
     assert back["trade"].tolist() == pytest.approx(panel_frame(tiered_panel)["trade"].tolist())
     assert b"Depth x FTA" not in pq.read_schema(tmp_path / "p.parquet").metadata[b"workbench"]  # descriptions, in full
@@ -85,21 +95,34 @@ def test_export_panel_parquet_keeps_values_and_labels(tiered_panel, tmp_path):
 
 
 def test_export_panel_refuses_a_missing_directory_and_an_unknown_panel(tiered_panel, tmp_path):
-    with pytest.raises(CommandError, match="--out: the directory .*nowhere does not exist"):
-        call_command("export_panel", str(tiered_panel.pk), "--format", "csv", "--out", str(tmp_path / "nowhere" / "p.csv"))
+    with pytest.raises(CommandError, match=r"--out: the directory .*nowhere does not exist"):
+        call_command(
+            "export_panel", str(tiered_panel.pk), "--format", "csv", "--out", str(tmp_path / "nowhere" / "p.csv")
+        )
     with pytest.raises(CommandError, match="no panel '999999'"):
         call_command("export_panel", "999999", "--format", "csv", "--out", str(tmp_path / "p.csv"))
 
 
 def test_a_long_label_is_cut_between_words():
-    question = "Does the agreement provide for the mutual recognition of conformity assessment procedures and their results?"
+    question = (
+        "Does the agreement provide for the mutual recognition of conformity assessment procedures and their results?"
+    )
     fitted = fit_label(question)
     assert fitted == "Does the agreement provide for the mutual recognition of conformity assessment"
     assert len(fitted) <= 80 and question.startswith(fitted) and question[len(fitted)] == " "
 
 
+def test_an_excel_table_keeps_a_label_that_looks_like_a_formula_as_text():
+    table = tables.build([{**RESULT, "coefficients": {"=cmd()": RESULT["coefficients"]["fta"]}}], ["=HYPERLINK(1)"])
+    sheet = openpyxl.load_workbook(io.BytesIO(formats.TABLES["xlsx"].write(table)))["table"]
+    assert (sheet["A2"].value, sheet["A2"].data_type) == ("=cmd()", "s")
+    assert (sheet["B1"].value, sheet["B1"].data_type) == ("=HYPERLINK(1)", "s")
+
+
 def done_run(panel):
-    run = model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": RESULT["formula"]}], dispatch=False)
+    run = model_run_create(
+        panel=panel, specs=[{"estimator": "ols", "formula": "log(trade) ~ depth_fta + rta | exporter"}], dispatch=False
+    )
     ModelRun.objects.filter(pk=run.pk).update(status=ModelRun.Status.DONE, progress=100, results=[RESULT])
     return run
 
@@ -112,7 +135,7 @@ def test_word_and_excel_tables_hold_the_runs_numbers_in_the_readers_language(tie
         assert f"/analysis/runs/table.{name}?runs={run.pk}" in page
     for name in formats.PANELS:
         assert reverse("analysis:panel_download", args=[tiered_panel.pk, name]) in page
-    assert "Depth x FTA" in page and "<code class=\"muted\">depth_fta</code>" in page
+    assert "Depth x FTA" in page and '<code class="muted">depth_fta</code>' in page
 
     word = docx.Document(io.BytesIO(client.get(reverse("analysis:run_table", args=["docx"]), {"runs": run.pk}).content))
     cells = [[cell.text for cell in row.cells] for row in word.tables[0].rows]
@@ -131,7 +154,9 @@ def test_word_and_excel_tables_hold_the_runs_numbers_in_the_readers_language(tie
     assert "depth\\_fta" in tex and "深度" not in tex  # a file for a paper keeps the names
 
 
-def test_the_panel_download_is_as_visible_as_the_panels_release(client_for, users, mini_version, treaty, settings, tmp_path):
+def test_the_panel_download_is_as_visible_as_the_panels_release(
+    client_for, users, mini_version, treaty, settings, tmp_path
+):
     from analysis.selectors.releases import release_get
     from coding.models import Coding
     from coding.services.assignments import assignment_create
@@ -142,13 +167,18 @@ def test_the_panel_download_is_as_visible_as_the_panels_release(client_for, user
     b = Coding.objects.get(coder=users["coder_b"])
     coding_save(coding=b, user=users["coder_b"], revision=0, answers={"wto": {"value": 1}, "harmon": {"value": 3}})
     coding_submit(coding=b, user=users["coder_b"], revision=1)
-    call_command("release_dataset", "--codebook", "mini", "--name", "coder b only", "--source", "coder_b", stdout=StringIO())
+    call_command(
+        "release_dataset", "--codebook", "mini", "--name", "coder b only", "--source", "coder_b", stdout=StringIO()
+    )
     panel, _ = panel_store(simulate(countries=3, years=[2000], seed=3), name="from b", release=release_get("1"))
     url = reverse("analysis:panel_download", args=[panel.pk, "csv"])
     assert client_for(users["coder"]).get(url).status_code == 404  # blind coding: coder A may not see B's codes
     download = client_for(users["supervisor"]).get(url)
     assert download.status_code == 200 and f'filename="panel-{panel.pk}-' in download["Content-Disposition"]
-    assert client_for(users["supervisor"]).get(reverse("analysis:panel_download", args=[panel.pk, "pkl"])).status_code == 404
+    assert (
+        client_for(users["supervisor"]).get(reverse("analysis:panel_download", args=[panel.pk, "pkl"])).status_code
+        == 404
+    )
 
 
 def test_every_preset_runs_on_the_demos_synthetic_panel():

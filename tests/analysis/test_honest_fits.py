@@ -1,8 +1,12 @@
 """Honest fits (issue 22, item 1): convergence read as pyfixest reports it, degenerate samples
 refused naming the column and the count, collinear regressors, SE 0 and drops named."""
 
+import json
+from io import StringIO
+
 import numpy as np
 import pytest
+from django.core.management import call_command
 
 from analysis.pure import gravity, tables
 from analysis.pure.errors import SpecError
@@ -93,3 +97,17 @@ def test_missing_values_and_missing_lags_are_counted_apart(panel):
     result = gravity.fit(frame, {**PPML, "formula": "trade ~ fta_lag1 + ln_dist | exporter + importer + year"})
     assert result["dropped"]["missing_lag"] == 4 and result["dropped"]["missing_values"] == 3
     assert result["n_obs"] == len(frame) - 7 and result["dropped"]["singletons"] == 0
+
+
+@pytest.mark.django_db
+def test_run_gravity_with_maxiter_1_prints_converged_false(settings, tmp_path, panel):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "panel.csv"
+    panel.to_csv(path, index=False)
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({**PPML, "maxiter": 1}))
+    out = StringIO()
+    call_command("run_gravity", "--panel", str(path), "--spec", str(spec), "--inline", stdout=out)
+    printed = json.loads(out.getvalue())
+    assert printed["status"] == "DONE" and printed["converged"] is False
+    assert printed["results"][0]["iterations"] == 1 and "did not converge" in printed["results"][0]["warning"]

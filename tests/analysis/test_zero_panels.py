@@ -145,7 +145,12 @@ def test_merge_checks_list_the_pitfalls_with_counts():
     assert "CHN->KOR" in checks["asymmetric_pairs"][0]["examples"][0]
     missing = {f["year"]: f for f in checks["missing_gdp"]}
     assert missing[2014]["countries"] == 7 and set(missing) == {2010, 2011, 2012, 2013, 2014}  # ROU and XYZ have none
-    assert checks["missing_distance"][0]["pairs"] == 4 * 5 + 2  # ROU and XYZ to and from the 5 others, and each other
+    # XYZ to and from the 5 others and ROU, and ROU to and from 4 of the others: ROU-CHN has its
+    # distance, CEPII's ROM recoded to ROU before the merge
+    assert checks["missing_distance"][0]["pairs"] == 4 * 5 + 2 - 2
+    assert [(f["input"], f["code"], f["now"], f["rows"]) for f in checks["recoded_codes"]] == [
+        ("dist", "ROM", "ROU", 2)
+    ]
     counts = merge_checks.counts(checks)
     assert counts["changed_codes"] == 1 and counts["duplicate_keys"] == 2 and counts["asymmetric_pairs"] == 1
     summary = builder.panel_summary(builder.panel_from(prepared, inputs["dyads"]), prepared)

@@ -106,6 +106,7 @@ def run_output(run):
         "status": run.status,
         "panel": run.panel.content_hash,
         "n_obs": first.get("n_obs"),
+        "converged": first.get("converged"),
         "coefficients": first.get("coefficients", {}),
         "results": run.results,
         "error": run.error or None,

@@ -36,7 +36,7 @@ def _count_iterations() -> None:
         return method(self, *args, **kwargs)
 
     counted.counts_calls = True  # type: ignore[attr-defined]
-    Fepois._compute_deviance = counted
+    Fepois._compute_deviance = counted  # type: ignore[method-assign]  # the counting wrapper, see above
 
 
 def drop_all_zero_groups(frame: pd.DataFrame, dependent: str, fixed: list[str]) -> tuple[pd.DataFrame, int]:
