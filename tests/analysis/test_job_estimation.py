@@ -10,9 +10,10 @@ import pytest
 
 from analysis.pure import plots, tables
 from analysis.services import estimation
-from analysis.services.panels import panel_store
+from analysis.services.panels import panel_file, panel_store
 from analysis.services.runs import model_run_create, model_run_execute
 from tests.analysis.test_gravity import small_panel
+from tests.crash_helpers import make_panel_file_abort, real_panic_stderr
 from tests.test_job_faults import ABORTS, SPEC
 
 
@@ -68,14 +69,30 @@ def test_clean_numbers_replaces_nan_and_inf_and_says_where():
     assert "warnings" not in estimation.clean_numbers({"r2": 0.5})
 
 
-def test_a_rust_panic_in_pyfixest_is_a_crash_with_the_signal_and_the_panic(tmp_path):
+def test_an_aborting_estimator_is_a_crash_with_the_signal_and_the_next_fit_works(tmp_path):
+    good, aborting = tmp_path / "small.pkl", tmp_path / "aborts.pkl"
+    small_panel().to_pickle(good)
+    make_panel_file_abort(aborting)
+    with pytest.raises(estimation.EstimatorCrashed) as crash:
+        estimation.fit_isolated(aborting, SPEC)
+    assert crash.value.exitcode == -6
+    assert str(crash.value).startswith("the estimator crashed (signal 6, SIGABRT)")
+    assert estimation.fit_isolated(good, SPEC)["n_obs"] == len(small_panel())  # and the next fit works
+
+
+def test_a_real_rust_panic_is_reported_by_its_line(tmp_path):
+    """pyfixest's own panic (three singletons, which the workbench now refuses before the fit):
+    the crash detail is the panic's line, not the last line of a traceback."""
+    code, stderr_path = real_panic_stderr(tmp_path)
+    assert code == -6
+    assert estimation._crash_detail(stderr_path).startswith("panicked at src/demean.rs")
+
+
+def test_the_sample_that_made_pyfixest_panic_is_refused_before_the_fit(tmp_path):
     path = tmp_path / "small.pkl"
     small_panel().to_pickle(path)
-    with pytest.raises(estimation.EstimatorCrashed) as crash:
+    with pytest.raises(Exception, match="does not vary"):
         estimation.fit_isolated(path, ABORTS)
-    assert crash.value.exitcode == -6
-    assert str(crash.value).startswith("the estimator crashed (signal 6, SIGABRT): panicked at src/demean.rs")
-    assert estimation.fit_isolated(path, SPEC)["n_obs"] == len(small_panel())  # and the next fit works
 
 
 def test_a_stop_or_a_deadline_kills_the_child_at_once(slow):
@@ -104,13 +121,17 @@ def test_a_stop_or_a_deadline_kills_the_child_at_once(slow):
 def test_inline_runs_end_failed_with_the_crash_or_done_with_warnings(settings, tmp_path, client_for, users):
     settings.MEDIA_ROOT = tmp_path / "media"
     panel, _ = panel_store(small_panel().assign(rta=1.0), name="constant rta")
-    crashed = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC, ABORTS], dispatch=False).pk)
+    aborting, _ = panel_store(small_panel().assign(rta=2.0), name="aborts on load")
+    make_panel_file_abort(panel_file(aborting))
+    crashed = model_run_execute(run_id=model_run_create(panel=aborting, specs=[SPEC], dispatch=False).pk)
     assert crashed.status == "FAILED" and crashed.error.startswith("the estimator crashed (signal 6, SIGABRT)")
-    assert len(crashed.results) == 1 and crashed.finished_at
+    assert crashed.results in (None, []) and crashed.finished_at
     done = model_run_execute(
         run_id=model_run_create(panel=panel, specs=[{"estimator": "ols", "formula": "rta ~ 1"}], dispatch=False).pk
     )
-    assert done.status == "DONE" and done.results[0]["coefficients"]["Intercept"]["t"] is None
+    # A constant outcome is refused before the fit, naming the column (it used to end DONE with an
+    # infinite t statistic stored as null: a number nobody should read).
+    assert done.status == "FAILED" and "rta does not vary" in done.error, done.error
     assert done.worker and done.attempts == 1 and done.heartbeat_at
 
 
