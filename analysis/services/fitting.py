@@ -28,7 +28,7 @@ def failure_reason(exc: BaseException, what: str, time_limit: float | None) -> s
         if not (exc.expected or isinstance(exc, estimation.EstimationTimeout)):
             logger.error("%s: %s", what, exc)
         return str(exc)
-    if isinstance(exc, FileNotFoundError):  # the panel file (PanelFileMissing says where to look)
+    if isinstance(exc, (FileNotFoundError, SpecError)):  # the panel file; a refusal in plain words
         return str(exc)
     if not isinstance(exc, (SpecError, KeyError, ValueError)):
         logger.exception("%s failed", what)

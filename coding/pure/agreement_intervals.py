@@ -316,4 +316,4 @@ def min_units(*, alpha_min: float = 0.667, significance: float = 0.05, prevalenc
     return int(np.ceil(n - 1e-9))
 
 
-from .agreement_intervals_sample import units_needed  # noqa: E402,F401  (the planner; it uses the above)
+from .agreement_intervals_sample import units_needed as units_needed  # noqa: E402 - the planner uses the functions above
