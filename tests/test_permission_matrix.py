@@ -103,6 +103,7 @@ def _rules(w):
             [("get", {"fmt": "html"}, {"runs": run.pk}), ("get", {"fmt": "csv"}, {"runs": run.pk})],
         ),
         "analysis:run_plot": (LOGIN, [("get", {"fmt": "svg"}, {"runs": run.pk})]),
+        "analysis:panel_download": (LOGIN, [("get", {"pk": w["panel"].pk, "fmt": "csv"}, {})]),
         "analysis:sensitivity_list": (
             SUPERVISOR,
             [

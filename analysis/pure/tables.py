@@ -40,6 +40,29 @@ TEXT = {
 }
 
 
+def formula_order(result: Mapping[str, Any]) -> list[str]:
+    """The result's coefficient names in the order of its formula's terms. A result stored in
+    PostgreSQL comes back with its coefficients in jsonb's key order (shorter keys first), so the
+    dict's own order cannot be trusted for a table's rows. Names no term matches keep their order,
+    after the intercept and the matched ones."""
+    names = list(result["coefficients"])
+    formula = str(result.get("formula") or "")
+    right = formula.split("~", 1)[1].split("|", 1)[0] if "~" in formula else ""
+    terms = [term.strip() for term in right.split("+") if term.strip()]
+
+    def position(name: str) -> int:
+        if name == "Intercept":
+            return -1
+        if name in terms:
+            return terms.index(name)
+        for index, term in enumerate(terms):  # a categorical's levels: C(g)[T.b]
+            if name.startswith(term) and name[len(term) : len(term) + 1] == "[":
+                return index
+        return len(terms)
+
+    return sorted(names, key=position)  # stable: ties keep the stored order
+
+
 def build(
     results: Sequence[Mapping[str, Any]],
     labels: list[str] | None = None,
@@ -55,7 +78,7 @@ def build(
     labels = labels or [r.get("label") or f"({i + 1})" for i, r in enumerate(results)]
     variables: list[str] = []
     for result in results:
-        for name in result["coefficients"]:
+        for name in formula_order(result):
             if name not in variables:
                 variables.append(name)
     rows = []

@@ -190,3 +190,15 @@ def test_every_preset_runs_on_the_demos_synthetic_panel():
     assert set(PRESETS["yotov-table3"][0]["years"]) <= set(panel["year"])
     assert panel[["fta_lag1", "depth_fta_lag1", "ln_tbt_j_lag1"]].notna().mean().min() > 0.9
     assert (panel["hightech_exports"] > 0).all() and panel["depth_fta"].gt(0).any()
+
+
+def test_table_rows_follow_the_formula_not_the_stored_key_order():
+    """PostgreSQL's jsonb gives a stored result's coefficients back shortest key first ("fta"
+    before "depth_fta"): the table orders rows by the formula's terms, so both databases agree."""
+    stored = {**RESULT, "coefficients": dict(reversed(list(RESULT["coefficients"].items())))}
+    assert list(stored["coefficients"]) == ["fta", "depth_fta"]
+    assert [row["variable"] for row in tables.build([stored])["rows"]] == ["depth_fta", "fta"]
+    assert tables.formula_order({"formula": "y ~ fta + fta_lag1", "coefficients": {"fta_lag1": 1, "fta": 2}}) == [
+        "fta",
+        "fta_lag1",
+    ]

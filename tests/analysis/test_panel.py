@@ -191,6 +191,10 @@ def test_build_panel_command_with_real_macro_data_then_the_study_preset(tmp_path
         str(DATA / "macro/dist_cepii.csv"),
         "--dist-column",
         "distcap",
+        # With no notifications ln_tbt_j_lag1 is 0 in every row, and the robustness preset is now
+        # refused before the fit ("the regressor ln_tbt_j_lag1 does not vary"), as it should be.
+        "--tbt",
+        str(DATA / "macro/eping_tbt_notifications_subset.csv"),
         "--lags",
         "ln_gdp_j:2",
         "--leads",
