@@ -21,7 +21,5 @@ class BoundedJSONParser(JSONParser):
         try:
             text = codecs.getreader(encoding)(stream).read()
             return bounds.json_loads(text, "request body")
-        except bounds.BoundsError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
-        except ValueError as exc:  # not JSON, or not text in the request's encoding
+        except (bounds.BoundsError, ValueError) as exc:  # out of bounds, not JSON, or not text in the encoding
             raise ParseError(f"JSON parse error - {exc}") from exc

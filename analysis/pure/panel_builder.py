@@ -16,6 +16,7 @@ from .panel_inputs import (  # the builder's API includes reading its inputs
     DIST_COLUMN,
     distances,
     gdp_long,
+    require_columns,
     tbt_stock,
 )
 
@@ -36,18 +37,10 @@ Names = Mapping[str, str] | None  # {input: file name} for error messages
 Shifts = dict[str, Any] | Iterable[tuple[str, int]] | str | None
 
 
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise PanelInputError(
-            f"{what}: missing columns {', '.join(missing)} (have: {', '.join(map(str, frame.columns))})"
-        )
-
-
 def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_SITC3) -> pd.DataFrame:
     """reporter, partner, year, commodity (SITC Rev. 3 code), value -> exporter, importer, year,
     exports (all products) and hightech_exports (codes starting with one of `prefixes`)."""
-    _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
+    require_columns(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
     frame = exports.assign(commodity=exports["commodity"].astype(str).str.strip())
     bad = pd.to_numeric(frame["value"], errors="coerce").isna() & frame["value"].notna()
     if bad.any():
@@ -64,7 +57,7 @@ def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_
 def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series[int], pd.Series[float]]":
     """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
     between them; depth = the deepest agreement in force (NaN before any is in force)."""
-    _require(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
+    require_columns(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
     agreements = dyads.dropna(subset=["year"]).rename(
         columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"}
     )
@@ -153,10 +146,10 @@ def add_lags(
     variables in `member_level`, the same exporter or importer) in year t-k, and is missing when
     that year is not in the panel, so gapped years never borrow a neighbouring year's value.
     `lags` and `leads`: {variable: k or [k, ...]}, [(variable, k), ...] or "VAR:K,VAR:K"."""
-    _require(panel, ["exporter", "importer", "year"], "panel")
+    require_columns(panel, ["exporter", "importer", "year"], "panel")
     shifts = [(v, k, f"{v}_lag{k}") for v, k in _normalise_shifts(lags)]
     shifts += [(v, -k, f"{v}_lead{k}") for v, k in _normalise_shifts(leads)]
-    _require(panel, sorted({v for v, _, _ in shifts}), "lags and leads")
+    require_columns(panel, sorted({v for v, _, _ in shifts}), "lags and leads")
     clashes = [name for _, _, name in shifts if name in panel.columns]
     if clashes:
         raise PanelInputError(f"lags and leads: {', '.join(clashes)} already in the panel")
@@ -239,7 +232,7 @@ def prepare_inputs(
     `reported` saying which rows were; PPML uses the zeros. `zeros=False`: the reported flows only
     (for OLS on logs; lags are then missing after a gap). `domestic`: keep exporter == importer.
     `strict`: merge-check findings are errors. `names`: {input: file name} for error messages."""
-    _require(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
+    require_columns(exports, ["reporter", "partner", "year", "commodity", "value"], "exports")
     merge_checks.check_numbers(
         exports=exports, gdp=gdp, dist=dist, notifications=notifications, dist_column=dist_column, names=names
     )

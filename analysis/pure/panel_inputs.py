@@ -10,7 +10,8 @@ import pycountry
 from .merge_checks import InputError as PanelInputError
 
 
-def _require(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: list[str], what: str) -> None:
+    """PanelInputError naming the input and its missing columns (used by the builder too)."""
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise PanelInputError(
@@ -66,7 +67,7 @@ def read_input(kind: str, path: str) -> pd.DataFrame:
 def gdp_long(gdp: pd.DataFrame) -> pd.DataFrame:
     """World Bank WDI GDP, long (Country Code, Year, Value) or wide (Country Code, 2000, 2001, ...)."""
     code = "Country Code" if "Country Code" in gdp.columns else "iso3"
-    _require(gdp, [code], "gdp")
+    require_columns(gdp, [code], "gdp")
     if "Year" in gdp.columns and "Value" in gdp.columns:
         long = gdp[[code, "Year", "Value"]].rename(columns={code: "iso3", "Year": "year", "Value": "gdp"})
     else:
@@ -96,7 +97,7 @@ DIST_COLUMN = "dist"
 def distances(dist: pd.DataFrame, column: str = DIST_COLUMN) -> pd.DataFrame:
     """CEPII GeoDist (iso_o, iso_d, and the distance `column`: dist, distcap, distw or distwces)
     -> exporter, importer and that column under its own name (the panel records which it used)."""
-    _require(dist, ["iso_o", "iso_d", column], "distances")
+    require_columns(dist, ["iso_o", "iso_d", column], "distances")
     return dist[["iso_o", "iso_d", column]].rename(columns={"iso_o": "exporter", "iso_d": "importer"})
 
 
@@ -134,7 +135,7 @@ def member_iso3(name: str) -> str | None:
 def tbt_stock(notifications: pd.DataFrame, years: Iterable[int]) -> pd.DataFrame:
     """WTO TBT notifications (notifying_member, date_of_distribution) -> cumulative count per
     member and year (the importer's stock TBT_jt). Members are converted to ISO3."""
-    _require(notifications, ["notifying_member", "date_of_distribution"], "TBT notifications")
+    require_columns(notifications, ["notifying_member", "date_of_distribution"], "TBT notifications")
     frame = notifications.dropna(subset=["notifying_member", "date_of_distribution"]).copy()
     frame["iso3"] = frame["notifying_member"].map(member_iso3)
     frame["year"] = pd.to_datetime(frame["date_of_distribution"], errors="coerce").dt.year
