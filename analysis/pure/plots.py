@@ -14,6 +14,11 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator
 
+# No creation date in the file: the same data draws the same bytes (cacheable, diffable, and a
+# timestamp's digits never pass for a tick label).
+_UNDATED = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
+matplotlib.rcParams["svg.hashsalt"] = "fta-workbench"  # element ids from content, not from memory
+
 # Fonts with Chinese glyphs, best first (Debian: fonts-wqy-microhei, which `make up` and .ci/run
 # install), and where Debian puts them: matplotlib's font cache predates a font installed later.
 CJK_FONTS = ["WenQuanYi Micro Hei", "WenQuanYi Zen Hei", "Noto Sans CJK SC", "Source Han Sans SC"]
@@ -72,7 +77,7 @@ def depth_histogram(
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
+    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
     plt.close(figure)
     return buffer.getvalue()
 
@@ -120,6 +125,6 @@ def coefficient_plot(
         axis.legend(fontsize=8, loc="best")
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
+    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
     plt.close(figure)
     return buffer.getvalue()

@@ -10,6 +10,11 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+# No creation date in the file: the same data draws the same bytes (cacheable, diffable, and a
+# timestamp's digits never pass for a tick label).
+_UNDATED = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
+matplotlib.rcParams["svg.hashsalt"] = "fta-workbench"  # element ids from content, not from memory
+
 TEXT = {"confidence": "confidence of the suggestion", "accuracy": "share correct", "perfect": "perfectly calibrated"}
 COLOURS = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad"]
 
@@ -45,6 +50,6 @@ def reliability_diagram(
     axis.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
+    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
     plt.close(figure)
     return buffer.getvalue()
