@@ -134,8 +134,26 @@ def check_sample(frame: pd.DataFrame, parsed: Formula) -> None:
     with a panic, a silent zero or a silent drop. Runs after missing rows are dropped."""
     terms = [(parsed.dependent, "outcome")] + [(term, "regressor") for term in parsed.regressors]
     for node, role in terms:
-        if _evaluable(node) and node.kind != "number" and _numeric(frame, node):
-            _check_term(frame, node, role)
+        if not _evaluable(node) or node.kind == "number":
+            continue
+        if not _numeric(frame, node):
+            _refuse_text(frame, node)
+        _check_term(frame, node, role)
+
+
+def _refuse_text(frame: pd.DataFrame, node: Node) -> None:
+    """A text column written as a plain term: pyfixest would silently expand it into one dummy per
+    value (or fail inside a function); a categorical regressor is asked for with i(column)."""
+    for column in sorted(node.columns()):
+        if column in frame.columns and not pd.api.types.is_numeric_dtype(frame[column]):
+            raise SpecError.of(
+                gettext_noop(
+                    "column '%(column)s' holds text (%(count)s distinct values), not numbers: "
+                    "write i(%(column)s) for one dummy per value"
+                ),
+                column=column,
+                count=f"{frame[column].nunique():,}",
+            )
 
 
 def check_parameters(n_obs: int, parsed: Formula, fixed_counts: Mapping[str, int]) -> None:

@@ -111,3 +111,16 @@ def test_run_gravity_with_maxiter_1_prints_converged_false(settings, tmp_path, p
     printed = json.loads(out.getvalue())
     assert printed["status"] == "DONE" and printed["converged"] is False
     assert printed["results"][0]["iterations"] == 1 and "did not converge" in printed["results"][0]["warning"]
+
+
+def test_a_text_column_written_as_a_plain_term_is_refused_pointing_to_i(panel):
+    # pyfixest would expand it silently into one dummy per exporter.
+    with pytest.raises(
+        SpecError, match=r"column 'exporter' holds text \(6 distinct values\), not numbers: write i\(exporter\)"
+    ):
+        gravity.fit(
+            panel.assign(exporter=panel["exporter"].astype(str)), {**PPML, "formula": "trade ~ fta + exporter | year"}
+        )
+    # The same column as i(exporter) is a categorical regressor and fits.
+    fitted = gravity.fit(panel, {**PPML, "formula": "trade ~ fta + i(exporter) | year"})
+    assert "fta" in fitted["coefficients"]
