@@ -32,6 +32,7 @@ from ..roles import REFERENCE
 from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
 from .codings import coding_missing_indicators
+from .evidence import MAX_EVIDENCE_PER_ANSWER
 from .history import history_user
 from .users import reference_coder_get_or_create
 
@@ -42,7 +43,8 @@ MISSING = {"", "na", "."}
 # asked to): refused, so a file of NaNs is never imported as "nothing to import".
 NOT_FINITE = {"nan", "inf", "infinity"}
 CODE = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")  # "1" or, as Stata writes it, "1.0"
-CODER_MAX, REF_MAX, NOTE_MAX, EVIDENCE_MAX = 150, 100, 10_000, 100
+# One limit on evidence per answer, the service's: an import may not hold more than the API takes.
+CODER_MAX, REF_MAX, NOTE_MAX, EVIDENCE_MAX = 150, 100, 10_000, MAX_EVIDENCE_PER_ANSWER
 
 
 @dataclass
@@ -121,17 +123,24 @@ def read_codings_csv(path, *, version):
                     field="value",
                 )
             evidence = [a.strip() for a in (row.get("evidence") or "").split(";") if a.strip()]
+            if len(evidence) > EVIDENCE_MAX:
+                raise ImportFailed(
+                    f"{len(evidence)} articles cited: at most {EVIDENCE_MAX} per answer",
+                    path=path,
+                    line=line,
+                    field="evidence",
+                )
             if evidence:
                 if agreement.pk not in articles:
                     articles[agreement.pk] = set(agreement.articles.values_list("identifier", flat=True))
                 unknown = [a[:40] for a in evidence if a not in articles[agreement.pk]]
-                if unknown or len(evidence) > EVIDENCE_MAX:
-                    message = (
-                        f"articles not in this treaty: {', '.join(unknown[:10])}"
-                        if unknown
-                        else f"more than {EVIDENCE_MAX} articles"
+                if unknown:
+                    raise ImportFailed(
+                        f"articles not in this treaty: {', '.join(unknown[:10])}",
+                        path=path,
+                        line=line,
+                        field="evidence",
                     )
-                    raise ImportFailed(message, path=path, line=line, field="evidence")
             note = (row.get("note") or "").strip()
             if len(note) > NOTE_MAX:
                 raise ImportFailed(f"a note has at most {NOTE_MAX:,} characters", path=path, line=line, field="note")

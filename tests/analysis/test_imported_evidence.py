@@ -115,3 +115,17 @@ def test_a_human_coders_note_stays_out_of_the_release(users, mini_version, treat
     release, _created = release_create(version=mini_version, name="coder a", source="coder_a")
 
     assert [(r["kind"], r["rationale"]) for r in release_evidence(release)] == [("citation", "")]
+
+
+@pytest.mark.django_db
+def test_an_import_cites_no_more_articles_per_answer_than_the_api_takes(users, mini_version, treaty, tmp_path):
+    from django.core.management.base import CommandError
+
+    from coding.services.evidence import MAX_EVIDENCE_PER_ANSWER
+
+    too_many = ";".join(str(n) for n in range(MAX_EVIDENCE_PER_ANSWER + 1))
+    with pytest.raises(CommandError) as refused:
+        import_approved(tmp_path, treaty, f"archive,wto,1,{too_many},")
+    message = str(refused.value)
+    assert f"{MAX_EVIDENCE_PER_ANSWER + 1} articles cited: at most {MAX_EVIDENCE_PER_ANSWER} per answer" in message
+    assert "archive.csv, line 2, field evidence" in message and "Nothing was imported." in message
