@@ -3,7 +3,7 @@ templates and tests reverse them."""
 
 from django.urls import path
 
-from .views import comparisons, releases, runs, sensitivity
+from .views import comparisons, releases, run_tables, runs, sensitivity
 
 app_name = "analysis"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("releases/new/", releases.release_new, name="release_new"),
     path("releases/<int:number>/", releases.release_detail, name="release_detail"),
     path("releases/<int:number>/histogram.<str:fmt>", releases.release_histogram, name="release_histogram"),
+    path("releases/<int:number>/irt.<str:fmt>", releases.release_irt_curves, name="release_irt_curves"),
     path("releases/<int:number>/evidence.<str:fmt>", releases.release_evidence_download, name="release_evidence"),
     path("releases/<int:number>/report/", releases.release_report_page, name="release_report"),
     path("releases/<int:number>/<str:shape>.<str:fmt>", releases.release_download, name="release_download"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("runs/<int:pk>/status/", runs.run_status, name="run_status"),
     path("runs/<int:pk>/cancel/", runs.run_cancel, name="run_cancel"),
     path("runs/table.<str:fmt>", runs.run_table, name="run_table"),
+    path("runs/<int:pk>/finished.<str:fmt>", run_tables.run_finished_table, name="run_finished_table"),
     path("runs/plot.<str:fmt>", runs.run_plot, name="run_plot"),
     path("panels/<int:pk>.<str:fmt>", runs.panel_download, name="panel_download"),
     path("sensitivity/", sensitivity.sensitivity_list, name="sensitivity_list"),

@@ -10,8 +10,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from jobs.lifecycle import job_fail, job_heartbeat_thread, task_soft_time_limit
 
-from .models import JobStatus, TextImport
+from .models import JobStatus, PrecoderTrainingJob, TextImport
 from .services.precode_jobs import precode_job_run
+from .services.precoder_training import precoder_retrain_run
 from .services.text_jobs import text_import_run
 
 
@@ -37,4 +38,11 @@ def text_import_task(self, job_id):
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def precode_task(self, job_id):
     job = precode_job_run(job_id=job_id)
+    return "NOT_CLAIMED" if job is None else job.status
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
+def precoder_training_task(self, job_id):
+    with job_heartbeat_thread(PrecoderTrainingJob, job_id):  # training takes minutes
+        job = precoder_retrain_run(job_id=job_id)
     return "NOT_CLAIMED" if job is None else job.status

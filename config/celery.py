@@ -64,8 +64,13 @@ def stop_worker_heartbeat(**_kwargs):
 
 @worker_process_init.connect
 def start_estimator_server(**_kwargs):
-    """A prefork pool process starts its estimator forkserver at once, in the background, so the
-    first model run does not wait ~2 s for pyfixest to be imported."""
+    """A process of a worker that fits models (it consumes the queue the analysis tasks go to)
+    starts its estimator forkserver at once, in the background, so the first specification does
+    not wait ~3 s for pyfixest to be imported; a worker of the default queue alone never fits and
+    starts none (each would hold ~300 MB). Sent by prefork pool processes and the solo pool."""
+    fits_on = (app.conf.task_routes or {}).get("analysis.tasks.*", {}).get("queue", app.conf.task_default_queue)
+    if fits_on not in app.amqp.queues.consume_from:
+        return
     try:
         from analysis.services.estimation import warm_up
 

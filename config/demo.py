@@ -29,6 +29,7 @@ from coding.services.codebooks import codebook_import
 from coding.services.coding_import import codings_import_csv, desta_codings_import
 from coding.services.texts import _set_parties, agreements_import_tota
 from coding.services.users import user_role_grant
+from config.demo_sensitivity import demo_sensitivity_create
 from jobs.dispatch import job_send
 
 DEMO_DIR = Path(coding.__file__).resolve().parent / "demo"  # the demo's data stays with the coding app
@@ -214,6 +215,18 @@ def demo_references_load(*, log=print):
         log(f"Reference coder 'DESTA 2.1': {result['linked']} of the demo FTAs.")
 
 
+def demo_published_tables(*, log=print):
+    """The study's published Tables 9 and 10, which run pages show beside a study preset's
+    columns: shipped in analysis/reference (so offline too); a ../shared copy that differs from
+    the shipped one is named, never silently preferred."""
+    from analysis.pure.published import PUBLISHED_CSV, published_columns
+
+    shared = settings.SHARED_DIR / "reference" / "paper_tables9_10_regressions.csv"
+    if shared.exists() and shared.read_bytes() != PUBLISHED_CSV.read_bytes():
+        log(f"Warning: {shared} differs from the shipped {PUBLISHED_CSV.name}; run pages show the shipped one.")
+    log(f"Published: the study's Tables 9 and 10 ({len(published_columns())} columns) beside the study presets.")
+
+
 def demo_assignments_create(*, log=print):
     """A first queue for the demo coders: China's FTAs that have a text, double-coded."""
     User = get_user_model()
@@ -245,6 +258,31 @@ def demo_release_create(*, log=print):
         version=version, name="The study's China FTAs (Table 6), recomputed", source="the study"
     )
     log(f"Dataset release {release.number}: {release.name} ({'new' if created else 'unchanged'}).")
+
+
+def demo_precoder_create(*, log=print):
+    """A trained pre-coder, so a fresh clone's agreement page pre-codes: trained on DESTA 2.1's
+    codes of the demo treaties (once; `manage.py train_precoder --codebook desta-tbt` trains
+    another), then the assigned treaties pre-coded, their suggestions citing the sentence that
+    supports each 1, in the TBT chapter when the treaty has one."""
+    from coding.models import PrecoderModel
+    from coding.services.precoder import PrecoderError, precode_batch, precoder_train
+
+    version = codebook_version_get(code="desta-tbt")
+    if PrecoderModel.objects.filter(version=version).exists():
+        return
+    try:
+        model = precoder_train(version=version, reference="DESTA 2.1")
+    except PrecoderError as exc:
+        log(f"Pre-coder: not trained ({exc}); `manage.py train_precoder --codebook desta-tbt` trains one.")
+        return
+    agreements = Agreement.objects.filter(codings__version=version, codings__coder__username="coder_a").distinct()
+    result = precode_batch(version=version, agreements=agreements.order_by("pk"), model=model)
+    log(
+        f"Pre-coder: model {model.number} trained on {len(model.training_agreements)} demo treaties "
+        f"(DESTA 2.1's codes; a small set, see its page for its cross-validated kappa); "
+        f"{len({r['agreement'] for r in result['rows']})} assigned treaties pre-coded."
+    )
 
 
 def broker_listening():
@@ -302,6 +340,9 @@ def demo_load(*, log=print, with_texts=True):
     if with_texts:
         demo_texts_import(sorted({int(r["tota_id"]) for r in rows if r["tota_id"]}), log=log)
     demo_references_load(log=log)
+    demo_published_tables(log=log)
     demo_assignments_create(log=log)
+    demo_precoder_create(log=log)
     demo_release_create(log=log)
     demo_panel_create(log=log)
+    demo_sensitivity_create(log=log)

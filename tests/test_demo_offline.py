@@ -11,7 +11,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from analysis.models import DatasetRelease, ModelRun, Panel
+from analysis.models import DatasetRelease, ModelRun, Panel, SensitivityRun
+from analysis.selectors.sensitivity import sensitivity_status
 from coding.models import Agreement, Coding
 from config import demo
 from tests.test_demo_idempotent import changed_counts, row_counts
@@ -79,7 +80,13 @@ def test_demo_loads_offline_without_shared_data(offline):
     call_command("load_demo", stdout=StringIO())
     assert changed_counts(before, row_counts()) == {}
     assert Coding.objects.filter(coder__username="coder_a").count() == 5
-    assert DatasetRelease.objects.count() == 1 and ModelRun.objects.count() == 1
+    # release 1 and the queued run, plus the finished sensitivity run's own release and run per source
+    sensitivity = SensitivityRun.objects.get()
+    assert sensitivity_status(sensitivity)["status"] == ModelRun.Status.DONE
+    columns = list(sensitivity.columns.all())
+    assert sorted(c.source for c in columns) == ["DESTA 2.1", "the study"]
+    assert set(DatasetRelease.objects.values_list("pk", flat=True)) == {release.pk} | {c.release_id for c in columns}
+    assert set(ModelRun.objects.values_list("pk", flat=True)) == {run.pk} | {c.run_id for c in columns}
 
 
 @pytest.mark.django_db

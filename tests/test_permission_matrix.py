@@ -3,11 +3,13 @@ admins. A URL without a rule here fails the test, so a new page or endpoint cann
 question. Rules: PUBLIC (anyone), LOGIN (any signed-in user; what they see is then filtered by
 coding.visibility), SUPERVISOR (supervisors and admins; coders get 403), STAFF (the Django admin)."""
 
+import pandas as pd
 import pytest
 from django.urls import get_resolver, reverse
 from django.urls.resolvers import URLResolver
 
-from analysis.models import ModelRun, SensitivityColumn, SensitivityRun
+from analysis.models import DatasetRelease, ModelRun, SensitivityColumn, SensitivityRun
+from analysis.pure import irt
 from analysis.pure.simulate import simulate
 from analysis.services.panels import panel_store
 from analysis.services.releases import release_create
@@ -90,6 +92,7 @@ def _rules(w):
         ),
         "analysis:release_evidence": (LOGIN, [("get", {"number": w["release"].number, "fmt": "csv"}, {})]),
         "analysis:release_report": (LOGIN, [("get", {"number": w["release"].number}, {})]),
+        "analysis:release_irt_curves": (LOGIN, [("get", {"number": w["irt_release"].number, "fmt": "svg"}, {})]),
         "analysis:comparison": (LOGIN, [("get", {}, {})]),
         "analysis:run_list": (
             SUPERVISOR,
@@ -103,6 +106,7 @@ def _rules(w):
             [("get", {"fmt": "html"}, {"runs": run.pk}), ("get", {"fmt": "csv"}, {"runs": run.pk})],
         ),
         "analysis:run_plot": (LOGIN, [("get", {"fmt": "svg"}, {"runs": run.pk})]),
+        "analysis:run_finished_table": (LOGIN, [("get", {"pk": w["failed_run"].pk, "fmt": "csv"}, {})]),
         "analysis:panel_download": (LOGIN, [("get", {"pk": w["panel"].pk, "fmt": "csv"}, {})]),
         "analysis:sensitivity_list": (
             SUPERVISOR,
@@ -171,6 +175,26 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
         )
         coding_submit(coding=approved_coding, user=user, revision=1)
     adjudication_approve(adjudication=Adjudication.objects.get(agreement=approved), user=users["supervisor"])
+    # A failed run with one finished specification (its table of finished columns) and a release
+    # scored by IRT (its curves): both through the real code paths, on small known data.
+    failed_run = model_run_execute(
+        run_id=model_run_create(panel=panel, specs=[SPEC, {**SPEC, "where": {"year": [1800]}}], dispatch=False).pk
+    )
+    assert failed_run.status == ModelRun.Status.FAILED
+    fitted = irt.fit(
+        pd.DataFrame({"wto": [0, 1] * 10, "harmon": [0, 1, 2, 3, 1] * 4}), {"wto": (0, 1), "harmon": (0, 3)}
+    )
+    irt_release = DatasetRelease.objects.create(
+        version=mini_version,
+        name="irt",
+        number=release.number + 1,
+        source="DESTA 2.1",
+        method={**release.method, "name": "irt"},
+        content_hash="irt",
+        rows=release.rows,
+        summary={**release.summary, "irt": fitted.summary()},
+        created_by=users["supervisor"],
+    )
     sensitivity = SensitivityRun.objects.create(version=mini_version, sources=["DESTA 2.1"], specs=[SPEC])
     SensitivityColumn.objects.create(
         sensitivity=sensitivity, position=0, source="DESTA 2.1", release=release, panel=panel, run=run
@@ -187,6 +211,8 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
         "panel": panel,
         "run": run,
         "sensitivity": sensitivity,
+        "failed_run": failed_run,
+        "irt_release": irt_release,
         "queued_run": model_run_create(panel=panel, specs=[SPEC], dispatch=False),
         "text_import": TextImport.objects.create(
             agreement=open_agreement, upload="text_imports/x.txt", original_name="x.txt"
@@ -304,7 +330,7 @@ def blind_run(world):
     assert created and world["treaty"].pk in [r["agreement_id"] for r in release.rows]
     panel, _ = panel_store(simulate(countries=7, seed=2), name="blind panel", release=release)
     run = model_run_execute(run_id=model_run_create(panel=panel, specs=[SPEC], dispatch=False, name="BLIND-RUN").pk)
-    assert DatasetRelease.objects.count() == 2 and run.status == ModelRun.Status.DONE
+    assert DatasetRelease.objects.count() == 3 and run.status == ModelRun.Status.DONE  # the world's two and this one
     return {"release": release, "panel": panel, "run": run}
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 from coding.pure.csv_safe import frame_csv
 
 from .panel_exports import stata_frame
-from .variable_labels import fit_label
+from .variable_labels import description, fit_label
 
 SHAPES = {"agreement", "dyad"}
 ID_COLUMNS = [
@@ -36,6 +36,10 @@ ID_COLUMNS = [
     "membership",
 ]
 Record = dict[str, Any]
+IRT_README = [
+    "Latent depth (irt): depth is the expected a-posteriori score on a N(0, 1) scale (Rasch / partial credit",
+    "model, marginal maximum likelihood); depth_se its posterior SD; tier is the tier of the additive score.",
+]
 
 
 def release_frame(
@@ -45,7 +49,9 @@ def release_frame(
     parties, so a bilateral agreement gives two rows, ready to merge into a pair-year panel."""
     if shape not in SHAPES:
         raise ValueError(f"shape must be one of {sorted(SHAPES)}")
-    value_columns = [*indicator_codes, "depth", "tier"]
+    # A latent-depth (IRT) release's rows carry depth_se, the posterior SD of each depth.
+    latent = ["depth_se"] if any("depth_se" in row for row in rows) else []
+    value_columns = [*indicator_codes, "depth", *latent, "tier"]
     records: list[Record] = []
     for row in rows:
         base = {c: row.get(c) for c in ID_COLUMNS}
@@ -65,7 +71,7 @@ def release_frame(
         + value_columns
     )
     frame = pd.DataFrame.from_records(records, columns=columns)
-    for column in [*indicator_codes, "depth", "tota_id", "wto_rta_id", "entry_into_force_year", "agreement_id"] + (
+    for column in [*value_columns[:-1], "tota_id", "wto_rta_id", "entry_into_force_year", "agreement_id"] + (
         ["year"] if shape == "dyad" else []
     ):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
@@ -84,6 +90,7 @@ def readme_lines(meta: Mapping[str, Any]) -> list[str]:
         f"Content hash (sha256): {meta['content_hash']}",
         f"Released by {meta['created_by']} on {meta['created_at']}",
         "Missing codes are left empty (Stata: .), never 0. Agreements missing a depth indicator have no depth.",
+        *(IRT_README if meta.get("method") == "irt" else []),
         "Shapes: one row per agreement, or one row per ordered country pair (iso3_i, iso3_j) with the",
         "agreement's entry-into-force year (column year) for merging into a pair-year panel.",
         *evidence_readme(meta),
@@ -399,6 +406,7 @@ def stata_bytes(
     known.update(
         {
             "depth": f"depth score ({meta['method']})",
+            "depth_se": description("depth_se"),
             "entry_into_force_year": "year the agreement entered into force",
             "iso3_i": "party i (ISO3)",
             "iso3_j": "party j (ISO3)",

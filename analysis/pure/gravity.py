@@ -151,6 +151,7 @@ def fit(
         "label": spec.get("label") or "",
     }
     result.update(estimator.statistics(model))
+    estimator.amend(result, model, frame, parsed, spec)  # e.g. PPML's bias correction (ppml_bias.py)
     if not converged:
         result["warning"] = estimator.not_converged
     collinear, unusable = fit_checks.dropped_regressors(parsed, coefficients, model), fit_checks.zero_se(coefficients)

@@ -111,6 +111,16 @@ PRESETS: dict[str, list[Spec]] = {
             "label": gettext_noop("structural PPML, pair clusters"),
         },
     ],
+    "structural-ppml-bc": [
+        {
+            "estimator": ppml.NAME,
+            "formula": "trade ~ rta | exporter^year + importer^year + pair_id",
+            "vcov": {"cluster": "pair_id"},
+            "ssc": STATA_SSC,
+            "bias_correction": True,
+            "label": gettext_noop("structural PPML, bias-corrected (Weidner & Zylkin)"),
+        },
+    ],
     "structural-ppml-twoway": [
         {
             "estimator": ppml.NAME,
@@ -154,6 +164,11 @@ PRESETS: dict[str, list[Spec]] = {
 # Every preset's label, for the pages that show them in their reader's language (stored runs
 # keep the English label; analysis/templatetags/analysis_labels.py: preset_label).
 PRESET_LABELS = frozenset(spec["label"] for specs in PRESETS.values() for spec in specs)
+# The study presets by label: each names the published column it replicates ("table.column" of
+# analysis/reference/study_tables9_10.csv), which analysis/pure/published.py shows beside ours.
+STUDY_SPECS: dict[str, Spec] = {
+    spec["label"]: spec for specs in PRESETS.values() for spec in specs if spec.get("study_column")
+}
 
 
 def preset(name: str, *, years: Iterable[int] | None = None) -> list[Spec]:

@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 from statsmodels.multivariate.pca import PCA
 
-from . import bounds
+from . import bounds, irt
 from .errors import gettext_noop
 
-METHODS = {"additive", "weighted", "pca"}
+METHODS = {"additive", "weighted", "pca", "irt"}
 Tier = dict[str, Any]  # {name, min, max}
 
 
@@ -38,6 +38,9 @@ class ScoreResult:
     # (mixed-sign loadings, indicators left out for not varying).
     correlation_with_additive: float | None = None
     warnings: list[str] = field(default_factory=list)
+    # IRT (analysis/pure/irt.py): each score's posterior SD and the item parameters kept with a release.
+    standard_error: "pd.Series[float] | None" = None
+    irt: dict[str, Any] | None = None
 
 
 def additive(
@@ -107,10 +110,28 @@ def first_principal_component(
 
 
 def score(
-    codes: pd.DataFrame, indicators: list[str], method: str = "additive", weights: Mapping[str, float] | None = None
+    codes: pd.DataFrame,
+    indicators: list[str],
+    method: str = "additive",
+    weights: Mapping[str, float] | None = None,
+    *,
+    indicator_ranges: Mapping[str, tuple[float, float]] | None = None,
 ) -> ScoreResult:
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
+    if method == "irt":  # the latent score: EAP with its posterior SD (irt.IrtRefusal when it cannot)
+        missing = [c for c in indicators if c not in codes.columns]
+        if missing:
+            raise ValueError(f"indicators not in the data: {', '.join(missing)}")
+        fitted = irt.fit(codes[indicators], indicator_ranges or {})
+        return ScoreResult(
+            depth=fitted.eap,
+            method=method,
+            indicators=list(indicators),
+            warnings=fitted.warnings,
+            standard_error=fitted.posterior_sd,
+            irt=fitted.summary(),
+        )
     if method == "pca":
         depth, loadings, explained, correlation, warnings = first_principal_component(codes, indicators)
         return ScoreResult(
@@ -252,19 +273,27 @@ def release_table(inputs: ReleaseInputs, *, method: Mapping[str, Any]) -> tuple[
     sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
     codes. This is the one place tiers are decided: the codebook's tiers are cut on the additive
     range, so they apply only when tiers_apply() says so (never to PCA, nor to weights that
-    change the range); otherwise every row's tier is None."""
+    change the range); otherwise every row's tier is None. An IRT release keeps the tier of each
+    agreement's additive score (its depth is the latent score, its tier the codebook's), and its
+    summary says so (`tiers_basis`)."""
     indicators = method.get("indicators") or inputs.depth_indicators or inputs.indicator_codes
     weights = weights_checked(method.get("weights"), inputs.indicator_codes)
-    result = score(inputs.codes, indicators, method=method.get("name", "additive"), weights=weights)
     ranges = {c: r for c, r in inputs.indicator_ranges.items() if c in indicators}
-    applies = result_tiers_apply(result, indicator_ranges=ranges)
-    tiers = assign_tiers(result.depth, inputs.tiers) if inputs.tiers and applies else None
+    result = score(
+        inputs.codes, indicators, method=method.get("name", "additive"), weights=weights, indicator_ranges=ranges
+    )
+    latent = result.method == "irt"
+    applies = latent or result_tiers_apply(result, indicator_ranges=ranges)
+    tier_scores = additive(inputs.codes, indicators) if latent else result.depth
+    tiers = assign_tiers(tier_scores, inputs.tiers) if inputs.tiers and applies else None
     codes = inputs.codes
     rows: list[dict[str, Any]] = []
     for agreement_id in codes.index:
         row = dict(inputs.facts[agreement_id])
         row.update({code: _plain(codes.at[agreement_id, code]) for code in codes.columns})
         row["depth"] = _plain(result.depth.get(agreement_id))
+        if result.standard_error is not None:  # a posterior SD: plausible values are Normal(depth, depth_se)
+            row["depth_se"] = _plain(result.standard_error.get(agreement_id))
         tier = tiers.get(agreement_id) if tiers is not None else None
         row["tier"] = tier if isinstance(tier, str) else None  # pandas turns a missing tier into NaN
         rows.append(row)
@@ -283,6 +312,10 @@ def release_table(inputs: ReleaseInputs, *, method: Mapping[str, Any]) -> tuple[
         "tiers_apply": applies,
         "agreement": inputs.agreement,
     }
+    if latent:
+        summary["irt"] = result.irt
+        summary["tiers_basis"] = "additive"
+        summary["depth_counts"] = {}  # EAPs are continuous: the release page plots the IRT curves instead
     return rows, summary
 
 

@@ -52,6 +52,8 @@ def to_docx(table: dict[str, Any]) -> bytes:
                 for run in paragraph.runs:
                     run.font.size = Pt(9)
     document.add_paragraph(str(table.get("note") or NOTE))
+    for text in table.get("notes") or []:  # e.g. what differs from the study's published column
+        document.add_paragraph(str(text))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -94,6 +96,8 @@ def to_xlsx(table: dict[str, Any]) -> bytes:
             put(line, index, str(value))
         line += 1
     put(line + 1, 1, str(table.get("note") or NOTE))
+    for offset, text in enumerate(table.get("notes") or [], start=2):  # e.g. what differs from the study
+        put(line + offset, 1, str(text))
     sheet.column_dimensions["A"].width = 28
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -2,6 +2,7 @@
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
 (analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,6 +38,12 @@ TEXT = {
     "converged": "Converged",
     "no_iterations": "no ({n} iterations)",
     "collinear": "Dropped as collinear",
+    "bias": "{variable}: bias (Weidner & Zylkin)",
+    "bias_corrected": "{variable}: bias-corrected (adjusted SE)",
+    "bias_correction": "Bias correction",
+    "three_way": "three-way: bias and adjusted SE",
+    "two_way": "two-way: adjusted SE only (no bias)",
+    "plausible": "{term}: combined over plausible values of depth (SE) [FMI]",
 }
 
 
@@ -88,19 +95,17 @@ def build(
             c = result["coefficients"].get(name)
             cells.append((c["estimate"], c["se"], stars(c["p"])) if c else None)
         rows.append({"variable": name, "cells": cells})
+        rows += _bias_rows(name, results, text)
     fixed: list[str] = []
     for result in results:
-        for fe in result.get("fixed_effects", {}):
+        for fe in _fixed_in_formula_order(result):
             if fe not in fixed:
                 fixed.append(fe)
     footer = [
         (text["n"], [f"{r['n_obs']:,}" for r in results]),
         (
             text["r2"],
-            [
-                f"{(r.get('r2') if r.get('r2') is not None else r.get('pseudo_r2')) or float('nan'):.3f}"
-                for r in results
-            ],
+            [_fit_statistic(r.get("r2") if r.get("r2") is not None else r.get("pseudo_r2")) for r in results],
         ),
         (text["estimator"], [table_title(r.get("estimator")) for r in results]),
         (text["se"], [_vcov_label(r.get("vcov"), text) for r in results]),
@@ -111,14 +116,69 @@ def build(
     ]
     if any(r.get("converged") is False for r in results):  # an unconverged column is never silent
         footer.append((text["converged"], [_converged(r, text) for r in results]))
+    if any(r.get("bias_correction") for r in results):
+        footer.append((text["bias_correction"], [_bias_structure(r, text) for r in results]))
     if any(r.get("dropped_regressors") for r in results):
         footer.append((text["collinear"], [", ".join(r.get("dropped_regressors") or []) for r in results]))
+    footer += _plausible_footer(results, text)
     if provenance:
         footer += [
             (text["release"], [str(p.get("release") or "") for p in provenance]),
             (text["panel"], [str(p.get("panel") or "")[:12] for p in provenance]),
         ]
     return {"columns": labels, "rows": rows, "footer": footer}
+
+
+def _plausible_footer(results: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """For results fitted on plausible values of depth (depth_uncertainty), one row per depth
+    term: Rubin's combined estimate, its total SE and the fraction of missing information, with
+    M; empty in the other columns."""
+    terms: list[str] = []
+    for result in results:
+        for term in (result.get("plausible_values") or {}).get("depth_terms") or []:
+            if term not in terms:
+                terms.append(term)
+    rows = []
+    for term in terms:
+        values = []
+        for result in results:
+            combined = result.get("plausible_values") or {}
+            cell = (combined.get("coefficients") or {}).get(term)
+            values.append(
+                f"{_number(cell['estimate'])} ({_number(cell['se'])}) [{_number(cell['fmi'], 2)}], M = {combined['draws']}"
+                if cell
+                else ""
+            )
+        rows.append((text["plausible"].format(term=term), values))
+    return rows
+
+
+def _bias_rows(name: str, results: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> list[dict[str, Any]]:
+    """Under a coefficient's (original) row, for results with "bias_correction": its bias (no SE)
+    and its bias-corrected estimate with the adjusted SE (stars from the normal distribution)."""
+    corrected = [(r["coefficients"].get(name) or {}).get("bias_corrected") for r in results]
+    if not any(corrected):
+        return []
+    bias: list[Cell] = [(c["bias"], None, "") if c else None for c in corrected]
+    fixed: list[Cell] = []
+    for c in corrected:
+        se = c.get("se") if c else None
+        p = math.erfc(abs(c["estimate"] / se) / math.sqrt(2)) if c and se else None
+        fixed.append((c["estimate"], se, stars(p)) if c else None)
+    return [
+        {"variable": text["bias"].format(variable=name), "term": name, "kind": "bias", "cells": bias},
+        {
+            "variable": text["bias_corrected"].format(variable=name),
+            "term": name,
+            "kind": "bias_corrected",
+            "cells": fixed,
+        },
+    ]
+
+
+def _bias_structure(result: Mapping[str, Any], text: Mapping[str, str]) -> str:
+    structure = (result.get("bias_correction") or {}).get("structure")
+    return text[structure] if structure in ("three_way", "two_way") else ""
 
 
 def _converged(result: Mapping[str, Any], text: Mapping[str, str]) -> str:
@@ -137,7 +197,8 @@ def _cell(cell: Cell, digits: int = 3) -> tuple[str, str]:
     if cell is None:
         return "", ""
     estimate, se, mark = cell
-    return f"{_number(estimate, digits)}{mark}", f"({_number(se, digits)})"
+    # A published column (analysis/pure/published.py) has no standard error: nothing, not "()".
+    return f"{_number(estimate, digits)}{mark}", "" if se is None else f"({_number(se, digits)})"
 
 
 def _number(value: float | None, digits: int = 3) -> str:
@@ -155,6 +216,7 @@ def to_markdown(table: Table) -> str:
     for name, values in table["footer"]:
         lines.append(f"| {name} | " + " | ".join(values) + " |")
     lines.append("\n*** p<0.01, ** p<0.05, * p<0.1; standard errors in parentheses.")
+    lines += [f"\n{text}" for text in table.get("notes") or []]  # e.g. what differs from the study
     return "\n".join(lines) + "\n"
 
 
@@ -181,7 +243,7 @@ def to_latex(table: Table) -> str:
     ]
     for row in table["rows"]:
         estimates = [_number(c[0]) + (f"$^{{{c[2]}}}$" if c[2] else "") if c else "" for c in row["cells"]]
-        ses = [f"({_number(c[1])})" if c else "" for c in row["cells"]]
+        ses = [f"({_number(c[1])})" if c and c[1] is not None else "" for c in row["cells"]]
         lines.append(_tex(row["variable"]) + " & " + " & ".join(estimates) + r" \\")
         lines.append(" & " + " & ".join(ses) + r" \\")
     lines.append(r"\hline")
@@ -192,6 +254,7 @@ def to_latex(table: Table) -> str:
         r"\multicolumn{" + str(n + 1) + r"}{l}{\footnotesize $^{***}$ p$<$0.01, $^{**}$ p$<$0.05, $^{*}$ p$<$0.1}\\",
         r"\end{tabular}",
     ]
+    lines += [r"\par\noindent{\footnotesize " + _tex(text) + "}" for text in table.get("notes") or []]
     return "\n".join(lines) + "\n"
 
 
@@ -205,4 +268,53 @@ def to_csv(table: Table) -> str:
         rows.append(["", *(_cell(c, digits=6)[1] for c in row["cells"])])
         rows.append(["", *(c[2] if c else "" for c in row["cells"])])
     rows += [[name, *values] for name, values in table["footer"]]
+    rows += [["note", text] for text in table.get("notes") or []]
     return rows_csv(rows)
+
+
+def with_unfinished(
+    table: Table,
+    positions: Sequence[int],
+    unfinished: Sequence[Mapping[str, Any]],
+    *,
+    text: Mapping[str, str] | None = None,
+) -> Table:
+    """A partial run's table (built from its finished specifications, at `positions`) with a
+    column for each specification that did not finish ({"position", "label", "why"}), in
+    specification order: its cells empty, and a footer row saying why it has no estimates (a
+    failure's reason, "cancelled", "not started"), so the gap is marked and never looks like zeros."""
+    name = (text or {}).get("not_estimated", "Not estimated")
+    order = sorted(
+        [(position, index, None) for index, position in enumerate(positions)]
+        + [(int(item["position"]), -1, item) for item in unfinished],
+        key=lambda entry: (entry[0], entry[1]),
+    )
+    columns = [table["columns"][index] if item is None else str(item["label"]) for _p, index, item in order]
+    rows = [
+        {**row, "cells": [row["cells"][index] if item is None else None for _p, index, item in order]}
+        for row in table["rows"]
+    ]
+    footer = [
+        (label, [values[index] if item is None else "" for _p, index, item in order])
+        for label, values in table["footer"]
+    ]
+    footer.append((name, ["" if item is None else str(item["why"]) for _p, _index, item in order]))
+    return {**table, "columns": columns, "rows": rows, "footer": footer}
+
+
+def _fixed_in_formula_order(result: Mapping[str, Any]) -> list[str]:
+    """The fixed effects of a result in the order its formula names them: the stored dict's own
+    order is not kept (PostgreSQL's jsonb returns keys shortest first)."""
+    stored = list(result.get("fixed_effects") or {})
+    formula = str(result.get("formula") or "")
+    named = [name.strip() for name in formula.split("|", 1)[1].split("+")] if "|" in formula else []
+    return [name for name in named if name in stored] + [name for name in stored if name not in named]
+
+
+def _fit_statistic(value: Any) -> str:
+    """R² or pseudo R² with three decimals; blank when there is none (never "nan"), 0 shown as 0."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return f"{number:.3f}" if math.isfinite(number) else ""

@@ -50,6 +50,7 @@ DESCRIPTIONS: dict[str, str] = {
     "trade": "trade flow from exporter to importer",
     "fta": "1 = a free trade agreement between the pair is in force this year",
     "depth": "depth score of the deepest agreement in force (missing before any)",
+    "depth_se": "standard error of the latent depth score (posterior SD, IRT)",
     "depth_fta": "depth x FTA: 0 without an agreement in force, the depth with one",
     "rta": "1 = a regional trade agreement between the pair is in force this year",
     "dist": "distance between the pair",

@@ -263,11 +263,12 @@ def source_evidence(*, version, source):
     return records
 
 
-def release_inputs(*, version, source) -> scoring.ReleaseInputs:
+def release_inputs(*, version, source, agreement_ids=None) -> scoring.ReleaseInputs:
     """The one read of the release path: everything scoring.release_table needs to release the
     current codes of `source` under `version` (codes, agreement facts, the codebook's indicator
-    ranges, depth indicators and tiers, coverage, and inter-coder agreement on those agreements)."""
+    ranges, depth indicators and tiers, coverage, coder agreement on them), of `agreement_ids` if given."""
     codes = source_codes(version=version, source=source)
+    codes = codes if agreement_ids is None else codes[codes.index.isin(set(agreement_ids))]
     indicators = list(version.indicators.all())
     agreement_ids = list(codes.index)
     released = set(agreement_ids)

@@ -8,6 +8,7 @@ from coding.pure.ids import MAX_DATABASE_ID, parse_id
 from jobs.selectors import job_waiting_reason
 
 from ..models import ModelRun, Panel, SpecFit
+from ..pure.plausible_values import draw_of
 from .releases import release_visible_to
 
 # A run's status values (QUEUED, RUNNING, DONE, FAILED, CANCELLED), for pages and APIs, which
@@ -92,6 +93,8 @@ def run_fits(run):
         {
             "position": fit.position + 1,
             "label": (fit.spec or {}).get("label") or (fit.spec or {}).get("formula", ""),
+            # A plausible value of depth (depth_uncertainty): {"draw": m, "draws": M, "of": position}.
+            "plausible_value": _draw_shown(fit.spec),
             "status": fit.status,
             "status_display": fit.get_status_display(),
             "progress": fit.progress,
@@ -105,6 +108,11 @@ def run_fits(run):
     ]
 
 
+def _draw_shown(spec):
+    draw = draw_of(spec)
+    return None if draw is None else {"draw": draw["draw"], "draws": draw["draws"], "of": draw["of"] + 1}
+
+
 def run_outcome(run):
     """What a run that ended without finishing (cancelled or failed) did and did not do:
     ({"finished": [{position, label, result}], "unfinished": [{position, label, status}]}), in
@@ -112,21 +120,27 @@ def run_outcome(run):
     child that finished after the parent was cancelled is not counted: its row says cancelled);
     a run fitted in one task finishes its specifications in order, so its stored results are the
     first ones and the rest never finished. `status` is the SpecFit/ModelRun status value, or
-    "NOT_STARTED" for a specification a failed one-task run never reached."""
+    "NOT_STARTED" for a specification a failed one-task run never reached; `error` the reason of
+    one that failed ("" for the others)."""
 
     def label(spec):
         spec = spec if isinstance(spec, dict) else {}
         return spec.get("label") or spec.get("formula", "")
 
     if run.fan_out:
-        fits = list(SpecFit.objects.filter(run=run).order_by("position").only("position", "spec", "status", "result"))
+        fits = list(
+            SpecFit.objects.filter(run=run).order_by("position").only("position", "spec", "status", "result", "error")
+        )
+        # Plausible-value fits are no specifications of their own: their specification's result
+        # combines them once all are done (services/plausible_values.py: results_combined).
+        fits = [fit for fit in fits if draw_of(fit.spec) is None]
         finished = [
             {"position": fit.position + 1, "label": label(fit.spec), "result": fit.result}
             for fit in fits
             if fit.status == SpecFit.Status.DONE and fit.result is not None
         ]
         unfinished = [
-            {"position": fit.position + 1, "label": label(fit.spec), "status": fit.status}
+            {"position": fit.position + 1, "label": label(fit.spec), "status": fit.status, "error": fit.error or ""}
             for fit in fits
             if not (fit.status == SpecFit.Status.DONE and fit.result is not None)
         ]
@@ -141,10 +155,20 @@ def run_outcome(run):
             "position": index + 1,
             "label": label(specs[index]),
             "status": run.status if index == len(results) or run.status != ModelRun.Status.FAILED else "NOT_STARTED",
+            "error": (run.error or "") if index == len(results) and run.status == ModelRun.Status.FAILED else "",
         }
         for index in range(len(results), len(specs))
     ]
     return {"finished": finished, "unfinished": unfinished}
+
+
+def run_panel_facts(run, spec=None):
+    """What a note beside the study's published column says of the data one of `run`'s results
+    was fitted on (analysis/pure/published.py: PanelFacts): the panel's name, whether it is
+    synthetic, and the years (the specification's own, else those the panel was built for)."""
+    spec = spec if isinstance(spec, dict) else {}
+    years = spec.get("years") or (run.panel.source or {}).get("years") or []
+    return {"name": run.panel.name, "synthetic": run.panel.synthetic, "years": [int(y) for y in years]}
 
 
 def run_waiting_reason(run):

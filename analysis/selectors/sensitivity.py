@@ -11,6 +11,7 @@ from coding.models import Coding
 from coding.roles import REFERENCE
 
 from ..models import ModelRun, SensitivityColumn, SensitivityRun
+from ..pure import common_support
 from .releases import release_visible_to
 from .runs import runs_for
 
@@ -133,6 +134,9 @@ def sensitivity_output(sensitivity):
                     for r in results
                 ],
                 "build": column.build,
+                "left_out": column.build.get("left_out"),
+                "support": column.build.get("support", []),
+                "warnings": [w for w in map(common_support.describe, column.build.get("support", [])) if w],
                 "error": column.run.error or None,
             }
         )
@@ -140,6 +144,22 @@ def sensitivity_output(sensitivity):
         "run": sensitivity.pk,
         "status": status["status"],
         "codebook": str(sensitivity.version),
+        "common_support": sensitivity.inputs.get("common_support"),
         "checks": sensitivity.checks.get("counts", {}),
         "columns": columns,
+    }
+
+
+def sensitivity_support(sensitivity):
+    """The page's table of support: common support as asked and applied, and one row per
+    treaty-level regressor with, per column (source), its treaties and pair-years with FTA = 1
+    ({"n_treaties", "n_pair_years", "few"}; None when the column has no such regressor)."""
+    columns = list(sensitivity.columns.all())
+    names = list(dict.fromkeys(s["regressor"] for c in columns for s in c.build.get("support", [])))
+    by_column = [{s["regressor"]: s for s in c.build.get("support", [])} for c in columns]
+    return {
+        "common": sensitivity.inputs.get("common_support") or {},
+        "left_out": [(c.source, c.build.get("left_out")) for c in columns],
+        "rows": [(name, [found.get(name) for found in by_column]) for name in names],
+        "few": [(c.source, s) for c in columns for s in c.build.get("support", []) if s.get("few")],
     }

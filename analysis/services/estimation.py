@@ -6,7 +6,9 @@ No Django here: the child imports this module, so it must stay importable withou
 The children are forked from a forkserver (one per worker process, started when the process
 starts, see config/celery.py) that has already imported pandas, pyfixest and our gravity module,
 so a specification costs a fork and a read of the stored panel, not the ~2 s of importing
-pyfixest (bench/bench_gravity.py measures it). Each child:
+pyfixest (bench/bench_gravity.py measures it). The pickled panel's read is not what a child
+costs (0.03 s for 1M rows, measured): its fresh memory is, which _keep_freed_memory makes cheaper.
+Each child:
 - gets the panel's path and the validated spec, and sends back the plain-dict result (or the
   SpecError / error text) and its progress messages; its stderr goes to a file whose lines
   explain a crash (the Rust panic's message) and then go to the worker's log;
@@ -88,12 +90,76 @@ def _context():
 
 
 def warm_up():
-    """Start this process's forkserver now (it imports pyfixest in the background), so the
-    first job does not wait for it. Called when a worker process starts."""
+    """Start this process's forkserver now (it imports pyfixest in the background, ~3 s on an idle
+    machine), so the first job does not wait for it. Called when an estimation worker's process
+    starts (config/celery.py). A thread then forks one child that does nothing: it returns when
+    the forkserver has finished importing, which the log says ("estimator forkserver ready in
+    3.1 s") and forkserver_ready() tells; the worker takes jobs meanwhile (a job that comes first
+    waits only for what is left of the import)."""
     from multiprocessing import forkserver
 
+    started = time.monotonic()
+    _ready.clear()
     _context()
     forkserver.ensure_running()
+
+    def probe():
+        try:
+            _start(_nothing, ()).join()
+        except Exception:  # the first job starts (or reports) it instead
+            logger.warning("the estimator forkserver did not answer", exc_info=True)
+            return
+        _ready.set()
+        logger.info("estimator forkserver ready in %.1f s", time.monotonic() - started)
+
+    threading.Thread(target=probe, daemon=True, name="estimator-warm-up").start()
+
+
+def forkserver_ready(timeout=None):
+    """True once warm_up()'s forkserver has forked its first child (its imports are done)."""
+    return _ready.wait(timeout)
+
+
+_ready = threading.Event()
+# One child started at a time: _plain_parent swaps the process-wide current process.
+_start_lock = threading.Lock()
+
+
+def _nothing():
+    pass
+
+
+def _start(target, args, name="estimator"):
+    """A started child of the forkserver running target(*args)."""
+    with _start_lock, _plain_parent():
+        process = _context().Process(target=target, args=args, name=name, daemon=True)
+        process.start()
+    return process
+
+
+# glibc's mallopt parameters (malloc.h).
+_M_TRIM_THRESHOLD, _M_TOP_PAD, _M_MMAP_THRESHOLD = -1, -2, -3
+
+
+def _keep_freed_memory():
+    """The child fits once and exits, so its allocator may keep what it frees for the next array
+    instead of returning it to the kernel and asking again. By default glibc maps every block
+    over 128 kB (the threshold grows only as blocks are freed) and gives it back when freed: a
+    fresh process fitting a 1M-row panel pays ~100,000 page faults and ~0.3 s of CPU in the kernel
+    that a long-lived process does not (bench/bench_gravity.py). Blocks up to 1 GB now come from
+    the heap, which is trimmed only above 2 GB. Not glibc (or no libc found): nothing changes."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        for parameter, value in (
+            (_M_MMAP_THRESHOLD, 1 << 30),
+            (_M_TRIM_THRESHOLD, (1 << 31) - 1),
+            (_M_TOP_PAD, 64 << 20),
+        ):
+            libc.mallopt(parameter, value)
+    except (OSError, AttributeError):
+        pass
 
 
 def _die_with_parent():
@@ -111,6 +177,7 @@ def _die_with_parent():
 def _child(writer, panel_path, spec, stderr_path):
     """The child's whole life: load, fit, send one message, exit."""
     _die_with_parent()
+    _keep_freed_memory()
     if stderr_path:
         fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
         os.dup2(fd, 2)
@@ -186,14 +253,9 @@ def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limi
     reader, writer = context.Pipe(duplex=False)
     descriptor, stderr_path = tempfile.mkstemp(prefix="estimator-", suffix=".log")
     os.close(descriptor)
-    with _plain_parent():
-        process = context.Process(
-            target=_child, args=(writer, str(panel_path), spec, stderr_path), name="estimator", daemon=True
-        )
-    message = None
+    process, message = None, None
     try:
-        with _plain_parent():
-            process.start()
+        process = _start(_child, (writer, str(panel_path), spec, stderr_path))
         writer.close()  # ours: the reader sees EOF when the child dies without a message
         while True:
             ready = wait([reader, process.sentinel], timeout=POLL_SECONDS)
@@ -218,7 +280,7 @@ def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limi
                 on_wait()
         process.join(timeout=10)
     finally:
-        if process.is_alive():
+        if process is not None and process.is_alive():
             process.kill()
             process.join(timeout=5)
         reader.close()
@@ -226,7 +288,7 @@ def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limi
         detail = _crash_detail(stderr_path) if message is None else ""
         _forward_stderr(stderr_path)
     if message is None:
-        raise EstimatorCrashed(process.exitcode, detail)
+        raise EstimatorCrashed(process.exitcode if process is not None else None, detail)
     kind, payload = message
     if kind == "ok":
         return payload

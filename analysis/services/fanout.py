@@ -35,23 +35,27 @@ from jobs.lifecycle import Heartbeat, JobStep, JobStopped, job_fail, job_run
 from jobs.progress import CANCELLED, DONE, plain_progress, progress_fields
 
 from ..models import ModelRun, SpecFit
+from ..pure.plausible_values import draw_of, fitted_spec
 from . import estimation
 from .fitting import failure_reason, package_versions
-from .panels import panel_file_checked
+from .plausible_values import draw_specs, fit_panel_path, results_combined
 
 logger = logging.getLogger(__name__)
 
 ACTIVE = [ModelRun.Status.QUEUED, ModelRun.Status.RUNNING]
 
 
-def fan_out_create(*, run: ModelRun, dispatch: bool = True) -> list[SpecFit]:
+def fan_out_create(*, run: ModelRun, dispatch: bool = True, draws: list[dict[str, Any]] | None = None) -> list[SpecFit]:
     """Create the children of `run` (inside the caller's transaction) and, when `dispatch`, send
     their tasks as one group once it commits (a run fitted in one process has its children too,
-    executed there one by one: services/runs.py, model_run_execute)."""
+    executed there one by one: services/runs.py, model_run_execute). One child per specification,
+    at its position, then the plausible-value children of those asking for depth_uncertainty
+    (`draws`: services/plausible_values.py draw_specs, drawn here when not given)."""
+    specs = list(run.specs) + (draw_specs(panel=run.panel, specs=run.specs) if draws is None else list(draws))
     fits = SpecFit.objects.bulk_create(
         [
             SpecFit(run=run, position=position, spec=spec, created_by=run.created_by)
-            for position, spec in enumerate(run.specs)
+            for position, spec in enumerate(specs)
         ]
     )
     # bulk_create sets primary keys on PostgreSQL and SQLite alike (both return them).
@@ -90,15 +94,17 @@ def spec_fit_execute(
             step.update(progress=percent, **(progress_fields(code, params) if code else plain_progress(str(message))))
 
         try:
-            result = estimation.fit_isolated(
-                panel_file_checked(fit.run.panel),
-                fit.spec,
-                should_stop=lambda: not step.alive(),
-                deadline=deadline,
-                time_limit=time_limit,
-                on_wait=beat,
-                progress=report,
-            )
+            # A plausible-value child fits a copy of the panel with its draw's depths.
+            with fit_panel_path(fit) as panel_path:
+                result = estimation.fit_isolated(
+                    panel_path,
+                    fitted_spec(fit.spec),
+                    should_stop=lambda: not step.alive(),
+                    deadline=deadline,
+                    time_limit=time_limit,
+                    on_wait=beat,
+                    progress=report,
+                )
         except estimation.EstimationStopped:
             raise JobStopped from None  # cancelled (or no longer ours): the row says so already
         return {"result": estimation.clean_numbers(result)}
@@ -117,6 +123,11 @@ def spec_fit_execute(
 
 def _spec_label(fit: SpecFit) -> str:
     name = fit.spec.get("label") if isinstance(fit.spec, dict) else None
+    draw = draw_of(fit.spec)
+    if draw is not None:
+        return f"plausible value {draw['draw']} of {draw['draws']} of specification {draw['of'] + 1}" + (
+            f" ({name})" if name else ""
+        )
     return f"specification {fit.position + 1}" + (f" ({name})" if name else "")
 
 
@@ -132,7 +143,7 @@ def run_settle(*, run_id: int) -> bool:
         return False
     fanned_out = ModelRun.objects.filter(pk=run_id, fan_out=True).exists()
     parent = ModelRun.objects.filter(pk=run_id, status__in=ACTIVE)
-    results = [fit.result for fit in fits if fit.status == SpecFit.Status.DONE and fit.result is not None]
+    results = results_combined(fits)  # one per specification, its plausible-value fits combined
     counts = {status: sum(fit.status == status for fit in fits) for status in SpecFit.Status.values}
     total, done = len(fits), counts[SpecFit.Status.DONE]
     if counts[SpecFit.Status.QUEUED] or counts[SpecFit.Status.RUNNING]:

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from coding.pure import inclusion_rules
+
 from ..models import DatasetRelease
 from ..pure import bounds, scoring
 from ..selectors.releases import release_inputs
@@ -53,11 +55,17 @@ def release_name_checked(name):
         raise ValidationError(_(exc.template) % exc.params) from None
 
 
-def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None, user=None):
+def release_create(
+    *, version, name, source=DatasetRelease.APPROVED, method=None, user=None, agreements=None, strict=False
+):
     """Release the current codes of `source` under `version`. Unchanged content returns the
-    existing release (same hash); any change gives a new number and hash; releases never change."""
+    existing release (same hash); any change gives a new number and hash; releases never change.
+    `agreements`: agreement ids to restrict the release to (those the source does not code are
+    listed in the summary). The codebook's sample rules are checked on the rows: the summary lists
+    the agreements that break them, and `strict` refuses to release them (naming them)."""
     name = release_name_checked(name)
-    inputs = release_inputs(version=version, source=source)
+    listed = None if agreements is None else list(dict.fromkeys(agreements))
+    inputs = release_inputs(version=version, source=source, agreement_ids=listed)
     method = dict(method or {"name": "additive"})
     method.setdefault("indicators", inputs.depth_indicators or inputs.indicator_codes)
     rows, summary = scoring.release_table(inputs, method=method)
@@ -67,6 +75,7 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
         raise ValidationError(
             _("nothing to release: no codings by %(source)s under %(version)s") % {"source": source, "version": version}
         )
+    _sample_checked(summary, version=version, rows=rows, strict=strict, listed=listed)
     digest = release_hash(version=version, source=source, method=method, rows=rows, evidence=inputs.evidence)
     existing = DatasetRelease.objects.filter(content_hash=digest).order_by("number").first()
     if existing:
@@ -86,3 +95,22 @@ def release_create(*, version, name, source=DatasetRelease.APPROVED, method=None
             created_by=user,
         )
     return release, True
+
+
+def _sample_checked(summary, *, version, rows, strict, listed):
+    """Add to `summary` the codebook's sample rules and the rows that break them ("inclusion"),
+    and for a release restricted to a list the agreements listed the source does not code;
+    ValidationError naming the breaking agreements when `strict`."""
+    allowed = {i.code: i.values for i in version.indicators.all()}
+    rules = inclusion_rules.rules_in_codebook_text(version.source_text, allowed)
+    if rules:
+        summary["inclusion"] = inclusion_rules.inclusion_summary(rules, rows)
+        broken = summary["inclusion"]["breaches"]
+        if strict and broken:
+            raise ValidationError(
+                _("strict: %(count)s agreements break the codebook's sample rules: %(list)s")
+                % {"count": len(broken), "list": "; ".join(inclusion_rules.describe(b) for b in broken)}
+            )
+    if listed is not None:
+        released = {row["agreement_id"] for row in rows}
+        summary["restricted_to"] = {"n_listed": len(listed), "not_coded": [a for a in listed if a not in released]}

@@ -23,6 +23,7 @@ from ..pure.presets import specs_from
 from ..pure.spec.schema import validate_specs
 from .fanout import fan_out_create, fits_cancel, spec_fit_execute
 from .fitting import failure_reason, package_versions
+from .plausible_values import draw_specs, results_combined
 
 logger = logging.getLogger(__name__)
 
@@ -43,14 +44,17 @@ def model_run_create(
     specs = validate_specs(specs, panel.columns)
     if not isinstance(name, str) or len(name) > MAX_NAME:
         raise SpecError(f"name: at most {MAX_NAME} characters")
+    # Plausible values of depth (depth_uncertainty) are drawn now, refused in words before
+    # anything is stored (no release, no depth column, no depth_se), and fitted as children.
+    draws = draw_specs(panel=panel, specs=specs)
     if fan_out is None:
-        fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) > 1
+        fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) + len(draws) > 1
     fan_out = bool(fan_out and dispatch)
     with transaction.atomic():
         run = ModelRun.objects.create(
             panel=panel, specs=specs, created_by=user, name=name, versions=package_versions(), fan_out=fan_out
         )
-        fan_out_create(run=run, dispatch=fan_out)
+        fan_out_create(run=run, dispatch=fan_out, draws=draws)
         if dispatch and not fan_out:
             job_dispatch(run)
     return run
@@ -123,13 +127,7 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
             if ended.status == SpecFit.Status.CANCELLED:
                 raise JobStopped
             if ended.status == SpecFit.Status.FAILED:
-                step.keep(
-                    results=[
-                        done.result
-                        for done in run.fits.order_by("position")
-                        if done.status == SpecFit.Status.DONE and done.result is not None
-                    ]
-                )
+                step.keep(results=results_combined(list(run.fits.order_by("position"))))
                 raise SpecificationFailed(ended.error)
         return None  # the last child to end has settled the run (services/fanout.py: run_settle)
 

@@ -7,6 +7,10 @@ codes, and a panel is found again by its build key (the sha256 of the input file
 options and the release's content hash) before anything is read or built; a panel built anyway
 is stored once by content (panel_store). The inputs are read and checked once for all sources
 (panel_builder.prepare_inputs) and only FTA and depth are added per source (panel_from).
+Common support (on unless asked otherwise): every source's release is restricted to the
+treaties all sources code, and each column records how many of its treaties were left out and,
+per treaty-level regressor, the treaties and pair-years with FTA = 1 behind it
+(analysis/pure/common_support.py).
 Keyword-only; runs are created through analysis.services.runs.model_run_create, which sends
 their tasks by name on commit."""
 
@@ -23,11 +27,13 @@ from django.utils.translation import gettext as _
 from coding import visibility
 
 from ..models import ModelRun, SensitivityColumn, SensitivityRun
-from ..pure import merge_checks, panel_inputs
+from ..pure import common_support, merge_checks, panel_inputs
 from ..pure import panel_builder as builder
 from ..pure.errors import SpecError
 from ..pure.exports import release_frame
 from ..pure.spec.schema import validate_specs
+from ..selectors.panel_exports import panel_frame
+from ..selectors.releases import source_codes
 from .panels import panel_file, panel_file_forget, panel_store
 from .releases import release_create
 from .runs import MAX_NAME, model_run_create, model_run_execute
@@ -148,7 +154,13 @@ def _panel_for(release, *, key, inputs, name, described):
     before = (
         SensitivityColumn.objects.filter(build__key=key).select_related("panel", "sensitivity").order_by("-pk").first()
     )
+    codes = [indicator.code for indicator in release.version.indicators.all()]
+    dyads = release_frame(release.rows, codes, shape="dyad")
     if before is not None and panel_file(before.panel).exists():
+        # The same key is the same panel from the same release: its support is the one counted then.
+        support = before.build.get("support")
+        if support is None:
+            support = common_support.regressor_support(panel_frame(before.panel), dyads)
         return (
             before.panel,
             {
@@ -156,28 +168,51 @@ def _panel_for(release, *, key, inputs, name, described):
                 "panel_reused": True,
                 "zeros_added": before.build.get("zeros_added"),
                 "n_rows": before.panel.n_rows,
+                "support": support,
             },
             before.sensitivity.checks,
         )
     prepared = inputs.prepare()
-    codes = [indicator.code for indicator in release.version.indicators.all()]
-    frame = builder.panel_from(
-        prepared, release_frame(release.rows, codes, shape="dyad"), lags=inputs.options.lags, leads=inputs.options.leads
-    )
+    frame = builder.panel_from(prepared, dyads, lags=inputs.options.lags, leads=inputs.options.leads)
     panel, created = panel_store(frame, name=name[:200], source=described, release=release)
     checks = {"counts": merge_checks.counts(prepared.checks), **prepared.checks}
     return (
         panel,
-        {"key": key, "panel_reused": not created, "zeros_added": prepared.zeros_added, "n_rows": panel.n_rows},
+        {
+            "key": key,
+            "panel_reused": not created,
+            "zeros_added": prepared.zeros_added,
+            "n_rows": panel.n_rows,
+            "support": common_support.regressor_support(frame, dyads),
+        },
         checks,
     )
 
 
-def sensitivity_run_create(*, version, sources, files, specs, options=None, user=None, name="", dispatch=True):
+def _common_support(*, version, sources):
+    """(the agreement ids every source codes under `version`, {source: how many of its treaties
+    are left out}); (None, {}) when a source codes nothing (release_create then refuses, naming
+    it). ValidationError when the sources share no treaty, with each one's count."""
+    coded = {source: list(source_codes(version=version, source=source).index) for source in sources}
+    if any(not ids for ids in coded.values()):
+        return None, {}
+    common, left_out = common_support.common_agreements(coded)
+    if not common:
+        raise ValidationError(
+            _("No treaty is coded by every source (%(counts)s); turn common support off to compare them anyway.")
+            % {"counts": ", ".join(f"{source}: {len(ids)}" for source, ids in coded.items())}
+        )
+    return common, left_out
+
+
+def sensitivity_run_create(
+    *, version, sources, files, specs, options=None, user=None, name="", dispatch=True, common=True
+):
     """Release each source's codes under `version`, build (or reuse) its panel from `files`
     ({"exports", "gdp", "dist"[, "tbt"]}: paths or uploaded files), and create one run of `specs`
-    per source, all in one SensitivityRun. Raises one of ERRORS for bad input; nothing is
-    dispatched unless every run could be created."""
+    per source, all in one SensitivityRun. `common`: restrict every release to the treaties all
+    sources code (common support). Raises one of ERRORS for bad input; nothing is dispatched
+    unless every run could be created."""
     options = options or PanelOptions()
     specs = validate_specs(specs)  # keys and grammar, before any work; columns below
     if not isinstance(name, str) or len(name) > MAX_NAME:
@@ -190,6 +225,7 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
         "options": {k: v for k, v in options.as_json().items() if k != "strict"},
     }
     inputs = _Inputs(files, options)
+    shared, left_out = _common_support(version=version, sources=sources) if common else (None, {})
     columns, checks, stored = [], {}, []
     # All or nothing: a source without codes, a strict finding or a spec naming a column the
     # panel lacks (found only once a panel exists) leaves no release, panel, run or panel file.
@@ -197,7 +233,11 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
         with transaction.atomic():
             for source in sources:
                 release, release_created = release_create(
-                    version=version, source=source, user=user, name=f"{name or 'sensitivity'}: {source}"[:200]
+                    version=version,
+                    source=source,
+                    user=user,
+                    name=f"{name or 'sensitivity'}: {source}{' (common support)' if shared else ''}"[:200],
+                    agreements=shared,
                 )
                 key = _digest({**fingerprint, "release": release.content_hash})
                 panel, build, checks = _panel_for(
@@ -210,6 +250,8 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
                 stored.append(panel_file(panel))
                 if options.strict and any(checks.get("counts", {}).values()):
                     merge_checks.raise_if_any(checks)  # found when the panel was first built
+                if shared is not None:
+                    build["left_out"] = left_out[source]
                 columns.append((source, release, panel, {**build, "release_reused": not release_created}))
             return _sensitivity_create(
                 name=name,
@@ -221,6 +263,7 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
                 inputs={
                     kind: {"name": name_, "sha256": fingerprint["inputs"][kind]} for kind, name_ in described.items()
                 },
+                common={"requested": bool(common), "n_common": None if shared is None else len(shared)},
                 options=options,
                 columns=columns,
                 dispatch=dispatch,
@@ -231,7 +274,7 @@ def sensitivity_run_create(*, version, sources, files, specs, options=None, user
         raise
 
 
-def _sensitivity_create(*, name, version, sources, specs, user, checks, inputs, options, columns, dispatch):
+def _sensitivity_create(*, name, version, sources, specs, user, checks, inputs, options, columns, dispatch, common):
     """The SensitivityRun row, and per source its column and run (inside sensitivity_run_create's
     transaction: the runs' tasks are sent once it commits)."""
     sensitivity = SensitivityRun.objects.create(
@@ -241,7 +284,7 @@ def _sensitivity_create(*, name, version, sources, specs, user, checks, inputs, 
         specs=specs,
         created_by=user,
         checks=checks,
-        inputs={**inputs, "options": options.as_json()},
+        inputs={**inputs, "options": options.as_json(), "common_support": common},
     )
     for position, (source, release, panel, build) in enumerate(columns):
         label = f"{name or f'sensitivity {sensitivity.pk}'} · {source}"[:MAX_NAME]

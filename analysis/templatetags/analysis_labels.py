@@ -34,6 +34,7 @@ def method_label(name):
         "additive": pgettext("depth score", "additive"),
         "weighted": pgettext("depth score", "weighted"),
         "pca": gettext("first principal component"),
+        "irt": gettext("latent depth (IRT)"),
     }
     return known.get(name, name)
 
@@ -144,6 +145,35 @@ NOTES = [
         lambda m: gettext("standard error 0 or not finite, do not use: %(terms)s") % m.groupdict(),
     ),
     (re.compile(r"^left out for not varying across the (?P<n>\d+) complete agreements: (?P<codes>.*)$"), _constant),
+    # analysis/pure/irt.py (latent depth)
+    (
+        re.compile(r"^only (?P<n>\d+) treaties: item parameters rest on few answers"),
+        lambda m: (
+            gettext("only %(n)s treaties: item parameters rest on few answers (see their standard errors)")
+            % m.groupdict()
+        ),
+    ),
+    (
+        re.compile(r"^(?P<n>\d+) treaties have no code on any depth indicator and get no latent score$"),
+        lambda m: gettext("%(n)s treaties have no code on any depth indicator and get no latent score") % m.groupdict(),
+    ),
+    (
+        re.compile(
+            r"^(?P<code>\S+): no treaty of the (?P<n>\d+) coded on it has the value (?P<values>.*); "
+            r"fitted on the values used \((?P<used>.*)\)$"
+        ),
+        lambda m: (
+            gettext(
+                "%(code)s: no treaty of the %(n)s coded on it has the value %(values)s; "
+                "fitted on the values used (%(used)s)"
+            )
+            % m.groupdict()
+        ),
+    ),
+    (
+        re.compile(r"^the optimiser did not converge: (?P<reason>.*)$"),
+        lambda m: gettext("the optimiser did not converge: %(reason)s") % m.groupdict(),
+    ),
 ]
 
 

@@ -15,8 +15,9 @@ from coding.selectors.codebooks import codebook_version_by_id, codebook_versions
 from coding.selectors.codings import reference_coders
 from web.permissions import supervisor_required
 
-from ..pure import bounds, exports, formats, plots
+from ..pure import bounds, exports, formats, irt_plots, plots
 from ..pure.errors import SpecError
+from ..selectors.agreement_lists import agreement_ids_from_lines
 from ..selectors.releases import (
     depth_codes,
     release_by_number,
@@ -83,12 +84,17 @@ def release_new(request):
         messages.error(request, _("Choose a codebook version."))
         return redirect("analysis:release_list")
     try:
+        listed = request.POST.get("agreements", "")
         release, created = release_create(
             version=version,
             name=request.POST.get("name", "").strip() or version.codebook.code,
             source=request.POST.get("source") or "approved",
             method=_method_from(request, version),
             user=request.user,
+            agreements=agreement_ids_from_lines(listed.splitlines(), source=_("agreements"))
+            if listed.strip()
+            else None,
+            strict=bool(request.POST.get("strict")),
         )
     except SpecError as exc:  # a weight out of bounds (analysis/pure/bounds.py)
         messages.error(request, spec_error_text(exc))
@@ -190,3 +196,21 @@ def release_histogram(request, number, fmt):
         plots.depth_histogram(release.summary.get("depth_counts", {}), title=str(release), fmt=fmt, text=plot_text()),
         fmt,
     )
+
+
+@login_required
+def release_irt_curves(request, number, fmt):
+    """An IRT release's item characteristic curves and test information curve (404 for any other)."""
+    release = _visible_release(request, number)
+    latent = (release.summary or {}).get("irt")
+    if not latent or fmt not in ("svg", "png"):
+        raise Http404("not a latent-depth release, or not .svg/.png")
+    text = {
+        "depth": _("latent depth (standard deviations)"),
+        "characteristic": _("expected code / highest code"),
+        "curves": _("item characteristic curves"),
+        "information": _("test information"),
+        "standard_error": _("standard error of depth"),
+    }
+    scores = [row["depth"] for row in release.rows if row.get("depth") is not None]
+    return image_response(irt_plots.irt_curves_plot(latent, title=str(release), scores=scores, fmt=fmt, text=text), fmt)

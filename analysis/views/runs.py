@@ -25,6 +25,7 @@ from ..selectors.runs import (
     run_fits,
     run_get,
     run_outcome,
+    run_panel_facts,
     run_waiting_reason,
     runs_for,
 )
@@ -32,6 +33,7 @@ from ..services.runs import model_run_cancel, model_run_request
 from ..templatetags.analysis_labels import preset_label, table_in_reader_language
 from .common import attachment_response, image_response, plot_text
 from .errors import spec_error_text
+from .run_tables import beside_published, failed_run_table, run_facts
 
 
 @supervisor_required
@@ -78,6 +80,8 @@ def run_detail(request, pk):
     run = _visible_run(request, pk)
     done = run.status == RunStatus.DONE
     table = tables.build(run.results, _result_labels(run.results), text=table_text()) if run.results and done else None
+    if table:  # the study's published column beside each study preset's
+        table = beside_published(table, run.results, run_facts(run, len(run.results)), text=table_text())
     return render(
         request,
         "analysis/run_detail.html",
@@ -89,6 +93,8 @@ def run_detail(request, pk):
             "progress_message": job_progress_text(run),
             "queue_warning": run_waiting_reason(run),
             "partial": _partial_results(run) if run.finished and not done else None,
+            # a failed run: its table with each unfinished specification marked, and its downloads
+            "failed_table": failed_run_table(run, text=table_text()) if run.finished and not done else None,
             "table_formats": list(formats.TABLES.values()),
             "panel_formats": list(formats.PANELS.values()),
         },
@@ -168,12 +174,17 @@ def _runs_from(request, *, reader_labels=False):
         if run is None:
             continue
         release = run.panel.release
-        for result in run.results:
+        specs = list(run.specs or [])
+        for index, result in enumerate(run.results):
             results.append(result)
             label = result.get("label")
             labels.append(f"#{run.pk} {(preset_label(label) if reader_labels else label) or run.name}".strip())
             provenance.append(
-                {"release": f"#{release.number} {release.name}" if release else "—", "panel": run.panel.content_hash}
+                {
+                    "release": f"#{release.number} {release.name}" if release else "—",
+                    "panel": run.panel.content_hash,
+                    "facts": run_panel_facts(run, specs[index] if index < len(specs) else None),
+                }
             )
     return results, labels, provenance
 
@@ -194,6 +205,12 @@ def table_text():
         "converged": _("Converged"),
         "no_iterations": _("no ({n} iterations)"),
         "collinear": _("Dropped as collinear"),
+        "plausible": _("{term}: combined over plausible values of depth (SE) [FMI]"),
+        "bias": _("{variable}: bias (Weidner & Zylkin)"),
+        "bias_corrected": _("{variable}: bias-corrected (adjusted SE)"),
+        "bias_correction": _("Bias correction"),
+        "three_way": _("three-way: bias and adjusted SE"),
+        "two_way": _("two-way: adjusted SE only (no bias)"),
     }
 
 
@@ -207,6 +224,8 @@ def run_table(request, fmt):
     if not results:
         raise Http404("no finished run given (?runs=1,2)")
     table = tables.build(results, labels, provenance=provenance, text=table_text() if reader else None)
+    facts = [item["facts"] for item in provenance]
+    table = beside_published(table, results, facts, text=table_text() if reader else None)
     if reader:
         table_in_reader_language(table)
     if fmt == "html":

@@ -16,6 +16,7 @@ from coding.selectors.codebooks import codebook_versions
 from web.permissions import supervisor_required
 
 from ..pure import formats, panel_inputs, plots, tables
+from ..pure.common_support import MIN_TREATIES
 from ..pure.presets import PRESETS, specs_from
 from ..selectors.sensitivity import (
     sensitivity_get,
@@ -23,6 +24,7 @@ from ..selectors.sensitivity import (
     sensitivity_runs_for,
     sensitivity_sources,
     sensitivity_status,
+    sensitivity_support,
 )
 from ..services.sensitivity import ERRORS, PanelOptions, sensitivity_run_create
 from ..templatetags.analysis_labels import preset_label, source_label
@@ -89,6 +91,7 @@ def _start(request, versions):
         user=request.user,
         files={kind: request.FILES.get(kind) for kind in panel_inputs.INPUTS},
         name=post.get("name", "").strip(),
+        common=bool(post.get("common")) or not post.get("common_shown"),  # on unless the form's box is cleared
     )
 
 
@@ -131,6 +134,8 @@ def sensitivity_detail(request, pk):
             "checks": sensitivity.checks,
             "check_counts": sensitivity.checks.get("counts", {}),
             "columns": list(sensitivity.columns.all()),
+            "support": sensitivity_support(sensitivity),
+            "min_treaties": MIN_TREATIES,
         },
     )
 

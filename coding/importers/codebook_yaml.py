@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from ..pure.inclusion_rules import RuleError, parse_rules
 from .csvfile import file_size_check, line_of
 from .errors import ImportFailed
 from .yaml_safe import FieldPath, lines_by_path, load
@@ -41,7 +42,7 @@ QUESTION_MAX, GUIDANCE_MAX, LABEL_TEXT_MAX, TIER_NAME_MAX = 2_000, 20_000, 300, 
 INDICATORS_MAX, VALUES_MAX, HINTS_MAX, HINT_MAX, TIERS_MAX = 500, 100, 50, 200, 20
 VALUE_BOUNDS = (-9999, 9999)  # value codes are stored in 32-bit integer columns; real ones are small
 NUMBER_MAX = 1e6  # depth-score range and tier bounds
-TOP_KEYS = {"codebook", "version", "title", "depth_score", "indicators"}
+TOP_KEYS = {"codebook", "version", "title", "depth_score", "indicators", "inclusion"}
 INDICATOR_KEYS = {"code", "question", "values", "level", "guidance", "group", "hints", "keyword_hints"}
 # Chinese labels for the labels nearly every yes/no indicator uses, so the zh UI is complete.
 COMMON_LABELS_ZH = {"no": "否", "yes": "是"}
@@ -73,6 +74,7 @@ class ParsedCodebook:
     content_hash: str
     source_text: str
     source_name: str
+    inclusion: list[str] = field(default_factory=list)  # sample rules, "INDICATOR = VALUE"
 
     @property
     def has_hints(self) -> bool:
@@ -378,6 +380,12 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
                     index,
                 )
     _tiers_disjoint_check(tiers, fail)
+    try:  # sample rules (coding/pure/inclusion_rules.py): data, never code
+        inclusion = parse_rules(
+            data.get("inclusion"), {i.code: [v["value"] for v in i.allowed_values] for i in indicators}
+        )
+    except RuleError as exc:
+        fail(exc.message, "inclusion", *([] if exc.index is None else [exc.index]))
 
     return ParsedCodebook(
         code=code,
@@ -391,4 +399,5 @@ def parse_codebook(path: str | os.PathLike[str]) -> ParsedCodebook:
         content_hash=content_hash(data),
         source_text=text,
         source_name=path.name[:SOURCE_NAME_MAX],
+        inclusion=[rule.text for rule in inclusion],
     )

@@ -2,7 +2,7 @@ from .agreements import Agreement, AgreementParty, Article, Chapter, TextVersion
 from .codebooks import Codebook, CodebookVersion, Indicator
 from .codings import Adjudication, Answer, Assignment, Coding, DisagreementType, Evidence, FinalValue
 from .jobs import Job, JobStatus, TextImport
-from .precoder import PrecodeJob, PrecoderModel, Suggestion, SuggestionDisplay
+from .precoder import PrecodeJob, PrecoderModel, PrecoderTrainingJob, Suggestion, SuggestionDisplay
 
 __all__ = [
     "Adjudication",
@@ -23,6 +23,7 @@ __all__ = [
     "JobStatus",
     "PrecodeJob",
     "PrecoderModel",
+    "PrecoderTrainingJob",
     "Suggestion",
     "SuggestionDisplay",
     "TextImport",

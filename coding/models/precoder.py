@@ -99,6 +99,39 @@ class PrecodeJob(Job):
         return f"pre-coding {len(self.agreement_ids)} treaties with {self.model}"
 
 
+class PrecoderTrainingJob(Job):
+    """Retraining the pre-coder in a worker: the reference coder's codings with the approved
+    final values over them (coding/services/precoder_training.py), then the uncertainty of every
+    unassigned treaty under the new model, so the assignment page can order what to code next.
+    Asked for by a supervisor's button or by the sweep after enough new approvals."""
+
+    TASK_NAME = "coding.tasks.precoder_training_task"
+
+    class Trigger(models.TextChoices):
+        BUTTON = "button", _("a supervisor asked")
+        APPROVALS = "approvals", _("new approvals")
+
+    version = models.ForeignKey(
+        "coding.CodebookVersion", related_name="precoder_training_jobs", on_delete=models.CASCADE
+    )
+    reference = models.CharField(_("trained on the codings of"), max_length=150)
+    trigger = models.CharField(_("asked by"), max_length=10, choices=Trigger.choices, default=Trigger.BUTTON)
+    approvals = models.PositiveIntegerField(_("approved treaties at the request"), default=0)
+    model = models.ForeignKey(
+        PrecoderModel, related_name="training_jobs", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # {"model": number, "training_agreements", "approved_used", "mean_kappa", "abstention",
+    #  "uncertainty": {agreement id: score}, "scored", "not_scored"}
+    result = models.JSONField(_("result"), default=dict, blank=True)
+
+    class Meta(Job.Meta):
+        verbose_name = _("pre-coder training job")
+        verbose_name_plural = _("pre-coder training jobs")
+
+    def __str__(self):
+        return f"retraining the pre-coder for {self.version} ({self.get_trigger_display()})"
+
+
 class SuggestionDisplay(models.Model):
     """When coders of one treaty see the machine's suggestions: after they answer (the default,
     no anchoring) or first. A project decision per treaty, kept in the history."""

@@ -11,12 +11,16 @@ that probability. The evidence is the article whose TF-IDF vector scores highest
 coefficients (the "yes" or "value >= first step" direction): where the model reads the indicator,
 also when it suggests "no" (then the article that came closest, with its low score).
 
-Cross-validation fits the features and heads on four fifths of the treaties and predicts the
-fifth, so every figure it reports is for treaties the model did not see."""
+Abstention (abstention.py): each head has a confidence threshold chosen on the training
+treaties only (an inner grouped cross-validation over the training matrix); below it the
+suggestion's value is None, "no suggestion". Cross-validation is grouped by treaty text: the
+features, heads and thresholds are fitted on four fifths of the texts and predict the fifth,
+so every figure it reports is for treaties the model did not see; it reports kappa on the
+answered items beside the abstention rate and the kappa counting abstentions as misses."""
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -26,15 +30,16 @@ import pandas as pd
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.preprocessing import MaxAbsScaler
 
 from ..pure.reliability import cohen_kappa, krippendorff_alpha
+from .abstention import abstention_statistics, choose_threshold, grouped_folds, treaty_group
 from .features import Treaty, TreatyReader
 
 Labels = Mapping[str, int | None]  # {indicator code: value, or None when not coded}
 
-PARAMS = {"C": 10.0, "hint_weight": 0.3, "max_features": 50_000, "min_df": 2}
+# abstain_folds: folds of the inner cross-validation that chooses the thresholds (0: never abstain)
+PARAMS = {"C": 10.0, "hint_weight": 0.3, "max_features": 50_000, "min_df": 2, "abstain_folds": 3}
 EVIDENCE_TOP = 3
 
 
@@ -49,10 +54,15 @@ class IndicatorSpec:
 @dataclass
 class Suggestion:
     indicator: str
-    value: int
-    confidence: float
+    value: int | None  # None: the model abstains (confidence below the indicator's threshold)
+    confidence: float  # of the most probable value, also when abstaining
     probabilities: dict[int, float]
     evidence: list[dict[str, Any]] = field(default_factory=list)  # [{"article", "number", "score"}], best first
+    threshold: float = 0.0
+
+    @property
+    def most_probable(self) -> int:
+        return max(self.probabilities, key=self.probabilities.__getitem__)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +71,7 @@ class Suggestion:
             "confidence": round(self.confidence, 4),
             "probabilities": {str(k): round(v, 4) for k, v in self.probabilities.items()},
             "evidence": self.evidence,
+            "abstained": self.value is None,
         }
 
 
@@ -105,7 +116,9 @@ class Features:
 
 def _logistic(C: float, classes: int) -> Any:
     if classes == 2:  # few treaties, many terms: the dual problem is the small one
-        return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=5000)
+        return LogisticRegression(
+            C=C, class_weight="balanced", solver="liblinear", dual=True, max_iter=5000, random_state=0
+        )
     return LogisticRegression(C=C, class_weight="balanced", max_iter=5000)
 
 
@@ -167,19 +180,57 @@ class Precoder:
     def codes(self) -> list[str]:
         return [spec.code for spec in self.indicators]
 
-    def fit(self, treaties: Sequence[Treaty], labels: Sequence[Labels]) -> "Precoder":
+    def fit(
+        self, treaties: Sequence[Treaty], labels: Sequence[Labels], groups: Sequence[str] | None = None
+    ) -> "Precoder":
         self.features = Features({s.code: s.hints for s in self.indicators}, self.params)
         X = self.features.fit_transform(treaties)
         self.heads: dict[str, Head] = {}
+        rows_of = {
+            spec.code: [i for i, label in enumerate(labels) if label.get(spec.code) is not None]
+            for spec in self.indicators
+        }
         for spec in self.indicators:
-            rows = [i for i, label in enumerate(labels) if label.get(spec.code) is not None]
-            y = [labels[i][spec.code] for i in rows]
-            self.heads[spec.code] = Head(spec, self.params["C"]).fit(X[rows], y)
+            rows = rows_of[spec.code]
+            self.heads[spec.code] = Head(spec, self.params["C"]).fit(X[rows], [labels[i][spec.code] for i in rows])
+        groups = list(groups) if groups is not None else [treaty_group(t) for t in treaties]
+        self.thresholds = self._thresholds(X, labels, groups, rows_of)
         return self
+
+    def _thresholds(
+        self, X: Any, labels: Sequence[Labels], groups: Sequence[str], rows_of: Mapping[str, list[int]]
+    ) -> dict[str, float]:
+        """Per indicator, the confidence below which to abstain, from out-of-fold predictions
+        of heads refitted on the training rows only (the features' vocabulary is the training
+        set's; no label of a test treaty enters)."""
+        folds = int(self.params["abstain_folds"])
+        thresholds = dict.fromkeys(self.codes, 0.0)
+        if folds < 2 or len(set(groups)) < 2 * folds:
+            return thresholds
+        for spec in self.indicators:
+            rows = np.asarray(rows_of[spec.code])
+            y = np.asarray([labels[i][spec.code] for i in rows], dtype=int)
+            if len(set(y.tolist())) < 2:
+                continue
+            confidence, predicted = np.zeros(len(rows)), np.zeros(len(rows), dtype=int)
+            try:
+                splits = list(grouped_folds(y.tolist(), [groups[i] for i in rows], folds, seed=1))
+            except ValueError:
+                continue
+            for train, test in splits:
+                if len(set(y[train].tolist())) < 2:
+                    confidence[test], predicted[test] = 0.0, y[train][0]
+                    continue
+                p = Head(spec, self.params["C"]).fit(X[rows[train]], y[train].tolist()).predict_proba(X[rows[test]])
+                values = np.asarray(sorted(spec.values))
+                confidence[test], predicted[test] = p.max(axis=1), values[p.argmax(axis=1)]
+            thresholds[spec.code] = choose_threshold(confidence, y, predicted, spec.values)
+        return thresholds
 
     def predict_many(self, treaties: Sequence[Treaty], *, evidence: bool = True) -> list[list[Suggestion]]:
         X = self.features.transform(treaties)
         probabilities = {code: head.predict_proba(X) for code, head in self.heads.items()}
+        thresholds = getattr(self, "thresholds", {})  # a model pickled before thresholds: never abstains
         results = []
         for i, treaty in enumerate(treaties):
             words = self.features.article_words(treaty) if evidence and treaty else None
@@ -187,13 +238,15 @@ class Precoder:
             for code, head in self.heads.items():
                 p = probabilities[code][i]
                 best = int(np.argmax(p))
+                threshold = float(thresholds.get(code, 0.0))
                 suggestions.append(
                     Suggestion(
                         indicator=code,
-                        value=int(head.values[best]),
+                        value=int(head.values[best]) if p[best] >= threshold else None,
                         confidence=float(p[best]),
                         probabilities={int(v): float(q) for v, q in zip(head.values, p)},
                         evidence=self._evidence(treaty, words, head) if words is not None else [],
+                        threshold=threshold,
                     )
                 )
             results.append(suggestions)
@@ -211,20 +264,6 @@ class Precoder:
             {"article": treaty[j].identifier, "number": treaty[j].label, "score": round(float(scores[j]), 4)}
             for j in order
         ]
-
-
-def _folds(
-    labels: Sequence[Labels], indicators: Sequence[IndicatorSpec], folds: int, seed: int
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    coded = [labels_i.get(indicators[0].code) for labels_i in labels]
-    strata = [-1 if s is None else s for s in coded]
-    counts = pd.Series(strata).value_counts()
-    splits: Iterator[tuple[np.ndarray, np.ndarray]]  # (train rows, test rows) per fold
-    if len(counts) > 1 and counts.min() >= folds:
-        splits = StratifiedKFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)), strata)
-    else:
-        splits = KFold(folds, shuffle=True, random_state=seed).split(np.zeros(len(labels)))
-    return splits
 
 
 def agreement_statistics(pairs: Sequence[tuple[int | None, int | None]], spec: IndicatorSpec) -> dict[str, Any]:
@@ -247,27 +286,71 @@ def cross_validate(
     *,
     folds: int = 5,
     seed: int = 0,
+    groups: Sequence[str] | None = None,
     progress: Callable[[int, int], object] | None = None,
     **params: Any,
 ) -> dict[str, dict[str, Any]]:
-    """Out-of-fold suggestions for every treaty, and per indicator: kappa, alpha and accuracy
-    against the labels, and the (confidence, correct) points of a reliability diagram."""
+    """Out-of-fold suggestions for every treaty (folds grouped by treaty text, or by `groups`),
+    reported per indicator by indicator_report."""
+    predicted = out_of_fold(
+        indicators, treaties, labels, folds=folds, seed=seed, groups=groups, progress=progress, **params
+    )
+    return indicator_report(indicators, labels, predicted)
+
+
+def out_of_fold(
+    indicators: Sequence[IndicatorSpec],
+    treaties: Sequence[Treaty],
+    labels: Sequence[Labels],
+    *,
+    folds: int = 5,
+    seed: int = 0,
+    groups: Sequence[str] | None = None,
+    progress: Callable[[int, int], object] | None = None,
+    **params: Any,
+) -> list[dict[str, Suggestion]]:
+    """{code: Suggestion} per treaty, each from a model fitted without the treaty's group."""
+    groups = list(groups) if groups is not None else [treaty_group(t) for t in treaties]
+    strata = [-1 if (v := label.get(indicators[0].code)) is None else v for label in labels]
     predicted: list[dict[str, Suggestion]] = [{} for _ in treaties]  # every treaty is in one test fold
-    for n, (train, test) in enumerate(_folds(labels, indicators, folds, seed), start=1):
-        model = Precoder(indicators, **params).fit([treaties[i] for i in train], [labels[i] for i in train])
+    for n, (train, test) in enumerate(grouped_folds(strata, groups, folds, seed), start=1):
+        model = Precoder(indicators, **params).fit(
+            [treaties[i] for i in train], [labels[i] for i in train], [groups[i] for i in train]
+        )
         for i, suggestions in zip(test, model.predict_many([treaties[i] for i in test], evidence=False)):
             predicted[i] = {s.indicator: s for s in suggestions}
         if progress:
             progress(n, folds)
+    return predicted
+
+
+def indicator_report(
+    indicators: Sequence[IndicatorSpec], labels: Sequence[Labels], predicted: Sequence[Mapping[str, Suggestion]]
+) -> dict[str, dict[str, Any]]:
+    """The per-indicator agreement of `predicted` (one {code: Suggestion} per treaty) with `labels`:
+    kappa, alpha and accuracy on the answered items ("n" of them), the abstention rate, kappa
+    counting abstentions as misses ("kappa_missed"), kappa of the most probable value ignoring
+    the thresholds ("kappa_all"), and the (confidence, correct) points of a reliability diagram
+    (most probable value, every item)."""
     report: dict[str, dict[str, Any]] = {}
     for spec in indicators:
-        pairs = [(labels[i].get(spec.code), predicted[i][spec.code].value) for i in range(len(treaties))]
+        reference = [label.get(spec.code) for label in labels]
+        machine = [p[spec.code].value for p in predicted]
+        forced = [p[spec.code].most_probable for p in predicted]
         points = [
-            [round(predicted[i][spec.code].confidence, 4), int(labels[i][spec.code] == predicted[i][spec.code].value)]
-            for i in range(len(treaties))
-            if labels[i].get(spec.code) is not None
+            [round(p[spec.code].confidence, 4), int(r == p[spec.code].most_probable)]
+            for r, p in zip(reference, predicted)
+            if r is not None
         ]
-        report[spec.code] = {**agreement_statistics(pairs, spec), "points": points}
+        report[spec.code] = {
+            **agreement_statistics(list(zip(reference, machine)), spec),
+            **abstention_statistics(reference, machine, spec.values),
+            "kappa_all": agreement_statistics(list(zip(reference, forced)), spec)["kappa"],
+            "threshold_mean": None,
+            "points": points,
+        }
+        thresholds = [p[spec.code].threshold for p in predicted]
+        report[spec.code]["threshold_mean"] = round(float(np.mean(thresholds)), 4) if thresholds else None
     return report
 
 

@@ -53,3 +53,35 @@ def reliability_diagram(
     figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
     plt.close(figure)
     return buffer.getvalue()
+
+
+def learning_curve_plot(
+    series: Sequence[tuple[str, Sequence[Mapping[str, Any]]]],
+    *,
+    title: str = "",
+    fmt: str = "svg",
+    xlabel: str = "treaties coded (training set)",
+    ylabel: str = "mean kappa on held-out treaties",
+) -> bytes:
+    """series: [(label, points)] with points [{"n", "kappa", "low", "high"}] ("low"/"high": the
+    range over repetitions, drawn as a band when given). SVG or PNG bytes."""
+    figure, axis = plt.subplots(figsize=(5.6, 4.0), dpi=110)
+    for k, (label, points) in enumerate(series):
+        colour = COLOURS[k % len(COLOURS)]
+        shown = [p for p in points if p.get("kappa") is not None]
+        x = [p["n"] for p in shown]
+        axis.plot(x, [p["kappa"] for p in shown], marker="o", color=colour, label=label)
+        if shown and all("low" in p and "high" in p for p in shown):
+            axis.fill_between(x, [p["low"] for p in shown], [p["high"] for p in shown], color=colour, alpha=0.15)
+    axis.set_xlabel(xlabel)
+    axis.set_ylabel(ylabel)
+    axis.set_ylim(0, 1)
+    if title:
+        axis.set_title(title, fontsize=10)
+    axis.legend(fontsize=8, loc="lower right")
+    axis.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
+    plt.close(figure)
+    return buffer.getvalue()

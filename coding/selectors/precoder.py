@@ -4,6 +4,7 @@ coding/visibility.py), and the honest measurement of a model. Reads only."""
 
 from ..models import (
     Adjudication,
+    Agreement,
     Answer,
     Article,
     Coding,
@@ -85,10 +86,21 @@ def indicator_specs(version):
     ]
 
 
-def training_set(*, version, reference, exclude_ids=()):
+def approved_labels(*, version):
+    """{agreement id: {code: final value}} of the approved adjudications under `version`."""
+    labels = {}
+    for agreement_id, code, value in FinalValue.objects.filter(
+        adjudication__version=version, adjudication__state=Adjudication.State.APPROVED
+    ).values_list("adjudication__agreement_id", "indicator__code", "value"):
+        labels.setdefault(agreement_id, {})[code] = value
+    return labels
+
+
+def training_set(*, version, reference, exclude_ids=(), with_approved=False):
     """(items, left_out): items are (agreement, text version, articles, {code: value}) for every
-    agreement `reference` has a submitted coding of under `version`; left_out maps a reason to the
-    agreement refs not used (excluded on request, no text, not English)."""
+    agreement `reference` has a submitted coding of under `version` (`with_approved`: and every
+    approved one, whose final values take the place of the reference's); left_out maps a reason
+    to the agreement refs not used (excluded on request, no text, not English)."""
     codings = (
         Coding.objects.filter(version=version, coder__username=reference, state=Coding.State.SUBMITTED)
         .select_related("agreement__current_text")
@@ -99,9 +111,15 @@ def training_set(*, version, reference, exclude_ids=()):
         "coding_id", "indicator__code", "value"
     ):
         labels.setdefault(coding_id, {})[code] = value
+    sources = [(coding.agreement, labels.get(coding.pk, {})) for coding in codings]
+    if with_approved:
+        approved = approved_labels(version=version)
+        sources = [(a, {**lab, **approved.pop(a.pk, {})}) for a, lab in sources]
+        sources += [
+            (a, approved[a.pk]) for a in Agreement.objects.filter(pk__in=approved).select_related("current_text")
+        ]
     items, left_out = [], {}
-    for coding in codings:
-        agreement = coding.agreement
+    for agreement, agreement_labels in sorted(sources, key=lambda pair: pair[0].pk):
         if agreement.pk in set(exclude_ids):
             left_out.setdefault("excluded", []).append(agreement_ref(agreement))
             continue
@@ -110,7 +128,7 @@ def training_set(*, version, reference, exclude_ids=()):
         if problem:
             left_out.setdefault("no text" if not articles else "not English", []).append(agreement_ref(agreement))
             continue
-        items.append((agreement, agreement.current_text, articles, labels.get(coding.pk, {})))
+        items.append((agreement, agreement.current_text, articles, agreement_labels))
     return items, left_out
 
 
@@ -183,6 +201,7 @@ def _suggestion_rows(codings_qs, *, codes=None):
             "label": dict(s.answer.indicator.value_labels()).get(s.answer.value, ""),
             "article": best["article"] if best else None,
             "number": best["number"] if best else "",
+            "sentence": best.get("sentence", "") if best else "",  # the cited passage (precoder/evidence.py)
             "url": article_url(
                 agreement_id=coding.agreement_id,
                 identifier=best["article"],

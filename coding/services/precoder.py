@@ -1,7 +1,9 @@
 """Writes of the machine pre-coder: training a model (file under MEDIA_ROOT/precoder/ and a
 PrecoderModel row), storing its suggestions as the codings of the reference coder
-"machine (model N)", and the per-treaty choice of when coders see them. Keyword-only; a
-pre-coding checks every treaty first and stores all or nothing."""
+"machine (model N)" with the passage that supports each (coding/precoder/evidence.py), and the
+per-treaty choice of when coders see them. Keyword-only. A batch pre-codes the treaties it can
+read (English, Spanish, French: coding/precoder/languages.py) and lists the others with the
+reason; strict, it checks every treaty first and stores all or nothing."""
 
 import hashlib
 import platform
@@ -25,14 +27,16 @@ from ..models import (
     SuggestionDisplay,
 )
 from ..models.codings import SUGGESTION_SHOWN
+from ..precoder.evidence import cite, tbt_section
+from ..precoder.languages import SUPPORTED, gloss_treaty, hint_patterns, treaty_language
 from ..precoder.model import Precoder, cross_validate, training_hash
 from ..selectors.precoder import (
+    LANGUAGE_NAMES,
     agreement_ref,
     indicator_specs,
     model_for,
     suggestions_for_coding,
     suggestions_shown,
-    text_language_problem,
     training_set,
     treaty_articles,
 )
@@ -55,12 +59,15 @@ def _sha256(path):
     return digest.hexdigest()
 
 
-def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progress=None, **params):
+def precoder_train(*, version, reference, exclude=(), user=None, folds=5, progress=None, with_approved=False, **params):
     """Train on the texts of the agreements `reference` coded under `version` (less `exclude`,
     agreement ids), report `folds`-fold cross-validated kappa and alpha per indicator, store the
     model file and its row, and make its machine coder. Returns the PrecoderModel."""
     started = time.perf_counter()
-    items, left_out = training_set(version=version, reference=reference, exclude_ids=set(exclude))
+    # with_approved: approved final values over the reference's (retraining, precoder_training.py)
+    items, left_out = training_set(
+        version=version, reference=reference, exclude_ids=set(exclude), with_approved=with_approved
+    )
     if len(items) < max(MIN_TRAINING, folds):
         raise PrecoderError(
             f"only {len(items)} agreements with an English text and codings of '{reference}' under "
@@ -120,36 +127,103 @@ def precoder_load(model):
     return _LOADED[key]
 
 
-def precode(*, version, agreements, model=None, store=True, user=None):
-    """Suggestions for `agreements` with `model` (default: the newest trained for `version`):
-    [{"agreement", "indicator", "value", "confidence", "evidence": [{"article", "number", "score"}]}].
-    Every agreement is checked first (a text, in the model's language); any problem raises
-    PrecoderError naming them all, and nothing is stored. With `store` the suggestions become
-    the codings of the model's machine coder."""
+def reading_problem(agreement, articles):
+    """(language, None) when the pre-coder can read this treaty; (None, why not) otherwise: no
+    text, or a language it has no term list for (languages.SUPPORTED)."""
+    ref = agreement_ref(agreement)
+    if not articles:
+        return None, f"{ref} ({agreement.name}) has no text: import one first; nothing to pre-code"
+    language = treaty_language(agreement.language, articles)
+    if language not in SUPPORTED:
+        named = LANGUAGE_NAMES.get(language or "", language) or "a language it could not recognise"
+        readable = ", ".join(LANGUAGE_NAMES[code] for code in SUPPORTED)
+        return None, f"{ref} ({agreement.name}) is a text in {named}; the pre-coder reads {readable}"
+    return language, None
+
+
+def precodable_agreements(agreements):
+    """(agreements the pre-coder can read, [why not] for the others)."""
+    ok, problems = [], []
+    for agreement in agreements:
+        _language, problem = reading_problem(agreement, treaty_articles(agreement.current_text))
+        (problems.append(problem) if problem else ok.append(agreement))
+    return ok, problems
+
+
+def _cited(specs, treaty, language, suggestions):
+    """The suggestions with the evidence a coder would cite (coding/precoder/evidence.py) in
+    place of the model's nearest articles, and for a 0 the chapters searched."""
+    section = tbt_section(treaty)
+    rows = []
+    for s in suggestions:
+        citation = cite(
+            treaty,
+            value=s.value,
+            patterns=hint_patterns(specs[s.indicator].hints, language),
+            model_evidence=s.evidence,
+            section=section,
+        )
+        s.evidence = citation.evidence
+        rows.append((s, citation.chapters_searched))
+    return rows
+
+
+def precode_batch(*, version, agreements, model=None, store=True, user=None, strict=False):
+    """Pre-code what can be: {"rows": [{"agreement", "indicator", "value", "confidence",
+    "evidence": [{"article", "number", "score", "sentence", "start", "end", ...}],
+    "chapters_searched", "language"}], "refused": [{"agreement", "reason"}]}. A treaty without a
+    text or in a language the pre-coder does not read is refused with the reason; the others are
+    pre-coded (Spanish and French through languages.py's term lists). With `strict` any refusal
+    raises PrecoderError naming them all and nothing is stored. With `store` the suggestions
+    become the codings of the model's machine coder."""
     if model is None:
         model = model_for(version=version)
     elif model.version_id != version.pk or model.codebook_hash != version.content_hash:
         raise PrecoderError(f"model {model.number} was trained for codebook {model.version}, not {version}")
-    agreements = list(agreements)
-    texts, problems = {}, []
+    readable, refused = [], []
     for agreement in agreements:
         articles = treaty_articles(agreement.current_text)
-        problem = text_language_problem(agreement, articles, language=model.language)
+        language, problem = reading_problem(agreement, articles)
         if problem:
-            problems.append(problem)
-        texts[agreement.pk] = articles
-    if problems:
-        raise PrecoderError("; ".join(problems) + ". Nothing was stored.")
+            refused.append({"agreement": agreement_ref(agreement), "reason": problem})
+        else:
+            readable.append((agreement, language, articles))
+    if strict and refused:
+        raise PrecoderError("; ".join(r["reason"] for r in refused) + ". Nothing was stored.")
     fitted = precoder_load(model)
-    results = fitted.predict_many([texts[a.pk] for a in agreements]) if agreements else []
+    specs = {spec.code: spec for spec in fitted.indicators}
+    glossed = [gloss_treaty(articles, language) for _a, language, articles in readable]
+    results = fitted.predict_many(glossed) if readable else []
+    cited = [
+        _cited(specs, articles, language, suggestions)
+        for (_a, language, articles), suggestions in zip(readable, results)
+    ]
     if store:
         with transaction.atomic(), history_user(user):
-            for agreement, suggestions in zip(agreements, results):
-                _store(model, agreement, suggestions)
-    return [
-        {"agreement": agreement_ref(agreement), **s.as_dict()}
-        for agreement, suggestions in zip(agreements, results)
-        for s in suggestions
+            for (agreement, _l, _t), rows in zip(readable, cited):
+                _store(model, agreement, [s for s, _searched in rows])
+    return {
+        "rows": [
+            {
+                "agreement": agreement_ref(agreement),
+                **s.as_dict(),
+                **({"chapters_searched": searched} if not s.evidence else {}),
+                "language": language,
+            }
+            for (agreement, language, _t), rows in zip(readable, cited)
+            for s, searched in rows
+        ],
+        "refused": refused,
+    }
+
+
+def precode(*, version, agreements, model=None, store=True, user=None):
+    """Suggestions for `agreements` with `model` (default: the newest trained for `version`), all
+    or nothing: every agreement is checked first (a text, in a language the pre-coder reads), any
+    problem raises PrecoderError naming them all, and nothing is stored. The rows are
+    precode_batch's."""
+    return precode_batch(version=version, agreements=agreements, model=model, store=store, user=user, strict=True)[
+        "rows"
     ]
 
 
@@ -171,11 +245,12 @@ def _store(model, agreement, suggestions):
         if answer.value != s.value:
             answer.value = s.value
             answer.save(update_fields=["value"])
-        top = [s.evidence[0]["article"]] if s.evidence else []
-        if [e.article_identifier for e in answer.evidence.all()] != top:
+        # The cited sentence becomes the answer's evidence passage, as a coder's would be.
+        top = [(e["article"], e.get("start"), e.get("end"), e.get("sentence", "")) for e in s.evidence[:1]]
+        if [(e.article_identifier, e.start, e.end, e.quote) for e in answer.evidence.all()] != top:
             answer.evidence.all().delete()
-            for article in top:
-                Evidence.objects.create(answer=answer, article_identifier=article)
+            for article, start, end, quote in top:
+                Evidence.objects.create(answer=answer, article_identifier=article, start=start, end=end, quote=quote)
         Suggestion.objects.update_or_create(
             answer=answer,
             defaults={

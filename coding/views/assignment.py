@@ -14,7 +14,9 @@ from ..selectors.agreements import agreement_list, agreements_by_ids, party_choi
 from ..selectors.codebooks import codebook_version_by_id, codebook_versions
 from ..selectors.codings import coders_active
 from ..selectors.dashboard import double_coding_plan
+from ..selectors.precoder_training import learning_panel, uncertainty_order
 from ..services.assignments import assignment_balance, assignment_create, reliability_sample
+from ..services.precoder_training import precoder_retrain_request
 
 FORM_NUMBER_MAX = 100_000  # more agreements, coders or seeds than any study has
 
@@ -51,6 +53,14 @@ def assign(request):
     agreements = agreement_list(
         party=filters["party"], year=filters["year"], has_text=filters["has_text"], query=filters["q"]
     )
+    if request.method == "POST" and request.POST.get("action") == "retrain":
+        version = codebook_version_by_id(parse_id(request.POST.get("version", "")))
+        if version is None:
+            messages.error(request, _("Choose a codebook version."))
+        else:
+            job = precoder_retrain_request(version=version, user=request.user)
+            messages.success(request, _("The pre-coder retrains in the background (job %(id)s).") % {"id": job.pk})
+        return redirect(f"{request.path}?plan_version={version.pk if version else ''}&order=uncertainty")
     if request.method == "POST":
         try:
             version = codebook_version_by_id(parse_id(request.POST.get("version", "")))
@@ -94,13 +104,21 @@ def assign(request):
     plan_version = codebook_version_by_id(parse_id(request.GET.get("plan_version", ""))) or (
         versions[0] if versions else None
     )
+    # Most to learn first: the newest training job's uncertainty per unassigned treaty.
+    order = "uncertainty" if request.GET.get("order") == "uncertainty" and plan_version else "name"
+    shown, scores = agreements[:500], {}
+    if order == "uncertainty":
+        shown, scores, _job = uncertainty_order(version=plan_version, agreements=agreements)
+        shown = shown[:500]
     return render(
         request,
         "coding/assign.html",
         {
             "coders": coders,
             "versions": versions,
-            "agreements": agreements[:500],
+            "agreements": [(a, scores.get(a.pk)) for a in shown],
+            "order": order,
+            "learning": learning_panel(version=plan_version),
             "n_agreements": agreements.count(),
             "filters": filters,
             "parties": party_choices(),

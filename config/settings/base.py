@@ -297,7 +297,13 @@ JOB_QUEUED_LOST_AFTER = float(os.environ.get("JOB_QUEUED_LOST_AFTER", 120))
 JOB_MAX_RESENDS = int(os.environ.get("JOB_MAX_RESENDS", 3))
 # Called by every sweep after the jobs themselves (jobs/sweeper.py): fanned-out runs whose
 # children have all ended are ended too, should the last child have died before it could.
-JOB_SWEEP_HOOKS = ["analysis.services.fanout.fanned_out_runs_settle"]
+# The pre-coder retrains in a job after PRECODER_RETRAIN_EVERY approvals since its newest model
+# (coding/services/precoder_training.py; 0: only when a supervisor asks).
+JOB_SWEEP_HOOKS = [
+    "analysis.services.fanout.fanned_out_runs_settle",
+    "coding.services.precoder_training.precoder_retrain_when_due",
+]
+PRECODER_RETRAIN_EVERY = int(os.environ.get("PRECODER_RETRAIN_EVERY", 20))
 
 # Where the demo loader looks for ToTA XML files (see coding/management/commands/load_demo.py).
 TOTA_DIR = os.environ.get("TOTA_DIR", "")

@@ -14,6 +14,7 @@
       line.textContent = "";
       const text = document.createElement("span"); text.textContent = s.text; line.appendChild(text);
       if (s.url) { const a = document.createElement("a"); a.href = "#art-" + s.article; a.textContent = " ↗"; a.title = source.dataset.goTitle; line.appendChild(a); }
+      if (s.sentence) { const q = document.createElement("q"); q.className = "cited-sentence"; q.textContent = s.sentence; q.title = source.dataset.sentenceTitle || ""; line.appendChild(document.createElement("br")); line.appendChild(q); }
     });
   }
   document.addEventListener("coding:saved", show);

@@ -124,3 +124,17 @@ def test_a_text_column_written_as_a_plain_term_is_refused_pointing_to_i(panel):
     # The same column as i(exporter) is a categorical regressor and fits.
     fitted = gravity.fit(panel, {**PPML, "formula": "trade ~ fta + i(exporter) | year"})
     assert "fta" in fitted["coefficients"]
+
+
+def test_a_study_preset_on_all_zero_high_tech_exports_is_refused_naming_the_column(panel):
+    from analysis.pure.presets import PRESETS
+
+    frame = panel.assign(hightech_exports=0.0, ln_tbt_j=np.log1p(np.arange(len(panel)) % 7), ln_gdp_i=panel["ln_dist"])
+    frame = frame.assign(ln_gdp_j=np.log1p(np.arange(len(frame)) % 5))
+    high_tech = next(spec for spec in PRESETS["study-table9"] if spec["formula"].startswith("log(hightech_exports)"))
+    with pytest.raises(
+        SpecError,
+        match=rf"the outcome log\(hightech_exports\) cannot be taken: hightech_exports is zero or negative in all "
+        rf"{len(frame):,} observations",
+    ):
+        gravity.fit(frame, high_tech)

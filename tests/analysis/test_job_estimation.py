@@ -156,6 +156,29 @@ def test_tables_and_plots_show_an_empty_number_as_empty():
         "fixed_effects": {},
     }
     table = tables.build([result])
-    assert "| x | 0.500 |" in tables.to_markdown(table) and "()" in tables.to_markdown(table)
+    markdown = tables.to_markdown(table)
+    # No standard error: a blank cell under the estimate, never "()" or "nan"; no R²: blank too.
+    assert "| x | 0.500 |\n| |  |" in markdown and "()" not in markdown and "nan" not in markdown
+    assert "| R² / pseudo R² |  |" in markdown
     assert "0.500" in tables.to_latex(table) and "x" in tables.to_csv(table)
     assert plots.coefficient_plot([result], labels=["(1)"]).startswith(b"<?xml")
+
+
+def test_fixed_effect_rows_follow_the_formula_not_the_stored_key_order():
+    # PostgreSQL's jsonb hands the dict back shortest key first; the table reads the formula.
+    result = {
+        "coefficients": {"x": {"estimate": 0.5, "se": 0.1, "t": 5.0, "p": 0.0, "ci_low": 0.3, "ci_high": 0.7}},
+        "n_obs": 10,
+        "estimator": "ppml",
+        "vcov": "hetero",
+        "pseudo_r2": 0.0,
+        "formula": "trade ~ x | exporter^year + importer^year + pair_id",
+        "fixed_effects": {"pair_id": 3, "exporter^year": 4, "importer^year": 4},
+    }
+    footer = [label for label, _cells in tables.build([result])["footer"]]
+    assert [label for label in footer if label.startswith("FE: ")] == [
+        "FE: exporter^year",
+        "FE: importer^year",
+        "FE: pair_id",
+    ]
+    assert dict(tables.build([result])["footer"])["R² / pseudo R²"] == ["0.000"]  # 0 is a number, not blank

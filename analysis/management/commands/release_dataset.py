@@ -6,9 +6,11 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from coding.pure import inclusion_rules
 from coding.selectors.codebooks import codebook_version_by_spec
 
 from ...pure import bounds
+from ...selectors.agreement_lists import agreement_ids_from_lines
 from ...services.releases import release_create
 
 
@@ -21,8 +23,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--source", default="approved", help="'approved' (default) or a coder's name, e.g. 'DESTA 2.1'"
         )
-        parser.add_argument("--method", default="additive", choices=["additive", "weighted", "pca"])
+        parser.add_argument("--method", default="additive", choices=["additive", "weighted", "pca", "irt"])
         parser.add_argument("--weights", help='JSON, e.g. {"tbt_harmon": 2}')
+        parser.add_argument(
+            "--agreements",
+            metavar="FILE",
+            help="release only these agreements: one per line, a workbench id, desta:N (tota:N, wto:N) or a name",
+        )
+        parser.add_argument(
+            "--strict", action="store_true", help="refuse when agreements break the codebook's sample (inclusion) rules"
+        )
 
     def handle(self, *args, **options):
         try:
@@ -30,8 +40,16 @@ class Command(BaseCommand):
             method = {"name": options["method"]}
             if options["weights"]:
                 method["weights"] = bounds.json_loads(options["weights"], "--weights")  # finite numbers only
+            agreements = None
+            if options["agreements"]:
+                agreements = agreement_ids_from_lines(_lines(options["agreements"]), source=options["agreements"])
             release, created = release_create(
-                version=version, name=options["name"], source=options["source"], method=method
+                version=version,
+                name=options["name"],
+                source=options["source"],
+                method=method,
+                agreements=agreements,
+                strict=options["strict"],
             )
         except json.JSONDecodeError as exc:
             raise CommandError(f"--weights: not JSON ({exc})") from exc
@@ -46,3 +64,29 @@ class Command(BaseCommand):
             f"{state} release {release.number} “{release.name}”: {release.summary['n_agreements']} agreements, "
             f"sha256 {release.content_hash}"
         )
+        latent = (release.summary or {}).get("irt")
+        if latent:  # --method irt: the fit behind the scores, and what it rests on
+            self.stdout.write(
+                f"latent depth (EAP, posterior SD as depth_se): {latent['n_treaties']} treaties, "
+                f"{latent['n_answers']} answers, log-likelihood {latent['log_likelihood']:.3f}, "
+                f"converged {latent['converged']}, slope {latent['slope']:.3f} (SE {latent['slope_se'] or float('nan'):.3f}), "
+                f"marginal reliability {latent['marginal_reliability']:.3f}; tiers from the additive score"
+            )
+            for warning in release.summary.get("warnings", []):
+                self.stdout.write(f"warning: {warning}")
+        restricted = release.summary.get("restricted_to")
+        if restricted and restricted["not_coded"]:
+            self.stderr.write(
+                f"warning: {len(restricted['not_coded'])} of the {restricted['n_listed']} agreements listed have no "
+                f"codes by {release.source}: ids {', '.join(map(str, restricted['not_coded']))}"
+            )
+        for breach in release.summary.get("inclusion", {}).get("breaches", []):
+            self.stderr.write(f"warning: breaks the sample rules: {inclusion_rules.describe(breach)}")
+
+
+def _lines(path):
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            return handle.read().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CommandError(f"--agreements {path}: cannot read the file ({exc})") from exc

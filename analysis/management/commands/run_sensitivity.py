@@ -46,6 +46,12 @@ class Command(BaseCommand):
         parser.add_argument("--reported-only", action="store_true", help="panels of reported flows only (no zeros)")
         parser.add_argument("--domestic", action="store_true", help="keep domestic pairs")
         parser.add_argument("--strict", action="store_true", help="merge-check findings are errors")
+        parser.add_argument(
+            "--no-common",
+            dest="common",
+            action="store_false",
+            help="do not restrict every source to the treaties all sources code (common support is on by default)",
+        )
         parser.add_argument("--name", default="")
         run = parser.add_mutually_exclusive_group()
         run.add_argument("--wait", action="store_true", help="wait for the worker and print the results")
@@ -81,6 +87,7 @@ class Command(BaseCommand):
                 options=panel_options,
                 files={kind: options[kind] for kind in panel_inputs.INPUTS},
                 dispatch=not options["inline"],
+                common=options["common"],
                 name=options["name"] or options["preset"] or Path(options["spec"]).stem,
             )
         except ERRORS as exc:
@@ -98,5 +105,8 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps(output, indent=2))
         for line in merge_checks.describe(sensitivity.checks or {}):
             self.stderr.write(f"warning: {line}")
+        for column in output["columns"]:
+            for line in column["warnings"]:
+                self.stderr.write(f"warning: {column['source']}: {line}")
         if output["status"] == "FAILED":
             raise CommandError("; ".join(f"{c['source']}: {c['error']}" for c in output["columns"] if c["error"]))

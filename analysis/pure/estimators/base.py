@@ -60,6 +60,11 @@ class Estimator:
         """Its goodness-of-fit numbers for the result (the table shows r2, else pseudo_r2)."""
         return {}
 
+    def amend(
+        self, result: dict[str, Any], model: Any, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
+    ) -> None:
+        """Add what the spec asks beyond the fit to `result` (`frame`: the rows handed to fit)."""
+
     @property
     def notes(self) -> tuple[str, ...]:
         """Every warning text it may store in a result (the run page translates them)."""

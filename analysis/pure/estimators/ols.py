@@ -65,6 +65,16 @@ class OLS(Estimator):
         if not (dependent.kind == "call" and dependent.text in ("log", "np.log")):
             return frame, {}
         inner = evaluate(dependent.children[0], frame)
+        if len(frame) and not (inner > 0).any():
+            # Every row would go: say which column, not "no observation is left" after the fact.
+            raise SpecError.of(
+                gettext_noop(
+                    "the outcome %(term)s cannot be taken: %(inner)s is zero or negative in all %(count)s observations"
+                ),
+                term=dependent.render(),
+                inner=dependent.children[0].render(),
+                count=f"{len(frame):,}",
+            )
         return frame[inner > 0], {"nonpositive_outcome": int((inner <= 0).sum())}
 
     def fit(self, formula: str, frame: pd.DataFrame, spec: Mapping[str, Any], options: FitOptions) -> Any:

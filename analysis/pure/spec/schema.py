@@ -6,7 +6,8 @@ syntax, e.g. "trade ~ rta | exporter^year + importer^year + pair_id"), vcov ("he
 {"column": [allowed values]}, exclude_domestic (bool), ssc ({"adj": false} reproduces Stata's
 ppml), separation ("fast": drop fixed-effect groups whose outcome is all zero before fitting, as
 fixest does; "full": pyfixest's checks incl. the regressor check "ir"), maxiter,
-require_convergence (bool: an unconverged fit FAILED rather than DONE with converged false), label,
+require_convergence (bool: an unconverged fit FAILED rather than DONE with converged false),
+bias_correction (bool, PPML only: Weidner & Zylkin's bias and adjusted SEs, estimators/ppml_bias.py), label,
 and the presets' study_column and robustness_of.
 
 A spec is user input and its formula is code to formulaic (pyfixest's formula engine evaluates
@@ -43,9 +44,11 @@ SPEC_KEYS = (
     "separation",
     "maxiter",
     "require_convergence",
+    "bias_correction",
     "label",
     "study_column",
     "robustness_of",
+    "depth_uncertainty",
 )
 MAX_SPECS = 50
 
@@ -172,6 +175,7 @@ def check_spec(spec: object) -> None:
     for key, expected in (
         ("exclude_domestic", "true or false"),
         ("require_convergence", "true or false"),
+        ("bias_correction", "true or false"),
         ("separation", "'fast' or 'full'"),
     ):
         allowed: tuple[object, ...] = tuple(SEPARATION) if key == "separation" else (True, False)
@@ -186,6 +190,36 @@ def check_spec(spec: object) -> None:
         value = spec.get(key)
         if value is not None and not (isinstance(value, str) and len(value) <= limit):
             _bad(key, f"a string of at most {limit} characters", value)
+    check_depth_uncertainty(spec.get("depth_uncertainty"))
+
+
+# "depth_uncertainty": {"draws": M, "source": "irt" | "coders", "seed": optional}: M plausible
+# values of each treaty's depth, fitted and combined by Rubin's rules (analysis/pure/plausible_values.py).
+DEPTH_UNCERTAINTY_SOURCES = ("irt", "coders")
+MIN_DRAWS, MAX_DRAWS = 2, 200
+MAX_SEED = 2**32 - 1
+
+
+def check_depth_uncertainty(option: object) -> None:
+    """The spec's depth_uncertainty: draws a whole number from MIN_DRAWS to MAX_DRAWS, source 'irt'
+    or 'coders', seed (optional) a whole number from 0 to 2**32 - 1; None is absent."""
+    if option is None:
+        return
+    key = "depth_uncertainty"
+    if not isinstance(option, dict):
+        _bad(key, "an object {'draws': M, 'source': 'irt' or 'coders'}", option)
+    unknown = [name for name in option if name not in ("draws", "source", "seed")]
+    if unknown:
+        _bad(key, "only the keys 'draws', 'source' and 'seed'", unknown[0])
+    draws: Any = option.get("draws")
+    if not (_is_int(draws) and MIN_DRAWS <= draws <= MAX_DRAWS):
+        _bad(f"{key}.draws", f"a whole number of plausible values from {MIN_DRAWS} to {MAX_DRAWS}", draws)
+    source = option.get("source")
+    if not (isinstance(source, str) and source in DEPTH_UNCERTAINTY_SOURCES):
+        _bad(f"{key}.source", _one_of(DEPTH_UNCERTAINTY_SOURCES), source)
+    seed = option.get("seed")
+    if seed is not None and not (_is_int(seed) and 0 <= seed <= MAX_SEED):
+        _bad(f"{key}.seed", f"a whole number from 0 to {MAX_SEED}", seed)
 
 
 def _check_where(where: object) -> None:
@@ -238,6 +272,15 @@ def checked(spec: object, columns: Collection[str] | None) -> tuple[str, Formula
     estimator = estimator_name(spec)
     parsed = parse(spec["formula"])
     _registry()[estimator].check(parsed)
+    if spec.get("bias_correction"):  # Weidner & Zylkin's correction: PPML, two- or three-way effects only
+        if estimator != "ppml":
+            raise SpecError.of(
+                gettext_noop("spec 'bias_correction': only for the PPML estimator, not %(estimator)s"),
+                estimator=repr(estimator),
+            )
+        from ..estimators.ppml_bias import fixed_effect_structure
+
+        fixed_effect_structure(parsed.fixed_names)
     vcov = normalise_vcov(spec.get("vcov"))
     if columns is not None:
         columns = set(columns)

@@ -31,7 +31,10 @@ def read_agreement_list(path):
 
 
 class Command(BaseCommand):
-    help = "Train the machine pre-coder on a reference coder's codings (5-fold cross-validated kappa and alpha)."
+    help = (
+        "Train the machine pre-coder on a reference coder's codings (5-fold cross-validated kappa and alpha, "
+        "grouped by treaty text, with each indicator's abstention rate)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--codebook", required=True, help="CODE[:VERSION]")
@@ -59,7 +62,12 @@ class Command(BaseCommand):
             )
         except PrecoderError as exc:
             raise CommandError(f"{exc}\nNothing was stored.") from exc
-        cv = {code: {k: v for k, v in row.items() if k != "points"} for code, row in model.cross_validation.items()}
+        # Kappa, alpha and accuracy are on the items the model answered; beside them how often it
+        # abstained and the kappa counting an abstention as a miss (issue 24).
+        agreement_keys = ("n", "kappa", "alpha", "accuracy")
+        abstention_keys = ("n_all", "abstention", "kappa_missed", "kappa_all", "threshold_mean")
+        cv = {code: {k: row.get(k) for k in agreement_keys} for code, row in model.cross_validation.items()}
+        abstention = {code: {k: row.get(k) for k in abstention_keys} for code, row in model.cross_validation.items()}
         if options["format"] == "json":
             self.stdout.write(
                 json.dumps(
@@ -75,6 +83,7 @@ class Command(BaseCommand):
                         "seconds": model.seconds,
                         "file": model.file,
                         "cross_validation": cv,
+                        "abstention": abstention,
                     },
                     indent=2,
                 )
@@ -88,14 +97,19 @@ class Command(BaseCommand):
             self.stdout.write(f"left out ({reason}): {len(refs)}")
         self.stdout.write(f"training-set hash {model.training_hash}; file MEDIA_ROOT/{model.file}")
         self.stdout.write(f"{options['folds']}-fold cross-validated agreement with {model.reference}:")
-        self.stdout.write(f"{'indicator':<16}{'n':>5}{'kappa':>8}{'alpha':>8}{'accuracy':>10}")
+        self.stdout.write("(on the answered items; abstained: no suggestion, below the indicator's threshold)")
+        self.stdout.write(
+            f"{'indicator':<16}{'n':>5}{'kappa':>8}{'alpha':>8}{'accuracy':>10}{'abstained':>11}{'kappa (miss)':>14}"
+        )
 
         def fmt(value, width=8):
             return f"{value:{width}.3f}" if value is not None else f"{'—':>{width}}"
 
         for code, row in cv.items():
+            extra = abstention[code]
             self.stdout.write(
                 f"{code:<16}{row['n']:>5}{fmt(row['kappa'])}{fmt(row['alpha'])}{fmt(row['accuracy'], 10)}"
+                f"{fmt(extra['abstention'], 11)}{fmt(extra['kappa_missed'], 14)}"
             )
         kappas = [row["kappa"] for row in cv.values() if row["kappa"] is not None]
         if kappas:
