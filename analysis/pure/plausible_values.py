@@ -36,6 +36,19 @@ from .spec.schema import MAX_SEED, parse_formula
 # never sees it) and a user's spec cannot carry it (check_spec refuses unknown keys).
 DRAW_KEY = "plausible_value"
 OPTION_KEY = "depth_uncertainty"
+# Values drawn from each treaty's posterior given its codes alone (not given the regression's
+# variables) vary as much as the true depths do, while the EAP varies by the reliability times
+# that: the slope on such a draw is the slope on the EAP times the reliability (regression
+# calibration; Mislevy 1991). So the combined estimate is pulled toward zero, and says how much
+# coding uncertainty matters rather than correcting the effect.
+NOTE_UNCONDITIONED = gettext_noop(
+    "the plausible values are drawn from each treaty's IRT posterior alone, not conditioned on the "
+    "regression's variables: like any regressor measured with error, the combined coefficient is "
+    "pulled toward zero (by about the reliability of the depth score), and the fits' standard errors "
+    "are smaller than the single fit's because drawn depths vary more than EAP scores; read the "
+    "between-draw variance and the FMI as how much coding uncertainty matters, not the combined "
+    "estimate as a corrected effect"
+)
 DEPTH_COLUMNS = re.compile(r"^(depth|depth_fta)(_(lag|lead)(\d+))?$")
 MAX_DRAW_FITS = 1000  # plausible-value fits in one run (50 specifications x 20 draws)
 Row = Mapping[str, Any]
@@ -214,6 +227,8 @@ def combination(
         own = (single.get("coefficients") or {}).get(term) or {}
         coefficients[term] = {**combined.as_dict(), "single_estimate": own.get("estimate"), "single_se": own.get("se")}
     notes = sorted({note for c in coefficients.values() for note in c["notes"]})
+    if first.get("source") == "irt":
+        notes.append(NOTE_UNCONDITIONED)
     n_obs = [int(result.get("n_obs", 0)) for result in draw_results]
     return {
         "draws": len(draw_results),

@@ -182,6 +182,8 @@ def test_a_fanned_out_run_combines_its_draws_by_rubins_rules(stored, users, clie
     # The run page shows the combination beside the single fit, and says M < 5 in words.
     page = client_for(users["supervisor"]).get(run.get_absolute_url()).content.decode()
     assert "Combined over 3 plausible values of depth" in page and "fewer than 5" in page
+    # Draws from the posterior alone attenuate the slope (regression calibration): said in words.
+    assert "pulled toward zero" in page and pv.NOTE_UNCONDITIONED in run.results[0]["plausible_values"]["notes"]
     assert 'data-term="depth_fta"' in page and "plausible value 2 of 3 (specification 1)" in page
     # Asked again, the run draws the same values (seeded by (seed, draw)).
     again = model_run_create(panel=panel, specs=spec)
