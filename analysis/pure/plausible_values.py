@@ -21,15 +21,17 @@ import hashlib
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import country_codes, rubin, scoring
 from .errors import SpecError, gettext_noop
 from .exports import release_frame
-from .panel_builder import add_lags, depth_x_fta, fta_from_dyads
+from .panel_builder import add_lags, depth_x_fta
 from .spec.schema import MAX_SEED, parse_formula
 
 # A child's spec carries its draw under this key; it is removed before the fit (gravity.fit
@@ -171,19 +173,70 @@ def coder_draws(
     return out
 
 
-def panel_with_depths(panel: pd.DataFrame, rows: Sequence[Row], depths: Mapping[str, float | None]) -> pd.DataFrame:
+@dataclass(frozen=True)
+class TreatiesInForce:
+    """Which treaties are in force on each panel row: the part of the panel builder's merge
+    (fta_from_dyads) that does not depend on depth, made once per panel and release and reused
+    by every draw (a worker fits many draws of the same panel)."""
+
+    positions: npt.NDArray[np.int64]  # panel row positions, one per (row, treaty in force) pair
+    treaty_codes: npt.NDArray[np.int64]  # index into `treaties` for each pair
+    treaties: tuple[str, ...]  # agreement ids as text
+    n_rows: int
+
+
+def treaties_in_force(panel: pd.DataFrame, rows: Sequence[Row]) -> TreatiesInForce:
+    """The (panel row, treaty) pairs with the treaty in force, as panel_builder.fta_from_dyads
+    matches them: a release's dyads recoded like the inputs, in force from the entry-into-force year."""
+    dyads = release_frame(list(rows), [], shape="dyad")
+    if not dyads.empty:  # a release's codes, recoded like the inputs (panel_builder.panel_from)
+        dyads, _ = country_codes.recode(dyads, "dyads", ["iso3_i", "iso3_j"], year="year")
+    agreements = dyads.dropna(subset=["year"]).rename(columns={"iso3_i": "exporter", "iso3_j": "importer"})
+    merged = (
+        panel[["exporter", "importer", "year"]]
+        .reset_index(drop=True)
+        .reset_index(names="position")
+        .merge(
+            agreements[["exporter", "importer", "year", "agreement_id"]].rename(columns={"year": "eif"}),
+            on=["exporter", "importer"],
+        )
+    )
+    in_force = merged[merged["year"] >= merged["eif"]]
+    codes, treaties = pd.factorize(in_force["agreement_id"].astype("int64").astype(str))
+    return TreatiesInForce(
+        positions=in_force["position"].to_numpy(dtype=np.int64),
+        treaty_codes=np.asarray(codes, dtype=np.int64),
+        treaties=tuple(str(t) for t in treaties),
+        n_rows=len(panel),
+    )
+
+
+def panel_with_depths(
+    panel: pd.DataFrame,
+    rows: Sequence[Row],
+    depths: Mapping[str, float | None],
+    in_force: TreatiesInForce | None = None,
+) -> pd.DataFrame:
     """The stored panel of a release with each treaty's depth replaced by `depths` (agreement id
     as text -> depth; treaties not named keep the release's depth): `depth`, `depth_fta` and
     their lags and leads recomputed as the panel builder computes them (fta is unchanged: which
-    treaties are in force does not depend on their depth)."""
-    drawn = [dict(row, depth=depths.get(str(row["agreement_id"]), row.get("depth"))) for row in rows]
-    dyads = release_frame(drawn, [], shape="dyad")
-    if not dyads.empty:  # a release's codes, recoded like the inputs (panel_builder.panel_from)
-        dyads, _ = country_codes.recode(dyads, "dyads", ["iso3_i", "iso3_j"], year="year")
+    treaties are in force does not depend on their depth). `in_force`: treaties_in_force(panel,
+    rows), when the caller keeps it for several draws."""
+    if in_force is None:
+        in_force = treaties_in_force(panel, rows)
+    released = {str(row["agreement_id"]): row.get("depth") for row in rows}
+    by_treaty = np.array(
+        [_number(depths.get(treaty, released.get(treaty))) for treaty in in_force.treaties], dtype=np.float64
+    )
+    values = by_treaty[in_force.treaty_codes]
+    known = ~np.isnan(values)
+    row_depth = np.full(in_force.n_rows, np.nan)
+    # The deepest treaty in force on the row (NaN before any with a depth), as fta_from_dyads.
+    np.fmax.at(row_depth, in_force.positions[known], values[known])
     out = panel.copy()
-    _fta, depth = fta_from_dyads(out, dyads)
+    depth = pd.Series(row_depth, index=out.index)
     if "depth" in out.columns:
-        out["depth"] = depth.to_numpy()
+        out["depth"] = row_depth
     if "depth_fta" in out.columns and "fta" in out.columns:
         out["depth_fta"] = depth_x_fta(out["fta"], depth).to_numpy()
     shifted = [(name, match) for name in out.columns if (match := DEPTH_COLUMNS.match(str(name))) and match.group(2)]
@@ -194,6 +247,10 @@ def panel_with_depths(panel: pd.DataFrame, rows: Sequence[Row], depths: Mapping[
     order = list(out.columns)
     out = add_lags(out.drop(columns=[name for name, _ in shifted]), lags, leads)
     return out[order]
+
+
+def _number(value: Any) -> float:
+    return float("nan") if value is None or pd.isna(value) else float(value)
 
 
 def combination(

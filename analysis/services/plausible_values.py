@@ -95,6 +95,22 @@ def draw_specs(*, panel, specs):
     return children
 
 
+# The last panel a draw was made from, in this worker process, with its (row, treaty in force)
+# index: a worker fits draw after draw of the same panel, and reading it and matching its treaties
+# again each time cost more than the fit on small panels (bench/bench_plausible_values.py). One
+# entry, so a worker holds at most one extra panel in memory.
+_last_panel = {}
+
+
+def _panel_and_treaties(panel, path):
+    key = (panel.pk, panel.content_hash, panel.release.content_hash)
+    if key not in _last_panel:
+        _last_panel.clear()
+        stored = pd.read_pickle(path)
+        _last_panel[key] = (stored, pv.treaties_in_force(stored, panel.release.rows))
+    return _last_panel[key]
+
+
 @contextmanager
 def fit_panel_path(fit):
     """The panel file a child fits: the stored panel, or for a plausible-value child a temporary
@@ -104,7 +120,8 @@ def fit_panel_path(fit):
     if draw is None:
         yield path
         return
-    frame = pv.panel_with_depths(pd.read_pickle(path), fit.run.panel.release.rows, draw["depths"])
+    stored, in_force = _panel_and_treaties(fit.run.panel, path)
+    frame = pv.panel_with_depths(stored, fit.run.panel.release.rows, draw["depths"], in_force)
     descriptor, drawn = tempfile.mkstemp(prefix=f"plausible-{fit.run_id}-{draw['draw']}-", suffix=".pkl")
     os.close(descriptor)
     try:

@@ -101,6 +101,24 @@ def test_the_release_own_depths_give_back_the_stored_panel_and_a_draw_moves_only
     assert lagged["depth_fta_lag1"].item() == 1.5 and list(moved.columns) == list(frame.columns)
 
 
+def test_a_draw_gives_the_depths_of_the_panel_builders_own_merge(stored):
+    # The draws reuse one (row, treaty in force) index; the builder merges afresh: same depths.
+    from analysis.pure import country_codes
+    from analysis.pure.exports import release_frame
+
+    panel, release = stored
+    frame = pd.read_pickle(_path(panel))
+    depths = {str(row["agreement_id"]): 0.7 * k - 1.0 for k, row in enumerate(release.rows)}
+    depths[str(release.rows[0]["agreement_id"])] = None  # a treaty without a depth: not a 0
+    index = pv.treaties_in_force(frame, release.rows)
+    ours = pv.panel_with_depths(frame, release.rows, depths, index)
+    dyads = release_frame([dict(r, depth=depths[str(r["agreement_id"])]) for r in release.rows], [], shape="dyad")
+    dyads, _ = country_codes.recode(dyads, "dyads", ["iso3_i", "iso3_j"], year="year")
+    _fta, expected = builder.fta_from_dyads(frame, dyads)
+    np.testing.assert_array_equal(ours["depth"].to_numpy(), expected.to_numpy())
+    assert ours["depth"].notna().sum() > 0 and ours["depth"].isna().sum() > 0
+
+
 def _path(panel):
     from analysis.services.panels import panel_file
 
