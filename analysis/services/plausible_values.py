@@ -99,7 +99,7 @@ def draw_specs(*, panel, specs):
 # index: a worker fits draw after draw of the same panel, and reading it and matching its treaties
 # again each time cost more than the fit on small panels (bench/bench_plausible_values.py). One
 # entry, so a worker holds at most one extra panel in memory.
-_last_panel = {}
+_last_panel: dict[tuple, tuple[pd.DataFrame, pv.TreatiesInForce]] = {}
 
 
 def _panel_and_treaties(panel, path):
