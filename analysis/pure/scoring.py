@@ -109,6 +109,44 @@ def first_principal_component(
     )
 
 
+def _latent(
+    codes: pd.DataFrame,
+    indicators: list[str],
+    ranges: Mapping[str, tuple[float, float]],
+    calibration: Mapping[str, pd.DataFrame],
+) -> ScoreResult:
+    """The IRT score of `codes`' agreements, item parameters fitted on them and on the codings of
+    the calibration sources (each source's coding of a treaty is one more response pattern: the
+    sources are taken as exchangeable coders of the same latent depth)."""
+    own = codes[indicators].copy()
+    own.index = pd.Index([f"release:{i}" for i in codes.index])
+    parts = [own] + [
+        frame.reindex(columns=indicators).set_axis([f"{source}:{i}" for i in frame.index], axis=0)
+        for source, frame in calibration.items()
+    ]
+    fitted = irt.fit(pd.concat(parts), ranges)
+    summary = fitted.summary()
+    if calibration:
+        summary["calibration"] = {
+            "sources": sorted(calibration),
+            "codings": {
+                source: int(frame.reindex(columns=indicators).notna().any(axis=1).sum())
+                for source, frame in calibration.items()
+            },
+            "release_codings": int(own.notna().any(axis=1).sum()),
+            # Their agreements count as the release's for blindness (selectors/release_visibility.py).
+            "agreement_ids": sorted({int(i) for frame in calibration.values() for i in frame.index}),
+        }
+    return ScoreResult(
+        depth=pd.Series(fitted.eap.loc[own.index].to_numpy(), index=codes.index),
+        method="irt",
+        indicators=list(indicators),
+        warnings=fitted.warnings,
+        standard_error=pd.Series(fitted.posterior_sd.loc[own.index].to_numpy(), index=codes.index),
+        irt=summary,
+    )
+
+
 def score(
     codes: pd.DataFrame,
     indicators: list[str],
@@ -116,22 +154,18 @@ def score(
     weights: Mapping[str, float] | None = None,
     *,
     indicator_ranges: Mapping[str, tuple[float, float]] | None = None,
+    calibration: Mapping[str, pd.DataFrame] | None = None,
 ) -> ScoreResult:
+    """`calibration` (IRT only): other sources' codes {source: agreement id x indicator}, fitted
+    with `codes` as further codings so the item parameters rest on more answers; only `codes`'
+    agreements are scored."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, not {method!r}")
     if method == "irt":  # the latent score: EAP with its posterior SD (irt.IrtRefusal when it cannot)
         missing = [c for c in indicators if c not in codes.columns]
         if missing:
             raise ValueError(f"indicators not in the data: {', '.join(missing)}")
-        fitted = irt.fit(codes[indicators], indicator_ranges or {})
-        return ScoreResult(
-            depth=fitted.eap,
-            method=method,
-            indicators=list(indicators),
-            warnings=fitted.warnings,
-            standard_error=fitted.posterior_sd,
-            irt=fitted.summary(),
-        )
+        return _latent(codes, indicators, indicator_ranges or {}, calibration or {})
     if method == "pca":
         depth, loadings, explained, correlation, warnings = first_principal_component(codes, indicators)
         return ScoreResult(
@@ -268,7 +302,9 @@ def weights_checked(weights: object, known: list[str]) -> dict[str, float] | Non
     return {code: bounds.weight(value, f"weights {code}") for code, value in weights.items()}
 
 
-def release_table(inputs: ReleaseInputs, *, method: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def release_table(
+    inputs: ReleaseInputs, *, method: Mapping[str, Any], calibration: Mapping[str, pd.DataFrame] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """(rows, summary) of a release: one row per agreement (its facts, codes, depth and tier),
     sorted by agreement id, and the summary stored beside them. Totals are computed fresh from the
     codes. This is the one place tiers are decided: the codebook's tiers are cut on the additive
@@ -280,7 +316,12 @@ def release_table(inputs: ReleaseInputs, *, method: Mapping[str, Any]) -> tuple[
     weights = weights_checked(method.get("weights"), inputs.indicator_codes)
     ranges = {c: r for c, r in inputs.indicator_ranges.items() if c in indicators}
     result = score(
-        inputs.codes, indicators, method=method.get("name", "additive"), weights=weights, indicator_ranges=ranges
+        inputs.codes,
+        indicators,
+        method=method.get("name", "additive"),
+        weights=weights,
+        indicator_ranges=ranges,
+        calibration=calibration,
     )
     latent = result.method == "irt"
     applies = latent or result_tiers_apply(result, indicator_ranges=ranges)

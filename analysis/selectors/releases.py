@@ -28,6 +28,12 @@ from coding.roles import REFERENCE
 from ..models import DatasetRelease
 from ..pure import exports, formats, scoring
 from .release_reliability import coder_agreement
+from .release_visibility import (  # noqa: F401 - re-exported: runs and sensitivity read them here
+    release_agreement_ids,
+    release_sources,
+    release_visible_to,
+    release_withheld_from,
+)
 
 
 def source_codes(*, version, source):
@@ -423,22 +429,6 @@ def source_visible_to(user, source):
     return visibility.source_visible_to(user, source)
 
 
-def release_agreement_ids(release):
-    return [row["agreement_id"] for row in release.rows]
-
-
-def release_withheld_from(user, release, *, blind=None) -> int:
-    """How many of the release's agreements `user` is still coding blind (see
-    coding.visibility.withheld_count: a release is never shown with rows cut out)."""
-    return visibility.withheld_count(user, release_agreement_ids(release), blind=blind)
-
-
-def release_visible_to(user, release, *, blind=None) -> bool:
-    return visibility.values_visible_to(
-        user, source=release.source, agreement_ids=release_agreement_ids(release), blind=blind
-    )
-
-
 def releases_for(user):
     """Releases `user` may list: (release, number of its agreements withheld from the user)."""
     blind = visibility.agreements_in_blind_coding(user)  # one query, not one per release
@@ -446,5 +436,5 @@ def releases_for(user):
     return [
         (release, release_withheld_from(user, release, blind=blind))
         for release in releases
-        if visibility.source_visible_to(user, release.source)
+        if all(visibility.source_visible_to(user, source) for source in release_sources(release))
     ]

@@ -15,7 +15,7 @@ from coding.pure import inclusion_rules
 
 from ..models import DatasetRelease
 from ..pure import bounds, scoring
-from ..selectors.releases import release_inputs
+from ..selectors.releases import release_inputs, source_codes
 
 
 def release_hash(*, version, source, method, rows, evidence=None):
@@ -68,7 +68,9 @@ def release_create(
     inputs = release_inputs(version=version, source=source, agreement_ids=listed)
     method = dict(method or {"name": "additive"})
     method.setdefault("indicators", inputs.depth_indicators or inputs.indicator_codes)
-    rows, summary = scoring.release_table(inputs, method=method)
+    rows, summary = scoring.release_table(
+        inputs, method=method, calibration=_calibration_codes(version=version, source=source, method=method)
+    )
     if not rows:
         if source == DatasetRelease.APPROVED:
             raise ValidationError(_("nothing to release: no approved codings under %(version)s") % {"version": version})
@@ -95,6 +97,28 @@ def release_create(
             created_by=user,
         )
     return release, True
+
+
+def _calibration_codes(*, version, source, method):
+    """The codes of the sources an IRT release calibrates its items on (method "calibrate_with"),
+    {source: codes}; ValidationError naming a source that is not another source with codes, or
+    when the method is not irt."""
+    sources = list(method.get("calibrate_with") or [])
+    if not sources:
+        return None
+    if method.get("name") != "irt":
+        raise ValidationError(_("calibrate_with: only an IRT release calibrates its items on other sources"))
+    codes = {}
+    for other in sources:
+        if other == source:
+            raise ValidationError(_("calibrate_with: %(source)s is the release's own source") % {"source": other})
+        frame = source_codes(version=version, source=other)
+        if frame.empty:
+            raise ValidationError(
+                _("calibrate_with: no codings by %(source)s under %(version)s") % {"source": other, "version": version}
+            )
+        codes[other] = frame
+    return codes
 
 
 def _sample_checked(summary, *, version, rows, strict, listed):

@@ -31,6 +31,12 @@ class Command(BaseCommand):
             help="release only these agreements: one per line, a workbench id, desta:N (tota:N, wto:N) or a name",
         )
         parser.add_argument(
+            "--calibrate-with",
+            metavar="SOURCES",
+            help="with --method irt: fit the item parameters also on these sources' codings (comma-separated, "
+            "e.g. 'DESTA 2.1,the study'); only the release's own agreements are scored",
+        )
+        parser.add_argument(
             "--strict", action="store_true", help="refuse when agreements break the codebook's sample (inclusion) rules"
         )
 
@@ -40,6 +46,8 @@ class Command(BaseCommand):
             method = {"name": options["method"]}
             if options["weights"]:
                 method["weights"] = bounds.json_loads(options["weights"], "--weights")  # finite numbers only
+            if options["calibrate_with"]:
+                method["calibrate_with"] = [s.strip() for s in options["calibrate_with"].split(",") if s.strip()]
             agreements = None
             if options["agreements"]:
                 agreements = agreement_ids_from_lines(_lines(options["agreements"]), source=options["agreements"])
@@ -67,11 +75,19 @@ class Command(BaseCommand):
         latent = (release.summary or {}).get("irt")
         if latent:  # --method irt: the fit behind the scores, and what it rests on
             self.stdout.write(
-                f"latent depth (EAP, posterior SD as depth_se): {latent['n_treaties']} treaties, "
+                f"latent depth (EAP, posterior SD as depth_se): {latent['n_treaties']} "
+                f"{'codings' if latent.get('calibration') else 'treaties'}, "
                 f"{latent['n_answers']} answers, log-likelihood {latent['log_likelihood']:.3f}, "
                 f"converged {latent['converged']}, slope {latent['slope']:.3f} (SE {latent['slope_se'] or float('nan'):.3f}), "
                 f"marginal reliability {latent['marginal_reliability']:.3f}; tiers from the additive score"
             )
+            calibration = latent.get("calibration")
+            if calibration:
+                counted = ", ".join(f"{source} {n}" for source, n in sorted(calibration["codings"].items()))
+                self.stdout.write(
+                    f"items calibrated on {calibration['release_codings']} codings of the release and {counted}; "
+                    f"{release.summary['n_agreements']} agreements scored"
+                )
             for warning in release.summary.get("warnings", []):
                 self.stdout.write(f"warning: {warning}")
         restricted = release.summary.get("restricted_to")
