@@ -72,6 +72,8 @@ class Suggestion(models.Model):
     confidence = models.FloatField(_("confidence"))
     probabilities = models.JSONField(default=dict)
     evidence = models.JSONField(default=list)  # [{"article", "number", "score"}], best first
+    # For a 0 (no evidence): the chapters searched, like a coder's "searched, not found".
+    chapters_searched = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["answer_id"]

@@ -202,6 +202,7 @@ def _suggestion_rows(codings_qs, *, codes=None):
             "article": best["article"] if best else None,
             "number": best["number"] if best else "",
             "sentence": best.get("sentence", "") if best else "",  # the cited passage (precoder/evidence.py)
+            "chapters_searched": [] if best else list(s.chapters_searched or []),  # a 0: searched, not found
             "url": article_url(
                 agreement_id=coding.agreement_id,
                 identifier=best["article"],

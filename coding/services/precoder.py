@@ -201,7 +201,7 @@ def precode_batch(*, version, agreements, model=None, store=True, user=None, str
     if store:
         with transaction.atomic(), history_user(user):
             for (agreement, _l, _t), rows in zip(readable, cited):
-                _store(model, agreement, [s for s, _searched in rows])
+                _store(model, agreement, rows)
     return {
         "rows": [
             {
@@ -227,9 +227,12 @@ def precode(*, version, agreements, model=None, store=True, user=None):
     ]
 
 
-def _store(model, agreement, suggestions):
+def _store(model, agreement, cited):
     """The machine coder's coding of one agreement: one answer per indicator, the top-scoring
-    article as its evidence, the rest on the Suggestion row. Running it again changes nothing."""
+    article as its evidence, the rest on the Suggestion row (with, for a 0, the chapters
+    searched). `cited`: [(suggestion, chapters searched)]. Running it again changes nothing."""
+    suggestions = [s for s, _searched in cited]
+    searched_for = {s.indicator: searched for s, searched in cited}
     coding, created = Coding.objects.get_or_create(
         agreement=agreement,
         version=model.version,
@@ -258,6 +261,7 @@ def _store(model, agreement, suggestions):
                 "confidence": s.confidence,
                 "probabilities": {str(k): v for k, v in s.probabilities.items()},
                 "evidence": s.evidence,
+                "chapters_searched": [] if s.evidence else list(searched_for.get(s.indicator) or []),
             },
         )
 

@@ -147,6 +147,8 @@ def coding_suggestions(request, pk):
     rows = suggestions_show(coding=coding, user=request.user)
     for row in rows.values():
         where = row["number"] or (f"#{row['article']}" if row["article"] else "—")
+        if row.get("chapters_searched"):  # a 0: nothing cited, where the machine looked
+            where = _("searched, not found: %(chapters)s") % {"chapters": "; ".join(row["chapters_searched"])}
         row["text"] = _("machine suggested %(value)s (confidence %(confidence).2f, %(article)s)") % {
             "value": row["value"],
             "confidence": row["confidence"],

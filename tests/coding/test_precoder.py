@@ -145,6 +145,7 @@ def test_precode_prints_suggestions_and_stores_them_as_the_machine_coders_coding
     answer = coding.answers.get(indicator__code="wto")
     assert answer.value == 0 and not answer.evidence.exists()
     assert answer.suggestion.confidence == pytest.approx(rows[0]["confidence"], abs=1e-4)
+    assert answer.suggestion.chapters_searched == rows[0]["chapters_searched"]  # kept for the views
     # the same again changes nothing
     history = Answer.history.count() + Evidence.history.count()
     call_command("precode", "--codebook", "mini", "--agreements", refs_file(tmp_path, held_out), stdout=io.StringIO())
@@ -218,7 +219,9 @@ def test_a_coder_sees_a_suggestion_only_after_answering(coded, users, client_for
     shown = client.get(url).json()["suggestions"]
     assert list(shown) == ["wto"]
     assert shown["wto"]["value"] == 0 and shown["wto"]["text"].startswith("machine suggested 0 (confidence ")
-    assert shown["wto"]["text"].endswith("—)") and shown["wto"]["sentence"] == ""  # a 0 cites nothing
+    # a 0 cites nothing and says where the machine looked
+    assert shown["wto"]["text"].endswith(", searched, not found: Technical Barriers to Trade)")
+    assert shown["wto"]["sentence"] == ""
     # another coder of the treaty sees nothing of it; supervisors see everything
     assert client_for(users["coder_b"]).get(url).status_code in {403, 404}
     assert set(client_for(users["supervisor"]).get(url).json()["suggestions"]) == {"wto", "harmon"}
@@ -254,7 +257,9 @@ def test_supervisors_see_the_suggestion_with_confidence_and_article_in_adjudicat
     )
     assert 'id="machine-suggestions"' in page and "Machine suggestions (model 1)" in page
     suggestion = Suggestion.objects.get(answer__coding__agreement=coded["treaty"], answer__indicator__code="wto")
-    assert f"{suggestion.confidence:.2f}" in page and suggestion.evidence == [] and "none cited" in page
+    assert f"{suggestion.confidence:.2f}" in page and suggestion.evidence == []
+    # a 0 cites nothing and says where the machine looked, like a coder's "searched, not found"
+    assert suggestion.chapters_searched and f"searched, not found: {suggestion.chapters_searched[0]}" in page
 
 
 def test_the_measurement_page_diagram_and_report_rows(model, corpus, users, client_for, tmp_path):
