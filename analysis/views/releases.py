@@ -58,6 +58,9 @@ def _method_from(request, version):
     the chosen version from its field weight-CODE (1 when left empty), each a finite number from
     0 to bounds.MAX_WEIGHT (BoundsError naming the indicator otherwise)."""
     name = request.POST.get("method") or "additive"
+    calibrate_with = [source.strip()[:150] for source in request.POST.getlist("calibrate_with")[:20] if source.strip()]
+    if name == "irt" and calibrate_with:  # items fitted on these sources' codings too (the service checks them)
+        return {"name": name, "calibrate_with": sorted(set(calibrate_with))}
     if name != "weighted":
         return {"name": name}
     weights = {}
@@ -115,7 +118,7 @@ def _scoring_error(exc):
     if text.startswith("the first principal component needs"):
         return _("The first principal component needs at least 3 complete agreements and 2 varying indicators.")
     if text.startswith("method must be one of"):
-        return _("Choose a scoring method: additive, weighted or first principal component.")
+        return _("Choose a scoring method: additive, weighted, first principal component or latent depth.")
     return text
 
 

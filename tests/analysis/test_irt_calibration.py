@@ -116,3 +116,36 @@ def test_calibration_is_refused_for_other_methods_and_unknown_sources(users, min
             "small",
             stdout=StringIO(),
         )
+
+
+@pytest.mark.django_db
+def test_the_release_form_calibrates_on_the_sources_ticked(users, mini_version, tmp_path, client_for):
+    from django.urls import reverse
+
+    treaties = [AgreementFactory(parties=["AAA", f"F{i:02d}"]) for i in range(12)]
+    import_codes(
+        tmp_path,
+        "archive",
+        [
+            (a.pk, c, (k * 7 + j) % 2 if c == "wto" else k % 4)
+            for k, a in enumerate(treaties)
+            for j, c in enumerate(("wto", "harmon"))
+        ],
+    )
+    import_codes(tmp_path, "small", [(treaties[0].pk, "wto", 1), (treaties[0].pk, "harmon", 2)])
+    form = {
+        "version": mini_version.pk,
+        "source": "small",
+        "name": "form",
+        "method": "irt",
+        "calibrate_with": ["archive"],
+    }
+    response = client_for(users["supervisor"]).post(reverse("analysis:release_new"), form)
+    assert response.status_code == 302
+    made = release_get("form")
+    assert made.method["calibrate_with"] == ["archive"] and made.summary["irt"]["calibration"]["codings"] == {
+        "archive": 12
+    }
+    # The page offers the sources to calibrate on
+    page = client_for(users["supervisor"]).get(reverse("analysis:release_list")).content.decode()
+    assert 'name="calibrate_with" value="archive"' in page
