@@ -18,7 +18,6 @@ Each child:
 Like every multiprocessing child, it first imports the parent's main module when that is a
 script: scripts that fit models keep their work under `if __name__ == "__main__"`."""
 
-import gc
 import logging
 import math
 import multiprocessing
@@ -179,10 +178,6 @@ def _child(writer, panel_path, spec, stderr_path):
     """The child's whole life: load, fit, send one message, exit."""
     _die_with_parent()
     _keep_freed_memory()
-    # The forkserver's objects (pyfixest, pandas, ~300 MB) are shared with this child page by
-    # page until written; a garbage collection writes to every object it visits, so one full
-    # collection during the fit would copy most of them. Frozen, the collector leaves them alone.
-    gc.freeze()
     if stderr_path:
         fd = os.open(stderr_path, os.O_WRONLY | os.O_APPEND)
         os.dup2(fd, 2)
