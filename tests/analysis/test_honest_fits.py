@@ -5,6 +5,7 @@ import json
 from io import StringIO
 
 import numpy as np
+import pandas as pd
 import pytest
 from django.core.management import call_command
 
@@ -138,3 +139,18 @@ def test_a_study_preset_on_all_zero_high_tech_exports_is_refused_naming_the_colu
         rf"{len(frame):,} observations",
     ):
         gravity.fit(frame, high_tech)
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ["trade ~ fta + ln_dist | exporter^year + importer^year", "trade ~ fta + ln_dist | exporter + importer + year"],
+    ids=["own-sample-not-copied-again", "callers-frame-copied"],
+)
+def test_the_callers_panel_is_never_changed_by_a_fit(panel, formula):
+    # pyfixest is told not to copy gravity.fit's own sample (it drops rows and resets the index in
+    # place); the caller's frame, handed over unfiltered, must come back as it went in.
+    data = panel.sample(frac=1.0, random_state=3)  # a shuffled index, which a reset would lose
+    before = data.copy()
+    fitted = gravity.fit(data, {**PPML, "formula": formula})
+    pd.testing.assert_frame_equal(data, before)
+    assert fitted["n_obs"] <= len(data) and "fta" in fitted["coefficients"]
