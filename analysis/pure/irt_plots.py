@@ -6,15 +6,18 @@ labels come from the caller in its reader's language (like plots.depth_histogram
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from typing import Any
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-from . import irt
-from .plots import _UNDATED  # importing plots sets matplotlib up once: headless, CJK font, undated files
+from coding.pure.figures import figure_bytes
+
+from . import (
+    irt,
+    plots,  # noqa: F401 - importing plots sets matplotlib up once: headless, CJK font
+)
 
 TEXT = {
     "depth": "latent depth (standard deviations)",
@@ -59,8 +62,4 @@ def irt_curves_plot(
     information.set_xlabel(text["depth"])
     for axis in (items, information):
         axis.spines[["top"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, fmt)

@@ -2,7 +2,6 @@
 in, image bytes out; no Django. Axis labels come from the caller in its reader's language
 (`text`, like tables.build); a CJK font, when installed, draws Chinese labels."""
 
-import io
 import os
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -14,10 +13,7 @@ import matplotlib.pyplot as plt
 from matplotlib import font_manager
 from matplotlib.ticker import MaxNLocator
 
-# No creation date in the file: the same data draws the same bytes (cacheable, diffable, and a
-# timestamp's digits never pass for a tick label).
-_UNDATED = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
-matplotlib.rcParams["svg.hashsalt"] = "fta-workbench"  # element ids from content, not from memory
+from coding.pure.figures import figure_bytes
 
 # Fonts with Chinese glyphs, best first (Debian: fonts-wqy-microhei, which `make up` and .ci/run
 # install), and where Debian puts them: matplotlib's font cache predates a font installed later.
@@ -75,11 +71,7 @@ def depth_histogram(
     axis.set_ylabel(text["agreements"])
     axis.set_title(title, fontsize=10)
     axis.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, fmt)
 
 
 def coefficient_plot(
@@ -123,8 +115,4 @@ def coefficient_plot(
     axis.spines[["top", "right"]].set_visible(False)
     if len(results) > 1:
         axis.legend(fontsize=8, loc="best")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, fmt)

@@ -1,7 +1,6 @@
 """The reliability diagram: confidence against accuracy (matplotlib, headless). Pure: no Django;
 labels come from the caller in the reader's language."""
 
-import io
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,10 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-# No creation date in the file: the same data draws the same bytes (cacheable, diffable, and a
-# timestamp's digits never pass for a tick label).
-_UNDATED = {"svg": {"Date": None}, "pdf": {"CreationDate": None}}
-matplotlib.rcParams["svg.hashsalt"] = "fta-workbench"  # element ids from content, not from memory
+from ..pure.figures import figure_bytes
 
 TEXT = {"confidence": "confidence of the suggestion", "accuracy": "share correct", "perfect": "perfectly calibrated"}
 COLOURS = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad"]
@@ -48,11 +44,7 @@ def reliability_diagram(
         axis.set_title(title, fontsize=10)
     axis.legend(fontsize=8, loc="lower right")
     axis.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, fmt)
 
 
 def learning_curve_plot(
@@ -80,8 +72,4 @@ def learning_curve_plot(
         axis.set_title(title, fontsize=10)
     axis.legend(fontsize=8, loc="lower right")
     axis.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=_UNDATED.get(fmt))
-    plt.close(figure)
-    return buffer.getvalue()
+    return figure_bytes(figure, fmt)
