@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from . import bounds, country_codes, merge_checks
@@ -54,23 +55,43 @@ def aggregate_exports(exports: pd.DataFrame, prefixes: Iterable[str] = HIGHTECH_
     return out.rename(columns={"reporter": "exporter", "partner": "importer"})
 
 
-def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series[int], pd.Series[float]]":
-    """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
-    between them; depth = the deepest agreement in force (NaN before any is in force)."""
+def dyads_in_force(pairs: pd.DataFrame, dyads: pd.DataFrame) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """(positions in `pairs`, positions in `dyads`): each pair-year row with each agreement in force
+    on it (from its entry-into-force year). Plausible values of depth reuse it draw after draw."""
     require_columns(dyads, ["iso3_i", "iso3_j", "year", "depth"], "release dyads")
-    agreements = dyads.dropna(subset=["year"]).rename(
-        columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"}
+    agreements = (
+        dyads.reset_index(drop=True)
+        .reset_index(names="dyad")
+        .dropna(subset=["year"])
+        .rename(columns={"iso3_i": "exporter", "iso3_j": "importer", "year": "eif"})
     )
     merged = (
         pairs[["exporter", "importer", "year"]]
-        .reset_index()
-        .merge(agreements[["exporter", "importer", "eif", "depth"]], on=["exporter", "importer"], how="left")
+        .reset_index(drop=True)
+        .reset_index(names="position")
+        .merge(agreements[["exporter", "importer", "eif", "dyad"]], on=["exporter", "importer"])
     )
-    in_force = merged["eif"].notna() & (merged["year"] >= merged["eif"])
-    merged["depth"] = merged["depth"].where(in_force)
-    grouped = merged.assign(in_force=in_force).groupby("index").agg(fta=("in_force", "max"), depth=("depth", "max"))
-    out = grouped.reindex(pairs.index)
-    return out["fta"].fillna(False).astype(int), out["depth"]
+    in_force = merged[merged["year"] >= merged["eif"]]
+    return in_force["position"].to_numpy(dtype=np.int64), in_force["dyad"].to_numpy(dtype=np.int64)
+
+
+def deepest_in_force(
+    n_rows: int, positions: npt.NDArray[np.int64], depths: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Per row, the deepest agreement in force (`depths[k]` on row `positions[k]`); NaN where none with a depth is."""
+    deepest = np.full(n_rows, np.nan)
+    known = ~np.isnan(depths)
+    np.fmax.at(deepest, positions[known], depths[known])
+    return deepest
+
+
+def fta_from_dyads(pairs: pd.DataFrame, dyads: pd.DataFrame) -> "tuple[pd.Series[int], pd.Series[float]]":
+    """For each (exporter, importer, year): fta = 1 from the entry-into-force year of an agreement
+    between them; depth = the deepest agreement in force (NaN before any is in force)."""
+    positions, which = dyads_in_force(pairs, dyads)
+    fta = np.isin(np.arange(len(pairs)), positions).astype(np.int64)
+    depth = deepest_in_force(len(pairs), positions, dyads["depth"].to_numpy(dtype=np.float64, na_value=np.nan)[which])
+    return pd.Series(fta, index=pairs.index, name="fta"), pd.Series(depth, index=pairs.index, name="depth")
 
 
 # Variables that belong to one member, not to the pair: their lag is the member's value in year

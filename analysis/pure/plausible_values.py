@@ -31,7 +31,7 @@ import pandas as pd
 from . import country_codes, rubin, scoring
 from .errors import SpecError, gettext_noop
 from .exports import release_frame
-from .panel_builder import add_lags, depth_x_fta
+from .panel_builder import add_lags, deepest_in_force, depth_x_fta, dyads_in_force
 from .spec.schema import MAX_SEED, parse_formula
 
 # A child's spec carries its draw under this key; it is removed before the fit (gravity.fit
@@ -176,7 +176,7 @@ def coder_draws(
 @dataclass(frozen=True)
 class TreatiesInForce:
     """Which treaties are in force on each panel row: the part of the panel builder's merge
-    (fta_from_dyads) that does not depend on depth, made once per panel and release and reused
+    (dyads_in_force) that does not depend on depth, made once per panel and release and reused
     by every draw (a worker fits many draws of the same panel)."""
 
     positions: npt.NDArray[np.int64]  # panel row positions, one per (row, treaty in force) pair
@@ -186,25 +186,15 @@ class TreatiesInForce:
 
 
 def treaties_in_force(panel: pd.DataFrame, rows: Sequence[Row]) -> TreatiesInForce:
-    """The (panel row, treaty) pairs with the treaty in force, as panel_builder.fta_from_dyads
-    matches them: a release's dyads recoded like the inputs, in force from the entry-into-force year."""
+    """The (panel row, treaty) pairs with the treaty in force, as the panel builder matches them
+    (panel_builder.dyads_in_force): a release's dyads recoded like the inputs."""
     dyads = release_frame(list(rows), [], shape="dyad")
     if not dyads.empty:  # a release's codes, recoded like the inputs (panel_builder.panel_from)
         dyads, _ = country_codes.recode(dyads, "dyads", ["iso3_i", "iso3_j"], year="year")
-    agreements = dyads.dropna(subset=["year"]).rename(columns={"iso3_i": "exporter", "iso3_j": "importer"})
-    merged = (
-        panel[["exporter", "importer", "year"]]
-        .reset_index(drop=True)
-        .reset_index(names="position")
-        .merge(
-            agreements[["exporter", "importer", "year", "agreement_id"]].rename(columns={"year": "eif"}),
-            on=["exporter", "importer"],
-        )
-    )
-    in_force = merged[merged["year"] >= merged["eif"]]
-    codes, treaties = pd.factorize(in_force["agreement_id"].astype("int64").astype(str))
+    positions, which = dyads_in_force(panel, dyads)
+    codes, treaties = pd.factorize(dyads["agreement_id"].to_numpy()[which].astype("int64").astype(str))
     return TreatiesInForce(
-        positions=in_force["position"].to_numpy(dtype=np.int64),
+        positions=positions,
         treaty_codes=np.asarray(codes, dtype=np.int64),
         treaties=tuple(str(t) for t in treaties),
         n_rows=len(panel),
@@ -228,11 +218,7 @@ def panel_with_depths(
     by_treaty = np.array(
         [_number(depths.get(treaty, released.get(treaty))) for treaty in in_force.treaties], dtype=np.float64
     )
-    values = by_treaty[in_force.treaty_codes]
-    known = ~np.isnan(values)
-    row_depth = np.full(in_force.n_rows, np.nan)
-    # The deepest treaty in force on the row (NaN before any with a depth), as fta_from_dyads.
-    np.fmax.at(row_depth, in_force.positions[known], values[known])
+    row_depth = deepest_in_force(in_force.n_rows, in_force.positions, by_treaty[in_force.treaty_codes])
     out = panel.copy()
     depth = pd.Series(row_depth, index=out.index)
     if "depth" in out.columns:
