@@ -28,7 +28,9 @@ def release_withheld_from(user, release, *, blind=None) -> int:
 
 
 def release_visible_to(user, release, *, blind=None) -> bool:
-    return all(
-        visibility.values_visible_to(user, source=source, agreement_ids=release_agreement_ids(release), blind=blind)
-        for source in release_sources(release)
-    )
+    """coding.visibility's rule for the release's values, and the calibration sources visible too
+    (their agreements are already among release_agreement_ids: blindness is counted once)."""
+    calibration_sources = release_sources(release)[1:]
+    return visibility.values_visible_to(
+        user, source=release.source, agreement_ids=release_agreement_ids(release), blind=blind
+    ) and all(visibility.source_visible_to(user, source) for source in calibration_sources)
