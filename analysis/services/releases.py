@@ -68,6 +68,8 @@ def release_create(
     inputs = release_inputs(version=version, source=source, agreement_ids=listed)
     method = dict(method or {"name": "additive"})
     method.setdefault("indicators", inputs.depth_indicators or inputs.indicator_codes)
+    if method.get("calibrate_with"):  # one spelling per set of sources, whichever way it was asked: one hash
+        method["calibrate_with"] = sorted(set(method["calibrate_with"]))
     rows, summary = scoring.release_table(
         inputs, method=method, calibration=_calibration_codes(version=version, source=source, method=method)
     )

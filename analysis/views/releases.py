@@ -60,7 +60,7 @@ def _method_from(request, version):
     name = request.POST.get("method") or "additive"
     calibrate_with = [source.strip()[:150] for source in request.POST.getlist("calibrate_with")[:20] if source.strip()]
     if name == "irt" and calibrate_with:  # items fitted on these sources' codings too (the service checks them)
-        return {"name": name, "calibrate_with": sorted(set(calibrate_with))}
+        return {"name": name, "calibrate_with": calibrate_with}
     if name != "weighted":
         return {"name": name}
     weights = {}

@@ -72,6 +72,8 @@ def test_a_source_too_small_for_its_own_items_is_scored_on_items_calibrated_with
     assert calibration["sources"] == ["archive"] and calibration["codings"] == {"archive": 20}
     assert set(release_agreement_ids(made)) == {a.pk for a in agreements}
     assert "calibrate_with" in made.method and made.method["calibrate_with"] == ["archive"]
+    # the same sources, however spelled, are the same release
+    assert f"unchanged since release {made.number}" in release("--name", "again", "--calibrate-with", "archive,archive")
 
 
 @pytest.mark.django_db
