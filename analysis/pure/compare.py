@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from coding.pure.depth import additive
+
 from . import scoring
 
 
@@ -43,8 +45,8 @@ def compare_sources(
                     labels[1]: int(row[labels[1]]),
                 }
             )
-    depth_a = scoring.additive(a.reindex(columns=depth_indicators), depth_indicators).loc[common]
-    depth_b = scoring.additive(b.reindex(columns=depth_indicators), depth_indicators).loc[common]
+    depth_a = additive(a.reindex(columns=depth_indicators), depth_indicators).loc[common]
+    depth_b = additive(b.reindex(columns=depth_indicators), depth_indicators).loc[common]
     depth = pd.DataFrame({labels[0]: depth_a, labels[1]: depth_b}).dropna()
     differing = depth[depth[labels[0]] != depth[labels[1]]]
     return {

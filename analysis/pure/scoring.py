@@ -5,6 +5,9 @@
 always recomputed from the codes: a printed total is never trusted. An agreement missing any
 indicator of the score gets no score (NaN), not a score that treats the gap as 0.
 
+The additive sum and the tier a score falls in are coding/pure/depth.py's, shared with the
+agreement figures on the depth score (re-exported here for the callers of scoring).
+
 A release is one pure call: analysis.selectors.releases.release_inputs reads a ReleaseInputs,
 release_table() turns it into rows and a summary (deciding the tiers, once), and
 analysis.services.releases.release_create hashes and stores them.
@@ -19,11 +22,12 @@ import numpy as np
 import pandas as pd
 from statsmodels.multivariate.pca import PCA
 
+from coding.pure.depth import Tier, additive, assign_tiers
+
 from . import bounds, irt
 from .errors import gettext_noop
 
 METHODS = {"additive", "weighted", "pca", "irt"}
-Tier = dict[str, Any]  # {name, min, max}
 
 
 @dataclass
@@ -41,18 +45,6 @@ class ScoreResult:
     # IRT (analysis/pure/irt.py): each score's posterior SD and the item parameters kept with a release.
     standard_error: "pd.Series[float] | None" = None
     irt: dict[str, Any] | None = None
-
-
-def additive(
-    codes: pd.DataFrame, indicators: list[str], weights: Mapping[str, float] | None = None
-) -> "pd.Series[float]":
-    """Sum (or weighted sum) of the indicators; NaN when any of them is missing."""
-    missing = [c for c in indicators if c not in codes.columns]
-    if missing:
-        raise ValueError(f"indicators not in the data: {', '.join(missing)}")
-    part = codes[indicators].astype(float)
-    w = pd.Series({c: float((weights or {}).get(c, 1.0)) for c in indicators})
-    return (part * w).sum(axis=1, min_count=len(indicators)).where(part.notna().all(axis=1))
 
 
 def first_principal_component(
@@ -228,20 +220,6 @@ def result_tiers_apply(
     return tiers_apply(
         result.method, weights=result.weights if result.method == "weighted" else None, indicator_ranges=ranges
     )
-
-
-def assign_tiers(depth: "pd.Series[float]", tiers: list[Tier]) -> "pd.Series[Any]":
-    """Tier name for each score from [{name, min, max}, ...]; None outside every tier."""
-
-    def tier_of(value: float | None) -> str | None:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return None
-        for tier in tiers:
-            if tier["min"] <= value <= tier["max"]:
-                return str(tier["name"])
-        return None
-
-    return depth.map(tier_of)
 
 
 def tier_table(rows: list[dict[str, Any]], tiers: list[Tier]) -> list[dict[str, Any]]:

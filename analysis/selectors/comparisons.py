@@ -8,13 +8,13 @@ import pandas as pd
 
 from coding import visibility
 from coding.models import Agreement
+from coding.pure.depth import additive
 from coding.pure.reliability import indicator_summary
 from coding.selectors import agreement_display
 from coding.selectors.agreement_uncertainty import tier_ranks
 from coding.selectors.codings import reference_coders
 
 from ..models import DatasetRelease
-from ..pure import scoring
 from ..pure.compare import compare_sources
 from .releases import release_get, release_withheld_from, releases_for, source_codes, source_visible_to
 
@@ -104,7 +104,7 @@ def score_agreement_between(frame_a, frame_b, *, version):
     common = frame_a.index.intersection(frame_b.index)
     depth = pd.DataFrame(
         {
-            label: scoring.additive(frame.reindex(columns=indicators), indicators).loc[common]
+            label: additive(frame.reindex(columns=indicators), indicators).loc[common]
             for label, frame in (("a", frame_a), ("b", frame_b))
         }
     ).astype(float)

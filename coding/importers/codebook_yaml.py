@@ -159,7 +159,7 @@ def _span(tier: dict[str, Any]) -> str:
 
 def _tiers_disjoint_check(tiers: list[dict[str, Any]], fail: Fail) -> None:
     """Tiers are closed intervals [min, max] and a score takes the first tier it falls in
-    (analysis/pure/scoring.py: assign_tiers), so two tiers sharing a score would silently give it
+    (coding/pure/depth.py: tier_index), so two tiers sharing a score would silently give it
     to whichever is listed first: refused, naming both. Gaps are allowed by design: a score outside
     every tier has no tier (the study's tiers cover its observed scores 1..6 of the range 0..8,
     and integer scores leave 2..3 between tiers), and names must differ (the summary counts by name)."""

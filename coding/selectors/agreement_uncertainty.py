@@ -2,16 +2,14 @@
 depth score and its tier (issue 21). Reads only; the statistics are coding/pure/reliability.py
 (point estimates) and coding/pure/agreement_intervals.py (intervals, minimum sample).
 
-The depth score is the codebook's additive score: the sum of the version's depth indicators,
-defined only when every one of them is coded (analysis/pure/scoring.py `additive`; coding does not
-import analysis, and the sum is all it takes). The tier is the rank of the codebook tier the score
-falls in (scoring.assign_tiers: min <= score <= max)."""
+The depth score is the codebook's additive score and the tier the rank of the codebook tier it
+falls in, both from coding/pure/depth.py: the same functions a release scores with."""
 
-import numpy as np
 import pandas as pd
 
 from ..pure import reliability
 from ..pure.agreement_intervals import DEFAULT_REPLICATES, uncertainty
+from ..pure.depth import additive, tier_ranks
 from .codings import coding_matrix
 from .dashboard import FIRST_ANSWERS
 
@@ -72,20 +70,7 @@ def depth_scores(frame, indicators):
     if part.empty:
         return pd.DataFrame()
     wide = part.pivot_table(index=["agreement_id", "coder"], columns="indicator", values="value", aggfunc="first")
-    wide = wide.reindex(columns=list(indicators))
-    depth = wide.sum(axis=1).where(wide.notna().all(axis=1))
-    return depth.unstack("coder").astype(float)
-
-
-def tier_ranks(depth, tiers):
-    """The rank (0, 1, ...) of the tier each score falls in, tiers ordered by their lower bound."""
-    ordered = sorted(tiers, key=lambda tier: tier["min"])
-    bounds = [(float(tier["min"]), float(tier["max"])) for tier in ordered]
-
-    def rank(value):
-        return next((float(i) for i, (lo, hi) in enumerate(bounds) if lo <= value <= hi), np.nan)
-
-    return depth.apply(lambda column: column.map(lambda v: np.nan if pd.isna(v) else rank(v)))
+    return additive(wide.reindex(columns=list(indicators)), list(indicators)).unstack("coder").astype(float)
 
 
 def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from analysis.pure import scoring
+from coding.pure.depth import additive, assign_tiers
 from tests.conftest import SHARED, require_shared
 
 SIX = ["tbt_wto", "tbt_coop", "tbt_distort", "tbt_dispute", "tbt_intstand", "tbt_harmon"]
@@ -39,7 +40,7 @@ def release_tiers(codes, method, *, ranges=None):
 
 def test_additive_depth_recomputed_and_missing_is_not_zero():
     codes = frame([[1, 1, 0, 1, 1, 0], [1, 1, 1, 1, 1, 3], [1, np.nan, 1, 1, 1, 0]])
-    depth = scoring.additive(codes, SIX)
+    depth = additive(codes, SIX)
     assert depth.tolist()[:2] == [4.0, 8.0] and np.isnan(depth.iloc[2])
 
 
@@ -47,7 +48,7 @@ def test_weighted_sum_and_tiers():
     codes = frame([[1, 1, 0, 1, 1, 0], [1, 0, 0, 0, 0, 1], [1, 1, 1, 1, 1, 1]])
     result = scoring.score(codes, SIX, method="weighted", weights={"tbt_harmon": 2.0, "tbt_wto": 0.5})
     assert result.depth.tolist() == [3.5, 2.5, 6.5]
-    tiers = scoring.assign_tiers(scoring.additive(codes, SIX), TIERS)
+    tiers = assign_tiers(additive(codes, SIX), TIERS)
     assert tiers.tolist() == ["second", "third", "first"]
     rows, _summary = scoring.release_table(
         release_inputs(codes, names={0: "A", 1: "B", 2: "C"}), method={"name": "additive"}
@@ -76,7 +77,7 @@ def test_first_principal_component_against_numpy():
     assert np.allclose(list(result.loadings.values()), top, atol=1e-8)
     assert result.explained_variance == pytest.approx(values[-1] / values.sum())
     assert np.corrcoef(result.depth, z.to_numpy() @ top)[0, 1] == pytest.approx(1.0)
-    assert np.corrcoef(result.depth, scoring.additive(codes, SIX))[0, 1] > 0.8  # deeper = higher
+    assert np.corrcoef(result.depth, additive(codes, SIX))[0, 1] > 0.8  # deeper = higher
 
 
 def test_the_studys_china_singapore_total_is_flagged():
@@ -93,9 +94,9 @@ def test_pca_on_the_studys_table6_is_oriented_with_the_additive_score():
     # When they are scored by the first principal component
     result = scoring.score(table6, SIX, method="pca")
     # Then more provisions mean a higher score: the component correlates positively with the sum
-    additive = scoring.additive(table6, SIX)
-    assert np.corrcoef(result.depth, additive)[0, 1] > 0
-    assert result.correlation_with_additive == pytest.approx(np.corrcoef(result.depth, additive)[0, 1])
+    summed = additive(table6, SIX)
+    assert np.corrcoef(result.depth, summed)[0, 1] > 0
+    assert result.correlation_with_additive == pytest.approx(np.corrcoef(result.depth, summed)[0, 1])
     assert result.loadings == pytest.approx({"tbt_distort": 2**-0.5, "tbt_dispute": -(2**-0.5)})
     # (known answer: with two standardised indicators the first component explains (1 + |r|) / 2)
     r = abs(np.corrcoef(table6["tbt_distort"], table6["tbt_dispute"])[0, 1])
@@ -119,7 +120,7 @@ def test_pca_orientation_follows_the_additive_score_not_the_loadings_sum():
         ]
     )
     result = scoring.score(codes, SIX, method="pca")
-    assert np.corrcoef(result.depth, scoring.additive(codes, SIX))[0, 1] > 0
+    assert np.corrcoef(result.depth, additive(codes, SIX))[0, 1] > 0
     assert result.loadings["tbt_distort"] > 0 and result.loadings["tbt_coop"] < 0
     assert any("mixed signs" in w for w in result.warnings)
 

@@ -7,9 +7,9 @@ import pandas as pd
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from coding.pure.depth import additive
 from coding.selectors.codebooks import codebook_version_get
 
-from ...pure import scoring
 from ...pure.compare import check_study_tables
 from ...selectors.releases import agreement_facts, source_codes
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         desta_depth = None
         if not codes.empty:
             numbers = {pk: facts["desta_number"] for pk, facts in agreement_facts(list(codes.index)).items()}
-            depth = scoring.additive(codes, indicators)
+            depth = additive(codes, indicators)
             desta_depth = {numbers[i]: d for i, d in depth.items() if d == d}
         report = check_study_tables(
             table5, table6, depth_indicators=indicators, claimed_count=options["claimed"], desta_depth=desta_depth
