@@ -3,6 +3,8 @@ pure modules import no Django, the coding app never imports the analysis app, no
 a task module, and no source file is longer than 450 lines."""
 
 import ast
+import re
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,3 +210,34 @@ def test_the_jobs_rules_see_a_deliberate_violation(tmp_path, monkeypatch):
     )
     assert config_importers([bad]) == {"jobs/violation.py": ["config.celery", "config.celery.app"]}
     assert app_importers([bad]) == {"jobs/violation.py": ["coding.models", "coding.models.TextImport"]}
+
+
+NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$")
+NOQA_WITH_REASON = re.compile(r"^: [A-Z]+[0-9]+(, ?[A-Z]+[0-9]+)* +[-—] +\S")
+
+
+def noqa_without_reason(paths):
+    """`file:line` of each noqa comment that does not name its rule(s) and say why after a dash."""
+    found = []
+    for path in paths:
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if (match := NOQA.search(line)) and not NOQA_WITH_REASON.match(match["rest"]):
+                found.append(f"{rel(path)}:{number}")
+    return found
+
+
+def test_every_noqa_names_its_rule_and_says_why():
+    """README's rule for developers: a silenced lint names what it silences and why."""
+    paths = [p for p in ROOT.rglob("*.py") if not {".venv", "node_modules"} & set(p.parts)]
+    assert noqa_without_reason(paths) == []
+
+
+def test_the_noqa_rule_catches_a_bare_and_a_reasonless_noqa(tmp_path, monkeypatch):
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
+    sample = tmp_path / "sample.py"
+    silence = "# no" + "qa"  # split, or this file would break its own rule
+    sample.write_text(
+        f"import os  {silence}\nimport re  {silence}: F401\nimport sys  {silence}: F401 - kept for the plugin\n",
+        encoding="utf-8",
+    )
+    assert noqa_without_reason([sample]) == ["sample.py:1", "sample.py:2"]

@@ -15,7 +15,7 @@ from web.api_errors import errors
 from ..importers.codebook_yaml import VALUE_BOUNDS
 from ..pure.ids import AGREEMENT_REF, MAX_DATABASE_ID
 from ..selectors.codings import coding_as_payload, coding_visible_get, codings_listed
-from ..services.codings import coding_save, coding_submit
+from ..services.codings import NOTE_MAX, coding_save, coding_submit
 from ..services.evidence import MAX_EVIDENCE_PER_ANSWER, MAX_QUOTE_LENGTH
 
 # Bounds of what reaches the database: 32-bit integer columns, the models' max_length, and caps on
@@ -23,7 +23,7 @@ from ..services.evidence import MAX_EVIDENCE_PER_ANSWER, MAX_QUOTE_LENGTH
 # also checks are the service's own constants, so the API and the service never disagree.
 INT_MAX = MAX_DATABASE_ID
 VALUE_MIN, VALUE_MAX = VALUE_BOUNDS  # the codebook importer's bounds for value codes
-NOTE_MAX, INDICATORS_MAX, CHAPTERS_MAX = 10_000, 500, 500
+INDICATORS_MAX, CHAPTERS_MAX = 500, 500
 
 
 class EvidenceInput(serializers.Serializer):

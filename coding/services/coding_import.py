@@ -31,7 +31,7 @@ from ..pure.names import reference_name_problem
 from ..roles import REFERENCE
 from ..selectors.agreements import AgreementRefError, agreement_get_by_ref
 from .adjudication import approved_coding_set
-from .codings import coding_missing_indicators
+from .codings import NOTE_MAX, coding_missing_indicators
 from .evidence import MAX_EVIDENCE_PER_ANSWER
 from .history import history_user
 from .users import reference_coder_get_or_create
@@ -44,7 +44,7 @@ MISSING = {"", "na", "."}
 NOT_FINITE = {"nan", "inf", "infinity"}
 CODE = re.compile(r"[+-]?[0-9]{1,6}(?:\.0*)?")  # "1" or, as Stata writes it, "1.0"
 # One limit on evidence per answer, the service's: an import may not hold more than the API takes.
-CODER_MAX, REF_MAX, NOTE_MAX, EVIDENCE_MAX = 150, 100, 10_000, MAX_EVIDENCE_PER_ANSWER
+CODER_MAX, REF_MAX, EVIDENCE_MAX = 150, 100, MAX_EVIDENCE_PER_ANSWER
 
 
 @dataclass

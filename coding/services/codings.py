@@ -27,12 +27,17 @@ from .revisions import CodingConflict, coding_lock, revision_advance, revision_c
 
 # A save's payload: indicator code -> {value, note, not_found, searched_chapters, evidence}.
 AnswersPayload = Mapping[str, Mapping[str, Any]]
+# A coder's note on one answer: the bound the API, the coding import and the save share.
+NOTE_MAX = 10_000
 
 
 def _answer_clean(
     indicator: Indicator, payload: Mapping[str, Any], *, known_articles: set[str] | None
 ) -> tuple[int | None, list[EvidenceItem]]:
     """(value, evidence) of one indicator's answer; ValidationError keyed by the indicator's code."""
+    note = payload.get("note")
+    if note is not None and len(str(note)) > NOTE_MAX:
+        raise ValidationError({indicator.code: _("a note has at most %(max)s characters") % {"max": f"{NOTE_MAX:,}"}})
     value = payload.get("value")
     if value in ("", None):
         value = None

@@ -57,7 +57,7 @@ def test_support_counts_treaties_and_pair_years_by_hand():
     assert describe({**support["fta"], "few": False}) is None
 
 
-def test_sensitivity_on_common_support_counts_what_each_source_leaves_out(setting):  # noqa: F811
+def test_sensitivity_on_common_support_counts_what_each_source_leaves_out(setting):  # noqa: F811 - the fixture imported above
     # Given a fourth treaty only DESTA codes (the fixture's three are coded by both sources)
     extra = AgreementFactory(name="CHN-USA", parties=["CHN", "USA"], entry_into_force_year=2012)
     code(extra, setting["version"], reference_coder_get_or_create("DESTA 2.1"), (1, 2))
@@ -91,7 +91,7 @@ def test_sensitivity_on_common_support_counts_what_each_source_leaves_out(settin
     assert apart["columns"][0]["left_out"] is None
 
 
-def test_the_page_shows_the_support_and_the_warning(setting, client_for, users):  # noqa: F811
+def test_the_page_shows_the_support_and_the_warning(setting, client_for, users):  # noqa: F811 - the fixture imported above
     files = {kind: str(path) for kind, path in setting["files"].items()}
     sensitivity = sensitivity_run_create(
         version=setting["version"], sources=["DESTA 2.1", "the study"], files=files, specs=[SPEC], dispatch=False
@@ -102,7 +102,7 @@ def test_the_page_shows_the_support_and_the_warning(setting, client_for, users):
     assert "rests on 3 treaties, fewer than 5" in page
 
 
-def test_command_no_common_flag_and_disjoint_sources_refused(setting):  # noqa: F811
+def test_command_no_common_flag_and_disjoint_sources_refused(setting):  # noqa: F811 - the fixture imported above
     # Given a source coding a treaty nobody else codes
     lone = AgreementFactory(name="FRA-ITA", parties=["FRA", "ITA"], entry_into_force_year=2012)
     code(lone, setting["version"], reference_coder_get_or_create("lonely"), (1, 1))
@@ -114,7 +114,7 @@ def test_command_no_common_flag_and_disjoint_sources_refused(setting):  # noqa: 
     call_command("run_sensitivity", *args, "--no-common", stdout=StringIO(), stderr=StringIO())
 
 
-def test_release_restricted_to_a_list_and_unknown_lines_refused(setting, tmp_path):  # noqa: F811
+def test_release_restricted_to_a_list_and_unknown_lines_refused(setting, tmp_path):  # noqa: F811 - the fixture imported above
     first, second, third = setting["agreements"]
     listed = tmp_path / "list.txt"
     listed.write_text(f"{first.pk}\n\n# comment\n{second.name}\n", encoding="utf-8")

@@ -59,7 +59,7 @@ def test_hint_patterns_find_the_codebooks_hints_in_each_language():
     assert not any(p.search(ES) for p in hint_patterns(("mutual recognition",), "es"))
 
 
-def test_a_batch_precodes_spanish_and_lists_what_it_cannot_with_exit_0(model, corpus, tmp_path):  # noqa: F811
+def test_a_batch_precodes_spanish_and_lists_what_it_cannot_with_exit_0(model, corpus, tmp_path):  # noqa: F811 - the fixtures imported above
     spanish = add_text(
         AgreementFactory(name="Tratado", desta_number="802", language="es"),
         [
