@@ -12,7 +12,9 @@ def importer_settings_apply(**kwargs):
     from .importers.plaintext import reading
 
     if kwargs.get("setting", "TEXT_MAX_BYTES") == "TEXT_MAX_BYTES":
-        reading.MAX_BYTES = int(getattr(settings, "TEXT_MAX_BYTES", reading.DEFAULT_MAX_BYTES))
+        reading.MAX_BYTES = int(
+            settings.TEXT_MAX_BYTES
+        )  # the default is base.py's; the reader's own only without Django
 
 
 class CodingConfig(AppConfig):

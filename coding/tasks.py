@@ -1,16 +1,14 @@
 """Thin Celery tasks: load the row by id, call the service. acks_late with reject_on_worker_lost
 (a task whose worker died is delivered again and takes its job over, see
 jobs.lifecycle.job_claim); a heartbeat on the row while it runs; time limits from
-CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT."""
-
-import time
+CELERY_TASK_SOFT_TIME_LIMIT / CELERY_TASK_TIME_LIMIT: the soft one ends every job FAILED with
+the one reason jobs.lifecycle.job_run gives it ("time limit of N s exceeded")."""
 
 from celery import shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 
-from jobs.lifecycle import job_fail, job_heartbeat_thread, task_soft_time_limit
+from jobs.lifecycle import job_heartbeat_thread
 
-from .models import JobStatus, PrecoderTrainingJob, TextImport
+from .models import PrecoderTrainingJob, TextImport
 from .services.precode_jobs import precode_job_run
 from .services.precoder_training import precoder_retrain_run
 from .services.text_jobs import text_import_run
@@ -18,21 +16,9 @@ from .services.text_jobs import text_import_run
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)
 def text_import_task(self, job_id):
-    limit, started = task_soft_time_limit(self), time.monotonic()
-    reason = f"time limit of {limit:g} s exceeded" if limit else ""
-    try:
-        with job_heartbeat_thread(TextImport, job_id):
-            job = text_import_run(job_id=job_id)
-    except SoftTimeLimitExceeded:  # outside the import itself (claiming, saving)
-        job_fail(TextImport(pk=job_id), reason, only_if=[JobStatus.RUNNING])
-        return JobStatus.FAILED
-    if job is None:
-        return "NOT_CLAIMED"
-    if job.status == JobStatus.FAILED and limit and time.monotonic() - started >= limit:
-        # The soft limit interrupted the import, whose own handler stored a generic reason: the
-        # limit is the reason (an import that fails by itself ends before it).
-        TextImport.objects.filter(pk=job.pk, status=JobStatus.FAILED, error=job.error).update(error=reason)
-    return job.status
+    with job_heartbeat_thread(TextImport, job_id):
+        job = text_import_run(job_id=job_id)
+    return "NOT_CLAIMED" if job is None else job.status
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True)

@@ -20,6 +20,11 @@ urlpatterns = [
     path("feedback/", codings.my_feedback, name="my_feedback"),
     path("recheck/", recheck.recheck, name="recheck"),
     path("assign/", assignment.assign, name="assign"),
+    path(
+        "precoder-training/<int:job_id>/status/",
+        assignment.precoder_training_status,
+        name="precoder_training_status",
+    ),
     path("adjudication/", adjudication.adjudication_queue, name="adjudication_queue"),
     path("adjudication/<int:pk>/", adjudication.adjudication_detail, name="adjudication_detail"),
     path("supervision/", dashboard.supervisor_dashboard, name="supervisor_dashboard"),

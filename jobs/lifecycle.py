@@ -23,13 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from celery import current_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from .models import Job, JobStatus
-from .progress import DONE, progress_fields
+from .progress import DONE, Reason, progress_fields, time_limit_reason
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +56,14 @@ def task_soft_time_limit(task: Any) -> float | None:
     hard, soft = task.request.timelimit or (None, None)
     limit: float | None = soft or task.soft_time_limit or hard or task.time_limit
     return limit
+
+
+def running_time_limit() -> float | None:
+    """The soft time limit of the Celery task this thread runs (none outside a task: then the
+    settings' CELERY_TASK_SOFT_TIME_LIMIT, which every task has unless it sets its own)."""
+    task = current_task._get_current_object() if current_task else None
+    limit = task_soft_time_limit(task) if task is not None else None
+    return limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
 
 
 def pid_alive(pid: int) -> bool:
@@ -197,6 +207,9 @@ def job_fail(
     **fields: Any,
 ) -> bool:
     """End a job FAILED with `error`, unless it already ended (a cancel is never overwritten).
+    A Reason (jobs/progress.py) is stored as its English text, its template and parameters in
+    `error_code` and `error_params`, translated when shown; anything else as its text (the
+    progress fields keep how far the job got).
     This never raises: the error is stored as plain text; if the write fails with `fields`
     (e.g. results the database refuses) it is tried without them; if even that fails, it is
     logged and the sweeper ends the job later (its worker stops heartbeating). True if written."""
@@ -208,6 +221,8 @@ def job_fail(
     text = text.replace("\x00", "")[:MAX_ERROR] or "failed (no reason given)"
     rows = queryset if queryset is not None else type(job)._default_manager.filter(pk=job.pk)
     ending = {"status": JobStatus.FAILED, "error": text, "finished_at": timezone.now()}
+    if isinstance(error, Reason) and text == str(error):
+        ending.update(error_code=error.code, error_params=dict(error.params))
     for extra in [fields, {}] if fields else [{}]:
         try:
             with transaction.atomic():  # a savepoint: a refused write leaves an outer transaction usable
@@ -271,28 +286,28 @@ def job_run(
     starting: str = "",
     claim: dict[str, Any] | None = None,
     load: "Callable[[int], J] | None" = None,
-    reason: "Callable[[BaseException, J], str]" = failure_text,
+    reason: "Callable[[BaseException, J], str | Reason]" = failure_text,
     after: "Callable[[J], object] | None" = None,
+    time_limit: float | None = None,
 ) -> J | None:
     """Run one job of `model` through its whole life: claim it (with the `claim` fields; None
     when another worker has it or it ended), load it (`load`, default by id), call
     `work(job, step)`, then end it DONE with the fields `work` returned (None: `work` ended the
     job itself), or FAILED with `reason(exc, job)` when it raised; JobStopped ends nothing.
+    Celery's SoftTimeLimitExceeded ends every kind of job with one reason, whatever its kind's
+    `reason` says: the time limit (`time_limit`, else the running task's; jobs/progress.py
+    time_limit_reason).
     `starting` is the first progress message (a template, jobs/progress.py).
     `after(job)` runs once the job ended (a parent settled from its children). Returns the row
     as it is now."""
     if not job_claim(model, job_id, progress=1, **progress_fields(starting), **(claim or {})):
         return None
     rows = model._default_manager
-    job: J = load(job_id) if load is not None else rows.get(pk=job_id)
+    job: J = model(pk=job_id)
     step = JobStep(model, job_id, rows.filter(pk=job_id, status=JobStatus.RUNNING, worker=job_owner()))
     try:
+        job = load(job_id) if load is not None else rows.get(pk=job_id)
         outcome = work(job, step)
-    except JobStopped:
-        pass
-    except Exception as exc:  # noqa: BLE001 - any failure must end the job, never leave it RUNNING
-        job_fail(job, reason(exc, job), only_if=[JobStatus.RUNNING], queryset=step.running, **step.kept)
-    else:
         if outcome is not None:
             step.update(
                 status=JobStatus.DONE,
@@ -300,6 +315,13 @@ def job_run(
                 finished_at=timezone.now(),
                 **{**progress_fields(DONE), **step.kept, **outcome},
             )
+    except JobStopped:
+        pass
+    except SoftTimeLimitExceeded:  # Celery's soft limit, raised in this thread wherever the job was
+        limit = time_limit or running_time_limit()
+        job_fail(job, time_limit_reason(limit), only_if=[JobStatus.RUNNING], queryset=step.running, **step.kept)
+    except Exception as exc:  # noqa: BLE001 - any failure must end the job, never leave it RUNNING
+        job_fail(job, reason(exc, job), only_if=[JobStatus.RUNNING], queryset=step.running, **step.kept)
     if after is not None:
         after(job)
     ended: J = rows.get(pk=job_id)

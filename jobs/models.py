@@ -39,7 +39,11 @@ class Job(models.Model):
     # and its parameters. Empty for a message that came as plain text.
     progress_code = models.CharField(max_length=120, blank=True)
     progress_params = models.JSONField(default=dict, blank=True)
-    error = models.TextField(_("error"), blank=True)
+    error = models.TextField(_("error"), blank=True)  # in English, for logs and the admin
+    # Why it failed as data (jobs/progress.py: Reason), translated when shown: the reason's
+    # untranslated template and its parameters. Empty for an error that came as plain text.
+    error_code = models.CharField(max_length=120, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     task_id = models.CharField(max_length=64, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)

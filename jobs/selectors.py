@@ -9,6 +9,7 @@ busy with a long task; worker heartbeat events need a process receiving them all
 
 import json
 import logging
+import time
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from .lifecycle import job_setting
 from .models import Job, JobStatus
-from .progress import job_progress_text
+from .progress import job_error_text, job_progress_text
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,26 @@ def worker_beats(client: Any) -> dict[str, tuple[float, list[str]]]:
     return beats
 
 
+# Every status request asks live_queues: with Redis down, one short line per process and minute
+# in the log, not a traceback per request.
+UNREACHABLE_LOG_SECONDS = 60.0
+_unreachable_logged_at: float | None = None
+
+
+def _warn_unreachable(exc: BaseException) -> None:
+    global _unreachable_logged_at
+    now = time.monotonic()
+    if _unreachable_logged_at is not None and now - _unreachable_logged_at < UNREACHABLE_LOG_SECONDS:
+        return
+    _unreachable_logged_at = now
+    detail = " ".join(str(exc).split())[:200]
+    logger.warning(
+        "cannot read the workers' heartbeats: the broker is unreachable (%s: %s); said once a minute",
+        type(exc).__name__,
+        detail,
+    )
+
+
 def live_queues() -> set[str] | None:
     """The names of the queues at least one live worker consumes, or None when the broker cannot
     be reached (then nothing can be said about workers, and no task can be sent either)."""
@@ -73,8 +94,8 @@ def live_queues() -> set[str] | None:
             beats = worker_beats(client)
         finally:
             client.close()
-    except Exception:  # redis-py raises many types (and ValueError for a bad URL)
-        logger.info("cannot read the workers' heartbeats", exc_info=True)
+    except Exception as exc:  # redis-py raises many types (and ValueError for a bad URL)
+        _warn_unreachable(exc)
         return None
     ttl = worker_heartbeat_ttl()
     return {queue for age, queues in beats.values() if age <= ttl for queue in queues}
@@ -122,20 +143,37 @@ def bar_state(status: str, progress: int) -> dict[str, Any]:
     return {"state": "active", "width": progress, "text": ""}
 
 
-def job_status_payload(job: Job, *, waiting_reason: str | None = None, **extra: Any) -> dict[str, Any]:
-    """What every job-status JSON view answers (the pages' scripts poll it): id, status and its
-    display, progress, how its bar is drawn, its progress message and why a QUEUED job waits, in
-    the reader's language, and its error; plus `extra` (a text import's result, a run's
-    specifications). `waiting_reason`: the caller's when it knows better (a run whose QUEUED
-    child waits), else the job's own."""
+def status_payload(
+    *, pk: int, status: str, progress: int, message: str, error: str, waiting_reason: str | None, **extra: Any
+) -> dict[str, Any]:
+    """The one shape of every job-status JSON (the pages' scripts poll it), for a job or for
+    something whose status is combined from jobs (a sensitivity run from its model runs): id,
+    status and its display, progress, how its bar is drawn, its message, error and why it waits
+    (already in the reader's language), plus `extra`."""
     return {
-        "id": job.pk,
-        "status": job.status,
-        "status_display": job.get_status_display(),
-        "progress": job.progress,
-        "bar": bar_state(job.status, job.progress),
-        "message": job_progress_text(job),
-        "error": job.error,
-        "waiting_reason": waiting_reason if waiting_reason is not None else job_waiting_reason(job),
+        "id": pk,
+        "status": status,
+        "status_display": str(JobStatus(status).label),
+        "progress": progress,
+        "bar": bar_state(status, progress),
+        "message": message,
+        "error": error,
+        "waiting_reason": waiting_reason,
         **extra,
     }
+
+
+def job_status_payload(job: Job, *, waiting_reason: str | None = None, **extra: Any) -> dict[str, Any]:
+    """What every job-status JSON view answers (`status_payload`): the job's progress message
+    and error in the reader's language and why a QUEUED job waits; plus `extra` (a text
+    import's result, a run's specifications). `waiting_reason`: the caller's when it knows
+    better (a run whose QUEUED child waits), else the job's own."""
+    return status_payload(
+        pk=job.pk,
+        status=job.status,
+        progress=job.progress,
+        message=job_progress_text(job),
+        error=job_error_text(job),
+        waiting_reason=waiting_reason if waiting_reason is not None else job_waiting_reason(job),
+        **extra,
+    )

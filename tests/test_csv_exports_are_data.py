@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from analysis.pure import tables
+from analysis.pure import table_documents, tables
 from analysis.selectors.releases import release_evidence_export, release_export, release_get
 from coding.models import Adjudication, Answer, Article, Coding, DisagreementType
 from coding.pure.csv_safe import TRIGGERS, frame_csv, rows_csv, safe_cell
@@ -120,7 +120,8 @@ def test_regression_table_csv_has_numeric_estimates_and_neutralised_labels():
         ["", ""],  # no standard error: blank, never "()"
         ["", ""],
     ]
-    assert rows[7] == ["N", "1,234"]
+    assert rows[7] == ["N", "1234"] and rows[8] == ["R² / pseudo R²", "0.5"]  # numbers a spreadsheet computes with
+    assert rows[9] == ["Estimator", "OLS"]
     assert_no_formula(rows)
 
 
@@ -292,3 +293,48 @@ def test_agreement_report_precoder_rows_are_data():
     assert parse(out.getvalue()) == [
         ['\'-wto (precoder #1 vs DESTA "2.1", held out)', "4", "", "", "-0.5", "", "", "", "", ""]
     ]
+
+
+def formulas_in(workbook_bytes):
+    """`sheet!cell` of every cell an Excel file stores as a formula."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(io.BytesIO(workbook_bytes))
+    return [
+        f"{s.title}!{c.coordinate}" for s in workbook.worksheets for r in s.iter_rows() for c in r if c.data_type == "f"
+    ]
+
+
+def test_excel_release_has_no_formula_on_any_sheet(evil):
+    """The treaty's name sits on the data sheet, the quote on the evidence sheet: both are text in
+    Excel too (openpyxl would store a string beginning with "=" as a formula)."""
+    import openpyxl
+
+    content = release_export(release_get("1"), fmt="xlsx")[0]
+    assert formulas_in(content) == []
+    workbook = openpyxl.load_workbook(io.BytesIO(content))
+    names = [row[0].value for row in workbook["data"].iter_rows(min_row=2) if row[0].value is not None]
+    header = [c.value for c in workbook["data"][1]]
+    assert [r[header.index("name")].value for r in workbook["data"].iter_rows(min_row=2)] == ["=1+2 (FTA)"], names
+    quotes = [c.value for row in workbook["evidence"].iter_rows(min_row=2) for c in row]
+    assert EVIL in quotes
+
+
+def test_excel_regression_table_keeps_a_formula_like_label_as_text():
+    result = {"estimator": "OLS", "n_obs": 10, "coefficients": {"=cmd()": {"estimate": 0.5, "se": 0.1, "p": 0.01}}}
+    content = table_documents.to_xlsx(tables.build([result], ["=1+1"]))
+    assert formulas_in(content) == []
+
+
+def test_ids_stay_whole_numbers_when_one_is_missing():
+    """A treaty outside ToTA has no tota_id: the others keep theirs as 69, not 69.0."""
+    from analysis.pure.exports import release_frame
+
+    base = {"name": "A", "parties": ["CHN", "CHL"], "entry_into_force_year": 2006, "depth": 3, "tier": "second"}
+    rows = [
+        {**base, "agreement_id": 1, "tota_id": 69, "wto_rta_id": 78},
+        {**base, "agreement_id": 2, "tota_id": None, "wto_rta_id": None, "name": "B"},
+    ]
+    for shape in ("agreement", "dyad"):
+        written = records(frame_csv(release_frame(rows, [], shape=shape)))
+        assert {r["tota_id"] for r in written} == {"69", ""} and {r["wto_rta_id"] for r in written} == {"78", ""}

@@ -44,6 +44,15 @@ def url_names(objects=False):
     return list(walk(get_resolver().url_patterns, ""))
 
 
+def _training_job(w):
+    """A retraining job of the world's codebook version (made once, on first use)."""
+    from coding.models import PrecoderTrainingJob
+
+    if "training_job" not in w:
+        w["training_job"] = PrecoderTrainingJob.objects.create(version=w["version"], reference="DESTA 2.1")
+    return w["training_job"]
+
+
 # name -> (rule, [(method, kwargs or a function of the world giving them, query/data)])
 def _rules(w):
     agreement, coding, run = w["open_agreement"], w["coding"], w["run"]
@@ -67,6 +76,7 @@ def _rules(w):
         "coding:my_feedback": (LOGIN, [("get", {}, {})]),
         "coding:recheck": (SUPERVISOR, [("get", {}, {}), ("post", {}, {"version": w["version"].pk})]),
         "coding:assign": (SUPERVISOR, [("get", {}, {})]),
+        "coding:precoder_training_status": (SUPERVISOR, [("get", {"job_id": _training_job(w).pk}, {})]),
         "coding:adjudication_queue": (SUPERVISOR, [("get", {}, {})]),
         "coding:adjudication_detail": (SUPERVISOR, [("get", {"pk": w["adjudication"].pk}, {})]),
         "coding:supervisor_dashboard": (SUPERVISOR, [("get", {}, {})]),

@@ -19,9 +19,10 @@ from typing import Any
 
 import pandas as pd
 
-from coding.pure.csv_safe import frame_csv
+from coding.pure.csv_safe import frame_csv, sheet_cells_as_text
 
 from .panel_exports import stata_frame
+from .release_agreement_readme import reliability_readme
 from .variable_labels import description, fit_label
 
 SHAPES = {"agreement", "dyad"}
@@ -40,6 +41,10 @@ IRT_README = [
     "Latent depth (irt): depth is the expected a-posteriori score on a N(0, 1) scale (Rasch / partial credit",
     "model, marginal maximum likelihood); depth_se its posterior SD; tier is the tier of the additive score.",
 ]
+
+
+# Ids from other lists: whole numbers, one missing where the treaty is not in that list.
+IDENTIFIERS = frozenset({"tota_id", "wto_rta_id"})
 
 
 def release_frame(
@@ -77,6 +82,8 @@ def release_frame(
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
         if frame[column].notna().all() and (frame[column] % 1 == 0).all():
             frame[column] = frame[column].astype("int64")
+        elif column in IDENTIFIERS and (frame[column].dropna() % 1 == 0).all():
+            frame[column] = frame[column].astype("Int64")  # a missing id stays empty, not 69.0 beside it
     return frame
 
 
@@ -96,68 +103,6 @@ def readme_lines(meta: Mapping[str, Any]) -> list[str]:
         *evidence_readme(meta),
         *reliability_readme(meta),
     ]
-
-
-# --- agreement between coders, with its uncertainty -------------------------------------------
-
-RELIABILITY_NAMES = {
-    "percent_agreement": "percent agreement",
-    "krippendorff_alpha": "Krippendorff's alpha",
-    "gwet_ac": "Gwet's AC",
-}
-
-
-def _interval_text(spread: Mapping[str, Any] | None) -> str:
-    """' [lo, hi] (bootstrap [lo, hi])' of a stored figure's 95% intervals ('' when none stored)."""
-    if not spread:
-        return ""
-    parts = []
-    if spread.get("ci"):
-        parts.append(f" [{spread['ci'][0]:.3f}, {spread['ci'][1]:.3f}]")
-    if spread.get("bootstrap_ci"):
-        parts.append(f" (bootstrap [{spread['bootstrap_ci'][0]:.3f}, {spread['bootstrap_ci'][1]:.3f}])")
-    return "".join(parts)
-
-
-def _warning_text(warning: Mapping[str, Any]) -> str:
-    if warning.get("code") == "few_units":
-        return (
-            f"rests on {warning.get('n')} treaties; at least {warning.get('min')} are needed for "
-            "alpha >= .667 at p = .05"
-        )
-    return str(warning.get("code"))
-
-
-def reliability_readme(meta: Mapping[str, Any]) -> list[str]:
-    """The release's stored agreement between coders per indicator: n treaties, each statistic with
-    its 95% intervals (Gwet's analytic; percentile bootstrap over treaties) where the release stored
-    them, "not estimable" with the reason, P(alpha < .667 / .800) and the small-sample warning."""
-    figures: Mapping[str, Mapping[str, Any]] = meta.get("reliability") or {}
-    if not figures:
-        return []
-    replicates = next((f.get("replicates") for f in figures.values() if f.get("replicates")), None)
-    lines = [
-        "Agreement between coders on these agreements (n: treaties coded by at least two coders; 95% intervals:",
-        "Gwet's analytic variance, and a percentile bootstrap over treaties"
-        + (f" with {replicates:,} replicates, seed 0):" if replicates else "):"),
-    ]
-    for code, figure in figures.items():
-        spreads = figure.get("uncertainty") or {}
-        reasons = figure.get("not_estimable") or {}
-        parts = [f"n={figure.get('n_units')}"]
-        too_few = "one_unit" if int(figure.get("n_units") or 0) < 2 else None  # releases before intervals too
-        for name, label in RELIABILITY_NAMES.items():
-            reason = reasons.get(name) or too_few
-            if reason or figure.get(name) is None:
-                parts.append(f"{label} not estimable ({reason or 'undefined'})")
-            else:
-                parts.append(f"{label} {figure[name]:.3f}{_interval_text(spreads.get(name))}")
-        below = figure.get("p_alpha_below")
-        if below:
-            parts.append(f"P(alpha < .667) = {below['0.667']:.2f}, P(alpha < .800) = {below['0.800']:.2f}")
-        parts.extend(f"warning: {_warning_text(w)}" for w in figure.get("warnings") or [])
-        lines.append(f"  {code}: " + "; ".join(parts))
-    return lines
 
 
 # --- the evidence behind the codes ----------------------------------------------------------
@@ -257,8 +202,8 @@ def evidence_frame(evidence: Sequence[Mapping[str, Any]] | None, rows: Sequence[
     frame = pd.DataFrame.from_records(records, columns=EVIDENCE_COLUMNS)
     for column in ("agreement_id", "value", "text_version"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce")
-        if frame[column].notna().all():
-            frame[column] = frame[column].astype("int64")
+        # whole numbers, a missing one empty (a text version is 1, not 1.0, beside an article cited "not found")
+        frame[column] = frame[column].astype("int64" if frame[column].notna().all() else "Int64")
     return frame
 
 
@@ -381,12 +326,10 @@ def xlsx_bytes(
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="data", index=False)
         evidence_frame(evidence, rows).to_excel(writer, sheet_name="evidence", index=False)
-        for row in writer.sheets["evidence"].iter_rows():
-            for cell in row:
-                if cell.data_type == "f":  # a quote or rationale starting with "=" is text, not a formula
-                    cell.data_type = "s"
         codebook_frame(indicators).to_excel(writer, sheet_name="codebook", index=False)
         pd.DataFrame({"README": readme_lines(meta)}).to_excel(writer, sheet_name="README", index=False)
+        # A treaty name, quote, rationale or question starting with "=" is text on every sheet.
+        sheet_cells_as_text(writer.sheets.values())
     return buffer.getvalue()
 
 

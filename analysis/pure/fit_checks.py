@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from coding.pure.notes import Note, note
+
 from .errors import SpecError, gettext_noop
 from .estimators.ols import FUNCTIONS, evaluate
 from .spec.tree import Formula, Node
@@ -32,6 +34,7 @@ __all__ = [
     "check_sample",
     "drop_missing",
     "dropped_regressors",
+    "regressor_notes",
     "zero_se",
 ]
 
@@ -42,7 +45,8 @@ DROP_REASONS = {
     "singletons": gettext_noop("singleton fixed-effect groups"),
     "separation": gettext_noop("separated observations"),
 }
-# Warnings stored in a result's "warnings" (analysis_note translates them by these patterns).
+# Warnings stored in a result's "warnings" in English and in its "warning_notes" as notes
+# (regressor_notes; pages translate the notes, coding/pure/notes.py).
 COLLINEAR = gettext_noop("regressors dropped as collinear: %(terms)s")
 ZERO_SE = gettext_noop("standard error 0 or not finite, do not use: %(terms)s")
 
@@ -187,3 +191,10 @@ def zero_se(coefficients: Mapping[str, Mapping[str, float]]) -> list[str]:
         for name, c in coefficients.items()
         if not (np.isfinite(c["se"]) and c["se"] > ZERO_SE_RELATIVE * max(abs(c["estimate"]), 1.0))
     ]
+
+
+def regressor_notes(collinear: Iterable[str], unusable: Iterable[str]) -> list[Note]:
+    """The warnings of dropped_regressors and zero_se as notes: in English (notes.english) they are
+    the result's "warnings"."""
+    terms = {COLLINEAR: list(collinear), ZERO_SE: list(unusable)}
+    return [note(template, terms=names) for template, names in terms.items() if names]

@@ -25,6 +25,7 @@ class OutputFormat(Generic[Writer]):
     extension: str  # of the file name, without the dot
     content_type: str
     write: Writer
+    label: str  # how a download link names it (a program's or format's name: the same in every language)
 
 
 class DatasetWriter(Protocol):
@@ -57,12 +58,12 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 # A regression table built by analysis/pure/tables.py: build(); the page itself is "html".
 TABLES: dict[str, OutputFormat[TableWriter]] = {
-    "tex": OutputFormat("tex", "tex", "text/x-tex; charset=utf-8", tables.to_latex),
-    "md": OutputFormat("md", "md", "text/markdown; charset=utf-8", tables.to_markdown),
-    "csv": OutputFormat("csv", "csv", CSV, tables.to_csv),
+    "tex": OutputFormat("tex", "tex", "text/x-tex; charset=utf-8", tables.to_latex, "LaTeX"),
+    "md": OutputFormat("md", "md", "text/markdown; charset=utf-8", tables.to_markdown, "Markdown"),
+    "csv": OutputFormat("csv", "csv", CSV, tables.to_csv, "CSV"),
     # Word and Excel speak the reader's language (the run page passes its labels).
-    "docx": OutputFormat("docx", "docx", DOCX, table_documents.to_docx),
-    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, table_documents.to_xlsx),
+    "docx": OutputFormat("docx", "docx", DOCX, table_documents.to_docx, "Word"),
+    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, table_documents.to_xlsx, "Excel"),
 }
 # Formats whose labels are the reader's language; the others are files for a paper, in English.
 READER_LANGUAGE_TABLES = frozenset({"docx", "xlsx"})
@@ -70,26 +71,26 @@ READER_LANGUAGE_TABLES = frozenset({"docx", "xlsx"})
 # A stored pair-year panel (manage.py export_panel, the panel download on the run page); Parquet
 # only where pyarrow is installed (requirements.txt pins it).
 PANELS: dict[str, OutputFormat[PanelWriter]] = {
-    "csv": OutputFormat("csv", "csv", CSV, panel_exports.csv_bytes),
-    "dta": OutputFormat("dta", "dta", STATA, panel_exports.stata_bytes),
+    "csv": OutputFormat("csv", "csv", CSV, panel_exports.csv_bytes, "CSV"),
+    "dta": OutputFormat("dta", "dta", STATA, panel_exports.stata_bytes, "Stata"),
 }
 if panel_exports.parquet_available():
     PANELS["parquet"] = OutputFormat(
-        "parquet", "parquet", "application/vnd.apache.parquet", panel_exports.parquet_bytes
+        "parquet", "parquet", "application/vnd.apache.parquet", panel_exports.parquet_bytes, "Parquet"
     )
 
 # A dataset release (analysis/pure/exports.py: release_frame), per agreement or per country pair.
 DATASETS: dict[str, OutputFormat[DatasetWriter]] = {
-    "csv": OutputFormat("csv", "csv", CSV, exports.csv_bytes),
-    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, exports.xlsx_bytes),
-    "dta": OutputFormat("dta", "dta", STATA, exports.stata_bytes),
-    "json": OutputFormat("json", "json", "application/json", exports.json_bytes),
+    "csv": OutputFormat("csv", "csv", CSV, exports.csv_bytes, "CSV"),
+    "xlsx": OutputFormat("xlsx", "xlsx", XLSX, exports.xlsx_bytes, "Excel"),
+    "dta": OutputFormat("dta", "dta", STATA, exports.stata_bytes, "Stata"),
+    "json": OutputFormat("json", "json", "application/json", exports.json_bytes, "JSON"),
 }
 
 # The evidence file beside a CSV or Stata release (Excel and JSON carry the evidence inside).
 EVIDENCE: dict[str, OutputFormat[EvidenceWriter]] = {
-    "csv": OutputFormat("csv", "csv", CSV, exports.evidence_csv),
-    "dta": OutputFormat("dta", "dta", STATA, exports.evidence_stata),
+    "csv": OutputFormat("csv", "csv", CSV, exports.evidence_csv, "CSV"),
+    "dta": OutputFormat("dta", "dta", STATA, exports.evidence_stata, "Stata"),
 }
 
 

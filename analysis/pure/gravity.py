@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 import pyfixest as pf  # lazy itself: its estimators (~0.6 s) load on the first fit, not at web start-up
 
+from coding.pure.notes import english
+
 from . import fit_checks
 from .errors import SpecError, gettext_noop
-from .estimators import estimator_for
+from .estimators import amend_result, estimator_for
 from .estimators.base import FitOptions
 from .spec.schema import checked, ssc_options
 from .spec.tree import Formula
@@ -62,8 +64,15 @@ def encode_interacted_effects(frame: pd.DataFrame, parsed: Formula) -> tuple[pd.
     return frame.assign(**codes), parsed.render(encoded), encoded
 
 
+# The one progress message of a fit, sent as (template, parameters) and translated when shown.
+FITTING = gettext_noop("fitting %(estimator)s on %(n)s observations")
+
+
 def fit(
-    data: pd.DataFrame, spec: Mapping[str, Any], *, progress: Callable[[str], object] | None = None
+    data: pd.DataFrame,
+    spec: Mapping[str, Any],
+    *,
+    progress: Callable[[tuple[str, dict[str, Any]]], object] | None = None,
 ) -> dict[str, Any]:
     """Fit one specification. Returns a dict of plain numbers (fitted pyfixest objects cannot be
     pickled or stored, so only their results leave this function). The formula fitted, and
@@ -107,7 +116,7 @@ def fit(
     if small_sample:
         options["ssc"] = pf.ssc(**small_sample)
     if progress:
-        progress(f"fitting {estimator.title} on {len(frame):,} observations")
+        progress((FITTING, {"estimator": estimator.title, "n": len(frame)}))
     started = time.perf_counter()
     try:
         with warnings.catch_warnings():
@@ -156,15 +165,14 @@ def fit(
         "label": spec.get("label") or "",
     }
     result.update(estimator.statistics(model))
-    estimator.amend(result, model, frame, parsed, spec)  # e.g. PPML's bias correction (ppml_bias.py)
+    amend_result(name, result, model, frame, parsed, spec)  # the estimator's, then each option's (bias_correction)
     if not converged:
         result["warning"] = estimator.not_converged
     collinear, unusable = fit_checks.dropped_regressors(parsed, coefficients, model), fit_checks.zero_se(coefficients)
     result["dropped_regressors"], result["zero_se"] = collinear, unusable
-    warnings_found = [fit_checks.COLLINEAR % {"terms": ", ".join(collinear)}] if collinear else []
-    warnings_found += [fit_checks.ZERO_SE % {"terms": ", ".join(unusable)}] if unusable else []
-    if warnings_found:
-        result["warnings"] = warnings_found
+    found = fit_checks.regressor_notes(collinear, unusable)  # English for files, codes for pages
+    if found:
+        result["warnings"], result["warning_notes"] = [english(n) for n in found], found
     return result
 
 

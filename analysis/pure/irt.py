@@ -37,6 +37,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import optimize
 
+from coding.pure.notes import Note, english, note
+
 from .errors import SpecError, gettext_noop
 
 Array = npt.NDArray[np.float64]
@@ -49,6 +51,13 @@ QUADRATURE_NODES = 61  # Gauss-Hermite nodes; EAPs agree with adaptive integrati
 MIN_TREATIES = 10
 WARN_TREATIES = 50
 GRID = np.linspace(-4.0, 4.0, 161)  # ability values at which curves are reported
+# The fit's warnings (kept as notes, coding/pure/notes.py, and said in English by `warnings`).
+UNUSED_VALUES = gettext_noop(
+    "%(code)s: no treaty of the %(n)s coded on it has the value %(values)s; fitted on the values used (%(used)s)"
+)
+FEW_TREATIES = gettext_noop("only %(n)s treaties: item parameters rest on few answers (see their standard errors)")
+UNSCORED = gettext_noop("%(n)s treaties have no code on any depth indicator and get no latent score")
+NOT_CONVERGED = gettext_noop("the optimiser did not converge: %(reason)s")
 
 
 class IrtRefusal(SpecError):
@@ -83,7 +92,11 @@ class IrtFit:
     eap: pd.Series  # agreement id -> EAP (NaN without any answer)
     posterior_sd: pd.Series
     marginal_reliability: float
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [english(n) for n in self.notes]
 
     def summary(self) -> dict[str, Any]:
         """The item parameters and fit statistics as plain JSON, kept with a release."""
@@ -223,7 +236,7 @@ def _observed_information(params: Array, design: _Design, theta: Array, log_weig
 
 def _prepared(
     codes: pd.DataFrame, ranges: Mapping[str, tuple[float, float]]
-) -> tuple[Array, list[int], list[list[int]], list[str]]:
+) -> tuple[Array, list[int], list[list[int]], list[Note]]:
     """Answers as category numbers 0..m, each item's number of categories and the codebook value of
     each category, and warnings; refusals."""
     missing = [c for c in codes.columns if c not in ranges]
@@ -244,7 +257,7 @@ def _prepared(
     values: list[Array] = []
     sizes: list[int] = []
     categories: list[list[int]] = []
-    warnings: list[str] = []
+    warnings: list[Note] = []
     for code in codes.columns:
         column = pd.to_numeric(codes[code], errors="coerce").astype(float)
         low, high = (round(v) for v in ranges[code])
@@ -269,10 +282,7 @@ def _prepared(
         used = sorted(int(v) for v in given.unique())
         empty = sorted(set(range(low, high + 1)) - set(used))
         if empty:
-            warnings.append(
-                f"{code}: no treaty of the {len(given)} coded on it has the value {', '.join(map(str, empty))}; "
-                f"fitted on the values used ({', '.join(map(str, used))})"
-            )
+            warnings.append(note(UNUSED_VALUES, code=code, n=len(given), values=empty, used=used))
         values.append(np.asarray(column.map({v: float(k) for k, v in enumerate(used)}), dtype=np.float64))
         sizes.append(len(used))
         categories.append(used)
@@ -325,12 +335,12 @@ def fit(codes: pd.DataFrame, ranges: Mapping[str, tuple[float, float]]) -> IrtFi
         )
         position += size - 1
     if len(index) < WARN_TREATIES:
-        warnings.append(f"only {len(index)} treaties: item parameters rest on few answers (see their standard errors)")
+        warnings.append(note(FEW_TREATIES, n=len(index)))
     unscored = int((~answered).sum())
     if unscored:
-        warnings.append(f"{unscored} treaties have no code on any depth indicator and get no latent score")
+        warnings.append(note(UNSCORED, n=unscored))
     if not result.success:
-        warnings.append(f"the optimiser did not converge: {result.message}")
+        warnings.append(note(NOT_CONVERGED, reason=str(result.message)))
     error_variance = float(np.mean(sd**2))
     return IrtFit(
         items=items,
@@ -345,7 +355,7 @@ def fit(codes: pd.DataFrame, ranges: Mapping[str, tuple[float, float]]) -> IrtFi
         eap=pd.Series(mean, index=index).reindex(codes.index),
         posterior_sd=pd.Series(sd, index=index).reindex(codes.index),
         marginal_reliability=float(np.var(mean) / (np.var(mean) + error_variance)),
-        warnings=warnings,
+        notes=warnings,
     )
 
 

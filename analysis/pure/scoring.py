@@ -23,11 +23,22 @@ import pandas as pd
 from statsmodels.multivariate.pca import PCA
 
 from coding.pure.depth import Tier, additive, assign_tiers
+from coding.pure.notes import Note, english, note
 
 from . import bounds, irt
 from .errors import gettext_noop
 
 METHODS = {"additive", "weighted", "pca", "irt"}
+# The first principal component's warnings (notes, coding/pure/notes.py; English in `warnings`).
+UNCORRELATED = gettext_noop(
+    "the component is uncorrelated with the additive score: its direction was set by the "
+    "loadings and 'higher = deeper' is not established"
+)
+MIXED_SIGNS = gettext_noop(
+    "loadings have mixed signs (negative: %(negative)s): a provision loading negatively lowers the "
+    "score, so the component is not a 'more provisions = deeper' measure"
+)
+CONSTANT = gettext_noop("left out for not varying across the %(n)s complete agreements: %(codes)s")
 
 
 @dataclass
@@ -41,19 +52,23 @@ class ScoreResult:
     # PCA: correlation of the (oriented) component with the additive score, and what to tell users
     # (mixed-sign loadings, indicators left out for not varying).
     correlation_with_additive: float | None = None
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     # IRT (analysis/pure/irt.py): each score's posterior SD and the item parameters kept with a release.
     standard_error: "pd.Series[float] | None" = None
     irt: dict[str, Any] | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        return [english(n) for n in self.notes]
 
 
 def first_principal_component(
     codes: pd.DataFrame,
     indicators: list[str],
-) -> "tuple[pd.Series[float], dict[str, float], float, float | None, list[str]]":
+) -> "tuple[pd.Series[float], dict[str, float], float, float | None, list[Note]]":
     """Scores on the first principal component of the standardised indicators (complete rows),
     its loadings, the share of variance it explains, its correlation with the additive score,
-    and warnings.
+    and warnings (notes).
 
     The sign of a component is arbitrary. It is oriented so that it correlates positively with
     the additive score (more provisions, higher score); the sum of loadings cannot decide it:
@@ -65,16 +80,13 @@ def first_principal_component(
     pca = PCA(part[varying], ncomp=min(len(varying), len(part)), standardize=True, normalize=True, method="svd")
     loadings = pd.Series(pca.loadings.iloc[:, 0].to_numpy(), index=varying)
     scores = pd.Series(pca.factors.iloc[:, 0].to_numpy(), index=part.index)
-    warnings: list[str] = []
+    warnings: list[Note] = []
     total = part.sum(axis=1)
     correlation = float(np.corrcoef(scores, total)[0, 1]) if total.std(ddof=0) > 0 else float("nan")
     if np.isnan(correlation) or abs(correlation) < 1e-12:
         # No direction from the additive score (it is constant on these agreements, or orthogonal):
         # fall back to the loadings, and say so.
-        warnings.append(
-            "the component is uncorrelated with the additive score: its direction was set by the "
-            "loadings and 'higher = deeper' is not established"
-        )
+        warnings.append(note(UNCORRELATED))
         flip = loadings.sum() < 0 or (abs(loadings.sum()) < 1e-12 and loadings[loadings.abs() > 1e-12].iloc[0] < 0)
     else:
         flip = correlation < 0
@@ -83,15 +95,10 @@ def first_principal_component(
     explained = float(pca.eigenvals.iloc[0] / pca.eigenvals.sum())
     negative = loadings[loadings < -1e-9]
     if len(negative) and (loadings > 1e-9).any():
-        warnings.append(
-            "loadings have mixed signs (negative: "
-            + ", ".join(f"{k} {v:.3f}" for k, v in negative.items())
-            + "): a provision loading negatively lowers the score, so the component is not a "
-            "'more provisions = deeper' measure"
-        )
+        warnings.append(note(MIXED_SIGNS, negative=[f"{k} {v:.3f}" for k, v in negative.items()]))
     constant = [c for c in indicators if c not in varying]
     if constant:
-        warnings.append(f"left out for not varying across the {len(part)} complete agreements: {', '.join(constant)}")
+        warnings.append(note(CONSTANT, n=len(part), codes=constant))
     return (
         scores.reindex(codes.index),
         {str(k): float(v) for k, v in loadings.items()},
@@ -133,7 +140,7 @@ def _latent(
         depth=pd.Series(fitted.eap.loc[own.index].to_numpy(), index=codes.index),
         method="irt",
         indicators=list(indicators),
-        warnings=fitted.warnings,
+        notes=fitted.notes,
         standard_error=pd.Series(fitted.posterior_sd.loc[own.index].to_numpy(), index=codes.index),
         irt=summary,
     )
@@ -167,7 +174,7 @@ def score(
             loadings=loadings,
             explained_variance=explained,
             correlation_with_additive=correlation,
-            warnings=warnings,
+            notes=warnings,
         )
     if method == "weighted" and not weights:
         raise ValueError("the weighted method needs weights")
@@ -249,6 +256,7 @@ class ReleaseInputs:
     tiers: list[Tier]  # the codebook's tiers [{name, min, max}] (may be empty)
     coverage: dict[str, Any] = field(default_factory=dict)  # {approved, in_coding} under the version
     agreement: dict[str, Any] = field(default_factory=dict)  # inter-coder agreement per indicator on these agreements
+    agreement_scores: dict[str, Any] = field(default_factory=dict)  # ... on the depth score and tier (issue 21)
     evidence: list[Any] = field(
         default_factory=list
     )  # what backs the codes, stored with the release as read (not scored)
@@ -328,8 +336,10 @@ def release_table(
         "explained_variance": result.explained_variance,
         "correlation_with_additive": result.correlation_with_additive,
         "warnings": result.warnings,
+        "warning_notes": result.notes,  # the same as notes: pages translate them (coding/pure/notes.py)
         "tiers_apply": applies,
         "agreement": inputs.agreement,
+        "agreement_scores": inputs.agreement_scores,
     }
     if latent:
         summary["irt"] = result.irt

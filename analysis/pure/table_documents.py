@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from coding.pure.csv_safe import sheet_cells_as_text
+
 NOTE = "*** p<0.01, ** p<0.05, * p<0.1; standard errors in parentheses."
 DIGITS = "0.000"
 
@@ -72,8 +74,6 @@ def to_xlsx(table: dict[str, Any]) -> bytes:
 
     def put(row: int, column: int, value: object, number_format: str | None = None) -> SheetCell:
         cell = sheet.cell(row=row, column=column, value=value)
-        if cell.data_type == "f":  # a label beginning with "=" is text, never a formula
-            cell.data_type = "s"
         if number_format:
             cell.number_format = number_format
         return cell
@@ -99,6 +99,7 @@ def to_xlsx(table: dict[str, Any]) -> bytes:
     for offset, text in enumerate(table.get("notes") or [], start=2):  # e.g. what differs from the study
         put(line + offset, 1, str(text))
     sheet.column_dimensions["A"].width = 28
+    sheet_cells_as_text(workbook.worksheets)  # a label beginning with "=" is text, never a formula
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -1,14 +1,14 @@
 """Regression tables from stored results: one column per specification, estimates with stars and
 standard errors in parentheses, then N, R2 and fixed effects, as in the study's Table 9. Pure
-(analysis/pure): the caller passes the labels in its reader's language (`text`); no Django."""
+(analysis/pure): the caller passes the labels in its reader's language (`text`); no Django. An
+estimator or an option of the spec adds its own rows and labels (analysis/pure/estimators/: e.g.
+the bias correction's rows under each coefficient); this module asks the registry for them."""
 
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from coding.pure.csv_safe import rows_csv
-
-from .estimators import table_title
 
 STARS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 Cell = tuple[float | None, float | None, str] | None  # (estimate, standard error, stars), None: not in the model
@@ -22,7 +22,8 @@ def stars(p: float | None) -> str:
     return ""
 
 
-# Footer labels; pages pass them translated (this module stays Django-free).
+# Footer labels; pages pass them translated (this module stays Django-free). The registry's
+# estimators and options bring their own (estimators.table_labels()).
 TEXT = {
     "n": "N",
     "r2": "R² / pseudo R²",
@@ -38,11 +39,6 @@ TEXT = {
     "converged": "Converged",
     "no_iterations": "no ({n} iterations)",
     "collinear": "Dropped as collinear",
-    "bias": "{variable}: bias (Weidner & Zylkin)",
-    "bias_corrected": "{variable}: bias-corrected (adjusted SE)",
-    "bias_correction": "Bias correction",
-    "three_way": "three-way: bias and adjusted SE",
-    "two_way": "two-way: adjusted SE only (no bias)",
     "plausible": "{term}: combined over plausible values of depth (SE) [FMI]",
 }
 
@@ -81,7 +77,10 @@ def build(
     `provenance`: one {"release": .., "panel": ..} per column, so that a sensitivity table (the
     same specification on releases from coder A, coder B, the adjudicated coding, DESTA 2.1)
     says which coding each column used."""
-    text = {**TEXT, **(text or {})}
+    # Here, not at the top: the registry's modules import this one (stars, Cell).
+    from .estimators import table_footer, table_labels, table_rows, table_title
+
+    text = {**TEXT, **table_labels(), **(text or {})}
     labels = labels or [r.get("label") or f"({i + 1})" for i, r in enumerate(results)]
     variables: list[str] = []
     for result in results:
@@ -95,7 +94,7 @@ def build(
             c = result["coefficients"].get(name)
             cells.append((c["estimate"], c["se"], stars(c["p"])) if c else None)
         rows.append({"variable": name, "cells": cells})
-        rows += _bias_rows(name, results, text)
+        rows += table_rows(name, results, text)  # e.g. the bias correction's, under its coefficient
     fixed: list[str] = []
     for result in results:
         for fe in _fixed_in_formula_order(result):
@@ -116,8 +115,7 @@ def build(
     ]
     if any(r.get("converged") is False for r in results):  # an unconverged column is never silent
         footer.append((text["converged"], [_converged(r, text) for r in results]))
-    if any(r.get("bias_correction") for r in results):
-        footer.append((text["bias_correction"], [_bias_structure(r, text) for r in results]))
+    footer += table_footer(results, text)
     if any(r.get("dropped_regressors") for r in results):
         footer.append((text["collinear"], [", ".join(r.get("dropped_regressors") or []) for r in results]))
     footer += _plausible_footer(results, text)
@@ -151,34 +149,6 @@ def _plausible_footer(results: Sequence[Mapping[str, Any]], text: Mapping[str, s
             )
         rows.append((text["plausible"].format(term=term), values))
     return rows
-
-
-def _bias_rows(name: str, results: Sequence[Mapping[str, Any]], text: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Under a coefficient's (original) row, for results with "bias_correction": its bias (no SE)
-    and its bias-corrected estimate with the adjusted SE (stars from the normal distribution)."""
-    corrected = [(r["coefficients"].get(name) or {}).get("bias_corrected") for r in results]
-    if not any(corrected):
-        return []
-    bias: list[Cell] = [(c["bias"], None, "") if c else None for c in corrected]
-    fixed: list[Cell] = []
-    for c in corrected:
-        se = c.get("se") if c else None
-        p = math.erfc(abs(c["estimate"] / se) / math.sqrt(2)) if c and se else None
-        fixed.append((c["estimate"], se, stars(p)) if c else None)
-    return [
-        {"variable": text["bias"].format(variable=name), "term": name, "kind": "bias", "cells": bias},
-        {
-            "variable": text["bias_corrected"].format(variable=name),
-            "term": name,
-            "kind": "bias_corrected",
-            "cells": fixed,
-        },
-    ]
-
-
-def _bias_structure(result: Mapping[str, Any], text: Mapping[str, str]) -> str:
-    structure = (result.get("bias_correction") or {}).get("structure")
-    return text[structure] if structure in ("three_way", "two_way") else ""
 
 
 def _converged(result: Mapping[str, Any], text: Mapping[str, str]) -> str:
@@ -267,9 +237,21 @@ def to_csv(table: Table) -> str:
         rows.append([row["variable"], *(None if c is None or c[0] is None else round(c[0], 6) for c in row["cells"])])
         rows.append(["", *(_cell(c, digits=6)[1] for c in row["cells"])])
         rows.append(["", *(c[2] if c else "" for c in row["cells"])])
-    rows += [[name, *values] for name, values in table["footer"]]
+    rows += [[name, *(_footer_number(v) for v in values)] for name, values in table["footer"]]
     rows += [["note", text] for text in table.get("notes") or []]
     return rows_csv(rows)
+
+
+def _footer_number(value: object) -> object:
+    """A footer figure as the number it shows ("18,270" -> 18270, "0.412" -> 0.412), so a
+    spreadsheet computes with N and R²; words ("Yes", "pair") stay text."""
+    if not isinstance(value, str) or not value or not all(ch.isdigit() or ch in ",.-" for ch in value):
+        return value
+    try:
+        number = float(value.replace(",", ""))
+    except ValueError:
+        return value
+    return int(number) if number.is_integer() and "." not in value else number
 
 
 def with_unfinished(

@@ -27,7 +27,7 @@ from coding.roles import REFERENCE
 
 from ..models import DatasetRelease
 from ..pure import exports, formats, scoring
-from .release_reliability import coder_agreement
+from .release_reliability import coder_agreement, coder_score_agreement
 from .release_visibility import (  # noqa: F401 - re-exported: runs and sensitivity read them here
     release_agreement_ids,
     release_sources,
@@ -129,7 +129,7 @@ def _approved_supporters(*, version, references):
             and (not coders or coder in coders or (key in imported and coder in references))
         )
 
-    return finals, backs
+    return finals, backs, imported
 
 
 def source_evidence(*, version, source):
@@ -142,9 +142,9 @@ def source_evidence(*, version, source):
     number: exports then cite the identifier) and keep the identifier as the stable key. Sorted, so that
     the same evidence is the same JSON (it is part of the release's content hash)."""
     answers = Answer.objects.filter(coding__version=version, coding__state=Coding.State.SUBMITTED, value__isnull=False)
-    finals, backs, references = {}, None, _reference_ids()
+    finals, backs, references, imported = {}, None, _reference_ids(), set()
     if source == DatasetRelease.APPROVED:
-        finals, backs = _approved_supporters(version=version, references=references)
+        finals, backs, imported = _approved_supporters(version=version, references=references)
         answers = answers.filter(
             coding__agreement__adjudications__version=version,
             coding__agreement__adjudications__state=Adjudication.State.APPROVED,
@@ -193,12 +193,14 @@ def source_evidence(*, version, source):
     }
     text_numbers = dict(TextVersion.objects.filter(pk__in=texts).values_list("pk", "number"))
 
-    records, covered, noted = [], set(), {}
+    records, covered, noted, sourced = [], set(), {}, {}
     for a in sorted(
         kept.values(), key=lambda a: (a["coding__agreement_id"], a["indicator__position"], a["coding__coder__username"])
     ):
         key = (a["coding__agreement_id"], a["indicator__code"])
         rationale, note = finals.get(key, (None, ""))[1], a["note"].strip()
+        if key in imported and a["coding__coder_id"] in references:  # the file's source, note or not
+            sourced.setdefault(key, a["coding__coder__username"])
         if note and a["coding__coder_id"] in references:  # an imported source's note is its reasoning
             rationale = f"{note} ({rationale})" if rationale else note
             noted.setdefault(key, (a["coding__coder__username"], a["value"], rationale))
@@ -242,7 +244,7 @@ def source_evidence(*, version, source):
     uncited = {key: (coder, value, rationale) for key, (coder, value, rationale) in noted.items() if key not in covered}
     uncited.update(
         {
-            key: ("", value, rationale)
+            key: (sourced.get(key, ""), value, rationale)  # an imported value names its source
             for key, (value, rationale) in finals.items()
             if key not in covered and key not in uncited
         }
@@ -287,6 +289,7 @@ def release_inputs(*, version, source, agreement_ids=None) -> scoring.ReleaseInp
         tiers=list(version.tiers or []),
         coverage=coverage(version=version),
         agreement=coder_agreement(version=version, agreement_ids=agreement_ids),
+        agreement_scores=coder_score_agreement(version=version, agreement_ids=agreement_ids),
         evidence=[e for e in source_evidence(version=version, source=source) if e["agreement_id"] in released],
     )
 
@@ -354,6 +357,7 @@ def release_meta(release):
         "citation": release.citation,
         "evidence_kept": release.evidence is not None,
         "reliability": (release.summary or {}).get("agreement") or {},
+        "reliability_scores": (release.summary or {}).get("agreement_scores") or {},
     }
 
 

@@ -5,6 +5,7 @@ panel is."""
 
 from coding import visibility
 from coding.pure.ids import MAX_DATABASE_ID, parse_id
+from jobs.progress import job_error_text
 from jobs.selectors import job_waiting_reason
 
 from ..models import ModelRun, Panel, SpecFit
@@ -86,6 +87,8 @@ def run_fits(run):
             "progress_code",
             "progress_params",
             "error",
+            "error_code",
+            "error_params",
             "worker",
         )
     )
@@ -101,7 +104,7 @@ def run_fits(run):
             "message": fit.progress_message,
             "progress_code": fit.progress_code,
             "progress_params": fit.progress_params,
-            "error": fit.error or None,
+            "error": job_error_text(fit) or None,  # in the reader's language when stored as a Reason
             "worker": fit.worker,
         }
         for fit in fits
@@ -129,7 +132,9 @@ def run_outcome(run):
 
     if run.fan_out:
         fits = list(
-            SpecFit.objects.filter(run=run).order_by("position").only("position", "spec", "status", "result", "error")
+            SpecFit.objects.filter(run=run)
+            .order_by("position")
+            .only("position", "spec", "status", "result", "error", "error_code", "error_params")
         )
         # Plausible-value fits are no specifications of their own: their specification's result
         # combines them once all are done (services/plausible_values.py: results_combined).
@@ -140,7 +145,7 @@ def run_outcome(run):
             if fit.status == SpecFit.Status.DONE and fit.result is not None
         ]
         unfinished = [
-            {"position": fit.position + 1, "label": label(fit.spec), "status": fit.status, "error": fit.error or ""}
+            {"position": fit.position + 1, "label": label(fit.spec), "status": fit.status, "error": job_error_text(fit)}
             for fit in fits
             if not (fit.status == SpecFit.Status.DONE and fit.result is not None)
         ]
@@ -155,7 +160,7 @@ def run_outcome(run):
             "position": index + 1,
             "label": label(specs[index]),
             "status": run.status if index == len(results) or run.status != ModelRun.Status.FAILED else "NOT_STARTED",
-            "error": (run.error or "") if index == len(results) and run.status == ModelRun.Status.FAILED else "",
+            "error": job_error_text(run) if index == len(results) and run.status == ModelRun.Status.FAILED else "",
         }
         for index in range(len(results), len(specs))
     ]

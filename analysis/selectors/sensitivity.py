@@ -5,15 +5,18 @@ coding/visibility.py's) and all the releases its columns name are."""
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 
 from coding import visibility
 from coding.models import Coding
 from coding.roles import REFERENCE
+from jobs.progress import job_error_text
+from jobs.selectors import status_payload
 
 from ..models import ModelRun, SensitivityColumn, SensitivityRun
 from ..pure import common_support
 from .releases import release_visible_to
-from .runs import runs_for
+from .runs import run_waiting_reason, runs_for
 
 ORDER = [ModelRun.Status.FAILED, ModelRun.Status.CANCELLED, ModelRun.Status.RUNNING, ModelRun.Status.QUEUED]
 
@@ -72,29 +75,44 @@ def sensitivity_sources(user, *, version=None):
     return [s for s in [visibility.APPROVED_SOURCE, *names] if visibility.source_visible_to(user, s)]
 
 
+def sensitivity_columns(sensitivity):
+    """The columns of a sensitivity run in order, each with its release, panel and run."""
+    return list(sensitivity.columns.all())
+
+
 def sensitivity_status(sensitivity):
-    """The status of the whole from its runs: FAILED or CANCELLED if any run is, else RUNNING or
-    QUEUED while one is, else DONE; progress is the mean of the runs'."""
-    runs = [c.run for c in sensitivity.columns.all()]
+    """The status of the whole from its runs, in the one job-status shape (jobs.selectors
+    status_payload) its page and its status JSON share: FAILED or CANCELLED if any run is, else
+    RUNNING or QUEUED while one is, else DONE; progress the mean of the runs'; the message counts
+    the runs done; the error names each failed run's source and reason, and why a run waits, in
+    the reader's language. Plus `finished` and each column's run (`columns`)."""
+    columns = sensitivity_columns(sensitivity)
+    runs = [c.run for c in columns]
     statuses = {run.status for run in runs}
     status = next((s for s in ORDER if s in statuses), ModelRun.Status.DONE)
     progress = round(sum(run.progress for run in runs) / len(runs)) if runs else 0
-    return {
-        "status": str(status),
-        "status_display": str(ModelRun.Status(status).label),
-        "progress": progress,
-        "finished": all(run.finished for run in runs),
-        "columns": [
+    done = sum(run.status == ModelRun.Status.DONE for run in runs)
+    failed = [c for c in columns if c.run.status == ModelRun.Status.FAILED]
+    return status_payload(
+        pk=sensitivity.pk,
+        status=str(status),
+        progress=progress,
+        message=_("%(done)s of %(total)s runs done") % {"done": done, "total": len(runs)},
+        error="; ".join(f"{c.source}: {job_error_text(c.run)}" for c in failed),
+        waiting_reason=next((reason for run in runs if not run.finished and (reason := run_waiting_reason(run))), None),
+        finished=all(run.finished for run in runs),
+        columns=[
             {
                 "source": c.source,
                 "run": c.run_id,
                 "status": c.run.status,
+                "status_display": c.run.get_status_display(),
                 "progress": c.run.progress,
-                "error": c.run.error,
+                "error": job_error_text(c.run),
             }
-            for c in sensitivity.columns.all()
+            for c in columns
         ],
-    }
+    )
 
 
 def sensitivity_results(sensitivity, *, spec=0):

@@ -29,7 +29,9 @@ import time
 from contextlib import contextmanager
 from multiprocessing.connection import wait
 
-from ..pure.errors import SpecError
+from coding.pure.notes import Note, english, note
+
+from ..pure.errors import SpecError, gettext_noop
 from ..pure.estimators import preload_modules
 
 logger = logging.getLogger(__name__)
@@ -246,8 +248,8 @@ def fit_isolated(panel_path, spec, *, should_stop=None, deadline=None, time_limi
     panic's line), EstimationTimeout (time.monotonic() passed `deadline`; `time_limit` is the
     number of seconds the message names) or EstimationStopped (`should_stop()` returned True).
     `should_stop()` and `on_wait()` (e.g. a heartbeat) are called every POLL_SECONDS while the
-    child works; `progress(text)` gets its progress messages ("fitting PPML on 224
-    observations"). The child is killed on every way out of here, including a
+    child works; `progress((template, params))` gets its progress as a code and its
+    parameters (gravity.FITTING: "fitting %(estimator)s on %(n)s observations"), translated when shown. The child is killed on every way out of here, including a
     SoftTimeLimitExceeded that Celery raises in this thread."""
     context = _context()
     reader, writer = context.Pipe(duplex=False)
@@ -315,10 +317,23 @@ def _forward_stderr(path):
             pass
 
 
+SHOWN_REPLACEMENTS = 20
+NOT_FINITE = gettext_noop("not a finite number, stored as empty: %(fields)s")
+NOT_FINITE_MORE = gettext_noop("not a finite number, stored as empty: %(fields)s and %(more)s more")
+
+
+def _not_finite_note(replaced: list[str]) -> Note:
+    shown = replaced[:SHOWN_REPLACEMENTS]
+    if len(replaced) > SHOWN_REPLACEMENTS:
+        return note(NOT_FINITE_MORE, fields=shown, more=len(replaced) - SHOWN_REPLACEMENTS)
+    return note(NOT_FINITE, fields=shown)
+
+
 def clean_numbers(result):
     """A result with every NaN and +-inf replaced by None (JSON and PostgreSQL's jsonb have no
     such numbers: one of them made the write of the results, and of the failure, fail). Each
-    replacement is named in result["warnings"]."""
+    replacement is named in result["warnings"]. Beside the English "warnings", "warning_notes"
+    keeps them as notes (coding/pure/notes.py) for pages to translate."""
     replaced = []
 
     def clean(value, path):
@@ -332,7 +347,12 @@ def clean_numbers(result):
         return value
 
     cleaned = clean(result, "")
-    if replaced and isinstance(cleaned, dict):
-        shown = ", ".join(replaced[:20]) + (f" and {len(replaced) - 20} more" if len(replaced) > 20 else "")
-        cleaned["warnings"] = [*cleaned.get("warnings", []), f"not a finite number, stored as empty: {shown}"]
+    if not isinstance(cleaned, dict):
+        return cleaned
+    found = list(cleaned.get("warning_notes") or [])  # gravity.fit's own (collinear, SE 0)
+    if replaced:
+        found.append(_not_finite_note(replaced))
+        cleaned["warnings"] = [*cleaned.get("warnings", []), english(found[-1])]
+    if found:
+        cleaned["warning_notes"] = found
     return cleaned

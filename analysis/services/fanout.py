@@ -32,9 +32,10 @@ from django.utils.translation import gettext_noop
 
 from jobs.dispatch import job_dispatch_group
 from jobs.lifecycle import Heartbeat, JobStep, JobStopped, job_fail, job_run
-from jobs.progress import CANCELLED, DONE, plain_progress, progress_fields
+from jobs.progress import CANCELLED, DONE, job_reason, progress_fields
 
 from ..models import ModelRun, SpecFit
+from ..pure import gravity
 from ..pure.plausible_values import draw_of, fitted_spec
 from . import estimation
 from .fitting import failure_reason, package_versions
@@ -86,12 +87,11 @@ def spec_fit_execute(
         run_settle(run_id=fit.run_id)  # the parent's page says at once how many specifications are running
         beat = Heartbeat((SpecFit, fit.pk), *([(ModelRun, fit.run_id)] if beat_parent else []))
 
-        def report(message: Any) -> None:
-            # The estimator says when it starts fitting (after reading the panel): half-way, for the
-            # bars. A (template, parameters) pair is stored as such; plain text as it is.
-            code, params = message if isinstance(message, tuple) else ("", None)
-            percent = 50 if (code or str(message)).startswith("fitting") else 1
-            step.update(progress=percent, **(progress_fields(code, params) if code else plain_progress(str(message))))
+        def report(message: tuple[str, dict[str, Any]]) -> None:
+            # The estimator's progress, a (template, parameters) pair stored as such. It says when it
+            # starts fitting (after reading the panel): half-way, for the bars.
+            code, params = message
+            step.progress(50 if code == gravity.FITTING else 1, code, params)
 
         try:
             # A plausible-value child fits a copy of the panel with its draw's depths.
@@ -118,6 +118,7 @@ def spec_fit_execute(
         load=lambda pk: SpecFit.objects.select_related("run__panel").get(pk=pk),
         reason=lambda exc, fit: failure_reason(exc, f"run {fit.run_id} spec {fit.position + 1}", time_limit),
         after=lambda fit: run_settle(run_id=fit.run_id),
+        time_limit=time_limit,
     )
 
 
@@ -180,7 +181,9 @@ def run_settle(*, run_id: int) -> bool:
                 status=ModelRun.Status.CANCELLED, **progress_fields(CANCELLED), results=results, finished_at=now
             )
         )
-    reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed) if total > 1 else failed[0].error
+    if total == 1:  # its child's own reason, translated when shown if it was stored as one
+        return job_fail(ModelRun(pk=run_id), job_reason(failed[0]), only_if=ACTIVE, queryset=parent, results=results)
+    reason = "; ".join(f"{_spec_label(fit)}: {fit.error}" for fit in failed)
     if len(failed) > 1:
         reason = f"{len(failed)} of {total} specifications failed: {reason}"
     return job_fail(ModelRun(pk=run_id), reason, only_if=ACTIVE, queryset=parent, results=results)

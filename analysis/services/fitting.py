@@ -5,7 +5,7 @@ heartbeat kept while the estimator works is jobs.lifecycle.Heartbeat)."""
 import logging
 from importlib import metadata
 
-from celery.exceptions import SoftTimeLimitExceeded
+from jobs.progress import Reason, time_limit_reason
 
 from ..pure.errors import SpecError
 from . import estimation
@@ -19,11 +19,12 @@ def package_versions() -> dict[str, str]:
     return {name: metadata.version(name) for name in PACKAGES}
 
 
-def failure_reason(exc: BaseException, what: str, time_limit: float | None) -> str:
+def failure_reason(exc: BaseException, what: str, time_limit: float | None) -> str | Reason:
     """The error a failed run (or specification) shows: plain words for what we expect, the
-    exception otherwise. `what` names it in the log ("model run 3")."""
-    if isinstance(exc, SoftTimeLimitExceeded):  # Celery's soft limit, raised in this thread
-        return f"time limit of {time_limit or 0:g} s exceeded"
+    exception otherwise. `what` names it in the log ("model run 3"). The run's own deadline
+    (EstimationTimeout) is the same reason as Celery's soft limit (jobs.lifecycle.job_run)."""
+    if isinstance(exc, estimation.EstimationTimeout):
+        return time_limit_reason(time_limit)
     if isinstance(exc, estimation.EstimationFailed):
         if not (exc.expected or isinstance(exc, estimation.EstimationTimeout)):
             logger.error("%s: %s", what, exc)

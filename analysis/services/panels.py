@@ -35,7 +35,7 @@ def panel_hash(frame):
 
 def panel_dir():
     """The directory of stored panels on this machine (PANEL_DIR, else MEDIA_ROOT/panels)."""
-    return Path(settings.PANEL_DIR) if getattr(settings, "PANEL_DIR", None) else Path(settings.MEDIA_ROOT) / "panels"
+    return Path(settings.PANEL_DIR) if settings.PANEL_DIR else Path(settings.MEDIA_ROOT) / "panels"
 
 
 def panel_file(panel):

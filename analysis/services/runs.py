@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from jobs.dispatch import job_dispatch, tasks_revoke
 from jobs.lifecycle import JobStep, JobStopped, job_run
-from jobs.progress import CANCELLED, progress_fields
+from jobs.progress import CANCELLED, Reason, job_reason, progress_fields
 
 from ..models import ModelRun, SpecFit
 from ..pure.errors import SpecError
@@ -48,7 +48,7 @@ def model_run_create(
     # anything is stored (no release, no depth column, no depth_se), and fitted as children.
     draws = draw_specs(panel=panel, specs=specs)
     if fan_out is None:
-        fan_out = getattr(settings, "RUN_FAN_OUT", True) and len(specs) + len(draws) > 1
+        fan_out = settings.RUN_FAN_OUT and len(specs) + len(draws) > 1
     fan_out = bool(fan_out and dispatch)
     with transaction.atomic():
         run = ModelRun.objects.create(
@@ -99,7 +99,12 @@ def model_run_cancel(*, run: ModelRun) -> bool:
 
 
 class SpecificationFailed(Exception):
-    """A specification of a run fitted in one process failed: the run ends with its reason."""
+    """A specification of a run fitted in one process failed: the run ends with its reason (a
+    Reason when the specification stored one, so the run's is translated too)."""
+
+    def __init__(self, reason: "Reason | str") -> None:
+        super().__init__(str(reason))
+        self.reason = reason
 
 
 def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelRun | None:
@@ -111,7 +116,7 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
     SIGABRT): ..."; "time limit of N s exceeded"), the ones after it never started; or it leaves
     a cancelled run CANCELLED, its estimator killed at once. None for a fanned-out run (its
     children have tasks of their own) and for a run another worker has."""
-    time_limit = time_limit or getattr(settings, "CELERY_TASK_SOFT_TIME_LIMIT", None)
+    time_limit = time_limit or settings.CELERY_TASK_SOFT_TIME_LIMIT
     deadline = time.monotonic() + time_limit if time_limit else None
     if ModelRun.objects.filter(pk=run_id, fan_out=True).exists():
         return None  # its children fit it (a stray task of a fanned-out run claims nothing)
@@ -128,13 +133,13 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
                 raise JobStopped
             if ended.status == SpecFit.Status.FAILED:
                 step.keep(results=results_combined(list(run.fits.order_by("position"))))
-                raise SpecificationFailed(ended.error)
+                raise SpecificationFailed(job_reason(ended))
         return None  # the last child to end has settled the run (services/fanout.py: run_settle)
 
-    def reason(exc: BaseException, run: ModelRun) -> str:
-        return (
-            str(exc) if isinstance(exc, SpecificationFailed) else failure_reason(exc, f"model run {run_id}", time_limit)
-        )
+    def reason(exc: BaseException, run: ModelRun) -> "Reason | str":
+        if isinstance(exc, SpecificationFailed):
+            return exc.reason
+        return failure_reason(exc, f"model run {run_id}", time_limit)
 
     # The versions that matter are the worker's, which fits the model, not the web process's.
     return job_run(
@@ -145,4 +150,5 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
         load=lambda pk: ModelRun.objects.select_related("panel").get(pk=pk),
         starting=gettext_noop("loading the panel"),
         claim={"results": [], "error": "", "versions": package_versions()},
+        time_limit=time_limit,
     )

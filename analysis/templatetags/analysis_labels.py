@@ -1,17 +1,22 @@
 """Template filters that put the analysis app's stored English words into the page language:
 tier names, scoring methods, sources of codes, gravity drop reasons and the notes that the pure
-modules write in English (they stay Django-free; stored releases and runs keep their words)."""
+modules write (they stay Django-free and keep each warning as a note beside its English text,
+coding/pure/notes.py; stored releases and runs keep their words)."""
 
-import re
+from collections.abc import Mapping
+from typing import Any
 
 from django import template
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
+from coding.pure import notes
 from web.templatetags.source_labels import source_label as coding_source_label
 
-from ..pure.estimators import drop_reasons, notes
+from ..pure.estimators import drop_reasons
+from ..pure.estimators import notes as estimator_notes
 from ..pure.fit_checks import DROP_REASONS as FIT_DROP_REASONS
 from ..pure.presets import PRESET_LABELS
+from ..pure.scoring import UNCORRELATED
 from ..pure.variable_labels import SHIFTED, VARIABLE_LABELS
 
 register = template.Library()
@@ -78,24 +83,6 @@ def table_in_reader_language(table):
     return table
 
 
-# How a download link names a file format (names of programs and formats: the same in every language).
-FORMAT_NAMES = {
-    "tex": "LaTeX",
-    "md": "Markdown",
-    "csv": "CSV",
-    "docx": "Word",
-    "xlsx": "Excel",
-    "dta": "Stata",
-    "parquet": "Parquet",
-    "json": "JSON",
-}
-
-
-@register.filter
-def format_name(name):
-    return FORMAT_NAMES.get(name, name)
-
-
 @register.filter
 def drop_reason(key: str) -> str:
     """Why a gravity fit dropped observations (the keys of a result's "dropped"): each estimator
@@ -108,83 +95,28 @@ def drop_reason(key: str) -> str:
     return gettext(reasons[key]) if key in reasons else key
 
 
-def _not_finite(match):
-    return gettext("not a finite number, stored as empty: %(fields)s") % match.groupdict()
-
-
-def _mixed_signs(match):
-    return (
-        gettext(
-            "loadings have mixed signs (negative: %(negative)s): a provision loading negatively lowers the "
-            "score, so the component is not a 'more provisions = deeper' measure"
-        )
-        % match.groupdict()
-    )
-
-
-def _constant(match):
-    return gettext("left out for not varying across the %(n)s complete agreements: %(codes)s") % match.groupdict()
-
-
-NOTES = [
-    (re.compile(r"^not a finite number, stored as empty: (?P<fields>.*)$"), _not_finite),
-    (
-        re.compile(r"^the component is uncorrelated with the additive score"),
-        lambda m: gettext(
-            "the component is uncorrelated with the additive score: its direction was set by the "
-            "loadings and 'higher = deeper' is not established"
-        ),
-    ),
-    (re.compile(r"^loadings have mixed signs \(negative: (?P<negative>.*?)\): "), _mixed_signs),
-    (
-        re.compile(r"^regressors dropped as collinear: (?P<terms>.*)$"),
-        lambda m: gettext("regressors dropped as collinear: %(terms)s") % m.groupdict(),
-    ),
-    (
-        re.compile(r"^standard error 0 or not finite, do not use: (?P<terms>.*)$"),
-        lambda m: gettext("standard error 0 or not finite, do not use: %(terms)s") % m.groupdict(),
-    ),
-    (re.compile(r"^left out for not varying across the (?P<n>\d+) complete agreements: (?P<codes>.*)$"), _constant),
-    # analysis/pure/irt.py (latent depth)
-    (
-        re.compile(r"^only (?P<n>\d+) treaties: item parameters rest on few answers"),
-        lambda m: (
-            gettext("only %(n)s treaties: item parameters rest on few answers (see their standard errors)")
-            % m.groupdict()
-        ),
-    ),
-    (
-        re.compile(r"^(?P<n>\d+) treaties have no code on any depth indicator and get no latent score$"),
-        lambda m: gettext("%(n)s treaties have no code on any depth indicator and get no latent score") % m.groupdict(),
-    ),
-    (
-        re.compile(
-            r"^(?P<code>\S+): no treaty of the (?P<n>\d+) coded on it has the value (?P<values>.*); "
-            r"fitted on the values used \((?P<used>.*)\)$"
-        ),
-        lambda m: (
-            gettext(
-                "%(code)s: no treaty of the %(n)s coded on it has the value %(values)s; "
-                "fitted on the values used (%(used)s)"
-            )
-            % m.groupdict()
-        ),
-    ),
-    (
-        re.compile(r"^the optimiser did not converge: (?P<reason>.*)$"),
-        lambda m: gettext("the optimiser did not converge: %(reason)s") % m.groupdict(),
-    ),
-]
+# Warnings without parameters: their stored English is their template, so a row stored before
+# notes existed is still said in the page language (an exact lookup, never a pattern).
+PLAIN_NOTES = frozenset({UNCORRELATED})
 
 
 @register.filter
 def analysis_note(text: object) -> object:
-    """A warning stored in a run's results or a release's summary, in the active language
-    (unknown text as it is). An estimator's warnings are its own (analysis/pure/estimators/)."""
-    if str(text) in notes():
+    """One warning stored in a run's results or a release's summary, in the active language: a
+    note (coding/pure/notes.py) translated, an estimator's own warning (analysis/pure/estimators/)
+    or a warning without parameters by its text; any other text as it is."""
+    if notes.is_note(text):
+        return notes.translated(text, gettext, ngettext)  # type: ignore[arg-type]  # checked by is_note
+    if str(text) in estimator_notes() or str(text) in PLAIN_NOTES:
         return gettext(str(text))
-    for pattern, translate in NOTES:
-        match = pattern.search(str(text))
-        if match:
-            return translate(match)
     return text
+
+
+@register.filter
+def analysis_notes(stored: Mapping[str, Any] | None) -> list[str]:
+    """The "warnings" of a run's result or a release's summary in the active language, each from
+    its note in "warning_notes" (paired by exact text); one without a note, as in rows stored
+    before notes existed, through analysis_note (so as stored unless it has no parameters)."""
+    stored = stored or {}
+    pairs = notes.noted(stored.get("warnings") or [], stored.get("warning_notes"))
+    return [str(analysis_note(found if found is not None else text)) for text, found in pairs]

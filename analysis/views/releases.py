@@ -18,6 +18,7 @@ from web.permissions import supervisor_required
 from ..pure import bounds, exports, formats, irt_plots, plots
 from ..pure.errors import SpecError
 from ..selectors.agreement_lists import agreement_ids_from_lines
+from ..selectors.release_reliability import release_agreement_table
 from ..selectors.releases import (
     depth_codes,
     release_by_number,
@@ -154,6 +155,7 @@ def release_detail(request, number):
             "shapes": ["agreement", "dyad"],
             "codes": [i["code"] for i in release_indicators(release)],
             "evidence_kept": release_evidence(release) is not None,
+            "agreement_table": release_agreement_table(release),
         },
     )
 

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from coding.pure.ids import parse_id
-from jobs.progress import job_progress_text, progress_text
+from jobs.progress import job_error_text, job_progress_text, progress_text
 from jobs.selectors import bar_state, job_status_payload
 from web.permissions import supervisor_required
 
 from ..pure import formats, plots, tables
 from ..pure.errors import SpecError
+from ..pure.estimators import table_labels
 from ..pure.presets import PRESETS
 from ..selectors.panel_exports import panel_export
 from ..selectors.runs import (
@@ -91,6 +92,7 @@ def run_detail(request, pk):
             "fits": _fits_shown(run),
             "bar": bar_state(run.status, run.progress),
             "progress_message": job_progress_text(run),
+            "run_error": job_error_text(run),
             "queue_warning": run_waiting_reason(run),
             "partial": _partial_results(run) if run.finished and not done else None,
             # a failed run: its table with each unfinished specification marked, and its downloads
@@ -190,9 +192,11 @@ def _runs_from(request, *, reader_labels=False):
 
 
 def table_text():
-    """The regression table's footer labels in the active language (analysis.pure.tables is
-    Django-free; labels not given here, "N" and "iid", are the same in every language)."""
+    """The regression table's labels in the active language (analysis.pure.tables is Django-free;
+    labels not given here, "N" and "iid", are the same in every language), with those each
+    estimator and option declares in its own module (marked there, translated here)."""
     return {
+        **{key: _(english) for key, english in table_labels().items()},
         "r2": _("R² / pseudo R²"),
         "estimator": _("Estimator"),
         "se": _("Standard errors"),
@@ -206,11 +210,6 @@ def table_text():
         "no_iterations": _("no ({n} iterations)"),
         "collinear": _("Dropped as collinear"),
         "plausible": _("{term}: combined over plausible values of depth (SE) [FMI]"),
-        "bias": _("{variable}: bias (Weidner & Zylkin)"),
-        "bias_corrected": _("{variable}: bias-corrected (adjusted SE)"),
-        "bias_correction": _("Bias correction"),
-        "three_way": _("three-way: bias and adjusted SE"),
-        "two_way": _("two-way: adjusted SE only (no bias)"),
     }
 
 

@@ -19,6 +19,7 @@ from ..pure import formats, panel_inputs, plots, tables
 from ..pure.common_support import MIN_TREATIES
 from ..pure.presets import PRESETS, specs_from
 from ..selectors.sensitivity import (
+    sensitivity_columns,
     sensitivity_get,
     sensitivity_results,
     sensitivity_runs_for,
@@ -133,7 +134,7 @@ def sensitivity_detail(request, pk):
             "specs": [(i, preset_label(s.get("label")) or s.get("formula")) for i, s in enumerate(sensitivity.specs)],
             "checks": sensitivity.checks,
             "check_counts": sensitivity.checks.get("counts", {}),
-            "columns": list(sensitivity.columns.all()),
+            "columns": sensitivity_columns(sensitivity),
             "support": sensitivity_support(sensitivity),
             "min_treaties": MIN_TREATIES,
         },

@@ -233,7 +233,9 @@ def uncertainty(
 ) -> dict[str, Any]:
     """Spread of every statistic of reliability.py on `matrix` (units x coders, NaN missing).
 
-    {"n_units": units coded at least twice,
+    {"n_units": units coded at least twice, "n_analytic": units coded at least once (the n of the
+     analytic variance of percent agreement, Fleiss' kappa and Gwet's AC, as irrCAC; warning
+     "single_coded" when it exceeds n_units),
      "estimates": {STAT (and "weighted_kappa"): point value or None},
      "uncertainty": {STAT: {"se", "ci": [lo, hi] (analytic), "bootstrap_ci": [lo, hi]} or None},
      "not_estimable": {STAT: reason code}, "p_alpha_below": {"0.667": p, ...} or None,
@@ -281,8 +283,13 @@ def uncertainty(
         warnings.append({"code": "no_pairable_units"})
     if 0 < n_units < needed:
         warnings.append({"code": "few_units", "n": n_units, "min": needed})
+    if n_units >= 2 and t.n > n_units:
+        # irrCAC's variance of percent agreement, Fleiss' kappa and Gwet's AC runs over every unit
+        # coded at least once (n, not n2): kept, to match irrCAC, and said (issue 21)
+        warnings.append({"code": "single_coded", "n_single": t.n - n_units, "n_pairable": n_units})
     return {
         "n_units": n_units,
+        "n_analytic": t.n,
         "level": level,
         "estimates": {name: (None if name in reasons else _plain(point[name][0])) for name in names},
         "uncertainty": spreads,
@@ -293,6 +300,16 @@ def uncertainty(
         "replicates": replicates,
         "seed": seed,
     }
+
+
+def within_one(matrix: Matrix) -> float | None:
+    """Share of the units coded at least twice whose codings all lie within 1 of each other (the
+    depth score's "within +-1"); None on fewer than two such units: one treaty is no share."""
+    frame = as_matrix(matrix)
+    pairable = frame[frame.notna().sum(axis=1) >= 2]
+    if len(pairable) < 2:
+        return None
+    return float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean())
 
 
 # --- how many units ----------------------------------------------------------------------------

@@ -7,13 +7,24 @@ target. Computed by SIMULATION, not by a formula:
   independently. Two such coders agree beyond chance with kappa = alpha ~ s^2, so s = sqrt(assumed).
   The assumed true alpha is `assumed` (default .900: coders clearly above the .800 bar; a sample
   cannot show a lower bound above the true value, so it must exceed the target).
-* For a candidate n, `replicates` samples of n units x `coders` coders are drawn (seeded; the same
-  random numbers for every n, so the answer is reproducible) and each gets alpha's one-sided lower
-  bound at `confidence`: alpha - z * SE, SE the standard deviation of alpha over the simulated
-  samples of that size (the true sampling error; a small sample's own estimate is 0 whenever its
-  few units happen to agree, which would make 3 units look enough).
-* The answer is the smallest n (binary search over 2..MAX_UNITS) at which the bound reaches the
-  target in at least half of the samples (the median sample succeeds): RULE_SHARE.
+* For a candidate n, `replicates` samples of n units x `coders` coders are drawn and each gets
+  Krippendorff's alpha. The bound a study of n units reports on average is alpha's mean over the
+  samples less z times its standard deviation over them (the true sampling error at that n; a
+  small sample's own estimate is 0 whenever its few units happen to agree, which would make 3
+  units look enough). The answer is the smallest n (doubling from 4, then bisecting, up to MAX_UNITS) at which
+  that average bound reaches the target and most samples (RULE_SHARE) show some variation (alpha
+  is undefined on the others). Not the median sample's bound: with few units and a rare value the
+  median sample agrees perfectly (alpha 1), so two coders looked better than three.
+* Common random numbers: the draws are fixed before any n is tried, per replicate and unit, one
+  stream for the true values and one stream per coder (numpy's default_rng([seed, 0]) and
+  default_rng([seed, 1 + k]) for coder k). A candidate n uses the first n units of the same draws,
+  a third coder adds her own stream to the same first two coders' draws, and a skewed prevalence
+  cuts the same uniforms at other points, so seed noise does not reorder neighbouring answers.
+* More coders never need more treaties: a sample coded by c coders holds one coded by c - 1 of
+  them (the extra codings can be left out), so the answer for c coders is at most the one for
+  c - 1. With a rare value the simulation alone is flat in the number of coders to within its
+  noise (the treaties, not the coders, carry the uncertainty), so this bound is what keeps the
+  answer monotone.
 Pure: numpy and scipy; the whole search runs on arrays of samples x units (well under a second).
 """
 
@@ -29,13 +40,22 @@ DEFAULT_ASSUMED_ALPHA = 0.9
 PLANNER_REPLICATES = 200
 
 
-def _simulate(n: int, shares: np.ndarray, coders: int, s: float, uniforms: np.ndarray) -> np.ndarray:
-    """Category counts r (samples x n x q) from the first n units of the fixed uniform draws."""
+def _draws(seed: int, replicates: int, coders: int) -> tuple[np.ndarray, np.ndarray]:
+    """(truth uniforms: replicates x MAX_UNITS, coder uniforms: replicates x MAX_UNITS x coders x 2),
+    coder k's from its own stream, the same whatever the number of coders (common random numbers)."""
+    truth = np.random.default_rng([seed, 0]).random((replicates, MAX_UNITS))
+    per_coder = [np.random.default_rng([seed, 1 + k]).random((replicates, MAX_UNITS, 2)) for k in range(coders)]
+    return truth, np.stack(per_coder, axis=2)
+
+
+def _simulate(n: int, shares: np.ndarray, s: float, truth_draws: np.ndarray, coder_draws: np.ndarray) -> np.ndarray:
+    """Category counts r (samples x n x q) from the first n units of the fixed draws: each coder
+    reports the true value when her first uniform is below s, else the value her second one picks."""
     cumulative = np.cumsum(shares)
     cumulative[-1] = 1.0
-    truth = np.searchsorted(cumulative, uniforms[:, :n, 0])  # samples x n
-    guess = np.searchsorted(cumulative, uniforms[:, :n, 1 : 1 + coders])  # samples x n x coders
-    reliable = uniforms[:, :n, 1 + coders : 1 + 2 * coders] < s
+    truth = np.searchsorted(cumulative, truth_draws[:, :n])  # samples x n
+    guess = np.searchsorted(cumulative, coder_draws[:, :n, :, 1])  # samples x n x coders
+    reliable = coder_draws[:, :n, :, 0] < s
     codes = np.where(reliable, truth[:, :, None], guess)
     q = len(shares)
     counts: np.ndarray = (codes[..., None] == np.arange(q)).sum(axis=2).astype(float)
@@ -73,15 +93,15 @@ def units_needed(
     assumed: float = DEFAULT_ASSUMED_ALPHA,
 ) -> dict[str, Any]:
     """{"units": smallest n, or None, "method": "simulation", "target", "assumed", "note": code}.
-    Note codes: "median_sample_reaches_target" (found), "not_reached" (more than MAX_UNITS),
+    Note codes: "average_bound_reaches_target" (found), "not_reached" (more than MAX_UNITS),
     "target_not_below_assumed", "one_category" (no variation: alpha undefined)."""
     answer: dict[str, Any] = {
         "units": None,
         "method": "simulation",
         "target": target,
         "assumed": assumed,
-        "rule_share": RULE_SHARE,
-        "note": "median_sample_reaches_target",
+        "replicates": replicates,
+        "note": "average_bound_reaches_target",
     }
     shares = np.array([max(float(p), 0.0) for p in prevalence])
     if coders < 2:
@@ -91,28 +111,57 @@ def units_needed(
     if target >= assumed:
         return {**answer, "note": "target_not_below_assumed"}
     shares = shares / shares.sum()
+    truth_draws, coder_draws = _draws(seed, replicates, coders)
+    ceiling = MAX_UNITS
+    units = None
+    for panel in range(2, coders + 1):  # c coders need at most what c - 1 of them need
+        found = _smallest_n(
+            shares,
+            level,
+            float(np.sqrt(assumed)),
+            float(scipy_stats.norm.ppf(confidence)),
+            target,
+            truth_draws,
+            coder_draws[:, :, :panel],
+            ceiling,
+        )
+        if found is not None:
+            units = ceiling = found
+    return {**answer, "units": units} if units is not None else {**answer, "note": "not_reached"}
+
+
+def _smallest_n(
+    shares: np.ndarray,
+    level: str,
+    s: float,
+    z: float,
+    target: float,
+    truth_draws: np.ndarray,
+    coder_draws: np.ndarray,
+    ceiling: int,
+) -> int | None:
+    """The smallest n <= ceiling whose average lower bound reaches `target` (None: not even at
+    the ceiling), by binary search on the fixed draws."""
     cats = np.arange(len(shares), dtype=float)
-    uniforms = np.random.default_rng(seed).random((replicates, MAX_UNITS, 1 + 2 * coders))
-    s = float(np.sqrt(assumed))
-    z = float(scipy_stats.norm.ppf(confidence))
 
     def reaches(n: int) -> bool:
-        alphas = _alphas(_simulate(n, shares, coders, s, uniforms), level, cats)
+        alphas = _alphas(_simulate(n, shares, s, truth_draws, coder_draws), level, cats)
         finite = alphas[np.isfinite(alphas)]
-        if len(finite) < 2:
+        if len(finite) < max(2, RULE_SHARE * len(alphas)):  # most samples must show some variation
             return False
-        # each sample's lower bound with the standard error alpha really has at this n (the spread
-        # over the simulated samples; a sample's own estimate is 0 when its few units all agree)
-        bounds = np.where(np.isfinite(alphas), alphas - z * finite.std(ddof=1), -np.inf)
-        return bool((bounds >= target).mean() >= RULE_SHARE)
+        return bool(finite.mean() - z * finite.std(ddof=1) >= target)
 
-    if not reaches(MAX_UNITS):
-        return {**answer, "note": "not_reached"}
-    low, high = 2, MAX_UNITS  # reaches(high) holds; find the smallest such n
-    while low < high:
+    # galloping, then bisecting: sizes 4, 8, 16, ... up to the ceiling until one reaches the target,
+    # so a small answer costs small samples (a first try at MAX_UNITS costs more than the whole search)
+    low, high = 2, min(4, ceiling)
+    while not reaches(high):
+        if high >= ceiling:
+            return None
+        low, high = high + 1, min(2 * high, ceiling)
+    while low < high:  # reaches(high) holds; find the smallest such n
         middle = (low + high) // 2
         if reaches(middle):
             high = middle
         else:
             low = middle + 1
-    return {**answer, "units": high}
+    return high

@@ -85,3 +85,14 @@ def frame_csv(frame: Any, *, bom: bool = True) -> bytes:
     correctly), no index, "\\n" line ends; text neutralised, numbers as numbers."""
     text: str = safe_frame(frame).to_csv(index=False, lineterminator="\n")
     return text.encode("utf-8-sig" if bom else "utf-8")
+
+
+def sheet_cells_as_text(sheets: Iterable[Any]) -> None:
+    """The same rule for Excel files: openpyxl stores a string that begins with "=" as a formula,
+    so every such cell of these worksheets becomes the text it was (numbers stay numbers). Called
+    on every sheet of every workbook the workbench writes, after the sheet is filled."""
+    for sheet in sheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"

@@ -42,6 +42,8 @@ import numpy.typing as npt
 import pandas as pd
 from statsmodels.stats import inter_rater
 
+from .notes import Note, english, gettext_noop, ngettext_lazy, note, plural_note
+
 Level = Literal["nominal", "ordinal"]
 # A statistic on fewer units is not estimable (None), never a number: on one unit alpha is 0.000
 # and Gwet's AC -1.000 whatever the coders did (issue 21).
@@ -307,7 +309,24 @@ def krippendorff_alpha(matrix: Matrix, level: str = "nominal", categories: Categ
 # --- warnings and summaries ------------------------------------------------------------------
 
 
-def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
+NO_VARIATION = gettext_noop(
+    "every coding is %(value)s: without variation kappa and alpha are undefined (kappa paradox); "
+    "percent agreement and Gwet's AC still apply"
+)
+PREVALENT = gettext_noop(
+    "value %(value)s makes up %(share)s of all codings (over %(threshold)s): kappa and alpha can be "
+    "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them"
+)
+NOT_CODED_BY_EVERY_CODER = ngettext_lazy(
+    "%(count)s unit is not coded by every coder: it counts where coded (missing is not 0); "
+    "Cohen's kappa uses only units both coders coded",
+    "%(count)s units are not coded by every coder: they count where coded (missing is not 0); "
+    "Cohen's kappa uses only units both coders coded",
+)
+OUTSIDE_CODEBOOK = gettext_noop("values outside the codebook counted as categories: %(values)s")
+
+
+def prevalence_note(matrix: Matrix, threshold: float = 0.9) -> Note | None:
     """A warning when one value makes up more than `threshold` of all non-missing codings: kappa and
     alpha then drop towards 0 (or become undefined) although coders mostly agree - the "kappa
     paradox" (Feinstein & Cicchetti 1990). None otherwise."""
@@ -321,46 +340,47 @@ def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
         return None
     value = f"{uniques[tallies.argmax()]:g}"
     if share == 1:
-        return (
-            f"every coding is {value}: without variation kappa and alpha are undefined (kappa paradox); "
-            "percent agreement and Gwet's AC still apply"
-        )
-    return (
-        f"value {value} makes up {share:.0%} of all codings (over {threshold:.0%}): kappa and alpha can be "
-        "low although coders agree (kappa paradox); read percent agreement and Gwet's AC beside them"
-    )
+        return note(NO_VARIATION, value=value)
+    return note(PREVALENT, value=value, share=f"{share:.0%}", threshold=f"{threshold:.0%}")
+
+
+def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
+    """prevalence_note in English."""
+    found = prevalence_note(matrix, threshold)
+    return english(found) if found else None
 
 
 def _coders_with_codings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, frame.notna().any(axis=0)]
 
 
-def _missing_note(frame: pd.DataFrame) -> str | None:
+def _missing_note(frame: pd.DataFrame) -> Note | None:
     per_unit = frame.notna().sum(axis=1)
     incomplete = int(((per_unit >= 1) & (per_unit < frame.shape[1])).sum())
     if frame.shape[1] < 2 or incomplete == 0:
         return None
-    units = "1 unit is" if incomplete == 1 else f"{incomplete} units are"
-    return (
-        f"{units} not coded by every coder: they count where coded (missing is not 0); "
-        "Cohen's kappa uses only units both coders coded"
-    )
+    return plural_note(*NOT_CODED_BY_EVERY_CODER, incomplete)
 
 
-def _outside_codebook_note(frame: pd.DataFrame, categories: Categories) -> str | None:
+def _outside_codebook_note(frame: pd.DataFrame, categories: Categories) -> Note | None:
     if categories is None:
         return None
     outside = sorted(set(categories_of(frame)) - {float(c) for c in categories})
     if not outside:
         return None
-    return f"values outside the codebook counted as categories: {', '.join(f'{v:g}' for v in outside)}"
+    return note(OUTSIDE_CODEBOOK, values=[f"{v:g}" for v in outside])
 
 
 def indicator_summary(matrix: Matrix, level: str = "nominal", categories: Categories = None) -> dict[str, Any]:
-    """All statistics for one indicator, JSON-ready. Coders without a single coding are ignored."""
+    """All statistics for one indicator, JSON-ready. Coders without a single coding are ignored.
+    "warnings" in English, "warning_notes" the same as notes (coding/pure/notes.py) for pages."""
     _check_level(level)
     frame = _coders_with_codings(as_matrix(matrix))
-    notes = (prevalence_warning(frame), _missing_note(frame), _outside_codebook_note(frame, categories))
+    found = [
+        n
+        for n in (prevalence_note(frame), _missing_note(frame), _outside_codebook_note(frame, categories))
+        if n is not None
+    ]
     return {
         "n_units": int((frame.notna().sum(axis=1) >= 2).sum()),
         "n_coders": int(frame.shape[1]),
@@ -370,7 +390,8 @@ def indicator_summary(matrix: Matrix, level: str = "nominal", categories: Catego
         "krippendorff_alpha": krippendorff_alpha(frame, level=level, categories=categories),
         "gwet_ac": gwet_ac(frame, level=level, categories=categories),
         "level": level,
-        "warnings": [note for note in notes if note],
+        "warnings": [english(n) for n in found],
+        "warning_notes": found,
     }
 
 

@@ -12,8 +12,11 @@ import hashlib
 import numpy as np
 import pandas as pd
 from django.core.cache import cache
+from django.utils.translation import ngettext
 
+from ..pure import agreement_intervals
 from ..pure.agreement_intervals import STATS, uncertainty, units_needed
+from ..pure.agreement_intervals_sample import PLANNER_REPLICATES
 from .agreement_labels import (
     REASONS,
     SCORE_LABELS,
@@ -21,14 +24,13 @@ from .agreement_labels import (
     method_text,
     not_estimable_text,
     planner_note_text,
+    summary_notes_text,
     warning_text,
 )
 
 PAGE_REPLICATES = 500  # bootstrap replicates behind a page's intervals (agreement_report: 2,000)
-# Simulated samples per candidate size in the double-coding planner: 100 keeps a page's first view
-# near a quarter of a second per indicator and target (the pure module's default, 200, doubles it;
-# the answers move by a treaty or two); said on the page.
-PLANNER_REPLICATES = 100
+# PLANNER_REPLICATES (imported above): the planner's simulated samples per candidate size, one
+# constant for the page and units_needed's default, so the page says the function's number.
 CACHE_SECONDS = 24 * 3600
 TARGETS = (0.667, 0.800)  # Krippendorff's smallest acceptable alpha for tentative / firm conclusions
 SEED = 0
@@ -109,16 +111,34 @@ def interval_row(code, summary, *, stats=STATS):
         "within_one": None,
         "level": summary.get("level"),
         "n_units": n_units,
+        "n_analytic": intervals.get("n_analytic"),
         "n_coders": summary.get("n_coders"),
         "cells": cells,
         "p_below_667": below.get("0.667"),
         "p_below_800": below.get("0.800"),
         "min_units": intervals.get("min_units"),
         # "one_unit" and the like are said in every cell already; the column keeps the rest (few_units).
-        "warnings": [warning_text(w) for w in intervals.get("warnings") or [] if w.get("code") not in REASONS],
+        "warnings": [page_warning_text(w) for w in intervals.get("warnings") or [] if w.get("code") not in REASONS],
         "warned": bool(intervals.get("warnings")) or n_units < 2,
-        "notes": summary.get("warnings") or [],  # reliability.py's English notes: the template translates them
+        "notes": summary_notes_text(summary),  # reliability.py's warnings, translated from their notes
     }
+
+
+def page_warning_text(warning):
+    """agreement_labels.warning_text, and the "single_coded" warning (the analytic intervals count
+    treaties coded once, as irrCAC; coding/pure/agreement_words.py says it in English)."""
+    if isinstance(warning, dict) and warning.get("code") == "single_coded":
+        n_single, n_pairable = int(warning.get("n_single") or 0), int(warning.get("n_pairable") or 0)
+        return ngettext(
+            "the analytic intervals of percent agreement, Fleiss' kappa and Gwet's AC follow Gwet (irrCAC) and "
+            "also count the %(n_single)s treaty coded by one coder only; the bootstrap intervals rest on the "
+            "%(n_pairable)s treaties coded at least twice",
+            "the analytic intervals of percent agreement, Fleiss' kappa and Gwet's AC follow Gwet (irrCAC) and "
+            "also count the %(n_single)s treaties coded by one coder only; the bootstrap intervals rest on the "
+            "%(n_pairable)s treaties coded at least twice",
+            n_single,
+        ) % {"n_single": n_single, "n_pairable": n_pairable}
+    return warning_text(warning)
 
 
 def interval_rows(summaries, *, stats=STATS):
@@ -211,15 +231,6 @@ def score_rows(scores):
     return rows
 
 
-def within_one(matrix):
-    """Share of units coded at least twice whose codings all lie within 1 of each other."""
-    frame = coded_columns(matrix)
-    pairable = frame[frame.notna().sum(axis=1) >= 2]
-    if pairable.empty:
-        return None
-    return float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean())
-
-
 def score_summary(matrix, *, level, replicates=PAGE_REPLICATES):
     """indicator_summary's shape for a score (depth: interval level; tier rank: ordinal), with its
     intervals; the point estimates are uncertainty(...)'s (interval alpha and weighted kappa are
@@ -231,7 +242,7 @@ def score_summary(matrix, *, level, replicates=PAGE_REPLICATES):
         "n_coders": int(frame.shape[1]),
         "level": level,
         "warnings": [],
-        "within_one": within_one(frame) if level == "interval" else None,
+        "within_one": agreement_intervals.within_one(frame) if level == "interval" else None,
         **(intervals.get("estimates") or {}),
     }
     summary["intervals"] = intervals
@@ -257,7 +268,9 @@ def cached_units_needed(prevalence, *, target, coders=2, level="nominal"):
     """units_needed(...) for these shares (rounded to 3 places: the planner's answer does not move
     with the fourth decimal), kept in the cache."""
     shares = [round(float(p), 3) for p in prevalence]
-    key = "agreement-units-needed:" + _digest(shares, target, coders, level, PLANNER_REPLICATES, SEED)
+    key = "agreement-units-needed:v2:" + _digest(  # v2: the average-bound rule of session 6
+        shares, target, coders, level, PLANNER_REPLICATES, SEED
+    )
     result = cache.get(key)
     if result is None:
         result = units_needed(

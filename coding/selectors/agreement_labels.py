@@ -8,6 +8,8 @@ it is (never dropped): a new code in the pure module then still says something."
 
 from django.utils.translation import gettext, gettext_lazy, ngettext, pgettext_lazy
 
+from ..pure import notes
+
 STAT_LABELS = {
     "percent_agreement": gettext_lazy("Percent agreement"),
     "cohen_kappa": "Cohen κ",
@@ -83,3 +85,18 @@ def warning_text(warning):
 def method_text(method):
     """ "by simulation" / "by formula" (units_needed's `method`)."""
     return str(METHODS.get(method, method))
+
+
+def note_text(text, found):
+    """One warning of the reliability statistics in the page language: its note (a template with
+    its parameters, coding/pure/notes.py) translated, or its stored text when it has none."""
+    return notes.translated(found, gettext, ngettext) if found is not None else str(text)
+
+
+def summary_notes_text(summary):
+    """The "warnings" of reliability.indicator_summary in the page language, each from its note in
+    "warning_notes" (paired by exact text: a warning without a note, say one stored before notes
+    existed, is shown as it is; no pattern matching of sentences)."""
+    summary = summary or {}
+    pairs = notes.noted(summary.get("warnings") or [], summary.get("warning_notes"))
+    return [note_text(text, found) for text, found in pairs]

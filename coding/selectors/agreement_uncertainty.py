@@ -8,22 +8,19 @@ falls in, both from coding/pure/depth.py: the same functions a release scores wi
 import pandas as pd
 
 from ..pure import reliability
-from ..pure.agreement_intervals import DEFAULT_REPLICATES, uncertainty
+from ..pure.agreement_intervals import DEFAULT_REPLICATES, uncertainty, within_one
+from ..pure.agreement_words import warning_words
 from ..pure.depth import additive, tier_ranks
 from .codings import coding_matrix
 from .dashboard import FIRST_ANSWERS
 
 SCORE_LEVELS = {"depth": "interval", "tier": "ordinal"}
-WARNING_TEXTS = {
-    "one_unit": "one unit only: not estimable",
-    "no_pairable_units": "no unit coded twice: not estimable",
-    "few_units": "{n} units, fewer than the {min} Krippendorff's rule asks for (alpha >= .667 at p = .05, observed prevalence)",
-}
 
 
 def warning_text(warning):
-    """A coded warning of agreement_intervals in English (the CLI; pages translate the codes)."""
-    return WARNING_TEXTS.get(warning["code"], warning["code"]).format(**warning)
+    """A coded warning of agreement_intervals in English (the CLI; pages translate the codes):
+    coding/pure/agreement_words.py, the wording the release README uses too."""
+    return warning_words(warning)
 
 
 def with_uncertainty(summary, matrix, *, level, categories=None, replicates=DEFAULT_REPLICATES, seed=0):
@@ -32,6 +29,7 @@ def with_uncertainty(summary, matrix, *, level, categories=None, replicates=DEFA
     spread = uncertainty(matrix, level=level, categories=categories, replicates=replicates, seed=seed)
     return {
         **summary,
+        "n_analytic": spread["n_analytic"],
         "uncertainty": spread["uncertainty"],
         "p_alpha_below": spread["p_alpha_below"],
         "min_units": spread["min_units"],
@@ -76,27 +74,24 @@ def depth_scores(frame, indicators):
 def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):
     """One score's row in the shape of an indicator's: point estimates (alpha at the score's level,
     Cohen's kappa with quadratic weights for two coders, exact and within-one agreement for the
-    depth score) and their uncertainty."""
+    depth score: agreement_intervals.within_one, None on fewer than two treaties) and their
+    uncertainty."""
     frame = matrix.loc[:, matrix.notna().any(axis=0)] if not matrix.empty else matrix
     spread = uncertainty(frame, level=level, replicates=replicates, seed=seed)
-    pairable = frame[frame.notna().sum(axis=1) >= 2]
-    within_one = (
-        float(((pairable.max(axis=1) - pairable.min(axis=1)) <= 1).mean())
-        if level == "interval" and len(pairable) >= 2
-        else None
-    )
     summary = {
         "n_units": spread["n_units"],
+        "n_analytic": spread["n_analytic"],
         "n_coders": int(frame.shape[1]),
         "level": level,
         **{name: spread["estimates"].get(name) for name in (*spread["uncertainty"],)},
-        "within_one": within_one,
+        "within_one": within_one(frame) if level == "interval" else None,
         "warnings": [],
     }
     for name in ("cohen_kappa", "weighted_kappa"):
         summary.setdefault(name, None)
     return {
         **summary,
+        "n_analytic": spread["n_analytic"],
         "uncertainty": spread["uncertainty"],
         "p_alpha_below": spread["p_alpha_below"],
         "min_units": spread["min_units"],

@@ -217,19 +217,32 @@ def adjudication_agreement(*, rows, answers=FIRST_ANSWERS):
 
 def double_coding_plan(*, version, coders_per_agreement=2):
     """The assignment page's planner: how many double-coded treaties the reliability sample needs
-    for the lower bound of alpha to reach .667 and .800, given the values the (human) coders have
-    submitted so far under `version` (agreement_display.sample_plan); None without a version."""
+    for the lower bound of alpha to reach .667 and .800 (agreement_display.sample_plan), given the
+    values the (human) coders have submitted so far under `version`; before any, the values the
+    reference sources coded (say DESTA 2.1 imported as a reference: its prevalences are a far
+    better guess than equal shares, and the plan names them in "prevalence_sources"); with
+    neither, equal shares. None without a version."""
     if version is None:
         return None
-    humans = sorted(
+    coders = sorted(
         set(
-            Coding.objects.filter(version=version)
+            Coding.objects.filter(version=version, state=Coding.State.SUBMITTED)
             .exclude(coder__groups__name="reference")
             .values_list("coder__username", flat=True)
         )
     )
-    if humans:
-        frame, _approved = coding_matrix(version=version, coders=humans)
+    sources = []
+    if not coders:
+        coders = sources = sorted(
+            set(
+                Coding.objects.filter(version=version, state=Coding.State.SUBMITTED, coder__groups__name="reference")
+                .exclude(coder__precoder_model__isnull=False)  # a model's guesses are not a source's prevalences
+                .values_list("coder__username", flat=True)
+            )
+        )
+    if coders:
+        frame, _approved = coding_matrix(version=version, coders=coders)
     else:  # nothing coded yet: the planner assumes equal shares (coding_matrix would read every coder)
         frame = pd.DataFrame(columns=["agreement_id", "coder", "indicator", "value"])
-    return {"version": version, **agreement_display.sample_plan(frame, version=version, coders=coders_per_agreement)}
+    plan = agreement_display.sample_plan(frame, version=version, coders=coders_per_agreement)
+    return {"version": version, **plan, "prevalence_sources": sources if plan["observed"] else []}

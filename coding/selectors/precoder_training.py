@@ -13,6 +13,11 @@ def approvals_since(*, version, since=None):
     return rows.filter(approved_at__gt=since).count() if since is not None else rows.count()
 
 
+def training_job_get(job_id):
+    """One retraining job by id, or None."""
+    return PrecoderTrainingJob.objects.filter(pk=job_id).first()
+
+
 def training_job_active(*, version):
     return PrecoderTrainingJob.objects.filter(version=version, status__in=ACTIVE).order_by("-created_at").first()
 

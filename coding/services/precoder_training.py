@@ -34,12 +34,12 @@ SCORE_CHUNK = 25  # treaties predicted at once while scoring (a heartbeat betwee
 
 
 def retrain_every():
-    return int(getattr(settings, "PRECODER_RETRAIN_EVERY", 20))
+    return int(settings.PRECODER_RETRAIN_EVERY)
 
 
 def retrain_folds():
     """Cross-validation folds of a retraining (the measure stored with the model)."""
-    return int(getattr(settings, "PRECODER_RETRAIN_FOLDS", 5))
+    return int(settings.PRECODER_RETRAIN_FOLDS)
 
 
 def precoder_retrain_request(*, version, user=None, trigger=PrecoderTrainingJob.Trigger.BUTTON, reference=None):

@@ -3,18 +3,22 @@ stratified random reliability sample. Thin: the form is read here, the services 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from jobs.selectors import job_status_payload
 from web.permissions import supervisor_required
+from web.shortcuts import or_404
 
 from ..pure.ids import is_ascii_number, parse_id
 from ..selectors.agreements import agreement_list, agreements_by_ids, party_choices
+from ..selectors.assignable import assignable_agreements
 from ..selectors.codebooks import codebook_version_by_id, codebook_versions
 from ..selectors.codings import coders_active
 from ..selectors.dashboard import double_coding_plan
-from ..selectors.precoder_training import learning_panel, uncertainty_order
+from ..selectors.precoder_training import learning_panel, training_job_get
 from ..services.assignments import assignment_balance, assignment_create, reliability_sample
 from ..services.precoder_training import precoder_retrain_request
 
@@ -106,22 +110,30 @@ def assign(request):
     )
     # Most to learn first: the newest training job's uncertainty per unassigned treaty.
     order = "uncertainty" if request.GET.get("order") == "uncertainty" and plan_version else "name"
-    shown, scores = agreements[:500], {}
-    if order == "uncertainty":
-        shown, scores, _job = uncertainty_order(version=plan_version, agreements=agreements)
-        shown = shown[:500]
+    shown, n_agreements = assignable_agreements(agreements, version=plan_version, by_uncertainty=order == "uncertainty")
+    learning = learning_panel(version=plan_version)
+    training = learning and (learning["active"] or learning["latest"])
     return render(
         request,
         "coding/assign.html",
         {
             "coders": coders,
             "versions": versions,
-            "agreements": [(a, scores.get(a.pk)) for a in shown],
+            "agreements": shown,
             "order": order,
-            "learning": learning_panel(version=plan_version),
-            "n_agreements": agreements.count(),
+            "learning": learning,
+            # the newest retraining: its bar while it works (polled by static/js/base.js like every
+            # job's), its reason in the reader's language when it failed
+            "training": job_status_payload(training) if training else None,
+            "n_agreements": n_agreements,
             "filters": filters,
             "parties": party_choices(),
             "plan": double_coding_plan(version=plan_version),
         },
     )
+
+
+@supervisor_required
+def precoder_training_status(request, job_id):
+    """A retraining job's status (the one job-status payload), polled by the assignment page."""
+    return JsonResponse(job_status_payload(or_404(training_job_get(job_id))))

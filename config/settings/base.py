@@ -3,10 +3,13 @@
 Environment variables: DATABASE_URL (default SQLite file in var/), REDIS_URL, SECRET_KEY, DEBUG,
 ALLOWED_HOSTS, TOTA_DIR. See https://docs.djangoproject.com/en/5.2/ref/settings/
 
-DEBUG is off unless DEBUG=1 (`make up` sets it). Without SECRET_KEY: with DEBUG on, a fixed
-development key; with DEBUG off, a random key made once and kept in var/secret_key, so the web
-server, the Celery worker and management commands on this machine share it and sessions survive
-restarts. config.settings.production never falls back: it refuses to start without SECRET_KEY.
+DEBUG is off unless DEBUG=1, and `make up` runs with it off too (config/devservices.py:
+up_environment sets DEBUG=0: pages show the workbench's own 404/403/500, WhiteNoise serves the
+collected static files); DEBUG=1 is for a developer's own runserver. Without SECRET_KEY: with
+DEBUG on, a fixed development key; with DEBUG off, a random key made once and kept in
+var/secret_key, so the web server, the Celery worker and management commands on this machine
+share it and sessions survive restarts. config.settings.production never falls back: it
+refuses to start without SECRET_KEY.
 """
 
 import os
@@ -304,6 +307,7 @@ JOB_SWEEP_HOOKS = [
     "coding.services.precoder_training.precoder_retrain_when_due",
 ]
 PRECODER_RETRAIN_EVERY = int(os.environ.get("PRECODER_RETRAIN_EVERY", 20))
+PRECODER_RETRAIN_FOLDS = int(os.environ.get("PRECODER_RETRAIN_FOLDS", 5))  # cross-validation of a retraining
 
 # Where the demo loader looks for ToTA XML files (see coding/management/commands/load_demo.py).
 TOTA_DIR = os.environ.get("TOTA_DIR", "")

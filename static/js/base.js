@@ -11,9 +11,10 @@
   // <button data-print>: the browser's print dialogue.
   document.querySelectorAll("[data-print]").forEach((el) => el.addEventListener("click", () => window.print()));
 
-  // <tr data-job-status-url data-status>: a queued or running job (text import, pre-coding) is
-  // polled; its status and progress are shown, and the page reloads once it has ended so that
-  // its result shows.
+  // <tr data-job-status-url data-status>: a queued or running job (text import, pre-coding,
+  // retraining the pre-coder) is polled (the one job-status payload, jobs/selectors.py); its
+  // status, progress and message (or why it waits) are shown, and the page reloads once it has
+  // ended so that its result shows.
   const ended = ["DONE", "FAILED", "CANCELLED"];
   document.querySelectorAll('tr[data-job-status-url][data-status="QUEUED"], tr[data-job-status-url][data-status="RUNNING"]').forEach((row) => {
     const timer = setInterval(async () => {
@@ -22,6 +23,8 @@
       row.querySelector(".job-status").textContent = data.status_display;
       const bar = row.querySelector("progress");
       if (bar && data.progress !== undefined) bar.value = data.progress;
+      const message = row.querySelector(".job-message");
+      if (message) message.textContent = data.waiting_reason || data.message || "";
       if (ended.includes(data.status)) { clearInterval(timer); location.reload(); }
     }, 1500);
   });

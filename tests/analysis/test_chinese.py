@@ -11,10 +11,11 @@ from django.conf import settings
 from django.utils import translation
 from matplotlib import font_manager
 
-from analysis.pure import plots
+from analysis.pure import plots, scoring
 from analysis.services.releases import release_create
 from analysis.templatetags.analysis_labels import analysis_note, drop_reason, method_label, source_label, tier_label
 from coding.models import Answer, Coding
+from coding.pure.notes import note
 from coding.services import codebook_import
 from coding.services.assignments import assignment_create
 from coding.services.users import reference_coder_get_or_create
@@ -61,10 +62,7 @@ def test_stored_english_words_are_shown_in_chinese():
         assert analysis_note("PPML did not converge within the iteration limit: do not use these estimates").startswith(
             "PPML 在"
         )
-        assert (
-            analysis_note("left out for not varying across the 4 complete agreements: wto")
-            == "在 4 个完整协定中没有变化，已排除：wto"
-        )
+        assert analysis_note(note(scoring.CONSTANT, n=4, codes=["wto"])) == "在 4 个完整协定中没有变化，已排除：wto"
     with translation.override("en"):
         assert (tier_label("first"), source_label("the study"), drop_reason("zero_outcome_groups")) == (
             "first",

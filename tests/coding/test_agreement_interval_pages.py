@@ -276,7 +276,7 @@ def test_release_readme_carries_intervals_and_not_estimable():
         "P(alpha < .800) = 0.62; warning: rests on 5 treaties; at least 23 are needed for alpha >= .667 at p = .05"
     )
     [harmon] = [line for line in lines if line.startswith("  harmon:")]  # a release from before intervals, one treaty
-    assert "-1.000" not in harmon and "Gwet's AC not estimable (one_unit)" in harmon
+    assert "-1.000" not in harmon and "Gwet's AC not estimable (only one treaty)" in harmon
 
 
 def test_the_page_words_are_chinese_in_chinese(client_for, users, mini_version, treaty):

@@ -210,7 +210,7 @@ def test_units_needed_by_simulation():
         return ai.units_needed(replicates=100, **options)
 
     easy = plan(prevalence=[0.5, 0.5], target=0.667)
-    assert easy["method"] == "simulation" and easy["target"] == 0.667 and easy["note"] == "median_sample_reaches_target"
+    assert easy["method"] == "simulation" and easy["target"] == 0.667 and easy["note"] == "average_bound_reaches_target"
     assert easy == plan(prevalence=[0.5, 0.5], target=0.667)
     firm = plan(prevalence=[0.5, 0.5], target=0.8)
     rare = plan(prevalence=[0.95, 0.05], target=0.667)

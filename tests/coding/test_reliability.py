@@ -350,6 +350,7 @@ def test_summary_shape_types_and_level():
         "gwet_ac",
         "level",
         "warnings",
+        "warning_notes",
     }
     assert (summary["n_units"], summary["n_coders"], summary["level"]) == (11, 4, "ordinal")
     assert summary["cohen_kappa"] is None  # four coders

@@ -75,6 +75,8 @@ def test_report_with_coders_uses_agreements_both_code_like_the_dashboard(two_sou
         "min_units",
         "not_estimable",
         "warning_codes",
+        "warning_notes",
+        "n_analytic",
     }
     # and the dashboard's reference comparison gives the same numbers
     dashboard = supervisor_dashboard(version=mini_version)

@@ -1,11 +1,14 @@
-"""What an estimator declares (pure, no Django). One module per estimator in this package
-subclasses Estimator and sets `ESTIMATOR = TheClass()`; analysis/pure/estimators/__init__.py
-finds it. analysis/pure/gravity.py does everything the estimators share (checking, sampling,
-encoding the fixed effects, the coefficient table) and asks the estimator only for what differs."""
+"""What an estimator or an estimator option declares (pure, no Django). One module in this
+package per estimator (subclassing Estimator, ending `ESTIMATOR = TheClass()`) or per option of
+the spec (subclassing Option: a spec key such as "bias_correction", ending `OPTION = TheClass()`);
+analysis/pure/estimators/__init__.py finds both. analysis/pure/gravity.py does everything the
+estimators share (checking, sampling, encoding the fixed effects, the coefficient table) and asks
+them only for what differs; the spec schema, the regression table and the pages ask the registry
+for the keys, checks, labels and rows declared here."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 import pandas as pd
@@ -14,9 +17,37 @@ from ..spec.tree import Formula
 
 # pyfixest's keyword arguments shared by its estimators: vcov and, when the spec sets one, ssc.
 FitOptions = dict[str, Any]
+# A regression table's row (analysis/pure/tables.py): {"variable": label, "cells": [...]}, and for a
+# row under a coefficient its "term" and "kind"; a footer row: (label, one text per column).
+TableRow = dict[str, Any]
+FooterRow = tuple[str, list[str]]
+Results = Sequence[Mapping[str, Any]]
 
 
-class Estimator:
+class Declaration:
+    """What an estimator or an option adds beyond the shared fit: its amendment of the result and
+    its rows in the regression table, labelled from `text`. Each label's English is written once,
+    here in its module, marked with gettext_noop (analysis/pure/errors.py); tables.build reads
+    them in English and the pages (analysis/views/runs.py: table_text) pass them translated."""
+
+    # The table labels it adds: key -> English (a str.format template), unique across the registry.
+    text: ClassVar[Mapping[str, str]] = {}
+
+    def amend(
+        self, result: dict[str, Any], model: Any, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
+    ) -> None:
+        """Add what the spec asks beyond the fit to `result` (`frame`: the rows handed to fit)."""
+
+    def table_rows(self, term: str, results: Results, text: Mapping[str, str]) -> list[TableRow]:
+        """Rows under the coefficient `term`'s row, one cell per result (None where it has none)."""
+        return []
+
+    def table_footer(self, results: Results, text: Mapping[str, str]) -> list[FooterRow]:
+        """Footer rows, one text per result ("" where it has none); none when no result has any."""
+        return []
+
+
+class Estimator(Declaration):
     """One estimator. Class attributes say what it is and how tables and pages label it; the
     methods are its spec checks, its row drops and its pyfixest call. English texts are marked
     with gettext_noop (analysis/pure/errors.py) so the pages can say them in their reader's language."""
@@ -60,15 +91,31 @@ class Estimator:
         """Its goodness-of-fit numbers for the result (the table shows r2, else pseudo_r2)."""
         return {}
 
-    def amend(
-        self, result: dict[str, Any], model: Any, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
-    ) -> None:
-        """Add what the spec asks beyond the fit to `result` (`frame`: the rows handed to fit)."""
-
     @property
     def notes(self) -> tuple[str, ...]:
         """Every warning text it may store in a result (the run page translates them)."""
         return (self.not_converged,) if self.not_converged else ()
+
+
+class Option(Declaration):
+    """An option of the spec: one key beyond the schema's own (spec/schema.py), its checks, its
+    amendment of the result (run after the estimator's, when `active`) and its table rows.
+    The schema knows the key only while the option is registered."""
+
+    key: ClassVar[str]  # the spec key it owns, e.g. "bias_correction"
+    # What a valid value is, for the schema's error "spec 'key': expected ..., got ...".
+    expected: ClassVar[str] = "true or false"
+
+    def valid(self, value: object) -> bool:
+        """Whether a present (not None) value has the right type and bounds; by default a boolean."""
+        return type(value) is bool
+
+    def active(self, spec: Mapping[str, Any]) -> bool:
+        """Whether a checked spec asks for it (then its check and amend run)."""
+        return bool(spec.get(self.key))
+
+    def check(self, estimator: str, parsed: Formula, spec: Mapping[str, Any]) -> None:
+        """Refuse (SpecError naming the key) an estimator, formula or value it cannot serve."""
 
 
 def number_or_none(value: object) -> float | None:

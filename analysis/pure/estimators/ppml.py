@@ -1,7 +1,8 @@
 """PPML with high-dimensional fixed effects (pyfixest's fepois), the structural gravity
 estimator: it models the level of a column, zeros included, and has no IV. A fixed-effect group
 whose outcome is zero throughout cannot be fitted; with separation "fast" those rows are dropped
-here ("zero_outcome_groups"), with "full" pyfixest's own checks find them."""
+here ("zero_outcome_groups"), with "full" pyfixest's own checks find them. Weidner & Zylkin's bias
+correction is an option of the spec, declared in bias_correction.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import pyfixest as pf
 from ..errors import SpecError, gettext_noop
 from ..spec.schema import fast_separation
 from ..spec.tree import Formula
-from . import ppml_bias
 from .base import Estimator, FitOptions, number_or_none
 
 NAME = "ppml"
@@ -101,54 +101,6 @@ class PPML(Estimator):
 
     def statistics(self, model: Any) -> dict[str, float | None]:
         return {"pseudo_r2": number_or_none(getattr(model, "_pseudo_r2", None))}
-
-    def amend(
-        self, result: dict[str, Any], model: Any, frame: pd.DataFrame, parsed: Formula, spec: Mapping[str, Any]
-    ) -> None:
-        """With "bias_correction": Weidner & Zylkin's bias and adjusted SEs (ppml_bias.py) for each
-        coefficient, from the rows pyfixest actually used, its fitted means and its estimates."""
-        if not spec.get("bias_correction"):
-            return
-        structure = ppml_bias.fixed_effect_structure(parsed.fixed_names)
-        used = model._data  # pyfixest's copy of the rows it fitted (after its drops), index reset
-        if structure.pair is not None and "^" not in structure.pair:
-            ppml_bias.pair_ids_match(used[structure.pair], used[structure.exporter], used[structure.importer])
-        names = [str(name) for name in model._coefnames]
-        beta = np.asarray(model._beta_hat, dtype=np.float64).ravel()
-        if len(names) != len(beta) or not names:
-            raise SpecError(f"spec 'bias_correction': {len(beta)} estimates for {len(names)} regressors")
-        correction = ppml_bias.bias_correction(
-            outcome=used[model._depvar].to_numpy(dtype=np.float64),
-            # After the fit _X holds sqrt(w) times the regressors less some fixed-effect terms;
-            # dividing by sqrt(w) gives regressors that demean to the same residuals.
-            regressors=np.asarray(model._X, dtype=np.float64) / np.sqrt(np.asarray(model._irls_weights))[:, None],
-            fitted=np.asarray(model._Y_hat_response, dtype=np.float64).ravel(),
-            coefficients=beta,
-            exporter=used[structure.exporter].to_numpy(),
-            importer=used[structure.importer].to_numpy(),
-            time=used[structure.time].to_numpy(),
-            names=names,
-            three_way=structure.pair is not None,
-        )
-        for k, name in enumerate(names):
-            if name in result["coefficients"]:
-                adjusted = None if correction.se_adjusted is None else float(correction.se_adjusted[k])
-                result["coefficients"][name]["bias_corrected"] = {
-                    "estimate": float(correction.corrected[k]),
-                    "bias": float(correction.bias[k]),
-                    "se": adjusted,
-                    "se_unadjusted": float(correction.se_original[k]),
-                }
-        result["bias_correction"] = {
-            "structure": correction.kind,
-            "method": "Weidner & Zylkin (2021), exact ppml_fe_bias method",
-            "se": "clustered by exporter-importer pair, G/(G-1)",
-            "pairs": correction.pairs,
-            "exporters": correction.exporters,
-            "importers": correction.importers,
-            "periods": correction.periods,
-            "note": correction.note,
-        }
 
 
 ESTIMATOR = PPML()

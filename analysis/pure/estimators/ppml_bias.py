@@ -1,4 +1,5 @@
-"""Weidner & Zylkin (2021) bias correction for PPML gravity fits (pure, no Django; not an estimator).
+"""Weidner & Zylkin (2021) bias correction for PPML gravity fits (pure, no Django): the numbers of
+the spec option "bias_correction", which bias_correction.py declares (key, checks, result, table).
 
 With exporter-time, importer-time and pair fixed effects ("three-way"), PPML's coefficients carry
 an incidental-parameter bias of order 1/N and the pair-clustered sandwich variance is too small;

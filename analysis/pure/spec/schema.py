@@ -7,8 +7,9 @@ syntax, e.g. "trade ~ rta | exporter^year + importer^year + pair_id"), vcov ("he
 ppml), separation ("fast": drop fixed-effect groups whose outcome is all zero before fitting, as
 fixest does; "full": pyfixest's checks incl. the regressor check "ir"), maxiter,
 require_convergence (bool: an unconverged fit FAILED rather than DONE with converged false),
-bias_correction (bool, PPML only: Weidner & Zylkin's bias and adjusted SEs, estimators/ppml_bias.py), label,
-and the presets' study_column and robustness_of.
+label, the presets' study_column and robustness_of, depth_uncertainty, and the key of every option
+registered in analysis/pure/estimators/ (bias_correction: bool, PPML only, Weidner & Zylkin's bias
+and adjusted SEs, estimators/bias_correction.py), which declares its own checks.
 
 A spec is user input and its formula is code to formulaic (pyfixest's formula engine evaluates
 every term as Python), so check_spec() checks every key by type and bound, the formula is parsed
@@ -31,9 +32,10 @@ from .grammar import MAX_LENGTH, NAME, parse
 from .tree import Formula
 
 if TYPE_CHECKING:
-    from ..estimators.base import Estimator
+    from ..estimators.base import Estimator, Option
 
-SPEC_KEYS = (
+# The schema's own keys; the registered options' keys (estimators.OPTIONS) go between the two parts.
+FIT_KEYS = (
     "estimator",
     "formula",
     "vcov",
@@ -44,12 +46,8 @@ SPEC_KEYS = (
     "separation",
     "maxiter",
     "require_convergence",
-    "bias_correction",
-    "label",
-    "study_column",
-    "robustness_of",
-    "depth_uncertainty",
 )
+LABEL_KEYS = ("label", "study_column", "robustness_of", "depth_uncertainty")
 MAX_SPECS = 50
 
 SEPARATION: dict[str, str] = {
@@ -90,6 +88,24 @@ def _registry() -> Mapping[str, Estimator]:
     from ..estimators import ESTIMATORS
 
     return ESTIMATORS
+
+
+def _options() -> Mapping[str, Option]:
+    from ..estimators import OPTIONS
+
+    return OPTIONS
+
+
+def spec_keys() -> tuple[str, ...]:
+    """Every key a spec may have: the schema's own and each registered option's."""
+    return (*FIT_KEYS, *_options(), *LABEL_KEYS)
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    """SPEC_KEYS, read when asked (the registry imports this module, so not at its import)."""
+    if name == "SPEC_KEYS":
+        return spec_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def estimator_name(spec: Mapping[str, Any]) -> Any:
@@ -146,12 +162,13 @@ def check_spec(spec: object) -> None:
         raise SpecError.of(
             gettext_noop("a specification must be an object {...} of keys, got %(type)s"), type=type(spec).__name__
         )
-    unknown = [key for key in spec if key not in SPEC_KEYS]
+    known = spec_keys()
+    unknown = [key for key in spec if key not in known]
     if unknown:
         raise SpecError.of(
             gettext_noop("spec has an unknown key %(key)s (known: %(known)s)"),
             key=_show(unknown[0]),
-            known=", ".join(SPEC_KEYS),
+            known=", ".join(known),
         )
     estimator, registry = estimator_name(spec), _registry()
     if not (isinstance(estimator, str) and estimator in registry):
@@ -175,13 +192,16 @@ def check_spec(spec: object) -> None:
     for key, expected in (
         ("exclude_domestic", "true or false"),
         ("require_convergence", "true or false"),
-        ("bias_correction", "true or false"),
         ("separation", "'fast' or 'full'"),
     ):
         allowed: tuple[object, ...] = tuple(SEPARATION) if key == "separation" else (True, False)
         value = spec.get(key)
         if value is not None and (type(value) is not type(allowed[0]) or value not in allowed):
             _bad(key, expected, value)
+    for key, option in _options().items():  # each option's value, by its own declaration
+        value = spec.get(key)
+        if value is not None and not option.valid(value):
+            _bad(key, option.expected, value)
     ssc_options(spec.get("ssc"))
     maxiter = spec.get("maxiter")
     if maxiter is not None and not (_is_int(maxiter) and 1 <= maxiter <= 10_000):
@@ -272,15 +292,9 @@ def checked(spec: object, columns: Collection[str] | None) -> tuple[str, Formula
     estimator = estimator_name(spec)
     parsed = parse(spec["formula"])
     _registry()[estimator].check(parsed)
-    if spec.get("bias_correction"):  # Weidner & Zylkin's correction: PPML, two- or three-way effects only
-        if estimator != "ppml":
-            raise SpecError.of(
-                gettext_noop("spec 'bias_correction': only for the PPML estimator, not %(estimator)s"),
-                estimator=repr(estimator),
-            )
-        from ..estimators.ppml_bias import fixed_effect_structure
-
-        fixed_effect_structure(parsed.fixed_names)
+    for option in _options().values():  # e.g. the bias correction: PPML, two- or three-way effects only
+        if option.active(spec):
+            option.check(estimator, parsed, spec)
     vcov = normalise_vcov(spec.get("vcov"))
     if columns is not None:
         columns = set(columns)

@@ -57,6 +57,8 @@ def interval_line(row):
     if below:
         parts.extend(f"P(alpha<{k.lstrip('0')})={v:.2f}" for k, v in below.items())
     parts.append(f"min n={row['min_units']}")
+    if row.get("n_analytic") not in (None, row["n_units"]):  # irrCAC's analytic n counts treaties coded once
+        parts.append(f"analytic n={row['n_analytic']}")
     return "    " + "  ".join(parts)
 
 
