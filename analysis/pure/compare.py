@@ -1,14 +1,16 @@
 """Compare two codings of the same agreements: per indicator agreement statistics, the cells
 that differ and the depth scores that differ; and checks of a published table. Pure
 (analysis/pure): frames in, plain data out; the agreement statistic is passed in by the caller
-(coding.pure.reliability.indicator_summary), so nothing outside analysis/pure is imported."""
+(coding.pure.reliability.indicator_summary); the agreement on the depth score and tier between
+the study's Table 5 and a source is coding/pure/agreement_intervals.py's, as agreement_report's."""
 
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
 
-from coding.pure.depth import additive
+from coding.pure.agreement_intervals import uncertainty, within_one
+from coding.pure.depth import additive, tier_ranks
 
 from . import scoring
 
@@ -76,10 +78,14 @@ def check_study_tables(
     depth_indicators: list[str],
     claimed_count: int | None = None,
     desta_depth: Mapping[str, float] | None = None,
+    tiers: list[dict[str, Any]] | None = None,
+    replicates: int = 2000,
+    seed: int = 0,
 ) -> dict[str, Any]:
     """The study's own consistency: printed totals against their codes (Table 6), the number of
     FTAs claimed against those listed (Table 5), and Table 5 scores against DESTA 2.1's codes
-    recomputed with the same formula (`desta_depth`: DESTA number -> depth)."""
+    recomputed with the same formula (`desta_depth`: DESTA number -> depth), with the agreement
+    between the two on the depth score and on the tier (`tiers`), intervals included."""
     report: dict[str, Any] = {
         "printed_total_differs": scoring.check_printed_totals(
             table6, depth_indicators, "paper_depth", label_column="partner_en"
@@ -109,4 +115,28 @@ def check_study_tables(
                     }
                 )
         report.update({"same_as_desta": same, "differs_from_desta": differs, "not_in_desta": missing})
+        pairs: list[tuple[float, float]] = []
+        for _, row in table5.iterrows():
+            key = str(row["desta_number"]).split(".")[0] if pd.notna(row["desta_number"]) else ""
+            if key in desta_depth and pd.notna(row["paper_score"]):
+                pairs.append((float(row["paper_score"]), float(desta_depth[key])))
+        report["agreement"] = score_agreement(pairs, tiers=tiers, replicates=replicates, seed=seed)
     return report
+
+
+def score_agreement(
+    pairs: Sequence[tuple[float, float]],
+    *,
+    tiers: list[dict[str, Any]] | None = None,
+    replicates: int = 2000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """Agreement between two sources' depth scores of the same treaties ((study, other) pairs):
+    exact and within-one agreement, interval alpha and quadratically weighted kappa with analytic
+    and bootstrap intervals (the depth row of agreement_report); and on the tier, ordinal alpha."""
+    scores = pd.DataFrame(list(pairs), columns=["study", "other"], dtype=float)
+    depth = uncertainty(scores, level="interval", replicates=replicates, seed=seed)
+    result: dict[str, Any] = {"depth": {**depth, "within_one": within_one(scores)}}
+    if tiers:
+        result["tier"] = uncertainty(tier_ranks(scores, tiers), level="ordinal", replicates=replicates, seed=seed)
+    return result

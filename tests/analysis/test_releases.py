@@ -5,6 +5,8 @@ import io
 import json
 from io import StringIO
 
+import krippendorff
+import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
@@ -111,6 +113,28 @@ def test_study_check_and_comparison_with_desta(study_approved, client_for, users
     assert report["claimed"] == 62 and report["listed"] == 61 and report["count_mismatch"]
     assert report["same_as_desta"] + len(report["differs_from_desta"]) == 60
     assert 20 <= len(report["differs_from_desta"]) <= 40  # "about half"
+    # Agreement on the depth score, recomputed here from the report's own list of differences and
+    # with the krippendorff package: exact and within-one shares, interval alpha.
+    depth = report["agreement"]["depth"]
+    differs = report["differs_from_desta"]
+    assert depth["n_units"] == 60
+    assert depth["estimates"]["percent_agreement"] == pytest.approx(report["same_as_desta"] / 60)
+    near = report["same_as_desta"] + sum(abs(r["study"] - r["desta"]) <= 1 for r in differs)
+    assert depth["within_one"] == pytest.approx(near / 60)
+    table5 = pd.read_csv(SHARED / "reference" / "paper_table5_depth_scores.csv", dtype={"desta_number": str})
+    desta = {r["desta_number"]: r["desta"] for r in differs}
+    pairs = [
+        (row.paper_score, desta.get(row.desta_number, row.paper_score))
+        for row in table5.itertuples()
+        if row.fta_en not in report["not_in_desta"]
+    ]
+    expected = krippendorff.alpha(np.array(pairs, dtype=float).T, level_of_measurement="interval")
+    assert depth["estimates"]["krippendorff_alpha"] == pytest.approx(expected, abs=1e-9)
+    lo, hi = depth["uncertainty"]["krippendorff_alpha"]["bootstrap_ci"]
+    assert lo < expected < hi and 0 < depth["p_alpha_below"]["0.800"] <= 1
+    assert report["agreement"]["tier"]["n_units"] >= 55
+    text = run("check_study_tables", "--replicates", "200")
+    assert "Agreement on the depth score, 60 FTAs in both" in text and "interval alpha" in text
 
     run("release_dataset", "--codebook", "desta-tbt", "--name", "desta", "--source", "DESTA 2.1")
     response = client_for(users["coder"]).get("/analysis/compare/", {"a": "approved", "b": "DESTA 2.1"})

@@ -5,7 +5,7 @@ import json
 
 import pandas as pd
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from coding.pure.depth import additive
 from coding.selectors.codebooks import codebook_version_get
@@ -28,6 +28,8 @@ class Command(BaseCommand):
         parser.add_argument("--desta-coder", default="DESTA 2.1")
         parser.add_argument("--codebook", default="desta-tbt")
         parser.add_argument("--format", choices=["text", "json"], default="text")
+        parser.add_argument("--replicates", type=int, default=2000, help="bootstrap replicates (100-20000)")
+        parser.add_argument("--seed", type=int, default=0)
 
     def handle(self, *args, **options):
         version = codebook_version_get(code=options["codebook"])
@@ -39,8 +41,17 @@ class Command(BaseCommand):
             numbers = {pk: facts["desta_number"] for pk, facts in agreement_facts(list(codes.index)).items()}
             depth = additive(codes, indicators)
             desta_depth = {numbers[i]: d for i, d in depth.items() if d == d}
+        if not 100 <= options["replicates"] <= 20000:
+            raise CommandError(f"--replicates must be from 100 to 20000, got {options['replicates']}")
         report = check_study_tables(
-            table5, table6, depth_indicators=indicators, claimed_count=options["claimed"], desta_depth=desta_depth
+            table5,
+            table6,
+            depth_indicators=indicators,
+            claimed_count=options["claimed"],
+            desta_depth=desta_depth,
+            tiers=version.tiers,
+            replicates=options["replicates"],
+            seed=options["seed"],
         )
         if options["format"] == "json":
             self.stdout.write(json.dumps(report, indent=2, ensure_ascii=False))
@@ -58,5 +69,41 @@ class Command(BaseCommand):
             )
             for row in report["differs_from_desta"]:
                 self.stdout.write(f"  {row['fta']:<34} study {row['study']:g}  DESTA {row['desta']:g}")
+            for line in agreement_lines(report["agreement"]):
+                self.stdout.write(line)
         else:
             self.stdout.write("DESTA 2.1 codes not imported: run import_desta_codings to compare.")
+
+
+def _interval(spread, name):
+    """ "0.726 [0.60, 0.86] / bootstrap [0.57, 0.83]", or why it is not estimable."""
+    value, interval = spread["estimates"].get(name), spread["uncertainty"].get(name)
+    if value is None or interval is None:
+        return f"not estimable ({spread['not_estimable'].get(name, 'no value')})"
+    lo, hi = interval["ci"]
+    blo, bhi = interval["bootstrap_ci"]
+    return f"{value:.3f} [{lo:.2f}, {hi:.2f}] / bootstrap [{blo:.2f}, {bhi:.2f}]"
+
+
+def agreement_lines(agreement):
+    """The depth score's and the tier's agreement between Table 5 and DESTA 2.1, as agreement_report
+    prints a score: analytic 95% interval, then the percentile bootstrap over treaties."""
+    depth = agreement["depth"]
+    within = depth.get("within_one")
+    lines = [
+        f"Agreement on the depth score, {depth['n_units']} FTAs in both (95% analytic / bootstrap over treaties,"
+        f" {depth['replicates']} replicates, seed {depth['seed']}):",
+        f"  exact agreement   {_interval(depth, 'percent_agreement')}",
+        f"  within +-1        {'not estimable' if within is None else f'{within:.3f}'}",
+        f"  interval alpha    {_interval(depth, 'krippendorff_alpha')}",
+        f"  quadratic kappa   {_interval(depth, 'weighted_kappa')}",
+    ]
+    below = depth.get("p_alpha_below") or {}
+    if below:
+        lines.append("  P(alpha < .667) = {:.2f}, P(alpha < .800) = {:.2f}".format(below["0.667"], below["0.800"]))
+    if "tier" in agreement:
+        tier = agreement["tier"]
+        lines.append(f"Agreement on the tier, {tier['n_units']} FTAs with a tier in both:")
+        lines.append(f"  ordinal alpha     {_interval(tier, 'krippendorff_alpha')}")
+        lines.append(f"  exact agreement   {_interval(tier, 'percent_agreement')}")
+    return lines
