@@ -14,24 +14,41 @@ from typing import Any
 from celery import current_app, group
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from .lifecycle import job_fail
 from .models import Job, JobStatus
+from .progress import Reason
 
 logger = logging.getLogger(__name__)
 
 # How the error of a job whose task could not be sent begins (pages and the API recognise it by this).
 QUEUE_UNREACHABLE = "could not reach the task queue"
+# The one reason stored for it, a fixed sentence translated when shown (jobs/progress.py Reason):
+# not the broker's exception, whose text names a class and can be false ("The Celery application
+# must be restarted" - it recovers by itself once Redis is back). At most 120 characters: the
+# template is stored in Job.error_code.
+QUEUE_UNREACHABLE_REASON = gettext_noop(
+    "could not reach the task queue (is Redis running at REDIS_URL?): the job was not started; try again once it is back"
+)
 
 
-def _queue_unreachable(exc: BaseException) -> str:
-    """Why a job whose task could not be sent failed."""
-    return f"{QUEUE_UNREACHABLE} (is Redis running at REDIS_URL?): {type(exc).__name__}: {exc}"
+def _queue_unreachable(exc: BaseException) -> Reason:
+    """Why a job whose task could not be sent failed (the exception goes to the log only)."""
+    return Reason(QUEUE_UNREACHABLE_REASON)
+
+
+def _log_unreachable(what: str, exc: BaseException) -> None:
+    """One line for the operator, with the broker's own words but no traceback."""
+    detail = " ".join(str(exc).split())[:200]
+    logger.warning("could not queue %s: the task queue is unreachable (%s: %s)", what, type(exc).__name__, detail)
 
 
 def job_queue_unreachable(job: Job) -> bool:
     """Whether `job` failed because its task could not be sent (Redis down), not in its work."""
-    return job.status == JobStatus.FAILED and (job.error or "").startswith(QUEUE_UNREACHABLE)
+    return job.status == JobStatus.FAILED and (
+        job.error_code == QUEUE_UNREACHABLE_REASON or (job.error or "").startswith(QUEUE_UNREACHABLE)
+    )
 
 
 def job_dispatch(job: Job) -> None:
@@ -45,8 +62,8 @@ def job_send(job: Job, *, resend: bool = False) -> bool:
     model = type(job)
     try:
         result = current_app.send_task(model.TASK_NAME, args=[job.pk])
-    except Exception as exc:  # kombu/redis raise many types when the broker is down
-        logger.exception("could not queue %s %s", model.__name__, job.pk)
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down; logged
+        _log_unreachable(f"{model.__name__} {job.pk}", exc)
         job_fail(job, _queue_unreachable(exc), only_if=[JobStatus.QUEUED])
         return False
     fields: dict[str, Any] = {"task_id": result.id}
@@ -56,7 +73,7 @@ def job_send(job: Job, *, resend: bool = False) -> bool:
     return True
 
 
-def job_dispatch_group(jobs: Iterable[Job], *, on_failure: Callable[[str], object] | None = None) -> None:
+def job_dispatch_group(jobs: Iterable[Job], *, on_failure: Callable[[Reason], object] | None = None) -> None:
     """Send the tasks of `jobs` (rows of one Job model) as one Celery group when the current
     transaction commits: one message each, so as many workers as the queue has take them at once.
     A broker that cannot be reached fails every job with the reason, then calls on_failure()."""
@@ -64,14 +81,14 @@ def job_dispatch_group(jobs: Iterable[Job], *, on_failure: Callable[[str], objec
     transaction.on_commit(lambda: job_send_group(rows, on_failure=on_failure))
 
 
-def job_send_group(jobs: Sequence[Job], *, on_failure: Callable[[str], object] | None = None) -> bool:
+def job_send_group(jobs: Sequence[Job], *, on_failure: Callable[[Reason], object] | None = None) -> bool:
     if not jobs:
         return True
     model = type(jobs[0])
     try:
         result = group(current_app.signature(model.TASK_NAME, args=[job.pk]) for job in jobs).apply_async()
-    except Exception as exc:  # kombu/redis raise many types when the broker is down
-        logger.exception("could not queue %d %s jobs", len(jobs), model.__name__)
+    except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down; logged
+        _log_unreachable(f"{len(jobs)} {model.__name__} jobs", exc)
         reason = _queue_unreachable(exc)
         for job in jobs:
             job_fail(job, reason, only_if=[JobStatus.QUEUED])

@@ -94,7 +94,7 @@ def live_queues() -> set[str] | None:
             beats = worker_beats(client)
         finally:
             client.close()
-    except Exception as exc:  # redis-py raises many types (and ValueError for a bad URL)
+    except Exception as exc:  # noqa: BLE001 - redis-py raises many types (ValueError for a bad URL); logged
         _warn_unreachable(exc)
         return None
     ttl = worker_heartbeat_ttl()

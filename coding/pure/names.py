@@ -10,12 +10,16 @@ that look alike ("cоder_b" with a Cyrillic о is coder_b; UTS #39 calls that th
 import unicodedata
 from collections.abc import Iterable
 
+from .confusables_latin import LATIN_CONFUSABLES
+
 # Look-alikes of Latin letters and digits, mapped to the Latin letter they pass for: a subset of
 # Unicode's confusables.txt (UTS #39, "Unicode Security Mechanisms", data file confusables.txt)
 # for the Cyrillic and Greek letters, upper and lower case, that render like a Latin letter in
 # common fonts, plus the digits 0 and 1. Applied to the NFKC form before and after case folding,
-# so fullwidth and mathematical letters (folded by NFKC) need no entry of their own.
-CONFUSABLES = {
+# so fullwidth and mathematical letters (folded by NFKC) need no entry of their own. The Latin
+# letters that pass for ASCII ones (ɑ, ᴄ, ᴀ, ɪ: Latin alpha, small capitals, dotless i) are the
+# data of confusables_latin.py, merged in below.
+CONFUSABLES = LATIN_CONFUSABLES | {
     # Cyrillic, lower case
     "а": "a",
     "с": "c",
@@ -138,3 +142,19 @@ def name_collision(name: str, existing: Iterable[str]) -> str | None:
 def reference_name_problem(name: str, existing: Iterable[str]) -> str | None:
     """The first reason `name` cannot be a new reference source's name, or None."""
     return markup_problem(name) or name_collision(name, existing)
+
+
+# Dashes a title may be typed with (hyphen, en and em dash, the minus sign, ...): one for comparing.
+# Unicode's dash punctuation (category Pd) that looks like a Latin dash, and the minus sign;
+# NFKC folds the small and fullwidth hyphen-minus already.
+_DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2e3a\u2e3b\u2212\u058a\u1806")
+
+
+def title_key(title: str) -> str:
+    """The form two titles of the same treaty share when they differ only in how they were typed:
+    NFKC (fullwidth letters), case folded, every dash one hyphen with no spaces around it,
+    whitespace runs collapsed. "Ｔｕｒｋｅｙ – Palestinian  Authority" is "turkey-palestinian authority"."""
+    text = unicodedata.normalize("NFKC", title).casefold()
+    text = "".join("-" if ch in _DASHES else ch for ch in text)
+    text = " ".join(text.split())
+    return text.replace(" -", "-").replace("- ", "-")

@@ -1,9 +1,9 @@
 """Writes of agreements that come from neither DESTA nor ToTA (the study's Turkey-Palestinian
 Authority FTA, texts after 2017): created by hand from the supervisors' form or
 `manage.py add_agreement`, with the same checks on both paths, atomic, recorded in the history
-under the person who made it. An agreement that is already there (the same name in any case, or
-the same parties signing in the same year) is refused: a second row would be coded, assigned and
-counted twice."""
+under the person who made it. An agreement that is already there (the same name however typed,
+or the same parties with a year in common: agreement_duplicate_of) is refused, naming it: a second
+row would be coded, assigned and counted twice."""
 
 import datetime
 import re
@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ..models import Agreement, AgreementParty
+from ..pure.names import title_key
 from .history import history_user
 
 # The oldest trade agreements DESTA lists are from the late 1940s (GATT 1947); a treaty may be
@@ -99,21 +100,71 @@ def _checked(*, name, parties, year_signed, entry_into_force_year):
     return name, sorted(set(codes)), years["year_signed"], years.get("entry_into_force_year")
 
 
-def agreement_duplicate_of(*, name, parties, year_signed):
-    """The existing agreement a new one would repeat: the same name in any case, or the same set
-    of parties signing in the same year; None when there is none."""
-    same_name = Agreement.objects.filter(name__iexact=name).first()
+# A treaty DESTA or the demo lists without its signing year (the study's Turkey-Palestinian
+# Authority FTA: in force 2005, no year signed) is the same treaty as a new one of the same
+# parties signed at most this many years before it entered into force.
+SIGNED_TO_IN_FORCE_YEARS = 5
+
+
+def _same_years(existing, *, year_signed, in_force):
+    """Whether `existing` (the same parties) could be the treaty signed in `year_signed` and in
+    force from `in_force`: a year in common, or no signing year on record and its year in force
+    within SIGNED_TO_IN_FORCE_YEARS after `year_signed`."""
+    old = {existing.year_signed, existing.entry_into_force_year} - {None}
+    if old & ({year_signed, in_force} - {None}):
+        return True
+    old_in_force = existing.entry_into_force_year
+    return (
+        existing.year_signed is None
+        and old_in_force is not None
+        and year_signed <= old_in_force <= year_signed + SIGNED_TO_IN_FORCE_YEARS
+    )
+
+
+def agreement_duplicate_of(*, name, parties, year_signed, entry_into_force_year=None):
+    """The existing agreement a new one would repeat, or None: the same name as typed any other
+    way (case, width, dashes, spaces: names.title_key), or the same set of parties with a year in
+    common (signed or in force) or, for a treaty on record without its signing year, in force
+    within SIGNED_TO_IN_FORCE_YEARS of `year_signed`."""
+    key = title_key(name)
+    same_name = next(
+        (a for a in Agreement.objects.only("pk", "name").order_by("pk").iterator() if title_key(a.name) == key), None
+    )
     if same_name is not None:
-        return same_name
+        return Agreement.objects.get(pk=same_name.pk)
     wanted = set(parties)
-    candidates = Agreement.objects.filter(year_signed=year_signed, parties__iso3__in=wanted).distinct()
+    candidates = Agreement.objects.filter(parties__iso3__in=wanted).distinct().order_by("pk")
     return next(
         (
             agreement
             for agreement in candidates.prefetch_related("parties")
             if {party.iso3 for party in agreement.parties.all()} == wanted
+            and _same_years(agreement, year_signed=year_signed, in_force=entry_into_force_year)
         ),
         None,
+    )
+
+
+def duplicate_message(existing):
+    """Which treaty a new one repeats (id, name, parties, years) and what to do instead."""
+    facts = {"name": existing.name, "parties": " ".join(existing.party_codes), "id": existing.pk}
+    if existing.year_signed:
+        which = _("This agreement exists already: %(name)s (%(parties)s, signed %(year)s, id %(id)s).") % dict(
+            facts, year=existing.year_signed
+        )
+    else:
+        which = _(
+            "This agreement exists already: %(name)s (%(parties)s, signing year unknown, in force %(in_force)s, "
+            "id %(id)s)."
+        ) % dict(facts, in_force=existing.entry_into_force_year or "?")
+    return (
+        which
+        + " "
+        + _(
+            "Use agreement %(id)s instead of adding it again: import its text on its page or with "
+            "manage.py import_text FILE --agreement %(id)s."
+        )
+        % {"id": existing.pk}
     )
 
 
@@ -132,19 +183,11 @@ def agreement_create(*, name, parties, year_signed, entry_into_force_year=None, 
             }
         )
     with transaction.atomic(), history_user(user):
-        existing = agreement_duplicate_of(name=name, parties=codes, year_signed=year_signed)
+        existing = agreement_duplicate_of(
+            name=name, parties=codes, year_signed=year_signed, entry_into_force_year=in_force
+        )
         if existing is not None:
-            raise ValidationError(
-                {
-                    "name": _("This agreement exists already: %(name)s (%(parties)s, signed %(year)s, id %(id)s).")
-                    % {
-                        "name": existing.name,
-                        "parties": " ".join(existing.party_codes),
-                        "year": existing.year_signed or "?",
-                        "id": existing.pk,
-                    }
-                }
-            )
+            raise ValidationError({"name": duplicate_message(existing)})
         agreement = Agreement.objects.create(
             name=name,
             name_zh=name_zh,

@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from jobs.dispatch import job_queue_unreachable
+from jobs.progress import job_error_text
 from jobs.selectors import job_status_payload, jobs_waiting_reason
 from web.permissions import supervisor_required
 from web.shortcuts import or_404
@@ -116,7 +117,8 @@ def text_import_create(request, pk):
         if job_queue_unreachable(job):  # Redis down: the job failed at once, nothing is being imported
             messages.error(
                 request,
-                _("The task queue is unreachable, so the text was not imported: %(error)s") % {"error": job.error},
+                _("The task queue is unreachable, so the text was not imported: %(error)s")
+                % {"error": job_error_text(job)},
             )
         else:
             messages.info(request, _("The text is being imported; this page updates when it is done."))

@@ -84,6 +84,20 @@ def run_gravity_preset(world, case):
                  stdout=world["out"])
 
 
+def run_gravity_option(world, case):
+    """A preset run with one bad option (--timeout, --wait-timeout): refused before any row."""
+    call_command("run_gravity", "--panel", str(world["panel"].pk), "--preset", "structural-ppml", *case.data,
+                 stdout=world["out"])
+
+
+def release_agreements_file(world, case):
+    """release_dataset --agreements with a list file of these bytes (not UTF-8, say)."""
+    path = world["tmp"] / "listed.txt"
+    path.write_bytes(case.data)
+    call_command("release_dataset", "--codebook", "mini", "--source", "the study", "--name", "listed",
+                 "--agreements", str(path), stdout=world["out"])
+
+
 def release_dataset(world, case):
     call_command("release_dataset", "--codebook", "mini", "--source", "the study", *case.data, stdout=world["out"])
 
@@ -135,7 +149,7 @@ def release_service(world, case):
 
 NEEDS = {"coding_api": ("coding",), "release_dataset": ("codes",), "release_form": ("codes",),
          "release_service": ("codes",), "build_panel": ("release", "inputs"), "run_sensitivity": ("codes", "inputs"),
-         "export_dataset": ("release",)}
+         "export_dataset": ("release",), "release_agreements_file": ("codes",)}
 
 
 # --- the cases -----------------------------------------------------------------------------------
@@ -180,6 +194,13 @@ RUN_CASES = [
     command("run-gravity-nested-1000-deep", run_gravity, DEEP, "spec", "nested deeper than 32 levels"),
     command("run-gravity-where-year-99999", run_gravity, spec_text('{"year": 99999}'), "spec 'where' year", "99999"),
     command("run-gravity-preset-years-9999", run_gravity_preset, "1990,9999", "years", "9999"),
+    command("run-gravity-timeout-negative", run_gravity_option, ("--timeout", "-5"), "--timeout", "-5.0", "above 0"),
+    command("run-gravity-timeout-zero", run_gravity_option, ("--timeout", "0"), "--timeout", "above 0"),
+    command("run-gravity-wait-timeout-nan", run_gravity_option, ("--wait", "--wait-timeout", "nan"), "--wait-timeout",
+            "nan"),
+    command("run-gravity-wait-timeout-1e999", run_gravity_option, ("--wait", "--wait-timeout", "1e999"),
+            "--wait-timeout", "inf"),
+    command("run-gravity-timeout-a-year", run_gravity_option, ("--timeout", "31536000"), "--timeout", "at most 86400"),
 ]
 
 RELEASE_CASES = [
@@ -212,6 +233,10 @@ RELEASE_CASES = [
                {"harmon": float("nan")}),
     BoundsCase("release-service-weight-bool", "service", release_service, ("weights wto", "expected a number"),
                {"wto": True}),
+    command("release-agreements-file-not-utf8", release_agreements_file, b"desta:7\n\xff\n", "--agreements",
+            "listed.txt, line 2", "not UTF-8 text (byte 0xff"),
+    command("release-agreements-file-utf16", release_agreements_file, "desta:7\n".encode("utf-16"), "--agreements",
+            "listed.txt, line 1", "UTF-16"),
 ]
 
 PANEL_CASES = [

@@ -72,6 +72,12 @@ NAME_CASES = [
     name_case("name-cyrillic-o", "c\u043eder_b", "line 2", "field coder", "looks like 'coder_b'"),
     name_case("name-fullwidth", "\uff43\uff4f\uff44\uff45\uff52_\uff41", "line 2", "field coder", "differs from 'coder_a'"),
     name_case("name-digit-zero", "c0der_c", "line 2", "field coder", "looks like 'coder_c'"),
+    # Latin letters that pass for ASCII ones (coding/pure/confusables_latin.py)
+    name_case("name-latin-alpha", "coder_\u0251", "line 2", "field coder", "looks like 'coder_a'"),
+    name_case("name-small-capital-c", "\u1d04oder_a", "line 2", "field coder", "looks like 'coder_a'"),
+    name_case("name-small-capital-a", "coder_\u1d00", "line 2", "field coder", "looks like 'coder_a'"),
+    name_case("name-small-capital-b", "coder_\u0299", "line 2", "field coder", "looks like 'coder_b'"),
+    name_case("name-latin-iota-admin", "adm\u0269n", "line 2", "field coder", "'admin' is a word"),
     name_case("name-Admin", "Admin", "line 2", "field coder", "'admin' is a word of the workbench"),
     name_case("name-approved", "approved", "line 2", "field coder", "'approved' is a word of the workbench"),
     name_case("name-cyrillic-supervisor", "\u0455upervisor", "line 2", "field coder", "'supervisor' is a word"),

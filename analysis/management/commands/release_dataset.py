@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from coding.pure import inclusion_rules
+from coding.pure.agreement_list import AgreementListError, read_list_file
 from coding.selectors.codebooks import codebook_version_by_spec
 
 from ...pure import bounds
@@ -101,8 +102,8 @@ class Command(BaseCommand):
 
 
 def _lines(path):
+    """The list file's lines, read by the one list parser (coding/pure/agreement_list.py)."""
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            return handle.read().splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CommandError(f"--agreements {path}: cannot read the file ({exc})") from exc
+        return read_list_file(path)
+    except AgreementListError as exc:  # names the file, and the line of a bad byte
+        raise CommandError(f"--agreements {exc}") from exc

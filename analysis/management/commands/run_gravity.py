@@ -2,6 +2,7 @@
 results as JSON. Thin: analysis.services.runs creates and executes the run."""
 
 import json
+import math
 import time
 from pathlib import Path
 
@@ -16,6 +17,16 @@ from ...selectors.runs import panel_get, run_waiting_reason
 from ...services.panels import panel_import_csv
 from ...services.runs import MAX_NAME, model_run_execute, model_run_request
 from ._specs import read_spec_file
+
+# Waits longer than a day are a typo, not a plan (a run's own time limit is far shorter).
+MAX_WAIT_SECONDS = 86_400
+
+
+def seconds_check(value, *, option):
+    """A wait in seconds: a finite number above 0 and at most MAX_WAIT_SECONDS; CommandError
+    naming the option otherwise ("nan", "-5" and "1e999" all parse as floats)."""
+    if not (math.isfinite(value) and 0 < value <= MAX_WAIT_SECONDS):
+        raise CommandError(f"{option}: {value!r} is not a number of seconds above 0 and at most {MAX_WAIT_SECONDS}")
 
 
 class Command(BaseCommand):
@@ -33,17 +44,26 @@ class Command(BaseCommand):
         parser.add_argument("--years", help="comma-separated years for the preset, e.g. 1986,1990,1994")
         parser.add_argument("--wait", action="store_true", help="wait for the worker and print the results")
         parser.add_argument("--inline", action="store_true", help="run in this process instead of a worker")
-        parser.add_argument("--timeout", type=int, default=1800)
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=1800,
+            metavar="SECONDS",
+            help=f"with --wait: stop waiting after this long (default 1800, at most {MAX_WAIT_SECONDS})",
+        )
         parser.add_argument(
             "--wait-timeout",
             type=float,
             default=60,
             metavar="SECONDS",
             help="with --wait: stop (exit 1) once the run has waited this long on a queue no live "
-            "worker consumes, or on an unreachable task queue (default 60)",
+            "worker consumes, or on an unreachable task queue (default 60, at most "
+            f"{MAX_WAIT_SECONDS})",
         )
 
     def handle(self, *args, **options):
+        for option in ("timeout", "wait_timeout"):  # before any row is written
+            seconds_check(options[option], option=f"--{option.replace('_', '-')}")
         panel = self.panel(options["panel"])
         try:
             spec = read_spec_file(options["spec"]) if options["spec"] else None
@@ -62,8 +82,14 @@ class Command(BaseCommand):
         elif options["wait"]:
             run = self.wait(run, timeout=options["timeout"], wait_timeout=options["wait_timeout"])
         else:
-            self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
-            return
+            # The task was sent on commit, so with Redis down the run is FAILED by now: say so
+            # (and exit 1), never the QUEUED it was created as.
+            run.refresh_from_db()
+            if run.status != ModelRun.Status.FAILED:
+                self.stdout.write(json.dumps({"run": run.pk, "status": run.status}))
+                return
+            self.stdout.write(json.dumps({"run": run.pk, "status": run.status, "error": run.error}))
+            raise CommandError(f"run {run.pk} failed: {run.error}")
         self.stdout.write(json.dumps(run_output(run), indent=2))
         if run.status == ModelRun.Status.FAILED:
             raise CommandError(run.error)

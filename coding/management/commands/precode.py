@@ -34,6 +34,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         version = codebook_version_or_error(options["codebook"])
+        # The list is checked first: a file that cannot be read is named before any other work.
+        listed = None if options["all"] else read_agreement_list(options["agreements"], option="--agreements")
         try:
             model = model_for(version=version, number=options["model"])
         except PrecoderModelError as exc:
@@ -46,7 +48,7 @@ class Command(BaseCommand):
             if skipped:
                 self.stderr.write(f"{len(skipped)} agreements left out, e.g. {skipped[0]}")
         else:
-            agreements = Agreement.objects.filter(pk__in=read_agreement_list(options["agreements"])).order_by("pk")
+            agreements = Agreement.objects.filter(pk__in=listed).order_by("pk")
         try:
             result = precode_batch(
                 version=version,

@@ -3,31 +3,26 @@ the treaty texts; prints the cross-validated agreement per indicator. Thin: the 
 
 import json
 import sys
-from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from ...selectors.agreements import AgreementRefError, agreement_get_by_ref
+from ...selectors.agreement_lists import AgreementListError, agreement_ids_from_file
 from ...services.precoder import PrecoderError, precoder_train
 from ._base import codebook_version_or_error
 
 
-def read_agreement_list(path):
-    """Agreement ids from a file of references, one per line (id, desta:N, tota:N, wto:N; blank
-    lines and # comments ignored); CommandError naming the line of a reference that matches none."""
+def read_agreement_list(path, *, option):
+    """Agreement ids from a file of agreements, one per line (an id, desta:N, tota:N, wto:N or a
+    name; blank lines and # comments ignored), read by the one list parser the release form and
+    `release_dataset --agreements` use too. CommandError naming the option, the file and the
+    line: a file that cannot be read as UTF-8 text, or lines that name no single agreement."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
-    ids = []
-    for number, line in enumerate(lines, start=1):
-        ref = line.split("#", 1)[0].strip()
-        if ref:
-            try:
-                ids.append(agreement_get_by_ref(ref).pk)
-            except AgreementRefError as exc:
-                raise CommandError(f"{path}, line {number}: {exc}") from exc
-    return ids
+        return agreement_ids_from_file(path)
+    except AgreementListError as exc:
+        raise CommandError(f"{option} {exc}") from exc
+    except ValidationError as exc:
+        raise CommandError(f"{option} {' '.join(exc.messages)}") from exc
 
 
 class Command(BaseCommand):
@@ -45,7 +40,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         version = codebook_version_or_error(options["codebook"])
-        exclude = read_agreement_list(options["exclude"]) if options["exclude"] else []
+        exclude = read_agreement_list(options["exclude"], option="--exclude") if options["exclude"] else []
         if not 2 <= options["folds"] <= 20:
             raise CommandError("--folds must be between 2 and 20")
 
