@@ -1,4 +1,5 @@
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,36 @@ def _default_language_after_each_test():
     from django.utils import translation
 
     translation.deactivate()
+
+
+# --- the task queue down (tests/test_fail_fast.py, test_edges_s6.py) ---------------------------
+
+
+def closed_port():
+    """A loopback port nobody listens on: connecting is refused at once, like a stopped Redis."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def redis_down():
+    """The Celery app pointed at a closed port, broker and result backend, with its connection
+    pools and backend rebuilt from that; everything as it was afterwards."""
+    from config.celery import app
+
+    def rebuild():  # pools and the backend are built from the URLs on first use
+        app._pool = None
+        app.amqp._producer_pool = None
+        app._backend_cache = None  # a thread-safe backend is cached here, another per thread
+        app._local.__dict__.pop("backend", None)
+
+    before = app.conf.broker_url, app.conf.result_backend
+    url = f"redis://127.0.0.1:{closed_port()}/0"
+    app.conf.broker_url = app.conf.result_backend = url
+    rebuild()
+    try:
+        yield url
+    finally:
+        app.conf.broker_url, app.conf.result_backend = before
+        rebuild()

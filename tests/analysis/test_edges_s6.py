@@ -7,7 +7,6 @@ releases read agreement lists with the coding app's one parser."""
 import csv
 import io
 import json
-import socket
 from io import StringIO
 
 import pytest
@@ -29,33 +28,6 @@ SPEC = {"estimator": "ols", "formula": "log(exports) ~ ln_dist + fta | exporter 
 def panel(settings, tmp_path):
     settings.PANEL_DIR = tmp_path / "panels"
     return panel_store(small_panel(), name="small")[0]
-
-
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def broker_down():
-    """The Celery app's broker and result backend at a closed port (connections refused at once)."""
-    from config.celery import app
-
-    def rebuild():
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._backend_cache = None
-        app._local.__dict__.pop("backend", None)
-
-    before = app.conf.broker_url, app.conf.result_backend
-    app.conf.broker_url = app.conf.result_backend = f"redis://127.0.0.1:{closed_port()}/0"
-    rebuild()
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.result_backend = before
-        rebuild()
 
 
 @pytest.mark.django_db
@@ -89,7 +61,7 @@ def test_run_gravity_refuses_a_wait_that_is_not_a_finite_positive_number_of_seco
 
 
 @pytest.mark.django_db(transaction=True)
-def test_run_gravity_without_wait_prints_the_failed_run_when_the_queue_is_down(panel, broker_down, tmp_path):
+def test_run_gravity_without_wait_prints_the_failed_run_when_the_queue_is_down(panel, redis_down, tmp_path):
     spec = tmp_path / "ols.json"
     spec.write_text(json.dumps(SPEC), encoding="utf-8")
     out = StringIO()

@@ -6,7 +6,6 @@ treaty added by hand refused when the demo's copy without a signing year is ther
 
 import io
 import logging
-import socket
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -127,36 +126,9 @@ def test_the_latin_table_maps_latin_letters_to_ascii_letters_or_digits():
 # --- 4. the task queue down: a fixed sentence, one log line ---------------------------------------
 
 
-def closed_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def broker_down():
-    """The Celery app's broker and result backend at a closed port (connections refused at once)."""
-    from config.celery import app
-
-    def rebuild():
-        app._pool = None
-        app.amqp._producer_pool = None
-        app._backend_cache = None
-        app._local.__dict__.pop("backend", None)
-
-    before = app.conf.broker_url, app.conf.result_backend
-    app.conf.broker_url = app.conf.result_backend = f"redis://127.0.0.1:{closed_port()}/0"
-    rebuild()
-    try:
-        yield
-    finally:
-        app.conf.broker_url, app.conf.result_backend = before
-        rebuild()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_an_upload_with_the_queue_down_stores_a_fixed_sentence_shown_in_the_readers_language(
-    client_for, users, settings, tmp_path, broker_down, caplog
+    client_for, users, settings, tmp_path, redis_down, caplog
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     agreement = AgreementFactory(name="X - Y")
@@ -184,7 +156,7 @@ def test_an_upload_with_the_queue_down_stores_a_fixed_sentence_shown_in_the_read
     assert "无法连接任务队列（Redis 是否在 REDIS_URL 运行？）：作业未启动" in page
 
 
-def test_live_queues_with_the_broker_down_logs_one_short_line_a_minute(broker_down, caplog, monkeypatch):
+def test_live_queues_with_the_redis_down_logs_one_short_line_a_minute(redis_down, caplog, monkeypatch):
     monkeypatch.setattr(job_selectors, "_unreachable_logged_at", None)
     with caplog.at_level(logging.INFO, logger="jobs.selectors"):
         answers = [job_selectors.live_queues() for _ in range(3)]
