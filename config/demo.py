@@ -24,6 +24,7 @@ from analysis.services.runs import model_run_create
 from coding.models import Agreement, Coding
 from coding.roles import CODER, SUPERVISOR
 from coding.selectors.codebooks import codebook_version_get
+from coding.services.agreements import agreement_create
 from coding.services.assignments import assignment_create
 from coding.services.codebooks import codebook_import
 from coding.services.coding_import import codings_import_csv, desta_codings_import
@@ -57,6 +58,12 @@ def demo_users_create():
     return DEMO_USERS
 
 
+# The signing year of the study's FTAs that neither DESTA nor ToTA lists (study_ftas.csv gives
+# only the year in force): the Turkey-PLO interim agreement for the Palestinian Authority was
+# signed on 20 July 2004 and entered into force on 1 June 2005 (WTO RTA database).
+SIGNED_OUTSIDE_THE_LISTS = {"Turkey-Palestinian Authority": 2004}
+
+
 def study_agreement_find(row):
     """The agreement a row of study_ftas.csv stands for: by DESTA number, else by ToTA id, else (a
     treaty in neither list, like Turkey-Palestinian Authority) by its English name; None if new."""
@@ -75,7 +82,18 @@ def demo_agreements_create():
     a field differs, so neither a row nor a history entry is added."""
     rows = list(csv.DictReader((DEMO_DIR / "study_ftas.csv").open(encoding="utf-8")))
     for row in rows:
-        agreement = study_agreement_find(row) or Agreement()
+        agreement = study_agreement_find(row)
+        if agreement is None and row["fta_en"] in SIGNED_OUTSIDE_THE_LISTS:
+            # In neither DESTA nor ToTA: created as a supervisor would, through the service that
+            # add_agreement and the Agreements page use (validated, refused if it exists already).
+            agreement = agreement_create(
+                name=row["fta_en"],
+                name_zh=row["fta_zh"],
+                parties=[row["party_a"], row["party_b"]],
+                year_signed=SIGNED_OUTSIDE_THE_LISTS[row["fta_en"]],
+                entry_into_force_year=int(row["entry_into_force_year"]),
+            )
+        agreement = agreement or Agreement()
         wanted = {
             "name": row["fta_en"],
             "name_zh": row["fta_zh"],

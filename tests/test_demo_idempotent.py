@@ -42,4 +42,6 @@ def test_study_agreements_and_users_loaded_twice_add_no_row(db):
     agreement = Agreement.objects.get(name="Turkey-Palestinian Authority")
     assert agreement.name_zh == "土耳其-巴勒斯坦权力机构" and agreement.desta_number is None
     assert agreement.party_codes == ["PSE", "TUR"]
+    # created as add_agreement would: with its signing year, and refused a second time by the service
+    assert (agreement.year_signed, agreement.entry_into_force_year) == (2004, 2005)
     assert Agreement.objects.count() == 61 and agreement.history.count() == 2
