@@ -33,7 +33,7 @@ QUEUE_UNREACHABLE_REASON = gettext_noop(
 )
 
 
-def _queue_unreachable(exc: BaseException) -> Reason:
+def _queue_unreachable() -> Reason:
     """Why a job whose task could not be sent failed (the exception goes to the log only)."""
     return Reason(QUEUE_UNREACHABLE_REASON)
 
@@ -64,7 +64,7 @@ def job_send(job: Job, *, resend: bool = False) -> bool:
         result = current_app.send_task(model.TASK_NAME, args=[job.pk])
     except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down; logged
         _log_unreachable(f"{model.__name__} {job.pk}", exc)
-        job_fail(job, _queue_unreachable(exc), only_if=[JobStatus.QUEUED])
+        job_fail(job, _queue_unreachable(), only_if=[JobStatus.QUEUED])
         return False
     fields: dict[str, Any] = {"task_id": result.id}
     if resend:
@@ -89,7 +89,7 @@ def job_send_group(jobs: Sequence[Job], *, on_failure: Callable[[Reason], object
         result = group(current_app.signature(model.TASK_NAME, args=[job.pk]) for job in jobs).apply_async()
     except Exception as exc:  # noqa: BLE001 - kombu/redis raise many types when the broker is down; logged
         _log_unreachable(f"{len(jobs)} {model.__name__} jobs", exc)
-        reason = _queue_unreachable(exc)
+        reason = _queue_unreachable()
         for job in jobs:
             job_fail(job, reason, only_if=[JobStatus.QUEUED])
         if on_failure is not None:

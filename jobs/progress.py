@@ -60,9 +60,10 @@ def job_progress_text(job: Any) -> str:
 def job_reason(job: Any) -> "Reason | str":
     """The reason a failed `job` stored: a Reason when it was written as one (`error_code` and
     `error_params`; `error` holds their English text), else the error's text."""
-    error: str = job.error
-    if job.error_code:
-        return Reason(job.error_code, dict(job.error_params or {}))
+    error: str = getattr(job, "error", "") or ""
+    code = getattr(job, "error_code", "")  # a row read with only() or an object that is no job has none
+    if code:
+        return Reason(code, dict(getattr(job, "error_params", None) or {}))
     return error
 
 

@@ -123,6 +123,10 @@ def test_regression_table_csv_has_numeric_estimates_and_neutralised_labels():
     assert rows[7] == ["N", "1234"] and rows[8] == ["R² / pseudo R²", "0.5"]  # numbers a spreadsheet computes with
     assert rows[9] == ["Estimator", "OLS"]
     assert_no_formula(rows)
+    # Only N and R² become numbers: a panel's hash that happens to be all digits keeps its zero.
+    provenance = [{"release": 3, "panel": "012345678901abcdef"}]
+    rows = parse(tables.to_csv(tables.build([result], provenance=provenance)))
+    assert [tables.TEXT["panel"], "012345678901"] in rows, rows
 
 
 # --- the real exports ------------------------------------------------------------------------

@@ -237,14 +237,15 @@ def to_csv(table: Table) -> str:
         rows.append([row["variable"], *(None if c is None or c[0] is None else round(c[0], 6) for c in row["cells"])])
         rows.append(["", *(_cell(c, digits=6)[1] for c in row["cells"])])
         rows.append(["", *(c[2] if c else "" for c in row["cells"])])
-    rows += [[name, *(_footer_number(v) for v in values)] for name, values in table["footer"]]
+    numeric = {TEXT["n"], TEXT["r2"]}  # a CSV is a file for a paper: its labels are the English ones
+    rows += [[name, *(_footer_number(v) if name in numeric else v for v in values)] for name, values in table["footer"]]
     rows += [["note", text] for text in table.get("notes") or []]
     return rows_csv(rows)
 
 
 def _footer_number(value: object) -> object:
-    """A footer figure as the number it shows ("18,270" -> 18270, "0.412" -> 0.412), so a
-    spreadsheet computes with N and R²; words ("Yes", "pair") stay text."""
+    """N or R² as the number it shows ("18,270" -> 18270, "0.412" -> 0.412), so a spreadsheet
+    computes with them; anything else (an empty cell, a published column's words) stays text."""
     if not isinstance(value, str) or not value or not all(ch.isdigit() or ch in ",.-" for ch in value):
         return value
     try:

@@ -99,7 +99,7 @@ def sensitivity_status(sensitivity):
         progress=progress,
         message=_("%(done)s of %(total)s runs done") % {"done": done, "total": len(runs)},
         error="; ".join(f"{c.source}: {job_error_text(c.run)}" for c in failed),
-        waiting_reason=next((reason for run in runs if not run.finished and (reason := run_waiting_reason(run))), None),
+        waiting_reason=_waiting_reason(runs),
         finished=all(run.finished for run in runs),
         columns=[
             {
@@ -113,6 +113,16 @@ def sensitivity_status(sensitivity):
             for c in columns
         ],
     )
+
+
+def _waiting_reason(runs):
+    """Why the sensitivity run waits, asked once per poll (each ask reads the workers from
+    Redis): every column's run goes to the same queue, so the first queued run (else the first
+    running fanned-out one, whose specifications may wait) says it for all."""
+    waiting = next((run for run in runs if run.status == ModelRun.Status.QUEUED), None) or next(
+        (run for run in runs if run.status == ModelRun.Status.RUNNING and run.fan_out), None
+    )
+    return run_waiting_reason(waiting) if waiting is not None else None
 
 
 def sensitivity_results(sensitivity, *, spec=0):

@@ -11,13 +11,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from coding.pure.ids import parse_id
+from coding.selectors.agreement_lists import agreement_ids_from_lines
 from coding.selectors.codebooks import codebook_version_by_id, codebook_versions
 from coding.selectors.codings import reference_coders
 from web.permissions import supervisor_required
 
 from ..pure import bounds, exports, formats, irt_plots, plots
 from ..pure.errors import SpecError
-from ..selectors.agreement_lists import agreement_ids_from_lines
 from ..selectors.release_reliability import release_agreement_table
 from ..selectors.releases import (
     depth_codes,

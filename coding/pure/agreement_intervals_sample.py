@@ -25,7 +25,8 @@ target. Computed by SIMULATION, not by a formula:
   c - 1. With a rare value the simulation alone is flat in the number of coders to within its
   noise (the treaties, not the coders, carry the uncertainty), so this bound is what keeps the
   answer monotone.
-Pure: numpy and scipy; the whole search runs on arrays of samples x units (well under a second).
+Pure: numpy and scipy; the whole search runs on arrays of samples x units (tens of milliseconds
+for common values; about a second for a value in 1% of codings and four coders).
 """
 
 from collections.abc import Sequence
@@ -48,17 +49,23 @@ def _draws(seed: int, replicates: int, coders: int) -> tuple[np.ndarray, np.ndar
     return truth, np.stack(per_coder, axis=2)
 
 
-def _simulate(n: int, shares: np.ndarray, s: float, truth_draws: np.ndarray, coder_draws: np.ndarray) -> np.ndarray:
-    """Category counts r (samples x n x q) from the first n units of the fixed draws: each coder
-    reports the true value when her first uniform is below s, else the value her second one picks."""
+def _codes(shares: np.ndarray, s: float, truth_draws: np.ndarray, coder_draws: np.ndarray) -> np.ndarray:
+    """Every simulated code (samples x MAX_UNITS x coders, small integers) from the fixed draws,
+    once per plan: each coder reports the true value when her first uniform is below s, else the
+    value her second one picks. A candidate n takes the first n units."""
     cumulative = np.cumsum(shares)
     cumulative[-1] = 1.0
-    truth = np.searchsorted(cumulative, truth_draws[:, :n])  # samples x n
-    guess = np.searchsorted(cumulative, coder_draws[:, :n, :, 1])  # samples x n x coders
-    reliable = coder_draws[:, :n, :, 0] < s
-    codes = np.where(reliable, truth[:, :, None], guess)
-    q = len(shares)
-    counts: np.ndarray = (codes[..., None] == np.arange(q)).sum(axis=2).astype(float)
+    truth = np.searchsorted(cumulative, truth_draws)  # samples x units
+    guess = np.searchsorted(cumulative, coder_draws[..., 1])  # samples x units x coders
+    codes: np.ndarray = np.where(coder_draws[..., 0] < s, truth[:, :, None], guess).astype(np.int8)
+    return codes
+
+
+def _counts(codes: np.ndarray, n: int, q: int) -> np.ndarray:
+    """Category counts r (samples x n x q) of the first n units; one category at a time (a
+    samples x n x coders x q boolean cube costs more than the whole search)."""
+    first = codes[:, :n]
+    counts: np.ndarray = np.stack([(first == k).sum(axis=2) for k in range(q)], axis=-1).astype(float)
     return counts
 
 
@@ -68,7 +75,8 @@ def _alphas(r: np.ndarray, level: str, cats: np.ndarray) -> np.ndarray:
 
     samples, _, q = r.shape
     m = r[0, 0].sum()
-    coincidence = (np.einsum("snc,snk->sck", r, r) - np.einsum("snc,ck->sck", r, np.eye(q))) / (m - 1)
+    # pairs of values within units, summed over units: a batched matrix product (BLAS), less the diagonal
+    coincidence = (np.matmul(r.transpose(0, 2, 1), r) - r.sum(axis=1)[:, :, None] * np.eye(q)) / (m - 1)
     marginals = coincidence.sum(axis=2)
     distance = alpha_distances(level, cats, marginals)
     if distance.ndim == 2:
@@ -112,42 +120,29 @@ def units_needed(
         return {**answer, "note": "target_not_below_assumed"}
     shares = shares / shares.sum()
     truth_draws, coder_draws = _draws(seed, replicates, coders)
+    codes = _codes(shares, float(np.sqrt(assumed)), truth_draws, coder_draws)
     ceiling = MAX_UNITS
     units = None
     for panel in range(2, coders + 1):  # c coders need at most what c - 1 of them need
         found = _smallest_n(
-            shares,
-            level,
-            float(np.sqrt(assumed)),
-            float(scipy_stats.norm.ppf(confidence)),
-            target,
-            truth_draws,
-            coder_draws[:, :, :panel],
-            ceiling,
+            len(shares), level, float(scipy_stats.norm.ppf(confidence)), target, codes[:, :, :panel], ceiling
         )
         if found is not None:
             units = ceiling = found
     return {**answer, "units": units} if units is not None else {**answer, "note": "not_reached"}
 
 
-def _smallest_n(
-    shares: np.ndarray,
-    level: str,
-    s: float,
-    z: float,
-    target: float,
-    truth_draws: np.ndarray,
-    coder_draws: np.ndarray,
-    ceiling: int,
-) -> int | None:
+def _smallest_n(q: int, level: str, z: float, target: float, codes: np.ndarray, ceiling: int) -> int | None:
     """The smallest n <= ceiling whose average lower bound reaches `target` (None: not even at
     the ceiling), by binary search on the fixed draws."""
-    cats = np.arange(len(shares), dtype=float)
+    cats = np.arange(q, dtype=float)
 
     def reaches(n: int) -> bool:
-        alphas = _alphas(_simulate(n, shares, s, truth_draws, coder_draws), level, cats)
+        alphas = _alphas(_counts(codes, n, q), level, cats)
         finite = alphas[np.isfinite(alphas)]
-        if len(finite) < max(2, RULE_SHARE * len(alphas)):  # most samples must show some variation
+        if len(finite) < max(
+            2, RULE_SHARE * len(alphas)
+        ):  # at least half the samples (RULE_SHARE) must show some variation
             return False
         return bool(finite.mean() - z * finite.std(ddof=1) >= target)
 

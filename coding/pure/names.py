@@ -88,7 +88,6 @@ CONFUSABLES = LATIN_CONFUSABLES | {
     "I": "l",
     "0": "o",
     "1": "l",
-    "ı": "i",
 }
 # Words of the workbench a source must not be named: its roles, the approved codings' source name,
 # and what history shows for its own changes.

@@ -344,12 +344,6 @@ def prevalence_note(matrix: Matrix, threshold: float = 0.9) -> Note | None:
     return note(PREVALENT, value=value, share=f"{share:.0%}", threshold=f"{threshold:.0%}")
 
 
-def prevalence_warning(matrix: Matrix, threshold: float = 0.9) -> str | None:
-    """prevalence_note in English."""
-    found = prevalence_note(matrix, threshold)
-    return english(found) if found else None
-
-
 def _coders_with_codings(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[:, frame.notna().any(axis=0)]
 

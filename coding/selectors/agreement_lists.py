@@ -40,10 +40,11 @@ def agreement_by_ref_or_name(text) -> int:
     return matches[0]
 
 
-def agreement_ids_from_lines(lines, *, source="agreements"):
+def agreement_ids_from_lines(lines, *, source="agreements", allow_empty=False):
     """The agreement ids the non-empty lines name (lines starting with # are comments), in the
     order given, each once. ValidationError naming `source`, the line numbers and texts of every
-    line that names no agreement (or several), and their count."""
+    line that names no agreement (or several), and their count; and for a list that names none,
+    unless `allow_empty` (a list of treaties to leave out may leave out none)."""
     lines = list(lines)
     if too_many_lines(lines):
         raise ValidationError(
@@ -69,12 +70,12 @@ def agreement_ids_from_lines(lines, *, source="agreements"):
                 "lines": "; ".join(refused[:REFUSED_SHOWN]) + (f"; … {more} more" if more > 0 else ""),
             }
         )
-    if not ids:
+    if not ids and not allow_empty:
         raise ValidationError(_("%(source)s: no agreement listed.") % {"source": source})
     return list(dict.fromkeys(ids))
 
 
-def agreement_ids_from_file(path, *, source=None):
+def agreement_ids_from_file(path, *, source=None, allow_empty=False):
     """agreement_ids_from_lines of a list file. AgreementListError naming the file (and line)
     when it cannot be read as UTF-8 text; ValidationError for lines that name no agreement."""
-    return agreement_ids_from_lines(read_list_file(path), source=source or str(path))
+    return agreement_ids_from_lines(read_list_file(path), source=source or str(path), allow_empty=allow_empty)

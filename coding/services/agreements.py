@@ -108,24 +108,24 @@ SIGNED_TO_IN_FORCE_YEARS = 5
 
 def _same_years(existing, *, year_signed, in_force):
     """Whether `existing` (the same parties) could be the treaty signed in `year_signed` and in
-    force from `in_force`: a year in common, or no signing year on record and its year in force
-    within SIGNED_TO_IN_FORCE_YEARS after `year_signed`."""
-    old = {existing.year_signed, existing.entry_into_force_year} - {None}
-    if old & ({year_signed, in_force} - {None}):
-        return True
+    force from `in_force`: the same signing year, or no signing year on record and its year in
+    force within SIGNED_TO_IN_FORCE_YEARS after `year_signed` (or equal to `in_force`). Signing
+    years are compared with signing years only: a follow-on treaty is often signed the year the
+    first entered into force (ASEAN-Korea: goods signed 2006, in force 2007; services signed 2007),
+    and two treaties may enter into force together."""
+    if existing.year_signed is not None:
+        return existing.year_signed == year_signed
     old_in_force = existing.entry_into_force_year
-    return (
-        existing.year_signed is None
-        and old_in_force is not None
-        and year_signed <= old_in_force <= year_signed + SIGNED_TO_IN_FORCE_YEARS
-    )
+    if in_force is not None and old_in_force == in_force:
+        return True
+    return old_in_force is not None and year_signed <= old_in_force <= year_signed + SIGNED_TO_IN_FORCE_YEARS
 
 
 def agreement_duplicate_of(*, name, parties, year_signed, entry_into_force_year=None):
     """The existing agreement a new one would repeat, or None: the same name as typed any other
-    way (case, width, dashes, spaces: names.title_key), or the same set of parties with a year in
-    common (signed or in force) or, for a treaty on record without its signing year, in force
-    within SIGNED_TO_IN_FORCE_YEARS of `year_signed`."""
+    way (case, width, dashes, spaces: names.title_key), or the same set of parties signing in the
+    same year or, for a treaty on record without its signing year, in force in the same year or
+    within SIGNED_TO_IN_FORCE_YEARS after `year_signed`."""
     key = title_key(name)
     same_name = next(
         (a for a in Agreement.objects.only("pk", "name").order_by("pk").iterator() if title_key(a.name) == key), None

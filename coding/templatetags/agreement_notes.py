@@ -6,7 +6,7 @@ report use them as they are) it keeps each as a note, a template with its parame
 without a note (stored before notes existed) is shown as it was stored."""
 
 from django import template
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from ..pure import notes
 from ..selectors.agreement_labels import note_text, summary_notes_text
@@ -29,5 +29,6 @@ def agreement_warnings(summary):
 
 @register.filter
 def measurement_level(level):
-    """'nominal' / 'ordinal' in the active language."""
-    return {"nominal": gettext("nominal"), "ordinal": gettext("ordinal")}.get(level, level)
+    """'nominal' / 'ordinal' / 'interval' (the depth score's) in the active language."""
+    known = {"nominal": gettext("nominal"), "ordinal": gettext("ordinal"), "interval": pgettext("level", "interval")}
+    return known.get(level, level)

@@ -13,7 +13,6 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from analysis.models import ModelRun, Panel
-from analysis.selectors import agreement_lists as release_lists
 from analysis.selectors.releases import release_evidence, release_evidence_export
 from analysis.services.panels import panel_store
 from analysis.services.releases import release_create
@@ -97,5 +96,10 @@ def test_an_imported_approval_without_note_or_article_names_its_source_in_the_ev
 
 
 def test_releases_and_the_pre_coder_read_lists_with_one_parser():
-    assert release_lists.agreement_ids_from_lines is coding_lists.agreement_ids_from_lines
-    assert release_lists.agreement_ids_from_file is coding_lists.agreement_ids_from_file
+    from analysis.management.commands import release_dataset
+    from analysis.views import releases
+    from coding.management.commands import train_precoder
+
+    assert release_dataset.agreement_ids_from_lines is coding_lists.agreement_ids_from_lines
+    assert releases.agreement_ids_from_lines is coding_lists.agreement_ids_from_lines
+    assert train_precoder.agreement_ids_from_file is coding_lists.agreement_ids_from_file

@@ -53,3 +53,4 @@ def test_english_stays_english_and_unknown_text_passes_through():
         assert agreement_note("something new") == "something new"
     with translation.override("zh-hans"):
         assert measurement_level("ordinal") != "ordinal"
+        assert (measurement_level("nominal"), measurement_level("interval")) == ("名义", "定距")

@@ -257,3 +257,26 @@ def test_title_key_folds_width_case_dashes_and_spaces():
     assert title_key("Ｔｕｒｋｅｙ-Palestinian  Authority") == title_key("turkey – palestinian authority")
     assert title_key("Turkey-Palestinian Authority") == "turkey-palestinian authority"
     assert title_key("Turkey Palestinian Authority") != title_key("Turkey-Palestinian Authority")
+
+
+@pytest.mark.django_db
+def test_a_follow_on_treaty_signed_the_year_the_first_entered_into_force_is_another_treaty():
+    """ASEAN-Korea: goods signed 2006, in force 2007; services signed 2007. Signing years are
+    compared with signing years, so the second is added; the same signing year is refused."""
+    add_agreement("--name", "Chile-Mexico FTA", "--parties", "CHL,MEX", "--signed", "1998", "--in-force", "1999")
+    add_agreement("--name", "Chile-Mexico services protocol", "--parties", "CHL,MEX", "--signed", "1999")
+    add_agreement("--name", "Chile-Mexico investment", "--parties", "CHL,MEX", "--signed", "1997", "--in-force", "1999")
+    with pytest.raises(CommandError, match="exists already: Chile-Mexico FTA"):
+        add_agreement("--name", "Another name", "--parties", "MEX,CHL", "--signed", "1998")
+    assert Agreement.objects.filter(parties__iso3="CHL").filter(parties__iso3="MEX").count() == 3
+
+
+@pytest.mark.django_db
+def test_an_exclude_list_may_leave_out_nothing_but_a_list_to_precode_may_not(tmp_path):
+    from coding.management.commands.train_precoder import read_agreement_list
+
+    empty = tmp_path / "none.txt"
+    empty.write_text("# nothing held out this time\n", encoding="utf-8")
+    assert read_agreement_list(empty, option="--exclude", allow_empty=True) == []
+    with pytest.raises(CommandError, match="no agreement listed"):
+        read_agreement_list(empty, option="--agreements")

@@ -36,6 +36,7 @@ import pytest
 from statsmodels.stats.inter_rater import fleiss_kappa as statsmodels_fleiss
 
 from coding.pure import reliability as rel
+from coding.pure.notes import english
 
 n = np.nan
 TO_3 = 5e-4  # "to three decimals": a published .743 covers [.7425, .7435)
@@ -330,12 +331,12 @@ def test_prevalence_warning_and_kappa_paradox():
     assert summary["cohen_kappa"] == pytest.approx(0.0, abs=1e-12)  # p_e = .95 = p_o
     assert summary["gwet_ac"] > 0.9
     assert any("kappa paradox" in w for w in summary["warnings"])
-    assert "98%" in rel.prevalence_warning(skewed)
+    assert "98%" in english(rel.prevalence_note(skewed))
     # Exactly at the threshold: no warning ("exceeds"); above it: a warning.
     nine_in_ten = pd.DataFrame({"a": [1] * 9 + [0], "b": [1] * 9 + [0]}, dtype=float)
-    assert rel.prevalence_warning(nine_in_ten) is None
-    assert rel.prevalence_warning(nine_in_ten, threshold=0.85) is not None
-    assert rel.prevalence_warning(pd.DataFrame({"a": [n]})) is None
+    assert rel.prevalence_note(nine_in_ten) is None
+    assert rel.prevalence_note(nine_in_ten, threshold=0.85) is not None
+    assert rel.prevalence_note(pd.DataFrame({"a": [n]})) is None
 
 
 def test_summary_shape_types_and_level():

@@ -8,10 +8,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from coding.pure import inclusion_rules
 from coding.pure.agreement_list import AgreementListError, read_list_file
+from coding.selectors.agreement_lists import agreement_ids_from_lines
 from coding.selectors.codebooks import codebook_version_by_spec
 
 from ...pure import bounds
-from ...selectors.agreement_lists import agreement_ids_from_lines
 from ...services.releases import release_create
 
 

@@ -12,13 +12,13 @@ from ...services.precoder import PrecoderError, precoder_train
 from ._base import codebook_version_or_error
 
 
-def read_agreement_list(path, *, option):
+def read_agreement_list(path, *, option, allow_empty=False):
     """Agreement ids from a file of agreements, one per line (an id, desta:N, tota:N, wto:N or a
     name; blank lines and # comments ignored), read by the one list parser the release form and
     `release_dataset --agreements` use too. CommandError naming the option, the file and the
     line: a file that cannot be read as UTF-8 text, or lines that name no single agreement."""
     try:
-        return agreement_ids_from_file(path)
+        return agreement_ids_from_file(path, allow_empty=allow_empty)
     except AgreementListError as exc:
         raise CommandError(f"{option} {exc}") from exc
     except ValidationError as exc:
@@ -40,7 +40,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         version = codebook_version_or_error(options["codebook"])
-        exclude = read_agreement_list(options["exclude"], option="--exclude") if options["exclude"] else []
+        exclude = (
+            read_agreement_list(options["exclude"], option="--exclude", allow_empty=True) if options["exclude"] else []
+        )
         if not 2 <= options["folds"] <= 20:
             raise CommandError("--folds must be between 2 and 20")
 
