@@ -155,6 +155,7 @@ def world(users, mini_version, treaty, settings, tmp_path, monkeypatch):
     release, a finished run and a queued run on that panel, and a text import job."""
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr("jobs.dispatch.job_send", lambda run: None)  # no broker in this test
+    monkeypatch.setattr("jobs.dispatch.job_send_group", lambda jobs, on_failure=None: None)
     assignment_create(agreements=[treaty], version=mini_version, coders=[users["coder"], users["coder_b"]])
     for user in (users["coder"], users["coder_b"]):
         coding = Coding.objects.get(coder=user, agreement=treaty)

@@ -1,5 +1,5 @@
-"""Fanned-out runs: a run of several specifications is one parent ModelRun whose specifications
-are SpecFit children, each a Job with a task of its own on the estimation queue, so that N
+"""Fanned-out runs: every run that is sent (one specification or several) is one parent
+ModelRun whose specifications are SpecFit children, each a Job with a task of its own on the estimation queue, so that N
 estimation workers (on one machine or several) fit N specifications at once.
 
 - Create: the parent and its children in one transaction; their tasks are sent as one Celery

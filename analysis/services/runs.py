@@ -34,11 +34,12 @@ def model_run_create(
     *, panel: Any, specs: Any, user: Any = None, name: str = "", dispatch: bool = True, fan_out: bool | None = None
 ) -> ModelRun:
     """Validate the specifications, create the run row and its children (one per
-    specification; one specification is a fan-out of one), and send the tasks once committed.
-    Several specifications are fanned out (RUN_FAN_OUT, on by default): each child has a task
-    of its own. Otherwise (one specification, `fan_out=False`, RUN_FAN_OUT off) the run's own
-    task fits its children one after another, on the same path (model_run_execute); a run
-    created without dispatch is executed so in this process."""
+    specification), and send the tasks once committed. A dispatched run is fanned out
+    (RUN_FAN_OUT, on by default): each child has a task of its own, and one specification is a
+    fan-out of one. Otherwise (`fan_out=False`, RUN_FAN_OUT off) the run's own task fits its
+    children one after another, on the same path (model_run_execute); a run created without
+    dispatch (`run_gravity --inline`, a sensitivity run fitted here) is executed so in this
+    process."""
     # Every key by type and the whole formula by our grammar, before anything is stored: a spec
     # is data, never code (the worker checks again before it fits).
     specs = validate_specs(specs, panel.columns)
@@ -48,7 +49,7 @@ def model_run_create(
     # anything is stored (no release, no depth column, no depth_se), and fitted as children.
     draws = draw_specs(panel=panel, specs=specs)
     if fan_out is None:
-        fan_out = settings.RUN_FAN_OUT and len(specs) + len(draws) > 1
+        fan_out = settings.RUN_FAN_OUT
     fan_out = bool(fan_out and dispatch)
     with transaction.atomic():
         run = ModelRun.objects.create(
@@ -152,3 +153,16 @@ def model_run_execute(*, run_id: int, time_limit: float | None = None) -> ModelR
         claim={"results": [], "error": "", "versions": package_versions()},
         time_limit=time_limit,
     )
+
+
+def model_run_fit_here(*, run_id: int) -> ModelRun:
+    """Fit a queued run in this process, whatever its kind: a run fitted in one task through
+    model_run_execute; a fanned-out run's children one after another, each as its own task would
+    (spec_fit_execute; the last one settles the run). What `run_sensitivity`'s in-process path
+    does for runs that were sent, and what tests do in place of a worker."""
+    run = ModelRun.objects.get(pk=run_id)
+    if not run.fan_out:
+        return model_run_execute(run_id=run_id) or ModelRun.objects.get(pk=run_id)
+    for fit_id in run.fits.order_by("position").values_list("pk", flat=True):
+        spec_fit_execute(fit_id=fit_id)
+    return ModelRun.objects.get(pk=run_id)

@@ -36,7 +36,7 @@ from ..selectors.panel_exports import panel_frame
 from ..selectors.releases import source_codes
 from .panels import panel_file, panel_file_forget, panel_store
 from .releases import release_create
-from .runs import MAX_NAME, model_run_create, model_run_execute
+from .runs import MAX_NAME, model_run_create, model_run_fit_here
 
 MAX_SOURCES = 12
 REQUIRED_INPUTS = ("exports", "gdp", "dist")
@@ -306,5 +306,5 @@ def sensitivity_run_execute(*, sensitivity):
     `run_sensitivity --inline` and the benchmark do; a worker does the same per run)."""
     for column in sensitivity.columns.select_related("run").order_by("position"):
         if column.run.status == ModelRun.Status.QUEUED:
-            model_run_execute(run_id=column.run_id)
+            model_run_fit_here(run_id=column.run_id)
     return sensitivity

@@ -128,10 +128,10 @@ def test_the_sweeper_ends_a_parent_whose_last_child_died(panel, settings):
 @pytest.mark.django_db
 def test_one_specification_is_a_fan_out_of_one_in_one_task_and_fan_out_can_be_switched_off(panel, settings):
     """Every run is fitted through its children (one fitting path): one specification is a
-    child of its own, fitted by the run's task; with RUN_FAN_OUT off the run's own task fits its
-    children one by one."""
+    fan-out of one, its child's task the run's only task; with RUN_FAN_OUT off the run's own
+    task fits its children one by one."""
     single = model_run_create(panel=panel, specs=[PPML])
-    assert not single.fan_out and single.fits.count() == 1
+    assert single.fan_out and single.fits.count() == 1 and single.task_id == ""
     settings.RUN_FAN_OUT = False
     several = model_run_create(panel=panel, specs=[PPML, OLS])
     assert not several.fan_out and several.fits.count() == 2

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from analysis.models import ModelRun
 from analysis.services.panels import panel_store
-from analysis.services.runs import model_run_execute
+from analysis.services.runs import model_run_execute, model_run_fit_here
 from tests.analysis.test_gravity import small_panel
 from tests.analysis.test_spec_grammar import hostile_cases
 
@@ -117,7 +117,7 @@ def test_the_page_and_api_answer_a_coder_with_403_and_start_nothing(panel, clien
 
 def test_a_good_spec_through_the_api_runs(panel, client_for, users, django_capture_on_commit_callbacks, monkeypatch):
     sent = []
-    monkeypatch.setattr("jobs.dispatch.job_send", lambda run: sent.append(run.pk))
+    monkeypatch.setattr("jobs.dispatch.job_send_group", lambda jobs, on_failure=None: sent.extend(j.pk for j in jobs))
     client = client_for(users["supervisor"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
@@ -131,8 +131,9 @@ def test_a_good_spec_through_the_api_runs(panel, client_for, users, django_captu
         )
     assert response.status_code == 201, response.content
     run = ModelRun.objects.get(pk=response.json()["run"])
-    assert sent == [run.pk] and run.created_by == users["supervisor"] and run.name == "api run"
-    assert model_run_execute(run_id=run.pk).status == ModelRun.Status.DONE
+    # one specification is a fan-out of one: its child's task is the run's one message
+    assert sent == [run.fits.get().pk] and run.fan_out and run.created_by == users["supervisor"]
+    assert run.name == "api run" and model_run_fit_here(run_id=run.pk).status == ModelRun.Status.DONE
     cancelled = client.post(f"/api/runs/{run.pk}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "DONE"  # a finished run stays finished
 

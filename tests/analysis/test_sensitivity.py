@@ -47,6 +47,7 @@ def setting(db, mini_version, settings, tmp_path, monkeypatch):
     """Three treaties coded by two reference coders; input files written as users have them."""
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr("jobs.dispatch.job_send", lambda job: None)  # the broker is tested elsewhere
+    monkeypatch.setattr("jobs.dispatch.job_send_group", lambda jobs, on_failure=None: None)
     agreements = []
     for parties, year, codes in TREATIES:
         agreement = AgreementFactory(name="-".join(parties), parties=parties, entry_into_force_year=year)

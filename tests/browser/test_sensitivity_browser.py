@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from analysis.services.runs import model_run_execute
+from analysis.services.fanout import spec_fit_execute
 from coding.services.users import reference_coder_get_or_create
 from tests.analysis.test_sensitivity import SPEC, TREATIES, code
 from tests.analysis.test_zero_panels import frames, world
@@ -19,12 +19,14 @@ from tests.factories import AgreementFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def fit_later(job):
-    """What the worker does with a sent run, shortly after, in another thread."""
+def fit_later(jobs, on_failure=None):
+    """What the workers do with a sent run's children (one specification: a fan-out of one),
+    shortly after, in another thread."""
 
     def run():
         try:
-            model_run_execute(run_id=job.pk)
+            for job in jobs:
+                spec_fit_execute(fit_id=job.pk)
         finally:
             connection.close()
 
@@ -35,7 +37,7 @@ def test_sensitivity_page_shows_a_column_per_source(
     page, live_server, login, users, mini_version, settings, tmp_path, monkeypatch
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    monkeypatch.setattr("jobs.dispatch.job_send", fit_later)
+    monkeypatch.setattr("jobs.dispatch.job_send_group", fit_later)
     for parties, year, codes in TREATIES:
         agreement = AgreementFactory(name="-".join(parties), parties=parties, entry_into_force_year=year)
         for source, values in codes.items():
