@@ -278,6 +278,16 @@ def failure_text(exc: BaseException, job: Job) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def in_own_words(*expected: type[BaseException]) -> "Callable[[BaseException, Job], str]":
+    """A job kind's `reason`: exceptions of the `expected` kinds are said in their own words (they
+    were raised to be read); anything else is failure_text's, logged with its traceback."""
+
+    def reason(exc: BaseException, job: Job) -> str:
+        return str(exc) if isinstance(exc, expected) else failure_text(exc, job)
+
+    return reason
+
+
 def job_run(
     model: type[J],
     job_id: int,

@@ -97,13 +97,17 @@ def check_study_tables(
     if desta_depth is not None:
         differs: list[dict[str, Any]] = []
         missing: list[str] = []
+        pairs: list[tuple[float, float]] = []  # (study, DESTA) of every FTA both score
         same = 0
         for _, row in table5.iterrows():
             number = str(row["desta_number"]).split(".")[0] if pd.notna(row["desta_number"]) else None
             desta = desta_depth.get(number) if number else None
             if desta is None:
                 missing.append(row["fta_en"])
-            elif float(desta) == float(row["paper_score"]):
+                continue
+            if pd.notna(row["paper_score"]):
+                pairs.append((float(row["paper_score"]), float(desta)))
+            if float(desta) == float(row["paper_score"]):
                 same += 1
             else:
                 differs.append(
@@ -115,11 +119,6 @@ def check_study_tables(
                     }
                 )
         report.update({"same_as_desta": same, "differs_from_desta": differs, "not_in_desta": missing})
-        pairs: list[tuple[float, float]] = []
-        for _, row in table5.iterrows():
-            key = str(row["desta_number"]).split(".")[0] if pd.notna(row["desta_number"]) else ""
-            if key in desta_depth and pd.notna(row["paper_score"]):
-                pairs.append((float(row["paper_score"]), float(desta_depth[key])))
         report["agreement"] = score_agreement(pairs, tiers=tiers, replicates=replicates, seed=seed)
     return report
 

@@ -31,32 +31,45 @@ def additive(
     return (part * w).sum(axis=1, min_count=len(indicators)).where(part.notna().all(axis=1))
 
 
+def _lowest_first(tiers: list[Tier]) -> list[Tier]:
+    return sorted(tiers, key=lambda tier: float(tier["min"]))
+
+
+def _position(value: float | None, ordered: list[Tier]) -> int | None:
+    if value is None or math.isnan(value):
+        return None
+    return next((i for i, tier in enumerate(ordered) if float(tier["min"]) <= value <= float(tier["max"])), None)
+
+
 def tier_index(value: float | None, tiers: list[Tier]) -> int | None:
     """The position (0 = lowest) of the tier holding `value`, tiers ordered by their lower bound;
     None for a missing score or one outside every tier."""
-    if value is None or math.isnan(value):
-        return None
-    ordered = sorted(tiers, key=lambda tier: float(tier["min"]))
-    return next((i for i, tier in enumerate(ordered) if float(tier["min"]) <= value <= float(tier["max"])), None)
+    return _position(value, _lowest_first(tiers))
+
+
+def _name(value: float | None, ordered: list[Tier]) -> str | None:
+    index = _position(value, ordered)
+    return None if index is None else str(ordered[index]["name"])
 
 
 def tier_name(value: float | None, tiers: list[Tier]) -> str | None:
     """The name of the tier holding `value`; None for a missing score or one outside every tier."""
-    index = tier_index(value, tiers)
-    return None if index is None else str(sorted(tiers, key=lambda tier: float(tier["min"]))[index]["name"])
+    return _name(value, _lowest_first(tiers))
 
 
 def assign_tiers(depth: "pd.Series[float]", tiers: list[Tier]) -> "pd.Series[Any]":
     """Tier name for each score from [{name, min, max}, ...]; None outside every tier."""
-    return depth.map(lambda value: tier_name(value, tiers))
+    ordered = _lowest_first(tiers)  # once, not once per score
+    return depth.map(lambda value: _name(value, ordered))
 
 
 def tier_ranks(depth: pd.DataFrame, tiers: list[Tier]) -> pd.DataFrame:
     """Each score's tier position as a float (NaN when missing or outside every tier): the ordinal
     values agreement on the tier is computed over."""
+    ordered = _lowest_first(tiers)
 
     def rank(value: float) -> float:
-        index = tier_index(value, tiers)
+        index = _position(value, ordered)
         return np.nan if index is None else float(index)
 
     return pd.DataFrame({column: depth[column].map(rank) for column in depth.columns}, index=depth.index)

@@ -11,6 +11,7 @@ from ..pure import reliability
 from ..pure.agreement_intervals import DEFAULT_REPLICATES, uncertainty, within_one
 from ..pure.agreement_words import warning_words
 from ..pure.depth import additive, tier_ranks
+from .agreement_display import coded_columns
 from .codings import coding_matrix
 from .dashboard import FIRST_ANSWERS
 
@@ -27,6 +28,12 @@ def with_uncertainty(summary, matrix, *, level, categories=None, replicates=DEFA
     """indicator_summary's dict plus "uncertainty", "p_alpha_below", "min_units", "not_estimable",
     "warning_codes"; the coded warnings also join "warnings" in English."""
     spread = uncertainty(matrix, level=level, categories=categories, replicates=replicates, seed=seed)
+    return _with_spread(summary, spread)
+
+
+def _with_spread(summary, spread):
+    """`summary` with the fields of uncertainty(...)'s `spread` every row carries; its coded
+    warnings join the summary's own in English."""
     return {
         **summary,
         "n_analytic": spread["n_analytic"],
@@ -76,7 +83,7 @@ def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):
     Cohen's kappa with quadratic weights for two coders, exact and within-one agreement for the
     depth score: agreement_intervals.within_one, None on fewer than two treaties) and their
     uncertainty."""
-    frame = matrix.loc[:, matrix.notna().any(axis=0)] if not matrix.empty else matrix
+    frame = coded_columns(matrix)
     spread = uncertainty(frame, level=level, replicates=replicates, seed=seed)
     summary = {
         "n_units": spread["n_units"],
@@ -89,16 +96,7 @@ def score_summary(matrix, *, level, replicates=DEFAULT_REPLICATES, seed=0):
     }
     for name in ("cohen_kappa", "weighted_kappa"):
         summary.setdefault(name, None)
-    return {
-        **summary,
-        "n_analytic": spread["n_analytic"],
-        "uncertainty": spread["uncertainty"],
-        "p_alpha_below": spread["p_alpha_below"],
-        "min_units": spread["min_units"],
-        "not_estimable": spread["not_estimable"],
-        "warnings": [warning_text(w) for w in spread["warnings"]],
-        "warning_codes": spread["warnings"],
-    }
+    return _with_spread(summary, spread)
 
 
 def scores_with_uncertainty(

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from jobs.dispatch import job_dispatch
-from jobs.lifecycle import JobStep, failure_text, job_run
+from jobs.lifecycle import JobStep, in_own_words, job_run
 
 from ..models import Agreement, PrecodeJob
 from ..selectors.precoder import PrecoderModelError, model_for
@@ -51,12 +51,6 @@ def _precode_work(job: PrecodeJob, step: JobStep) -> dict[str, Any]:
     return {"result": {"stored": stored, "refused": refused}}
 
 
-def _precode_failure(exc: BaseException, job: PrecodeJob) -> str:
-    if isinstance(exc, (PrecoderError, PrecoderModelError, OSError)):
-        return str(exc)
-    return failure_text(exc, job)
-
-
 def precode_job_run(*, job_id: int) -> PrecodeJob | None:
     """Claim and run a queued job; None when another worker has it. Treaties that cannot be
     pre-coded (no text, another language) are listed in the result, the others stored."""
@@ -66,5 +60,5 @@ def precode_job_run(*, job_id: int) -> PrecodeJob | None:
         _precode_work,
         starting=gettext_noop("loading the model"),
         load=lambda pk: PrecodeJob.objects.select_related("model__version", "created_by").get(pk=pk),
-        reason=_precode_failure,
+        reason=in_own_words(PrecoderError, PrecoderModelError, OSError),
     )

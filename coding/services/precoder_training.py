@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from jobs.dispatch import job_dispatch
-from jobs.lifecycle import JobStep, failure_text, job_run
+from jobs.lifecycle import JobStep, in_own_words, job_run
 
 from ..models import CodebookVersion, PrecoderModel, PrecoderTrainingJob
 from ..precoder.active import uncertainty
@@ -130,12 +130,6 @@ def _retrain_work(job: PrecoderTrainingJob, step: JobStep) -> dict[str, Any]:
     }
 
 
-def _retrain_failure(exc: BaseException, job: PrecoderTrainingJob) -> str:
-    if isinstance(exc, (PrecoderError, OSError)):
-        return str(exc)
-    return failure_text(exc, job)
-
-
 def precoder_retrain_run(*, job_id: int) -> PrecoderTrainingJob | None:
     """Claim and run a queued training job; None when another worker has it."""
     return job_run(
@@ -144,5 +138,5 @@ def precoder_retrain_run(*, job_id: int) -> PrecoderTrainingJob | None:
         _retrain_work,
         starting=gettext_noop("reading the training treaties"),
         load=lambda pk: PrecoderTrainingJob.objects.select_related("version", "created_by").get(pk=pk),
-        reason=_retrain_failure,
+        reason=in_own_words(PrecoderError, OSError),
     )

@@ -10,4 +10,4 @@ register = template.Library()
 
 @register.filter
 def job_error(job):
-    return job_error_text(job) if job is not None and getattr(job, "error", "") else ""
+    return job_error_text(job) if job is not None else ""
